@@ -1,0 +1,20 @@
+/**
+ * What every command gets: where to print, the environment, and a way to set the exit code
+ * (only main.ts turns it into process.exit).
+ */
+import type { Writable } from "node:stream";
+import type { Environment } from "../config/config.js";
+
+export interface CliIo {
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
+  readonly stderr: Writable & { isTTY?: boolean; columns?: number };
+  readonly env: Environment;
+  /** Resolves when the user asks to stop (SIGINT/SIGTERM); commands that run long listen to it. */
+  readonly signal?: AbortSignal;
+}
+
+export interface CliContext {
+  readonly io: CliIo;
+  /** Commands that finish with a non-zero code but no error (e.g. 1: some rows failed) set it here. */
+  setExitCode(code: number): void;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/** The `runflow-batch` binary: the only place that exits the process. */
+import { runCli } from "./program.js";
+
+const controller = new AbortController();
+let signals = 0;
+const onSignal = (name: NodeJS.Signals) => {
+  signals += 1;
+  if (signals === 1) {
+    process.stderr.write(`\nrunflow-batch: ${name} received, finishing in-flight work (press Ctrl-C again to exit now)\n`);
+    controller.abort();
+  } else {
+    process.exit(130);
+  }
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: controller.signal,
+});
+process.exitCode = code;
+// Open handles (keep-alive sockets, timers of a closed queue) must not keep a finished command alive.
+setTimeout(() => process.exit(code), 1_000).unref();

@@ -1,0 +1,82 @@
+/**
+ * The command-line program: one file per command, wired here. `runCli` returns the exit code
+ * instead of exiting, so tests can drive the CLI in-process.
+ */
+import { Command, CommanderError } from "commander";
+import { BatchError } from "../errors.js";
+import type { CliContext, CliIo } from "./context.js";
+import { registerEstimate } from "./estimate.js";
+import { registerSimulator } from "./simulator.js";
+import { registerSubmit } from "./submit.js";
+import { registerWorker } from "./worker.js";
+import { registerRun } from "./run.js";
+import { registerStatus } from "./status.js";
+import { registerReport } from "./report.js";
+import { registerBudget } from "./budget.js";
+
+export const VERSION = "0.1.0";
+
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command("runflow-batch")
+    .description("Batch image generation and editing on Runflow: streamed manifests, Redis queues, exact cost reports.")
+    .version(VERSION)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.io.stdout.write(text),
+      writeErr: (text) => ctx.io.stderr.write(text),
+    })
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 success, 1 some rows failed (reports still written), 2 bad usage or invalid
+manifest (nothing submitted), 3 stopped by the budget cap, 4 Redis or Runflow unreachable.
+
+Environment: RUNFLOW_API_KEY, RUNFLOW_BASE_URL (default https://api.runflow.io),
+REDIS_URL (default redis://127.0.0.1:6379), RUNFLOW_CALLBACK_SECRET, LOG_LEVEL.
+
+Examples:
+  runflow-batch estimate jobs/catalogue.csv
+  runflow-batch run jobs/catalogue.csv --out out/catalogue --simulate
+  runflow-batch submit jobs/catalogue.csv --max-cost 25 && runflow-batch worker`,
+    );
+  program.commands.forEach((c) => c.exitOverride());
+  registerEstimate(program, ctx);
+  registerRun(program, ctx);
+  registerSubmit(program, ctx);
+  registerWorker(program, ctx);
+  registerStatus(program, ctx);
+  registerReport(program, ctx);
+  registerBudget(program, ctx);
+  registerSimulator(program, ctx);
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => ctx.io.stdout.write(text),
+      writeErr: (text) => ctx.io.stderr.write(text),
+    });
+  }
+  return program;
+}
+
+/** Runs one command line; returns the exit code. User mistakes print a sentence, never a stack. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const ctx: CliContext = { io, setExitCode: (code) => void (exitCode = code) };
+  const program = createProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage mistakes were already printed.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof BatchError) {
+      io.stderr.write(`runflow-batch: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr.write(`runflow-batch: unexpected error (please report it):\n${detail}\n`);
+    return 1;
+  }
+}

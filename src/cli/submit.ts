@@ -1,0 +1,5 @@
+import type { Command } from "commander";
+import type { CliContext } from "./context.js";
+
+// Placeholder while the command is being built; replaced in the same session.
+export function registerSubmit(_program: Command, _ctx: CliContext): void {}

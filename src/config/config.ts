@@ -1,0 +1,37 @@
+/**
+ * Configuration: flags > environment > defaults, read here and nowhere else.
+ */
+export interface Config {
+  readonly runflowApiKey: string | null;
+  readonly runflowBaseUrl: string;
+  readonly redisUrl: string;
+  readonly callbackSecret: string | null;
+  readonly logLevel: string;
+}
+
+export const DEFAULTS = {
+  runflowBaseUrl: "https://api.runflow.io",
+  redisUrl: "redis://127.0.0.1:6379",
+  logLevel: "info",
+} as const;
+
+export type ConfigFlags = Partial<{ [K in keyof Config]: string | undefined }>;
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const nonEmpty = (value: string | null | undefined): string | undefined =>
+  value !== undefined && value !== null && value.trim() !== "" ? value : undefined;
+
+export function readConfig(flags: ConfigFlags = {}, env: Environment = process.env): Config {
+  return {
+    runflowApiKey: nonEmpty(flags.runflowApiKey) ?? nonEmpty(env.RUNFLOW_API_KEY) ?? null,
+    runflowBaseUrl: (nonEmpty(flags.runflowBaseUrl) ?? nonEmpty(env.RUNFLOW_BASE_URL) ?? DEFAULTS.runflowBaseUrl).replace(/\/+$/, ""),
+    redisUrl: nonEmpty(flags.redisUrl) ?? nonEmpty(env.REDIS_URL) ?? DEFAULTS.redisUrl,
+    callbackSecret: nonEmpty(flags.callbackSecret) ?? nonEmpty(env.RUNFLOW_CALLBACK_SECRET) ?? null,
+    logLevel: nonEmpty(flags.logLevel) ?? nonEmpty(env.LOG_LEVEL) ?? DEFAULTS.logLevel,
+  };
+}
+
+/** True when stderr is a terminal (progress bars, pretty logs) and we are not under CI. */
+export function isInteractive(stream: { isTTY?: boolean }, env: Environment = process.env): boolean {
+  return stream.isTTY === true && !nonEmpty(env.CI);
+}

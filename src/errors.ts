@@ -1,0 +1,37 @@
+/**
+ * Error classes shared by every domain. Each carries the process exit code the design assigns
+ * to it, so the CLI maps any failure to the contract without knowing where it came from:
+ * 1 failed rows, 2 bad usage or invalid manifest, 3 stopped by the budget cap,
+ * 4 Redis or Runflow unreachable or misconfigured.
+ */
+export type ExitCode = 0 | 1 | 2 | 3 | 4;
+
+export class BatchError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** The user asked for something that cannot be done as asked (exit 2). */
+export class UsageError extends BatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 2, options);
+  }
+}
+
+/** Redis or Runflow is unreachable or misconfigured (exit 4). */
+export class ConfigurationError extends BatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 4, options);
+  }
+}
+
+/** The batch stopped because its budget cap would have been crossed (exit 3). */
+export class BudgetStopError extends BatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 3, options);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * What the manifest module hands to the rest of the tool. Readers produce RawRows; validation
+ * turns each into a JobRow (ready to price and submit) or a list of Problems.
+ */
+import type { ModelId, Quality } from "../runflow/models.js";
+
+export type ManifestFormat = "csv" | "json" | "jsonl";
+
+/** Where a row came from: a line for CSV/JSONL (1-based, the row's first line), an index for a JSON array. */
+export type RowLocation =
+  | { readonly file: string; readonly line: number }
+  | { readonly file: string; readonly index: number };
+
+export interface RawRow {
+  readonly location: RowLocation;
+  /** Column/key → value as read: strings from CSV, JSON values from JSON/JSONL. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/** A valid row, with every default resolved: exactly what gets priced and submitted. */
+export interface JobRow {
+  /** The row's key: its `id`, or one derived from its content. Unique within the manifest. */
+  readonly key: string;
+  readonly model: ModelId;
+  /** Resolved tier for per-image models; null for per-request models. */
+  readonly quality: Quality | null;
+  /** Images this row will produce (num_images, or 1). */
+  readonly images: number;
+  /** The body's `input`, exactly as it will be POSTed (quality and num_images filled in). */
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly location: RowLocation;
+}
+
+/** One thing wrong with the input: `catalogue.csv line 12: quality must be one of low, medium, high, got "ultra"`. */
+export interface Problem {
+  readonly location: RowLocation;
+  readonly field: string;
+  readonly expected: string;
+  readonly found: string;
+  /** The whole sentence, ready to print. */
+  readonly message: string;
+}
+
+export interface ManifestDefaults {
+  readonly model?: ModelId;
+  readonly quality?: Quality;
+}
+
+export type ManifestItem =
+  | { readonly ok: true; readonly row: JobRow }
+  | { readonly ok: false; readonly problems: readonly Problem[]; readonly location: RowLocation };
