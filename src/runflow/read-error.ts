@@ -44,6 +44,7 @@ export function parseRetryAfter(value: string | readonly string[] | null | undef
   if (typeof raw !== "string" || raw.trim() === "") return null;
   const trimmed = raw.trim();
   if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  if (!/[a-z]/i.test(trimmed)) return null; // "-3" would otherwise parse as the year -3
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - nowMs);
