@@ -47,6 +47,12 @@ export function describeUrl(url: string): RequestRef {
 
 const header = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null));
 
+/** Drops a response body without reading it; undici reports the abort as an error event, which is expected here. */
+function discard(body: Dispatcher.ResponseData["body"]): void {
+  body.on("error", () => {});
+  body.destroy();
+}
+
 type Attempt = { readonly kind: "done"; readonly download: Download } | { readonly kind: "refused"; readonly status: number };
 
 export async function downloadOutput(ctx: DownloadContext, req: DownloadRequest): Promise<Download> {
@@ -97,13 +103,13 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
   const contentType = header(response.headers["content-type"]);
   const ext = extensionFor(contentType);
   if (ext === null) {
-    body.destroy();
+    discard(body);
     throw fail("content-type", `expected an image/png, image/jpeg or image/webp body, got ${JSON.stringify(contentType ?? "no content-type")}; the output is not an image this tool writes.`, { status });
   }
   const lengthHeader = header(response.headers["content-length"]);
   const expected = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
   if (expected !== null && expected > ctx.maxDownloadBytes) {
-    body.destroy();
+    discard(body);
     throw fail("too-large", `content-length ${expected} exceeds the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes).`, { status });
   }
   const path = `${req.destBase}.${ext}`;
@@ -126,7 +132,7 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
     if (bytes === 0) throw fail("truncated", "the body was empty; the download can be retried.", { status });
     await rename(tmp, path);
   } catch (error) {
-    body.destroy();
+    discard(body);
     await rm(tmp, { force: true }).catch(() => {});
     if (error instanceof DownloadError) throw error;
     if (overCap) throw fail("too-large", `the body exceeded the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes); nothing was written.`, { status });
