@@ -36,10 +36,10 @@ export function extensionFor(contentType: string | null): string | null {
 }
 
 /** Origin and path only: the query string of a presigned URL is a credential of its own. */
-export function describeUrl(url: string): RequestRef {
+export function describeUrl(url: string, secret = ""): RequestRef {
   try {
     const parsed = new URL(url);
-    return { method: "GET", path: `${parsed.origin}${parsed.pathname}` };
+    return { method: "GET", path: scrubSecret(`${parsed.origin}${parsed.pathname}`, secret) };
   } catch {
     return { method: "GET", path: "(invalid URL)" };
   }
@@ -62,7 +62,7 @@ export async function downloadOutput(ctx: DownloadContext, req: DownloadRequest)
   const run = await ctx.getRun(req.runId);
   const fresh = run.outputUrls[req.index];
   if (fresh === undefined) {
-    throw new DownloadError(`the URL answered ${first.status} and the re-read run has no output ${req.index} (it has ${run.outputUrls.length}).`, describeUrl(req.url), {
+    throw new DownloadError(`the URL answered ${first.status} and the re-read run has no output ${req.index} (it has ${run.outputUrls.length}).`, describeUrl(req.url, ctx.apiKey), {
       failure: "no-url", runId: req.runId, index: req.index, status: first.status,
     });
   }
@@ -70,13 +70,13 @@ export async function downloadOutput(ctx: DownloadContext, req: DownloadRequest)
   if (second.kind === "done") return second.download;
   throw new DownloadError(
     `the URL answered ${second.status} even after re-reading the run for a fresh one; the output may have been deleted. Retrying the row re-reads the run again.`,
-    describeUrl(fresh),
+    describeUrl(fresh, ctx.apiKey),
     { failure: "expired", runId: req.runId, index: req.index, status: second.status },
   );
 }
 
 async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string): Promise<Attempt> {
-  const ref = describeUrl(url);
+  const ref = describeUrl(url, ctx.apiKey);
   const fail = (failure: DownloadFailure, message: string, extra: { status?: number; cause?: unknown } = {}): DownloadError =>
     new DownloadError(scrubSecret(message, ctx.apiKey), ref, { failure, runId: req.runId, index: req.index, code: errorCode(extra.cause), ...extra });
   let response: Dispatcher.ResponseData;

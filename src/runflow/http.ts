@@ -105,7 +105,9 @@ export async function callApi(ctx: HttpContext, method: "GET" | "POST", path: st
   const parsed = parseJson(text);
   if (status >= 200 && status < 300) {
     if (!parsed.ok) {
-      throw new RunflowResponseError(ref, { status, detail: "not JSON", cause: safeCause(parsed.error, ctx.apiKey) });
+      // No cause: JSON.parse quotes the start of the body, which may be anything the server sent.
+      const type = text.trimStart().startsWith("<") ? "HTML" : "text";
+      throw new RunflowResponseError(ref, { status, detail: `${type} where JSON was expected` });
     }
     return { status, body: parsed.value };
   }
