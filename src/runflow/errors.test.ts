@@ -46,6 +46,12 @@ describe("classifyError: API errors", () => {
     expect(decision.kind === "permanent" && decision.reason).toContain("input.quality: must be one of low, medium, high");
   });
 
+  it("does not repeat detail lines the server message already contains", () => {
+    const err = new RunflowApiError(ref, { status: 422, code: "VALIDATION_ERROR", serverMessage: "Input validation failed: input.quality must be low", errors: ["input.quality must be low", "input.size: bad"], retryAfterMs: null });
+    expect(err.message.match(/input\.quality must be low/g)).toHaveLength(1);
+    expect(err.message).toContain("(input.size: bad)");
+  });
+
   it("names the request and how to fix it", () => {
     const unauthorized = api(401, "UNAUTHORIZED");
     expect(unauthorized.message).toContain("POST /v1/models/openai/gpt-image-2/runs");

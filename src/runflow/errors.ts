@@ -136,7 +136,9 @@ function apiErrorMessage(
 ): string {
   const label = fields.code === null ? `${fields.status}` : `${fields.status} ${fields.code}`;
   const said = fields.serverMessage === null ? "" : `: ${fields.serverMessage}`;
-  const detail = fields.errors.length === 0 ? "" : ` (${fields.errors.join("; ")})`;
+  // The detail lines the server's message does not already spell out.
+  const extra = fields.errors.filter((line) => fields.serverMessage === null || !fields.serverMessage.includes(line));
+  const detail = extra.length === 0 ? "" : ` (${extra.join("; ")})`;
   return `${request.method} ${request.path} → ${label}${said}${detail}. ${hintFor(fields.status, fields.code, request.path)}`;
 }
 

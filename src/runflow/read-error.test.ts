@@ -29,6 +29,7 @@ describe("readErrorBody", () => {
   it("formats odd items without losing them", () => {
     expect(formatErrorItem({ path: "input.image_urls.0", code: "invalid_url" })).toBe("input.image_urls.0: invalid_url");
     expect(formatErrorItem({ field: "input.prompt" })).toBe("input.prompt: invalid");
+    expect(formatErrorItem({ field: "input.quality", message: "input.quality must be one of low, medium, high" })).toBe("input.quality must be one of low, medium, high");
     expect(formatErrorItem({ weird: true })).toBe('{"weird":true}');
     expect(formatErrorItem(42)).toBeNull();
   });

@@ -21,7 +21,8 @@ export function formatErrorItem(item: unknown): string | null {
   const where = Array.isArray(rawPath) ? rawPath.map(String).join(".") : text(rawPath);
   const what = text(item.message) ?? text(item.msg) ?? text(item.detail) ?? text(item.code);
   if (what === null) return where === null ? JSON.stringify(item) : `${where}: invalid`;
-  return where === null || where === "" ? what : `${where}: ${what}`;
+  // Runflow's messages often name the field already ("input.quality must be …"): do not repeat it.
+  return where === null || where === "" || what.startsWith(where) ? what : `${where}: ${what}`;
 }
 
 export function readErrorBody(body: unknown): ErrorBody {
