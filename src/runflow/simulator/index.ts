@@ -1,0 +1,83 @@
+/**
+ * A local Runflow API simulator that follows ../shared/runflow-api.md, for tests, offline demos
+ * and rehearsals. `startSimulator()` listens (port 0 = a free port) and returns the URL, the
+ * ledger, runtime reconfiguration and close().
+ *
+ * Choices where the API page leaves room (each documented in the module that implements it):
+ * - Lifecycle from timestamps, no timer per run; runs settle (bill/release, callback) at their
+ *   end time via one sweep timer and before every request (run-store.ts, engine.ts).
+ * - Credit is reserved at create and billed at success; 402 when what is left after
+ *   reservations cannot cover a run; the balance endpoint reports that figure (billing.ts).
+ * - Faults are decided before a request does anything: a 5xx or 429 on create never creates a
+ *   run (faults.ts). Auth, rate limit and 5xx apply to /v1 except /v1/health.
+ * - An idempotent replay answers 201 with the run's current record and `Idempotent-Replayed:
+ *   true`; only a create that made a run binds its key (idempotency.ts).
+ * - Expired output URLs → 403 URL_EXPIRED; bad signature → 403 SIGNATURE_INVALID (presign.ts).
+ * - Admin endpoints outside /v1, no auth: GET /__simulator/ledger (the Ledger, camelCase),
+ *   POST /__simulator/config (a JSON subset of SimulatorOptions, camelCase or snake_case).
+ */
+import type { AddressInfo } from "node:net";
+import { silentLogger } from "../../log/logger.js";
+import { Engine } from "./engine.js";
+import type { Ledger } from "./ledger.js";
+import { applySettings, checkOptionChanges, defaultSettings, type SimulatorOptions } from "./options.js";
+import { createSimulatorServer } from "./server.js";
+
+export type { Ledger, LedgerRun } from "./ledger.js";
+export type { SimulatorOptions } from "./options.js";
+export { SimulatorOptionsError } from "./options.js";
+export { signBody as signCallbackBody } from "./callbacks.js";
+
+export interface Simulator {
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  readonly port: number;
+  ledger(): Ledger;
+  /** Changes faults, balance, keys… at runtime; takes effect on the next request. */
+  configure(changes: Partial<SimulatorOptions>): void;
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  checkOptionChanges(options as Record<string, unknown>);
+  const settings = defaultSettings();
+  applySettings(settings, options);
+  const logger = options.logger ?? silentLogger();
+  const engine = new Engine(settings, logger, options.balanceUsd);
+  const server = createSimulatorServer(engine);
+  const host = options.host ?? "127.0.0.1";
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${urlHost(host)}:${port}`;
+  engine.baseUrl = url;
+  logger.info({ url, seed: settings.seed }, "Runflow simulator listening.");
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    ledger: () => engine.ledger(),
+    configure: (changes) => engine.configure(changes),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        engine.close();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 100).unref();
+      });
+      return closing;
+    },
+  };
+}

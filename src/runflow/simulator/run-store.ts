@@ -1,0 +1,136 @@
+/**
+ * Runs and their lifecycle. A run's whole future is decided when it is created (end time,
+ * outcome, failure, seed), and its status is read off the clock: queued → dispatching (after 10 %
+ * of its latency) → running (after 25 %) → terminal (at 100 %). No timer per run: unsettled runs
+ * sit in one min-heap by end time, and `settleDue(now)` finalises every run whose end time has
+ * passed (bill or release its credit, queue its callback). The simulator calls it before every
+ * request and from one sweep timer armed for the earliest end, so billing and callbacks happen
+ * at terminal time whether or not anyone reads the run.
+ */
+import type { ModelId } from "../models.js";
+import type { RunStatus } from "../types.js";
+import type { OutputSpec } from "./dimensions.js";
+import { MinHeap } from "./min-heap.js";
+import type { Prng } from "./prng.js";
+
+export interface RunFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly stage: string;
+}
+
+export interface SimRun {
+  readonly id: string;
+  /** 1, 2, 3… in creation order; images derive from it (with the seed) so `--seed` reproduces them. */
+  readonly seq: number;
+  readonly model: ModelId;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly metadata: unknown;
+  readonly clientRef: string | null;
+  readonly callbackUrl: string | null;
+  readonly idempotencyKey: string | null;
+  readonly createdMs: number;
+  readonly dispatchMs: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly outcome: "succeeded" | "failed";
+  readonly failure: RunFailure | null;
+  /** What the run costs if it succeeds; reserved against the balance until it ends. */
+  readonly priceMicros: number;
+  readonly output: OutputSpec;
+  readonly seed: number;
+  settled: boolean;
+  /** Set when the run ends: the price on success, 0 on failure. */
+  costMicros: number | null;
+}
+
+const FAILURES: readonly RunFailure[] = [
+  { code: "PROVIDER_ERROR", message: "The model provider returned an error (simulated).", stage: "inference" },
+  { code: "CONTENT_POLICY_VIOLATION", message: "The request was rejected by the content policy (simulated).", stage: "moderation" },
+  { code: "TIMEOUT", message: "The model did not finish in time (simulated).", stage: "inference" },
+];
+
+export interface RunPlan {
+  readonly dispatchMs: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly outcome: "succeeded" | "failed";
+  readonly failure: RunFailure | null;
+  readonly seed: number;
+}
+
+/** Decides a new run's future from the seeded stream. */
+export function planRun(prng: Prng, now: number, latency: { min: number; max: number }, failRate: number): RunPlan {
+  const total = latency.max > latency.min ? prng.int(Math.round(latency.min), Math.round(latency.max)) : Math.round(latency.min);
+  const failed = prng.chance(failRate);
+  const failure = failed ? (FAILURES[prng.int(0, FAILURES.length - 1)] ?? null) : null;
+  return {
+    dispatchMs: now + Math.round(total * 0.1),
+    startMs: now + Math.round(total * 0.25),
+    endMs: now + total,
+    outcome: failed ? "failed" : "succeeded",
+    failure,
+    seed: prng.int(0, 2 ** 31 - 1),
+  };
+}
+
+export function statusAt(run: SimRun, now: number): RunStatus {
+  if (run.settled || now >= run.endMs) return run.outcome;
+  if (now >= run.startMs) return "running";
+  if (now >= run.dispatchMs) return "dispatching";
+  return "queued";
+}
+
+export class RunStore {
+  private readonly runs = new Map<string, SimRun>();
+  private readonly pending = new MinHeap<SimRun>((run) => run.endMs);
+  private seq = 0;
+
+  constructor(private readonly onSettle: (run: SimRun) => void) {}
+
+  nextSeq(): number {
+    this.seq += 1;
+    return this.seq;
+  }
+
+  add(run: SimRun): void {
+    this.runs.set(run.id, run);
+    this.pending.push(run);
+  }
+
+  get(id: string): SimRun | undefined {
+    return this.runs.get(id);
+  }
+
+  /** All runs in creation order. */
+  all(): IterableIterator<SimRun> {
+    return this.runs.values();
+  }
+
+  get count(): number {
+    return this.runs.size;
+  }
+
+  /** Runs not yet terminal. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** End time of the next run to settle, if any. */
+  nextDueMs(): number | undefined {
+    return this.pending.peek()?.endMs;
+  }
+
+  /** Finalises every run whose end time is ≤ now; returns how many. */
+  settleDue(now: number): number {
+    let settled = 0;
+    for (let next = this.pending.peek(); next !== undefined && next.endMs <= now; next = this.pending.peek()) {
+      this.pending.pop();
+      next.settled = true;
+      next.costMicros = next.outcome === "succeeded" ? next.priceMicros : 0;
+      settled += 1;
+      this.onSettle(next);
+    }
+    return settled;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The HTTP face of the simulator, on node:http directly (keep-alive, no framework, no per-request
+ * URL objects). Every request first settles runs whose end time has passed. /v1 requests then
+ * go through auth (401), the rate limit (429) and the 5xx fault share before their handler;
+ * /v1/health, output URLs and /__simulator/* skip all three.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { camelCaseKeys, SimulatorOptionsError, type SimulatorOptions } from "./options.js";
+import { createRun } from "./create-run.js";
+import { serveOutput } from "./downloads.js";
+import type { Engine } from "./engine.js";
+import { retryAfterSeconds, pickServerFault } from "./faults.js";
+import { BodyTooLargeError, parseJsonObject, readBody, sendError, sendJson } from "./http-io.js";
+import { runRecord, type RenderContext } from "./record.js";
+
+const RUNS_PATH = /^\/v1\/models\/((?:[A-Za-z0-9._-]+\/)+[A-Za-z0-9._-]+)\/runs\/?$/;
+const RUN_PATH = /^\/v1\/runs\/([^/]+)\/?$/;
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function baseUrlFor(engine: Engine, req: IncomingMessage): string {
+  const host = req.headers.host;
+  return host !== undefined && HOST.test(host) ? `http://${host}` : engine.baseUrl;
+}
+
+function bearer(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (header === undefined || !header.startsWith("Bearer ")) return null;
+  const key = header.slice(7).trim();
+  return key === "" ? null : key;
+}
+
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === "" ? null : text;
+}
+
+async function handleAdmin(engine: Engine, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  if (path === "/__simulator/ledger" && req.method === "GET") return sendJson(res, 200, engine.ledger());
+  if (path === "/__simulator/config" && req.method === "POST") {
+    const parsed = parseJsonObject(await readBody(req));
+    if (!parsed.ok) return sendError(res, 400, "BAD_REQUEST", parsed.message);
+    try {
+      engine.configure(camelCaseKeys(parsed.value) as Partial<SimulatorOptions>);
+    } catch (error) {
+      if (error instanceof SimulatorOptionsError) return sendError(res, 400, "BAD_REQUEST", error.message);
+      throw error;
+    }
+    return sendJson(res, 200, { ok: true });
+  }
+  sendError(res, 404, "NOT_FOUND", `No simulator endpoint ${req.method ?? "?"} ${path}; try GET /__simulator/ledger or POST /__simulator/config.`);
+}
+
+async function handleApi(engine: Engine, req: IncomingMessage, res: ServerResponse, path: string, now: number): Promise<void> {
+  const runsMatch = req.method === "POST" ? RUNS_PATH.exec(path) : null;
+  const idempotencyKey = header(req, "idempotency-key");
+  if (runsMatch) engine.book.countCreate(idempotencyKey);
+
+  const key = bearer(req);
+  if (key === null || !engine.isAcceptedKey(key)) {
+    req.resume();
+    return sendError(res, 401, "UNAUTHORIZED", "Missing or invalid API key; send Authorization: Bearer <key>.");
+  }
+  const waitMs = engine.limiter?.take(now) ?? 0;
+  if (waitMs > 0) {
+    req.resume();
+    const headers: Record<string, string> = engine.settings.retryAfter ? { "retry-after": retryAfterSeconds(waitMs) } : {};
+    return sendError(res, 429, "RATE_LIMITED", "Too many requests (simulated rate limit); back off and retry.", null, headers);
+  }
+  const fault = pickServerFault(engine.faultPrng, engine.settings.errorRate);
+  if (fault) {
+    req.resume();
+    return sendError(res, fault.status, fault.code, fault.message);
+  }
+
+  const ctx: RenderContext = { now, baseUrl: baseUrlFor(engine, req), signer: engine.signer, ttlSeconds: engine.settings.urlTtlSeconds };
+  if (runsMatch) {
+    const raw = await readBody(req);
+    const at = Date.now();
+    engine.settle(at);
+    const result = createRun(engine, runsMatch[1] as string, raw, idempotencyKey, at);
+    if (result.kind === "error") return sendError(res, result.status, result.code, result.message, result.errors ?? null);
+    if (result.kind === "replayed") return sendJson(res, 201, runRecord(result.run, { ...ctx, now: at }), { "idempotent-replayed": "true" });
+    return sendJson(res, 201, runRecord(result.run, { ...ctx, now: at }, true));
+  }
+  if (req.method === "GET") {
+    const runMatch = RUN_PATH.exec(path);
+    if (runMatch) {
+      const run = engine.runs.get(runMatch[1] as string);
+      if (!run) return sendError(res, 404, "RUN_NOT_FOUND", `No run ${JSON.stringify(runMatch[1])}.`);
+      return sendJson(res, 200, runRecord(run, ctx));
+    }
+    if (path === "/v1/billing/balance") return sendJson(res, 200, engine.billing.balanceBody());
+  }
+  req.resume();
+  sendError(res, 404, "NOT_FOUND", `No endpoint ${req.method ?? "?"} ${path}.`);
+}
+
+export function createSimulatorServer(engine: Engine): Server {
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, (req, res) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    const now = Date.now();
+    engine.settle(now);
+    let work: Promise<void> | void;
+    if (path.startsWith("/v1/")) {
+      work = path === "/v1/health" ? sendJson(res, 200, { status: "ok" }) : handleApi(engine, req, res, path, now);
+    } else if (path.startsWith("/outputs/")) {
+      work = serveOutput(engine, req, res, path, q === -1 ? "" : url.slice(q + 1), now);
+    } else if (path.startsWith("/__simulator/")) {
+      work = handleAdmin(engine, req, res, path);
+    } else {
+      work = sendError(res, 404, "NOT_FOUND", `No endpoint ${req.method ?? "?"} ${path}.`);
+    }
+    if (work) {
+      work.catch((error: unknown) => {
+        if (error instanceof BodyTooLargeError) return sendError(res, 413, "PAYLOAD_TOO_LARGE", error.message);
+        engine.logger.error({ err: error, path }, "Simulator request failed.");
+        if (!res.headersSent) sendError(res, 500, "INTERNAL_ERROR", "Internal simulator error.");
+        else res.destroy();
+      });
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}
