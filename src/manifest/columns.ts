@@ -1,0 +1,88 @@
+/**
+ * The columns (CSV) and keys (JSON) a manifest may use, and the spelling help for the rest:
+ * "`qualty` — did you mean `quality`?". Pure.
+ */
+import type { z } from "zod";
+import { MODEL_IDS, type ModelId } from "../runflow/models.js";
+import { MODEL_INPUT_SCHEMAS } from "../runflow/model-inputs.js";
+
+/** Model inputs a row may give, as columns. `aspect_ratio` is `config.aspect_ratio` for tag-removal. */
+export const INPUT_COLUMNS = [
+  "prompt",
+  "quality",
+  "num_images",
+  "image_size",
+  "output_format",
+  "background",
+  "mask_url",
+  "image_url",
+  "image_urls",
+  "aspect_ratio",
+  "resolution",
+  "sync_mode",
+] as const;
+
+export const KNOWN_COLUMNS: readonly string[] = ["id", "model", ...INPUT_COLUMNS];
+export const METADATA_PREFIX = "metadata.";
+
+/** Keys a JSON/JSONL row may use beyond the CSV columns: a `metadata` object, a `config` object. */
+export const JSON_ONLY_KEYS = ["metadata", "config"] as const;
+
+export function isKnownCsvColumn(name: string): boolean {
+  return KNOWN_COLUMNS.includes(name) || (name.startsWith(METADATA_PREFIX) && name.length > METADATA_PREFIX.length);
+}
+
+export function isKnownJsonKey(name: string): boolean {
+  return KNOWN_COLUMNS.includes(name) || (JSON_ONLY_KEYS as readonly string[]).includes(name);
+}
+
+/** Which input columns each model accepts, read from its schema (one truth: model-inputs.ts). */
+export const MODEL_COLUMNS: Readonly<Record<ModelId, ReadonlySet<string>>> = Object.fromEntries(
+  MODEL_IDS.map((model) => {
+    const shape = (MODEL_INPUT_SCHEMAS[model] as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+    const keys = new Set(Object.keys(shape));
+    if (keys.has("config")) keys.add("aspect_ratio");
+    return [model, keys];
+  }),
+) as unknown as Record<ModelId, ReadonlySet<string>>;
+
+/** Edit distance (insertions, deletions, substitutions), for spelling suggestions. */
+export function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The closest candidate, if it is close enough to be a plausible typo. */
+export function nearest(name: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  const lower = name.toLowerCase();
+  for (const candidate of candidates) {
+    const distance = levenshtein(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const tolerance = Math.max(2, Math.floor(name.length / 3));
+  return best !== null && bestDistance <= tolerance ? best : null;
+}
+
+/** "`qualty` — did you mean `quality`?" or "`foo` is not a known column". */
+export function unknownNameHint(name: string, candidates: readonly string[], what = "column"): string {
+  const suggestion = nearest(name, candidates);
+  return suggestion ? `unknown ${what} \`${name}\` — did you mean \`${suggestion}\`?` : `unknown ${what} \`${name}\``;
+}
+
+export function knownColumnsList(): string {
+  return [...KNOWN_COLUMNS, `${METADATA_PREFIX}<key>`].join(", ");
+}

@@ -1,0 +1,119 @@
+/**
+ * CSV manifests, streamed with csv-parse: header row (BOM tolerated), CRLF or LF, quoted fields
+ * with commas, quotes and newlines. Each row carries the line it starts on. A ragged row (more
+ * or fewer cells than the header) is a problem of that row, not the end of the file.
+ */
+import { createReadStream } from "node:fs";
+import { CsvError, parse, type Info } from "csv-parse";
+import { isKnownCsvColumn, KNOWN_COLUMNS, knownColumnsList, METADATA_PREFIX, unknownNameHint } from "../columns.js";
+import { ManifestError } from "../errors.js";
+import { makeProblem } from "../problems.js";
+import { drainInBatches } from "./drain.js";
+import type { ReadRow, ReaderEvent } from "./types.js";
+
+interface Parsed {
+  readonly record: string[];
+  readonly info: Info;
+}
+
+function countOf(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+/** Checks the header; unknown, duplicate or unnamed columns stop the manifest. Returns column names ("" = ignored). */
+export function checkHeader(file: string, header: readonly string[]): string[] {
+  const names = header.map((name) => name.trim());
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    if (name === "") return;
+    if (seen.has(name)) errors.push(`column \`${name}\` appears twice (columns ${names.indexOf(name) + 1} and ${i + 1})`);
+    seen.add(name);
+    if (!isKnownCsvColumn(name)) {
+      errors.push(name === METADATA_PREFIX.slice(0, -1) ? "column `metadata` needs a key: name it `metadata.<key>`, e.g. `metadata.sku`" : unknownNameHint(name, KNOWN_COLUMNS));
+    }
+  });
+  if (errors.length > 0) {
+    throw new ManifestError(
+      `${file} line 1: ${errors.join("; ")}. Known columns: ${knownColumnsList()}. Rename or remove the column in the header.`,
+      { file, line: 1 },
+    );
+  }
+  return names;
+}
+
+function csvSyntaxError(file: string, error: CsvError, line: number): ManifestError {
+  const reasons: Record<string, string> = {
+    CSV_QUOTE_NOT_CLOSED: "a quoted field that opens on or after this line is never closed; add the closing double quote",
+    INVALID_OPENING_QUOTE: 'a double quote appears inside an unquoted field; quote the whole field and double the inner quotes ("say ""hi""")',
+    CSV_INVALID_CLOSING_QUOTE: 'a quoted field has text after its closing quote; double the quotes that belong to the text ("")',
+  };
+  const reason = reasons[error.code] ?? `${error.message}; check the quoting on this line`;
+  return new ManifestError(`${file} line ${line}: malformed CSV: ${reason}.`, { file, line, cause: error });
+}
+
+export async function* readCsv(path: string, file: string): AsyncGenerator<ReaderEvent> {
+  const parser = parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true });
+  const source = createReadStream(path);
+  source.on("error", (error) => parser.destroy(error));
+  source.pipe(parser);
+
+  let columns: string[] | null = null;
+  // csv-parse counts a CRLF inside a quoted field as two lines; undo that as we go.
+  let crlfSeen = 0;
+  let lastEnd = 0;
+  try {
+    for await (const batch of drainInBatches<Parsed>(parser)) {
+      const rows: ReadRow[] = [];
+      for (const { record, info } of batch) {
+        let newlines = 0;
+        for (const cell of record) {
+          if (cell.includes("\n")) {
+            newlines += countOf(cell, "\n");
+            crlfSeen += countOf(cell, "\r\n");
+          }
+        }
+        const end = info.lines - crlfSeen;
+        const line = end - newlines;
+        lastEnd = end;
+        if (columns === null) {
+          columns = checkHeader(file, record);
+          continue;
+        }
+        const location = { file, line };
+        const fields: Record<string, string> = {};
+        const width = Math.min(record.length, columns.length);
+        for (let i = 0; i < width; i++) {
+          const cell = record[i] as string;
+          const name = columns[i] as string;
+          if (cell !== "" && name !== "") fields[name] = cell;
+        }
+        if (record.length !== columns.length) {
+          const problem = makeProblem(
+            location,
+            "row",
+            `${columns.length} cells, as in the header`,
+            record.length,
+            `row has ${record.length} cells but the header has ${columns.length}; quote any field that contains a comma ("a, b") and check for missing or extra commas`,
+          );
+          rows.push({ location, fields, problem });
+        } else {
+          rows.push({ location, fields });
+        }
+      }
+      if (rows.length > 0) yield { kind: "rows", rows };
+    }
+  } catch (error) {
+    if (error instanceof ManifestError) throw error;
+    if (error instanceof CsvError) {
+      const reported = typeof error.lines === "number" ? error.lines - crlfSeen : lastEnd + 1;
+      throw csvSyntaxError(file, error, error.code === "CSV_QUOTE_NOT_CLOSED" ? lastEnd + 1 : reported);
+    }
+    throw error;
+  }
+  if (columns === null) {
+    throw new ManifestError(`${file} is empty: expected a header row such as \`id,model,prompt,quality\` followed by one row per job.`, { file, line: 1 });
+  }
+}

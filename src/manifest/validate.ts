@@ -1,0 +1,149 @@
+/**
+ * Row validation: a RawRow (cells as read) becomes a JobRow with every default resolved, or the
+ * list of everything wrong with it. The input rules themselves live in model-inputs.ts (shared
+ * with the simulator); this module maps cells onto them and words the problems. Pure.
+ */
+import { checkModelInput, type FieldProblem } from "../runflow/model-inputs.js";
+import { isQuality, MODEL_IDS, MODELS, isModelId, type ModelId, type Quality } from "../runflow/models.js";
+import { INPUT_COLUMNS, isKnownJsonKey, KNOWN_COLUMNS, METADATA_PREFIX, MODEL_COLUMNS, nearest, unknownNameHint } from "./columns.js";
+import { NO_DEFAULTS, type ResolvedDefaults } from "./defaults.js";
+import { KeyRegistry } from "./key-registry.js";
+import { convertInput, displayField, isBlank, placeInput } from "./normalise.js";
+import { makeProblem } from "./problems.js";
+import { checkRowId, deriveRowKey, ID_RULE } from "./row-key.js";
+import type { JobRow, ManifestItem, Problem, RawRow, RowLocation } from "./types.js";
+
+function whereNumber(location: RowLocation): number {
+  return "line" in location ? location.line : location.index;
+}
+
+function wherePhrase(location: RowLocation, where: number): string {
+  return "line" in location ? `line ${where}` : `index ${where}`;
+}
+
+function fieldProblem(location: RowLocation, model: ModelId, problem: FieldProblem): Problem {
+  const field = displayField(model, problem.field);
+  if (problem.expected === "a value (required)") {
+    return makeProblem(location, field, "a value", problem.found, `${field} is required by ${model} but is missing`);
+  }
+  if (problem.expected.startsWith("no such field")) {
+    return makeProblem(location, field, "nothing", problem.found, `${field} is not an input of ${model}, got ${JSON.stringify(problem.found)}; leave it empty for this model`);
+  }
+  return makeProblem(location, field, problem.expected, problem.found);
+}
+
+function readMetadata(fields: Readonly<Record<string, unknown>>, defaults: ResolvedDefaults, location: RowLocation, problems: Problem[]) {
+  const metadata: Record<string, string> = { ...defaults.metadata };
+  const put = (key: string, value: unknown) => {
+    if (isBlank(value)) return;
+    if (typeof value === "object") {
+      problems.push(makeProblem(location, `metadata.${key}`, "text", value));
+      return;
+    }
+    metadata[key] = String(value);
+  };
+  for (const name in fields) {
+    if (name.startsWith(METADATA_PREFIX)) put(name.slice(METADATA_PREFIX.length), fields[name]);
+  }
+  const object = fields.metadata;
+  if (!isBlank(object)) {
+    if (typeof object !== "object" || Array.isArray(object)) problems.push(makeProblem(location, "metadata", "an object of text values", object));
+    else for (const [key, value] of Object.entries(object as Record<string, unknown>)) put(key, value);
+  }
+  return Object.keys(metadata).length > 0 ? metadata : null;
+}
+
+export interface RowValidator {
+  /** Validates one row; remembers its key, so a later row reusing it gets a problem. */
+  validate(raw: RawRow, extraProblems?: readonly Problem[]): ManifestItem;
+  /** Replaces the manifest-level defaults (JSON `defaults`), already merged with the flags. */
+  setDefaults(defaults: ResolvedDefaults): void;
+}
+
+export function createRowValidator(options: { defaults?: ResolvedDefaults; json?: boolean } = {}): RowValidator {
+  let defaults = options.defaults ?? NO_DEFAULTS;
+  const json = options.json ?? false;
+  const keys = new KeyRegistry();
+
+  function claimKey(key: string, location: RowLocation, explicit: boolean, problems: Problem[]): void {
+    const earlier = keys.claim(key, whereNumber(location));
+    if (earlier === null) return;
+    const where = wherePhrase(location, earlier);
+    problems.push(
+      explicit
+        ? makeProblem(location, "id", "an id not used by another row", key, `id ${JSON.stringify(key)} is already used on ${where}; ids must be unique — rename one of them`)
+        : makeProblem(location, "id", "a row that differs from the others", key, `row is identical to the one on ${where} and has no id, so both would get key ${key}; remove the copy, or give each an id to run both`),
+    );
+  }
+
+  function validate(raw: RawRow, extraProblems: readonly Problem[] = []): ManifestItem {
+    const { location, fields } = raw;
+    const problems: Problem[] = [...extraProblems];
+    if (json) {
+      for (const name in fields) {
+        if (!isKnownJsonKey(name) && !name.startsWith(METADATA_PREFIX)) {
+          problems.push(makeProblem(location, name, "a known key", fields[name], `${unknownNameHint(name, [...KNOWN_COLUMNS, "metadata", "config"], "key")}`));
+        }
+      }
+    }
+    let explicitId: string | null = null;
+    if (!isBlank(fields.id)) {
+      const checked = checkRowId(fields.id);
+      if (checked.ok) explicitId = checked.id;
+      else problems.push(makeProblem(location, "id", checked.expected, fields.id, `id must be ${checked.expected}, got ${JSON.stringify(fields.id)}${checked.expected === ID_RULE ? " (it names files and queue jobs)" : ""}`));
+    }
+    if (explicitId !== null) claimKey(explicitId, location, true, problems);
+
+    const modelValue = isBlank(fields.model) ? defaults.model : typeof fields.model === "string" ? fields.model.trim() : fields.model;
+    if (modelValue === null) {
+      problems.push(makeProblem(location, "model", "a model", undefined, `model is missing: give one of ${MODEL_IDS.join(", ")} in the row, as a manifest default, or with --model`));
+      return { ok: false, problems, location };
+    }
+    if (!isModelId(modelValue)) {
+      const hint = typeof modelValue === "string" ? nearest(modelValue, MODEL_IDS) : null;
+      problems.push(makeProblem(location, "model", `one of ${MODEL_IDS.join(", ")}`, modelValue, `model must be one of ${MODEL_IDS.join(", ")}, got ${JSON.stringify(modelValue)}${hint ? ` — did you mean ${hint}?` : ""}`));
+      return { ok: false, problems, location };
+    }
+    const model: ModelId = modelValue;
+    const info = MODELS[model];
+    const accepts = MODEL_COLUMNS[model];
+
+    const input: Record<string, unknown> = {};
+    if (json && !isBlank(fields.config)) input.config = fields.config;
+    for (const column of INPUT_COLUMNS) {
+      let value = fields[column];
+      if (isBlank(value)) {
+        if (column === "quality" || !accepts.has(column)) continue;
+        value = defaults.inputs[column];
+        if (isBlank(value)) continue;
+      }
+      placeInput(input, model, column, convertInput(model, column, value));
+    }
+    let quality: Quality | null = null;
+    let images = 1;
+    if (info.billing === "image") {
+      const given = input.quality;
+      quality = given === undefined ? (defaults.quality ?? info.defaultQuality) : isQuality(given) ? given : null;
+      if (given === undefined && quality !== null) input.quality = quality;
+      const count = input.num_images;
+      if (count === undefined) input.num_images = 1;
+      else if (typeof count === "number" && Number.isInteger(count)) images = count;
+    }
+    for (const problem of checkModelInput(model, input)) problems.push(fieldProblem(location, model, problem));
+    const metadata = readMetadata(fields, defaults, location, problems);
+
+    if (problems.length > 0) return { ok: false, problems, location };
+    const key = explicitId ?? deriveRowKey({ model, input, metadata });
+    if (explicitId === null) claimKey(key, location, false, problems);
+    if (problems.length > 0) return { ok: false, problems, location };
+    const row: JobRow = { key, model, quality, images, input, metadata, location };
+    return { ok: true, row };
+  }
+
+  return {
+    validate,
+    setDefaults(next) {
+      defaults = next;
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Cost totals per model × quality tier, shared by `estimate` (estimated only) and the batch
+ * cost report (estimated and actual). Integer micro-dollars in, decimal strings out. Pure.
+ */
+import { MODEL_IDS, type ModelId, type Quality } from "../runflow/models.js";
+import { formatUsd, type Micros } from "../pricing/money.js";
+
+export interface CostLine {
+  model: ModelId;
+  quality: Quality | null;
+  images: number;
+  estimatedMicros: Micros;
+  status?: "succeeded" | "failed" | "pending";
+  actualMicros?: Micros | null;
+}
+
+export interface TierTotals {
+  model: ModelId;
+  quality: Quality | null;
+  rows: number;
+  images: number;
+  estimatedMicros: Micros;
+  actualMicros: Micros;
+}
+
+export interface CostSummary {
+  rows: number;
+  succeeded: number;
+  failed: number;
+  images: number;
+  estimatedMicros: Micros;
+  actualMicros: Micros;
+  /** Sorted by model (in MODEL_IDS order), then low < medium < high; per-request models have quality null. */
+  byTier: TierTotals[];
+}
+
+export interface CostAccumulator {
+  add(line: CostLine): void;
+  summary(): CostSummary;
+}
+
+const QUALITY_RANK: Record<string, number> = { null: 0, low: 1, medium: 2, high: 3 };
+
+function checked(total: number, what: string): number {
+  if (!Number.isSafeInteger(total)) throw new RangeError(`${what} too large to count exactly: ${total}`);
+  return total;
+}
+
+export function compareTiers(a: { model: ModelId; quality: Quality | null }, b: { model: ModelId; quality: Quality | null }): number {
+  const byModel = MODEL_IDS.indexOf(a.model) - MODEL_IDS.indexOf(b.model);
+  if (byModel !== 0) return byModel;
+  return (QUALITY_RANK[String(a.quality)] ?? 0) - (QUALITY_RANK[String(b.quality)] ?? 0);
+}
+
+export function createCostAccumulator(): CostAccumulator {
+  const tiers = new Map<string, TierTotals>();
+  let succeeded = 0;
+  let failed = 0;
+  return {
+    add(line) {
+      const key = `${line.model} ${line.quality ?? ""}`;
+      let tier = tiers.get(key);
+      if (!tier) {
+        tier = { model: line.model, quality: line.quality, rows: 0, images: 0, estimatedMicros: 0, actualMicros: 0 };
+        tiers.set(key, tier);
+      }
+      tier.rows += 1;
+      tier.images += line.images;
+      tier.estimatedMicros += line.estimatedMicros;
+      if (line.actualMicros !== undefined && line.actualMicros !== null) tier.actualMicros += line.actualMicros;
+      if (line.status === "succeeded") succeeded += 1;
+      else if (line.status === "failed") failed += 1;
+    },
+    summary() {
+      const byTier = [...tiers.values()].map((tier) => ({ ...tier })).sort(compareTiers);
+      let rows = 0;
+      let images = 0;
+      let estimatedMicros = 0;
+      let actualMicros = 0;
+      for (const tier of byTier) {
+        rows += tier.rows;
+        images += tier.images;
+        estimatedMicros += checked(tier.estimatedMicros, "estimated cost");
+        actualMicros += checked(tier.actualMicros, "actual cost");
+      }
+      return {
+        rows,
+        succeeded,
+        failed,
+        images,
+        estimatedMicros: checked(estimatedMicros, "estimated cost"),
+        actualMicros: checked(actualMicros, "actual cost"),
+        byTier,
+      };
+    },
+  };
+}
+
+export interface TotalsJson {
+  rows: number;
+  succeeded?: number;
+  failed?: number;
+  images: number;
+  estimated_usd: string;
+  actual_usd?: string;
+}
+
+export interface TierJson {
+  model: ModelId;
+  quality: Quality | null;
+  rows: number;
+  images: number;
+  estimated_usd: string;
+  actual_usd?: string;
+}
+
+/** The `totals` / `by_tier` part of cost-report.json (DESIGN.md); estimate leaves out the actual figures. */
+export function costSummaryJson(summary: CostSummary, options: { includeActual: boolean }): { totals: TotalsJson; by_tier: TierJson[] } {
+  const totals: TotalsJson = options.includeActual
+    ? {
+        rows: summary.rows,
+        succeeded: summary.succeeded,
+        failed: summary.failed,
+        images: summary.images,
+        estimated_usd: formatUsd(summary.estimatedMicros),
+        actual_usd: formatUsd(summary.actualMicros),
+      }
+    : { rows: summary.rows, images: summary.images, estimated_usd: formatUsd(summary.estimatedMicros) };
+  const by_tier = summary.byTier.map((tier): TierJson => {
+    const base = { model: tier.model, quality: tier.quality, rows: tier.rows, images: tier.images, estimated_usd: formatUsd(tier.estimatedMicros) };
+    return options.includeActual ? { ...base, actual_usd: formatUsd(tier.actualMicros) } : base;
+  });
+  return { totals, by_tier };
+}
