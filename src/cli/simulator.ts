@@ -1,5 +1,141 @@
+/**
+ * `runflow-batch simulator`: the local Runflow API simulator as a long-running command. The first
+ * line on stdout is exactly `Runflow simulator listening on http://HOST:PORT` (scripts and tests
+ * read it to learn the port); it runs until SIGINT/SIGTERM, then closes cleanly.
+ */
 import type { Command } from "commander";
+import { readConfig } from "../config/config.js";
+import { UsageError } from "../errors.js";
+import { createLogger } from "../log/logger.js";
+import { parseUsd } from "../pricing/money.js";
+import { startSimulator, type SimulatorOptions } from "../runflow/simulator/index.js";
 import type { CliContext } from "./context.js";
 
-// Placeholder while the command is being built; replaced in the same session.
-export function registerSimulator(_program: Command, _ctx: CliContext): void {}
+interface SimulatorFlags {
+  port: string;
+  host: string;
+  apiKey: string[];
+  latency?: string;
+  failRate?: string;
+  errorRate?: string;
+  rateLimit?: string;
+  retryAfter?: boolean;
+  balance?: string;
+  callbackSecret?: string;
+  urlTtl?: string;
+  seed?: string;
+  downloadDelay?: string;
+  truncateRate?: string;
+}
+
+function number(flag: string, text: string, expected: string, ok: (n: number) => boolean): number {
+  const value = /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!ok(value)) throw new UsageError(`--${flag} must be ${expected}, got ${JSON.stringify(text)}`);
+  return value;
+}
+const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
+const share = (flag: string, text: string) => number(flag, text, "a share from 0 to 1 (e.g. 0.1)", (n) => n >= 0 && n <= 1);
+
+/** "500" → 500 ms; "15000-40000" → uniform in that range. */
+export function parseLatency(text: string): number | { min: number; max: number } {
+  const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text);
+  const min = Number(match?.[1]);
+  const max = match?.[2] === undefined ? min : Number(match[2]);
+  if (!match || min > max || max > 86_400_000) {
+    throw new UsageError(`--latency must be milliseconds (e.g. 500) or a range MIN-MAX (e.g. 15000-40000), got ${JSON.stringify(text)}`);
+  }
+  return min === max ? min : { min, max };
+}
+
+export function simulatorOptionsFromFlags(flags: SimulatorFlags, callbackSecret: string | null): SimulatorOptions {
+  const options: SimulatorOptions = {
+    port: number("port", flags.port, "a port number from 0 to 65535 (0 picks a free port)", (n) => wholeAtLeast(0)(n) && n <= 65_535),
+    host: flags.host,
+    apiKeys: flags.apiKey,
+    callbackSecret,
+  };
+  if (flags.latency !== undefined) options.latencyMs = parseLatency(flags.latency);
+  if (flags.failRate !== undefined) options.failRate = share("fail-rate", flags.failRate);
+  if (flags.errorRate !== undefined) options.errorRate = share("error-rate", flags.errorRate);
+  if (flags.truncateRate !== undefined) options.truncateRate = share("truncate-rate", flags.truncateRate);
+  if (flags.rateLimit !== undefined) options.rateLimit = number("rate-limit", flags.rateLimit, "requests per second, more than 0", (n) => n > 0);
+  if (flags.retryAfter) options.retryAfter = true;
+  if (flags.balance !== undefined) {
+    try {
+      parseUsd(flags.balance);
+    } catch {
+      throw new UsageError(`--balance must be a dollar amount such as 25 or 12.50 (at most 6 decimals), got ${JSON.stringify(flags.balance)}`);
+    }
+    options.balanceUsd = flags.balance.trim();
+  }
+  if (flags.urlTtl !== undefined) options.urlTtlSeconds = number("url-ttl", flags.urlTtl, "whole seconds, at least 1", wholeAtLeast(1));
+  if (flags.seed !== undefined) options.seed = number("seed", flags.seed, "a whole number", Number.isSafeInteger);
+  if (flags.downloadDelay !== undefined) options.downloadDelayMs = number("download-delay", flags.downloadDelay, "milliseconds, 0 or more", wholeAtLeast(0));
+  for (const key of flags.apiKey) if (key.trim() === "") throw new UsageError("--api-key must not be empty");
+  return options;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!signal) return; // no way to be stopped: run until the process ends
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+export function registerSimulator(program: Command, ctx: CliContext): void {
+  program
+    .command("simulator")
+    .description("Run a local Runflow API simulator: same endpoints, errors, billing and callbacks as runflow-api.md; no money spent.")
+    .option("--port <n>", "port to listen on; 0 picks a free port", "8787")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--api-key <key>", "accept this API key (repeatable); without it any rf_… key is accepted", collect, [])
+    .option("--latency <ms|min-max>", "time from create to terminal, fixed or a range (e.g. 15000-40000)", undefined)
+    .option("--fail-rate <share>", "share of runs that end failed (not billed), 0–1")
+    .option("--error-rate <share>", "share of API requests answered 500/503, 0–1")
+    .option("--rate-limit <n>", "requests per second before 429 RATE_LIMITED")
+    .option("--retry-after", "send Retry-After (seconds) with 429 answers")
+    .option("--balance <usd>", "account credit; runs that it cannot cover get 402 INSUFFICIENT_CREDIT (default unlimited)")
+    .option("--callback-secret <secret>", "sign callbacks with Runflow-Signature (default: RUNFLOW_CALLBACK_SECRET)")
+    .option("--url-ttl <seconds>", "lifetime of presigned output URLs", undefined)
+    .option("--seed <n>", "reproducible latencies, failures, faults and images")
+    .option("--download-delay <ms>", "wait before sending output bytes")
+    .option("--truncate-rate <share>", "share of output downloads cut short, 0–1")
+    .addHelpText(
+      "after",
+      `
+Endpoints: POST /v1/models/{model}/runs, GET /v1/runs/{id}, GET /v1/billing/balance,
+GET /v1/health, presigned output URLs, and outside /v1 (no auth) GET /__simulator/ledger
+(runs, POSTs per Idempotency-Key, amount billed) and POST /__simulator/config (change faults
+or balance at runtime, e.g. {"balanceUsd":"50","errorRate":0}).
+
+Examples:
+  runflow-batch simulator --port 0
+  runflow-batch simulator --latency 15000-40000 --fail-rate 0.05 --balance 25
+  runflow-batch simulator --rate-limit 50 --retry-after --error-rate 0.02 --seed 7
+  RUNFLOW_BASE_URL=http://127.0.0.1:8787 RUNFLOW_API_KEY=rf_test runflow-batch run jobs/catalogue.csv --out out/`,
+    )
+    .action(async (flags: SimulatorFlags) => {
+      const config = readConfig({ callbackSecret: flags.callbackSecret }, ctx.io.env);
+      const options = simulatorOptionsFromFlags(flags, config.callbackSecret);
+      const logger = createLogger({ level: config.logLevel, destination: ctx.io.stderr });
+      let simulator;
+      try {
+        simulator = await startSimulator({ ...options, logger });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EADDRINUSE") throw new UsageError(`port ${options.port ?? 0} is already in use; pick another with --port, or --port 0 for a free one`, { cause: error });
+        if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new UsageError(`cannot listen on --host ${JSON.stringify(options.host)}`, { cause: error });
+        throw error;
+      }
+      ctx.io.stdout.write(`Runflow simulator listening on ${simulator.url}\n`);
+      const keys = options.apiKeys && options.apiKeys.length > 0 ? `${options.apiKeys.length} configured key(s)` : "any rf_… key";
+      ctx.io.stdout.write(`API keys: ${keys}. Ledger: ${simulator.url}/__simulator/ledger. Stop with Ctrl-C.\n`);
+      await untilAborted(ctx.io.signal);
+      const ledger = simulator.ledger();
+      await simulator.close();
+      ctx.io.stderr.write(`Runflow simulator stopped: ${ledger.runsCreated} runs created, $${ledger.billedUsd} billed.\n`);
+    });
+}
