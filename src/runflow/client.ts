@@ -65,6 +65,7 @@ export function createRunflowClient(options: RunflowClientOptions): RunflowClien
     logger,
     now: options.now ?? Date.now,
   };
+  let closing: Promise<void> | null = null;
   const onWarning = (warning: ReadWarning): void => {
     if (warning.kind === "unknown-status") {
       logger.warn({ runId: warning.runId, status: warning.status }, "Runflow reported a status this client does not know; treating the run as still running");
@@ -115,8 +116,9 @@ export function createRunflowClient(options: RunflowClientOptions): RunflowClien
         request,
       );
     },
-    async close(): Promise<void> {
-      await agent.close();
+    close(): Promise<void> {
+      closing ??= agent.close();
+      return closing;
     },
   };
 }

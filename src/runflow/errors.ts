@@ -60,10 +60,11 @@ export class RunflowApiError extends RunflowError {
 /** No usable HTTP answer: connection refused or reset, DNS failure, timeout. */
 export class RunflowNetworkError extends RunflowError {
   readonly timedOut: boolean;
-  constructor(request: RequestRef, fields: { code: string | null; timedOut: boolean; detail: string; cause?: unknown }) {
+  constructor(request: RequestRef, fields: { code: string | null; timedOut: boolean; detail: string; hint?: string; cause?: unknown }) {
     const what = fields.timedOut ? `timed out (${fields.detail})` : `failed: ${fields.detail}`;
+    const hint = fields.hint ?? "Check that Runflow is reachable at RUNFLOW_BASE_URL; the request can be retried.";
     super(
-      `${request.method} ${request.path} ${what}. Check that Runflow is reachable at RUNFLOW_BASE_URL; the request can be retried.`,
+      `${request.method} ${request.path} ${what}. ${hint}`,
       request,
       fields,
       4,

@@ -57,8 +57,13 @@ export function errorCode(err: unknown): string | null {
 export function networkError(ref: RequestRef, err: unknown, secret: string): RunflowNetworkError {
   const code = errorCode(err);
   const message = err instanceof Error ? err.message : String(err);
-  const detail = scrubSecret(code === null ? message : `${code}: ${message}`, secret);
-  return new RunflowNetworkError(ref, { code, timedOut: code !== null && TIMEOUT_CODES.has(code), detail, cause: safeCause(err, secret) });
+  const closed = code === "UND_ERR_DESTROYED" || code === "UND_ERR_CLOSED";
+  const said = closed ? "the Runflow client was closed (shutting down?)" : message;
+  const detail = scrubSecret(code === null ? said : `${code}: ${said}`, secret);
+  const timedOut = code !== null && TIMEOUT_CODES.has(code);
+  const cause = safeCause(err, secret);
+  if (closed) return new RunflowNetworkError(ref, { code, timedOut, detail, hint: "The request can be retried by a running worker.", cause });
+  return new RunflowNetworkError(ref, { code, timedOut, detail, cause });
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: unknown } {

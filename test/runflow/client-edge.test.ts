@@ -104,6 +104,16 @@ describe("API calls", () => {
     expect(classifyError(err).kind).toBe("retry");
   });
 
+  it("close() can be called twice; a request after it fails as a retryable network error", async () => {
+    const { client } = await setup((_req, res) => json(res, 200, run()));
+    await client.close();
+    await client.close();
+    const err = await rejection(client.getRun("x"));
+    expect(err).toBeInstanceOf(RunflowNetworkError);
+    expect(err.message).toContain("closed");
+    expect(classifyError(err).kind).toBe("retry");
+  });
+
   it("an HTML 502 from a proxy is still an API error, retried", async () => {
     const { client } = await setup((_req, res) => {
       res.writeHead(502, { "content-type": "text/html" });
