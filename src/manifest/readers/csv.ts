@@ -37,7 +37,7 @@ export function checkHeader(file: string, header: readonly string[]): string[] {
   });
   if (errors.length > 0) {
     throw new ManifestError(
-      `${file} line 1: ${errors.join("; ")}. Known columns: ${knownColumnsList()}. Rename or remove the column in the header.`,
+      `${file} line 1: ${errors.join("; ")}${/[?.]$/.test(errors.at(-1) ?? "") ? "" : "."} Known columns: ${knownColumnsList()}. Rename or remove the column in the header.`,
       { file, line: 1 },
     );
   }
