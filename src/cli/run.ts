@@ -1,5 +1,132 @@
+/**
+ * `runflow-batch run <manifest> --out DIR`: validate, submit, work, wait and report in one
+ * process. Running the same command again resumes the same batch.
+ */
 import type { Command } from "commander";
+import { isInteractive } from "../config/config.js";
+import { applyCap } from "../pipeline/budget-cap.js";
+import { prepareBatch } from "../pipeline/prepare-batch.js";
+import { preflight } from "../pipeline/preflight.js";
+import { runBatch, type RunOutcome } from "../pipeline/run-batch.js";
+import { createQueues } from "../queue/queues.js";
+import { writeReports } from "../report/write-reports.js";
+import { startSimulator, type Simulator } from "../runflow/simulator/index.js";
+import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
+import { openQueueDeps, parsePositiveInt, runflowClientFor } from "./deps.js";
+import { createProgressView } from "./progress.js";
+import { parseLatency, parseRate } from "./sim-flags.js";
+import { reportSummaryLine } from "./summary.js";
 
-// Placeholder while the command is being built; replaced in the same session.
-export function registerRun(_program: Command, _ctx: CliContext): void {}
+interface RunFlags extends BatchFlags {
+  out: string;
+  concurrency: string;
+  editConcurrency?: string;
+  simulate?: boolean;
+  simLatency: string;
+  simFailRate: string;
+  pollInterval?: string;
+}
+
+const EXIT: Record<RunOutcome, number> = { done: 0, "failed-rows": 1, budget: 3, interrupted: 130 };
+
+export function registerRun(program: Command, ctx: CliContext): void {
+  addBatchOptions(
+    program
+      .command("run")
+      .description("Validate, submit, work, wait and write the reports, all in one process: the common case.")
+      .argument("<manifest>", "CSV, JSON or JSONL manifest")
+      .requiredOption("--out <dir>", "directory for images/ and the reports")
+      .option("--concurrency <n>", "runs in flight at once for generations", "100")
+      .option("--edit-concurrency <n>", "runs in flight at once for edits, tag removal and product isolation (default: --concurrency)")
+      .option("--simulate", "start the built-in Runflow simulator and use it: no key, no network, no money")
+      .option("--sim-latency <ms>", "with --simulate: run duration in ms, or a range MIN-MAX", "1000-3000")
+      .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0")
+      .option("--poll-interval <ms>", "poll runs this often (default: from each model's typical duration, then 2–10 s)"),
+  )
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 all rows succeeded, 1 some rows failed, 2 invalid manifest (nothing submitted),
+3 stopped by the budget cap (run again with a higher --max-cost to finish), 4 Redis or Runflow
+unreachable or misconfigured, 130 interrupted (run the same command again to resume).
+
+Examples:
+  runflow-batch run jobs/catalogue.csv --out out/catalogue --simulate
+  runflow-batch run catalogue.csv --out out/cat --max-cost 150 --concurrency 500`,
+    )
+    .action(async (manifestPath: string, flags: RunFlags) => {
+      const settings = await parseBatchFlags(flags);
+      const concurrency = parsePositiveInt("--concurrency", flags.concurrency, 100);
+      const editConcurrency = parsePositiveInt("--edit-concurrency", flags.editConcurrency, concurrency);
+      const latency = parseLatency("--sim-latency", flags.simLatency);
+      const failRate = parseRate("--sim-fail-rate", flags.simFailRate);
+      const pollMs = flags.pollInterval === undefined ? undefined : parsePositiveInt("--poll-interval", flags.pollInterval, 2_000);
+      const deps = await openQueueDeps(ctx.io);
+      let simulator: Simulator | null = null;
+      const queues = createQueues(deps.redis, deps.keys);
+      try {
+        if (flags.simulate) {
+          simulator = await startSimulator({ port: 0, latencyMs: latency, failRate, logger: deps.logger });
+          deps.logger.info({ url: simulator.url }, "Using the built-in Runflow simulator: nothing is billed.");
+        }
+        const client = simulator ? runflowClientFor(deps.config, deps.logger, simulator.url, "rf_simulated_local") : runflowClientFor(deps.config, deps.logger);
+        try {
+          const prepared = await prepareBatch({
+            store: deps.store,
+            manifestPath,
+            manifest: settings.manifest,
+            prices: settings.prices,
+            batchId: settings.batchId,
+            out: flags.out,
+            capMicros: settings.capMicros,
+            skipInvalid: settings.skipInvalid,
+            now: () => new Date(),
+          });
+          const batchId = prepared.record.id;
+          if (prepared.skipped) ctx.io.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
+          if (!prepared.created && settings.capMicros !== null && settings.capMicros !== prepared.record.capMicros) {
+            await applyCap(deps.store, queues, batchId, settings.capMicros, deps.logger);
+          }
+          const record = (await deps.store.get(batchId)) ?? prepared.record;
+          for (const note of await preflight({ record, client, manifestPath, manifest: settings.manifest, prices: settings.prices, force: settings.force })) {
+            ctx.io.stderr.write(note + "\n");
+          }
+          ctx.io.stderr.write(`${prepared.created ? "Starting" : "Resuming"} batch ${batchId}: ${record.rows} rows → ${flags.out}\n`);
+          const simPoll = simulator ? { initialMs: typeof latency === "number" ? latency : latency.min, intervalMs: 500, maxMs: 2_000 } : {};
+          const poll = pollMs === undefined ? simPoll : { initialMs: pollMs, intervalMs: pollMs, maxMs: Math.max(pollMs, 10_000) };
+          const view = createProgressView(ctx.io.stderr, isInteractive(ctx.io.stderr, ctx.io.env), deps.logger);
+          const { outcome } = await runBatch({
+            redis: deps.redis,
+            keys: deps.keys,
+            store: deps.store,
+            queues,
+            client,
+            logger: deps.logger,
+            batchId,
+            manifestPath,
+            manifest: settings.manifest,
+            prices: settings.prices,
+            outDir: flags.out,
+            retry: settings.retry,
+            concurrency: { generate: concurrency, edit: editConcurrency },
+            poll,
+            ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+            onProgress: (r) => view.update(r),
+          });
+          view.done();
+          const written = await writeReports(deps.store, batchId, flags.out);
+          ctx.io.stdout.write(reportSummaryLine(written.input, flags.out));
+          if (outcome === "budget") ctx.io.stderr.write(`Stopped by the budget cap. To finish: run the same command with a higher --max-cost, or \`runflow-batch budget ${batchId} --max-cost USD\` with workers running.\n`);
+          if (outcome === "interrupted") ctx.io.stderr.write(`Interrupted. Run the same command again to resume batch ${batchId}.\n`);
+          ctx.setExitCode(EXIT[outcome]);
+        } finally {
+          await client.close();
+        }
+      } finally {
+        await queues.close();
+        await simulator?.close();
+        await deps.close();
+      }
+    });
+}

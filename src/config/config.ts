@@ -5,6 +5,8 @@ export interface Config {
   readonly runflowApiKey: string | null;
   readonly runflowBaseUrl: string;
   readonly redisUrl: string;
+  /** Hash tag of every Redis key (BullMQ's and ours): separate deployments or tests on one Redis. */
+  readonly redisPrefix: string;
   readonly callbackSecret: string | null;
   readonly logLevel: string;
 }
@@ -12,6 +14,7 @@ export interface Config {
 export const DEFAULTS = {
   runflowBaseUrl: "https://api.runflow.io",
   redisUrl: "redis://127.0.0.1:6379",
+  redisPrefix: "rfb",
   logLevel: "info",
 } as const;
 
@@ -26,6 +29,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Environment = process.e
     runflowApiKey: nonEmpty(flags.runflowApiKey) ?? nonEmpty(env.RUNFLOW_API_KEY) ?? null,
     runflowBaseUrl: (nonEmpty(flags.runflowBaseUrl) ?? nonEmpty(env.RUNFLOW_BASE_URL) ?? DEFAULTS.runflowBaseUrl).replace(/\/+$/, ""),
     redisUrl: nonEmpty(flags.redisUrl) ?? nonEmpty(env.REDIS_URL) ?? DEFAULTS.redisUrl,
+    redisPrefix: nonEmpty(flags.redisPrefix) ?? nonEmpty(env.RUNFLOW_BATCH_PREFIX) ?? DEFAULTS.redisPrefix,
     callbackSecret: nonEmpty(flags.callbackSecret) ?? nonEmpty(env.RUNFLOW_CALLBACK_SECRET) ?? null,
     logLevel: nonEmpty(flags.logLevel) ?? nonEmpty(env.LOG_LEVEL) ?? DEFAULTS.logLevel,
   };

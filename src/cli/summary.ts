@@ -1,0 +1,14 @@
+/** The closing lines commands print after writing reports. */
+import { formatUsd } from "../pricing/money.js";
+import type { CostReportInput } from "../report/cost-report.js";
+
+export function reportSummaryLine(input: CostReportInput, outDir: string): string {
+  const s = input.summary;
+  const lines = [
+    `batch ${input.batch}: ${s.succeeded} succeeded, ${s.failed} failed, ${input.remaining.rows} not done; ` +
+      `${s.images} images; spent $${formatUsd(s.actualMicros)} of $${formatUsd(s.estimatedMicros)} estimated`,
+  ];
+  if (input.remaining.rows > 0) lines.push(`not done: ${input.remaining.rows} rows (${input.remaining.held} held by the budget), estimated $${formatUsd(input.remaining.estimatedMicros)}`);
+  lines.push(`reports: ${outDir}/cost-report.md, results.jsonl, results.csv, cost-report.json`);
+  return lines.join("\n") + "\n";
+}

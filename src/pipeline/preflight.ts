@@ -1,0 +1,82 @@
+/**
+ * Before anything is queued: compare what the batch still has to spend with its cap and with the
+ * Runflow account's balance. An estimate above the cap is said plainly and the batch goes on (the
+ * cap is what protects); a balance that cannot cover what the batch will spend refuses to start
+ * unless forced. The balance call doubles as an early check of the API key and address.
+ */
+import { BudgetStopError, ConfigurationError } from "../errors.js";
+import { streamManifestBatches } from "../manifest/index.js";
+import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
+import { formatUsd } from "../pricing/money.js";
+import { priceRow } from "../pricing/price-row.js";
+import type { PriceTable } from "../pricing/table.js";
+import type { BatchRecord } from "../queue/batch-store.js";
+import { classifyError } from "../runflow/errors.js";
+import type { RunflowClient } from "../runflow/types.js";
+
+export interface PreflightOptions {
+  readonly record: BatchRecord;
+  readonly client: RunflowClient;
+  readonly manifestPath: string;
+  readonly manifest: { readonly format?: ManifestFormat; readonly defaults?: ManifestDefaults };
+  readonly prices: PriceTable;
+  readonly force: boolean;
+}
+
+/** How many rows, in manifest order, fit under `budgetMicros`, and what the others would cost. */
+export async function capCoverage(options: Pick<PreflightOptions, "manifestPath" | "manifest" | "prices">, budgetMicros: number) {
+  let covered = 0;
+  let used = 0;
+  let rest = 0;
+  let restRows = 0;
+  for await (const items of streamManifestBatches(options.manifestPath, options.manifest)) {
+    for (const item of items) {
+      if (!item.ok) continue;
+      const price = priceRow(options.prices, item.row);
+      if (restRows === 0 && used + price <= budgetMicros) {
+        used += price;
+        covered += 1;
+      } else {
+        rest += price;
+        restRows += 1;
+      }
+    }
+  }
+  return { covered, restRows, restMicros: rest };
+}
+
+/** Returns the notes to show the user; throws when the batch must not start. */
+export async function preflight(options: PreflightOptions): Promise<string[]> {
+  const { record } = options;
+  const notes: string[] = [];
+  const remaining = Math.max(0, record.estimateMicros - record.doneEstimateMicros);
+  let willSpend = remaining;
+  if (record.capMicros !== null && record.spentMicros + remaining > record.capMicros) {
+    const room = Math.max(0, record.capMicros - record.spentMicros);
+    willSpend = room;
+    const coverage = await capCoverage(options, record.capMicros);
+    notes.push(
+      `The estimate ($${formatUsd(record.estimateMicros)}) is above the cap ($${formatUsd(record.capMicros)}): the cap covers ` +
+        `${coverage.covered} of ${record.rows} rows; the other ${coverage.restRows} would cost $${formatUsd(coverage.restMicros)} more. ` +
+        `The batch goes ahead and stops at the cap; raise it later with \`runflow-batch budget ${record.id} --max-cost USD\`.`,
+    );
+  }
+  if (willSpend === 0) return notes;
+  let balance;
+  try {
+    balance = await options.client.getBalance();
+  } catch (error) {
+    const decision = classifyError(error);
+    const reason = error instanceof Error ? error.message : String(error);
+    if (decision.kind === "configuration") throw new ConfigurationError(reason, { cause: error });
+    if (decision.kind === "retry") throw new ConfigurationError(`cannot reach Runflow to check the balance: ${reason}`, { cause: error });
+    notes.push(`Could not read the account balance (${reason}); going ahead without the check.`);
+    return notes;
+  }
+  if (balance.balanceMicros < willSpend) {
+    const message = `the Runflow balance ($${formatUsd(balance.balanceMicros)}) cannot cover what this batch will spend ($${formatUsd(willSpend)})`;
+    if (!options.force) throw new BudgetStopError(`${message}; top up the account, lower the batch with --max-cost, or pass --force to start anyway`);
+    notes.push(`Warning: ${message}; starting anyway (--force). Submitting pauses when Runflow answers 402.`);
+  }
+  return notes;
+}

@@ -1,0 +1,72 @@
+/**
+ * Everything `submit` and `run` do before the first row is queued: validate and price the whole
+ * manifest (one streaming pass), refuse an invalid one (nothing submitted), name the batch, and
+ * create or resume its record.
+ */
+import { UsageError } from "../errors.js";
+import { formatProblems, ManifestError, scanManifest, type ManifestScan } from "../manifest/index.js";
+import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
+import type { PriceTable } from "../pricing/table.js";
+import { checkBatchId, defaultBatchId, manifestSha256 } from "../queue/batch-id.js";
+import type { BatchRecord, BatchStore } from "../queue/batch-store.js";
+import { costSummaryJson } from "../report/totals.js";
+import path from "node:path";
+
+export interface PrepareOptions {
+  readonly store: BatchStore;
+  readonly manifestPath: string;
+  readonly manifest: { readonly format?: ManifestFormat; readonly defaults?: ManifestDefaults };
+  readonly prices: PriceTable;
+  readonly batchId?: string | undefined;
+  /** Where images go; default out/<batch id>. */
+  readonly out?: string | undefined;
+  readonly capMicros: number | null;
+  readonly skipInvalid: boolean;
+  readonly now: () => Date;
+}
+
+export interface PreparedBatch {
+  readonly record: BatchRecord;
+  readonly created: boolean;
+  readonly scan: ManifestScan;
+  /** Problems of skipped rows, formatted, when --skip-invalid let the batch go on. */
+  readonly skipped: string | null;
+}
+
+export async function prepareBatch(options: PrepareOptions): Promise<PreparedBatch> {
+  const scan = await scanManifest(options.manifestPath, { ...options.manifest, prices: options.prices });
+  const file = path.basename(options.manifestPath);
+  if (scan.problemCount > 0 && !options.skipInvalid) {
+    throw new ManifestError(
+      `${file}: ${scan.invalidRows} of ${scan.rows} rows are invalid; nothing was submitted.\n` +
+        formatProblems(scan.problems, undefined, scan.problemCount) +
+        `\nFix them, or pass --skip-invalid to submit the ${scan.validRows} valid rows.`,
+      { file: options.manifestPath },
+    );
+  }
+  if (scan.validRows === 0) throw new UsageError(`${file} has no valid rows to submit`);
+  const sha = await manifestSha256(options.manifestPath);
+  const manifestOptions = { ...options.manifest };
+  const id = options.batchId !== undefined ? checkBatchId(options.batchId) : defaultBatchId(sha, manifestOptions);
+  const { record, created } = await options.store.create(
+    {
+      id,
+      manifest: path.resolve(options.manifestPath),
+      manifestSha256: sha,
+      manifestOptionsJson: JSON.stringify(manifestOptions),
+      rows: scan.validRows,
+      invalidRows: scan.invalidRows,
+      estimateMicros: scan.cost.estimatedMicros,
+      estimateJson: JSON.stringify(costSummaryJson(scan.cost, { includeActual: false })),
+      pricesJson: JSON.stringify(options.prices),
+      out: path.resolve(options.out ?? path.join("out", id)),
+      capMicros: options.capMicros,
+    },
+    options.now(),
+  );
+  if (!created && record.manifestSha256 !== sha) {
+    throw new UsageError(`batch ${id} was created from a different manifest (${record.manifest}); choose another --batch id`);
+  }
+  const skipped = scan.problemCount > 0 ? formatProblems(scan.problems, undefined, scan.problemCount) : null;
+  return { record, created, scan, skipped };
+}

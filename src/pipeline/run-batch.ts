@@ -1,0 +1,114 @@
+/**
+ * The `run` command's engine: a worker and the producer in one process, watching the batch's
+ * counters until every row is recorded, the budget cap stops it, a configuration error stops
+ * it, or the user does. The producer keeps the queue short (backpressure); the worker holds
+ * `concurrency` runs in flight.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ConfigurationError } from "../errors.js";
+import type { Logger } from "../log/logger.js";
+import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
+import type { PriceTable } from "../pricing/table.js";
+import type { BatchRecord, BatchStore } from "../queue/batch-store.js";
+import type { Keys, QueueName } from "../queue/keys.js";
+import { enqueueManifest } from "../queue/producer.js";
+import type { Queues, RetryOptions } from "../queue/queues.js";
+import type { RunflowClient } from "../runflow/types.js";
+import type { Redis } from "ioredis";
+import type { PollSchedule } from "../worker/poll-schedule.js";
+import { createWorker } from "../worker/worker.js";
+
+export type RunOutcome = "done" | "failed-rows" | "budget" | "interrupted";
+
+export interface RunBatchOptions {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly store: BatchStore;
+  readonly queues: Queues;
+  readonly client: RunflowClient;
+  readonly logger: Logger;
+  readonly batchId: string;
+  readonly manifestPath: string;
+  readonly manifest: { readonly format?: ManifestFormat; readonly defaults?: ManifestDefaults };
+  readonly prices: PriceTable;
+  readonly outDir: string;
+  readonly retry: RetryOptions;
+  readonly concurrency: Record<QueueName, number>;
+  readonly poll?: Partial<PollSchedule>;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (record: BatchRecord) => void;
+  readonly tickMs?: number;
+}
+
+export async function runBatch(options: RunBatchOptions): Promise<{ outcome: RunOutcome; record: BatchRecord }> {
+  const { store, batchId, logger } = options;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  let fatal: ConfigurationError | null = null;
+
+  await store.setState(batchId, "running");
+  const worker = createWorker({
+    redis: options.redis,
+    keys: options.keys,
+    runflow: options.client,
+    logger,
+    concurrency: options.concurrency,
+    outDir: options.outDir,
+    ...(options.poll ? { poll: options.poll } : {}),
+    onFatal: (error) => {
+      fatal ??= error;
+      stop.abort();
+    },
+  });
+  const totalConcurrency = options.concurrency.generate + options.concurrency.edit;
+  let producerDone = false;
+  const producer = enqueueManifest({
+    queues: options.queues,
+    store,
+    batchId,
+    manifestPath: options.manifestPath,
+    manifest: options.manifest,
+    prices: options.prices,
+    retry: options.retry,
+    logger,
+    maxOutstanding: Math.max(1_000, totalConcurrency * 2),
+    signal: stop.signal,
+  }).finally(() => (producerDone = true));
+  producer.catch(() => stop.abort());
+
+  let outcome: RunOutcome = "interrupted";
+  let record = await current(store, batchId);
+  try {
+    for (;;) {
+      record = await current(store, batchId);
+      options.onProgress?.(record);
+      const finished = record.succeeded + record.failed;
+      if (finished >= record.rows) {
+        outcome = record.failed > 0 ? "failed-rows" : "done";
+        break;
+      }
+      if (record.budgetBlocked && producerDone && record.reservedMicros === 0) {
+        outcome = "budget";
+        break;
+      }
+      if (stop.signal.aborted) break;
+      await sleep(options.tickMs ?? 250);
+    }
+  } finally {
+    stop.abort();
+    options.signal?.removeEventListener("abort", onAbort);
+    await producer.catch(() => undefined);
+    await worker.close();
+  }
+  await producer; // surfaces a manifest or Redis error from the producer
+  if (fatal) throw fatal;
+  if (outcome !== "interrupted") await store.setState(batchId, outcome === "done" ? "done" : outcome === "budget" ? "budget" : "failed-rows");
+  return { outcome, record: await current(store, batchId) };
+}
+
+async function current(store: BatchStore, batchId: string): Promise<BatchRecord> {
+  const record = await store.get(batchId);
+  if (!record) throw new Error(`batch ${batchId} disappeared from Redis`);
+  return record;
+}

@@ -1,0 +1,29 @@
+/** What a BullMQ job carries, and what a row's recorded result looks like in the results store. */
+import type { JobRow } from "../manifest/types.js";
+
+export interface RowJobData {
+  readonly batch: string;
+  readonly row: JobRow;
+  readonly estimateMicros: number;
+  /** Position in the manifest (0-based); reports list rows in this order. */
+  readonly seq: number;
+  /** Written before waiting; a restarted job resumes this run instead of creating another. */
+  readonly runId?: string;
+}
+
+export type RowStatus = "succeeded" | "failed";
+
+export interface StoredResult {
+  readonly id: string;
+  readonly seq: number;
+  readonly model: string;
+  readonly quality: string | null;
+  readonly status: RowStatus;
+  readonly run_id: string | null;
+  /** Paths relative to the output directory. */
+  readonly images: readonly string[];
+  readonly estimated_micros: number;
+  readonly cost_micros: number;
+  readonly error: string | null;
+  readonly finished_at: string;
+}

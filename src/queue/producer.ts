@@ -1,0 +1,102 @@
+/**
+ * Streams a manifest's valid rows into the queues: chunks of addBulk (one round trip each), job
+ * id from batch + row so a second submit adds nothing, rows already recorded skipped. With
+ * `maxOutstanding` it waits while too many of the batch's rows are unfinished, so Redis never
+ * holds a million payloads at once; it stops early when the budget cap blocks the batch.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "../log/logger.js";
+import { streamManifest } from "../manifest/index.js";
+import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
+import { priceRow } from "../pricing/price-row.js";
+import { UnknownPriceError, type PriceTable } from "../pricing/table.js";
+import type { BatchStore } from "./batch-store.js";
+import type { RowJobData } from "./job-data.js";
+import { jobIdFor, queueFor, type QueueName } from "./keys.js";
+import { jobOptions, type Queues, type RetryOptions } from "./queues.js";
+
+export interface EnqueueOptions {
+  readonly queues: Queues;
+  readonly store: BatchStore;
+  readonly batchId: string;
+  readonly manifestPath: string;
+  readonly manifest: { readonly format?: ManifestFormat; readonly defaults?: ManifestDefaults };
+  readonly prices: PriceTable;
+  readonly retry: RetryOptions;
+  readonly logger: Logger;
+  readonly chunkSize?: number;
+  /** Pause while more than this many enqueued rows are unfinished (the `run` command's backpressure). */
+  readonly maxOutstanding?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface EnqueueSummary {
+  /** Rows handed to the queues by this call (including ones a previous call had queued but not finished). */
+  readonly enqueued: number;
+  /** Rows skipped because they were already recorded. */
+  readonly alreadyDone: number;
+  /** True when the budget cap (or a stop request) ended enqueuing before the manifest did. */
+  readonly stoppedEarly: boolean;
+}
+
+export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueSummary> {
+  const { store, batchId, queues } = options;
+  const chunkSize = options.chunkSize ?? 500;
+  const start = await store.get(batchId);
+  const terminalAtStart = start ? start.succeeded + start.failed : 0;
+  let enqueued = 0;
+  let alreadyDone = 0;
+  let seq = -1;
+  let chunk: RowJobData[] = [];
+
+  const flush = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    const done = await store.terminalRows(batchId, chunk.map((d) => d.row.key));
+    const byQueue: Record<QueueName, RowJobData[]> = { generate: [], edit: [] };
+    chunk.forEach((data, i) => (done[i] ? (alreadyDone += 1) : byQueue[queueFor(data.row.model)].push(data)));
+    for (const name of ["generate", "edit"] as const) {
+      const jobs = byQueue[name];
+      if (jobs.length === 0) continue;
+      await queues[name].addBulk(jobs.map((data) => ({ name: data.row.model, data, opts: jobOptions(jobIdFor(batchId, data.row.key), options.retry) })));
+      enqueued += jobs.length;
+    }
+    chunk = [];
+  };
+
+  /** False when enqueuing should stop (budget blocked, or asked to stop). */
+  const roomToContinue = async (): Promise<boolean> => {
+    if (options.maxOutstanding === undefined) return !options.signal?.aborted;
+    for (;;) {
+      if (options.signal?.aborted) return false;
+      const batch = await store.get(batchId);
+      if (!batch) return false;
+      if (batch.budgetBlocked) return false;
+      const outstanding = enqueued - (batch.succeeded + batch.failed - terminalAtStart) - batch.held;
+      if (outstanding < options.maxOutstanding) return true;
+      await sleep(100);
+    }
+  };
+
+  for await (const item of streamManifest(options.manifestPath, options.manifest)) {
+    seq += 1;
+    if (!item.ok) continue;
+    let estimateMicros: number;
+    try {
+      estimateMicros = priceRow(options.prices, item.row);
+    } catch (error) {
+      if (error instanceof UnknownPriceError) continue; // reported as a problem by the validation pass
+      throw error;
+    }
+    chunk.push({ batch: batchId, row: item.row, estimateMicros, seq });
+    if (chunk.length >= chunkSize) {
+      if (!(await roomToContinue())) return { enqueued, alreadyDone, stoppedEarly: true };
+      await flush();
+    }
+  }
+  if (chunk.length > 0) {
+    if (!(await roomToContinue())) return { enqueued, alreadyDone, stoppedEarly: true };
+    await flush();
+  }
+  options.logger.debug({ batch: batchId, enqueued, alreadyDone }, "Manifest enqueued.");
+  return { enqueued, alreadyDone, stoppedEarly: false };
+}

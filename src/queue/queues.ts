@@ -1,0 +1,39 @@
+/** The two BullMQ queues (generations, edits) and the job options every row gets. */
+import { Queue, type JobsOptions } from "bullmq";
+import type { Redis } from "ioredis";
+import type { RowJobData } from "./job-data.js";
+import { QUEUE_NAMES, type Keys, type QueueName } from "./keys.js";
+
+export type Queues = Readonly<Record<QueueName, Queue<RowJobData>>> & { close(): Promise<void> };
+
+export function createQueues(redis: Redis, keys: Keys): Queues {
+  const generate = new Queue<RowJobData>("generate", { connection: redis, prefix: keys.bullPrefix });
+  const edit = new Queue<RowJobData>("edit", { connection: redis, prefix: keys.bullPrefix });
+  return {
+    generate,
+    edit,
+    async close() {
+      await Promise.all(QUEUE_NAMES.map((name) => (name === "generate" ? generate : edit).close()));
+    },
+  };
+}
+
+export interface RetryOptions {
+  /** Tries per row for transient errors (5xx, network) before it is recorded as failed. */
+  readonly attempts: number;
+  /** First backoff; later ones double, with jitter. */
+  readonly backoffMs: number;
+}
+
+export const DEFAULT_RETRY_OPTIONS: RetryOptions = { attempts: 5, backoffMs: 2_000 };
+
+export function jobOptions(jobId: string, retry: RetryOptions): JobsOptions {
+  return {
+    jobId,
+    attempts: retry.attempts,
+    backoff: { type: "exponential", delay: retry.backoffMs, jitter: 0.5 },
+    // Results live in our own store; BullMQ's history is only for inspection, so keep it short.
+    removeOnComplete: { age: 3_600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3_600 },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * When to look at a run again. The first look comes about when the model usually finishes, then
+ * the gaps grow geometrically up to a ceiling, each with jitter so thousands of runs started
+ * together do not poll in lockstep. Pure.
+ */
+export interface PollSchedule {
+  /** Delay before the first GET. */
+  readonly initialMs: number;
+  /** Delay before the second GET; later gaps grow by `factor`. */
+  readonly intervalMs: number;
+  readonly factor: number;
+  readonly maxMs: number;
+  /** 0.2 → each delay is drawn from [80 %, 120 %] of its nominal value. */
+  readonly jitter: number;
+}
+
+export const DEFAULT_POLL: Omit<PollSchedule, "initialMs"> = { intervalMs: 2_000, factor: 1.5, maxMs: 10_000, jitter: 0.2 };
+
+/** Schedule for a model whose runs typically take `typicalMs` (runflow-api.md suggests 2–3 s polls). */
+export function scheduleFor(typicalMs: number, overrides: Partial<PollSchedule> = {}): PollSchedule {
+  return { ...DEFAULT_POLL, initialMs: Math.round(typicalMs * 0.75), ...overrides };
+}
+
+/** Delay before poll number `attempt` (0 = the first GET after creating the run). */
+export function pollDelay(schedule: PollSchedule, attempt: number, random: () => number = Math.random): number {
+  const nominal = attempt === 0 ? schedule.initialMs : Math.min(schedule.maxMs, schedule.intervalMs * schedule.factor ** (attempt - 1));
+  const spread = nominal * schedule.jitter;
+  return Math.max(0, Math.round(nominal - spread + random() * 2 * spread));
+}

@@ -1,0 +1,154 @@
+/**
+ * One row's life, as a small state machine whose state lives in Redis:
+ *   recorded? → done.  run id saved? → resume waiting on it.
+ *   otherwise: reserve budget → POST the run (Idempotency-Key from batch + row) → save the run id
+ *   → wait → download → record.
+ * Whatever happens in between (crash, stall, retry, a second worker), the next attempt finds the
+ * run id and never creates another run; and if it crashed after the POST but before saving, the
+ * same Idempotency-Key makes Runflow replay the first run instead of billing a second.
+ */
+import type { LimitFunction } from "p-limit";
+import type { Logger } from "../log/logger.js";
+import { priceOf, type PriceTable } from "../pricing/table.js";
+import type { BatchStore } from "../queue/batch-store.js";
+import type { RowJobData, StoredResult } from "../queue/job-data.js";
+import { idempotencyKeyFor, tierLabel } from "../queue/keys.js";
+import type { Run, RunflowClient } from "../runflow/types.js";
+import { MODELS, type ModelId } from "../runflow/models.js";
+import type { PollSchedule } from "./poll-schedule.js";
+import { downloadOutputs } from "./outputs.js";
+import { waitForRun } from "./wait-for-run.js";
+
+export interface BatchInfo {
+  readonly outDir: string;
+  readonly prices: PriceTable;
+}
+
+export interface RowDeps {
+  readonly client: RunflowClient;
+  readonly store: BatchStore;
+  readonly batchInfo: (batchId: string) => Promise<BatchInfo>;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly poll: (model: ModelId) => PollSchedule;
+  readonly maxConsecutivePollErrors: number;
+  readonly downloads: LimitFunction;
+  readonly signal?: AbortSignal;
+}
+
+/** What an attempt learnt so far; the failure path records the run id and any cost already incurred. */
+export interface RowProgress {
+  runId: string | null;
+  run: Run | null;
+}
+
+/** The budget cap does not allow this row now; it waits for the cap to be raised. */
+export class BudgetHold extends Error {
+  constructor(readonly batchId: string, readonly rowKey: string) {
+    super(`row ${rowKey} of batch ${batchId} is held: the budget cap is reached`);
+    this.name = "BudgetHold";
+  }
+}
+
+export async function processRow(
+  data: RowJobData,
+  saveRunIdOnJob: (runId: string) => Promise<void>,
+  deps: RowDeps,
+  progress: RowProgress,
+): Promise<"recorded" | "already-recorded"> {
+  const { batch, row } = data;
+  const [terminal] = await deps.store.terminalRows(batch, [row.key]);
+  if (terminal) return "already-recorded";
+  const log = deps.logger.child({ batch, row: row.key });
+
+  progress.runId = data.runId ?? (await deps.store.runIds(batch, [row.key]))[0] ?? null;
+  if (progress.runId) {
+    log.debug({ runId: progress.runId }, "Resuming the row's existing run.");
+  } else {
+    const reservation = await deps.store.reserve(batch, row.key, data.estimateMicros, tierLabel(row.model, row.quality));
+    if (!reservation.granted) throw new BudgetHold(batch, row.key);
+    if (reservation.crossedPercent !== null) {
+      log.warn({ committedMicros: reservation.committedMicros, capMicros: reservation.capMicros }, `Batch ${batch} has committed ${reservation.crossedPercent} % of its budget cap.`);
+    }
+    const created = await deps.client.createRun({
+      model: row.model,
+      input: row.input,
+      metadata: row.metadata,
+      idempotencyKey: idempotencyKeyFor(batch, row.key),
+      clientRef: `${batch}/${row.key}`.slice(0, 255),
+    });
+    progress.runId = created.id;
+    await Promise.all([deps.store.saveRunId(batch, row.key, created.id), saveRunIdOnJob(created.id)]);
+    log.debug({ runId: created.id }, "Run created.");
+  }
+
+  const run = await waitForRun(deps.client, progress.runId, {
+    schedule: deps.poll(row.model),
+    maxConsecutiveErrors: deps.maxConsecutivePollErrors,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  progress.run = run;
+  const info = await deps.batchInfo(batch);
+  if (run.status === "succeeded" || run.status === "partial_succeeded") {
+    const images = await downloadOutputs(deps.client, run, row.key, info.outDir, deps.downloads);
+    const partial = run.status === "partial_succeeded" ? `partial success: ${images.length} of ${row.images} images` : null;
+    await record(data, deps, { status: images.length > 0 ? "succeeded" : "failed", runId: run.id, images, costMicros: actualCost(info.prices, data, run), error: partial });
+  } else {
+    const reason = run.failureMessage ?? run.failureCode ?? `run ${run.status}`;
+    await record(data, deps, { status: "failed", runId: run.id, images: [], costMicros: run.costMicros ?? 0, error: `${run.status}: ${reason}` });
+  }
+  return "recorded";
+}
+
+/** Runflow's own `cost` when it reports one; otherwise the batch's price table for the images produced. */
+function actualCost(prices: PriceTable, data: RowJobData, run: Run): number {
+  if (run.costMicros !== null) return run.costMicros;
+  const images = MODELS[data.row.model].billing === "image" ? run.outputUrls.length : 1;
+  return priceOf(prices, data.row.model, data.row.quality, images);
+}
+
+/** Records the row as failed, keeping what was already paid for (a run that succeeded but could not be downloaded). */
+export async function recordFailure(data: RowJobData, deps: RowDeps, progress: RowProgress, reason: string): Promise<void> {
+  const paid = progress.run && progress.run.status !== "failed" && progress.run.status !== "canceled" ? (await deps.batchInfo(data.batch)).prices : null;
+  await record(data, deps, {
+    status: "failed",
+    runId: progress.runId,
+    images: [],
+    costMicros: paid && progress.run ? actualCost(paid, data, progress.run) : 0,
+    error: reason,
+  });
+}
+
+interface Outcome {
+  readonly status: "succeeded" | "failed";
+  readonly runId: string | null;
+  readonly images: readonly string[];
+  readonly costMicros: number;
+  readonly error: string | null;
+}
+
+async function record(data: RowJobData, deps: RowDeps, outcome: Outcome): Promise<void> {
+  const { row } = data;
+  const result: StoredResult = {
+    id: row.key,
+    seq: data.seq,
+    model: row.model,
+    quality: row.quality,
+    status: outcome.status,
+    run_id: outcome.runId,
+    images: outcome.images,
+    estimated_micros: data.estimateMicros,
+    cost_micros: outcome.costMicros,
+    error: outcome.error,
+    finished_at: deps.now().toISOString(),
+  };
+  await deps.store.record(data.batch, {
+    row: row.key,
+    resultJson: JSON.stringify(result),
+    status: outcome.status,
+    actualMicros: outcome.costMicros,
+    images: outcome.images.length,
+    estimateMicros: data.estimateMicros,
+    tier: tierLabel(row.model, row.quality),
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * The BullMQ side of the worker: one Worker per queue (generations and edits, each with its own
+ * concurrency), every job run through processRow, every failure through the retry policy.
+ * Any number of these, in any number of processes and machines, share the work.
+ */
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import pLimit from "p-limit";
+import { ConfigurationError } from "../errors.js";
+import type { Logger } from "../log/logger.js";
+import type { PriceTable } from "../pricing/table.js";
+import { createBatchStore } from "../queue/batch-store.js";
+import type { RowJobData } from "../queue/job-data.js";
+import { QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
+import { classifyError } from "../runflow/errors.js";
+import { MODELS } from "../runflow/models.js";
+import type { RunflowClient } from "../runflow/types.js";
+import { scheduleFor, type PollSchedule } from "./poll-schedule.js";
+import { BudgetHold, processRow, recordFailure, type BatchInfo, type RowDeps, type RowProgress } from "./process-row.js";
+import { decideAction, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
+
+export interface WorkerOptions {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly runflow: RunflowClient;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  readonly concurrency?: Partial<Record<QueueName, number>>;
+  /** Overrides for every model's poll schedule (tests and the simulator use short ones). */
+  readonly poll?: Partial<PollSchedule>;
+  readonly retry?: RetryPolicy;
+  /** Images go here instead of the directory stored on the batch. */
+  readonly outDir?: string;
+  /** How long a row held by the budget cap waits before it looks again. */
+  readonly holdRecheckMs?: number;
+  readonly downloadConcurrency?: number;
+  /** A configuration error (bad key): the worker stops taking jobs and reports it here. */
+  readonly onFatal?: (error: ConfigurationError) => void;
+}
+
+export interface RowWorker {
+  /** Stops taking jobs, hands in-flight ones back (their run ids are saved) and closes. */
+  close(): Promise<void>;
+}
+
+export function createWorker(options: WorkerOptions): RowWorker {
+  const { redis, keys, logger } = options;
+  const store = createBatchStore(redis, keys);
+  const shutdown = new AbortController();
+  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const batchCache = new Map<string, Promise<BatchInfo>>();
+  const batchInfo = (id: string): Promise<BatchInfo> => {
+    let info = batchCache.get(id);
+    if (!info) {
+      info = store.get(id).then((record) => {
+        if (!record) throw new Error(`batch ${id} has no record in Redis`);
+        return { outDir: options.outDir ?? record.out, prices: JSON.parse(record.pricesJson) as PriceTable };
+      });
+      info.catch(() => batchCache.delete(id));
+      batchCache.set(id, info);
+    }
+    return info;
+  };
+  const deps: RowDeps = {
+    client: options.runflow,
+    store,
+    batchInfo,
+    logger,
+    now: options.now ?? (() => new Date()),
+    poll: (model) => scheduleFor(MODELS[model].typicalDurationMs, options.poll),
+    maxConsecutivePollErrors: 8,
+    downloads: pLimit(options.downloadConcurrency ?? 32),
+    signal: shutdown.signal,
+  };
+  let creditWarned = false;
+
+  const workers = QUEUE_NAMES.map((name) => {
+    const queue = new Queue<RowJobData>(name, { connection: redis, prefix: keys.bullPrefix });
+    const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
+      const progress: RowProgress = { runId: null, run: null };
+      try {
+        const outcome = await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), deps, progress);
+        creditWarned = false;
+        return outcome;
+      } catch (error) {
+        if (error instanceof BudgetHold) {
+          await job.moveToDelayed(Date.now() + (options.holdRecheckMs ?? 60_000), token);
+          throw new DelayedError();
+        }
+        if (shutdown.signal.aborted) {
+          // Hand the job back at once; its run id is saved, so the next worker resumes the wait.
+          await job.moveToDelayed(Date.now(), token);
+          throw new DelayedError();
+        }
+        const action = decideAction(classifyError(error), job.attemptsMade, job.opts.attempts ?? 1, retry);
+        const log = logger.child({ batch: job.data.batch, row: job.data.row.key, runId: progress.runId });
+        switch (action.kind) {
+          case "retry":
+            log.warn({ err: error, attempt: job.attemptsMade + 1 }, "Row hit a transient error; it will be retried.");
+            throw error;
+          case "rate-limit":
+            log.info({ delayMs: action.delayMs }, "Runflow is rate limiting; the queue slows down.");
+            await queue.rateLimit(action.delayMs);
+            throw Worker.RateLimitError();
+          case "pause-credit":
+            if (!creditWarned) log.error({ delayMs: action.delayMs }, `Runflow account is out of credit (${action.reason}); submitting pauses until the balance allows.`);
+            creditWarned = true;
+            await queue.rateLimit(action.delayMs);
+            throw Worker.RateLimitError();
+          case "stop":
+            options.onFatal?.(new ConfigurationError(`Runflow refused the request: ${action.reason}`, { cause: error }));
+            await queue.rateLimit(60_000);
+            throw Worker.RateLimitError();
+          case "fail":
+            log.warn({ reason: action.reason }, "Row failed.");
+            await recordFailure(job.data, deps, progress, action.reason);
+            throw new UnrecoverableError(action.reason);
+        }
+      }
+    };
+    const worker = new Worker<RowJobData>(name, processor, {
+      connection: redis,
+      prefix: keys.bullPrefix,
+      concurrency: options.concurrency?.[name] ?? 50,
+      // A stalled job only means its worker died; resuming it is safe, so never fail a row for it.
+      maxStalledCount: 1_000,
+      autorun: true,
+    });
+    worker.on("error", (err) => logger.error({ err, queue: name }, "Worker error."));
+    return { worker, queue };
+  });
+
+  return {
+    async close() {
+      shutdown.abort();
+      await Promise.all(workers.map(({ worker }) => worker.close()));
+      await Promise.all(workers.map(({ queue }) => queue.close()));
+    },
+  };
+}
