@@ -1,0 +1,56 @@
+/** Plain-HTTP helpers for the simulator contract tests (deliberately not our Runflow client). */
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/runflow/simulator/index.js";
+
+export const KEY = "rf_test_contract";
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  json: Record<string, unknown>;
+}
+
+async function answer(response: Response): Promise<Answer> {
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text === "" ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+export async function createRun(
+  sim: Simulator,
+  model: string,
+  body: unknown,
+  options: { key?: string | null; idempotencyKey?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const key = options.key === undefined ? KEY : options.key;
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  if (options.idempotencyKey !== undefined) headers["idempotency-key"] = options.idempotencyKey;
+  const raw = typeof body === "string" ? body : JSON.stringify(body);
+  return answer(await fetch(`${sim.url}/v1/models/${model}/runs`, { method: "POST", headers, body: raw }));
+}
+
+export async function getJson(sim: Simulator, path: string, key: string | null = KEY): Promise<Answer> {
+  const headers: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
+  return answer(await fetch(`${sim.url}${path}`, { headers }));
+}
+
+export const getRun = (sim: Simulator, id: string) => getJson(sim, `/v1/runs/${id}`);
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+/** Starts a simulator for one test file; `use()` returns it. */
+export async function withSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  return startSimulator({ seed: 42, ...options });
+}
+
+export const PROMPT = { input: { prompt: "a red bicycle on a white background" } };
