@@ -5,8 +5,7 @@
  * A 403/404/410 means the URL expired or was refused: re-read the run once and use the fresh URL.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -127,7 +126,10 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
   });
   try {
     await mkdir(dirname(path), { recursive: true });
-    await pipeline(body, counter, createWriteStream(tmp, { flags: "wx" }));
+    // Open before streaming, so the file exists when a failure removes it (a lazily opened
+    // stream could create it after the rm below).
+    const handle = await open(tmp, "wx");
+    await pipeline(body, counter, handle.createWriteStream());
     if (expected !== null && bytes !== expected) throw fail("truncated", `received ${bytes} of ${expected} bytes; the download can be retried.`, { status });
     if (bytes === 0) throw fail("truncated", "the body was empty; the download can be retried.", { status });
     await rename(tmp, path);
