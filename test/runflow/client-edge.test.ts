@@ -3,13 +3,12 @@
  * a 200 on create, the "cancelled" spelling, image_urls-only output, odd content types, oversize
  * and truncated downloads, resets and timeouts.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { classifyError, DownloadError, RunflowApiError, RunflowNetworkError, RunflowResponseError } from "../../src/runflow/errors.js";
-import type { RunflowClient } from "../../src/runflow/types.js";
-import { json, PNG_BYTES, rejection, startTinyServer, tempDir, type TinyServer } from "./helpers.js";
+import { json, memoryLogger, PNG_BYTES, rejection, startTinyServer, tempDir } from "./helpers.js";
 
 const KEY = "rf_test_edge_key_0123456789";
 const cleanups: (() => Promise<void>)[] = [];
@@ -104,6 +103,16 @@ describe("API calls", () => {
     expect(classifyError(err).kind).toBe("retry");
   });
 
+  it("reads an unknown status as not terminal and logs a warning", async () => {
+    const { server } = await setup((_req, res) => json(res, 200, run({ status_code: "awaiting_moderation" })));
+    const captured = memoryLogger();
+    const client = createRunflowClient({ baseUrl: server.url, apiKey: KEY, logger: captured.logger });
+    cleanups.push(() => client.close());
+    expect(await client.getRun("run_1")).toMatchObject({ status: "running", terminal: false });
+    const warning = captured.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 40);
+    expect(warning).toMatchObject({ runId: "run_1", status: "awaiting_moderation", component: "runflow" });
+  });
+
   it("close() can be called twice; a request after it fails as a retryable network error", async () => {
     const { client } = await setup((_req, res) => json(res, 200, run()));
     await client.close();
@@ -184,6 +193,18 @@ describe("downloads", () => {
     expect(await dir.files()).toEqual([]);
   });
 
+  it("a destination it cannot create is a filesystem error (configuration)", async () => {
+    const { server, client, dir } = await setup((_req, res) => {
+      res.writeHead(200, { "content-type": "image/png", "content-length": PNG_BYTES.length });
+      res.end(PNG_BYTES);
+    });
+    await writeFile(join(dir.path, "file"), "not a directory");
+    const err = await rejection(client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o`, destBase: join(dir.path, "file", "row") }));
+    expect((err as DownloadError).failure).toBe("filesystem");
+    expect(err.message).toContain("writable");
+    expect(classifyError(err).kind).toBe("configuration");
+  });
+
   it("on 410 re-reads the run once and downloads the fresh URL", async () => {
     const { server, client, dir } = await setup((req, res) => {
       if (req.url.startsWith("/v1/runs/")) return json(res, 200, run({ id: "r", status_code: "succeeded", output: { outputs: [{ url: `${server.url}/old/0` }, { url: `${server.url}/fresh/1` }] } }));
@@ -208,5 +229,3 @@ describe("downloads", () => {
     expect(await dir.files()).toEqual([]);
   });
 });
-
-export type { RunflowClient, TinyServer };
