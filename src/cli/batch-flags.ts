@@ -23,6 +23,7 @@ export interface BatchFlags {
   maxCost?: string;
   force?: boolean;
   attempts?: string;
+  retryBackoff?: string;
   out?: string;
 }
 
@@ -40,7 +41,8 @@ export function addBatchOptions(command: Command): Command {
     .option("--batch <id>", "batch id (default: derived from the manifest, so the same command resumes the same batch)")
     .option("--max-cost <usd>", "budget cap in dollars: nothing is submitted past it")
     .option("--force", "start even when the Runflow balance cannot cover the estimate")
-    .option("--attempts <n>", "tries per row for transient errors (5xx, network) before it fails", String(DEFAULT_RETRY_OPTIONS.attempts));
+    .option("--attempts <n>", "tries per row for transient errors (5xx, network) before it fails", String(DEFAULT_RETRY_OPTIONS.attempts))
+    .option("--retry-backoff <ms>", "delay before a row's first retry; later ones double, with jitter", String(DEFAULT_RETRY_OPTIONS.backoffMs));
 }
 
 export interface ManifestSettings {
@@ -83,6 +85,9 @@ export async function parseBatchFlags(flags: BatchFlags): Promise<BatchSettings>
     batchId: flags.batch,
     capMicros: parseUsdFlag("--max-cost", flags.maxCost),
     force: flags.force === true,
-    retry: { ...DEFAULT_RETRY_OPTIONS, attempts: parsePositiveInt("--attempts", flags.attempts, DEFAULT_RETRY_OPTIONS.attempts) },
+    retry: {
+      attempts: parsePositiveInt("--attempts", flags.attempts, DEFAULT_RETRY_OPTIONS.attempts),
+      backoffMs: parsePositiveInt("--retry-backoff", flags.retryBackoff, DEFAULT_RETRY_OPTIONS.backoffMs),
+    },
   };
 }

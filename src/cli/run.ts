@@ -13,36 +13,34 @@ import { writeReports } from "../report/write-reports.js";
 import { startSimulator, type Simulator } from "../runflow/simulator/index.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
-import { openQueueDeps, parsePositiveInt, runflowClientFor } from "./deps.js";
+import { openQueueDeps, runflowClientFor } from "./deps.js";
 import { createProgressView } from "./progress.js";
 import { parseLatency, parseRate } from "./sim-flags.js";
 import { reportSummaryLine } from "./summary.js";
+import { addWorkerOptions, parseWorkerFlags, type WorkerFlags } from "./worker-flags.js";
 
-interface RunFlags extends BatchFlags {
+interface RunFlags extends BatchFlags, WorkerFlags {
   out: string;
-  concurrency: string;
-  editConcurrency?: string;
   simulate?: boolean;
   simLatency: string;
   simFailRate: string;
-  pollInterval?: string;
 }
 
 const EXIT: Record<RunOutcome, number> = { done: 0, "failed-rows": 1, budget: 3, interrupted: 130 };
 
 export function registerRun(program: Command, ctx: CliContext): void {
-  addBatchOptions(
-    program
-      .command("run")
-      .description("Validate, submit, work, wait and write the reports, all in one process: the common case.")
-      .argument("<manifest>", "CSV, JSON or JSONL manifest")
-      .requiredOption("--out <dir>", "directory for images/ and the reports")
-      .option("--concurrency <n>", "runs in flight at once for generations", "100")
-      .option("--edit-concurrency <n>", "runs in flight at once for edits, tag removal and product isolation (default: --concurrency)")
-      .option("--simulate", "start the built-in Runflow simulator and use it: no key, no network, no money")
-      .option("--sim-latency <ms>", "with --simulate: run duration in ms, or a range MIN-MAX", "1000-3000")
-      .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0")
-      .option("--poll-interval <ms>", "poll runs this often (default: from each model's typical duration, then 2–10 s)"),
+  addWorkerOptions(
+    addBatchOptions(
+      program
+        .command("run")
+        .description("Validate, submit, work, wait and write the reports, all in one process: the common case.")
+        .argument("<manifest>", "CSV, JSON or JSONL manifest")
+        .requiredOption("--out <dir>", "directory for images/ and the reports")
+        .option("--simulate", "start the built-in Runflow simulator and use it: no key, no network, no money")
+        .option("--sim-latency <ms>", "with --simulate: run duration in ms, or a range MIN-MAX", "1000-3000")
+        .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0"),
+    ),
+    100,
   )
     .addHelpText(
       "after",
@@ -57,11 +55,9 @@ Examples:
     )
     .action(async (manifestPath: string, flags: RunFlags) => {
       const settings = await parseBatchFlags(flags);
-      const concurrency = parsePositiveInt("--concurrency", flags.concurrency, 100);
-      const editConcurrency = parsePositiveInt("--edit-concurrency", flags.editConcurrency, concurrency);
+      const work = parseWorkerFlags(flags, 100);
       const latency = parseLatency("--sim-latency", flags.simLatency);
       const failRate = parseRate("--sim-fail-rate", flags.simFailRate);
-      const pollMs = flags.pollInterval === undefined ? undefined : parsePositiveInt("--poll-interval", flags.pollInterval, 2_000);
       const deps = await openQueueDeps(ctx.io);
       let simulator: Simulator | null = null;
       const queues = createQueues(deps.redis, deps.keys);
@@ -93,8 +89,8 @@ Examples:
             ctx.io.stderr.write(note + "\n");
           }
           ctx.io.stderr.write(`${prepared.created ? "Starting" : "Resuming"} batch ${batchId}: ${record.rows} rows → ${flags.out}\n`);
-          const simPoll = simulator ? { initialMs: typeof latency === "number" ? latency : latency.min, intervalMs: 500, maxMs: 2_000 } : {};
-          const poll = pollMs === undefined ? simPoll : { initialMs: pollMs, intervalMs: pollMs, maxMs: Math.max(pollMs, 10_000) };
+          const simPoll = simulator ? { initialMs: typeof latency === "number" ? latency : latency.min, intervalMs: 500, maxMs: 2_000 } : undefined;
+          const poll = work.poll ?? simPoll;
           const view = createProgressView(ctx.io.stderr, isInteractive(ctx.io.stderr, ctx.io.env), deps.logger);
           const { outcome } = await runBatch({
             redis: deps.redis,
@@ -109,8 +105,10 @@ Examples:
             prices: settings.prices,
             outDir: flags.out,
             retry: settings.retry,
-            concurrency: { generate: concurrency, edit: editConcurrency },
-            poll,
+            concurrency: work.concurrency,
+            retryPolicy: work.retry,
+            lockDurationMs: work.lockDurationMs,
+            ...(poll ? { poll } : {}),
             ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
             onProgress: (r) => view.update(r),
           });

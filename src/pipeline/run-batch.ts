@@ -16,6 +16,7 @@ import type { Queues, RetryOptions } from "../queue/queues.js";
 import type { RunflowClient } from "../runflow/types.js";
 import type { Redis } from "ioredis";
 import type { PollSchedule } from "../worker/poll-schedule.js";
+import type { RetryPolicy } from "../worker/retry-policy.js";
 import { createWorker } from "../worker/worker.js";
 
 export type RunOutcome = "done" | "failed-rows" | "budget" | "interrupted";
@@ -35,6 +36,8 @@ export interface RunBatchOptions {
   readonly retry: RetryOptions;
   readonly concurrency: Record<QueueName, number>;
   readonly poll?: Partial<PollSchedule>;
+  readonly retryPolicy?: RetryPolicy;
+  readonly lockDurationMs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (record: BatchRecord) => void;
   readonly tickMs?: number;
@@ -56,6 +59,8 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
     concurrency: options.concurrency,
     outDir: options.outDir,
     ...(options.poll ? { poll: options.poll } : {}),
+    ...(options.retryPolicy ? { retry: options.retryPolicy } : {}),
+    ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     onFatal: (error) => {
       fatal ??= error;
       stop.abort();

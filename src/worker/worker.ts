@@ -34,6 +34,11 @@ export interface WorkerOptions {
   /** How long a row held by the budget cap waits before it looks again. */
   readonly holdRecheckMs?: number;
   readonly downloadConcurrency?: number;
+  /**
+   * How long a worker's claim on a row lasts without renewal. A crashed worker's rows go to
+   * another worker within about this long (and a stalled-check interval). Default 30 s.
+   */
+  readonly lockDurationMs?: number;
   /** A configuration error (bad key): the worker stops taking jobs and reports it here. */
   readonly onFatal?: (error: ConfigurationError) => void;
 }
@@ -124,6 +129,8 @@ export function createWorker(options: WorkerOptions): RowWorker {
       concurrency: options.concurrency?.[name] ?? 50,
       // A stalled job only means its worker died; resuming it is safe, so never fail a row for it.
       maxStalledCount: 1_000,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.lockDurationMs ?? 30_000,
       autorun: true,
     });
     worker.on("error", (err) => logger.error({ err, queue: name }, "Worker error."));
