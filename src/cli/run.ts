@@ -8,7 +8,7 @@ import { applyCap } from "../pipeline/budget-cap.js";
 import { prepareBatch } from "../pipeline/prepare-batch.js";
 import { preflight } from "../pipeline/preflight.js";
 import { runBatch, type RunOutcome } from "../pipeline/run-batch.js";
-import { createQueues } from "../queue/queues.js";
+import { createQueues, type Queues } from "../queue/queues.js";
 import { writeReports } from "../report/write-reports.js";
 import { startSimulator, type Simulator } from "../runflow/simulator/index.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
@@ -60,7 +60,7 @@ Examples:
       const failRate = parseRate("--sim-fail-rate", flags.simFailRate);
       const deps = await openQueueDeps(ctx.io);
       let simulator: Simulator | null = null;
-      const queues = createQueues(deps.redis, deps.keys);
+      let queues: Queues | null = null;
       try {
         if (flags.simulate) {
           simulator = await startSimulator({ port: 0, latencyMs: latency, failRate, logger: deps.logger });
@@ -80,6 +80,7 @@ Examples:
             now: () => new Date(),
           });
           const batchId = prepared.record.id;
+          queues = createQueues(deps.redis, deps.keys); // only now: an invalid manifest leaves nothing in Redis
           if (prepared.skipped) ctx.io.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
           if (!prepared.created && settings.capMicros !== null && settings.capMicros !== prepared.record.capMicros) {
             await applyCap(deps.store, queues, batchId, settings.capMicros, deps.logger);
@@ -122,7 +123,7 @@ Examples:
           await client.close();
         }
       } finally {
-        await queues.close();
+        await queues?.close();
         await simulator?.close();
         await deps.close();
       }

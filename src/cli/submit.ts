@@ -5,7 +5,7 @@ import { applyCap } from "../pipeline/budget-cap.js";
 import { prepareBatch } from "../pipeline/prepare-batch.js";
 import { preflight } from "../pipeline/preflight.js";
 import { enqueueManifest } from "../queue/producer.js";
-import { createQueues } from "../queue/queues.js";
+import { createQueues, type Queues } from "../queue/queues.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
 import { openQueueDeps, runflowClientFor } from "./deps.js";
@@ -22,8 +22,8 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
     .action(async (manifestPath: string, flags: BatchFlags) => {
       const settings = await parseBatchFlags(flags);
       const deps = await openQueueDeps(ctx.io);
-      const queues = createQueues(deps.redis, deps.keys);
       const client = runflowClientFor(deps.config, deps.logger);
+      let queues: Queues | null = null;
       try {
         const prepared = await prepareBatch({
           store: deps.store,
@@ -37,6 +37,7 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
           now: () => new Date(),
         });
         const { record } = prepared;
+        queues = createQueues(deps.redis, deps.keys); // only now: an invalid manifest leaves nothing in Redis
         if (prepared.skipped) ctx.io.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
         if (!prepared.created && settings.capMicros !== null && settings.capMicros !== record.capMicros) {
           await applyCap(deps.store, queues, record.id, settings.capMicros, deps.logger);
@@ -62,7 +63,7 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
         ctx.io.stdout.write(record.id + "\n");
       } finally {
         await client.close();
-        await queues.close();
+        await queues?.close();
         await deps.close();
       }
     });

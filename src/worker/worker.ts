@@ -101,7 +101,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
         const log = logger.child({ batch: job.data.batch, row: job.data.row.key, runId: progress.runId });
         switch (action.kind) {
           case "retry":
-            log.warn({ err: error, attempt: job.attemptsMade + 1 }, "Row hit a transient error; it will be retried.");
+            log.info({ reason: action.reason, attempt: job.attemptsMade + 1 }, "Row hit a transient error; it will be retried.");
             throw error;
           case "rate-limit":
             log.info({ delayMs: action.delayMs }, "Runflow is rate limiting; the queue slows down.");

@@ -1,0 +1,95 @@
+/**
+ * The worst bug this product can have is paying twice for a row. Real worker processes: one is
+ * killed with SIGKILL mid-batch and another finishes the batch; two share one batch. The
+ * simulator's ledger must show exactly one run per row.
+ */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createBatchStore } from "../../src/queue/batch-store.js";
+import { createKeys } from "../../src/queue/keys.js";
+import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
+import { cli, eventually, spawnCli, type CliProcess } from "../helpers/cli.js";
+import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
+import { testRedis, type TestRedis } from "../helpers/redis.js";
+
+describe("workers that crash or share a batch", () => {
+  let redis: TestRedis;
+  let sim: Simulator;
+  const workers: CliProcess[] = [];
+  beforeEach(async () => {
+    redis = await testRedis();
+    sim = await startSimulator({ latencyMs: { min: 300, max: 900 }, seed: 3 });
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    await sim.close();
+    await redis.cleanup();
+  });
+
+  const env = () => ({ REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix, RUNFLOW_BASE_URL: sim.url, RUNFLOW_API_KEY: "rf_test_key" });
+  const worker = (extra: string[] = []) => {
+    const w = spawnCli(["worker", "--concurrency", "15", "--poll-interval", "50", "--lock-duration", "2000", ...extra], env());
+    workers.push(w);
+    return w;
+  };
+
+  async function submit(rows: number, dir: string): Promise<string> {
+    const manifest = await writeJsonl(dir, generations(rows));
+    const result = await cli(["submit", manifest, "--out", path.join(dir, "out")], env());
+    expect(result.code, result.stderr).toBe(0);
+    return result.stdout.trim();
+  }
+
+  it("a worker killed mid-batch and a new one finish the batch with zero duplicate runs", async () => {
+    const dir = await tempDir();
+    const batch = await submit(60, dir);
+    const store = createBatchStore(redis.redis, createKeys(redis.prefix));
+
+    const first = worker();
+    await eventually(async () => {
+      const b = await store.get(batch);
+      return b !== null && b.succeeded >= 10 && b.inFlight >= 5;
+    }, 30_000, "the first worker to finish some rows and hold others in flight");
+    first.child.kill("SIGKILL");
+    expect(await first.exited).toBe("SIGKILL");
+    const atKill = await store.get(batch);
+    expect(atKill!.succeeded).toBeLessThan(60);
+
+    worker();
+    await eventually(async () => (await store.get(batch))!.succeeded === 60, 60_000, "the second worker to finish the batch");
+
+    const ledger = sim.ledger();
+    expect(ledger.runsCreated).toBe(60);
+    for (const runs of Object.values(ledger.byClientRef)) expect(runs).toHaveLength(1);
+    const final = await store.get(batch);
+    expect(final).toMatchObject({ succeeded: 60, failed: 0, reservedMicros: 0, spentMicros: ledger.billedMicros });
+    expect(await readdir(path.join(dir, "out", "images"))).toHaveLength(60);
+  });
+
+  it("two workers on one batch process each row exactly once", async () => {
+    const dir = await tempDir();
+    const batch = await submit(80, dir);
+    const store = createBatchStore(redis.redis, createKeys(redis.prefix));
+    worker();
+    worker();
+    await eventually(async () => (await store.get(batch))!.succeeded === 80, 60_000, "two workers to finish the batch");
+    const ledger = sim.ledger();
+    expect(ledger.runsCreated).toBe(80);
+    expect(ledger.createRequests).toBe(80); // not even a replay: no row was taken by both
+    expect(ledger.billedMicros).toBe(80 * 9_000);
+    expect((await store.get(batch))!.spentMicros).toBe(80 * 9_000);
+  });
+
+  it("an invalid manifest enqueues nothing", async () => {
+    const dir = await tempDir();
+    const manifest = await writeJsonl(dir, [...generations(3), { id: "bad", model: "openai/gpt-image-2", prompt: "x", quality: "ultra" }]);
+    const result = await cli(["submit", manifest], env());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/line 4: quality must be one of low, medium, high, got "ultra"/);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
+    const keys = await redis.redis.keys(`{${redis.prefix}}*`);
+    expect(keys, keys.join(",")).toEqual([]);
+    expect(sim.ledger().createRequests).toBe(0);
+  });
+});
