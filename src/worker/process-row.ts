@@ -34,6 +34,8 @@ export interface RowDeps {
   readonly maxConsecutivePollErrors: number;
   readonly downloads: LimitFunction;
   readonly signal?: AbortSignal;
+  /** Called after Runflow accepted a new run (the worker uses it to know credit is back). */
+  readonly onRunCreated?: () => void;
 }
 
 /** What an attempt learnt so far; the failure path records the run id and any cost already incurred. */
@@ -78,6 +80,7 @@ export async function processRow(
       clientRef: `${batch}/${row.key}`.slice(0, 255),
     });
     progress.runId = created.id;
+    deps.onRunCreated?.();
     await Promise.all([deps.store.saveRunId(batch, row.key, created.id), saveRunIdOnJob(created.id)]);
     log.debug({ runId: created.id }, "Run created.");
   }

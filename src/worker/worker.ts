@@ -66,6 +66,8 @@ export function createWorker(options: WorkerOptions): RowWorker {
     }
     return info;
   };
+  // The out-of-credit warning is said once per outage: until Runflow accepts a run again.
+  let creditWarned = false;
   const deps: RowDeps = {
     client: options.runflow,
     store,
@@ -76,17 +78,15 @@ export function createWorker(options: WorkerOptions): RowWorker {
     maxConsecutivePollErrors: 8,
     downloads: pLimit(options.downloadConcurrency ?? 32),
     signal: shutdown.signal,
+    onRunCreated: () => (creditWarned = false),
   };
-  let creditWarned = false;
 
   const workers = QUEUE_NAMES.map((name) => {
     const queue = new Queue<RowJobData>(name, { connection: redis, prefix: keys.bullPrefix });
     const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
       const progress: RowProgress = { runId: null, run: null };
       try {
-        const outcome = await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), deps, progress);
-        creditWarned = false;
-        return outcome;
+        return await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), deps, progress);
       } catch (error) {
         if (error instanceof BudgetHold) {
           await job.moveToDelayed(Date.now() + (options.holdRecheckMs ?? 60_000), token);
