@@ -1,0 +1,103 @@
+/**
+ * The row state machine against real Redis and the simulator, at its most dangerous moments:
+ * a crash after Runflow accepted the run but before its id was saved, and a restart after the id
+ * was saved. Neither may create or bill a second run.
+ */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import pLimit from "p-limit";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/log/logger.js";
+import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
+import { createBatchStore, type BatchStore } from "../../src/queue/batch-store.js";
+import type { RowJobData } from "../../src/queue/job-data.js";
+import { createKeys } from "../../src/queue/keys.js";
+import { createRunflowClient } from "../../src/runflow/client.js";
+import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
+import type { RunflowClient } from "../../src/runflow/types.js";
+import { processRow, type RowDeps } from "../../src/worker/process-row.js";
+import { tempDir } from "../helpers/manifests.js";
+import { testRedis, type TestRedis } from "../helpers/redis.js";
+
+const data: RowJobData = {
+  batch: "b1",
+  seq: 0,
+  estimateMicros: 266_000,
+  row: {
+    key: "chair",
+    model: "openai/gpt-image-2",
+    quality: "high",
+    images: 2,
+    input: { prompt: "a chair", quality: "high", num_images: 2 },
+    metadata: null,
+    location: { file: "m.csv", line: 2 },
+  },
+};
+
+describe("processRow", () => {
+  let redis: TestRedis;
+  let sim: Simulator;
+  let client: RunflowClient;
+  let store: BatchStore;
+  let deps: RowDeps;
+  let out: string;
+  beforeEach(async () => {
+    redis = await testRedis();
+    sim = await startSimulator({ latencyMs: 50 });
+    client = createRunflowClient({ baseUrl: sim.url, apiKey: "rf_test_key" });
+    store = createBatchStore(redis.redis, createKeys(redis.prefix));
+    out = await tempDir();
+    await store.create(
+      { id: "b1", manifest: "/m.csv", manifestSha256: "0", manifestOptionsJson: "{}", rows: 1, invalidRows: 0, estimateMicros: 266_000, estimateJson: "{}", pricesJson: "{}", out, capMicros: null },
+      new Date(),
+    );
+    deps = {
+      client,
+      store,
+      batchInfo: async () => ({ outDir: out, prices: BUILT_IN_PRICES }),
+      logger: silentLogger(),
+      now: () => new Date(),
+      poll: () => ({ initialMs: 20, intervalMs: 20, factor: 1, maxMs: 20, jitter: 0 }),
+      maxConsecutivePollErrors: 3,
+      downloads: pLimit(4),
+    };
+  });
+  afterEach(async () => {
+    await client.close();
+    await sim.close();
+    await redis.cleanup();
+  });
+
+  it("a crash between Runflow accepting the run and saving its id bills once: the retry replays the same run", async () => {
+    const crashingStore: BatchStore = { ...store, saveRunId: async () => Promise.reject(new Error("process died here")) };
+    await expect(processRow(data, async () => undefined, { ...deps, store: crashingStore }, { runId: null, run: null })).rejects.toThrow("process died here");
+    expect(sim.ledger().runsCreated).toBe(1);
+
+    const progress = { runId: null as string | null, run: null };
+    expect(await processRow(data, async () => undefined, deps, progress)).toBe("recorded");
+    const ledger = sim.ledger();
+    expect(ledger.runsCreated).toBe(1);
+    expect(ledger.replays).toBe(1);
+    expect(ledger.billedMicros).toBe(266_000);
+    expect(progress.runId).toBe(ledger.runs[0]!.id);
+    expect((await store.get("b1"))!).toMatchObject({ succeeded: 1, spentMicros: 266_000, reservedMicros: 0, images: 2 });
+    expect((await readdir(path.join(out, "images"))).sort()).toEqual(["chair-1.png", "chair-2.png"]);
+  });
+
+  it("a restart with the run id saved resumes waiting on that run and never posts again", async () => {
+    let saved: string | null = null;
+    const stopAfterSave = new AbortController();
+    const first = processRow(data, async (id) => void (saved = id), { ...deps, signal: stopAfterSave.signal }, { runId: null, run: null });
+    const interrupted = first.catch((error: unknown) => error);
+    while (saved === null) await new Promise((r) => setTimeout(r, 5));
+    stopAfterSave.abort(); // the worker shuts down while waiting
+    expect(await interrupted).toBeInstanceOf(Error);
+    const posts = sim.ledger().createRequests;
+
+    expect(await processRow({ ...data, runId: saved }, async () => undefined, deps, { runId: null, run: null })).toBe("recorded");
+    expect(sim.ledger().createRequests).toBe(posts);
+    expect(sim.ledger().runsCreated).toBe(1);
+    expect(await processRow(data, async () => undefined, deps, { runId: null, run: null })).toBe("already-recorded");
+    expect(sim.ledger().createRequests).toBe(posts);
+  });
+});
