@@ -32,24 +32,23 @@ function fieldProblem(location: RowLocation, model: ModelId, problem: FieldProbl
   return makeProblem(location, field, problem.expected, problem.found);
 }
 
+function putMetadata(metadata: Record<string, string>, key: string, value: unknown, location: RowLocation, problems: Problem[]): void {
+  if (isBlank(value)) return;
+  if (typeof value === "object") problems.push(makeProblem(location, `metadata.${key}`, "text", value));
+  else metadata[key] = String(value);
+}
+
 function readMetadata(fields: Readonly<Record<string, unknown>>, defaults: ResolvedDefaults, location: RowLocation, problems: Problem[]) {
-  const metadata: Record<string, string> = { ...defaults.metadata };
-  const put = (key: string, value: unknown) => {
-    if (isBlank(value)) return;
-    if (typeof value === "object") {
-      problems.push(makeProblem(location, `metadata.${key}`, "text", value));
-      return;
-    }
-    metadata[key] = String(value);
-  };
+  let metadata: Record<string, string> | null = null;
   for (const name in fields) {
-    if (name.startsWith(METADATA_PREFIX)) put(name.slice(METADATA_PREFIX.length), fields[name]);
+    if (name.startsWith(METADATA_PREFIX)) putMetadata((metadata ??= { ...defaults.metadata }), name.slice(METADATA_PREFIX.length), fields[name], location, problems);
   }
   const object = fields.metadata;
   if (!isBlank(object)) {
     if (typeof object !== "object" || Array.isArray(object)) problems.push(makeProblem(location, "metadata", "an object of text values", object));
-    else for (const [key, value] of Object.entries(object as Record<string, unknown>)) put(key, value);
+    else for (const key in object) putMetadata((metadata ??= { ...defaults.metadata }), key, (object as Record<string, unknown>)[key], location, problems);
   }
+  if (metadata === null) return Object.keys(defaults.metadata).length > 0 ? { ...defaults.metadata } : null;
   return Object.keys(metadata).length > 0 ? metadata : null;
 }
 
@@ -78,7 +77,7 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
 
   function validate(raw: RawRow, extraProblems: readonly Problem[] = []): ManifestItem {
     const { location, fields } = raw;
-    const problems: Problem[] = [...extraProblems];
+    const problems: Problem[] = extraProblems.length > 0 ? [...extraProblems] : [];
     if (json) {
       for (const name in fields) {
         if (!isKnownJsonKey(name) && !name.startsWith(METADATA_PREFIX)) {

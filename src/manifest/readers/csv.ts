@@ -4,17 +4,12 @@
  * or fewer cells than the header) is a problem of that row, not the end of the file.
  */
 import { createReadStream } from "node:fs";
-import { CsvError, parse, type Info } from "csv-parse";
+import { CsvError, parse } from "csv-parse";
 import { isKnownCsvColumn, KNOWN_COLUMNS, knownColumnsList, METADATA_PREFIX, unknownNameHint } from "../columns.js";
 import { ManifestError } from "../errors.js";
 import { makeProblem } from "../problems.js";
 import { drainInBatches } from "./drain.js";
 import type { ReadRow, ReaderEvent } from "./types.js";
-
-interface Parsed {
-  readonly record: string[];
-  readonly info: Info;
-}
 
 function countOf(text: string, needle: string): number {
   let count = 0;
@@ -54,49 +49,53 @@ function csvSyntaxError(file: string, error: CsvError, line: number): ManifestEr
   return new ManifestError(`${file} line ${line}: malformed CSV: ${reason}.`, { file, line, cause: error });
 }
 
+/** Rows of a CSV manifest, in batches, each with the line it starts on. */
 export async function* readCsv(path: string, file: string): AsyncGenerator<ReaderEvent> {
-  const parser = parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true });
-  const source = createReadStream(path);
+  // Empty lines are not skipped by csv-parse: they come through as [""] and are counted here, so
+  // line numbers need no help from csv-parse's `info` (which costs an object per record, and
+  // counts a CRLF inside a quoted field as two lines).
+  const parser = parse({ bom: true, relax_column_count: true });
+  const source = createReadStream(path, { highWaterMark: 256 * 1024 });
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
 
   let columns: string[] | null = null;
-  // csv-parse counts a CRLF inside a quoted field as two lines; undo that as we go.
-  let crlfSeen = 0;
-  let lastEnd = 0;
+  let width = 0;
+  /** The line the next record starts on. */
+  let line = 1;
   try {
-    for await (const batch of drainInBatches<Parsed>(parser)) {
+    for await (const batch of drainInBatches<string[]>(parser)) {
       const rows: ReadRow[] = [];
-      for (const { record, info } of batch) {
-        let newlines = 0;
-        for (const cell of record) {
-          if (cell.includes("\n")) {
-            newlines += countOf(cell, "\n");
-            crlfSeen += countOf(cell, "\r\n");
-          }
+      for (const record of batch) {
+        const start = line;
+        line += 1;
+        for (let i = 0; i < record.length; i++) {
+          const cell = record[i] as string;
+          if (cell.length > 0 && cell.includes("\n")) line += countOf(cell, "\n");
         }
-        const end = info.lines - crlfSeen;
-        const line = end - newlines;
-        lastEnd = end;
+        if (record.length === 1 && (record[0] as string).trim() === "") continue; // an empty line
         if (columns === null) {
           columns = checkHeader(file, record);
+          width = columns.length;
           continue;
         }
-        const location = { file, line };
+        const location = { file, line: start };
         const fields: Record<string, string> = {};
-        const width = Math.min(record.length, columns.length);
-        for (let i = 0; i < width; i++) {
+        const cells = record.length < width ? record.length : width;
+        for (let i = 0; i < cells; i++) {
           const cell = record[i] as string;
-          const name = columns[i] as string;
-          if (cell !== "" && name !== "") fields[name] = cell;
+          if (cell !== "") {
+            const name = columns[i] as string;
+            if (name !== "") fields[name] = cell;
+          }
         }
-        if (record.length !== columns.length) {
+        if (record.length !== width) {
           const problem = makeProblem(
             location,
             "row",
-            `${columns.length} cells, as in the header`,
+            `${width} cells, as in the header`,
             record.length,
-            `row has ${record.length} cells but the header has ${columns.length}; quote any field that contains a comma ("a, b") and check for missing or extra commas`,
+            `row has ${record.length} cells but the header has ${width}; quote any field that contains a comma ("a, b") and check for missing or extra commas`,
           );
           rows.push({ location, fields, problem });
         } else {
@@ -107,10 +106,7 @@ export async function* readCsv(path: string, file: string): AsyncGenerator<Reade
     }
   } catch (error) {
     if (error instanceof ManifestError) throw error;
-    if (error instanceof CsvError) {
-      const reported = typeof error.lines === "number" ? error.lines - crlfSeen : lastEnd + 1;
-      throw csvSyntaxError(file, error, error.code === "CSV_QUOTE_NOT_CLOSED" ? lastEnd + 1 : reported);
-    }
+    if (error instanceof CsvError) throw csvSyntaxError(file, error, line);
     throw error;
   }
   if (columns === null) {

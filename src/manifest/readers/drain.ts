@@ -26,7 +26,8 @@ export async function* drainInBatches<T>(stream: Readable, maxBatch = 2048): Asy
   stream.on("error", onError);
   try {
     for (;;) {
-      if (failure !== null) throw failure;
+      // Rows parsed before a failure are still buffered: hand them over first, so the caller
+      // knows exactly where the failure is.
       const batch: T[] = [];
       let item: T | null;
       while (batch.length < maxBatch && (item = stream.read() as T | null) !== null) batch.push(item);

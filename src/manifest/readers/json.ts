@@ -3,9 +3,8 @@
  * stream-json: one job object is assembled at a time, so memory stays flat however many jobs
  * the file holds. Rows are located by their index in the array (0-based).
  *
- * stream-json does not report where a syntax error is. We count the newlines fed to its parser
- * and subtract those still in its unparsed buffer when it fails; that gives the line (tested in
- * json-reader.test.ts, so a change in stream-json's internals shows up as a failing test).
+ * stream-json does not report where a syntax error is; lineOfJsonError finds the line with a
+ * second pass, on the error path only (tested in test/manifest/json-reader.test.ts).
  */
 import { createReadStream } from "node:fs";
 import Assembler from "stream-json/Assembler.js";
@@ -22,44 +21,57 @@ interface Token {
 }
 type Callback = (error?: Error | null) => void;
 interface ParserInternals {
-  _buffer: string;
   _done: boolean;
   _transformBuffer: (chunk: Buffer, encoding: string, callback: Callback) => void;
 }
 
-function countNewlines(chunk: Buffer | string): number {
-  let count = 0;
-  if (typeof chunk === "string") {
-    for (let at = chunk.indexOf("\n"); at !== -1; at = chunk.indexOf("\n", at + 1)) count++;
-  } else {
-    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) count++;
-  }
-  return count;
-}
-
-/** A stream-json parser that knows how many lines it has been fed. */
-function lineCountingParser(): { parser: Parser; lineOfError: () => number | null; ended: () => boolean } {
+/** A stream-json parser that counts the chunks it has processed. */
+function countingParser(): { parser: Parser; processed: () => number; ended: () => boolean } {
   const parser = new Parser({ streamValues: false });
   const internals = parser as unknown as ParserInternals;
-  let fed = 0;
+  let chunks = 0;
   const original = internals._transformBuffer;
-  if (typeof original === "function") {
-    internals._transformBuffer = (chunk, encoding, callback) => {
-      fed += countNewlines(chunk);
-      original.call(parser, chunk, encoding, callback);
-    };
-  }
-  return {
-    parser,
-    lineOfError: () => (typeof internals._buffer === "string" && typeof original === "function" ? fed - countNewlines(internals._buffer) + 1 : null),
-    ended: () => internals._done === true,
+  internals._transformBuffer = (chunk, encoding, callback) => {
+    chunks += 1;
+    original.call(parser, chunk, encoding, callback);
   };
+  return { parser, processed: () => chunks, ended: () => internals._done === true };
+}
+
+/**
+ * stream-json does not say where a syntax error is. Only when it fails, read the file again and
+ * feed the parser one line per chunk: the line being parsed when it fails is the error's line.
+ */
+export async function lineOfJsonError(path: string): Promise<number | null> {
+  const { parser, processed } = countingParser();
+  parser.resume();
+  const outcome = new Promise<number | null>((resolve) => {
+    parser.on("error", () => resolve(processed()));
+    parser.on("end", () => resolve(null));
+  });
+  const source = createReadStream(path);
+  let pending: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+      for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10)) {
+        if (parser.destroyed) return await outcome;
+        if (!parser.write(data.subarray(0, at + 1))) await new Promise((resolve) => parser.once("drain", resolve).once("error", resolve));
+        data = data.subarray(at + 1);
+      }
+      pending = data;
+    }
+    if (!parser.destroyed) parser.end(pending);
+    return await outcome;
+  } finally {
+    source.destroy();
+  }
 }
 
 type State = "root" | "root-object" | "defaults" | "jobs-start" | "jobs" | "end";
 
 export async function* readJson(path: string, file: string): AsyncGenerator<ReaderEvent> {
-  const { parser, lineOfError, ended } = lineCountingParser();
+  const { parser, ended } = countingParser();
   const source = createReadStream(path);
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
@@ -150,7 +162,7 @@ export async function* readJson(path: string, file: string): AsyncGenerator<Read
   } catch (error) {
     if (error instanceof ManifestError) throw error;
     if (error instanceof Error && error.message.startsWith("Parser")) {
-      const line = lineOfError();
+      const line = await lineOfJsonError(path).catch(() => null);
       const reason = error.message.replace(/^Parser (cannot parse input|has expected)[:]?\s*/, "");
       const where = line === null ? file : `${file} line ${line}`;
       const detail = ended() ? `the file ends before the JSON is complete (${reason}); check for a missing ] or }` : `malformed JSON: ${reason}; check for a missing comma, quote or bracket near there`;
