@@ -10,6 +10,7 @@ import { openQueueDeps, parseUsdFlag } from "./deps.js";
 export function registerBudget(program: Command, ctx: CliContext): void {
   program
     .command("budget")
+      .summary("raise, lower or remove a batch's budget cap")
     .description("Change a batch's budget cap; rows held back by the old cap are picked up at once by running workers.")
     .argument("<batch>", "batch id (see `runflow-batch status`)")
     .option("--max-cost <usd>", "the new cap in dollars, e.g. 250")

@@ -30,7 +30,8 @@ export function createProgram(ctx: CliContext): Command {
       "after",
       `
 Exit codes: 0 success, 1 some rows failed (reports still written), 2 bad usage or invalid
-manifest (nothing submitted), 3 stopped by the budget cap, 4 Redis or Runflow unreachable.
+manifest (nothing submitted), 3 stopped for money (budget cap, or a balance that cannot cover
+the batch), 4 Redis or Runflow unreachable or misconfigured, 130 interrupted (run it again to resume).
 
 Environment: RUNFLOW_API_KEY, RUNFLOW_BASE_URL (default https://api.runflow.io),
 REDIS_URL (default redis://127.0.0.1:6379), RUNFLOW_CALLBACK_SECRET, LOG_LEVEL.

@@ -8,6 +8,7 @@ import { reportSummaryLine } from "./summary.js";
 export function registerReport(program: Command, ctx: CliContext): void {
   program
     .command("report")
+      .summary("write a batch's reports, finished or not")
     .description("Write results.jsonl, results.csv, cost-report.json and cost-report.md for a batch (finished or not).")
     .argument("<batch>", "batch id (see `runflow-batch status`)")
     .requiredOption("--out <dir>", "directory to write the reports into")

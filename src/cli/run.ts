@@ -33,6 +33,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     addBatchOptions(
       program
         .command("run")
+      .summary("submit, work, wait and report in one process (the common case)")
         .description("Validate, submit, work, wait and write the reports, all in one process: the common case.")
         .argument("<manifest>", "CSV, JSON or JSONL manifest")
         .requiredOption("--out <dir>", "directory for images/ and the reports")

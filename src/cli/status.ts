@@ -15,6 +15,7 @@ interface StatusFlags {
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command("status")
+      .summary("recent batches, or one batch's progress and money")
     .description("Without a batch: recent batches, one line each. With one: rows by state, images, estimated vs spent vs reserved per model × tier, pace and ETA.")
     .argument("[batch]", "batch id")
     .option("--format <format>", "table or json", "table")

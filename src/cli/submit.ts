@@ -14,6 +14,7 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
   addBatchOptions(
     program
       .command("submit")
+      .summary("validate and enqueue a manifest; prints the batch id")
       .description("Validate a manifest and enqueue its rows for workers; prints the batch id. Submitting the same rows again adds nothing.")
       .argument("<manifest>", "CSV, JSON or JSONL manifest")
       .option("--out <dir>", "where workers write images (default: out/<batch id>)"),

@@ -10,6 +10,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
   addWorkerOptions(
     program
       .command("worker")
+      .summary("process queued rows until stopped; run as many as you like")
       .description("Process queued rows of any batch until stopped (Ctrl-C or SIGTERM). Run as many as you like, on as many machines.")
       .option("--out <dir>", "write images here instead of the directory stored with each batch"),
     200,

@@ -140,7 +140,8 @@ function apiErrorMessage(
   // The detail lines the server's message does not already spell out.
   const extra = fields.errors.filter((line) => fields.serverMessage === null || !fields.serverMessage.includes(line));
   const detail = extra.length === 0 ? "" : ` (${extra.join("; ")})`;
-  return `${request.method} ${request.path} → ${label}${said}${detail}. ${hintFor(fields.status, fields.code, request.path)}`;
+  const sentence = `${request.method} ${request.path} → ${label}${said}${detail}`.replace(/[.\s]+$/, "");
+  return `${sentence}. ${hintFor(fields.status, fields.code, request.path)}`;
 }
 
 /** Error codes of Node and undici that mean "no usable answer": retried like a 5xx. */

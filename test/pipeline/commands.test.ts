@@ -1,0 +1,69 @@
+/**
+ * The smaller commands a user reaches for around a batch: status (list and one batch), report of
+ * an unfinished batch, and the errors that say how to fix a setup.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
+import { cli } from "../helpers/cli.js";
+import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
+import { testRedis, type TestRedis } from "../helpers/redis.js";
+
+describe("status, report and setup errors", () => {
+  let redis: TestRedis;
+  let sim: Simulator;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    redis = await testRedis();
+    sim = await startSimulator({ latencyMs: 10 });
+    env = { REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix, RUNFLOW_BASE_URL: sim.url, RUNFLOW_API_KEY: "rf_test_key" };
+  });
+  afterEach(async () => {
+    await sim.close();
+    await redis.cleanup();
+  });
+
+  it("lists a submitted batch, shows its rows as pending, and reports it before any worker ran", async () => {
+    const dir = await tempDir();
+    const submitted = await cli(["submit", await writeJsonl(dir, generations(5, "high")), "--batch", "nightly-1", "--max-cost", "10"], env);
+    expect(submitted.stdout).toBe("nightly-1\n");
+
+    const list = await cli(["status"], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^nightly-1\s+\S+ \S+\s+0\/5 rows\s+spent \$0\.000\s+cap \$10\.000\s+submitted$/m);
+
+    const one = await cli(["status", "nightly-1"], env);
+    expect(one.stdout).toMatch(/5 total · 0 succeeded · 0 failed · 0 in flight · 5 pending/);
+    expect(one.stdout).toMatch(/openai\/gpt-image-2\s+high\s+5\s+0\s+0\s+0\s+\$0\.665/);
+
+    const out = path.join(dir, "report");
+    const report = await cli(["report", "nightly-1", "--out", out], env);
+    expect(report.code, report.stderr).toBe(0);
+    const cost = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
+    expect(cost).toMatchObject({ batch: "nightly-1", state: "submitted", remaining: { rows: 5, held_by_budget: 0, estimated_usd: "0.665" } });
+    expect(cost.totals).toMatchObject({ rows: 5, succeeded: 0, failed: 0, estimated_usd: "0.665", actual_usd: "0.000" });
+    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.id, l.status])).toEqual(generations(5).map((r) => [r.id, "pending"]));
+  });
+
+  it("says which batch is unknown and how to list them", async () => {
+    const result = await cli(["report", "nope", "--out", await tempDir()], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no batch "nope" in Redis; list batches with `runflow-batch status`/);
+  });
+
+  it("exits 4 with a way out when Redis does not answer", async () => {
+    const result = await cli(["status"], { ...env, REDIS_URL: "redis://127.0.0.1:1" });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1 .*set REDIS_URL/);
+  });
+
+  it("exits 4 before touching Redis queues when no API key is set", async () => {
+    const dir = await tempDir();
+    const { RUNFLOW_API_KEY: _, ...noKey } = env;
+    const result = await cli(["run", await writeJsonl(dir, generations(2)), "--out", path.join(dir, "out")], noKey);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/set RUNFLOW_API_KEY.*or use --simulate/);
+  });
+});
