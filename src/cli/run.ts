@@ -4,16 +4,14 @@
  */
 import type { Command } from "commander";
 import { isInteractive } from "../config/config.js";
-import { applyCap } from "../pipeline/budget-cap.js";
-import { prepareBatch } from "../pipeline/prepare-batch.js";
-import { preflight } from "../pipeline/preflight.js";
 import { runBatch, type RunOutcome } from "../pipeline/run-batch.js";
-import { createQueues, type Queues } from "../queue/queues.js";
+import type { Queues } from "../queue/queues.js";
 import { writeReports } from "../report/write-reports.js";
 import { startSimulator, type Simulator } from "../runflow/simulator/index.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
 import { openQueueDeps, runflowClientFor } from "./deps.js";
+import { openBatch } from "./open-batch.js";
 import { createProgressView } from "./progress.js";
 import { parseLatency, parseRate } from "./sim-flags.js";
 import { reportSummaryLine } from "./summary.js";
@@ -69,27 +67,10 @@ Examples:
         }
         const client = simulator ? runflowClientFor(deps.config, deps.logger, simulator.url, "rf_simulated_local") : runflowClientFor(deps.config, deps.logger);
         try {
-          const prepared = await prepareBatch({
-            store: deps.store,
-            manifestPath,
-            manifest: settings.manifest,
-            prices: settings.prices,
-            batchId: settings.batchId,
-            out: flags.out,
-            capMicros: settings.capMicros,
-            skipInvalid: settings.skipInvalid,
-            now: () => new Date(),
-          });
-          const batchId = prepared.record.id;
-          queues = createQueues(deps.redis, deps.keys); // only now: an invalid manifest leaves nothing in Redis
-          if (prepared.skipped) ctx.io.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
-          if (!prepared.created && settings.capMicros !== null && settings.capMicros !== prepared.record.capMicros) {
-            await applyCap(deps.store, queues, batchId, settings.capMicros, deps.logger);
-          }
-          const record = (await deps.store.get(batchId)) ?? prepared.record;
-          for (const note of await preflight({ record, client, manifestPath, manifest: settings.manifest, prices: settings.prices, force: settings.force })) {
-            ctx.io.stderr.write(note + "\n");
-          }
+          const opened = await openBatch({ ...deps, client, manifestPath, settings, out: flags.out, stderr: ctx.io.stderr });
+          const { prepared, record } = opened;
+          queues = opened.queues;
+          const batchId = record.id;
           ctx.io.stderr.write(`${prepared.created ? "Starting" : "Resuming"} batch ${batchId}: ${record.rows} rows → ${flags.out}\n`);
           const simPoll = simulator ? { initialMs: typeof latency === "number" ? latency : latency.min, intervalMs: 500, maxMs: 2_000 } : undefined;
           const poll = work.poll ?? simPoll;

@@ -1,14 +1,13 @@
 /** `runflow-batch submit <manifest>`: validate, then enqueue every row; print the batch id. */
 import type { Command } from "commander";
 import { formatUsd } from "../pricing/money.js";
-import { applyCap } from "../pipeline/budget-cap.js";
-import { prepareBatch } from "../pipeline/prepare-batch.js";
-import { preflight } from "../pipeline/preflight.js";
 import { enqueueManifest } from "../queue/producer.js";
-import { createQueues, type Queues } from "../queue/queues.js";
+import type { Queues } from "../queue/queues.js";
+import type { RunflowClient } from "../runflow/types.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
 import { openQueueDeps, runflowClientFor } from "./deps.js";
+import { openBatch } from "./open-batch.js";
 
 export function registerSubmit(program: Command, ctx: CliContext): void {
   addBatchOptions(
@@ -23,30 +22,13 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
     .action(async (manifestPath: string, flags: BatchFlags) => {
       const settings = await parseBatchFlags(flags);
       const deps = await openQueueDeps(ctx.io);
-      const client = runflowClientFor(deps.config, deps.logger);
+      let client: RunflowClient | null = null;
       let queues: Queues | null = null;
       try {
-        const prepared = await prepareBatch({
-          store: deps.store,
-          manifestPath,
-          manifest: settings.manifest,
-          prices: settings.prices,
-          batchId: settings.batchId,
-          out: flags.out,
-          capMicros: settings.capMicros,
-          skipInvalid: settings.skipInvalid,
-          now: () => new Date(),
-        });
-        const { record } = prepared;
-        queues = createQueues(deps.redis, deps.keys); // only now: an invalid manifest leaves nothing in Redis
-        if (prepared.skipped) ctx.io.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
-        if (!prepared.created && settings.capMicros !== null && settings.capMicros !== record.capMicros) {
-          await applyCap(deps.store, queues, record.id, settings.capMicros, deps.logger);
-        }
-        const current = (await deps.store.get(record.id)) ?? record;
-        for (const note of await preflight({ record: current, client, manifestPath, manifest: settings.manifest, prices: settings.prices, force: settings.force })) {
-          ctx.io.stderr.write(note + "\n");
-        }
+        client = runflowClientFor(deps.config, deps.logger);
+        const opened = await openBatch({ ...deps, client, manifestPath, settings, out: flags.out, stderr: ctx.io.stderr });
+        const { prepared, record } = opened;
+        queues = opened.queues;
         const summary = await enqueueManifest({
           queues,
           store: deps.store,
@@ -63,7 +45,7 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
         );
         ctx.io.stdout.write(record.id + "\n");
       } finally {
-        await client.close();
+        await client?.close();
         await queues?.close();
         await deps.close();
       }

@@ -19,7 +19,13 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .action(async (flags: WorkerFlags & { out?: string }) => {
       const settings = parseWorkerFlags(flags, 200);
       const deps = await openQueueDeps(ctx.io);
-      const client = runflowClientFor(deps.config, deps.logger);
+      let client;
+      try {
+        client = runflowClientFor(deps.config, deps.logger);
+      } catch (error) {
+        await deps.close();
+        throw error;
+      }
       let fatal: ConfigurationError | null = null;
       let wake: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => (wake = resolve));

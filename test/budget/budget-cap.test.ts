@@ -6,28 +6,14 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createBatchStore } from "../../src/queue/batch-store.js";
-import { createKeys } from "../../src/queue/keys.js";
-import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
-import { cli, eventually, spawnCli, type CliProcess } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { cli, eventually } from "../helpers/cli.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
-import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { useTestbed } from "../helpers/testbed.js";
 
 describe("budget cap", () => {
-  let redis: TestRedis;
-  let sim: Simulator;
-  const workers: CliProcess[] = [];
-  beforeEach(async () => {
-    redis = await testRedis();
-    sim = await startSimulator({ latencyMs: { min: 100, max: 400 }, seed: 11 });
-  });
-  afterEach(async () => {
-    for (const w of workers.splice(0)) if (w.child.exitCode === null) w.child.kill("SIGKILL");
-    await sim.close();
-    await redis.cleanup();
-  });
-  const env = () => ({ REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix, RUNFLOW_BASE_URL: sim.url, RUNFLOW_API_KEY: "rf_test_key" });
+  const bed = useTestbed({ latencyMs: { min: 100, max: 400 }, seed: 11 });
+  const env = () => bed.env();
 
   it("four workers with a cap covering exactly 12 rows submit exactly 12, never cross it, and finish when it is raised", async () => {
     const dir = await tempDir();
@@ -36,10 +22,10 @@ describe("budget cap", () => {
     expect(submitted.code, submitted.stderr).toBe(0);
     expect(submitted.stderr).toMatch(/the cap covers 12 of 50 rows; the other 38 would cost \$0\.342 more/);
     const batch = submitted.stdout.trim();
-    const store = createBatchStore(redis.redis, createKeys(redis.prefix));
+    const store = bed.store();
 
     for (let i = 0; i < 4; i += 1) {
-      workers.push(spawnCli(["worker", "--concurrency", "10", "--poll-interval", "40"], env()));
+      bed.worker(["--concurrency", "10", "--poll-interval", "40"]);
     }
     let samples = 0;
     let worst = 0;
@@ -51,20 +37,20 @@ describe("budget cap", () => {
     }, 60_000, "the batch to stop at its cap");
     expect(samples).toBeGreaterThan(5);
     expect(worst).toBeLessThanOrEqual(108_000);
-    expect(sim.ledger().runsCreated).toBe(12);
-    expect(sim.ledger().billedMicros).toBe(108_000);
+    expect(bed.sim.ledger().runsCreated).toBe(12);
+    expect(bed.sim.ledger().billedMicros).toBe(108_000);
 
     const status = await cli(["status", batch, "--format", "json"], env());
     const view = JSON.parse(status.stdout);
     expect(view.rows).toMatchObject({ total: 50, succeeded: 12, failed: 0, in_flight: 0 });
-    expect(view.money.spent_usd).toBe(sim.ledger().billedUsd.replace(/0+$/, "").padEnd(5, "0"));
+    expect(view.money.spent_usd).toBe(bed.sim.ledger().billedUsd.replace(/0+$/, "").padEnd(5, "0"));
     expect(view.money).toMatchObject({ cap_usd: "0.108", reserved_usd: "0.000" });
 
     const raised = await cli(["budget", batch, "--max-cost", "1"], env());
     expect(raised.code, raised.stderr).toBe(0);
     await eventually(async () => (await store.get(batch))!.succeeded === 50, 60_000, "the raised cap to finish the batch");
-    expect(sim.ledger().runsCreated).toBe(50);
-    for (const runs of Object.values(sim.ledger().byClientRef)) expect(runs).toHaveLength(1);
+    expect(bed.sim.ledger().runsCreated).toBe(50);
+    for (const runs of Object.values(bed.sim.ledger().byClientRef)) expect(runs).toHaveLength(1);
     expect((await store.get(batch))!).toMatchObject({ spentMicros: 450_000, reservedMicros: 0, held: 0 });
   });
 
@@ -76,7 +62,7 @@ describe("budget cap", () => {
 
     const stopped = await cli([...args, "--max-cost", "0.2"], env()); // covers 5 rows ($0.170)
     expect(stopped.code, stopped.stderr).toBe(3);
-    expect(sim.ledger().runsCreated).toBe(5);
+    expect(bed.sim.ledger().runsCreated).toBe(5);
     const report = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
     expect(report.totals).toMatchObject({ rows: 20, succeeded: 5, actual_usd: "0.170" });
     expect(report.remaining).toEqual({ rows: 15, held_by_budget: 15, estimated_usd: "0.510" });
@@ -86,21 +72,21 @@ describe("budget cap", () => {
 
     const finished = await cli([...args, "--max-cost", "5"], env());
     expect(finished.code, finished.stderr).toBe(0);
-    expect(sim.ledger().runsCreated).toBe(20);
-    expect(sim.ledger().billedMicros).toBe(20 * 34_000);
+    expect(bed.sim.ledger().runsCreated).toBe(20);
+    expect(bed.sim.ledger().billedMicros).toBe(20 * 34_000);
     const final = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
     expect(final.totals).toMatchObject({ rows: 20, succeeded: 20, actual_usd: "0.680" });
   });
 
   it("failed runs release their reservations and cost nothing", async () => {
-    sim.configure({ failRate: 0.5 });
+    bed.sim.configure({ failRate: 0.5 });
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(30, "high")); // $0.133 each
     const result = await cli(["run", manifest, "--out", path.join(dir, "out"), "--poll-interval", "40", "--concurrency", "3", "--max-cost", "1.33"], env());
     expect([1, 3]).toContain(result.code);
-    const store = createBatchStore(redis.redis, createKeys(redis.prefix));
+    const store = bed.store();
     const [record] = await store.list(1);
-    const ledger = sim.ledger();
+    const ledger = bed.sim.ledger();
     const failedRuns = ledger.runs.filter((r) => r.status === "failed").length;
     expect(failedRuns).toBeGreaterThan(0);
     expect(record).toMatchObject({ reservedMicros: 0, failed: failedRuns, spentMicros: ledger.billedMicros });
@@ -110,7 +96,7 @@ describe("budget cap", () => {
   });
 
   it("pauses on 402 when the balance runs out and resumes after a top-up", async () => {
-    sim.configure({ balanceUsd: "0.045" }); // five $0.009 runs
+    bed.sim.configure({ balanceUsd: "0.045" }); // five $0.009 runs
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(12, "low"));
     const refused = await cli(["submit", manifest], env());
@@ -120,18 +106,17 @@ describe("budget cap", () => {
     const submitted = await cli(["submit", manifest, "--force"], env());
     expect(submitted.code, submitted.stderr).toBe(0);
     const batch = submitted.stdout.trim();
-    const store = createBatchStore(redis.redis, createKeys(redis.prefix));
-    const w = spawnCli(["worker", "--concurrency", "3", "--poll-interval", "40", "--credit-pause", "300"], { ...env(), LOG_LEVEL: "error" });
-    workers.push(w);
-    await eventually(async () => (await store.get(batch))!.succeeded === 5 && sim.ledger().createRequests > 6, 30_000, "the worker to hit 402");
+    const store = bed.store();
+    const w = bed.worker(["--concurrency", "3", "--poll-interval", "40", "--credit-pause", "300"], { LOG_LEVEL: "error" });
+    await eventually(async () => (await store.get(batch))!.succeeded === 5 && bed.sim.ledger().createRequests > 6, 30_000, "the worker to hit 402");
     await new Promise((r) => setTimeout(r, 500));
     expect((await store.get(batch))!).toMatchObject({ succeeded: 5, failed: 0 });
     expect(w.output()).toMatch(/out of credit/);
     expect(w.output().match(/out of credit/g), w.output()).toHaveLength(1); // said once, loudly, not per row
 
-    sim.configure({ balanceUsd: "10" });
+    bed.sim.configure({ balanceUsd: "10" });
     await eventually(async () => (await store.get(batch))!.succeeded === 12, 30_000, "the worker to resume after the top-up");
-    expect(sim.ledger().runsCreated).toBe(12);
+    expect(bed.sim.ledger().runsCreated).toBe(12);
     expect((await store.get(batch))!.failed).toBe(0);
   });
 });

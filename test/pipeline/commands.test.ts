@@ -4,25 +4,15 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
-import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { useTestbed } from "../helpers/testbed.js";
 
 describe("status, report and setup errors", () => {
-  let redis: TestRedis;
-  let sim: Simulator;
+  const bed = useTestbed({ latencyMs: 10 });
   let env: Record<string, string>;
-  beforeEach(async () => {
-    redis = await testRedis();
-    sim = await startSimulator({ latencyMs: 10 });
-    env = { REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix, RUNFLOW_BASE_URL: sim.url, RUNFLOW_API_KEY: "rf_test_key" };
-  });
-  afterEach(async () => {
-    await sim.close();
-    await redis.cleanup();
-  });
+  beforeEach(() => void (env = bed.env()));
 
   it("lists a submitted batch, shows its rows as pending, and reports it before any worker ran", async () => {
     const dir = await tempDir();

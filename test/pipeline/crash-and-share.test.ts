@@ -5,34 +5,15 @@
  */
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createBatchStore } from "../../src/queue/batch-store.js";
-import { createKeys } from "../../src/queue/keys.js";
-import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
-import { cli, eventually, spawnCli, type CliProcess } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { cli, eventually } from "../helpers/cli.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
-import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { useTestbed } from "../helpers/testbed.js";
 
 describe("workers that crash or share a batch", () => {
-  let redis: TestRedis;
-  let sim: Simulator;
-  const workers: CliProcess[] = [];
-  beforeEach(async () => {
-    redis = await testRedis();
-    sim = await startSimulator({ latencyMs: { min: 300, max: 900 }, seed: 3 });
-  });
-  afterEach(async () => {
-    for (const w of workers.splice(0)) if (w.child.exitCode === null) w.child.kill("SIGKILL");
-    await sim.close();
-    await redis.cleanup();
-  });
-
-  const env = () => ({ REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix, RUNFLOW_BASE_URL: sim.url, RUNFLOW_API_KEY: "rf_test_key" });
-  const worker = (extra: string[] = []) => {
-    const w = spawnCli(["worker", "--concurrency", "15", "--poll-interval", "50", "--lock-duration", "2000", ...extra], env());
-    workers.push(w);
-    return w;
-  };
+  const bed = useTestbed({ latencyMs: { min: 300, max: 900 }, seed: 3 });
+  const env = () => bed.env();
+  const worker = () => bed.worker(["--concurrency", "15", "--poll-interval", "50", "--lock-duration", "2000"]);
 
   async function submit(rows: number, dir: string): Promise<string> {
     const manifest = await writeJsonl(dir, generations(rows));
@@ -44,7 +25,7 @@ describe("workers that crash or share a batch", () => {
   it("a worker killed mid-batch and a new one finish the batch with zero duplicate runs", async () => {
     const dir = await tempDir();
     const batch = await submit(60, dir);
-    const store = createBatchStore(redis.redis, createKeys(redis.prefix));
+    const store = bed.store();
 
     const first = worker();
     await eventually(async () => {
@@ -59,7 +40,7 @@ describe("workers that crash or share a batch", () => {
     worker();
     await eventually(async () => (await store.get(batch))!.succeeded === 60, 60_000, "the second worker to finish the batch");
 
-    const ledger = sim.ledger();
+    const ledger = bed.sim.ledger();
     expect(ledger.runsCreated).toBe(60);
     for (const runs of Object.values(ledger.byClientRef)) expect(runs).toHaveLength(1);
     const final = await store.get(batch);
@@ -70,11 +51,11 @@ describe("workers that crash or share a batch", () => {
   it("two workers on one batch process each row exactly once", async () => {
     const dir = await tempDir();
     const batch = await submit(80, dir);
-    const store = createBatchStore(redis.redis, createKeys(redis.prefix));
+    const store = bed.store();
     worker();
     worker();
     await eventually(async () => (await store.get(batch))!.succeeded === 80, 60_000, "two workers to finish the batch");
-    const ledger = sim.ledger();
+    const ledger = bed.sim.ledger();
     expect(ledger.runsCreated).toBe(80);
     expect(ledger.createRequests).toBe(80); // not even a replay: no row was taken by both
     expect(ledger.billedMicros).toBe(80 * 9_000);
@@ -88,8 +69,8 @@ describe("workers that crash or share a batch", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/line 4: quality must be one of low, medium, high, got "ultra"/);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
-    const keys = await redis.redis.keys(`{${redis.prefix}}*`);
+    const keys = await bed.redis.redis.keys(`{${bed.redis.prefix}}*`);
     expect(keys, keys.join(",")).toEqual([]);
-    expect(sim.ledger().createRequests).toBe(0);
+    expect(bed.sim.ledger().createRequests).toBe(0);
   });
 });

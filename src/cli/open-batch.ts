@@ -1,0 +1,65 @@
+/**
+ * What `submit` and `run` both do before work starts: validate and price the manifest (nothing
+ * reaches Redis if it is invalid), create or resume the batch, apply a changed cap, and run the
+ * money pre-flight — printing what the user needs to know along the way.
+ */
+import type { Redis } from "ioredis";
+import type { Logger } from "../log/logger.js";
+import { applyCap } from "../pipeline/budget-cap.js";
+import { prepareBatch, type PreparedBatch } from "../pipeline/prepare-batch.js";
+import { preflight } from "../pipeline/preflight.js";
+import type { BatchRecord, BatchStore } from "../queue/batch-store.js";
+import type { Keys } from "../queue/keys.js";
+import { createQueues, type Queues } from "../queue/queues.js";
+import type { RunflowClient } from "../runflow/types.js";
+import type { BatchSettings } from "./batch-flags.js";
+
+export interface OpenBatchOptions {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly store: BatchStore;
+  readonly logger: Logger;
+  readonly client: RunflowClient;
+  readonly manifestPath: string;
+  readonly settings: BatchSettings;
+  readonly out: string | undefined;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export interface OpenedBatch {
+  readonly prepared: PreparedBatch;
+  /** The record after the cap change, if any. */
+  readonly record: BatchRecord;
+  /** Created only after validation passed: an invalid manifest leaves nothing in Redis. */
+  readonly queues: Queues;
+}
+
+export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
+  const { settings } = o;
+  const prepared = await prepareBatch({
+    store: o.store,
+    manifestPath: o.manifestPath,
+    manifest: settings.manifest,
+    prices: settings.prices,
+    batchId: settings.batchId,
+    out: o.out,
+    capMicros: settings.capMicros,
+    skipInvalid: settings.skipInvalid,
+    now: () => new Date(),
+  });
+  const id = prepared.record.id;
+  const queues = createQueues(o.redis, o.keys);
+  try {
+    if (prepared.skipped) o.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
+    if (!prepared.created && settings.capMicros !== null && settings.capMicros !== prepared.record.capMicros) {
+      await applyCap(o.store, queues, id, settings.capMicros, o.logger);
+    }
+    const record = (await o.store.get(id)) ?? prepared.record;
+    const notes = await preflight({ record, client: o.client, manifestPath: o.manifestPath, manifest: settings.manifest, prices: settings.prices, force: settings.force });
+    for (const note of notes) o.stderr.write(note + "\n");
+    return { prepared, record, queues };
+  } catch (error) {
+    await queues.close();
+    throw error;
+  }
+}
