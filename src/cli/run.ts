@@ -10,7 +10,7 @@ import { writeReports } from "../report/write-reports.js";
 import { startSimulator, type Simulator } from "../runflow/simulator/index.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
-import { openQueueDeps, runflowClientFor } from "./deps.js";
+import { openQueueDeps, parsePositiveInt, runflowClientFor } from "./deps.js";
 import { openBatch } from "./open-batch.js";
 import { createProgressView } from "./progress.js";
 import { parseLatency, parseRate } from "./sim-flags.js";
@@ -22,6 +22,7 @@ interface RunFlags extends BatchFlags, WorkerFlags {
   simulate?: boolean;
   simLatency: string;
   simFailRate: string;
+  maxQueued?: string;
 }
 
 const EXIT: Record<RunOutcome, number> = { done: 0, "failed-rows": 1, budget: 3, interrupted: 130 };
@@ -37,7 +38,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
         .requiredOption("--out <dir>", "directory for images/ and the reports")
         .option("--simulate", "start the built-in Runflow simulator and use it: no key, no network, no money")
         .option("--sim-latency <ms>", "with --simulate: run duration in ms, or a range MIN-MAX", "1000-3000")
-        .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0"),
+        .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0")
+        .option("--max-queued <n>", "rows kept queued in Redis ahead of the workers (default: max(1000, 2 × concurrency))"),
     ),
     100,
   )
@@ -57,6 +59,7 @@ Examples:
       const work = parseWorkerFlags(flags, 100);
       const latency = parseLatency("--sim-latency", flags.simLatency);
       const failRate = parseRate("--sim-fail-rate", flags.simFailRate);
+      const maxQueued = flags.maxQueued === undefined ? undefined : parsePositiveInt("--max-queued", flags.maxQueued, 1_000);
       const deps = await openQueueDeps(ctx.io);
       let simulator: Simulator | null = null;
       let queues: Queues | null = null;
@@ -94,6 +97,7 @@ Examples:
             ...(poll ? { poll } : {}),
             ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
             onProgress: (r) => view.update(r),
+            ...(maxQueued ? { maxQueued } : {}),
           });
           view.done();
           const written = await writeReports(deps.store, batchId, flags.out);

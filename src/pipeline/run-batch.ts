@@ -41,6 +41,8 @@ export interface RunBatchOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (record: BatchRecord) => void;
   readonly tickMs?: number;
+  /** Rows kept queued in Redis ahead of the workers; default max(1,000, 2 × concurrency). */
+  readonly maxQueued?: number;
 }
 
 export async function runBatch(options: RunBatchOptions): Promise<{ outcome: RunOutcome; record: BatchRecord }> {
@@ -77,7 +79,7 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
     prices: options.prices,
     retry: options.retry,
     logger,
-    maxOutstanding: Math.max(1_000, totalConcurrency * 2),
+    maxOutstanding: options.maxQueued ?? Math.max(1_000, totalConcurrency * 2),
     signal: stop.signal,
   }).finally(() => (producerDone = true));
   producer.catch(() => stop.abort());

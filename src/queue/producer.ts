@@ -41,7 +41,7 @@ export interface EnqueueSummary {
 
 export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueSummary> {
   const { store, batchId, queues } = options;
-  const chunkSize = options.chunkSize ?? 500;
+  const chunkSize = Math.min(options.chunkSize ?? 500, options.maxOutstanding ?? Number.POSITIVE_INFINITY);
   const start = await store.get(batchId);
   const terminalAtStart = start ? start.succeeded + start.failed : 0;
   let enqueued = 0;
