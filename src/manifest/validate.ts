@@ -23,7 +23,7 @@ function wherePhrase(location: RowLocation, where: number): string {
 
 function fieldProblem(location: RowLocation, model: ModelId, problem: FieldProblem): Problem {
   const field = displayField(model, problem.field);
-  if (problem.expected === "a value (required)") {
+  if (problem.found === undefined && !problem.expected.startsWith("no such field")) {
     return makeProblem(location, field, "a value", problem.found, `${field} is required by ${model} but is missing`);
   }
   if (problem.expected.startsWith("no such field")) {
