@@ -55,7 +55,7 @@ export async function* readCsv(path: string, file: string): AsyncGenerator<Reade
   // line numbers need no help from csv-parse's `info` (which costs an object per record, and
   // counts a CRLF inside a quoted field as two lines).
   const parser = parse({ bom: true, relax_column_count: true });
-  const source = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const source = createReadStream(path, { highWaterMark: 64 * 1024 });
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
 

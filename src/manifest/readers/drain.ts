@@ -4,7 +4,7 @@
  */
 import type { Readable } from "node:stream";
 
-export async function* drainInBatches<T>(stream: Readable, maxBatch = 2048): AsyncGenerator<T[]> {
+export async function* drainInBatches<T>(stream: Readable, maxBatch = 512): AsyncGenerator<T[]> {
   let ended = false;
   let failure: unknown = null;
   let notify: (() => void) | null = null;
