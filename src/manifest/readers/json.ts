@@ -31,10 +31,13 @@ function countingParser(): { parser: Parser; processed: () => number; ended: () 
   const internals = parser as unknown as ParserInternals;
   let chunks = 0;
   const original = internals._transformBuffer;
-  internals._transformBuffer = (chunk, encoding, callback) => {
-    chunks += 1;
-    original.call(parser, chunk, encoding, callback);
-  };
+  // stream-json 1.x internals; without them we still parse, only error lines are lost.
+  if (typeof original === "function") {
+    internals._transformBuffer = (chunk, encoding, callback) => {
+      chunks += 1;
+      original.call(parser, chunk, encoding, callback);
+    };
+  }
   return { parser, processed: () => chunks, ended: () => internals._done === true };
 }
 
@@ -46,7 +49,7 @@ export async function lineOfJsonError(path: string): Promise<number | null> {
   const { parser, processed } = countingParser();
   parser.resume();
   const outcome = new Promise<number | null>((resolve) => {
-    parser.on("error", () => resolve(processed()));
+    parser.on("error", () => resolve(processed() > 0 ? processed() : null));
     parser.on("end", () => resolve(null));
   });
   const source = createReadStream(path);
