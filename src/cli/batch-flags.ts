@@ -9,9 +9,9 @@ import { MANIFEST_FORMATS } from "../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
 import { loadPriceTable } from "../pricing/prices-file.js";
 import type { PriceTable } from "../pricing/table.js";
-import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "../queue/queues.js";
+import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "../queue/retry-options.js";
 import { isModelId, isQuality, MODEL_IDS, QUALITIES } from "../runflow/models.js";
-import { parsePositiveInt, parseUsdFlag } from "./deps.js";
+import { parsePositiveInt, parseUsdFlag } from "./parse-flags.js";
 
 export interface BatchFlags {
   inputFormat?: string;

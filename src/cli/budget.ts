@@ -2,10 +2,9 @@
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
 import { formatUsd } from "../pricing/money.js";
-import { createQueues } from "../queue/queues.js";
-import { applyCap } from "../pipeline/budget-cap.js";
 import type { CliContext } from "./context.js";
-import { openQueueDeps, parseUsdFlag } from "./deps.js";
+import { parseUsdFlag } from "./parse-flags.js";
+import { loadQueueKit } from "./load-queue-kit.js";
 
 export function registerBudget(program: Command, ctx: CliContext): void {
   program
@@ -19,6 +18,7 @@ export function registerBudget(program: Command, ctx: CliContext): void {
     .action(async (batchId: string, flags: { maxCost?: string; cap: boolean }) => {
       const cap = flags.cap ? parseUsdFlag("--max-cost", flags.maxCost) : null;
       if (flags.cap && cap === null) throw new UsageError("say the new cap with --max-cost USD, or remove it with --no-cap");
+      const { openQueueDeps, createQueues, applyCap } = await loadQueueKit();
       const deps = await openQueueDeps(ctx.io);
       const queues = createQueues(deps.redis, deps.keys);
       try {

@@ -1,8 +1,7 @@
 /** `runflow-batch report BATCH --out DIR`: write a batch's reports, finished or not. */
 import type { Command } from "commander";
-import { writeReports } from "../report/write-reports.js";
 import type { CliContext } from "./context.js";
-import { openQueueDeps } from "./deps.js";
+import { loadQueueKit } from "./load-queue-kit.js";
 import { reportSummaryLine } from "./summary.js";
 
 export function registerReport(program: Command, ctx: CliContext): void {
@@ -14,6 +13,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
     .requiredOption("--out <dir>", "directory to write the reports into")
     .addHelpText("after", "\nExample:\n  runflow-batch report b-1a2b3c4d5e6f --out out/catalogue")
     .action(async (batchId: string, flags: { out: string }) => {
+      const { openQueueDeps, writeReports } = await loadQueueKit();
       const deps = await openQueueDeps(ctx.io);
       try {
         const written = await writeReports(deps.store, batchId, flags.out);

@@ -4,14 +4,13 @@
  */
 import type { Command } from "commander";
 import { isInteractive } from "../config/config.js";
-import { runBatch, type RunOutcome } from "../pipeline/run-batch.js";
+import type { RunOutcome } from "../pipeline/run-batch.js";
 import type { Queues } from "../queue/queues.js";
-import { writeReports } from "../report/write-reports.js";
-import { startSimulator, type Simulator } from "../runflow/simulator/index.js";
+import type { Simulator } from "../runflow/simulator/index.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
-import { openQueueDeps, parsePositiveInt, runflowClientFor } from "./deps.js";
-import { openBatch } from "./open-batch.js";
+import { parsePositiveInt } from "./parse-flags.js";
+import { loadQueueKit } from "./load-queue-kit.js";
 import { createProgressView } from "./progress.js";
 import { parseLatency, parseRate } from "./sim-flags.js";
 import { reportSummaryLine } from "./summary.js";
@@ -60,6 +59,7 @@ Examples:
       const latency = parseLatency("--sim-latency", flags.simLatency);
       const failRate = parseRate("--sim-fail-rate", flags.simFailRate);
       const maxQueued = flags.maxQueued === undefined ? undefined : parsePositiveInt("--max-queued", flags.maxQueued, 1_000);
+      const { openQueueDeps, runflowClientFor, startSimulator, openBatch, runBatch, writeReports } = await loadQueueKit();
       const deps = await openQueueDeps(ctx.io);
       let simulator: Simulator | null = null;
       let queues: Queues | null = null;

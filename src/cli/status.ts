@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "../errors.js";
 import { batchStatus, renderBatchLine, renderStatus } from "../report/status-view.js";
 import type { CliContext } from "./context.js";
-import { openQueueDeps } from "./deps.js";
+import { loadQueueKit } from "./load-queue-kit.js";
 
 interface StatusFlags {
   format: string;
@@ -24,6 +24,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .addHelpText("after", "\nExamples:\n  runflow-batch status\n  runflow-batch status b-1a2b3c4d5e6f --watch\n  runflow-batch status b-1a2b3c4d5e6f --format json | jq .money")
     .action(async (batchId: string | undefined, flags: StatusFlags) => {
       if (flags.format !== "table" && flags.format !== "json") throw new UsageError(`--format must be table or json, got ${JSON.stringify(flags.format)}`);
+      const { openQueueDeps } = await loadQueueKit();
       const deps = await openQueueDeps(ctx.io);
       try {
         for (;;) {

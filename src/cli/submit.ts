@@ -1,13 +1,11 @@
 /** `runflow-batch submit <manifest>`: validate, then enqueue every row; print the batch id. */
 import type { Command } from "commander";
 import { formatUsd } from "../pricing/money.js";
-import { enqueueManifest } from "../queue/producer.js";
 import type { Queues } from "../queue/queues.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
-import { openQueueDeps, runflowClientFor } from "./deps.js";
-import { openBatch } from "./open-batch.js";
+import { loadQueueKit } from "./load-queue-kit.js";
 
 export function registerSubmit(program: Command, ctx: CliContext): void {
   addBatchOptions(
@@ -21,6 +19,7 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
     .addHelpText("after", "\nExample:\n  BATCH=$(runflow-batch submit jobs/catalogue.csv --max-cost 25) && runflow-batch worker")
     .action(async (manifestPath: string, flags: BatchFlags) => {
       const settings = await parseBatchFlags(flags);
+      const { openQueueDeps, runflowClientFor, openBatch, enqueueManifest } = await loadQueueKit();
       const deps = await openQueueDeps(ctx.io);
       let client: RunflowClient | null = null;
       let queues: Queues | null = null;

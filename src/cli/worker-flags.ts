@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { PollSchedule } from "../worker/poll-schedule.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../worker/retry-policy.js";
-import { parsePositiveInt } from "./deps.js";
+import { parsePositiveInt } from "./parse-flags.js";
 
 export interface WorkerFlags {
   concurrency: string;

@@ -1,9 +1,8 @@
 /** `runflow-batch worker`: works on every batch's queued rows until stopped. */
 import type { Command } from "commander";
 import type { ConfigurationError } from "../errors.js";
-import { createWorker } from "../worker/worker.js";
 import type { CliContext } from "./context.js";
-import { openQueueDeps, runflowClientFor } from "./deps.js";
+import { loadQueueKit } from "./load-queue-kit.js";
 import { addWorkerOptions, parseWorkerFlags, type WorkerFlags } from "./worker-flags.js";
 
 export function registerWorker(program: Command, ctx: CliContext): void {
@@ -18,6 +17,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .addHelpText("after", "\nExample:\n  REDIS_URL=redis://queue.internal:6379 RUNFLOW_API_KEY=rf_live_… runflow-batch worker --concurrency 500")
     .action(async (flags: WorkerFlags & { out?: string }) => {
       const settings = parseWorkerFlags(flags, 200);
+      const { openQueueDeps, runflowClientFor, createWorker } = await loadQueueKit();
       const deps = await openQueueDeps(ctx.io);
       let client;
       try {

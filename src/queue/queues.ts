@@ -3,6 +3,9 @@ import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { RowJobData } from "./job-data.js";
 import { QUEUE_NAMES, type Keys, type QueueName } from "./keys.js";
+import type { RetryOptions } from "./retry-options.js";
+
+export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";
 
 export type Queues = Readonly<Record<QueueName, Queue<RowJobData>>> & { close(): Promise<void> };
 
@@ -17,15 +20,6 @@ export function createQueues(redis: Redis, keys: Keys): Queues {
     },
   };
 }
-
-export interface RetryOptions {
-  /** Tries per row for transient errors (5xx, network) before it is recorded as failed. */
-  readonly attempts: number;
-  /** First backoff; later ones double, with jitter. */
-  readonly backoffMs: number;
-}
-
-export const DEFAULT_RETRY_OPTIONS: RetryOptions = { attempts: 5, backoffMs: 2_000 };
 
 export function jobOptions(jobId: string, retry: RetryOptions): JobsOptions {
   return {

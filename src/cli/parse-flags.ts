@@ -1,0 +1,20 @@
+/** Turning flag text into numbers and money, with usage errors that name the flag. */
+import { UsageError } from "../errors.js";
+import { parseUsd } from "../pricing/money.js";
+
+export function parsePositiveInt(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** "25" or "25.50" → micro-dollars; null when the flag was not given. */
+export function parseUsdFlag(flag: string, value: string | undefined): number | null {
+  if (value === undefined) return null;
+  try {
+    return parseUsd(value);
+  } catch {
+    throw new UsageError(`${flag} must be a dollar amount such as 25 or 12.50, got ${JSON.stringify(value)}`);
+  }
+}

@@ -1,0 +1,9 @@
+/** How often a row is retried on transient errors, and how long to wait first. */
+export interface RetryOptions {
+  /** Tries per row for transient errors (5xx, network) before it is recorded as failed. */
+  readonly attempts: number;
+  /** First backoff; later ones double, with jitter. */
+  readonly backoffMs: number;
+}
+
+export const DEFAULT_RETRY_OPTIONS: RetryOptions = { attempts: 5, backoffMs: 2_000 };
