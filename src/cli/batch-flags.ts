@@ -3,20 +3,19 @@
  * manifest, which prices, and the batch's identity, cap and retry budget. Parsed into typed
  * options with usage errors that name the flag.
  */
-import type { Command } from "commander";
-import { UsageError } from "../errors.js";
+import { Option, type Command } from "commander";
 import { MANIFEST_FORMATS } from "../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
 import { loadPriceTable } from "../pricing/prices-file.js";
 import type { PriceTable } from "../pricing/table.js";
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "../queue/retry-options.js";
-import { isModelId, isQuality, MODEL_IDS, QUALITIES } from "../runflow/models.js";
+import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../runflow/models.js";
 import { parsePositiveInt, parseUsdFlag } from "./parse-flags.js";
 
 export interface BatchFlags {
-  inputFormat?: string;
-  model?: string;
-  quality?: string;
+  inputFormat?: ManifestFormat;
+  model?: ModelId;
+  quality?: Quality;
   prices?: string;
   skipInvalid?: boolean;
   batch?: string;
@@ -29,10 +28,10 @@ export interface BatchFlags {
 
 export function addManifestOptions(command: Command): Command {
   return command
-    .option("--input-format <format>", "read the manifest as csv, json or jsonl (default: from the file extension)")
-    .option("--model <model>", `model for rows that leave it empty: ${MODEL_IDS.join(", ")}`)
-    .option("--quality <quality>", "quality for rows that leave it empty: low, medium or high")
-    .option("--prices <file>", "JSON price table overriding the built-in prices")
+    .addOption(new Option("--input-format <format>", "read the manifest as this format instead of guessing from its extension").choices(MANIFEST_FORMATS))
+    .addOption(new Option("--model <model>", "model for rows that leave `model` empty").choices(MODEL_IDS))
+    .addOption(new Option("--quality <tier>", "quality tier for per-image rows that leave `quality` empty").choices(QUALITIES))
+    .option("--prices <file>", "a JSON prices file overriding the built-in prices")
     .option("--skip-invalid", "go on with the valid rows and list the invalid ones (default: any invalid row stops everything)");
 }
 
@@ -51,23 +50,13 @@ export interface ManifestSettings {
   readonly skipInvalid: boolean;
 }
 
+/** Commander has already checked the choices; this only shapes them for the manifest reader. */
 export async function parseManifestFlags(flags: BatchFlags): Promise<ManifestSettings> {
   const manifest: { format?: ManifestFormat; defaults?: ManifestDefaults } = {};
-  if (flags.inputFormat !== undefined) {
-    if (!(MANIFEST_FORMATS as readonly string[]).includes(flags.inputFormat)) {
-      throw new UsageError(`--input-format must be one of ${MANIFEST_FORMATS.join(", ")}, got ${JSON.stringify(flags.inputFormat)}`);
-    }
-    manifest.format = flags.inputFormat as ManifestFormat;
-  }
+  if (flags.inputFormat !== undefined) manifest.format = flags.inputFormat;
   const defaults: { -readonly [K in keyof ManifestDefaults]: ManifestDefaults[K] } = {};
-  if (flags.model !== undefined) {
-    if (!isModelId(flags.model)) throw new UsageError(`--model must be one of ${MODEL_IDS.join(", ")}, got ${JSON.stringify(flags.model)}`);
-    defaults.model = flags.model;
-  }
-  if (flags.quality !== undefined) {
-    if (!isQuality(flags.quality)) throw new UsageError(`--quality must be one of ${QUALITIES.join(", ")}, got ${JSON.stringify(flags.quality)}`);
-    defaults.quality = flags.quality;
-  }
+  if (flags.model !== undefined) defaults.model = flags.model;
+  if (flags.quality !== undefined) defaults.quality = flags.quality;
   if (defaults.model || defaults.quality) manifest.defaults = defaults;
   return { manifest, prices: await loadPriceTable(flags.prices), skipInvalid: flags.skipInvalid === true };
 }

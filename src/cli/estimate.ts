@@ -3,20 +3,14 @@
  * Invalid rows are all listed on stderr; without --skip-invalid they stop the command (exit 2).
  */
 import { Option, type Command } from "commander";
-import { formatProblems, MANIFEST_FORMATS, scanManifest, type ManifestDefaults, type ManifestFormat, type ManifestScan } from "../manifest/index.js";
-import { loadPriceTable } from "../pricing/prices-file.js";
+import { formatProblems, scanManifest, type ManifestScan } from "../manifest/index.js";
 import { costAtEachTier } from "../pricing/what-if.js";
-import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../runflow/models.js";
+import { addManifestOptions, parseManifestFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
 import { estimateJson, renderEstimateTable } from "./estimate-output.js";
 
-interface EstimateOptions {
+interface EstimateOptions extends BatchFlags {
   readonly format: "table" | "json";
-  readonly inputFormat?: ManifestFormat;
-  readonly prices?: string;
-  readonly model?: ModelId;
-  readonly quality?: Quality;
-  readonly skipInvalid?: boolean;
 }
 
 const EXAMPLES = `
@@ -43,24 +37,18 @@ function reportProblems(ctx: CliContext, scan: ManifestScan): void {
 }
 
 export function registerEstimate(program: Command, ctx: CliContext): void {
-  program
-    .command("estimate")
-    .summary("validate and price a manifest (no Redis, no network)")
-    .description("Validate every row of a manifest and print what it would cost, per model and quality tier. No Redis, no network, nothing is submitted.")
-    .argument("<manifest>", "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl")
-    .addOption(new Option("--format <format>", "output: a table for people, or json for scripts").choices(["table", "json"]).default("table"))
-    .addOption(new Option("--input-format <format>", "read the manifest as this format instead of guessing from its extension").choices(MANIFEST_FORMATS))
-    .option("--prices <file>", "a JSON prices file overriding the built-in prices (see below)")
-    .addOption(new Option("--model <model>", "model for rows that leave `model` empty").choices(MODEL_IDS))
-    .addOption(new Option("--quality <tier>", "quality tier for per-image rows that leave `quality` empty").choices(QUALITIES))
-    .option("--skip-invalid", "price the valid rows and list the invalid ones, instead of stopping (exit 0)")
+  addManifestOptions(
+    program
+      .command("estimate")
+      .summary("validate and price a manifest (no Redis, no network)")
+      .description("Validate every row of a manifest and print what it would cost, per model and quality tier. No Redis, no network, nothing is submitted.")
+      .argument("<manifest>", "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl")
+      .addOption(new Option("--format <format>", "output: a table for people, or json for scripts").choices(["table", "json"]).default("table")),
+  )
     .addHelpText("after", EXAMPLES)
     .action(async (manifest: string, options: EstimateOptions) => {
-      const prices = await loadPriceTable(options.prices);
-      const defaults: { model?: ModelId; quality?: Quality } = {};
-      if (options.model) defaults.model = options.model;
-      if (options.quality) defaults.quality = options.quality;
-      const scan = await scanManifest(manifest, { format: options.inputFormat, defaults: defaults satisfies ManifestDefaults, prices });
+      const { manifest: reading, prices } = await parseManifestFlags(options);
+      const scan = await scanManifest(manifest, { ...reading, prices });
       if (scan.problemCount > 0) {
         reportProblems(ctx, scan);
         if (!options.skipInvalid) {
