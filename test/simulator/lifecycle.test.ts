@@ -13,15 +13,18 @@ describe("lifecycle", () => {
     sim = await withSimulator({ latencyMs: 300 });
     const created = await createRun(sim, "openai/gpt-image-2", { input: { prompt: "x", quality: "high", num_images: 3 } });
     const id = created.json.id as string;
-    const seen = new Set<string>();
+    const order = ["queued", "dispatching", "running", "succeeded"];
+    const seen: string[] = [created.json.status_code as string];
     let last = created.json;
     while (!["succeeded", "failed"].includes(last.status_code as string)) {
       last = (await getRun(sim, id)).json;
-      seen.add(last.status_code as string);
+      if (seen.at(-1) !== last.status_code) seen.push(last.status_code as string);
       if (last.status_code !== "succeeded") expect(last.cost).toBeNull();
-      await sleep(15);
+      if (last.status_code === "queued" || last.status_code === "dispatching") expect(last.started_at).toBeNull();
+      await sleep(5);
     }
-    expect([...seen]).toEqual(expect.arrayContaining(["queued", "dispatching", "running", "succeeded"]));
+    // Never backwards; queued lasts 30 ms, dispatching 45 ms, running 225 ms.
+    expect(seen).toEqual(order);
     expect(last.cost).toBe("0.399000");
     expect(last.duration_ms).toBe(300);
     expect(last.completed_at).toMatch(/\+00:00$/);
