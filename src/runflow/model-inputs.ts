@@ -5,6 +5,7 @@
  * Pure: no I/O.
  */
 import { z } from "zod";
+import { booleanRule, eitherRule, finiteNumberRule, listRule, memberRule, optional, required, strictObjectRule, textRule, urlRule, wholeNumberRule, type FastRule } from "./input-fast-path.js";
 import { QUALITIES, type ModelId } from "./models.js";
 
 export const IMAGE_SIZE_PRESETS = [
@@ -111,6 +112,50 @@ export const MODEL_INPUT_SCHEMAS: Readonly<Record<ModelId, z.ZodType>> = {
   }),
 };
 
+/**
+ * The same rules as sufficient conditions (see input-fast-path.ts): true means the schema above
+ * accepts the input, false means "ask the schema". Keep the two in step.
+ */
+const fastSizeShape = strictObjectRule({ width: required(finiteNumberRule), height: required(finiteNumberRule) });
+const fastSize: FastRule = (value) => fastSizeShape(value) && explicitSizeProblem((value as { width: number }).width, (value as { height: number }).height) === null;
+const fastPrompt = (min: number) => textRule(min, MAX_PROMPT_LENGTH);
+const fastGptImage2 = {
+  prompt: required(fastPrompt(1)),
+  num_images: optional(wholeNumberRule(1, 4)),
+  quality: optional(memberRule(QUALITIES)),
+  image_size: optional(eitherRule(memberRule(IMAGE_SIZE_PRESETS), fastSize)),
+  output_format: optional(memberRule(OUTPUT_FORMATS)),
+  sync_mode: optional(booleanRule),
+};
+
+export const MODEL_INPUT_FAST_RULES: Readonly<Record<ModelId, FastRule>> = {
+  "openai/gpt-image-2": strictObjectRule(fastGptImage2),
+  "openai/gpt-image-2/edit": strictObjectRule({
+    ...fastGptImage2,
+    image_urls: required(listRule(urlRule(false), 1)),
+    mask_url: optional(urlRule(false)),
+    image_size: optional(eitherRule(memberRule([...IMAGE_SIZE_PRESETS, "auto"]), fastSize)),
+  }),
+  "openai/gpt-image-1.5": strictObjectRule({
+    prompt: required(fastPrompt(2)),
+    quality: optional(memberRule(QUALITIES)),
+    image_size: optional(memberRule(GPT_IMAGE_15_SIZES)),
+    background: optional(memberRule(BACKGROUNDS)),
+    num_images: optional(wholeNumberRule(1, 4)),
+    output_format: optional(memberRule(OUTPUT_FORMATS)),
+  }),
+  "runflow/tag-removal": strictObjectRule({
+    image_url: required(urlRule(false)),
+    config: optional(strictObjectRule({ aspect_ratio: optional(textRule(0, Infinity)) })),
+  }),
+  "runflow/product-isolation": strictObjectRule({
+    image_url: required(urlRule(true)),
+    aspect_ratio: required(memberRule(ASPECT_RATIOS)),
+    resolution: required(memberRule(RESOLUTIONS)),
+    prompt: optional(fastPrompt(1)),
+  }),
+};
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = input;
   for (const key of path) {
@@ -122,6 +167,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Every rule the input breaks (empty when it is valid). */
 export function checkModelInput(model: ModelId, input: unknown): FieldProblem[] {
+  if (MODEL_INPUT_FAST_RULES[model](input)) return [];
   const result = MODEL_INPUT_SCHEMAS[model].safeParse(input);
   if (result.success) return [];
   const problems: FieldProblem[] = [];
