@@ -3,6 +3,7 @@
  * concurrency), every job run through processRow, every failure through the retry policy.
  * Any number of these, in any number of processes and machines, share the work.
  */
+import { setMaxListeners } from "node:events";
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import pLimit from "p-limit";
@@ -52,6 +53,8 @@ export function createWorker(options: WorkerOptions): RowWorker {
   const { redis, keys, logger } = options;
   const store = createBatchStore(redis, keys);
   const shutdown = new AbortController();
+  // Every run being waited on listens for shutdown: thousands of listeners are the design, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
   const batchCache = new Map<string, Promise<BatchInfo>>();
   const batchInfo = (id: string): Promise<BatchInfo> => {
