@@ -53,16 +53,24 @@ export function compareTiers(a: { model: ModelId; quality: Quality | null }, b: 
 }
 
 export function createCostAccumulator(): CostAccumulator {
-  const tiers = new Map<string, TierTotals>();
+  // model → quality → totals: two lookups of strings the caller already holds, instead of
+  // building a key string for every line (estimate adds a million lines).
+  const tiers = new Map<ModelId, Map<Quality | null, TierTotals>>();
+  const created: TierTotals[] = [];
   let succeeded = 0;
   let failed = 0;
   return {
     add(line) {
-      const key = `${line.model} ${line.quality ?? ""}`;
-      let tier = tiers.get(key);
+      let byQuality = tiers.get(line.model);
+      if (!byQuality) {
+        byQuality = new Map();
+        tiers.set(line.model, byQuality);
+      }
+      let tier = byQuality.get(line.quality);
       if (!tier) {
         tier = { model: line.model, quality: line.quality, rows: 0, images: 0, estimatedMicros: 0, actualMicros: 0 };
-        tiers.set(key, tier);
+        byQuality.set(line.quality, tier);
+        created.push(tier);
       }
       tier.rows += 1;
       tier.images += line.images;
@@ -72,7 +80,7 @@ export function createCostAccumulator(): CostAccumulator {
       else if (line.status === "failed") failed += 1;
     },
     summary() {
-      const byTier = [...tiers.values()].map((tier) => ({ ...tier })).sort(compareTiers);
+      const byTier = created.map((tier) => ({ ...tier })).sort(compareTiers);
       let rows = 0;
       let images = 0;
       let estimatedMicros = 0;
