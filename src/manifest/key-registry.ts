@@ -9,32 +9,31 @@
  * see it at once; a false "duplicate" stops the batch, it never makes anything run twice. Pure.
  */
 
-/** FNV-1a over UTF-16 code units. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
+/**
+ * Both hashes in one pass over the key: FNV-1a over UTF-16 code units (the high word) and a
+ * murmur3-style mix with another seed (the low word), independent of FNV for our purposes.
+ * Written into `out` so the hot path allocates nothing.
+ */
+function fingerprint(text: string, out: Uint32Array): void {
+  let fnv = 0x811c9dc5;
+  let murmur = 0x9747b28c ^ text.length;
   for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-/** A murmur3-style mix with another seed: independent of FNV for our purposes. */
-function murmurish(text: string): number {
-  let hash = 0x9747b28c ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    let k = Math.imul(text.charCodeAt(i), 0xcc9e2d51);
+    const code = text.charCodeAt(i);
+    fnv ^= code;
+    fnv = Math.imul(fnv, 0x01000193);
+    let k = Math.imul(code, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
-    hash ^= Math.imul(k, 0x1b873593);
-    hash = (hash << 13) | (hash >>> 19);
-    hash = (Math.imul(hash, 5) + 0xe6546b64) | 0;
+    murmur ^= Math.imul(k, 0x1b873593);
+    murmur = (murmur << 13) | (murmur >>> 19);
+    murmur = (Math.imul(murmur, 5) + 0xe6546b64) | 0;
   }
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
+  murmur ^= murmur >>> 16;
+  murmur = Math.imul(murmur, 0x85ebca6b);
+  murmur ^= murmur >>> 13;
+  murmur = Math.imul(murmur, 0xc2b2ae35);
+  murmur ^= murmur >>> 16;
+  out[0] = fnv;
+  out[1] = murmur;
 }
 
 export class KeyRegistry {
@@ -44,6 +43,7 @@ export class KeyRegistry {
   /** Where the key was first seen, plus one (0 marks an empty slot). */
   private where: Uint32Array;
   private count = 0;
+  private readonly hashes = new Uint32Array(2);
 
   constructor(initialCapacity = 1 << 12) {
     let capacity = 16;
@@ -63,8 +63,9 @@ export class KeyRegistry {
    * earlier `where` when the key was already used.
    */
   claim(key: string, where: number): number | null {
-    const high = fnv1a(key);
-    const low = murmurish(key);
+    fingerprint(key, this.hashes);
+    const high = this.hashes[0] ?? 0;
+    const low = this.hashes[1] ?? 0;
     const mask = this.capacity - 1;
     let slot = (low ^ Math.imul(high, 0x9e3779b1)) & mask;
     for (;;) {

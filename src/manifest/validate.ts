@@ -4,7 +4,7 @@
  * with the simulator); this module maps cells onto them and words the problems. Pure.
  */
 import { checkModelInput, type FieldProblem } from "../runflow/model-inputs.js";
-import { isQuality, MODEL_IDS, MODELS, isModelId, type ModelId, type Quality } from "../runflow/models.js";
+import { isQuality, MODEL_IDS, MODELS, isModelId, QUALITIES, type ModelId, type Quality } from "../runflow/models.js";
 import { INPUT_COLUMNS, isKnownJsonKey, KNOWN_COLUMNS, METADATA_PREFIX, MODEL_COLUMNS, nearest, unknownNameHint } from "./columns.js";
 import { NO_DEFAULTS, type ResolvedDefaults } from "./defaults.js";
 import { KeyRegistry } from "./key-registry.js";
@@ -38,18 +38,36 @@ function putMetadata(metadata: Record<string, string>, key: string, value: unkno
   else metadata[key] = String(value);
 }
 
-function readMetadata(fields: Readonly<Record<string, unknown>>, defaults: ResolvedDefaults, location: RowLocation, problems: Problem[]) {
+/** `metadata.sku` → `sku`, sliced once per column name rather than once per row. */
+function metadataKeyCache(): (name: string) => string {
+  const keys = new Map<string, string>();
+  return (name) => {
+    let key = keys.get(name);
+    if (key === undefined) {
+      key = name.slice(METADATA_PREFIX.length);
+      if (keys.size < 1000) keys.set(name, key);
+    }
+    return key;
+  };
+}
+
+function readMetadata(fields: Readonly<Record<string, unknown>>, defaults: ResolvedDefaults, location: RowLocation, problems: Problem[], keyOf: (name: string) => string) {
   let metadata: Record<string, string> | null = null;
   for (const name in fields) {
-    if (name.startsWith(METADATA_PREFIX)) putMetadata((metadata ??= { ...defaults.metadata }), name.slice(METADATA_PREFIX.length), fields[name], location, problems);
+    if (name.startsWith(METADATA_PREFIX)) putMetadata((metadata ??= { ...defaults.metadata }), keyOf(name), fields[name], location, problems);
   }
   const object = fields.metadata;
   if (!isBlank(object)) {
     if (typeof object !== "object" || Array.isArray(object)) problems.push(makeProblem(location, "metadata", "an object of text values", object));
     else for (const key in object) putMetadata((metadata ??= { ...defaults.metadata }), key, (object as Record<string, unknown>)[key], location, problems);
   }
-  if (metadata === null) return Object.keys(defaults.metadata).length > 0 ? { ...defaults.metadata } : null;
-  return Object.keys(metadata).length > 0 ? metadata : null;
+  if (metadata === null) return hasKeys(defaults.metadata) ? { ...defaults.metadata } : null;
+  return hasKeys(metadata) ? metadata : null;
+}
+
+function hasKeys(object: object): boolean {
+  for (const _key in object) return true;
+  return false;
 }
 
 export interface RowValidator {
@@ -63,6 +81,7 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
   let defaults = options.defaults ?? NO_DEFAULTS;
   const json = options.json ?? false;
   const keys = new KeyRegistry();
+  const metadataKey = metadataKeyCache();
 
   function claimKey(key: string, location: RowLocation, explicit: boolean, problems: Problem[]): void {
     const earlier = keys.claim(key, whereNumber(location));
@@ -103,7 +122,9 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
       problems.push(makeProblem(location, "model", `one of ${MODEL_IDS.join(", ")}`, modelValue, `model must be one of ${MODEL_IDS.join(", ")}, got ${JSON.stringify(modelValue)}${hint ? ` — did you mean ${hint}?` : ""}`));
       return { ok: false, problems, location };
     }
-    const model: ModelId = modelValue;
+    // The shared constant rather than the row's copy of the text: later lookups by model
+    // (schemas, prices, totals) then compare and hash a string they have seen before.
+    const model: ModelId = MODEL_IDS[MODEL_IDS.indexOf(modelValue)] ?? modelValue;
     const info = MODELS[model];
     const accepts = MODEL_COLUMNS[model];
 
@@ -122,14 +143,14 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
     let images = 1;
     if (info.billing === "image") {
       const given = input.quality;
-      quality = given === undefined ? (defaults.quality ?? info.defaultQuality) : isQuality(given) ? given : null;
+      quality = given === undefined ? (defaults.quality ?? info.defaultQuality) : isQuality(given) ? (QUALITIES[QUALITIES.indexOf(given)] ?? given) : null;
       if (given === undefined && quality !== null) input.quality = quality;
       const count = input.num_images;
       if (count === undefined) input.num_images = 1;
       else if (typeof count === "number" && Number.isInteger(count)) images = count;
     }
     for (const problem of checkModelInput(model, input)) problems.push(fieldProblem(location, model, problem));
-    const metadata = readMetadata(fields, defaults, location, problems);
+    const metadata = readMetadata(fields, defaults, location, problems, metadataKey);
 
     if (problems.length > 0) return { ok: false, problems, location };
     const key = explicitId ?? deriveRowKey({ model, input, metadata });
