@@ -5,7 +5,7 @@
  * Pure: no I/O.
  */
 import { z } from "zod";
-import { booleanRule, eitherRule, finiteNumberRule, listRule, memberRule, optional, required, strictObjectRule, textRule, urlRule, wholeNumberRule, type FastRule } from "./input-fast-path.js";
+import { fastShape, member, optional, passesShape, required, type FastCheck, type FastShape } from "./input-fast-path.js";
 import { QUALITIES, type ModelId } from "./models.js";
 
 export const IMAGE_SIZE_PRESETS = [
@@ -116,45 +116,51 @@ export const MODEL_INPUT_SCHEMAS: Readonly<Record<ModelId, z.ZodType>> = {
  * The same rules as sufficient conditions (see input-fast-path.ts): true means the schema above
  * accepts the input, false means "ask the schema". Keep the two in step.
  */
-const fastSizeShape = strictObjectRule({ width: required(finiteNumberRule), height: required(finiteNumberRule) });
-const fastSize: FastRule = (value) => fastSizeShape(value) && explicitSizeProblem((value as { width: number }).width, (value as { height: number }).height) === null;
-const fastPrompt = (min: number) => textRule(min, MAX_PROMPT_LENGTH);
+const fastPrompt = (min: number): FastCheck => ({ kind: "text", min, max: MAX_PROMPT_LENGTH });
+const fastNumImages: FastCheck = { kind: "int", min: 1, max: 4 };
+const fastSize = (presets: readonly string[]): FastCheck => ({ kind: "size", presets: new Set<unknown>(presets), sizeProblem: explicitSizeProblem });
 const fastGptImage2 = {
   prompt: required(fastPrompt(1)),
-  num_images: optional(wholeNumberRule(1, 4)),
-  quality: optional(memberRule(QUALITIES)),
-  image_size: optional(eitherRule(memberRule(IMAGE_SIZE_PRESETS), fastSize)),
-  output_format: optional(memberRule(OUTPUT_FORMATS)),
-  sync_mode: optional(booleanRule),
+  num_images: optional(fastNumImages),
+  quality: optional(member(QUALITIES)),
+  image_size: optional(fastSize(IMAGE_SIZE_PRESETS)),
+  output_format: optional(member(OUTPUT_FORMATS)),
+  sync_mode: optional({ kind: "boolean" }),
 };
+const fastHttpUrl: FastCheck = { kind: "url", https: false };
 
-export const MODEL_INPUT_FAST_RULES: Readonly<Record<ModelId, FastRule>> = {
-  "openai/gpt-image-2": strictObjectRule(fastGptImage2),
-  "openai/gpt-image-2/edit": strictObjectRule({
+const FAST_SHAPES: Readonly<Record<ModelId, FastShape>> = {
+  "openai/gpt-image-2": fastShape(fastGptImage2),
+  "openai/gpt-image-2/edit": fastShape({
     ...fastGptImage2,
-    image_urls: required(listRule(urlRule(false), 1)),
-    mask_url: optional(urlRule(false)),
-    image_size: optional(eitherRule(memberRule([...IMAGE_SIZE_PRESETS, "auto"]), fastSize)),
+    image_urls: required({ kind: "list", item: fastHttpUrl, min: 1 }),
+    mask_url: optional(fastHttpUrl),
+    image_size: optional(fastSize([...IMAGE_SIZE_PRESETS, "auto"])),
   }),
-  "openai/gpt-image-1.5": strictObjectRule({
+  "openai/gpt-image-1.5": fastShape({
     prompt: required(fastPrompt(2)),
-    quality: optional(memberRule(QUALITIES)),
-    image_size: optional(memberRule(GPT_IMAGE_15_SIZES)),
-    background: optional(memberRule(BACKGROUNDS)),
-    num_images: optional(wholeNumberRule(1, 4)),
-    output_format: optional(memberRule(OUTPUT_FORMATS)),
+    quality: optional(member(QUALITIES)),
+    image_size: optional(member(GPT_IMAGE_15_SIZES)),
+    background: optional(member(BACKGROUNDS)),
+    num_images: optional(fastNumImages),
+    output_format: optional(member(OUTPUT_FORMATS)),
   }),
-  "runflow/tag-removal": strictObjectRule({
-    image_url: required(urlRule(false)),
-    config: optional(strictObjectRule({ aspect_ratio: optional(textRule(0, Infinity)) })),
+  "runflow/tag-removal": fastShape({
+    image_url: required(fastHttpUrl),
+    config: optional({ kind: "object", shape: fastShape({ aspect_ratio: optional({ kind: "text", min: 0, max: Infinity }) }) }),
   }),
-  "runflow/product-isolation": strictObjectRule({
-    image_url: required(urlRule(true)),
-    aspect_ratio: required(memberRule(ASPECT_RATIOS)),
-    resolution: required(memberRule(RESOLUTIONS)),
+  "runflow/product-isolation": fastShape({
+    image_url: required({ kind: "url", https: true }),
+    aspect_ratio: required(member(ASPECT_RATIOS)),
+    resolution: required(member(RESOLUTIONS)),
     prompt: optional(fastPrompt(1)),
   }),
 };
+
+/** True when the input is certainly valid for the model (the schema would accept it). */
+export function isCertainlyValidInput(model: ModelId, input: unknown): boolean {
+  return passesShape(FAST_SHAPES[model], input);
+}
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = input;
@@ -167,7 +173,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Every rule the input breaks (empty when it is valid). */
 export function checkModelInput(model: ModelId, input: unknown): FieldProblem[] {
-  if (MODEL_INPUT_FAST_RULES[model](input)) return [];
+  if (isCertainlyValidInput(model, input)) return [];
   const result = MODEL_INPUT_SCHEMAS[model].safeParse(input);
   if (result.success) return [];
   const problems: FieldProblem[] = [];
