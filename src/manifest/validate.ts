@@ -77,8 +77,23 @@ export interface RowValidator {
   setDefaults(defaults: ResolvedDefaults): void;
 }
 
+/**
+ * Per input column (INPUT_COLUMNS order), the default a blank cell takes for this model, or
+ * undefined: only inputs the model accepts, never quality (resolved with its own precedence).
+ * Worked out once per model and set of defaults instead of once per cell.
+ */
+function defaultInputsFor(model: ModelId, defaults: ResolvedDefaults): readonly unknown[] {
+  const accepts = MODEL_COLUMNS[model];
+  return INPUT_COLUMNS.map((column) => {
+    if (column === "quality" || !accepts.has(column)) return undefined;
+    const value = defaults.inputs[column];
+    return isBlank(value) ? undefined : value;
+  });
+}
+
 export function createRowValidator(options: { defaults?: ResolvedDefaults; json?: boolean } = {}): RowValidator {
   let defaults = options.defaults ?? NO_DEFAULTS;
+  let defaultInputs: Partial<Record<ModelId, readonly unknown[]>> = {};
   const json = options.json ?? false;
   const keys = new KeyRegistry();
   const metadataKey = metadataKeyCache();
@@ -126,16 +141,16 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
     // (schemas, prices, totals) then compare and hash a string they have seen before.
     const model: ModelId = MODEL_IDS[MODEL_IDS.indexOf(modelValue)] ?? modelValue;
     const info = MODELS[model];
-    const accepts = MODEL_COLUMNS[model];
+    const fallbacks = (defaultInputs[model] ??= defaultInputsFor(model, defaults));
 
     const input: Record<string, unknown> = {};
     if (json && !isBlank(fields.config)) input.config = fields.config;
-    for (const column of INPUT_COLUMNS) {
+    for (let c = 0; c < INPUT_COLUMNS.length; c++) {
+      const column = INPUT_COLUMNS[c] as string;
       let value = fields[column];
-      if (isBlank(value)) {
-        if (column === "quality" || !accepts.has(column)) continue;
-        value = defaults.inputs[column];
-        if (isBlank(value)) continue;
+      if (value === undefined || isBlank(value)) {
+        value = fallbacks[c];
+        if (value === undefined) continue;
       }
       placeInput(input, model, column, convertInput(model, column, value));
     }
@@ -164,6 +179,7 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
     validate,
     setDefaults(next) {
       defaults = next;
+      defaultInputs = {};
     },
   };
 }

@@ -61,6 +61,8 @@ export async function* readCsv(path: string, file: string): AsyncGenerator<Reade
 
   let columns: string[] | null = null;
   let width = 0;
+  /** Every column, blank: rows start as a copy, so they all share one shape. */
+  let template: Record<string, undefined> = {};
   /** The line the next record starts on. */
   let line = 1;
   try {
@@ -77,10 +79,11 @@ export async function* readCsv(path: string, file: string): AsyncGenerator<Reade
         if (columns === null) {
           columns = checkHeader(file, record);
           width = columns.length;
+          template = Object.fromEntries(columns.filter((name) => name !== "").map((name) => [name, undefined]));
           continue;
         }
         const location = { file, line: start };
-        const fields: Record<string, string> = {};
+        const fields: Record<string, string | undefined> = { ...template };
         const cells = record.length < width ? record.length : width;
         for (let i = 0; i < cells; i++) {
           const cell = record[i] as string;
