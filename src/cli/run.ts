@@ -102,7 +102,7 @@ Examples:
           view.done();
           const written = await writeReports(deps.store, batchId, flags.out);
           ctx.io.stdout.write(reportSummaryLine(written.input, flags.out));
-          if (outcome === "budget") ctx.io.stderr.write(`Stopped by the budget cap. To finish: run the same command with a higher --max-cost, or \`runflow-batch budget ${batchId} --max-cost USD\` with workers running.\n`);
+          if (outcome === "budget") ctx.io.stderr.write(`Stopped by the budget cap. To finish, run the same command with a higher --max-cost.\n`);
           if (outcome === "interrupted") ctx.io.stderr.write(`Interrupted. Run the same command again to resume batch ${batchId}.\n`);
           ctx.setExitCode(EXIT[outcome]);
         } finally {

@@ -34,7 +34,12 @@ export function parseWorkerFlags(flags: WorkerFlags, defaultConcurrency: number)
   return {
     concurrency: { generate, edit: parsePositiveInt("--edit-concurrency", flags.editConcurrency, generate) },
     poll: pollMs === undefined ? undefined : { initialMs: pollMs, intervalMs: pollMs, maxMs: pollMs },
-    retry: { ...DEFAULT_RETRY_POLICY, creditPauseMs: parsePositiveInt("--credit-pause", flags.creditPause, DEFAULT_RETRY_POLICY.creditPauseMs) },
+    retry: {
+      ...DEFAULT_RETRY_POLICY,
+      creditPauseMs: parsePositiveInt("--credit-pause", flags.creditPause, DEFAULT_RETRY_POLICY.creditPauseMs),
+      // After Runflow could not be read, look again at the poll interval when one is set.
+      waitRetryMs: pollMs ?? DEFAULT_RETRY_POLICY.waitRetryMs,
+    },
     lockDurationMs: parsePositiveInt("--lock-duration", flags.lockDuration, 30_000),
   };
 }

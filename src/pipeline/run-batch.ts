@@ -59,7 +59,8 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
     runflow: options.client,
     logger,
     concurrency: options.concurrency,
-    outDir: options.outDir,
+    // Only this batch's images go to --out; other batches' rows this worker picks up keep their own.
+    outDirFor: (id, stored) => (id === batchId ? options.outDir : stored),
     ...(options.poll ? { poll: options.poll } : {}),
     ...(options.retryPolicy ? { retry: options.retryPolicy } : {}),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
@@ -69,7 +70,6 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
     },
   });
   const totalConcurrency = options.concurrency.generate + options.concurrency.edit;
-  let producerDone = false;
   const producer = enqueueManifest({
     queues: options.queues,
     store,
@@ -81,11 +81,11 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
     logger,
     maxOutstanding: options.maxQueued ?? Math.max(1_000, totalConcurrency * 2),
     signal: stop.signal,
-  }).finally(() => (producerDone = true));
+  });
   producer.catch(() => stop.abort());
 
   let outcome: RunOutcome = "interrupted";
-  let record = await current(store, batchId);
+  let record: BatchRecord;
   try {
     for (;;) {
       record = await current(store, batchId);
@@ -95,7 +95,8 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
         outcome = record.failed > 0 ? "failed-rows" : "done";
         break;
       }
-      if (record.budgetBlocked && producerDone && record.reservedMicros === 0) {
+      // Blocked with nothing in flight: nothing can change until someone raises the cap.
+      if (record.budgetBlocked && record.reservedMicros === 0) {
         outcome = "budget";
         break;
       }

@@ -23,6 +23,8 @@ export interface Keys {
   results(id: string): string;
   /** rowKey → reserved micro-dollars. */
   reservations(id: string): string;
+  /** rowKey → when its first create POST with an unknown outcome was sent (ms): guards the 24 h idempotency window. */
+  posting(id: string): string;
   /** rowKeys held back by the budget cap. */
   held(id: string): string;
   /** "<model>|<quality>|<counter>" → number: per-tier progress for status. */
@@ -40,6 +42,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     results: (id) => `${batch(id)}:results`,
     reservations: (id) => `${batch(id)}:reservations`,
     held: (id) => `${batch(id)}:held`,
+    posting: (id) => `${batch(id)}:posting`,
     tiers: (id) => `${batch(id)}:tiers`,
   };
 }

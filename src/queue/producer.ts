@@ -2,7 +2,8 @@
  * Streams a manifest's valid rows into the queues: chunks of addBulk (one round trip each), job
  * id from batch + row so a second submit adds nothing, rows already recorded skipped. With
  * `maxOutstanding` it waits while too many of the batch's rows are unfinished, so Redis never
- * holds a million payloads at once; it stops early when the budget cap blocks the batch.
+ * holds a million payloads at once; while the budget cap blocks the batch it waits (the cap may
+ * be raised) until told to stop.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log/logger.js";
@@ -35,7 +36,7 @@ export interface EnqueueSummary {
   readonly enqueued: number;
   /** Rows skipped because they were already recorded. */
   readonly alreadyDone: number;
-  /** True when the budget cap (or a stop request) ended enqueuing before the manifest did. */
+  /** True when a stop request ended enqueuing before the manifest did. */
   readonly stoppedEarly: boolean;
 }
 
@@ -70,9 +71,8 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
       if (options.signal?.aborted) return false;
       const batch = await store.get(batchId);
       if (!batch) return false;
-      if (batch.budgetBlocked) return false;
       const outstanding = enqueued - (batch.succeeded + batch.failed - terminalAtStart) - batch.held;
-      if (outstanding < options.maxOutstanding) return true;
+      if (outstanding < options.maxOutstanding && !batch.budgetBlocked) return true;
       await sleep(100);
     }
   };

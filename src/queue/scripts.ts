@@ -7,14 +7,15 @@ import type { Redis } from "ioredis";
 import type { Keys } from "./keys.js";
 
 /**
- * KEYS: batch, reservations, held, tiers. ARGV: row, amount, tier.
- * Returns {1|0, committed, cap or -1, crossed threshold or 0}.
+ * KEYS: batch, reservations, held, tiers, results. ARGV: row, amount, tier.
+ * Returns {1 granted | 0 refused | 2 already recorded, committed, cap or -1, crossed threshold or 0}.
  * A row that already holds a reservation (a restart) keeps it. Once one reservation is refused,
  * the batch is blocked: nothing more is submitted until the cap changes.
  */
 const RESERVE = `
-local batch, reservations, held, tiers = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local batch, reservations, held, tiers, results = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local row, amount, tier = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+if redis.call('HEXISTS', results, row) == 1 then return {2, 0, -1, 0} end
 local spent = tonumber(redis.call('HGET', batch, 'spent_micros') or '0')
 local reserved = tonumber(redis.call('HGET', batch, 'reserved_micros') or '0')
 local capText = redis.call('HGET', batch, 'cap_micros')
@@ -45,20 +46,24 @@ return {1, committed, cap, crossed}
 `;
 
 /**
- * KEYS: batch, reservations, results, held, tiers. ARGV: row, result JSON, status, actual,
- * images, estimate, tier. Records a terminal row once (later calls return 0 and change nothing),
- * settles its reservation to the actual cost and bumps the counters.
+ * KEYS: batch, reservations, results, held, tiers, posting. ARGV: row, result JSON, status,
+ * actual, images, estimate, tier. Records a terminal row once (later calls return 0 and change
+ * nothing but releasing a stray reservation), settles its reservation to the actual cost and
+ * bumps the counters. Runflow's bill may exceed the estimate that was reserved: if that pushes
+ * spent + reserved over the cap, the batch is blocked so nothing more is submitted.
  */
 const RECORD = `
-local batch, reservations, results, held, tiers = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local batch, reservations, results, held, tiers, posting = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local row, json, status, actual, images, estimate, tier = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
-if redis.call('HSETNX', results, row, json) == 0 then return 0 end
+local recorded = redis.call('HSETNX', results, row, json)
 local reservation = redis.call('HGET', reservations, row)
 if reservation then
   redis.call('HINCRBY', batch, 'reserved_micros', -tonumber(reservation))
   redis.call('HINCRBY', tiers, tier .. '|reserved', -tonumber(reservation))
   redis.call('HDEL', reservations, row)
 end
+redis.call('HDEL', posting, row)
+if recorded == 0 then return 0 end
 redis.call('HINCRBY', batch, 'spent_micros', actual)
 redis.call('HINCRBY', batch, status, 1)
 redis.call('HINCRBY', batch, 'images', images)
@@ -68,6 +73,11 @@ redis.call('HINCRBY', tiers, tier .. '|images', images)
 redis.call('HINCRBY', tiers, tier .. '|actual', actual)
 redis.call('HINCRBY', tiers, tier .. '|done_estimate', estimate)
 redis.call('SREM', held, row)
+local capText = redis.call('HGET', batch, 'cap_micros')
+if capText and capText ~= '' then
+  local committed = tonumber(redis.call('HGET', batch, 'spent_micros') or '0') + tonumber(redis.call('HGET', batch, 'reserved_micros') or '0')
+  if committed > tonumber(capText) then redis.call('HSET', batch, 'budget_blocked', '1') end
+end
 return 1
 `;
 
@@ -80,6 +90,8 @@ return 1
 
 export interface Reservation {
   readonly granted: boolean;
+  /** The row already has a recorded result (another worker finished it). */
+  readonly alreadyRecorded: boolean;
   readonly committedMicros: number;
   readonly capMicros: number | null;
   /** 50, 80 or 100 when this reservation crossed that share of the cap for the first time. */
@@ -111,21 +123,21 @@ type ScriptedRedis = Redis & {
 
 export function createBatchScripts(redis: Redis, keys: Keys): BatchScripts {
   if (!("rfbReserve" in redis)) {
-    redis.defineCommand("rfbReserve", { numberOfKeys: 4, lua: RESERVE });
-    redis.defineCommand("rfbRecord", { numberOfKeys: 5, lua: RECORD });
+    redis.defineCommand("rfbReserve", { numberOfKeys: 5, lua: RESERVE });
+    redis.defineCommand("rfbRecord", { numberOfKeys: 6, lua: RECORD });
     redis.defineCommand("rfbSetCap", { numberOfKeys: 1, lua: SET_CAP });
   }
   const r = redis as ScriptedRedis;
   return {
     async reserve(batchId, row, amount, tier) {
       const [granted, committed, cap, crossed] = await r.rfbReserve(
-        keys.batch(batchId), keys.reservations(batchId), keys.held(batchId), keys.tiers(batchId), row, amount, tier,
+        keys.batch(batchId), keys.reservations(batchId), keys.held(batchId), keys.tiers(batchId), keys.results(batchId), row, amount, tier,
       );
-      return { granted: granted === 1, committedMicros: committed, capMicros: cap < 0 ? null : cap, crossedPercent: crossed > 0 ? crossed : null };
+      return { granted: granted === 1, alreadyRecorded: granted === 2, committedMicros: committed, capMicros: cap < 0 ? null : cap, crossedPercent: crossed > 0 ? crossed : null };
     },
     async record(batchId, o) {
       const recorded = await r.rfbRecord(
-        keys.batch(batchId), keys.reservations(batchId), keys.results(batchId), keys.held(batchId), keys.tiers(batchId),
+        keys.batch(batchId), keys.reservations(batchId), keys.results(batchId), keys.held(batchId), keys.tiers(batchId), keys.posting(batchId),
         o.row, o.resultJson, o.status, o.actualMicros, o.images, o.estimateMicros, o.tier,
       );
       return recorded === 1;

@@ -4,20 +4,19 @@
  * with pending and budget-held rows listed too (streamed; results looked up 500 at a time);
  * otherwise the recorded results are listed as stored. Each file appears complete or not at all.
  */
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { once } from "node:events";
 import { UsageError } from "../errors.js";
 import { streamManifest } from "../manifest/index.js";
 import type { JobRow } from "../manifest/types.js";
 import { priceRow } from "../pricing/price-row.js";
 import { pricesJson } from "../pricing/prices-file.js";
-import type { PriceTable } from "../pricing/table.js";
+import { UnknownPriceError, type PriceTable } from "../pricing/table.js";
 import { manifestSha256 } from "../queue/batch-id.js";
 import type { BatchRecord, BatchStore } from "../queue/batch-store.js";
 import type { StoredResult } from "../queue/job-data.js";
 import { costReportJson, costReportMarkdown, type CostReportInput } from "./cost-report.js";
+import { openLineFile, type LineFile } from "./line-file.js";
 import { CSV_COLUMNS, csvLine, lineFromResult, pendingLine, type ResultLine } from "./result-lines.js";
 import { createCostAccumulator } from "./totals.js";
 import type { ModelId, Quality } from "../runflow/models.js";
@@ -35,11 +34,26 @@ async function manifestUsable(record: BatchRecord): Promise<boolean> {
   }
 }
 
+function priceOrNull(prices: PriceTable, row: JobRow): number | null {
+  try {
+    return priceRow(prices, row);
+  } catch (error) {
+    if (error instanceof UnknownPriceError) return null;
+    throw error;
+  }
+}
+
 /** Yields every line of the batch, with its estimate, for the accumulator and the files. */
 async function* reportLines(store: BatchStore, record: BatchRecord, prices: PriceTable): AsyncIterable<ResultLine & { estimateMicros: number; costMicros: number }> {
   const fromResult = (r: StoredResult) => ({ ...lineFromResult(r), estimateMicros: r.estimated_micros, costMicros: r.cost_micros });
   if (!(await manifestUsable(record))) {
-    for await (const [, json] of store.scanResults(record.id)) yield fromResult(JSON.parse(json) as StoredResult);
+    // HSCAN may return an entry twice while the hash grows: count each row once.
+    const seen = new Set<string>();
+    for await (const [row, json] of store.scanResults(record.id)) {
+      if (seen.has(row)) continue;
+      seen.add(row);
+      yield fromResult(JSON.parse(json) as StoredResult);
+    }
     return;
   }
   const held = new Set(await store.heldRows(record.id));
@@ -51,7 +65,8 @@ async function* reportLines(store: BatchStore, record: BatchRecord, prices: Pric
       const json = results[i];
       if (json) yield fromResult(JSON.parse(json) as StoredResult);
       else {
-        const estimate = priceRow(prices, row);
+        const estimate = priceOrNull(prices, row);
+        if (estimate === null) continue; // skipped by --skip-invalid: no price for its tier
         yield { ...pendingLine(row, estimate, held.has(row.key) || (record.budgetBlocked && !runIds[i]), runIds[i] ?? null), estimateMicros: estimate, costMicros: 0 };
       }
     }
@@ -65,25 +80,34 @@ async function* reportLines(store: BatchStore, record: BatchRecord, prices: Pric
   yield* flush();
 }
 
-async function writeLine(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, "drain");
-}
-
 export async function writeReports(store: BatchStore, batchId: string, outDir: string, now: () => Date = () => new Date()): Promise<WrittenReports> {
   const record = await store.get(batchId);
   if (!record) throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);
   const prices = JSON.parse(record.pricesJson) as PriceTable;
   await mkdir(outDir, { recursive: true });
   const target = (name: string) => path.join(outDir, name);
-  const jsonl = createWriteStream(target("results.jsonl.tmp"));
-  const csv = createWriteStream(target("results.csv.tmp"));
-  await writeLine(csv, CSV_COLUMNS.join(",") + "\n");
+  const files = [await openLineFile(target("results.jsonl")), await openLineFile(target("results.csv")), await openLineFile(target("cost-report.json")), await openLineFile(target("cost-report.md"))] as const;
+  const [jsonl, csv, json, md] = files;
+  try {
+    const input = await writeResults(store, record, prices, jsonl, csv, now);
+    await json.write(JSON.stringify(costReportJson(input), null, 2) + "\n");
+    await md.write(costReportMarkdown(input));
+    for (const file of files) await file.commit();
+    return { input, files: ["results.jsonl", "results.csv", "cost-report.json", "cost-report.md"].map(target) };
+  } catch (error) {
+    await Promise.all(files.map((file) => file.discard()));
+    throw error;
+  }
+}
+
+async function writeResults(store: BatchStore, record: BatchRecord, prices: PriceTable, jsonl: LineFile, csv: LineFile, now: () => Date): Promise<CostReportInput> {
+  await csv.write(CSV_COLUMNS.join(",") + "\n");
   const acc = createCostAccumulator();
   const remaining = { rows: 0, held: 0, estimatedMicros: 0 };
   for await (const line of reportLines(store, record, prices)) {
     const { estimateMicros, costMicros, ...fields } = line;
-    await writeLine(jsonl, JSON.stringify(fields) + "\n");
-    await writeLine(csv, csvLine(fields));
+    await jsonl.write(JSON.stringify(fields) + "\n");
+    await csv.write(csvLine(fields));
     const done = fields.status === "succeeded" || fields.status === "failed";
     acc.add({
       model: fields.model as ModelId,
@@ -99,8 +123,7 @@ export async function writeReports(store: BatchStore, batchId: string, outDir: s
       if (fields.status === "held") remaining.held += 1;
     }
   }
-  await Promise.all([new Promise((r) => jsonl.end(r)), new Promise((r) => csv.end(r))]);
-  const input: CostReportInput = {
+  return {
     batch: record.id,
     generatedAt: now(),
     summary: acc.summary(),
@@ -110,9 +133,4 @@ export async function writeReports(store: BatchStore, batchId: string, outDir: s
     reservedMicros: record.reservedMicros,
     remaining,
   };
-  await writeFile(target("cost-report.json.tmp"), JSON.stringify(costReportJson(input), null, 2) + "\n");
-  await writeFile(target("cost-report.md.tmp"), costReportMarkdown(input));
-  const files = ["results.jsonl", "results.csv", "cost-report.json", "cost-report.md"];
-  for (const file of files) await rename(target(`${file}.tmp`), target(file));
-  return { input, files: files.map(target) };
 }

@@ -14,8 +14,10 @@ import type { BatchStore } from "../queue/batch-store.js";
 import type { RowJobData, StoredResult } from "../queue/job-data.js";
 import { idempotencyKeyFor, tierLabel } from "../queue/keys.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
+import { classifyError } from "../runflow/errors.js";
 import { MODELS, type ModelId } from "../runflow/models.js";
 import type { PollSchedule } from "./poll-schedule.js";
+import type { RowPhase } from "./retry-policy.js";
 import { downloadOutputs } from "./outputs.js";
 import { waitForRun } from "./wait-for-run.js";
 
@@ -38,10 +40,32 @@ export interface RowDeps {
   readonly onRunCreated?: () => void;
 }
 
-/** What an attempt learnt so far; the failure path records the run id and any cost already incurred. */
+/**
+ * What an attempt learnt so far. The failure path records the run id and any cost already
+ * incurred; the phase tells the worker whether Runflow's side is known (see retry-policy.ts).
+ */
 export interface RowProgress {
+  phase: RowPhase;
   runId: string | null;
   run: Run | null;
+}
+
+/** Runflow replays a create for 24 h; past 23 h an unanswered POST may not be safely repeated. */
+export const IDEMPOTENCY_WINDOW_MS = 23 * 3_600_000;
+
+/**
+ * A create POST for this row went out long ago and its answer was lost; posting again now could
+ * create a second, billed run. The row fails and says how to check.
+ */
+export class IdempotencyWindowPassed extends Error {
+  constructor(readonly clientRef: string, readonly firstPostMs: number) {
+    super(
+      `a create request for this row was sent at ${new Date(firstPostMs).toISOString()} and its answer was lost; ` +
+        `Runflow's idempotency protection lasts 24 h, so it was not sent again. Look for client_ref "${clientRef}" in Runflow ` +
+        `before re-running this row (its cost is counted at the estimate meanwhile)`,
+    );
+    this.name = "IdempotencyWindowPassed";
+  }
 }
 
 /** The budget cap does not allow this row now; it waits for the cap to be raised. */
@@ -68,23 +92,36 @@ export async function processRow(
     log.debug({ runId: progress.runId }, "Resuming the row's existing run.");
   } else {
     const reservation = await deps.store.reserve(batch, row.key, data.estimateMicros, tierLabel(row.model, row.quality));
+    if (reservation.alreadyRecorded) return "already-recorded";
     if (!reservation.granted) throw new BudgetHold(batch, row.key);
     if (reservation.crossedPercent !== null) {
       log.warn({ committedMicros: reservation.committedMicros, capMicros: reservation.capMicros }, `Batch ${batch} has committed ${reservation.crossedPercent} % of its budget cap.`);
     }
-    const created = await deps.client.createRun({
-      model: row.model,
-      input: row.input,
-      metadata: row.metadata,
-      idempotencyKey: idempotencyKeyFor(batch, row.key),
-      clientRef: `${batch}/${row.key}`.slice(0, 255),
-    });
+    const clientRef = `${batch}/${row.key}`.slice(0, 255);
+    const now = deps.now().getTime();
+    const firstPost = await deps.store.markPosting(batch, row.key, now);
+    if (now - firstPost > IDEMPOTENCY_WINDOW_MS) throw new IdempotencyWindowPassed(clientRef, firstPost);
+    let created: Run;
+    try {
+      created = await deps.client.createRun({
+        model: row.model,
+        input: row.input,
+        metadata: row.metadata,
+        idempotencyKey: idempotencyKeyFor(batch, row.key),
+        clientRef,
+      });
+    } catch (error) {
+      // A definite refusal (402, 429, 4xx) created nothing: the 24 h guard starts again next time.
+      if (classifyError(error).kind !== "retry") await deps.store.clearPosting(batch, row.key);
+      throw error;
+    }
     progress.runId = created.id;
     deps.onRunCreated?.();
     await Promise.all([deps.store.saveRunId(batch, row.key, created.id), saveRunIdOnJob(created.id)]);
     log.debug({ runId: created.id }, "Run created.");
   }
 
+  progress.phase = "wait";
   const run = await waitForRun(deps.client, progress.runId, {
     schedule: deps.poll(row.model),
     maxConsecutiveErrors: deps.maxConsecutivePollErrors,
@@ -93,6 +130,7 @@ export async function processRow(
   progress.run = run;
   const info = await deps.batchInfo(batch);
   if (run.status === "succeeded" || run.status === "partial_succeeded") {
+    progress.phase = "download";
     const images = await downloadOutputs(deps.client, run, row.key, info.outDir, deps.downloads);
     const partial = run.status === "partial_succeeded" ? `partial success: ${images.length} of ${row.images} images` : null;
     await record(data, deps, { status: images.length > 0 ? "succeeded" : "failed", runId: run.id, images, costMicros: actualCost(info.prices, data, run), error: partial });
@@ -110,16 +148,18 @@ function actualCost(prices: PriceTable, data: RowJobData, run: Run): number {
   return priceOf(prices, data.row.model, data.row.quality, images);
 }
 
-/** Records the row as failed, keeping what was already paid for (a run that succeeded but could not be downloaded). */
-export async function recordFailure(data: RowJobData, deps: RowDeps, progress: RowProgress, reason: string): Promise<void> {
-  const paid = progress.run && progress.run.status !== "failed" && progress.run.status !== "canceled" ? (await deps.batchInfo(data.batch)).prices : null;
-  await record(data, deps, {
-    status: "failed",
-    runId: progress.runId,
-    images: [],
-    costMicros: paid && progress.run ? actualCost(paid, data, progress.run) : 0,
-    error: reason,
-  });
+/**
+ * Records the row as failed, keeping what was (or may have been) paid for: a run that succeeded
+ * but could not be downloaded costs what it cost; a run whose end is unknown, or a create whose
+ * answer was lost, is counted at the estimate so the budget stays safe; no run, no cost.
+ */
+export async function recordFailure(data: RowJobData, deps: RowDeps, progress: RowProgress, reason: string, error?: unknown): Promise<void> {
+  let costMicros = 0;
+  if (error instanceof IdempotencyWindowPassed) costMicros = data.estimateMicros;
+  else if (progress.run && progress.run.status !== "failed" && progress.run.status !== "canceled") {
+    costMicros = actualCost((await deps.batchInfo(data.batch)).prices, data, progress.run);
+  } else if (progress.runId && !progress.run) costMicros = data.estimateMicros;
+  await record(data, deps, { status: "failed", runId: progress.runId, images: [], costMicros, error: reason });
 }
 
 interface Outcome {

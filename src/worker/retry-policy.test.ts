@@ -14,11 +14,19 @@ describe("retry policy", () => {
   });
 
   it("pauses on 402 however many attempts were made: being out of credit is not the row's fault", () => {
-    expect(decideAction({ kind: "out-of-credit", reason: "402" }, 4, 5, { rateLimitDelayMs: 1, creditPauseMs: 250 })).toEqual({ kind: "pause-credit", delayMs: 250, reason: "402" });
+    expect(decideAction({ kind: "out-of-credit", reason: "402" }, 4, 5, { rateLimitDelayMs: 1, creditPauseMs: 250, waitRetryMs: 1 })).toEqual({ kind: "pause-credit", delayMs: 250, reason: "402" });
   });
 
   it("stops the worker on configuration errors and fails the row at once on permanent ones", () => {
     expect(decideAction({ kind: "configuration", reason: "401" }, 0, 5)).toEqual({ kind: "stop", reason: "401" });
     expect(decideAction({ kind: "permanent", reason: "422 input.quality" }, 0, 5)).toEqual({ kind: "fail", reason: "422 input.quality" });
+  });
+
+  it("never fails a row for transient trouble while its run exists: it looks again later without spending an attempt", () => {
+    expect(decideAction({ kind: "retry", reason: "socket hang up" }, 4, 5, DEFAULT_RETRY_POLICY, "wait")).toEqual({ kind: "wait-again", delayMs: DEFAULT_RETRY_POLICY.waitRetryMs });
+    expect(decideAction({ kind: "rate-limited", retryAfterMs: 3_000 }, 4, 5, DEFAULT_RETRY_POLICY, "wait")).toEqual({ kind: "wait-again", delayMs: 3_000 });
+    expect(decideAction({ kind: "permanent", reason: "404 RUN_NOT_FOUND" }, 0, 5, DEFAULT_RETRY_POLICY, "wait")).toEqual({ kind: "fail", reason: "404 RUN_NOT_FOUND" });
+    // Downloads keep their attempts: a broken output link must end in a recorded failure, not a loop.
+    expect(decideAction({ kind: "retry", reason: "truncated" }, 4, 5, DEFAULT_RETRY_POLICY, "download")).toMatchObject({ kind: "fail" });
   });
 });

@@ -4,21 +4,21 @@
  * Any number of these, in any number of processes and machines, share the work.
  */
 import { setMaxListeners } from "node:events";
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import pLimit from "p-limit";
-import { ConfigurationError } from "../errors.js";
+import type { ConfigurationError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type { PriceTable } from "../pricing/table.js";
 import { createBatchStore } from "../queue/batch-store.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
-import { classifyError } from "../runflow/errors.js";
 import { MODELS } from "../runflow/models.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { scheduleFor, type PollSchedule } from "./poll-schedule.js";
-import { BudgetHold, processRow, recordFailure, type BatchInfo, type RowDeps, type RowProgress } from "./process-row.js";
-import { decideAction, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
+import { onRowError, type ErrorContext } from "./on-row-error.js";
+import { processRow, type BatchInfo, type RowDeps, type RowProgress } from "./process-row.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 
 export interface WorkerOptions {
   readonly redis: Redis;
@@ -30,8 +30,11 @@ export interface WorkerOptions {
   /** Overrides for every model's poll schedule (tests and the simulator use short ones). */
   readonly poll?: Partial<PollSchedule>;
   readonly retry?: RetryPolicy;
-  /** Images go here instead of the directory stored on the batch. */
-  readonly outDir?: string;
+  /**
+   * Where a batch's images go, given its id and the directory stored on it (the default). The
+   * queues are shared by all batches, so an override must keep batches apart.
+   */
+  readonly outDirFor?: (batchId: string, stored: string) => string;
   /** How long a row held by the budget cap waits before it looks again. */
   readonly holdRecheckMs?: number;
   readonly downloadConcurrency?: number;
@@ -62,7 +65,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     if (!info) {
       info = store.get(id).then((record) => {
         if (!record) throw new Error(`batch ${id} has no record in Redis`);
-        return { outDir: options.outDir ?? record.out, prices: JSON.parse(record.pricesJson) as PriceTable };
+        return { outDir: options.outDirFor?.(id, record.out) ?? record.out, prices: JSON.parse(record.pricesJson) as PriceTable };
       });
       info.catch(() => batchCache.delete(id));
       batchCache.set(id, info);
@@ -70,7 +73,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     return info;
   };
   // The out-of-credit warning is said once per outage: until Runflow accepts a run again.
-  let creditWarned = false;
+  const credit = { warned: false };
   const deps: RowDeps = {
     client: options.runflow,
     store,
@@ -81,49 +84,27 @@ export function createWorker(options: WorkerOptions): RowWorker {
     maxConsecutivePollErrors: 8,
     downloads: pLimit(options.downloadConcurrency ?? 32),
     signal: shutdown.signal,
-    onRunCreated: () => (creditWarned = false),
+    onRunCreated: () => (credit.warned = false),
   };
 
   const workers = QUEUE_NAMES.map((name) => {
     const queue = new Queue<RowJobData>(name, { connection: redis, prefix: keys.bullPrefix });
+    const errors: ErrorContext = {
+      queue,
+      deps,
+      logger,
+      retry,
+      holdRecheckMs: options.holdRecheckMs ?? 60_000,
+      shuttingDown: () => shutdown.signal.aborted,
+      onFatal: (error) => options.onFatal?.(error),
+      credit,
+    };
     const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
-      const progress: RowProgress = { runId: null, run: null };
+      const progress: RowProgress = { phase: "create", runId: null, run: null };
       try {
         return await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), deps, progress);
       } catch (error) {
-        if (error instanceof BudgetHold) {
-          await job.moveToDelayed(Date.now() + (options.holdRecheckMs ?? 60_000), token);
-          throw new DelayedError();
-        }
-        if (shutdown.signal.aborted) {
-          // Hand the job back at once; its run id is saved, so the next worker resumes the wait.
-          await job.moveToDelayed(Date.now(), token);
-          throw new DelayedError();
-        }
-        const action = decideAction(classifyError(error), job.attemptsMade, job.opts.attempts ?? 1, retry);
-        const log = logger.child({ batch: job.data.batch, row: job.data.row.key, runId: progress.runId });
-        switch (action.kind) {
-          case "retry":
-            log.info({ reason: action.reason, attempt: job.attemptsMade + 1 }, "Row hit a transient error; it will be retried.");
-            throw error;
-          case "rate-limit":
-            log.info({ delayMs: action.delayMs }, "Runflow is rate limiting; the queue slows down.");
-            await queue.rateLimit(action.delayMs);
-            throw Worker.RateLimitError();
-          case "pause-credit":
-            if (!creditWarned) log.error({ delayMs: action.delayMs }, `Runflow account is out of credit (${action.reason}); submitting pauses until the balance allows.`);
-            creditWarned = true;
-            await queue.rateLimit(action.delayMs);
-            throw Worker.RateLimitError();
-          case "stop":
-            options.onFatal?.(new ConfigurationError(`Runflow refused the request: ${action.reason}`, { cause: error }));
-            await queue.rateLimit(60_000);
-            throw Worker.RateLimitError();
-          case "fail":
-            log.warn({ reason: action.reason }, "Row failed.");
-            await recordFailure(job.data, deps, progress, action.reason);
-            throw new UnrecoverableError(action.reason);
-        }
+        return onRowError(job, token, error, progress, errors);
       }
     };
     const worker = new Worker<RowJobData>(name, processor, {
@@ -135,6 +116,8 @@ export function createWorker(options: WorkerOptions): RowWorker {
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.lockDurationMs ?? 30_000,
       autorun: true,
+      // Without a limiter BullMQ ignores queue.rateLimit() in other workers: 429 and 402 must slow them all.
+      limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1_000 },
     });
     worker.on("error", (err) => logger.error({ err, queue: name }, "Worker error."));
     return { worker, queue };

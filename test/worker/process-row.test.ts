@@ -70,10 +70,10 @@ describe("processRow", () => {
 
   it("a crash between Runflow accepting the run and saving its id bills once: the retry replays the same run", async () => {
     const crashingStore: BatchStore = { ...store, saveRunId: async () => Promise.reject(new Error("process died here")) };
-    await expect(processRow(data, async () => undefined, { ...deps, store: crashingStore }, { runId: null, run: null })).rejects.toThrow("process died here");
+    await expect(processRow(data, async () => undefined, { ...deps, store: crashingStore }, { phase: "create" as const, runId: null, run: null })).rejects.toThrow("process died here");
     expect(sim.ledger().runsCreated).toBe(1);
 
-    const progress = { runId: null as string | null, run: null };
+    const progress = { phase: "create" as const, runId: null as string | null, run: null };
     expect(await processRow(data, async () => undefined, deps, progress)).toBe("recorded");
     const ledger = sim.ledger();
     expect(ledger.runsCreated).toBe(1);
@@ -87,17 +87,17 @@ describe("processRow", () => {
   it("a restart with the run id saved resumes waiting on that run and never posts again", async () => {
     let saved: string | null = null;
     const stopAfterSave = new AbortController();
-    const first = processRow(data, async (id) => void (saved = id), { ...deps, signal: stopAfterSave.signal }, { runId: null, run: null });
+    const first = processRow(data, async (id) => void (saved = id), { ...deps, signal: stopAfterSave.signal }, { phase: "create" as const, runId: null, run: null });
     const interrupted = first.catch((error: unknown) => error);
     while (saved === null) await new Promise((r) => setTimeout(r, 5));
     stopAfterSave.abort(); // the worker shuts down while waiting
     expect(await interrupted).toBeInstanceOf(Error);
     const posts = sim.ledger().createRequests;
 
-    expect(await processRow({ ...data, runId: saved }, async () => undefined, deps, { runId: null, run: null })).toBe("recorded");
+    expect(await processRow({ ...data, runId: saved }, async () => undefined, deps, { phase: "create" as const, runId: null, run: null })).toBe("recorded");
     expect(sim.ledger().createRequests).toBe(posts);
     expect(sim.ledger().runsCreated).toBe(1);
-    expect(await processRow(data, async () => undefined, deps, { runId: null, run: null })).toBe("already-recorded");
+    expect(await processRow(data, async () => undefined, deps, { phase: "create" as const, runId: null, run: null })).toBe("already-recorded");
     expect(sim.ledger().createRequests).toBe(posts);
   });
 });
