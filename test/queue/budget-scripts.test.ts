@@ -93,4 +93,21 @@ describe("budget scripts", () => {
     await store.setCap("b1", null);
     for (let i = 0; i < 50; i += 1) expect((await store.reserve("b1", `n${i}`, 9_000, "t")).granted).toBe(true);
   });
+
+  it("never reserves for a row that is already recorded, and a late record releases a stray reservation", async () => {
+    await store.create(spec(100_000), new Date());
+    await store.reserve("b1", "done", 9_000, "t");
+    await store.record("b1", outcome("done", 9_000));
+    const late = await store.reserve("b1", "done", 9_000, "t"); // a stale worker that lost its lock
+    expect(late).toMatchObject({ granted: false, alreadyRecorded: true });
+    expect(await store.get("b1")).toMatchObject({ reservedMicros: 0, inFlight: 0, spentMicros: 9_000 });
+  });
+
+  it("blocks the batch when Runflow bills more than was reserved and that crosses the cap", async () => {
+    await store.create(spec(20_000), new Date());
+    await store.reserve("b1", "a", 9_000, "t");
+    await store.record("b1", outcome("a", 21_900)); // the bill came in above the price table
+    expect(await store.get("b1")).toMatchObject({ spentMicros: 21_900, budgetBlocked: true });
+    expect((await store.reserve("b1", "b", 9_000, "t")).granted).toBe(false);
+  });
 });

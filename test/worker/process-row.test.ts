@@ -15,7 +15,7 @@ import { createKeys } from "../../src/queue/keys.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
-import { processRow, type RowDeps } from "../../src/worker/process-row.js";
+import { IdempotencyWindowPassed, processRow, recordFailure, type RowDeps } from "../../src/worker/process-row.js";
 import { tempDir } from "../helpers/manifests.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -99,5 +99,33 @@ describe("processRow", () => {
     expect(sim.ledger().runsCreated).toBe(1);
     expect(await processRow(data, async () => undefined, deps, { phase: "create" as const, runId: null, run: null })).toBe("already-recorded");
     expect(sim.ledger().createRequests).toBe(posts);
+  });
+
+  it("refuses to post again for a row whose earlier create went unanswered more than 23 h ago", async () => {
+    const unreachable = createRunflowClient({ baseUrl: "http://127.0.0.1:1", apiKey: "rf_test_key", timeoutMs: 2_000 });
+    try {
+      const t0 = Date.parse("2026-11-20T08:00:00Z");
+      await expect(processRow(data, async () => undefined, { ...deps, client: unreachable, now: () => new Date(t0) }, { phase: "create" as const, runId: null, run: null })).rejects.toThrow();
+      const later = { ...deps, now: () => new Date(t0 + 24 * 3_600_000) };
+      const progress = { phase: "create" as const, runId: null, run: null };
+      const refused = processRow(data, async () => undefined, later, progress);
+      await expect(refused).rejects.toBeInstanceOf(IdempotencyWindowPassed);
+      await expect(refused).rejects.toThrow(/client_ref "b1\/chair"/);
+      expect(sim.ledger().createRequests).toBe(0);
+      await recordFailure(data, later, progress, "window passed", await refused.catch((e: unknown) => e));
+      expect((await store.get("b1"))!).toMatchObject({ failed: 1, spentMicros: 266_000, reservedMicros: 0 }); // counted at the estimate
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it("posts again within the window when the earlier create got a definite refusal", async () => {
+    const t0 = Date.parse("2026-11-20T08:00:00Z");
+    sim.configure({ balanceUsd: "0" });
+    await expect(processRow(data, async () => undefined, { ...deps, now: () => new Date(t0) }, { phase: "create" as const, runId: null, run: null })).rejects.toThrow(/402/);
+    sim.configure({ balanceUsd: "100" });
+    const later = { ...deps, now: () => new Date(t0 + 30 * 3_600_000) }; // a long credit outage is not a lost answer
+    expect(await processRow(data, async () => undefined, later, { phase: "create" as const, runId: null, run: null })).toBe("recorded");
+    expect(sim.ledger().runsCreated).toBe(1);
   });
 });
