@@ -88,6 +88,7 @@ function untilAborted(signal: AbortSignal | undefined): Promise<void> {
 export function registerSimulator(program: Command, ctx: CliContext): void {
   program
     .command("simulator")
+    .summary("the local Runflow API simulator (rehearse without spending)")
     .description("Run a local Runflow API simulator: same endpoints, errors, billing and callbacks as runflow-api.md; no money spent.")
     .option("--port <n>", "port to listen on; 0 picks a free port", "8787")
     .option("--host <host>", "address to listen on", "127.0.0.1")
