@@ -4,10 +4,12 @@
  * or fewer cells than the header) is a problem of that row, not the end of the file.
  */
 import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { CsvError, parse } from "csv-parse";
 import { isKnownCsvColumn, KNOWN_COLUMNS, knownColumnsList, METADATA_PREFIX, unknownNameHint } from "../columns.js";
 import { ManifestError } from "../errors.js";
 import { makeProblem } from "../problems.js";
+import { parseCsvInWorker } from "./csv-worker.js";
 import { drainInBatches } from "./drain.js";
 import type { ReadRow, ReaderEvent } from "./types.js";
 
@@ -49,15 +51,39 @@ function csvSyntaxError(file: string, error: CsvError, line: number): ManifestEr
   return new ManifestError(`${file} line ${line}: malformed CSV: ${reason}.`, { file, line, cause: error });
 }
 
-/** Rows of a CSV manifest, in batches, each with the line it starts on. */
-export async function* readCsv(path: string, file: string): AsyncGenerator<ReaderEvent> {
-  // Empty lines are not skipped by csv-parse: they come through as [""] and are counted here, so
-  // line numbers need no help from csv-parse's `info` (which costs an object per record, and
-  // counts a CRLF inside a quoted field as two lines).
-  const parser = parse({ bom: true, relax_column_count: true });
+/** The reader's csv-parse options (bench/estimate.ts measures bare csv-parse with the same). */
+export const CSV_PARSE_OPTIONS = { bom: true, relax_column_count: true } as const;
+/** From this size on, csv-parse runs in a worker thread (starting one costs ~30 ms). */
+export const CSV_WORKER_MIN_BYTES = 4 * 1024 * 1024;
+
+async function* recordBatches(path: string, inWorker: boolean): AsyncGenerator<string[][]> {
+  if (inWorker) {
+    yield* parseCsvInWorker(path, CSV_PARSE_OPTIONS);
+    return;
+  }
+  const parser = parse(CSV_PARSE_OPTIONS);
   const source = createReadStream(path, { highWaterMark: 64 * 1024 });
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
+  yield* drainInBatches<string[]>(parser);
+}
+
+export interface CsvReadOptions {
+  /** Parse in a worker thread: by default for files of CSV_WORKER_MIN_BYTES or more. */
+  readonly worker?: boolean | undefined;
+}
+
+/** Rows of a CSV manifest, in batches, each with the line it starts on. */
+export async function* readCsv(path: string, file: string, options: CsvReadOptions = {}): AsyncGenerator<ReaderEvent> {
+  // Empty lines are not skipped by csv-parse: they come through as [""] and are counted here, so
+  // line numbers need no help from csv-parse's `info` (which costs an object per record, and
+  // counts a CRLF inside a quoted field as two lines).
+  const inWorker =
+    options.worker ??
+    (await stat(path).then(
+      (info) => info.size >= CSV_WORKER_MIN_BYTES,
+      () => false, // the in-thread path reports why the file cannot be read
+    ));
 
   let columns: string[] | null = null;
   let width = 0;
@@ -66,7 +92,7 @@ export async function* readCsv(path: string, file: string): AsyncGenerator<Reade
   /** The line the next record starts on. */
   let line = 1;
   try {
-    for await (const batch of drainInBatches<string[]>(parser)) {
+    for await (const batch of recordBatches(path, inWorker)) {
       const rows: ReadRow[] = [];
       for (const record of batch) {
         const start = line;
