@@ -66,7 +66,8 @@ async function generate(file: string, rows: number): Promise<void> {
 
 async function bareCsvParse(file: string): Promise<number> {
   let records = 0;
-  for await (const _record of createReadStream(file).pipe(parse({ bom: true }))) records++;
+  // The reader's own csv-parse options (src/manifest/readers/csv.ts), so the floor is like for like.
+  for await (const _record of createReadStream(file).pipe(parse({ bom: true, relax_column_count: true }))) records++;
   return records - 1; // header
 }
 
