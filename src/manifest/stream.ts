@@ -19,6 +19,8 @@ export interface StreamOptions {
   readonly format?: ManifestFormat | undefined;
   /** `--model` / `--quality`: fill rows that leave them empty (see defaults.ts for precedence). */
   readonly defaults?: ManifestDefaults | undefined;
+  /** CSV: parse in a worker thread (default: for files of 4 MB or more; see readers/csv.ts). */
+  readonly csvWorker?: boolean | undefined;
 }
 
 export const MANIFEST_FORMATS: readonly ManifestFormat[] = ["csv", "json", "jsonl"];
@@ -49,8 +51,8 @@ export async function checkReadable(path: string): Promise<void> {
   }
 }
 
-function readerFor(format: ManifestFormat, path: string): AsyncGenerator<ReaderEvent> {
-  if (format === "csv") return readCsv(path, path);
+function readerFor(format: ManifestFormat, path: string, csvWorker: boolean | undefined): AsyncGenerator<ReaderEvent> {
+  if (format === "csv") return readCsv(path, path, { worker: csvWorker });
   if (format === "jsonl") return readJsonl(path, path);
   return readJson(path, path);
 }
@@ -74,7 +76,7 @@ export async function* streamManifestBatches(path: string, options: StreamOption
   if (options.defaults?.quality !== undefined) flags.quality = options.defaults.quality;
   const validator = createRowValidator({ defaults: withFlagDefaults(NO_DEFAULTS, flags), json: format !== "csv" });
   try {
-    for await (const event of readerFor(format, path)) {
+    for await (const event of readerFor(format, path, options.csvWorker)) {
       if (event.kind === "defaults") {
         validator.setDefaults(withFlagDefaults(parseManifestDefaults(event.value, path), flags));
         continue;
