@@ -1,12 +1,12 @@
 /**
- * Downloading one output image: stream to `<destBase>.<ext>.tmp-<random>`, check the type, the
+ * Downloading one output image: stream to `<tempDir or beside it>/<name>.<ext>.tmp-<random>`, check the type, the
  * size cap and content-length, then rename into place, so a file at the final path is always
  * complete. Output URLs are presigned (and may be on another host): no Authorization header.
  * A 403/404/410 means the URL expired or was refused: re-read the run once and use the fresh URL.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
-import { dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { request, type Dispatcher } from "undici";
@@ -112,7 +112,7 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
     throw fail("too-large", `content-length ${expected} exceeds the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes).`, { status });
   }
   const path = `${req.destBase}.${ext}`;
-  const tmp = `${path}.tmp-${randomBytes(6).toString("hex")}`;
+  const tmp = join(req.tempDir ?? dirname(path), `${basename(path)}.tmp-${randomBytes(6).toString("hex")}`);
   let bytes = 0;
   let overCap = false;
   const counter = new Transform({
@@ -126,6 +126,7 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
   });
   try {
     await mkdir(dirname(path), { recursive: true });
+    if (req.tempDir) await mkdir(req.tempDir, { recursive: true });
     // Open before streaming, so the file exists when a failure removes it (a lazily opened
     // stream could create it after the rm below).
     const handle = await open(tmp, "wx");

@@ -43,6 +43,11 @@ export interface DownloadRequest {
   readonly url: string;
   /** Path without extension; the extension comes from the content type (png, jpg, webp). */
   readonly destBase: string;
+  /**
+   * Where the partial file is written before it is renamed into place (same file system);
+   * default: beside the destination. A crash mid-download leaves its partial file here.
+   */
+  readonly tempDir?: string;
 }
 
 export interface Download {

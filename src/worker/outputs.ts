@@ -18,7 +18,14 @@ export async function downloadOutputs(
   const files = await Promise.all(
     run.outputUrls.map((url, index) =>
       limit(() =>
-        client.downloadOutput({ runId: run.id, index, url, destBase: path.join(outDir, "images", bases[index] as string) }),
+        client.downloadOutput({
+          runId: run.id,
+          index,
+          url,
+          destBase: path.join(outDir, "images", bases[index] as string),
+          // Partial files stay out of images/: a crash mid-download leaves nothing half-written there.
+          tempDir: path.join(outDir, ".partial"),
+        }),
       ),
     ),
   );
