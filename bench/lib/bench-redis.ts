@@ -1,0 +1,45 @@
+/**
+ * A unique key prefix per bench scenario on the real Redis (REDIS_URL or the default address), and
+ * the clean-up afterwards: every key under the prefix's hash tag, found with SCAN and removed with
+ * UNLINK, as test/helpers/redis.ts does for tests.
+ */
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { connectRedis } from "../../src/queue/connection.js";
+import { createKeys, type Keys } from "../../src/queue/keys.js";
+
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export interface BenchRedis {
+  readonly prefix: string;
+  readonly keys: Keys;
+  /** maxRetriesPerRequest: null, as BullMQ needs (src/queue/connection.ts). */
+  readonly redis: Redis;
+  /** Deletes every key under the prefix, closes the connection, returns how many keys went. */
+  cleanup(): Promise<number>;
+}
+
+export async function benchRedis(label: string): Promise<BenchRedis> {
+  const prefix = `rfbbench-${label}-${randomUUID().slice(0, 8)}`;
+  const redis = await connectRedis(REDIS_URL);
+  return { prefix, keys: createKeys(prefix), redis, cleanup: () => cleanupPrefix(redis, prefix) };
+}
+
+async function cleanupPrefix(redis: Redis, prefix: string): Promise<number> {
+  let removed = 0;
+  let cursor = "0";
+  do {
+    const [next, found] = await redis.scan(cursor, "MATCH", `{${prefix}}*`, "COUNT", 1000);
+    cursor = next;
+    if (found.length > 0) removed += await redis.unlink(...found);
+  } while (cursor !== "0");
+  await redis.quit().catch(() => redis.disconnect());
+  return removed;
+}
+
+/** CPU Redis has used since it started (INFO cpu), in seconds. */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info("cpu");
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1]);
+  return field("used_cpu_user") + field("used_cpu_sys");
+}
