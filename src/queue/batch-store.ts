@@ -56,11 +56,6 @@ export interface BatchStore extends BatchScripts {
   /** Run ids saved for rows (rowKey → run id) for the given keys. */
   runIds(id: string, rows: readonly string[]): Promise<(string | null)[]>;
   saveRunId(id: string, row: string, runId: string): Promise<void>;
-  /**
-   * Notes that a create POST for the row is about to go out and returns when the first such POST
-   * whose outcome is unknown was sent; the row's Idempotency-Key protects only 24 h after it.
-   */
-  markPosting(id: string, row: string, nowMs: number): Promise<number>;
   /** Runflow answered the POST with a definite "not created" (402, 429, 4xx): the guard resets. */
   clearPosting(id: string, row: string): Promise<void>;
   /** Recorded result JSON of these rows (null where not recorded). */
@@ -157,10 +152,6 @@ export function createBatchStore(redis: Redis, keys: Keys): BatchStore {
     },
     async saveRunId(id, row, runId) {
       await redis.multi().hset(keys.runs(id), row, runId).hdel(keys.posting(id), row).exec();
-    },
-    async markPosting(id, row, nowMs) {
-      const replies = (await redis.multi().hsetnx(keys.posting(id), row, String(nowMs)).hget(keys.posting(id), row).exec()) ?? [];
-      return Number(replies[1]?.[1] ?? nowMs);
     },
     async clearPosting(id, row) {
       await redis.hdel(keys.posting(id), row);

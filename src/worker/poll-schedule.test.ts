@@ -12,7 +12,14 @@ describe("poll schedule", () => {
     expect([1, 2, 3, 4, 5, 6, 7].map((n) => pollDelay(schedule, n))).toEqual([2_000, 3_000, 4_500, 6_750, 10_000, 10_000, 10_000]);
   });
 
-  it("spreads delays by the jitter so runs started together do not poll in lockstep", () => {
+  it("spreads the first look earlier only, so a run that ends on time is never seen late", () => {
+    const jittered = scheduleFor(20_000);
+    expect(pollDelay(jittered, 0, () => 0)).toBe(15_000);
+    expect(pollDelay(jittered, 0, () => 0.5)).toBe(13_500);
+    expect(pollDelay(jittered, 0, () => 0.999_999)).toBe(12_000);
+  });
+
+  it("spreads later delays both ways by the jitter so runs started together do not poll in lockstep", () => {
     const jittered = scheduleFor(20_000);
     expect(pollDelay(jittered, 1, () => 0)).toBe(1_600);
     expect(pollDelay(jittered, 1, () => 0.999_999)).toBe(2_400);

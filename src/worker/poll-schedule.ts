@@ -23,7 +23,11 @@ export function scheduleFor(typicalMs: number, overrides: Partial<PollSchedule> 
 
 /** Delay before poll number `attempt` (0 = the first GET after creating the run). */
 export function pollDelay(schedule: PollSchedule, attempt: number, random: () => number = Math.random): number {
-  const nominal = attempt === 0 ? schedule.initialMs : Math.min(schedule.maxMs, schedule.intervalMs * schedule.factor ** (attempt - 1));
+  if (attempt === 0) {
+    // The first look is only ever early: a run that ends on time is seen at once, never seconds late.
+    return Math.max(0, Math.round(schedule.initialMs * (1 - schedule.jitter * random())));
+  }
+  const nominal = Math.min(schedule.maxMs, schedule.intervalMs * schedule.factor ** (attempt - 1));
   const spread = nominal * schedule.jitter;
   return Math.max(0, Math.round(nominal - spread + random() * 2 * spread));
 }

@@ -11,6 +11,7 @@ import type { LimitFunction } from "p-limit";
 import type { Logger } from "../log/logger.js";
 import { priceOf, type PriceTable } from "../pricing/table.js";
 import type { BatchStore } from "../queue/batch-store.js";
+import type { Reservation } from "../queue/scripts.js";
 import type { RowJobData, StoredResult } from "../queue/job-data.js";
 import { idempotencyKeyFor, tierLabel } from "../queue/keys.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
@@ -83,46 +84,24 @@ export async function processRow(
   progress: RowProgress,
 ): Promise<"recorded" | "already-recorded"> {
   const { batch, row } = data;
-  const [terminal] = await deps.store.terminalRows(batch, [row.key]);
-  if (terminal) return "already-recorded";
   const log = deps.logger.child({ batch, row: row.key });
-
-  progress.runId = data.runId ?? (await deps.store.runIds(batch, [row.key]))[0] ?? null;
-  if (progress.runId) {
-    log.debug({ runId: progress.runId }, "Resuming the row's existing run.");
+  const now = deps.now().getTime();
+  let reservation: Reservation | null = null;
+  if (data.runId) {
+    if ((await deps.store.terminalRows(batch, [row.key]))[0]) return "already-recorded";
+    progress.runId = data.runId;
   } else {
-    const reservation = await deps.store.reserve(batch, row.key, data.estimateMicros, tierLabel(row.model, row.quality));
+    // One round trip: already recorded? a run to resume? else reserve budget and note the POST.
+    reservation = await deps.store.reserve(batch, row.key, data.estimateMicros, tierLabel(row.model, row.quality), now);
     if (reservation.alreadyRecorded) return "already-recorded";
-    if (!reservation.granted) throw new BudgetHold(batch, row.key);
-    if (reservation.crossedPercent !== null) {
-      log.warn({ committedMicros: reservation.committedMicros, capMicros: reservation.capMicros }, `Batch ${batch} has committed ${reservation.crossedPercent} % of its budget cap.`);
-    }
-    const clientRef = `${batch}/${row.key}`.slice(0, 255);
-    const now = deps.now().getTime();
-    const firstPost = await deps.store.markPosting(batch, row.key, now);
-    if (now - firstPost > IDEMPOTENCY_WINDOW_MS) throw new IdempotencyWindowPassed(clientRef, firstPost);
-    let created: Run;
-    try {
-      created = await deps.client.createRun({
-        model: row.model,
-        input: row.input,
-        metadata: row.metadata,
-        idempotencyKey: idempotencyKeyFor(batch, row.key),
-        clientRef,
-      });
-    } catch (error) {
-      // A definite refusal (402, 429, 4xx) created nothing: the 24 h guard starts again next time.
-      if (classifyError(error).kind !== "retry") await deps.store.clearPosting(batch, row.key);
-      throw error;
-    }
-    progress.runId = created.id;
-    deps.onRunCreated?.();
-    await Promise.all([deps.store.saveRunId(batch, row.key, created.id), saveRunIdOnJob(created.id)]);
-    log.debug({ runId: created.id }, "Run created.");
+    progress.runId = reservation.runId;
   }
+  if (progress.runId) log.debug({ runId: progress.runId }, "Resuming the row's existing run.");
+  const runId = progress.runId ?? (await createRow(data, reservation, now, saveRunIdOnJob, deps, log));
+  progress.runId = runId;
 
   progress.phase = "wait";
-  const run = await waitForRun(deps.client, progress.runId, {
+  const run = await waitForRun(deps.client, runId, {
     schedule: deps.poll(row.model),
     maxConsecutiveErrors: deps.maxConsecutivePollErrors,
     ...(deps.signal ? { signal: deps.signal } : {}),
@@ -139,6 +118,37 @@ export async function processRow(
     await record(data, deps, { status: "failed", runId: run.id, images: [], costMicros: run.costMicros ?? 0, error: `${run.status}: ${reason}` });
   }
   return "recorded";
+}
+
+/** Posts the row's run once its reservation is granted, and saves the run id before anything else. */
+async function createRow(
+  data: RowJobData,
+  reservation: Reservation | null,
+  now: number,
+  saveRunIdOnJob: (runId: string) => Promise<void>,
+  deps: RowDeps,
+  log: Logger,
+): Promise<string> {
+  const { batch, row } = data;
+  if (!reservation) throw new Error(`row ${row.key} has neither a run id nor a reservation`);
+  if (!reservation.granted) throw new BudgetHold(batch, row.key);
+  if (reservation.crossedPercent !== null) {
+    log.warn({ committedMicros: reservation.committedMicros, capMicros: reservation.capMicros }, `Batch ${batch} has committed ${reservation.crossedPercent} % of its budget cap.`);
+  }
+  const clientRef = `${batch}/${row.key}`.slice(0, 255);
+  if (now - reservation.firstPostMs > IDEMPOTENCY_WINDOW_MS) throw new IdempotencyWindowPassed(clientRef, reservation.firstPostMs);
+  let created: Run;
+  try {
+    created = await deps.client.createRun({ model: row.model, input: row.input, metadata: row.metadata, idempotencyKey: idempotencyKeyFor(batch, row.key), clientRef });
+  } catch (error) {
+    // A definite refusal (402, 429, 4xx) created nothing: the 24 h guard starts again next time.
+    if (classifyError(error).kind !== "retry") await deps.store.clearPosting(batch, row.key);
+    throw error;
+  }
+  deps.onRunCreated?.();
+  await Promise.all([deps.store.saveRunId(batch, row.key, created.id), saveRunIdOnJob(created.id)]);
+  log.debug({ runId: created.id }, "Run created.");
+  return created.id;
 }
 
 /** Runflow's own `cost` when it reports one; otherwise the batch's price table for the images produced. */

@@ -82,7 +82,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     now: options.now ?? (() => new Date()),
     poll: (model) => scheduleFor(MODELS[model].typicalDurationMs, options.poll),
     maxConsecutivePollErrors: 8,
-    downloads: pLimit(options.downloadConcurrency ?? 32),
+    downloads: pLimit(options.downloadConcurrency ?? 128),
     signal: shutdown.signal,
     onRunCreated: () => (credit.warned = false),
   };
