@@ -54,7 +54,12 @@ export interface RowWorker {
 
 export function createWorker(options: WorkerOptions): RowWorker {
   const { redis, keys, logger } = options;
-  const store = createBatchStore(redis, keys);
+  // Our own row bookkeeping gets its own connection with auto-pipelining: thousands of rows in
+  // flight share socket writes. (BullMQ keeps the shared connection; its blocking reads must not
+  // sit in a pipeline.)
+  const storeRedis = redis.duplicate({ enableAutoPipelining: true });
+  storeRedis.on("error", (err) => logger.warn({ err }, "Redis connection error (row store)."));
+  const store = createBatchStore(storeRedis, keys);
   const shutdown = new AbortController();
   // Every run being waited on listens for shutdown: thousands of listeners are the design, not a leak.
   setMaxListeners(0, shutdown.signal);
@@ -128,6 +133,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
       shutdown.abort();
       await Promise.all(workers.map(({ worker }) => worker.close()));
       await Promise.all(workers.map(({ queue }) => queue.close()));
+      await storeRedis.quit().catch(() => storeRedis.disconnect());
     },
   };
 }
