@@ -7,7 +7,7 @@ let signals = 0;
 const onSignal = (name: NodeJS.Signals) => {
   signals += 1;
   if (signals === 1) {
-    process.stderr.write(`\nrunflow-batch: ${name} received; stopping and handing in-flight rows back (their run ids are saved). Press Ctrl-C again to exit at once.\n`);
+    process.stderr.write(`\nrunflow-batch: ${name} received; stopping cleanly. Press Ctrl-C again to exit at once.\n`);
     controller.abort();
   } else {
     process.exit(130);

@@ -26,7 +26,7 @@ describe("graceful shutdown", () => {
     await eventually(async () => (await store.get(batch))!.inFlight >= 20, 20_000, "runs in flight");
     first.child.kill("SIGTERM");
     expect(await first.exited, first.output()).toBe(0);
-    expect(first.output()).toMatch(/SIGTERM received; stopping and handing in-flight rows back/);
+    expect(first.output()).toMatch(/SIGTERM received; stopping cleanly/);
 
     const queue = new Queue("generate", { connection: bed.redis.redis, prefix: keys.bullPrefix });
     expect(await queue.getActiveCount()).toBe(0);
