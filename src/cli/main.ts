@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `runflow-batch` binary: the only place that exits the process. */
+import { processEnvironment } from "../config/config.js";
 import { runCli } from "./program.js";
 
 const controller = new AbortController();
@@ -19,7 +20,7 @@ process.on("SIGTERM", onSignal);
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
-  env: process.env,
+  env: processEnvironment(),
   signal: controller.signal,
 });
 process.exitCode = code;

@@ -39,3 +39,8 @@ export function readConfig(flags: ConfigFlags = {}, env: Environment = process.e
 export function isInteractive(stream: { isTTY?: boolean }, env: Environment = process.env): boolean {
   return stream.isTTY === true && !nonEmpty(env.CI);
 }
+
+/** The process environment; the binary's entry point passes it to the commands. */
+export function processEnvironment(): Environment {
+  return process.env;
+}
