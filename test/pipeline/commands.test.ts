@@ -56,4 +56,19 @@ describe("status, report and setup errors", () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/set RUNFLOW_API_KEY.*or use --simulate/);
   });
+
+  it("still reports every recorded row, once, when the manifest changed after the run", async () => {
+    const dir = await tempDir();
+    const manifest = await writeJsonl(dir, generations(4, "low"));
+    const out = path.join(dir, "out");
+    const done = await cli(["run", manifest, "--out", out, "--batch", "edited", "--poll-interval", "20"], env);
+    expect(done.code, done.stderr).toBe(0);
+    await writeJsonl(dir, generations(2, "high")); // the file is edited afterwards
+    const report = await cli(["report", "edited", "--out", path.join(dir, "again")], env);
+    expect(report.code, report.stderr).toBe(0);
+    const lines = (await readFile(path.join(dir, "again", "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id).sort()).toEqual(["g0", "g1", "g2", "g3"]);
+    const cost = JSON.parse(await readFile(path.join(dir, "again", "cost-report.json"), "utf8"));
+    expect(cost.totals).toMatchObject({ rows: 4, succeeded: 4, actual_usd: "0.036" });
+  });
 });
