@@ -9,12 +9,16 @@ export interface CliIo {
   readonly stdout: Writable & { isTTY?: boolean; columns?: number };
   readonly stderr: Writable & { isTTY?: boolean; columns?: number };
   readonly env: Environment;
-  /** Resolves when the user asks to stop (SIGINT/SIGTERM); commands that run long listen to it. */
+  /** Aborted when the user asks to stop (SIGINT/SIGTERM); commands that run long listen to it. */
   readonly signal?: AbortSignal;
+  /** Told when a command stops cleanly on `signal`; other commands are simply ended by a signal. */
+  readonly onStopHandled?: () => void;
 }
 
 export interface CliContext {
   readonly io: CliIo;
   /** Commands that finish with a non-zero code but no error (e.g. 1: some rows failed) set it here. */
   setExitCode(code: number): void;
+  /** Says this command listens to io.signal and stops cleanly (run, worker, simulator, status --watch). */
+  handlesStop(): void;
 }

@@ -62,7 +62,7 @@ Examples:
 /** Runs one command line; returns the exit code. User mistakes print a sentence, never a stack. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode = 0;
-  const ctx: CliContext = { io, setExitCode: (code) => void (exitCode = code) };
+  const ctx: CliContext = { io, setExitCode: (code) => void (exitCode = code), handlesStop: () => io.onStopHandled?.() };
   const program = createProgram(ctx);
   try {
     await program.parseAsync([...argv], { from: "user" });

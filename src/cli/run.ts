@@ -54,6 +54,7 @@ Examples:
   runflow-batch run catalogue.csv --out out/cat --max-cost 150 --concurrency 500`,
     )
     .action(async (manifestPath: string, flags: RunFlags) => {
+      ctx.handlesStop();
       const settings = await parseBatchFlags(flags);
       const work = parseWorkerFlags(flags, 100);
       const latency = parseLatency("--sim-latency", flags.simLatency);

@@ -119,6 +119,7 @@ Examples:
   RUNFLOW_BASE_URL=http://127.0.0.1:8787 RUNFLOW_API_KEY=rf_test runflow-batch run jobs/catalogue.csv --out out/`,
     )
     .action(async (flags: SimulatorFlags) => {
+      ctx.handlesStop();
       const config = readConfig({ callbackSecret: flags.callbackSecret }, ctx.io.env);
       const options = simulatorOptionsFromFlags(flags, config.callbackSecret);
       const logger = createLogger({ level: config.logLevel, destination: ctx.io.stderr });

@@ -25,6 +25,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .action(async (batchId: string | undefined, flags: StatusFlags) => {
       if (flags.format !== "table" && flags.format !== "json") throw new UsageError(`--format must be table or json, got ${JSON.stringify(flags.format)}`);
       const { openQueueDeps } = await loadQueueKit();
+      if (flags.watch) ctx.handlesStop();
       const deps = await openQueueDeps(ctx.io);
       try {
         for (;;) {

@@ -20,6 +20,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
 }
 
 async function runWorker(ctx: CliContext, flags: WorkerFlags & { out?: string }): Promise<void> {
+  ctx.handlesStop();
   const settings = parseWorkerFlags(flags, 200);
   const out = flags.out;
   const { openQueueDeps, runflowClientFor, createWorker } = await loadQueueKit();

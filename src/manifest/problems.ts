@@ -18,7 +18,8 @@ export function describeFound(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Nested too deeply to print (String() would recurse just as deep).
+    return "a value nested too deeply to show";
   }
   return text.length > MAX_FOUND_LENGTH ? `${text.slice(0, MAX_FOUND_LENGTH - 1)}…` : text;
 }

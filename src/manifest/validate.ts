@@ -70,6 +70,14 @@ function hasKeys(object: object): boolean {
   return false;
 }
 
+/** The decoder turns bytes that are not UTF-8 into U+FFFD; such text must not be sent (and paid for) as is. */
+function hasUndecodableBytes(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\uFFFD");
+  if (depth > 2 || value === null || typeof value !== "object") return false;
+  for (const item of Object.values(value)) if (hasUndecodableBytes(item, depth + 1)) return true;
+  return false;
+}
+
 export interface RowValidator {
   /** Validates one row; remembers its key, so a later row reusing it gets a problem. */
   validate(raw: RawRow, extraProblems?: readonly Problem[]): ManifestItem;
@@ -112,6 +120,11 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
   function validate(raw: RawRow, extraProblems: readonly Problem[] = []): ManifestItem {
     const { location, fields } = raw;
     const problems: Problem[] = extraProblems.length > 0 ? [...extraProblems] : [];
+    for (const name in fields) {
+      if (hasUndecodableBytes(fields[name])) {
+        problems.push(makeProblem(location, name, "UTF-8 text", fields[name], `${name} has bytes that are not valid UTF-8 (shown as \uFFFD); save the manifest as UTF-8 so the prompt is sent as written`));
+      }
+    }
     if (json) {
       for (const name in fields) {
         if (!isKnownJsonKey(name) && !name.startsWith(METADATA_PREFIX)) {

@@ -22,12 +22,18 @@ const fileSchema = z.record(z.string(), z.unknown());
 
 export const PRICES_FILE_EXAMPLE = '{"openai/gpt-image-2": {"low": "0.009", "medium": "0.034", "high": "0.133"}, "runflow/tag-removal": {"request": "0.14"}}';
 
+/** No image or request costs more; a larger figure is a typo, and would overflow exact totals. */
+export const MAX_PRICE_MICROS = 1_000 * 1_000_000;
+
 function money(file: string, where: string, value: unknown): Micros {
+  let micros: Micros;
   try {
-    return parseUsdValue(value);
+    micros = parseUsdValue(value);
   } catch (error) {
     throw new UsageError(`${file}: ${where} must be a dollar amount such as "0.133" (at most 6 decimals, not negative), got ${JSON.stringify(value)}.`, { cause: error });
   }
+  if (micros > MAX_PRICE_MICROS) throw new UsageError(`${file}: ${where} must be at most $1,000 per image or request, got ${JSON.stringify(value)}.`);
+  return micros;
 }
 
 /** Builds the price table a prices file describes, over `base`. Errors name the file and the entry. */

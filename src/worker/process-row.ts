@@ -9,18 +9,23 @@
  */
 import type { LimitFunction } from "p-limit";
 import type { Logger } from "../log/logger.js";
-import { priceOf, type PriceTable } from "../pricing/table.js";
+import type { PriceTable } from "../pricing/table.js";
 import type { BatchStore } from "../queue/batch-store.js";
 import type { Reservation } from "../queue/scripts.js";
-import type { RowJobData, StoredResult } from "../queue/job-data.js";
+import type { RowJobData } from "../queue/job-data.js";
 import { idempotencyKeyFor, tierLabel } from "../queue/keys.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
 import { classifyError } from "../runflow/errors.js";
-import { MODELS, type ModelId } from "../runflow/models.js";
+import type { ModelId } from "../runflow/models.js";
 import type { PollSchedule } from "./poll-schedule.js";
 import type { RowPhase } from "./retry-policy.js";
 import { downloadOutputs } from "./outputs.js";
+import { actualCost, record } from "./record-row.js";
+import { BudgetHold, IDEMPOTENCY_WINDOW_MS, IdempotencyWindowPassed } from "./row-errors.js";
 import { waitForRun } from "./wait-for-run.js";
+
+export { BudgetHold, IdempotencyWindowPassed } from "./row-errors.js";
+export { recordFailure } from "./record-row.js";
 
 export interface BatchInfo {
   readonly outDir: string;
@@ -51,31 +56,6 @@ export interface RowProgress {
   run: Run | null;
 }
 
-/** Runflow replays a create for 24 h; past 23 h an unanswered POST may not be safely repeated. */
-export const IDEMPOTENCY_WINDOW_MS = 23 * 3_600_000;
-
-/**
- * A create POST for this row went out long ago and its answer was lost; posting again now could
- * create a second, billed run. The row fails and says how to check.
- */
-export class IdempotencyWindowPassed extends Error {
-  constructor(readonly clientRef: string, readonly firstPostMs: number) {
-    super(
-      `a create request for this row was sent at ${new Date(firstPostMs).toISOString()} and its answer was lost; ` +
-        `Runflow's idempotency protection lasts 24 h, so it was not sent again. Look for client_ref "${clientRef}" in Runflow ` +
-        `before re-running this row (its cost is counted at the estimate meanwhile)`,
-    );
-    this.name = "IdempotencyWindowPassed";
-  }
-}
-
-/** The budget cap does not allow this row now; it waits for the cap to be raised. */
-export class BudgetHold extends Error {
-  constructor(readonly batchId: string, readonly rowKey: string) {
-    super(`row ${rowKey} of batch ${batchId} is held: the budget cap is reached`);
-    this.name = "BudgetHold";
-  }
-}
 
 export async function processRow(
   data: RowJobData,
@@ -149,59 +129,4 @@ async function createRow(
   await Promise.all([deps.store.saveRunId(batch, row.key, created.id), saveRunIdOnJob(created.id)]);
   log.debug({ runId: created.id }, "Run created.");
   return created.id;
-}
-
-/** Runflow's own `cost` when it reports one; otherwise the batch's price table for the images produced. */
-function actualCost(prices: PriceTable, data: RowJobData, run: Run): number {
-  if (run.costMicros !== null) return run.costMicros;
-  const images = MODELS[data.row.model].billing === "image" ? run.outputUrls.length : 1;
-  return priceOf(prices, data.row.model, data.row.quality, images);
-}
-
-/**
- * Records the row as failed, keeping what was (or may have been) paid for: a run that succeeded
- * but could not be downloaded costs what it cost; a run whose end is unknown, or a create whose
- * answer was lost, is counted at the estimate so the budget stays safe; no run, no cost.
- */
-export async function recordFailure(data: RowJobData, deps: RowDeps, progress: RowProgress, reason: string, error?: unknown): Promise<void> {
-  let costMicros = 0;
-  if (error instanceof IdempotencyWindowPassed) costMicros = data.estimateMicros;
-  else if (progress.run && progress.run.status !== "failed" && progress.run.status !== "canceled") {
-    costMicros = actualCost((await deps.batchInfo(data.batch)).prices, data, progress.run);
-  } else if (progress.runId && !progress.run) costMicros = data.estimateMicros;
-  await record(data, deps, { status: "failed", runId: progress.runId, images: [], costMicros, error: reason });
-}
-
-interface Outcome {
-  readonly status: "succeeded" | "failed";
-  readonly runId: string | null;
-  readonly images: readonly string[];
-  readonly costMicros: number;
-  readonly error: string | null;
-}
-
-async function record(data: RowJobData, deps: RowDeps, outcome: Outcome): Promise<void> {
-  const { row } = data;
-  const result: StoredResult = {
-    id: row.key,
-    seq: data.seq,
-    model: row.model,
-    quality: row.quality,
-    status: outcome.status,
-    run_id: outcome.runId,
-    images: outcome.images,
-    estimated_micros: data.estimateMicros,
-    cost_micros: outcome.costMicros,
-    error: outcome.error,
-    finished_at: deps.now().toISOString(),
-  };
-  await deps.store.record(data.batch, {
-    row: row.key,
-    resultJson: JSON.stringify(result),
-    status: outcome.status,
-    actualMicros: outcome.costMicros,
-    images: outcome.images.length,
-    estimateMicros: data.estimateMicros,
-    tier: tierLabel(row.model, row.quality),
-  });
 }

@@ -46,13 +46,15 @@ function csvSyntaxError(file: string, error: CsvError, line: number): ManifestEr
     CSV_QUOTE_NOT_CLOSED: "a quoted field that opens on or after this line is never closed; add the closing double quote",
     INVALID_OPENING_QUOTE: 'a double quote appears inside an unquoted field; quote the whole field and double the inner quotes ("say ""hi""")',
     CSV_INVALID_CLOSING_QUOTE: 'a quoted field has text after its closing quote; double the quotes that belong to the text ("")',
+    CSV_MAX_RECORD_SIZE: "a row is longer than 1 MiB, usually a quoted field that never closes; check the quotes from this line on",
   };
   const reason = reasons[error.code] ?? `${error.message}; check the quoting on this line`;
   return new ManifestError(`${file} line ${line}: malformed CSV: ${reason}.`, { file, line, cause: error });
 }
 
 /** The reader's csv-parse options (bench/estimate.ts measures bare csv-parse with the same). */
-export const CSV_PARSE_OPTIONS = { bom: true, relax_column_count: true } as const;
+/** max_record_size: no job needs a 1 MiB row; anything longer is a wrong file, and must not eat memory. */
+export const CSV_PARSE_OPTIONS = { bom: true, relax_column_count: true, max_record_size: 1024 * 1024 } as const;
 /** From this size on, csv-parse runs in a worker thread (starting one costs ~30 ms). */
 export const CSV_WORKER_MIN_BYTES = 4 * 1024 * 1024;
 

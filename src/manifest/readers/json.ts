@@ -102,6 +102,9 @@ export async function* readJson(path: string, file: string): AsyncGenerator<Read
           if (state === "defaults") {
             events.push({ kind: "defaults", value });
             state = "root-object";
+          } else if (Array.isArray(value)) {
+            const location = { file, index: index++ };
+            rows.push({ location, fields: {}, problem: makeProblem(location, "row", "a JSON object", value, `expected a job object such as {"model": "…", "prompt": "…"}, got an array`) });
           } else {
             rows.push({ location: { file, index: index++ }, fields: value as Record<string, unknown> });
           }

@@ -26,6 +26,9 @@ function parseLine(file: string, line: number, text: string): ReadRow {
   return { location, fields: value as Record<string, unknown> };
 }
 
+/** No job needs a longer line; anything longer is a wrong file, and must not eat memory. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
 export async function* readJsonl(path: string, file: string): AsyncGenerator<ReaderEvent> {
   const source = createReadStream(path, { encoding: "utf8" });
   let pending = "";
@@ -33,6 +36,7 @@ export async function* readJsonl(path: string, file: string): AsyncGenerator<Rea
   let first = true;
   try {
     for await (const chunk of source as AsyncIterable<string>) {
+      const searchFrom = pending.length; // the pending part holds no newline: do not scan it again
       let text = pending + chunk;
       if (first) {
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -40,13 +44,19 @@ export async function* readJsonl(path: string, file: string): AsyncGenerator<Rea
       }
       const rows: ReadRow[] = [];
       let start = 0;
-      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+      for (let end = text.indexOf("\n", searchFrom); end !== -1; end = text.indexOf("\n", start)) {
         line += 1;
         const content = text.slice(start, end).trim();
         if (content !== "") rows.push(parseLine(file, line, content));
         start = end + 1;
       }
       pending = text.slice(start);
+      if (pending.length > MAX_LINE_CHARS) {
+        throw new ManifestError(
+          `${file} line ${line + 1} is longer than ${MAX_LINE_CHARS.toLocaleString("en-US")} characters: a JSONL file holds one job per line, and a prompt is at most 32,000 characters. Check the file really is JSONL (one JSON object per line).`,
+          { file, line: line + 1 },
+        );
+      }
       if (rows.length > 0) yield { kind: "rows", rows };
     }
     const last = pending.trim();
