@@ -124,7 +124,11 @@ export function createWorker(options: WorkerOptions): RowWorker {
       // Without a limiter BullMQ ignores queue.rateLimit() in other workers: 429 and 402 must slow them all.
       limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1_000 },
     });
-    worker.on("error", (err) => logger.error({ err, queue: name }, "Worker error."));
+    worker.on("error", (err) => {
+      // While shutting down, BullMQ may report the connection it is closing; that is not a fault.
+      if (shutdown.signal.aborted && /Connection is closed/.test(err.message)) logger.debug({ err, queue: name }, "Worker connection closed during shutdown.");
+      else logger.error({ err, queue: name }, "Worker error.");
+    });
     return { worker, queue };
   });
 
