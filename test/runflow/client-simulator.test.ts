@@ -70,7 +70,7 @@ describe("runs", () => {
     expect(second.id).toBe(first.id);
     await waitTerminal(first.id);
     const ledger = sim.ledger();
-    expect(ledger.byIdempotencyKey[request.idempotencyKey]).toEqual({ posts: 2, runId: first.id });
+    expect(ledger.byIdempotencyKey[request.idempotencyKey]).toEqual({ posts: 2, runId: first.id, runIds: [first.id] });
     expect(ledger.byClientRef[request.clientRef]).toEqual([first.id]);
     expect(ledger.runs.filter((run) => run.idempotencyKey === request.idempotencyKey)).toHaveLength(1);
 

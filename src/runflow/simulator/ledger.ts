@@ -28,7 +28,8 @@ export interface Ledger {
   billedMicros: number;
   billedUsd: string;
   /** Keys that created a run: every POST received with the key, and its run. */
-  byIdempotencyKey: Record<string, { posts: number; runId: string }>;
+  /** runIds has more than one entry only if a key made a second run (e.g. after its 24 h expiry): billed twice. */
+  byIdempotencyKey: Record<string, { posts: number; runId: string; runIds: string[] }>;
   /** client_ref → run ids. */
   byClientRef: Record<string, string[]>;
   runs: LedgerRun[];
@@ -57,8 +58,9 @@ export class LedgerBook {
     const byClientRef: Ledger["byClientRef"] = {};
     const list: LedgerRun[] = [];
     for (const run of runs) {
-      if (run.idempotencyKey !== null && byIdempotencyKey[run.idempotencyKey] === undefined) {
-        byIdempotencyKey[run.idempotencyKey] = { posts: this.postsByKey.get(run.idempotencyKey) ?? 0, runId: run.id };
+      if (run.idempotencyKey !== null) {
+        const entry = (byIdempotencyKey[run.idempotencyKey] ??= { posts: this.postsByKey.get(run.idempotencyKey) ?? 0, runId: run.id, runIds: [] });
+        entry.runIds.push(run.id);
       }
       if (run.clientRef !== null) (byClientRef[run.clientRef] ??= []).push(run.id);
       list.push({
