@@ -74,6 +74,9 @@ export async function downloadOutput(ctx: DownloadContext, req: DownloadRequest)
   );
 }
 
+/** A whole download may take this many per-request timeouts (150 s by default) before it is abandoned and retried. */
+export const DOWNLOAD_DEADLINE_FACTOR = 5;
+
 async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string): Promise<Attempt> {
   const ref = describeUrl(url, ctx.apiKey);
   const fail = (failure: DownloadFailure, message: string, extra: { status?: number; cause?: unknown } = {}): DownloadError =>
@@ -86,6 +89,8 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
       headers: { accept: "image/png, image/jpeg, image/webp", "user-agent": "runflow-batch/0.1 (+undici)" },
       headersTimeout: ctx.timeoutMs,
       bodyTimeout: ctx.timeoutMs,
+      // bodyTimeout only bounds silence: a server trickling bytes would hold a slot forever.
+      signal: AbortSignal.timeout(ctx.timeoutMs * DOWNLOAD_DEADLINE_FACTOR),
     });
   } catch (error) {
     throw fail("network", `no answer (${errorCode(error) ?? "network error"}); the download can be retried.`, { cause: safeCause(error, ctx.apiKey) });

@@ -181,6 +181,22 @@ describe("downloads", () => {
     expect(await dir.files()).toEqual([]);
   });
 
+  it("a server that trickles bytes forever is cut off at the download deadline, retryably, leaving no file", async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const { server, client, dir } = await setup(
+      (_req, res) => {
+        res.writeHead(200, { "content-type": "image/png", "content-length": 100_000 });
+        timers.push(setInterval(() => res.write(Buffer.alloc(1)), 50)); // never silent long enough for bodyTimeout
+      },
+      { timeoutMs: 200 },
+    );
+    cleanups.push(async () => timers.forEach(clearInterval));
+    const err = await rejection(client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o`, destBase: join(dir.path, "slow") }));
+    expect(err).toBeInstanceOf(DownloadError);
+    expect(classifyError(err).kind).toBe("retry");
+    expect(await dir.files()).toEqual([]);
+  });
+
   it("a body shorter than its content-length is an error and leaves no file", async () => {
     const { server, client, dir } = await setup((_req, res, raw) => {
       res.writeHead(200, { "content-type": "image/jpeg", "content-length": 10_000 });
