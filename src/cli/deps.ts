@@ -22,7 +22,7 @@ export interface QueueDeps {
   close(): Promise<void>;
 }
 
-export function loggerFor(io: CliIo, config: Config): Logger {
+function loggerFor(io: CliIo, config: Config): Logger {
   return createLogger({ level: config.logLevel, pretty: isInteractive(io.stderr, io.env) });
 }
 

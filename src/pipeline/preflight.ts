@@ -8,7 +8,7 @@ import { BudgetStopError, ConfigurationError } from "../errors.js";
 import { streamManifestBatches } from "../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
 import { formatUsd } from "../pricing/money.js";
-import { priceRow } from "../pricing/price-row.js";
+import { priceRowOrNull } from "../pricing/price-row.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { BatchRecord } from "../queue/batch-store.js";
 import { classifyError } from "../runflow/errors.js";
@@ -32,7 +32,8 @@ export async function capCoverage(options: Pick<PreflightOptions, "manifestPath"
   for await (const items of streamManifestBatches(options.manifestPath, options.manifest)) {
     for (const item of items) {
       if (!item.ok) continue;
-      const price = priceRow(options.prices, item.row);
+      const price = priceRowOrNull(options.prices, item.row);
+      if (price === null) continue;
       if (restRows === 0 && used + price <= budgetMicros) {
         used += price;
         covered += 1;

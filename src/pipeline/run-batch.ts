@@ -85,10 +85,9 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
   producer.catch(() => stop.abort());
 
   let outcome: RunOutcome = "interrupted";
-  let record: BatchRecord;
   try {
     for (;;) {
-      record = await current(store, batchId);
+      const record = await current(store, batchId);
       options.onProgress?.(record);
       const finished = record.succeeded + record.failed;
       if (finished >= record.rows) {

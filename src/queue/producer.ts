@@ -9,8 +9,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log/logger.js";
 import { streamManifest } from "../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
-import { priceRow } from "../pricing/price-row.js";
-import { UnknownPriceError, type PriceTable } from "../pricing/table.js";
+import { priceRowOrNull } from "../pricing/price-row.js";
+import type { PriceTable } from "../pricing/table.js";
 import type { BatchStore } from "./batch-store.js";
 import type { RowJobData } from "./job-data.js";
 import { jobIdFor, queueFor, type QueueName } from "./keys.js";
@@ -80,13 +80,8 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
   for await (const item of streamManifest(options.manifestPath, options.manifest)) {
     seq += 1;
     if (!item.ok) continue;
-    let estimateMicros: number;
-    try {
-      estimateMicros = priceRow(options.prices, item.row);
-    } catch (error) {
-      if (error instanceof UnknownPriceError) continue; // reported as a problem by the validation pass
-      throw error;
-    }
+    const estimateMicros = priceRowOrNull(options.prices, item.row);
+    if (estimateMicros === null) continue;
     chunk.push({ batch: batchId, row: item.row, estimateMicros, seq });
     if (chunk.length >= chunkSize) {
       if (!(await roomToContinue())) return { enqueued, alreadyDone, stoppedEarly: true };

@@ -2,7 +2,7 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { RowJobData } from "./job-data.js";
-import { QUEUE_NAMES, type Keys, type QueueName } from "./keys.js";
+import type { Keys, QueueName } from "./keys.js";
 import type { RetryOptions } from "./retry-options.js";
 
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";
@@ -16,7 +16,7 @@ export function createQueues(redis: Redis, keys: Keys): Queues {
     generate,
     edit,
     async close() {
-      await Promise.all(QUEUE_NAMES.map((name) => (name === "generate" ? generate : edit).close()));
+      await Promise.all([generate.close(), edit.close()]);
     },
   };
 }

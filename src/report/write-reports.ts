@@ -9,9 +9,9 @@ import path from "node:path";
 import { UsageError } from "../errors.js";
 import { streamManifest } from "../manifest/index.js";
 import type { JobRow } from "../manifest/types.js";
-import { priceRow } from "../pricing/price-row.js";
+import { priceRowOrNull } from "../pricing/price-row.js";
 import { pricesJson } from "../pricing/prices-file.js";
-import { UnknownPriceError, type PriceTable } from "../pricing/table.js";
+import type { PriceTable } from "../pricing/table.js";
 import { manifestSha256 } from "../queue/batch-id.js";
 import type { BatchRecord, BatchStore } from "../queue/batch-store.js";
 import type { StoredResult } from "../queue/job-data.js";
@@ -31,15 +31,6 @@ async function manifestUsable(record: BatchRecord): Promise<boolean> {
     return (await manifestSha256(record.manifest)) === record.manifestSha256;
   } catch {
     return false;
-  }
-}
-
-function priceOrNull(prices: PriceTable, row: JobRow): number | null {
-  try {
-    return priceRow(prices, row);
-  } catch (error) {
-    if (error instanceof UnknownPriceError) return null;
-    throw error;
   }
 }
 
@@ -65,7 +56,7 @@ async function* reportLines(store: BatchStore, record: BatchRecord, prices: Pric
       const json = results[i];
       if (json) yield fromResult(JSON.parse(json) as StoredResult);
       else {
-        const estimate = priceOrNull(prices, row);
+        const estimate = priceRowOrNull(prices, row);
         if (estimate === null) continue; // skipped by --skip-invalid: no price for its tier
         yield { ...pendingLine(row, estimate, held.has(row.key) || (record.budgetBlocked && !runIds[i]), runIds[i] ?? null), estimateMicros: estimate, costMicros: 0 };
       }

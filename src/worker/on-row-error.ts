@@ -9,7 +9,9 @@ import { ConfigurationError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { classifyError } from "../runflow/errors.js";
-import { BudgetHold, recordFailure, type RowDeps, type RowProgress } from "./process-row.js";
+import type { RowDeps, RowProgress } from "./process-row.js";
+import { recordFailure } from "./record-row.js";
+import { BudgetHold } from "./row-errors.js";
 import { decideAction, type RetryPolicy } from "./retry-policy.js";
 
 export interface ErrorContext {

@@ -24,9 +24,6 @@ import { actualCost, record } from "./record-row.js";
 import { BudgetHold, IDEMPOTENCY_WINDOW_MS, IdempotencyWindowPassed } from "./row-errors.js";
 import { waitForRun } from "./wait-for-run.js";
 
-export { BudgetHold, IdempotencyWindowPassed } from "./row-errors.js";
-export { recordFailure } from "./record-row.js";
-
 export interface BatchInfo {
   readonly outDir: string;
   readonly prices: PriceTable;

@@ -4,7 +4,7 @@
  * Any number of these, in any number of processes and machines, share the work.
  */
 import { setMaxListeners } from "node:events";
-import { Queue, Worker, type Job } from "bullmq";
+import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import pLimit from "p-limit";
 import type { ConfigurationError } from "../errors.js";
@@ -13,6 +13,7 @@ import type { PriceTable } from "../pricing/table.js";
 import { createBatchStore } from "../queue/batch-store.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
+import { createQueues } from "../queue/queues.js";
 import { MODELS } from "../runflow/models.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { scheduleFor, type PollSchedule } from "./poll-schedule.js";
@@ -92,8 +93,9 @@ export function createWorker(options: WorkerOptions): RowWorker {
     onRunCreated: () => (credit.warned = false),
   };
 
+  const queues = createQueues(redis, keys);
   const workers = QUEUE_NAMES.map((name) => {
-    const queue = new Queue<RowJobData>(name, { connection: redis, prefix: keys.bullPrefix });
+    const queue = queues[name];
     const errors: ErrorContext = {
       queue,
       deps,
@@ -136,7 +138,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     async close() {
       shutdown.abort();
       await Promise.all(workers.map(({ worker }) => worker.close()));
-      await Promise.all(workers.map(({ queue }) => queue.close()));
+      await queues.close();
       await storeRedis.quit().catch(() => storeRedis.disconnect());
     },
   };

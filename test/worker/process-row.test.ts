@@ -15,7 +15,9 @@ import { createKeys } from "../../src/queue/keys.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
-import { IdempotencyWindowPassed, processRow, recordFailure, type RowDeps } from "../../src/worker/process-row.js";
+import { processRow, type RowDeps } from "../../src/worker/process-row.js";
+import { recordFailure } from "../../src/worker/record-row.js";
+import { IdempotencyWindowPassed } from "../../src/worker/row-errors.js";
 import { tempDir } from "../helpers/manifests.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
