@@ -51,10 +51,11 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
   const queues = createQueues(o.redis, o.keys);
   try {
     if (prepared.skipped) o.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
-    if (!prepared.created && settings.capMicros !== null && settings.capMicros !== prepared.record.capMicros) {
+    let record = prepared.record;
+    if (!prepared.created && settings.capMicros !== null && settings.capMicros !== record.capMicros) {
       await applyCap(o.store, queues, id, settings.capMicros, o.logger);
+      record = (await o.store.get(id)) ?? record;
     }
-    const record = (await o.store.get(id)) ?? prepared.record;
     const notes = await preflight({ record, client: o.client, manifestPath: o.manifestPath, manifest: settings.manifest, prices: settings.prices, force: settings.force });
     for (const note of notes) o.stderr.write(note + "\n");
     return { prepared, record, queues };

@@ -34,7 +34,8 @@ export interface PreparedBatch {
 }
 
 export async function prepareBatch(options: PrepareOptions): Promise<PreparedBatch> {
-  const scan = await scanManifest(options.manifestPath, { ...options.manifest, prices: options.prices });
+  // The fingerprint needs its own read of the file; it runs alongside the validation pass.
+  const [scan, sha] = await Promise.all([scanManifest(options.manifestPath, { ...options.manifest, prices: options.prices }), manifestSha256(options.manifestPath)]);
   const file = path.basename(options.manifestPath);
   if (scan.problemCount > 0 && !options.skipInvalid) {
     throw new ManifestError(
@@ -45,7 +46,6 @@ export async function prepareBatch(options: PrepareOptions): Promise<PreparedBat
     );
   }
   if (scan.validRows === 0) throw new UsageError(`${file} has no valid rows to submit`);
-  const sha = await manifestSha256(options.manifestPath);
   const manifestOptions = { ...options.manifest };
   const id = options.batchId !== undefined ? checkBatchId(options.batchId) : defaultBatchId(sha, manifestOptions);
   const { record, created } = await options.store.create(
