@@ -33,7 +33,7 @@ Exit codes: 0 priced; 2 invalid manifest or rows (every problem listed on stderr
 function reportProblems(ctx: CliContext, scan: ManifestScan): void {
   const rows = `${scan.invalidRows.toLocaleString("en-US")} of ${scan.rows.toLocaleString("en-US")} row${scan.rows === 1 ? "" : "s"}`;
   const problems = `${scan.problemCount.toLocaleString("en-US")} problem${scan.problemCount === 1 ? "" : "s"}`;
-  ctx.io.stderr.write(`${scan.file}: ${rows} invalid (${problems}):\n${formatProblems(scan.problems, 20, scan.problemCount)}\n`);
+  ctx.io.stderr.write(`${scan.file}: ${rows} invalid (${problems}):\n${formatProblems(scan.problems, undefined, scan.problemCount)}\n`);
 }
 
 export function registerEstimate(program: Command, ctx: CliContext): void {

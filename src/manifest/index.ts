@@ -3,9 +3,7 @@
  * once for problems and cost, and word its problems for people.
  */
 export { streamManifest, streamManifestBatches, detectFormat, MANIFEST_FORMATS, type StreamOptions } from "./stream.js";
-export { scanManifest, DEFAULT_MAX_PROBLEMS, type ManifestScan, type ScanOptions } from "./scan.js";
-export { formatProblems, formatLocation, DEFAULT_PROBLEM_LIMIT } from "./problems.js";
+export { scanManifest, type ManifestScan, type ScanOptions } from "./scan.js";
+export { formatProblems, formatLocation } from "./problems.js";
 export { ManifestError } from "./errors.js";
-export { KNOWN_COLUMNS } from "./columns.js";
-export { MAX_ID_LENGTH } from "./row-key.js";
 export type { JobRow, ManifestDefaults, ManifestFormat, ManifestItem, Problem, RawRow, RowLocation } from "./types.js";

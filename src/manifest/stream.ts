@@ -4,7 +4,6 @@
  */
 import { stat } from "node:fs/promises";
 import { extname } from "node:path";
-import type { ModelId, Quality } from "../runflow/models.js";
 import { NO_DEFAULTS, parseManifestDefaults, withFlagDefaults } from "./defaults.js";
 import { ManifestError } from "./errors.js";
 import { readCsv } from "./readers/csv.js";
@@ -71,14 +70,11 @@ function readFailure(path: string, error: unknown): unknown {
 export async function* streamManifestBatches(path: string, options: StreamOptions = {}): AsyncGenerator<ManifestItem[]> {
   const format = detectFormat(path, options.format);
   await checkReadable(path);
-  const flags: { model?: ModelId; quality?: Quality } = {};
-  if (options.defaults?.model !== undefined) flags.model = options.defaults.model;
-  if (options.defaults?.quality !== undefined) flags.quality = options.defaults.quality;
-  const validator = createRowValidator({ defaults: withFlagDefaults(NO_DEFAULTS, flags), json: format !== "csv" });
+  const validator = createRowValidator({ defaults: withFlagDefaults(NO_DEFAULTS, options.defaults), json: format !== "csv" });
   try {
     for await (const event of readerFor(format, path, options.csvWorker)) {
       if (event.kind === "defaults") {
-        validator.setDefaults(withFlagDefaults(parseManifestDefaults(event.value, path), flags));
+        validator.setDefaults(withFlagDefaults(parseManifestDefaults(event.value, path), options.defaults));
         continue;
       }
       const items: ManifestItem[] = new Array<ManifestItem>(event.rows.length);

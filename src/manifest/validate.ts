@@ -23,10 +23,10 @@ function wherePhrase(location: RowLocation, where: number): string {
 
 function fieldProblem(location: RowLocation, model: ModelId, problem: FieldProblem): Problem {
   const field = displayField(model, problem.field);
-  if (problem.found === undefined && !problem.expected.startsWith("no such field")) {
+  if (problem.kind === "missing") {
     return makeProblem(location, field, "a value", problem.found, `${field} is required by ${model} but is missing`);
   }
-  if (problem.expected.startsWith("no such field")) {
+  if (problem.kind === "unknown") {
     return makeProblem(location, field, "nothing", problem.found, `${field} is not an input of ${model}, got ${JSON.stringify(problem.found)}; leave it empty for this model`);
   }
   return makeProblem(location, field, problem.expected, problem.found);

@@ -38,10 +38,3 @@ export function formatUsd(micros: Micros, minDecimals = 3): string {
   while (fraction.length > minDecimals && fraction.endsWith("0")) fraction = fraction.slice(0, -1);
   return fraction.length > 0 ? `${sign}${whole}.${fraction}` : `${sign}${whole}`;
 }
-
-export function sumMicros(values: Iterable<Micros>): Micros {
-  let total = 0;
-  for (const value of values) total += value;
-  if (!Number.isSafeInteger(total)) throw new RangeError("total too large to count exactly");
-  return total;
-}

@@ -5,12 +5,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
-import { MODEL_IDS } from "../runflow/models.js";
+import { MODEL_IDS, QUALITIES } from "../runflow/models.js";
 import { formatUsd } from "./money.js";
 import { PRICES_FILE_EXAMPLE, parsePriceTable } from "./prices-schema.js";
 import { BUILT_IN_PRICES, type PriceTable } from "./table.js";
 
-export { priceRow } from "./price-row.js";
 export { parsePriceTable, PRICES_FILE_EXAMPLE } from "./prices-schema.js";
 
 export async function loadPriceTable(file?: string): Promise<PriceTable> {
@@ -43,7 +42,7 @@ export function pricesJson(table: PriceTable): PricesJson {
       out[model] = { request: formatUsd(entry.price) };
     } else {
       const tiers: Record<string, string> = {};
-      for (const tier of ["low", "medium", "high"] as const) {
+      for (const tier of QUALITIES) {
         const price = entry.tiers[tier];
         if (price !== undefined) tiers[tier] = formatUsd(price);
       }

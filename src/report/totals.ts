@@ -2,7 +2,7 @@
  * Cost totals per model × quality tier, shared by `estimate` (estimated only) and the batch
  * cost report (estimated and actual). Integer micro-dollars in, decimal strings out. Pure.
  */
-import { MODEL_IDS, type ModelId, type Quality } from "../runflow/models.js";
+import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../runflow/models.js";
 import { formatUsd, type Micros } from "../pricing/money.js";
 
 export interface CostLine {
@@ -39,7 +39,8 @@ export interface CostAccumulator {
   summary(): CostSummary;
 }
 
-const QUALITY_RANK: Record<string, number> = { null: 0, low: 1, medium: 2, high: 3 };
+/** Per-request tiers (null) first, then low < medium < high. */
+const qualityRank = (quality: Quality | null): number => (quality === null ? 0 : QUALITIES.indexOf(quality) + 1);
 
 function checked(total: number, what: string): number {
   if (!Number.isSafeInteger(total)) throw new RangeError(`${what} too large to count exactly: ${total}`);
@@ -49,7 +50,7 @@ function checked(total: number, what: string): number {
 export function compareTiers(a: { model: ModelId; quality: Quality | null }, b: { model: ModelId; quality: Quality | null }): number {
   const byModel = MODEL_IDS.indexOf(a.model) - MODEL_IDS.indexOf(b.model);
   if (byModel !== 0) return byModel;
-  return (QUALITY_RANK[String(a.quality)] ?? 0) - (QUALITY_RANK[String(b.quality)] ?? 0);
+  return qualityRank(a.quality) - qualityRank(b.quality);
 }
 
 export function createCostAccumulator(): CostAccumulator {

@@ -25,6 +25,8 @@ export const MAX_PROMPT_LENGTH = 32_000;
 
 /** One broken rule: the field (dotted path), what was expected, and the offending value. */
 export interface FieldProblem {
+  /** unknown: the model has no such input; missing: required but absent; invalid: present but wrong. */
+  readonly kind: "unknown" | "missing" | "invalid";
   readonly field: string;
   readonly expected: string;
   readonly found: unknown;
@@ -180,14 +182,14 @@ export function checkModelInput(model: ModelId, input: unknown): FieldProblem[] 
   for (const issue of result.error.issues) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
-        problems.push({ field: [...issue.path, key].join("."), expected: "no such field for " + model, found: valueAt(input, [...issue.path, key]) });
+        problems.push({ kind: "unknown", field: [...issue.path, key].join("."), expected: "no such field for " + model, found: valueAt(input, [...issue.path, key]) });
       }
       continue;
     }
     const found = valueAt(input, issue.path);
     const field = issue.path.join(".") || "input";
     const expected = found === undefined && issue.code === "invalid_type" ? "a value (required)" : issue.message;
-    problems.push({ field, expected, found });
+    problems.push({ kind: found === undefined ? "missing" : "invalid", field, expected, found });
   }
   return problems;
 }

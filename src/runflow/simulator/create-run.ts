@@ -83,7 +83,7 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
       ? []
       : checkModelInput(model, input).map((p) => {
           const field = p.field === "input" ? "input" : `input.${p.field}`;
-          const message = p.expected.startsWith("no such field")
+          const message = p.kind === "unknown"
             ? `${field} is not an input of ${model}`
             : `${field} must be ${p.expected}, got ${describe(p.found)}`;
           return { field, expected: p.expected, found: p.found, message };
