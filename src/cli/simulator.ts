@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { readConfig } from "../config/config.js";
 import { UsageError } from "../errors.js";
+import { parseLatency as parseLatencyFlag, parseRate } from "./sim-flags.js";
 import { createLogger } from "../log/logger.js";
 import { parseUsd } from "../pricing/money.js";
 import { startSimulator, type SimulatorOptions } from "../runflow/simulator/index.js";
@@ -34,18 +35,8 @@ function number(flag: string, text: string, expected: string, ok: (n: number) =>
   return value;
 }
 const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
-const share = (flag: string, text: string) => number(flag, text, "a share from 0 to 1 (e.g. 0.1)", (n) => n >= 0 && n <= 1);
-
 /** "500" → 500 ms; "15000-40000" → uniform in that range. */
-export function parseLatency(text: string): number | { min: number; max: number } {
-  const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text);
-  const min = Number(match?.[1]);
-  const max = match?.[2] === undefined ? min : Number(match[2]);
-  if (!match || min > max || max > 86_400_000) {
-    throw new UsageError(`--latency must be milliseconds (e.g. 500) or a range MIN-MAX (e.g. 15000-40000), got ${JSON.stringify(text)}`);
-  }
-  return min === max ? min : { min, max };
-}
+export const parseLatency = (text: string) => parseLatencyFlag("--latency", text);
 
 export function simulatorOptionsFromFlags(flags: SimulatorFlags, callbackSecret: string | null): SimulatorOptions {
   const options: SimulatorOptions = {
@@ -55,9 +46,9 @@ export function simulatorOptionsFromFlags(flags: SimulatorFlags, callbackSecret:
     callbackSecret,
   };
   if (flags.latency !== undefined) options.latencyMs = parseLatency(flags.latency);
-  if (flags.failRate !== undefined) options.failRate = share("fail-rate", flags.failRate);
-  if (flags.errorRate !== undefined) options.errorRate = share("error-rate", flags.errorRate);
-  if (flags.truncateRate !== undefined) options.truncateRate = share("truncate-rate", flags.truncateRate);
+  if (flags.failRate !== undefined) options.failRate = parseRate("--fail-rate", flags.failRate);
+  if (flags.errorRate !== undefined) options.errorRate = parseRate("--error-rate", flags.errorRate);
+  if (flags.truncateRate !== undefined) options.truncateRate = parseRate("--truncate-rate", flags.truncateRate);
   if (flags.rateLimit !== undefined) options.rateLimit = number("rate-limit", flags.rateLimit, "requests per second, more than 0", (n) => n > 0);
   if (flags.retryAfter) options.retryAfter = true;
   if (flags.balance !== undefined) {

@@ -12,7 +12,7 @@ import { pipeline } from "node:stream/promises";
 import { request, type Dispatcher } from "undici";
 import type { Logger } from "../log/logger.js";
 import { DownloadError, type DownloadFailure, type RequestRef } from "./errors.js";
-import { errorCode, safeCause, scrubSecret } from "./http.js";
+import { errorCode, safeCause, scrubSecret, USER_AGENT } from "./http.js";
 import type { Download, DownloadRequest, Run } from "./types.js";
 
 export interface DownloadContext {
@@ -86,7 +86,7 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
     response = await request(url, {
       dispatcher: ctx.dispatcher,
       method: "GET",
-      headers: { accept: "image/png, image/jpeg, image/webp", "user-agent": "runflow-batch/0.1 (+undici)" },
+      headers: { accept: "image/png, image/jpeg, image/webp", "user-agent": USER_AGENT },
       headersTimeout: ctx.timeoutMs,
       bodyTimeout: ctx.timeoutMs,
       // bodyTimeout only bounds silence: a server trickling bytes would hold a slot forever.

@@ -112,9 +112,14 @@ export class DownloadError extends RunflowError {
 }
 
 /** How to fix it, per status: the sentence that ends an API error message. */
+/** 402, or either spelling of Runflow's out-of-credit code. */
+function isOutOfCredit(status: number, code: string | null): boolean {
+  return status === 402 || code === "INSUFFICIENT_CREDIT" || code === "INSUFFICIENT_CREDITS";
+}
+
 export function hintFor(status: number, code: string | null, path: string): string {
   if (status === 401) return "Check RUNFLOW_API_KEY: the key is missing, mistyped or revoked.";
-  if (status === 402 || code === "INSUFFICIENT_CREDIT" || code === "INSUFFICIENT_CREDITS") {
+  if (isOutOfCredit(status, code)) {
     return "Add credit to the Runflow account (or lower --max-cost), then resume the batch.";
   }
   if (status === 403) return "The API key may not do this: check RUNFLOW_API_KEY and the organisation it belongs to.";
@@ -169,7 +174,7 @@ export function classifyError(err: unknown): ErrorDecision {
 
 function classifyStatus(status: number, code: string | null, retryAfterMs: number | null, reason: string): ErrorDecision {
   if (status === 429 || code === "RATE_LIMITED") return { kind: "rate-limited", retryAfterMs };
-  if (status === 402 || code === "INSUFFICIENT_CREDIT" || code === "INSUFFICIENT_CREDITS") return { kind: "out-of-credit", reason };
+  if (isOutOfCredit(status, code)) return { kind: "out-of-credit", reason };
   if (status === 401 || status === 403) return { kind: "configuration", reason };
   if (status >= 500 || status === 408) return { kind: "retry", reason };
   return { kind: "permanent", reason };

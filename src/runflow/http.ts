@@ -24,7 +24,7 @@ export interface ApiResponse {
   readonly body: unknown;
 }
 
-const USER_AGENT = "runflow-batch/0.1 (+undici)";
+export const USER_AGENT = "runflow-batch/0.1 (+undici)";
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT"]);
 
 /** Replaces every occurrence of the secret; text without it comes back unchanged. */

@@ -121,7 +121,6 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
     ...plan,
     priceMicros: price,
     output,
-    settled: false,
     costMicros: null,
   };
   engine.addRun(run);

@@ -2,7 +2,7 @@
  * What a run produces, read from its (already validated) input: how many images, in which
  * format, at which size. Pure.
  */
-import type { ModelId } from "../models.js";
+import { MODELS, type ModelId } from "../models.js";
 
 export type ImageFormat = "png" | "jpeg" | "webp";
 
@@ -60,7 +60,7 @@ function sizeOf(model: ModelId, input: Readonly<Record<string, unknown>>): [numb
 
 export function outputSpecOf(model: ModelId, input: Readonly<Record<string, unknown>>): OutputSpec {
   const [width, height] = sizeOf(model, input);
-  const perImage = model !== "runflow/tag-removal" && model !== "runflow/product-isolation";
+  const perImage = MODELS[model].billing === "image";
   const count = perImage && typeof input.num_images === "number" ? input.num_images : 1;
   const f = input.output_format;
   const format: ImageFormat = f === "jpeg" || f === "webp" ? f : "png";

@@ -6,6 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import { z } from "zod";
+import { parseUsdValue } from "../../pricing/money.js";
 import type { Logger } from "../../log/logger.js";
 import { BUILT_IN_PRICES, type PriceTable } from "../../pricing/table.js";
 
@@ -66,7 +67,16 @@ export interface Settings {
 
 const rate = z.number().min(0).max(1);
 const ms = z.number().min(0).max(86_400_000);
-const usd = z.union([z.string().regex(/^\d+(\.\d{1,6})?$/, "a dollar amount such as 25 or 12.5"), z.number().min(0)]);
+const usd = z.union([z.string(), z.number()]).refine(isUsd, "a dollar amount such as 25 or 12.5 (at most 6 decimals)");
+
+function isUsd(value: unknown): boolean {
+  try {
+    parseUsdValue(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The JSON-able options (everything but port, host, prices and logger). */
 export const optionChangesSchema = z.strictObject({
@@ -138,16 +148,14 @@ export function applySettings(settings: Settings, changes: Partial<SimulatorOpti
     const l = changes.latencyMs;
     settings.latency = typeof l === "number" ? { min: l, max: l } : { min: l.min, max: l.max };
   }
-  if (changes.failRate !== undefined) settings.failRate = changes.failRate;
-  if (changes.errorRate !== undefined) settings.errorRate = changes.errorRate;
-  if (changes.rateLimit !== undefined) settings.rateLimit = changes.rateLimit;
-  if (changes.retryAfter !== undefined) settings.retryAfter = changes.retryAfter;
-  if (changes.callbackSecret !== undefined) settings.callbackSecret = changes.callbackSecret;
-  if (changes.callbackRetryBaseMs !== undefined) settings.callbackRetryBaseMs = changes.callbackRetryBaseMs;
-  if (changes.callbackTimeoutMs !== undefined) settings.callbackTimeoutMs = changes.callbackTimeoutMs;
-  if (changes.urlTtlSeconds !== undefined) settings.urlTtlSeconds = changes.urlTtlSeconds;
-  if (changes.seed !== undefined) settings.seed = changes.seed;
-  if (changes.downloadDelayMs !== undefined) settings.downloadDelayMs = changes.downloadDelayMs;
-  if (changes.truncateRate !== undefined) settings.truncateRate = changes.truncateRate;
-  if (changes.prices !== undefined) settings.prices = changes.prices;
+  for (const key of PLAIN_SETTINGS) {
+    if (changes[key] !== undefined) (settings as Record<PlainSetting, unknown>)[key] = changes[key];
+  }
 }
+
+/** Settings copied as given (apiKeys and latency are reshaped above). */
+const PLAIN_SETTINGS = [
+  "failRate", "errorRate", "rateLimit", "retryAfter", "callbackSecret", "callbackRetryBaseMs",
+  "callbackTimeoutMs", "urlTtlSeconds", "seed", "downloadDelayMs", "truncateRate", "prices",
+] as const satisfies readonly (keyof Settings & keyof SimulatorOptions)[];
+type PlainSetting = (typeof PLAIN_SETTINGS)[number];

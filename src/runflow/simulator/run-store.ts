@@ -39,7 +39,6 @@ export interface SimRun {
   readonly priceMicros: number;
   readonly output: OutputSpec;
   readonly seed: number;
-  settled: boolean;
   /** Set when the run ends: the price on success, 0 on failure. */
   costMicros: number | null;
 }
@@ -75,7 +74,7 @@ export function planRun(prng: Prng, now: number, latency: { min: number; max: nu
 }
 
 export function statusAt(run: SimRun, now: number): RunStatus {
-  if (run.settled || now >= run.endMs) return run.outcome;
+  if (run.costMicros !== null || now >= run.endMs) return run.outcome;
   if (now >= run.startMs) return "running";
   if (now >= run.dispatchMs) return "dispatching";
   return "queued";
@@ -107,10 +106,6 @@ export class RunStore {
     return this.runs.values();
   }
 
-  get count(): number {
-    return this.runs.size;
-  }
-
   /** Runs not yet terminal. */
   get inFlight(): number {
     return this.pending.size;
@@ -121,16 +116,12 @@ export class RunStore {
     return this.pending.peek()?.endMs;
   }
 
-  /** Finalises every run whose end time is ≤ now; returns how many. */
-  settleDue(now: number): number {
-    let settled = 0;
+  /** Finalises every run whose end time is ≤ now. */
+  settleDue(now: number): void {
     for (let next = this.pending.peek(); next !== undefined && next.endMs <= now; next = this.pending.peek()) {
       this.pending.pop();
-      next.settled = true;
       next.costMicros = next.outcome === "succeeded" ? next.priceMicros : 0;
-      settled += 1;
       this.onSettle(next);
     }
-    return settled;
   }
 }

@@ -40,8 +40,11 @@ async function handleAdmin(engine: Engine, req: IncomingMessage, res: ServerResp
   if (path === "/__simulator/config" && req.method === "POST") {
     const parsed = parseJsonObject(await readBody(req));
     if (!parsed.ok) return sendError(res, 400, "BAD_REQUEST", parsed.message);
+    const changes = camelCaseKeys(parsed.value);
+    const fixed = ["port", "host", "prices", "logger"].filter((key) => key in changes);
+    if (fixed.length > 0) return sendError(res, 400, "BAD_REQUEST", `${fixed.join(", ")} cannot be changed over HTTP; restart the simulator to change them.`);
     try {
-      engine.configure(camelCaseKeys(parsed.value) as Partial<SimulatorOptions>);
+      engine.configure(changes as Partial<SimulatorOptions>);
     } catch (error) {
       if (error instanceof SimulatorOptionsError) return sendError(res, 400, "BAD_REQUEST", error.message);
       throw error;
