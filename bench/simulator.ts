@@ -14,6 +14,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Agent, request } from "undici";
+import { stopChild } from "./lib/children.js";
 
 const RUNS = Number(process.env.RUNS ?? 10_000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 256);
@@ -38,12 +39,6 @@ async function startChild(args: string[]): Promise<{ child: ChildProcess; url: s
   return { child, url };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  await exited;
-}
 
 function rssMb(pid: number | undefined): string {
   try {
@@ -89,7 +84,7 @@ async function main(): Promise<void> {
   await load("warm-up", 2_000, async () => void (await json(dispatcher, `${baseline.url}/x`, "GET")));
   const basePost = await load("baseline POST", RUNS, async (i) => void (await json(dispatcher, `${baseline.url}/v1/models/openai/gpt-image-2/runs`, "POST", body(i))));
   const baseGet = await load("baseline GET", RUNS, async () => void (await json(dispatcher, `${baseline.url}/v1/runs/x`, "GET")));
-  await stop(baseline.child);
+  await stopChild(baseline.child);
 
   const sim = await startChild(["--import", "tsx", "src/cli/main.ts", "simulator", "--port", "0", "--latency", LATENCY, "--seed", "1"]);
   await load("warm-up", 2_000, async () => void (await json(dispatcher, `${sim.url}/v1/billing/balance`, "GET")));
@@ -109,7 +104,7 @@ async function main(): Promise<void> {
   });
   const doneGets2 = await load("simulator GET (succeeded, 2)", RUNS, async (i) => void (await json(dispatcher, `${sim.url}/v1/runs/${ids[i]}`, "GET")));
   const ledger = await json(dispatcher, `${sim.url}/__simulator/ledger`, "GET");
-  await stop(sim.child);
+  await stopChild(sim.child);
   await dispatcher.close();
 
   const row = (p: Phase, base?: Phase) =>

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { connectRedis } from "../../src/queue/connection.js";
 import { createKeys, type Keys } from "../../src/queue/keys.js";
+import { deletePrefixKeys } from "../../test/helpers/redis.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -26,13 +27,7 @@ export async function benchRedis(label: string): Promise<BenchRedis> {
 }
 
 async function cleanupPrefix(redis: Redis, prefix: string): Promise<number> {
-  let removed = 0;
-  let cursor = "0";
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", `{${prefix}}*`, "COUNT", 1000);
-    cursor = next;
-    if (found.length > 0) removed += await redis.unlink(...found);
-  } while (cursor !== "0");
+  const removed = await deletePrefixKeys(redis, prefix);
   await redis.quit().catch(() => redis.disconnect());
   return removed;
 }

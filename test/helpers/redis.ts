@@ -35,6 +35,18 @@ export async function redisUrl(): Promise<string> {
   return containerUrl;
 }
 
+/** Removes every key under the `{prefix}` hash tag; returns how many. */
+export async function deletePrefixKeys(redis: Redis, prefix: string): Promise<number> {
+  let removed = 0;
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `{${prefix}}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) removed += await redis.unlink(...keys);
+  } while (cursor !== "0");
+  return removed;
+}
+
 export interface TestRedis {
   readonly url: string;
   /** Unique per test; pass as the key prefix (RUNFLOW_BATCH_PREFIX / createKeys). */
@@ -53,12 +65,7 @@ export async function testRedis(): Promise<TestRedis> {
     prefix,
     redis,
     async cleanup() {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `{${prefix}}*`, "COUNT", 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== "0");
+      await deletePrefixKeys(redis, prefix);
       await redis.quit();
     },
   };
