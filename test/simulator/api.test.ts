@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/runflow/simulator/index.js";
-import { createRun, getJson, getRun, KEY, PROMPT, withSimulator } from "./helpers.js";
+import { createRun, getJson, getRun, KEY, PROMPT, sharedSimulator, withSimulator } from "./helpers.js";
 
 let sim: Simulator;
 beforeAll(async () => {
-  sim = await withSimulator();
+  sim = await sharedSimulator();
 });
 afterAll(() => sim.close());
 

@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/runflow/simulator/index.js";
 import { createRun, getJson, sleep, withSimulator } from "./helpers.js";
 
 let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 const HIGH = { input: { prompt: "x", quality: "high" } }; // $0.133
 

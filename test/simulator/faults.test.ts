@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/runflow/simulator/index.js";
 import { createRun, getJson, PROMPT, sleep, withSimulator } from "./helpers.js";
 
 let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 describe("5xx faults", () => {
   it("answers every request 500/503 at errorRate 1, and a failed create creates nothing", async () => {

@@ -1,4 +1,5 @@
 /** Plain-HTTP helpers for the simulator contract tests (deliberately not our Runflow client). */
+import { afterEach } from "vitest";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/runflow/simulator/index.js";
 
 export const KEY = "rf_test_contract";
@@ -48,9 +49,22 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
   }
 }
 
-/** Starts a simulator for one test file; `use()` returns it. */
-export async function withSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+const started: Simulator[] = [];
+// Every simulator a test starts is closed after it (close() is idempotent).
+afterEach(async () => {
+  for (const sim of started.splice(0)) await sim.close();
+});
+
+/** Starts a simulator for a whole test file (beforeAll); the file closes it (afterAll). */
+export function sharedSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   return startSimulator({ seed: 42, ...options });
+}
+
+/** Starts a simulator for the current test; it is closed after the test. */
+export async function withSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const sim = await sharedSimulator(options);
+  started.push(sim);
+  return sim;
 }
 
 export const PROMPT = { input: { prompt: "a red bicycle on a white background" } };

@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/runflow/simulator/index.js";
 import { createRun, PROMPT, sleep, withSimulator } from "./helpers.js";
 
 let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 describe("Idempotency-Key", () => {
   it("replays the same run for the same key and body: one run, one charge", async () => {

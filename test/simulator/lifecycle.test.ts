@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/runflow/simulator/index.js";
 import { createRun, getRun, PROMPT, sleep, waitFor, withSimulator } from "./helpers.js";
 
 let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 describe("lifecycle", () => {
   it("moves queued → dispatching → running → succeeded with the configured latency, then carries cost and output", async () => {

@@ -1,14 +1,10 @@
 import { request } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/runflow/simulator/index.js";
 import { createRun, getRun, waitFor, withSimulator } from "./helpers.js";
 import { jpegInfo, pngInfo, webpInfo } from "./images.js";
 
 let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 async function succeeded(s: Simulator, model: string, input: Record<string, unknown>): Promise<{ id: string; urls: string[]; outputs: Array<Record<string, unknown>> }> {
   const id = (await createRun(s, model, { input })).json.id as string;
