@@ -19,7 +19,7 @@ import { openBatch } from "../../src/cli/open-batch.js";
 import { silentLogger } from "../../src/log/logger.js";
 import { runBatch } from "../../src/pipeline/run-batch.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
-import { createBatchStore } from "../../src/queue/batch-store.js";
+import { createBatchStore } from "../../src/ledger/batch-store.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../src/queue/retry-options.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import type { RunflowClient } from "../../src/runflow/types.js";

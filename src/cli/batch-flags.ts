@@ -9,7 +9,7 @@ import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
 import { loadPriceTable } from "../pricing/prices-file.js";
 import type { PriceTable } from "../pricing/table.js";
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "../queue/retry-options.js";
-import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../runflow/models.js";
+import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
 import { parsePositiveInt, parseUsdFlag } from "./parse-flags.js";
 
 export interface BatchFlags {

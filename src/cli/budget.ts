@@ -1,7 +1,7 @@
 /** `runflow-batch budget BATCH --max-cost USD`: raise, lower or remove a batch's cap. */
 import type { Command } from "commander";
-import { UsageError } from "../errors.js";
-import { formatUsd } from "../pricing/money.js";
+import { UsageError } from "../core/errors.js";
+import { formatUsd } from "../core/money.js";
 import type { CliContext } from "./context.js";
 import { parseUsdFlag } from "./parse-flags.js";
 import { loadQueueKit } from "./load-queue-kit.js";

@@ -4,9 +4,9 @@
  */
 import type { Redis } from "ioredis";
 import { isInteractive, readConfig, type Config } from "../config/config.js";
-import { ConfigurationError } from "../errors.js";
+import { ConfigurationError } from "../core/errors.js";
 import { createLogger, type Logger } from "../log/logger.js";
-import { createBatchStore, type BatchStore } from "../queue/batch-store.js";
+import { createBatchStore, type BatchStore } from "../ledger/batch-store.js";
 import { connectRedis, warnOnUnsafeEviction } from "../queue/connection.js";
 import { createKeys, type Keys } from "../queue/keys.js";
 import { createRunflowClient } from "../runflow/client.js";

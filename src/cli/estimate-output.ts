@@ -3,10 +3,10 @@
  * `totals` / `by_tier` shapes of cost-report.json, without actual figures). Pure.
  */
 import type { ManifestScan } from "../manifest/index.js";
-import { formatUsd } from "../pricing/money.js";
+import { formatUsd } from "../core/money.js";
 import { pricesJson } from "../pricing/prices-file.js";
 import type { TierScenario } from "../pricing/what-if.js";
-import { costSummaryJson } from "../report/totals.js";
+import { costSummaryJson } from "../pricing/totals.js";
 
 const count = (value: number) => value.toLocaleString("en-US");
 

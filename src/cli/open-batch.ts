@@ -8,7 +8,7 @@ import type { Logger } from "../log/logger.js";
 import { applyCap } from "../pipeline/budget-cap.js";
 import { prepareBatch, type PreparedBatch } from "../pipeline/prepare-batch.js";
 import { preflight } from "../pipeline/preflight.js";
-import type { BatchRecord, BatchStore } from "../queue/batch-store.js";
+import type { BatchRecord, BatchStore } from "../ledger/batch-store.js";
 import type { Keys } from "../queue/keys.js";
 import { createQueues, type Queues } from "../queue/queues.js";
 import type { RunflowClient } from "../runflow/types.js";

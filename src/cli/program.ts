@@ -3,7 +3,7 @@
  * instead of exiting, so tests can drive the CLI in-process.
  */
 import { Command, CommanderError } from "commander";
-import { BatchError } from "../errors.js";
+import { BatchError } from "../core/errors.js";
 import type { CliContext, CliIo } from "./context.js";
 import { registerEstimate } from "./estimate.js";
 import { registerSimulator } from "./simulator.js";

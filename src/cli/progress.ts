@@ -1,8 +1,8 @@
 /**
  * Progress of a running batch: a redrawn bar on a terminal, a log line every 10 s otherwise.
  */
-import { formatUsd } from "../pricing/money.js";
-import type { BatchRecord } from "../queue/batch-store.js";
+import { formatUsd } from "../core/money.js";
+import type { BatchRecord } from "../ledger/batch-store.js";
 import type { Logger } from "../log/logger.js";
 
 export interface ProgressView {

@@ -10,5 +10,5 @@ export { runBatch } from "../pipeline/run-batch.js";
 export { enqueueManifest } from "../queue/producer.js";
 export { createQueues } from "../queue/queues.js";
 export { writeReports } from "../report/write-reports.js";
-export { startSimulator } from "../runflow/simulator/index.js";
+export { startSimulator } from "../simulator/index.js";
 export { createWorker } from "../worker/worker.js";

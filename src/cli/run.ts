@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { isInteractive } from "../config/config.js";
 import type { RunOutcome } from "../pipeline/run-batch.js";
 import type { Queues } from "../queue/queues.js";
-import type { Simulator } from "../runflow/simulator/index.js";
+import type { Simulator } from "../simulator/index.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";
 import type { CliContext } from "./context.js";
 import { parsePositiveInt } from "./parse-flags.js";

@@ -5,11 +5,11 @@
  */
 import type { Command } from "commander";
 import { readConfig } from "../config/config.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 import { parseLatency as parseLatencyFlag, parseRate } from "./sim-flags.js";
 import { createLogger } from "../log/logger.js";
-import { parseUsd } from "../pricing/money.js";
-import { startSimulator, type SimulatorOptions } from "../runflow/simulator/index.js";
+import { parseUsd } from "../core/money.js";
+import { startSimulator, type SimulatorOptions } from "../simulator/index.js";
 import type { CliContext } from "./context.js";
 
 interface SimulatorFlags {

@@ -1,7 +1,7 @@
 /** `runflow-batch status [BATCH]`: recent batches, or one batch's progress and money. */
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 import { batchStatus, renderBatchLine, renderStatus } from "../report/status-view.js";
 import type { CliContext } from "./context.js";
 import { loadQueueKit } from "./load-queue-kit.js";

@@ -1,6 +1,6 @@
 /** `runflow-batch submit <manifest>`: validate, then enqueue every row; print the batch id. */
 import type { Command } from "commander";
-import { formatUsd } from "../pricing/money.js";
+import { formatUsd } from "../core/money.js";
 import type { Queues } from "../queue/queues.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./batch-flags.js";

@@ -1,5 +1,5 @@
 /** The closing lines commands print after writing reports. */
-import { formatUsd } from "../pricing/money.js";
+import { formatUsd } from "../core/money.js";
 import type { CostReportInput } from "../report/cost-report.js";
 
 export function reportSummaryLine(input: CostReportInput, outDir: string): string {

@@ -1,7 +1,7 @@
 /** `runflow-batch worker`: works on every batch's queued rows until stopped. */
 import path from "node:path";
 import type { Command } from "commander";
-import type { ConfigurationError } from "../errors.js";
+import type { ConfigurationError } from "../core/errors.js";
 import type { CliContext } from "./context.js";
 import { loadQueueKit } from "./load-queue-kit.js";
 import { addWorkerOptions, parseWorkerFlags, type WorkerFlags } from "./worker-flags.js";

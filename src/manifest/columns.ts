@@ -3,8 +3,9 @@
  * "`qualty` — did you mean `quality`?". Pure.
  */
 import type { z } from "zod";
-import { MODEL_IDS, type ModelId } from "../runflow/models.js";
-import { MODEL_INPUT_SCHEMAS } from "../runflow/model-inputs.js";
+import { MODEL_IDS, type ModelId } from "../core/models.js";
+import { MODEL_INPUT_SCHEMAS } from "../core/model-inputs.js";
+import { nearest } from "../core/spelling.js";
 
 /** Model inputs a row may give, as columns. `aspect_ratio` is `config.aspect_ratio` for tag-removal. */
 export const INPUT_COLUMNS = [
@@ -45,37 +46,6 @@ export const MODEL_COLUMNS: Readonly<Record<ModelId, ReadonlySet<string>>> = Obj
     return [model, keys];
   }),
 ) as unknown as Record<ModelId, ReadonlySet<string>>;
-
-/** Edit distance (insertions, deletions, substitutions), for spelling suggestions. */
-export function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** The closest candidate, if it is close enough to be a plausible typo. */
-export function nearest(name: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  const lower = name.toLowerCase();
-  for (const candidate of candidates) {
-    const distance = levenshtein(lower, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  const tolerance = Math.max(2, Math.floor(name.length / 3));
-  return best !== null && bestDistance <= tolerance ? best : null;
-}
 
 /** "`qualty` — did you mean `quality`?" or "`foo` is not a known column". */
 export function unknownNameHint(name: string, candidates: readonly string[], what = "column"): string {

@@ -10,8 +10,9 @@
  * A default input (e.g. `output_format`) applies only to rows whose model takes that input, so
  * one `defaults` block can serve a manifest that mixes generations with tag removal. Pure.
  */
-import { isModelId, isQuality, MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../runflow/models.js";
-import { INPUT_COLUMNS, nearest, unknownNameHint } from "./columns.js";
+import { isModelId, isQuality, MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
+import { INPUT_COLUMNS, unknownNameHint } from "./columns.js";
+import { nearest } from "../core/spelling.js";
 import { ManifestError } from "./errors.js";
 import { isBlank } from "./normalise.js";
 

@@ -3,7 +3,7 @@
  * unreadable, its CSV/JSON/JSONL syntax is broken, or its CSV header names unknown columns.
  * Row-level mistakes are not errors: they are Problems, collected and reported together.
  */
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 
 export class ManifestError extends UsageError {
   /** The manifest as the user named it. */

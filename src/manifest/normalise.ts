@@ -5,7 +5,7 @@
  * `sync_mode` a boolean, tag-removal's `aspect_ratio` under `config`. Values that do not convert
  * are passed on unchanged so the model's schema names them in its problem. Pure.
  */
-import type { ModelId } from "../runflow/models.js";
+import type { ModelId } from "../core/models.js";
 
 /** Empty CSV cells, JSON null and blank strings all mean "not given". */
 export function isBlank(value: unknown): boolean {
@@ -82,16 +82,4 @@ export function placeInput(input: Record<string, unknown>, model: ModelId, colum
 export function displayField(model: ModelId, path: string): string {
   if (model === "runflow/tag-removal" && path === "config.aspect_ratio") return "aspect_ratio";
   return path.replace(/\.(\d+)(?=\.|$)/g, (_, index: string) => ` item ${Number(index) + 1}`);
-}
-
-/** Sorted-key JSON: the same content always gives the same text (for derived row keys). */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }

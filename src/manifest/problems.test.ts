@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { levenshtein, nearest, unknownNameHint } from "./columns.js";
+import { unknownNameHint } from "./columns.js";
+import { levenshtein, nearest } from "../core/spelling.js";
 import { describeFound, formatLocation, formatProblems, makeProblem } from "./problems.js";
 
 const at = (line: number) => ({ file: "catalogue.csv", line });

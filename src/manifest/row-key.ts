@@ -6,7 +6,7 @@
  * changed row is a new job. Pure (hashing only).
  */
 import { createHash } from "node:crypto";
-import { canonicalJson } from "./normalise.js";
+import { canonicalJson } from "../core/canonical-json.js";
 
 export const MAX_ID_LENGTH = 128;
 /** Any text without control characters (tabs, newlines, NUL …). */

@@ -6,7 +6,7 @@
  */
 import { priceRow } from "../pricing/price-row.js";
 import { BUILT_IN_PRICES, UnknownPriceError, type PriceTable } from "../pricing/table.js";
-import { createCostAccumulator, type CostSummary } from "../report/totals.js";
+import { createCostAccumulator, type CostSummary } from "../pricing/totals.js";
 import { makeProblem } from "./problems.js";
 import { detectFormat, streamManifestBatches, type StreamOptions } from "./stream.js";
 import type { ManifestFormat, Problem } from "./types.js";

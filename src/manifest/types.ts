@@ -2,7 +2,7 @@
  * What the manifest module hands to the rest of the tool. Readers produce RawRows; validation
  * turns each into a JobRow (ready to price and submit) or a list of Problems.
  */
-import type { ModelId, Quality } from "../runflow/models.js";
+import type { ModelId, Quality } from "../core/models.js";
 
 export type ManifestFormat = "csv" | "json" | "jsonl";
 

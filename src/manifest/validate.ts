@@ -3,9 +3,10 @@
  * list of everything wrong with it. The input rules themselves live in model-inputs.ts (shared
  * with the simulator); this module maps cells onto them and words the problems. Pure.
  */
-import { checkModelInput, type FieldProblem } from "../runflow/model-inputs.js";
-import { isQuality, MODEL_IDS, MODELS, isModelId, QUALITIES, type ModelId, type Quality } from "../runflow/models.js";
-import { INPUT_COLUMNS, isKnownJsonKey, KNOWN_COLUMNS, METADATA_PREFIX, MODEL_COLUMNS, nearest, unknownNameHint } from "./columns.js";
+import { checkModelInput, type FieldProblem } from "../core/model-inputs.js";
+import { isQuality, MODEL_IDS, MODELS, isModelId, QUALITIES, type ModelId, type Quality } from "../core/models.js";
+import { INPUT_COLUMNS, isKnownJsonKey, KNOWN_COLUMNS, METADATA_PREFIX, MODEL_COLUMNS, unknownNameHint } from "./columns.js";
+import { nearest } from "../core/spelling.js";
 import { NO_DEFAULTS, type ResolvedDefaults } from "./defaults.js";
 import { KeyRegistry } from "./key-registry.js";
 import { convertInput, displayField, isBlank, placeInput } from "./normalise.js";

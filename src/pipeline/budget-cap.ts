@@ -4,7 +4,7 @@
  * re-check.
  */
 import type { Logger } from "../log/logger.js";
-import type { BatchStore } from "../queue/batch-store.js";
+import type { BatchStore } from "../ledger/batch-store.js";
 import { jobIdFor } from "../queue/keys.js";
 import type { Queues } from "../queue/queues.js";
 

@@ -4,13 +4,13 @@
  * cap is what protects); a balance that cannot cover what the batch will spend refuses to start
  * unless forced. The balance call doubles as an early check of the API key and address.
  */
-import { BudgetStopError, ConfigurationError } from "../errors.js";
+import { BudgetStopError, ConfigurationError } from "../core/errors.js";
 import { streamManifestBatches } from "../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
-import { formatUsd } from "../pricing/money.js";
+import { formatUsd } from "../core/money.js";
 import { priceRowOrNull } from "../pricing/price-row.js";
 import type { PriceTable } from "../pricing/table.js";
-import type { BatchRecord } from "../queue/batch-store.js";
+import type { BatchRecord } from "../ledger/batch-store.js";
 import { classifyError } from "../runflow/errors.js";
 import type { RunflowClient } from "../runflow/types.js";
 

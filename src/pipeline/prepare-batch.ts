@@ -3,13 +3,13 @@
  * manifest (one streaming pass), refuse an invalid one (nothing submitted), name the batch, and
  * create or resume its record.
  */
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 import { formatProblems, ManifestError, scanManifest, type ManifestScan } from "../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
 import type { PriceTable } from "../pricing/table.js";
-import { checkBatchId, defaultBatchId, manifestSha256 } from "../queue/batch-id.js";
-import type { BatchRecord, BatchStore } from "../queue/batch-store.js";
-import { costSummaryJson } from "../report/totals.js";
+import { checkBatchId, defaultBatchId, manifestSha256 } from "../ledger/batch-id.js";
+import type { BatchRecord, BatchStore } from "../ledger/batch-store.js";
+import { costSummaryJson } from "../pricing/totals.js";
 import path from "node:path";
 
 export interface PrepareOptions {

@@ -5,11 +5,11 @@
  * `concurrency` runs in flight.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ConfigurationError } from "../errors.js";
+import type { ConfigurationError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
 import type { PriceTable } from "../pricing/table.js";
-import type { BatchRecord, BatchStore } from "../queue/batch-store.js";
+import type { BatchRecord, BatchStore } from "../ledger/batch-store.js";
 import type { Keys, QueueName } from "../queue/keys.js";
 import { enqueueManifest } from "../queue/producer.js";
 import type { Queues, RetryOptions } from "../queue/queues.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../runflow/models.js";
-import { createCostAccumulator } from "../report/totals.js";
+import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
+import { createCostAccumulator } from "./totals.js";
 import { priceRow } from "./price-row.js";
 import { BUILT_IN_PRICES, UnknownPriceError, type PriceTable } from "./table.js";
 import { costAtEachTier } from "./what-if.js";

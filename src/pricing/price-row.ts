@@ -4,7 +4,7 @@
  * per-row problem. Pure.
  */
 import type { JobRow } from "../manifest/types.js";
-import type { Micros } from "./money.js";
+import type { Micros } from "../core/money.js";
 import { priceOf, UnknownPriceError, type PriceTable } from "./table.js";
 
 export function priceRow(table: PriceTable, row: Pick<JobRow, "model" | "quality" | "images">): Micros {

@@ -4,9 +4,9 @@
  * callers have one import for prices.
  */
 import { readFile } from "node:fs/promises";
-import { UsageError } from "../errors.js";
-import { MODEL_IDS, QUALITIES } from "../runflow/models.js";
-import { formatUsd } from "./money.js";
+import { UsageError } from "../core/errors.js";
+import { MODEL_IDS, QUALITIES } from "../core/models.js";
+import { formatUsd } from "../core/money.js";
 import { PRICES_FILE_EXAMPLE, parsePriceTable } from "./prices-schema.js";
 import { BUILT_IN_PRICES, type PriceTable } from "./table.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 import { pricesJson } from "./prices-file.js";
 import { parsePriceTable } from "./prices-schema.js";
 import { BUILT_IN_PRICES } from "./table.js";

@@ -9,10 +9,10 @@
  * Amounts are decimal strings (or JSON numbers), at most 6 decimals, parsed exactly. Pure.
  */
 import { z } from "zod";
-import { MODEL_IDS, MODELS, isModelId, type ModelId, type Quality } from "../runflow/models.js";
-import { UsageError } from "../errors.js";
-import { nearest } from "../manifest/columns.js";
-import { parseUsdValue, type Micros } from "./money.js";
+import { MODEL_IDS, MODELS, isModelId, type ModelId, type Quality } from "../core/models.js";
+import { UsageError } from "../core/errors.js";
+import { nearest } from "../core/spelling.js";
+import { parseUsdValue, type Micros } from "../core/money.js";
 import { BUILT_IN_PRICES, type ModelPrice, type PriceTable } from "./table.js";
 
 const amount = z.union([z.string(), z.number()], { error: 'a dollar amount such as "0.133"' });

@@ -3,8 +3,8 @@
  * replaces entries (see prices-file.ts). A model or tier without a price is an error, never
  * zero. Pure.
  */
-import { MODELS, type ModelId, type Quality } from "../runflow/models.js";
-import type { Micros } from "./money.js";
+import { MODELS, type ModelId, type Quality } from "../core/models.js";
+import type { Micros } from "../core/money.js";
 
 export type ModelPrice =
   | { readonly unit: "image"; readonly tiers: Readonly<Partial<Record<Quality, Micros>>> }

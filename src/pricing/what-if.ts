@@ -3,9 +3,9 @@
  * catalogue team makes before a run. Per-image rows are re-priced at each tier (same image
  * counts); per-request rows keep their price. Exact: tier price × images is linear. Pure.
  */
-import { MODELS, QUALITIES, type Quality } from "../runflow/models.js";
-import type { CostSummary } from "../report/totals.js";
-import type { Micros } from "./money.js";
+import { MODELS, QUALITIES, type Quality } from "../core/models.js";
+import type { CostSummary } from "./totals.js";
+import type { Micros } from "../core/money.js";
 import { priceOf, UnknownPriceError, type PriceTable } from "./table.js";
 
 export interface TierScenario {

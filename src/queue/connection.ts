@@ -4,7 +4,7 @@
  * policy could silently drop queued jobs.
  */
 import { Redis } from "ioredis";
-import { ConfigurationError } from "../errors.js";
+import { ConfigurationError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 
 export function createRedis(url: string): Redis {

@@ -4,8 +4,8 @@
  * together. Pure.
  */
 import { createHash } from "node:crypto";
-import type { ModelId } from "../runflow/models.js";
-import { MODELS } from "../runflow/models.js";
+import type { ModelId } from "../core/models.js";
+import { MODELS } from "../core/models.js";
 
 export const DEFAULT_PREFIX = "rfb";
 export type QueueName = "generate" | "edit";

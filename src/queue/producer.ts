@@ -11,7 +11,7 @@ import { streamManifest } from "../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
 import { priceRowOrNull } from "../pricing/price-row.js";
 import type { PriceTable } from "../pricing/table.js";
-import type { BatchStore } from "./batch-store.js";
+import type { BatchStore } from "../ledger/batch-store.js";
 import type { RowJobData } from "./job-data.js";
 import { jobIdFor, queueFor, type QueueName } from "./keys.js";
 import { jobOptions, type Queues, type RetryOptions } from "./queues.js";

@@ -2,8 +2,8 @@
  * cost-report.json and cost-report.md from the batch's totals. Pure: amounts arrive as integer
  * micro-dollars and leave as decimal strings.
  */
-import { formatUsd } from "../pricing/money.js";
-import { costSummaryJson, type CostSummary } from "./totals.js";
+import { formatUsd } from "../core/money.js";
+import { costSummaryJson, type CostSummary } from "../pricing/totals.js";
 
 export interface CostReportInput {
   readonly batch: string;

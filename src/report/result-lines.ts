@@ -2,7 +2,7 @@
  * One report line per row, from a recorded result or, for a row not yet finished, from its
  * manifest entry. Pure.
  */
-import { formatUsd } from "../pricing/money.js";
+import { formatUsd } from "../core/money.js";
 import type { StoredResult } from "../queue/job-data.js";
 
 export type LineStatus = "succeeded" | "failed" | "pending" | "held";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BatchRecord } from "../queue/batch-store.js";
+import type { BatchRecord } from "../ledger/batch-store.js";
 import { batchStatus, renderStatus } from "./status-view.js";
 
 const record: BatchRecord = {

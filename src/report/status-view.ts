@@ -1,8 +1,8 @@
 /**
  * What `status` shows about a batch, computed from its record and per-tier counters. Pure.
  */
-import { formatUsd, parseUsd } from "../pricing/money.js";
-import type { BatchRecord } from "../queue/batch-store.js";
+import { formatUsd, parseUsd } from "../core/money.js";
+import type { BatchRecord } from "../ledger/batch-store.js";
 
 export interface TierStatus {
   readonly model: string;

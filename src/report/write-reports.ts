@@ -6,20 +6,20 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 import { streamManifest } from "../manifest/index.js";
 import type { JobRow } from "../manifest/types.js";
 import { priceRowOrNull } from "../pricing/price-row.js";
 import { pricesJson } from "../pricing/prices-file.js";
 import type { PriceTable } from "../pricing/table.js";
-import { manifestSha256 } from "../queue/batch-id.js";
-import type { BatchRecord, BatchStore } from "../queue/batch-store.js";
+import { manifestSha256 } from "../ledger/batch-id.js";
+import type { BatchRecord, BatchStore } from "../ledger/batch-store.js";
 import type { StoredResult } from "../queue/job-data.js";
 import { costReportJson, costReportMarkdown, type CostReportInput } from "./cost-report.js";
 import { openLineFile, type LineFile } from "./line-file.js";
 import { CSV_COLUMNS, csvLine, lineFromResult, pendingLine, type ResultLine } from "./result-lines.js";
-import { createCostAccumulator } from "./totals.js";
-import type { ModelId, Quality } from "../runflow/models.js";
+import { createCostAccumulator } from "../pricing/totals.js";
+import type { ModelId, Quality } from "../core/models.js";
 
 export interface WrittenReports {
   readonly input: CostReportInput;

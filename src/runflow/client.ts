@@ -6,7 +6,7 @@
  * do. Its one retry is the documented one: a refused output URL → re-read the run once.
  */
 import { Agent, interceptors } from "undici";
-import { ConfigurationError } from "../errors.js";
+import { ConfigurationError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../log/logger.js";
 import { downloadOutput } from "./download.js";
 import { RunflowResponseError } from "./errors.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchError } from "../errors.js";
+import { BatchError } from "../core/errors.js";
 import { classifyError, DownloadError, RunflowApiError, RunflowNetworkError, RunflowResponseError, type DownloadFailure } from "./errors.js";
 
 const ref = { method: "POST", path: "/v1/models/openai/gpt-image-2/runs" };

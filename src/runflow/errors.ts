@@ -6,7 +6,7 @@
  * request Runflow refused for good (400/404/409/422, downloads), 4 otherwise (unreachable,
  * misconfigured, out of credit, rate limited).
  */
-import { BatchError, type ExitCode } from "../errors.js";
+import { BatchError, type ExitCode } from "../core/errors.js";
 import type { ErrorDecision } from "./types.js";
 
 export interface RequestRef {

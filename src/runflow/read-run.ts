@@ -3,7 +3,7 @@
  * anything odd but survivable (an unknown status, an unreadable cost) is reported through
  * `onWarning` and read as the safe choice instead of failing the row.
  */
-import { parseUsdValue, type Micros } from "../pricing/money.js";
+import { parseUsdValue, type Micros } from "../core/money.js";
 import type { Balance, Run, RunStatus } from "./types.js";
 import { TERMINAL_STATUSES } from "./types.js";
 

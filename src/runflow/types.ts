@@ -2,7 +2,7 @@
  * The Runflow client's contract, as the worker and commands use it. The client reads the API
  * tolerantly (runflow-api.md) and hands back these normalised shapes.
  */
-import type { Micros } from "../pricing/money.js";
+import type { Micros } from "../core/money.js";
 
 export type RunStatus = "queued" | "dispatching" | "running" | "succeeded" | "failed" | "canceled" | "partial_succeeded";
 export const TERMINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "canceled", "partial_succeeded"];

@@ -5,7 +5,7 @@
  * If carrying out the action itself fails (Redis gone for a moment), the job is handed back.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
-import { ConfigurationError } from "../errors.js";
+import { ConfigurationError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { classifyError } from "../runflow/errors.js";

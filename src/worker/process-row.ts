@@ -10,13 +10,13 @@
 import type { LimitFunction } from "p-limit";
 import type { Logger } from "../log/logger.js";
 import type { PriceTable } from "../pricing/table.js";
-import type { BatchStore } from "../queue/batch-store.js";
-import type { Reservation } from "../queue/scripts.js";
+import type { BatchStore } from "../ledger/batch-store.js";
+import type { Reservation } from "../ledger/scripts.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { idempotencyKeyFor, tierLabel } from "../queue/keys.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
 import { classifyError } from "../runflow/errors.js";
-import type { ModelId } from "../runflow/models.js";
+import type { ModelId } from "../core/models.js";
 import type { PollSchedule } from "./poll-schedule.js";
 import type { RowPhase } from "./retry-policy.js";
 import { downloadOutputs } from "./outputs.js";

@@ -7,7 +7,7 @@ import { priceOf, type PriceTable } from "../pricing/table.js";
 import type { RowJobData, StoredResult } from "../queue/job-data.js";
 import { tierLabel } from "../queue/keys.js";
 import { classifyError } from "../runflow/errors.js";
-import { MODELS } from "../runflow/models.js";
+import { MODELS } from "../core/models.js";
 import type { Run } from "../runflow/types.js";
 import type { RowDeps, RowProgress } from "./process-row.js";
 import { IdempotencyWindowPassed } from "./row-errors.js";

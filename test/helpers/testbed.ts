@@ -4,9 +4,9 @@
  * Call inside a `describe`.
  */
 import { afterEach, beforeEach } from "vitest";
-import { createBatchStore, type BatchStore } from "../../src/queue/batch-store.js";
+import { createBatchStore, type BatchStore } from "../../src/ledger/batch-store.js";
 import { createKeys } from "../../src/queue/keys.js";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/runflow/simulator/index.js";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
 import { spawnCli, type CliProcess } from "./cli.js";
 import { testRedis, type TestRedis } from "./redis.js";
 

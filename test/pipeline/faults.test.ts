@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
+import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { cli } from "../helpers/cli.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";

@@ -4,7 +4,7 @@
  */
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createBatchStore, type BatchSpec, type BatchStore } from "../../src/queue/batch-store.js";
+import { createBatchStore, type BatchSpec, type BatchStore } from "../../src/ledger/batch-store.js";
 import { createKeys } from "../../src/queue/keys.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { classifyError, DownloadError, RunflowApiError } from "../../src/runflow/errors.js";
-import { startSimulator, type Simulator } from "../../src/runflow/simulator/index.js";
+import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import type { Run, RunflowClient } from "../../src/runflow/types.js";
 import { memoryLogger, rejection, tempDir } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/runflow/simulator/index.js";
+import type { Simulator } from "../../src/simulator/index.js";
 import { createRun, getJson, getRun, KEY, PROMPT, sharedSimulator, withSimulator } from "./helpers.js";
 
 let sim: Simulator;

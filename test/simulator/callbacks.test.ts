@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { signCallbackBody, type Simulator } from "../../src/runflow/simulator/index.js";
+import { signCallbackBody, type Simulator } from "../../src/simulator/index.js";
 import { createRun, sleep, waitFor, withSimulator } from "./helpers.js";
 
 interface Received {

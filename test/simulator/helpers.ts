@@ -1,6 +1,6 @@
 /** Plain-HTTP helpers for the simulator contract tests (deliberately not our Runflow client). */
 import { afterEach } from "vitest";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/runflow/simulator/index.js";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
 
 export const KEY = "rf_test_contract";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/runflow/simulator/index.js";
+import type { Simulator } from "../../src/simulator/index.js";
 import { createRun, PROMPT, sleep, withSimulator } from "./helpers.js";
 
 let sim: Simulator | undefined;

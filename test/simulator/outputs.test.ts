@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/runflow/simulator/index.js";
+import type { Simulator } from "../../src/simulator/index.js";
 import { createRun, getRun, waitFor, withSimulator } from "./helpers.js";
 import { jpegInfo, pngInfo, webpInfo } from "./images.js";
 

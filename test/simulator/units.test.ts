@@ -1,13 +1,13 @@
 /** The simulator's pure parts, with an explicit clock where the HTTP tests cannot wait (24 h keys). */
 import { describe, expect, it } from "vitest";
 import { parseLatency } from "../../src/cli/simulator.js";
-import { RateLimiter } from "../../src/runflow/simulator/faults.js";
-import { canonicalJson } from "../../src/runflow/simulator/http-io.js";
-import { fingerprintOf, IDEMPOTENCY_TTL_MS, IdempotencyStore } from "../../src/runflow/simulator/idempotency.js";
-import { MinHeap } from "../../src/runflow/simulator/min-heap.js";
-import { outputSpecOf } from "../../src/runflow/simulator/dimensions.js";
-import { createPrng } from "../../src/runflow/simulator/prng.js";
-import { planRun } from "../../src/runflow/simulator/run-store.js";
+import { RateLimiter } from "../../src/simulator/faults.js";
+import { canonicalJson } from "../../src/core/canonical-json.js";
+import { fingerprintOf, IDEMPOTENCY_TTL_MS, IdempotencyStore } from "../../src/simulator/idempotency.js";
+import { MinHeap } from "../../src/simulator/min-heap.js";
+import { outputSpecOf } from "../../src/simulator/dimensions.js";
+import { createPrng } from "../../src/simulator/prng.js";
+import { planRun } from "../../src/simulator/run-store.js";
 
 describe("idempotency keys", () => {
   it("replay within 24 h, conflict on another body, and a fresh start after expiry", () => {

@@ -6,7 +6,7 @@
  * spent now"), so it matches what the 402 check sees. Unlimited credit (balanceUsd null) is
  * reported as $1,000,000 minus what was billed and reserved.
  */
-import { formatUsd, parseUsdValue, type Micros } from "../../pricing/money.js";
+import { formatUsd, parseUsdValue, type Micros } from "../core/money.js";
 
 export const UNLIMITED_DISPLAY_MICROS: Micros = 1_000_000 * 1_000_000;
 export const LOW_BALANCE_THRESHOLD_MICROS: Micros = 1_000_000;

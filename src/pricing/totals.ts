@@ -2,8 +2,8 @@
  * Cost totals per model × quality tier, shared by `estimate` (estimated only) and the batch
  * cost report (estimated and actual). Integer micro-dollars in, decimal strings out. Pure.
  */
-import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../runflow/models.js";
-import { formatUsd, type Micros } from "../pricing/money.js";
+import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
+import { formatUsd, type Micros } from "../core/money.js";
 
 export interface CostLine {
   model: ModelId;

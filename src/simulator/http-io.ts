@@ -70,4 +70,3 @@ export function parseJsonObject(raw: Buffer): { ok: true; value: Record<string, 
 }
 
 /** JSON with object keys sorted at every level: two bodies that mean the same compare equal. */
-export { canonicalJson } from "../../manifest/normalise.js";

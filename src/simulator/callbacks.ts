@@ -7,7 +7,7 @@
  * At most 64 deliveries are in the air at once; the rest wait their turn.
  */
 import { createHmac, randomUUID } from "node:crypto";
-import type { Logger } from "../../log/logger.js";
+import type { Logger } from "../log/logger.js";
 import { usd6 } from "./billing.js";
 import { isoOffset } from "./ids.js";
 import type { Settings } from "./options.js";

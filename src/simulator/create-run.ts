@@ -3,10 +3,10 @@
  * Idempotency-Key, validate (checkModelInput: the same rules the manifest validator uses), price,
  * reserve credit, create. Order: 400 malformed → 409/replay → 404 model → 422 input → 402 credit.
  */
-import { formatUsd } from "../../pricing/money.js";
-import { priceOf, UnknownPriceError } from "../../pricing/table.js";
-import { checkModelInput } from "../model-inputs.js";
-import { isModelId, isQuality } from "../models.js";
+import { formatUsd } from "../core/money.js";
+import { priceOf, UnknownPriceError } from "../pricing/table.js";
+import { checkModelInput } from "../core/model-inputs.js";
+import { isModelId, isQuality } from "../core/models.js";
 import { outputSpecOf } from "./dimensions.js";
 import type { Engine } from "./engine.js";
 import type { FieldError } from "./http-io.js";

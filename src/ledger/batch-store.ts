@@ -4,7 +4,7 @@
  * depend on BullMQ's job retention.
  */
 import type { Redis } from "ioredis";
-import type { Keys } from "./keys.js";
+import type { Keys } from "../queue/keys.js";
 import { createBatchScripts, type BatchScripts } from "./scripts.js";
 
 export type BatchState = "submitted" | "running" | "done" | "budget" | "failed-rows";

@@ -7,8 +7,8 @@
  * request and from one sweep timer armed for the earliest end, so billing and callbacks happen
  * at terminal time whether or not anyone reads the run.
  */
-import type { ModelId } from "../models.js";
-import type { RunStatus } from "../types.js";
+import type { ModelId } from "../core/models.js";
+import type { RunStatus } from "../runflow/types.js";
 import type { OutputSpec } from "./dimensions.js";
 import { MinHeap } from "./min-heap.js";
 import type { Prng } from "./prng.js";

@@ -2,7 +2,7 @@
  * What a run produces, read from its (already validated) input: how many images, in which
  * format, at which size. Pure.
  */
-import { MODELS, type ModelId } from "../models.js";
+import { MODELS, type ModelId } from "../core/models.js";
 
 export type ImageFormat = "png" | "jpeg" | "webp";
 

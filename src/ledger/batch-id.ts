@@ -4,8 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { UsageError } from "../errors.js";
-import { BATCH_ID_PATTERN } from "./keys.js";
+import { UsageError } from "../core/errors.js";
+import { BATCH_ID_PATTERN } from "../queue/keys.js";
 
 export async function manifestSha256(path: string): Promise<string> {
   const hash = createHash("sha256");

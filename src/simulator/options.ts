@@ -6,9 +6,9 @@
  */
 import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { parseUsdValue } from "../../pricing/money.js";
-import type { Logger } from "../../log/logger.js";
-import { BUILT_IN_PRICES, type PriceTable } from "../../pricing/table.js";
+import { parseUsdValue } from "../core/money.js";
+import type { Logger } from "../log/logger.js";
+import { BUILT_IN_PRICES, type PriceTable } from "../pricing/table.js";
 
 export interface SimulatorOptions {
   /** 0 = a free port (default 0). */

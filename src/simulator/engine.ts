@@ -3,7 +3,7 @@
  * callbacks, seeded random streams and the single sweep timer that settles runs at their end
  * time. HTTP lives in server.ts; this file has no sockets.
  */
-import type { Logger } from "../../log/logger.js";
+import type { Logger } from "../log/logger.js";
 import { Billing } from "./billing.js";
 import { CallbackSender } from "./callbacks.js";
 import { RateLimiter } from "./faults.js";

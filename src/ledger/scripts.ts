@@ -4,7 +4,7 @@
  * every instant. Wrapped as typed functions over ioredis' defineCommand.
  */
 import type { Redis } from "ioredis";
-import type { Keys } from "./keys.js";
+import type { Keys } from "../queue/keys.js";
 
 /**
  * Starting (or restarting) a row, in one round trip.

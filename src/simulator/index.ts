@@ -17,7 +17,7 @@
  *   POST /__simulator/config (a JSON subset of SimulatorOptions, camelCase or snake_case).
  */
 import type { AddressInfo } from "node:net";
-import { silentLogger } from "../../log/logger.js";
+import { silentLogger } from "../log/logger.js";
 import { Engine } from "./engine.js";
 import type { Ledger } from "./ledger.js";
 import { applySettings, checkOptionChanges, defaultSettings, type SimulatorOptions } from "./options.js";

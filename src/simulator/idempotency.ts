@@ -5,7 +5,7 @@
  * request that created a run binds its key: a 4xx/5xx answer leaves the key free for a retry.
  */
 import { createHash } from "node:crypto";
-import { canonicalJson } from "./http-io.js";
+import { canonicalJson } from "../core/canonical-json.js";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
