@@ -21,7 +21,7 @@ import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse";
-import { scanManifest } from "../src/manifest/index.js";
+import { scanManifest } from "../src/pricing/scan.js";
 import { CSV_PARSE_OPTIONS } from "../src/manifest/readers/csv.js";
 import { runCli } from "../src/cli/program.js";
 
@@ -147,10 +147,10 @@ async function main(): Promise<void> {
     const b = await timed(() => bareCsvParse(file));
     if (b.value !== rows) throw new Error(`bare csv-parse read ${b.value} rows, expected ${rows}`);
     bare.push(rows / b.seconds);
-    const s = await timed(() => scanManifest(file));
+    const s = await timed(() => scanManifest({ path: file }));
     if (s.value.validRows !== rows) throw new Error(`scanManifest found ${s.value.validRows} valid rows of ${rows}: ${s.value.problems[0]?.message ?? ""}`);
     scan.push(rows / s.seconds);
-    const t = await timed(() => scanManifest(file, { csvWorker: false }));
+    const t = await timed(() => scanManifest({ path: file, csvWorker: false }));
     if (t.value.validRows !== rows) throw new Error(`scanManifest (in-thread parser) found ${t.value.validRows} valid rows of ${rows}`);
     inThread.push(rows / t.seconds);
   }

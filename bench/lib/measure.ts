@@ -6,7 +6,7 @@
  *
  * - "bullmq-noop": the floor. Queue.addBulk in chunks of 500 + one Worker of the same concurrency
  *   whose processor returns at once; timed from the first add to the last "completed" event.
- * - "pipeline": the `run` command's engine wired as src/cli/run.ts wires it (openBatch = validation
+ * - "pipeline": the `run` command's engine wired as src/commands/run.ts wires it (openBatch = validation
  *   pass + batch record + pre-flight, then runBatch: producer with backpressure + in-process
  *   worker), against a simulator in another process; timed until every row is recorded and its
  *   image is on disk. The Runflow client is wrapped to count requests and time each run.
@@ -14,10 +14,10 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { Queue, Worker } from "bullmq";
-import type { BatchSettings } from "../../src/cli/batch-flags.js";
-import { openBatch } from "../../src/cli/open-batch.js";
+import type { BatchSettings } from "../../src/commands/settings.js";
+import { openBatch } from "../../src/commands/shared/open-batch.js";
 import { silentLogger } from "../../src/log/logger.js";
-import { runBatch } from "../../src/pipeline/run-batch.js";
+import { runBatch } from "../../src/commands/shared/run-batch.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
 import { createBatchStore } from "../../src/ledger/batch-store.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../src/queue/retry-options.js";
@@ -187,16 +187,16 @@ async function pipeline(spec: Extract<MeasureSpec, { kind: "pipeline" }>): Promi
   const store = createBatchStore(redis, keys);
   let runStart = Number.POSITIVE_INFINITY;
   const { client, stats, createMs, waits, downloadMs } = instrumented(createRunflowClient({ baseUrl: spec.simUrl, apiKey: "rf_bench", logger, connections: 256 }), () => runStart);
-  const settings: BatchSettings = { manifest: {}, prices: BUILT_IN_PRICES, skipInvalid: false, batchId: undefined, capMicros: null, force: false, retry: DEFAULT_RETRY_OPTIONS };
+  const settings: BatchSettings = { source: { path: spec.manifest }, prices: BUILT_IN_PRICES, skipInvalid: false, batchId: undefined, capMicros: null, force: false, retry: DEFAULT_RETRY_OPTIONS };
   try {
     const started = performance.now();
-    const opened = await openBatch({ redis, keys, store, logger, client, manifestPath: spec.manifest, settings, out: spec.outDir, stderr: process.stderr });
+    const opened = await openBatch({ redis, keys, store, logger, client, settings, out: spec.outDir, stderr: process.stderr });
     runStart = performance.now();
     const runStartEpoch = Date.now();
     try {
       const { outcome, record } = await runBatch({
-        ...{ redis, keys, store, client, logger, queues: opened.queues, batchId: opened.record.id, manifestPath: spec.manifest },
-        ...{ manifest: settings.manifest, prices: settings.prices, retry: settings.retry, outDir: spec.outDir, poll: spec.poll },
+        ...{ redis, keys, store, client, logger, queues: opened.queues, batchId: opened.record.id },
+        ...{ source: settings.source, prices: settings.prices, retry: settings.retry, outDir: spec.outDir, poll: spec.poll },
         concurrency: { generate: spec.concurrency, edit: spec.concurrency },
       });
       const runSeconds = (performance.now() - runStart) / 1000;

@@ -1,17 +1,7 @@
-/**
- * `runflow-batch estimate <manifest>`: validate and price every row — no Redis, no network.
- * Invalid rows are all listed on stderr; without --skip-invalid they stop the command (exit 2).
- */
+/** `runflow-batch estimate <manifest>`: flags and help; the use case is src/commands/estimate.ts. */
 import { Option, type Command } from "commander";
-import { formatProblems, scanManifest, type ManifestScan } from "../manifest/index.js";
-import { costAtEachTier } from "../pricing/what-if.js";
-import { addManifestOptions, parseManifestFlags, type BatchFlags } from "./batch-flags.js";
-import type { CliContext } from "./context.js";
-import { estimateJson, renderEstimateTable } from "./estimate-output.js";
-
-interface EstimateOptions extends BatchFlags {
-  readonly format: "table" | "json";
-}
+import type { CommandContext } from "../commands/context.js";
+import { addManifestOptions, parseManifestFlags, type BatchFlags } from "./flags/batch-flags.js";
 
 const EXAMPLES = `
 Examples:
@@ -30,40 +20,24 @@ A prices file replaces built-in prices per model and tier:
 
 Exit codes: 0 priced; 2 invalid manifest or rows (every problem listed on stderr), bad options.`;
 
-function reportProblems(ctx: CliContext, scan: ManifestScan): void {
-  const rows = `${scan.invalidRows.toLocaleString("en-US")} of ${scan.rows.toLocaleString("en-US")} row${scan.rows === 1 ? "" : "s"}`;
-  const problems = `${scan.problemCount.toLocaleString("en-US")} problem${scan.problemCount === 1 ? "" : "s"}`;
-  ctx.io.stderr.write(`${scan.file}: ${rows} invalid (${problems}):\n${formatProblems(scan.problems, undefined, scan.problemCount)}\n`);
-}
-
-export function registerEstimate(program: Command, ctx: CliContext): void {
+export function registerEstimate(program: Command, ctx: CommandContext): void {
   addManifestOptions(
     program
       .command("estimate")
       .summary("validate and price a manifest (no Redis, no network)")
-      .description("Validate every row of a manifest and print what it would cost, per model and quality tier. No Redis, no network, nothing is submitted.")
+      .description(
+        "Validate every row of a manifest and print what it would cost, per model and quality tier. " +
+          "No Redis, no network, nothing is submitted.",
+      )
       .argument("<manifest>", "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl")
-      .addOption(new Option("--format <format>", "output: a table for people, or json for scripts").choices(["table", "json"]).default("table")),
+      .addOption(
+        new Option("--format <format>", "output: a table for people, or json for scripts").choices(["table", "json"]).default("table"),
+      ),
   )
     .addHelpText("after", EXAMPLES)
-    .action(async (manifest: string, options: EstimateOptions) => {
-      const { manifest: reading, prices } = await parseManifestFlags(options);
-      const scan = await scanManifest(manifest, { ...reading, prices });
-      if (scan.problemCount > 0) {
-        reportProblems(ctx, scan);
-        if (!options.skipInvalid) {
-          ctx.io.stderr.write("Nothing was priced: fix the rows above, or pass --skip-invalid to price only the valid rows.\n");
-          ctx.setExitCode(2);
-          return;
-        }
-        if (scan.validRows === 0) {
-          ctx.io.stderr.write("No valid rows to price.\n");
-          ctx.setExitCode(2);
-          return;
-        }
-      }
-      const scenarios = costAtEachTier(scan.cost, prices);
-      if (options.format === "json") ctx.io.stdout.write(`${JSON.stringify(estimateJson(scan, scenarios), null, 2)}\n`);
-      else ctx.io.stdout.write(renderEstimateTable(scan, scenarios, options.skipInvalid === true));
+    .action(async (manifest: string, flags: BatchFlags & { format: "table" | "json" }) => {
+      const settings = { ...(await parseManifestFlags(manifest, flags)), format: flags.format };
+      const { estimate } = await import("../commands/estimate.js");
+      await estimate(ctx, settings);
     });
 }

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { BatchError } from "../core/errors.js";
-import type { CliContext, CliIo } from "./context.js";
+import type { CommandContext, CommandIo } from "../commands/context.js";
 import { registerEstimate } from "./estimate.js";
 import { registerSimulator } from "./simulator.js";
 import { registerSubmit } from "./submit.js";
@@ -16,7 +16,7 @@ import { registerBudget } from "./budget.js";
 
 export const VERSION = "0.1.0";
 
-export function createProgram(ctx: CliContext): Command {
+export function createProgram(ctx: CommandContext): Command {
   const program = new Command("runflow-batch")
     .description("Batch image generation and editing on Runflow: streamed manifests, Redis queues, exact cost reports.")
     .version(VERSION)
@@ -60,9 +60,9 @@ Examples:
 }
 
 /** Runs one command line; returns the exit code. User mistakes print a sentence, never a stack. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
   let exitCode = 0;
-  const ctx: CliContext = { io, setExitCode: (code) => void (exitCode = code), handlesStop: () => io.onStopHandled?.() };
+  const ctx: CommandContext = { io, setExitCode: (code) => void (exitCode = code), handlesStop: () => io.onStopHandled?.() };
   const program = createProgram(ctx);
   try {
     await program.parseAsync([...argv], { from: "user" });

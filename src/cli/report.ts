@@ -1,25 +1,17 @@
-/** `runflow-batch report BATCH --out DIR`: write a batch's reports, finished or not. */
+/** `runflow-batch report BATCH --out DIR`: flags and help; the use case is src/commands/report.ts. */
 import type { Command } from "commander";
-import type { CliContext } from "./context.js";
-import { loadQueueKit } from "./load-queue-kit.js";
-import { reportSummaryLine } from "./summary.js";
+import type { CommandContext } from "../commands/context.js";
 
-export function registerReport(program: Command, ctx: CliContext): void {
+export function registerReport(program: Command, ctx: CommandContext): void {
   program
     .command("report")
-      .summary("write a batch's reports, finished or not")
+    .summary("write a batch's reports, finished or not")
     .description("Write results.jsonl, results.csv, cost-report.json and cost-report.md for a batch (finished or not).")
     .argument("<batch>", "batch id (see `runflow-batch status`)")
     .requiredOption("--out <dir>", "directory to write the reports into")
     .addHelpText("after", "\nExample:\n  runflow-batch report b-1a2b3c4d5e6f --out out/catalogue")
     .action(async (batchId: string, flags: { out: string }) => {
-      const { openQueueDeps, writeReports } = await loadQueueKit();
-      const deps = await openQueueDeps(ctx.io);
-      try {
-        const written = await writeReports(deps.store, batchId, flags.out);
-        ctx.io.stdout.write(reportSummaryLine(written.input, flags.out));
-      } finally {
-        await deps.close();
-      }
+      const { report } = await import("../commands/report.js");
+      await report(ctx, { batchId, out: flags.out });
     });
 }

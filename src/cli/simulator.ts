@@ -1,16 +1,13 @@
 /**
- * `runflow-batch simulator`: the local Runflow API simulator as a long-running command. The first
- * line on stdout is exactly `Runflow simulator listening on http://HOST:PORT` (scripts and tests
- * read it to learn the port); it runs until SIGINT/SIGTERM, then closes cleanly.
+ * `runflow-batch simulator`: flags and help; the use case is src/commands/simulator.ts.
  */
 import type { Command } from "commander";
 import { readConfig } from "../config/config.js";
 import { UsageError } from "../core/errors.js";
-import { parseLatency as parseLatencyFlag, parseRate } from "./sim-flags.js";
-import { createLogger } from "../log/logger.js";
+import { parseLatency as parseLatencyFlag, parseRate } from "./flags/sim-flags.js";
 import { parseUsd } from "../core/money.js";
-import { startSimulator, type SimulatorOptions } from "../simulator/index.js";
-import type { CliContext } from "./context.js";
+import type { SimulatorOptions } from "../simulator/index.js";
+import type { CommandContext } from "../commands/context.js";
 
 interface SimulatorFlags {
   port: string;
@@ -68,15 +65,7 @@ export function simulatorOptionsFromFlags(flags: SimulatorFlags, callbackSecret:
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function untilAborted(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (!signal) return; // no way to be stopped: run until the process ends
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
-
-export function registerSimulator(program: Command, ctx: CliContext): void {
+export function registerSimulator(program: Command, ctx: CommandContext): void {
   program
     .command("simulator")
     .summary("the local Runflow API simulator (rehearse without spending)")
@@ -113,22 +102,7 @@ Examples:
       ctx.handlesStop();
       const config = readConfig({ callbackSecret: flags.callbackSecret }, ctx.io.env);
       const options = simulatorOptionsFromFlags(flags, config.callbackSecret);
-      const logger = createLogger({ level: config.logLevel, destination: ctx.io.stderr });
-      let simulator;
-      try {
-        simulator = await startSimulator({ ...options, logger });
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "EADDRINUSE") throw new UsageError(`port ${options.port ?? 0} is already in use; pick another with --port, or --port 0 for a free one`, { cause: error });
-        if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new UsageError(`cannot listen on --host ${JSON.stringify(options.host)}`, { cause: error });
-        throw error;
-      }
-      ctx.io.stdout.write(`Runflow simulator listening on ${simulator.url}\n`);
-      const keys = options.apiKeys && options.apiKeys.length > 0 ? `${options.apiKeys.length} configured key(s)` : "any rf_… key";
-      ctx.io.stdout.write(`API keys: ${keys}. Ledger: ${simulator.url}/__simulator/ledger. Stop with Ctrl-C.\n`);
-      await untilAborted(ctx.io.signal);
-      const ledger = simulator.ledger();
-      await simulator.close();
-      ctx.io.stderr.write(`Runflow simulator stopped: ${ledger.runsCreated} runs created, $${ledger.billedUsd} billed.\n`);
+      const { serveSimulator } = await import("../commands/simulator.js");
+      await serveSimulator(ctx, { options, logLevel: config.logLevel });
     });
 }

@@ -5,7 +5,7 @@
 import type { Writable } from "node:stream";
 import type { Environment } from "../config/config.js";
 
-export interface CliIo {
+export interface CommandIo {
   readonly stdout: Writable & { isTTY?: boolean; columns?: number };
   readonly stderr: Writable & { isTTY?: boolean; columns?: number };
   readonly env: Environment;
@@ -15,8 +15,8 @@ export interface CliIo {
   readonly onStopHandled?: () => void;
 }
 
-export interface CliContext {
-  readonly io: CliIo;
+export interface CommandContext {
+  readonly io: CommandIo;
   /** Commands that finish with a non-zero code but no error (e.g. 1: some rows failed) set it here. */
   setExitCode(code: number): void;
   /** Says this command listens to io.signal and stops cleanly (run, worker, simulator, status --watch). */

@@ -3,7 +3,7 @@
  * once for problems and cost, and word its problems for people.
  */
 export { streamManifest, streamManifestBatches, detectFormat, MANIFEST_FORMATS, type StreamOptions } from "./stream.js";
-export { scanManifest, type ManifestScan, type ScanOptions } from "./scan.js";
+export type { ManifestSource } from "./source.js";
 export { formatProblems, formatLocation } from "./problems.js";
 export { ManifestError } from "./errors.js";
 export type { JobRow, ManifestDefaults, ManifestFormat, ManifestItem, Problem, RawRow, RowLocation } from "./types.js";

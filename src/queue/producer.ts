@@ -7,9 +7,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log/logger.js";
-import { streamManifest } from "../manifest/index.js";
-import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
-import { priceRowOrNull } from "../pricing/price-row.js";
+import type { ManifestSource } from "../manifest/source.js";
+import { pricedRows } from "../pricing/priced-rows.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { BatchStore } from "../ledger/batch-store.js";
 import type { RowJobData } from "./job-data.js";
@@ -20,8 +19,7 @@ export interface EnqueueOptions {
   readonly queues: Queues;
   readonly store: BatchStore;
   readonly batchId: string;
-  readonly manifestPath: string;
-  readonly manifest: { readonly format?: ManifestFormat; readonly defaults?: ManifestDefaults };
+  readonly source: ManifestSource;
   readonly prices: PriceTable;
   readonly retry: RetryOptions;
   readonly logger: Logger;
@@ -47,7 +45,6 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
   const terminalAtStart = start ? start.succeeded + start.failed : 0;
   let enqueued = 0;
   let alreadyDone = 0;
-  let seq = -1;
   let chunk: RowJobData[] = [];
 
   const flush = async (): Promise<void> => {
@@ -77,12 +74,9 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
     }
   };
 
-  for await (const item of streamManifest(options.manifestPath, options.manifest)) {
-    seq += 1;
+  for await (const item of pricedRows(options.source, options.prices)) {
     if (!item.ok) continue;
-    const estimateMicros = priceRowOrNull(options.prices, item.row);
-    if (estimateMicros === null) continue;
-    chunk.push({ batch: batchId, row: item.row, estimateMicros, seq });
+    chunk.push({ batch: batchId, row: item.row, estimateMicros: item.estimateMicros, seq: item.seq });
     if (chunk.length >= chunkSize) {
       if (!(await roomToContinue())) return { enqueued, alreadyDone, stoppedEarly: true };
       await flush();

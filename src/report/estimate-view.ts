@@ -2,7 +2,7 @@
  * What `estimate` prints: a table a person reads at a glance, or JSON for scripts (the
  * `totals` / `by_tier` shapes of cost-report.json, without actual figures). Pure.
  */
-import type { ManifestScan } from "../manifest/index.js";
+import type { ManifestScan } from "../pricing/scan.js";
 import { formatUsd } from "../core/money.js";
 import { pricesJson } from "../pricing/prices-file.js";
 import type { TierScenario } from "../pricing/what-if.js";

@@ -1,6 +1,6 @@
 /** The closing lines commands print after writing reports. */
 import { formatUsd } from "../core/money.js";
-import type { CostReportInput } from "../report/cost-report.js";
+import type { CostReportInput } from "./cost-report.js";
 
 export function reportSummaryLine(input: CostReportInput, outDir: string): string {
   const s = input.summary;

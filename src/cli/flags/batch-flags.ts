@@ -4,12 +4,13 @@
  * options with usage errors that name the flag.
  */
 import { Option, type Command } from "commander";
-import { MANIFEST_FORMATS } from "../manifest/index.js";
-import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
-import { loadPriceTable } from "../pricing/prices-file.js";
-import type { PriceTable } from "../pricing/table.js";
-import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "../queue/retry-options.js";
-import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
+import { MANIFEST_FORMATS } from "../../manifest/index.js";
+import type { ManifestDefaults, ManifestFormat } from "../../manifest/types.js";
+import { loadPriceTable } from "../../pricing/prices-file.js";
+import { DEFAULT_RETRY_OPTIONS } from "../../queue/retry-options.js";
+import type { BatchSettings, ManifestSettings } from "../../commands/settings.js";
+import type { ManifestSource } from "../../manifest/source.js";
+import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../../core/models.js";
 import { parsePositiveInt, parseUsdFlag } from "./parse-flags.js";
 
 export interface BatchFlags {
@@ -44,33 +45,20 @@ export function addBatchOptions(command: Command): Command {
     .option("--retry-backoff <ms>", "delay before a row's first retry; later ones double, with jitter", String(DEFAULT_RETRY_OPTIONS.backoffMs));
 }
 
-export interface ManifestSettings {
-  readonly manifest: { format?: ManifestFormat; defaults?: ManifestDefaults };
-  readonly prices: PriceTable;
-  readonly skipInvalid: boolean;
-}
-
 /** Commander has already checked the choices; this only shapes them for the manifest reader. */
-export async function parseManifestFlags(flags: BatchFlags): Promise<ManifestSettings> {
-  const manifest: { format?: ManifestFormat; defaults?: ManifestDefaults } = {};
+export async function parseManifestFlags(path: string, flags: BatchFlags): Promise<ManifestSettings> {
+  const manifest: { -readonly [K in keyof ManifestSource]?: ManifestSource[K] } = {};
   if (flags.inputFormat !== undefined) manifest.format = flags.inputFormat;
   const defaults: { -readonly [K in keyof ManifestDefaults]: ManifestDefaults[K] } = {};
   if (flags.model !== undefined) defaults.model = flags.model;
   if (flags.quality !== undefined) defaults.quality = flags.quality;
   if (defaults.model || defaults.quality) manifest.defaults = defaults;
-  return { manifest, prices: await loadPriceTable(flags.prices), skipInvalid: flags.skipInvalid === true };
+  return { source: { ...manifest, path }, prices: await loadPriceTable(flags.prices), skipInvalid: flags.skipInvalid === true };
 }
 
-export interface BatchSettings extends ManifestSettings {
-  readonly batchId: string | undefined;
-  readonly capMicros: number | null;
-  readonly force: boolean;
-  readonly retry: RetryOptions;
-}
-
-export async function parseBatchFlags(flags: BatchFlags): Promise<BatchSettings> {
+export async function parseBatchFlags(path: string, flags: BatchFlags): Promise<BatchSettings> {
   return {
-    ...(await parseManifestFlags(flags)),
+    ...(await parseManifestFlags(path, flags)),
     batchId: flags.batch,
     capMicros: parseUsdFlag("--max-cost", flags.maxCost),
     force: flags.force === true,

@@ -1,6 +1,6 @@
 /** Turning flag text into numbers and money, with usage errors that name the flag. */
-import { UsageError } from "../core/errors.js";
-import { parseUsd } from "../core/money.js";
+import { UsageError } from "../../core/errors.js";
+import { parseUsd } from "../../core/money.js";
 
 export function parsePositiveInt(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -1,5 +1,5 @@
 /** Parsing the simulator's latency and rate flags, shared by `simulator` and `run --simulate`. */
-import { UsageError } from "../core/errors.js";
+import { UsageError } from "../../core/errors.js";
 
 const DAY_MS = 86_400_000;
 

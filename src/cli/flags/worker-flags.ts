@@ -1,7 +1,7 @@
 /** Flags of the in-process worker, shared by `worker` and `run`. */
 import type { Command } from "commander";
-import type { PollSchedule } from "../worker/poll-schedule.js";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../worker/retry-policy.js";
+import type { WorkerSettings } from "../../commands/settings.js";
+import { DEFAULT_RETRY_POLICY } from "../../worker/retry-policy.js";
 import { parsePositiveInt } from "./parse-flags.js";
 
 export interface WorkerFlags {
@@ -19,13 +19,6 @@ export function addWorkerOptions(command: Command, defaultConcurrency: number): 
     .option("--poll-interval <ms>", "poll runs this often (default: first poll at each model's typical duration, then every 2–10 s)")
     .option("--credit-pause <ms>", "after Runflow answers 402 (out of credit), pause submitting this long before trying again", String(DEFAULT_RETRY_POLICY.creditPauseMs))
     .option("--lock-duration <ms>", "a crashed worker's rows are picked up by other workers after about this long", "30000");
-}
-
-export interface WorkerSettings {
-  readonly concurrency: { generate: number; edit: number };
-  readonly poll: Partial<PollSchedule> | undefined;
-  readonly retry: RetryPolicy;
-  readonly lockDurationMs: number;
 }
 
 export function parseWorkerFlags(flags: WorkerFlags, defaultConcurrency: number): WorkerSettings {

@@ -3,10 +3,10 @@
  * the old cap held back are promoted so workers pick them up now rather than at their next
  * re-check.
  */
-import type { Logger } from "../log/logger.js";
-import type { BatchStore } from "../ledger/batch-store.js";
-import { jobIdFor } from "../queue/keys.js";
-import type { Queues } from "../queue/queues.js";
+import type { Logger } from "../../log/logger.js";
+import type { BatchStore } from "../../ledger/batch-store.js";
+import { jobIdFor } from "../../queue/keys.js";
+import type { Queues } from "../../queue/queues.js";
 
 export async function applyCap(store: BatchStore, queues: Queues, batchId: string, capMicros: number | null, logger: Logger): Promise<number> {
   await store.setCap(batchId, capMicros);

@@ -4,15 +4,15 @@
  * money pre-flight — printing what the user needs to know along the way.
  */
 import type { Redis } from "ioredis";
-import type { Logger } from "../log/logger.js";
-import { applyCap } from "../pipeline/budget-cap.js";
-import { prepareBatch, type PreparedBatch } from "../pipeline/prepare-batch.js";
-import { preflight } from "../pipeline/preflight.js";
-import type { BatchRecord, BatchStore } from "../ledger/batch-store.js";
-import type { Keys } from "../queue/keys.js";
-import { createQueues, type Queues } from "../queue/queues.js";
-import type { RunflowClient } from "../runflow/types.js";
-import type { BatchSettings } from "./batch-flags.js";
+import type { Logger } from "../../log/logger.js";
+import { applyCap } from "./apply-cap.js";
+import { prepareBatch, type PreparedBatch } from "./prepare-batch.js";
+import { preflight } from "./preflight.js";
+import type { BatchRecord, BatchStore } from "../../ledger/batch-store.js";
+import type { Keys } from "../../queue/keys.js";
+import { createQueues, type Queues } from "../../queue/queues.js";
+import type { RunflowClient } from "../../runflow/types.js";
+import type { BatchSettings } from "../settings.js";
 
 export interface OpenBatchOptions {
   readonly redis: Redis;
@@ -20,7 +20,6 @@ export interface OpenBatchOptions {
   readonly store: BatchStore;
   readonly logger: Logger;
   readonly client: RunflowClient;
-  readonly manifestPath: string;
   readonly settings: BatchSettings;
   readonly out: string | undefined;
   readonly stderr: NodeJS.WritableStream;
@@ -38,8 +37,7 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
   const { settings } = o;
   const prepared = await prepareBatch({
     store: o.store,
-    manifestPath: o.manifestPath,
-    manifest: settings.manifest,
+    source: settings.source,
     prices: settings.prices,
     batchId: settings.batchId,
     out: o.out,
@@ -56,7 +54,7 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
       await applyCap(o.store, queues, id, settings.capMicros, o.logger);
       record = (await o.store.get(id)) ?? record;
     }
-    const notes = await preflight({ record, client: o.client, manifestPath: o.manifestPath, manifest: settings.manifest, prices: settings.prices, force: settings.force });
+    const notes = await preflight({ record, client: o.client, source: settings.source, prices: settings.prices, force: settings.force });
     for (const note of notes) o.stderr.write(note + "\n");
     return { prepared, record, queues };
   } catch (error) {

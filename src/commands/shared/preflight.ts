@@ -4,36 +4,33 @@
  * cap is what protects); a balance that cannot cover what the batch will spend refuses to start
  * unless forced. The balance call doubles as an early check of the API key and address.
  */
-import { BudgetStopError, ConfigurationError } from "../core/errors.js";
-import { streamManifestBatches } from "../manifest/index.js";
-import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
-import { formatUsd } from "../core/money.js";
-import { priceRowOrNull } from "../pricing/price-row.js";
-import type { PriceTable } from "../pricing/table.js";
-import type { BatchRecord } from "../ledger/batch-store.js";
-import { classifyError } from "../runflow/errors.js";
-import type { RunflowClient } from "../runflow/types.js";
+import { BudgetStopError, ConfigurationError } from "../../core/errors.js";
+import type { ManifestSource } from "../../manifest/source.js";
+import { formatUsd } from "../../core/money.js";
+import { pricedRowBatches } from "../../pricing/priced-rows.js";
+import type { PriceTable } from "../../pricing/table.js";
+import type { BatchRecord } from "../../ledger/batch-store.js";
+import { classifyError } from "../../runflow/errors.js";
+import type { RunflowClient } from "../../runflow/types.js";
 
 export interface PreflightOptions {
   readonly record: BatchRecord;
   readonly client: RunflowClient;
-  readonly manifestPath: string;
-  readonly manifest: { readonly format?: ManifestFormat; readonly defaults?: ManifestDefaults };
+  readonly source: ManifestSource;
   readonly prices: PriceTable;
   readonly force: boolean;
 }
 
 /** How many rows, in manifest order, fit under `budgetMicros`, and what the others would cost. */
-export async function capCoverage(options: Pick<PreflightOptions, "manifestPath" | "manifest" | "prices">, budgetMicros: number) {
+export async function capCoverage(options: Pick<PreflightOptions, "source" | "prices">, budgetMicros: number) {
   let covered = 0;
   let used = 0;
   let rest = 0;
   let restRows = 0;
-  for await (const items of streamManifestBatches(options.manifestPath, options.manifest)) {
+  for await (const items of pricedRowBatches(options.source, options.prices)) {
     for (const item of items) {
       if (!item.ok) continue;
-      const price = priceRowOrNull(options.prices, item.row);
-      if (price === null) continue;
+      const price = item.estimateMicros;
       if (restRows === 0 && used + price <= budgetMicros) {
         used += price;
         covered += 1;

@@ -3,19 +3,19 @@
  * manifest (one streaming pass), refuse an invalid one (nothing submitted), name the batch, and
  * create or resume its record.
  */
-import { UsageError } from "../core/errors.js";
-import { formatProblems, ManifestError, scanManifest, type ManifestScan } from "../manifest/index.js";
-import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
-import type { PriceTable } from "../pricing/table.js";
-import { checkBatchId, defaultBatchId, manifestSha256 } from "../ledger/batch-id.js";
-import type { BatchRecord, BatchStore } from "../ledger/batch-store.js";
-import { costSummaryJson } from "../pricing/totals.js";
+import { UsageError } from "../../core/errors.js";
+import { formatProblems, ManifestError } from "../../manifest/index.js";
+import { readingOptions, type ManifestSource } from "../../manifest/source.js";
+import { scanManifest, type ManifestScan } from "../../pricing/scan.js";
+import type { PriceTable } from "../../pricing/table.js";
+import { checkBatchId, defaultBatchId, manifestSha256 } from "../../ledger/batch-id.js";
+import type { BatchRecord, BatchStore } from "../../ledger/batch-store.js";
+import { costSummaryJson } from "../../pricing/totals.js";
 import path from "node:path";
 
 export interface PrepareOptions {
   readonly store: BatchStore;
-  readonly manifestPath: string;
-  readonly manifest: { readonly format?: ManifestFormat; readonly defaults?: ManifestDefaults };
+  readonly source: ManifestSource;
   readonly prices: PriceTable;
   readonly batchId?: string | undefined;
   /** Where images go; default out/<batch id>. */
@@ -35,23 +35,23 @@ export interface PreparedBatch {
 
 export async function prepareBatch(options: PrepareOptions): Promise<PreparedBatch> {
   // The fingerprint needs its own read of the file; it runs alongside the validation pass.
-  const [scan, sha] = await Promise.all([scanManifest(options.manifestPath, { ...options.manifest, prices: options.prices }), manifestSha256(options.manifestPath)]);
-  const file = path.basename(options.manifestPath);
+  const [scan, sha] = await Promise.all([scanManifest(options.source, { prices: options.prices }), manifestSha256(options.source.path)]);
+  const file = path.basename(options.source.path);
   if (scan.problemCount > 0 && !options.skipInvalid) {
     throw new ManifestError(
       `${file}: ${scan.invalidRows} of ${scan.rows} rows are invalid; nothing was submitted.\n` +
         formatProblems(scan.problems, undefined, scan.problemCount) +
         `\nFix them, or pass --skip-invalid to submit the ${scan.validRows} valid rows.`,
-      { file: options.manifestPath },
+      { file: options.source.path },
     );
   }
   if (scan.validRows === 0) throw new UsageError(`${file} has no valid rows to submit`);
-  const manifestOptions = { ...options.manifest };
-  const id = options.batchId !== undefined ? checkBatchId(options.batchId) : defaultBatchId(sha, manifestOptions);
+  const manifestOptions = readingOptions(options.source);
+  const id = options.batchId !== undefined ? checkBatchId(options.batchId) : defaultBatchId(sha, { ...manifestOptions });
   const { record, created } = await options.store.create(
     {
       id,
-      manifest: path.resolve(options.manifestPath),
+      manifest: path.resolve(options.source.path),
       manifestSha256: sha,
       manifestOptionsJson: JSON.stringify(manifestOptions),
       rows: scan.validRows,

@@ -1,9 +1,9 @@
 /**
  * Progress of a running batch: a redrawn bar on a terminal, a log line every 10 s otherwise.
  */
-import { formatUsd } from "../core/money.js";
-import type { BatchRecord } from "../ledger/batch-store.js";
-import type { Logger } from "../log/logger.js";
+import { formatUsd } from "../../core/money.js";
+import type { BatchRecord } from "../../ledger/batch-store.js";
+import type { Logger } from "../../log/logger.js";
 
 export interface ProgressView {
   update(record: BatchRecord): void;

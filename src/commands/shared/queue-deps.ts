@@ -3,15 +3,15 @@
  * batch store, and the Runflow client (pointed at an in-process simulator with --simulate).
  */
 import type { Redis } from "ioredis";
-import { isInteractive, readConfig, type Config } from "../config/config.js";
-import { ConfigurationError } from "../core/errors.js";
-import { createLogger, type Logger } from "../log/logger.js";
-import { createBatchStore, type BatchStore } from "../ledger/batch-store.js";
-import { connectRedis, warnOnUnsafeEviction } from "../queue/connection.js";
-import { createKeys, type Keys } from "../queue/keys.js";
-import { createRunflowClient } from "../runflow/client.js";
-import type { RunflowClient } from "../runflow/types.js";
-import type { CliIo } from "./context.js";
+import { isInteractive, readConfig, type Config } from "../../config/config.js";
+import { ConfigurationError } from "../../core/errors.js";
+import { createLogger, type Logger } from "../../log/logger.js";
+import { createBatchStore, type BatchStore } from "../../ledger/batch-store.js";
+import { connectRedis, warnOnUnsafeEviction } from "../../queue/connection.js";
+import { createKeys, type Keys } from "../../queue/keys.js";
+import { createRunflowClient } from "../../runflow/client.js";
+import type { RunflowClient } from "../../runflow/types.js";
+import type { CommandIo } from "../context.js";
 
 export interface QueueDeps {
   readonly config: Config;
@@ -22,11 +22,11 @@ export interface QueueDeps {
   close(): Promise<void>;
 }
 
-function loggerFor(io: CliIo, config: Config): Logger {
+function loggerFor(io: CommandIo, config: Config): Logger {
   return createLogger({ level: config.logLevel, pretty: isInteractive(io.stderr, io.env) });
 }
 
-export async function openQueueDeps(io: CliIo): Promise<QueueDeps> {
+export async function openQueueDeps(io: CommandIo): Promise<QueueDeps> {
   const config = readConfig({}, io.env);
   const logger = loggerFor(io, config);
   const redis = await connectRedis(config.redisUrl);

@@ -5,19 +5,19 @@
  * `concurrency` runs in flight.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ConfigurationError } from "../core/errors.js";
-import type { Logger } from "../log/logger.js";
-import type { ManifestDefaults, ManifestFormat } from "../manifest/types.js";
-import type { PriceTable } from "../pricing/table.js";
-import type { BatchRecord, BatchStore } from "../ledger/batch-store.js";
-import type { Keys, QueueName } from "../queue/keys.js";
-import { enqueueManifest } from "../queue/producer.js";
-import type { Queues, RetryOptions } from "../queue/queues.js";
-import type { RunflowClient } from "../runflow/types.js";
+import type { ConfigurationError } from "../../core/errors.js";
+import type { Logger } from "../../log/logger.js";
+import type { ManifestSource } from "../../manifest/source.js";
+import type { PriceTable } from "../../pricing/table.js";
+import type { BatchRecord, BatchStore } from "../../ledger/batch-store.js";
+import type { Keys, QueueName } from "../../queue/keys.js";
+import { enqueueManifest } from "../../queue/producer.js";
+import type { Queues, RetryOptions } from "../../queue/queues.js";
+import type { RunflowClient } from "../../runflow/types.js";
 import type { Redis } from "ioredis";
-import type { PollSchedule } from "../worker/poll-schedule.js";
-import type { RetryPolicy } from "../worker/retry-policy.js";
-import { createWorker } from "../worker/worker.js";
+import type { PollSchedule } from "../../worker/poll-schedule.js";
+import type { RetryPolicy } from "../../worker/retry-policy.js";
+import { createWorker } from "../../worker/worker.js";
 
 export type RunOutcome = "done" | "failed-rows" | "budget" | "interrupted";
 
@@ -29,8 +29,7 @@ export interface RunBatchOptions {
   readonly client: RunflowClient;
   readonly logger: Logger;
   readonly batchId: string;
-  readonly manifestPath: string;
-  readonly manifest: { readonly format?: ManifestFormat; readonly defaults?: ManifestDefaults };
+  readonly source: ManifestSource;
   readonly prices: PriceTable;
   readonly outDir: string;
   readonly retry: RetryOptions;
@@ -74,8 +73,7 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
     queues: options.queues,
     store,
     batchId,
-    manifestPath: options.manifestPath,
-    manifest: options.manifest,
+    source: options.source,
     prices: options.prices,
     retry: options.retry,
     logger,

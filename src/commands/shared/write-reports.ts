@@ -6,20 +6,20 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { UsageError } from "../core/errors.js";
-import { streamManifest } from "../manifest/index.js";
-import type { JobRow } from "../manifest/types.js";
-import { priceRowOrNull } from "../pricing/price-row.js";
-import { pricesJson } from "../pricing/prices-file.js";
-import type { PriceTable } from "../pricing/table.js";
-import { manifestSha256 } from "../ledger/batch-id.js";
-import type { BatchRecord, BatchStore } from "../ledger/batch-store.js";
-import type { StoredResult } from "../queue/job-data.js";
-import { costReportJson, costReportMarkdown, type CostReportInput } from "./cost-report.js";
-import { openLineFile, type LineFile } from "./line-file.js";
-import { CSV_COLUMNS, csvLine, lineFromResult, pendingLine, type ResultLine } from "./result-lines.js";
-import { createCostAccumulator } from "../pricing/totals.js";
-import type { ModelId, Quality } from "../core/models.js";
+import { UsageError } from "../../core/errors.js";
+import type { ManifestSource } from "../../manifest/source.js";
+import type { JobRow } from "../../manifest/types.js";
+import { pricedRows } from "../../pricing/priced-rows.js";
+import { pricesJson } from "../../pricing/prices-file.js";
+import type { PriceTable } from "../../pricing/table.js";
+import { manifestSha256 } from "../../ledger/batch-id.js";
+import type { BatchRecord, BatchStore } from "../../ledger/batch-store.js";
+import type { StoredResult } from "../../queue/job-data.js";
+import { costReportJson, costReportMarkdown, type CostReportInput } from "../../report/cost-report.js";
+import { openLineFile, type LineFile } from "../../report/line-file.js";
+import { CSV_COLUMNS, csvLine, lineFromResult, pendingLine, type ResultLine } from "../../report/result-lines.js";
+import { createCostAccumulator } from "../../pricing/totals.js";
+import type { ModelId, Quality } from "../../core/models.js";
 
 export interface WrittenReports {
   readonly input: CostReportInput;
@@ -48,24 +48,24 @@ async function* reportLines(store: BatchStore, record: BatchRecord, prices: Pric
     return;
   }
   const held = new Set(await store.heldRows(record.id));
-  let chunk: JobRow[] = [];
+  let chunk: { row: JobRow; estimate: number }[] = [];
   async function* flush() {
-    const keys = chunk.map((r) => r.key);
+    const keys = chunk.map((c) => c.row.key);
     const [results, runIds] = await Promise.all([store.results(record.id, keys), store.runIds(record.id, keys)]);
-    for (const [i, row] of chunk.entries()) {
+    for (const [i, { row, estimate }] of chunk.entries()) {
       const json = results[i];
       if (json) yield fromResult(JSON.parse(json) as StoredResult);
       else {
-        const estimate = priceRowOrNull(prices, row);
-        if (estimate === null) continue; // skipped by --skip-invalid: no price for its tier
         yield { ...pendingLine(row, estimate, held.has(row.key) || (record.budgetBlocked && !runIds[i]), runIds[i] ?? null), estimateMicros: estimate, costMicros: 0 };
       }
     }
     chunk = [];
   }
-  for await (const item of streamManifest(record.manifest, JSON.parse(record.manifestOptionsJson) as object)) {
+  const source: ManifestSource = { ...(JSON.parse(record.manifestOptionsJson) as object), path: record.manifest };
+  // Rows without a price were skipped by --skip-invalid; pricedRows reports them as problems.
+  for await (const item of pricedRows(source, prices)) {
     if (!item.ok) continue;
-    chunk.push(item.row);
+    chunk.push({ row: item.row, estimate: item.estimateMicros });
     if (chunk.length >= 500) yield* flush();
   }
   yield* flush();

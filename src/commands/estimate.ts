@@ -1,0 +1,40 @@
+/**
+ * `estimate`: validate and price every row of a manifest — no Redis, no network.
+ * Read (one streamed pass) → compute (what each tier would cost) → write (a table or JSON).
+ * Invalid rows are all listed on stderr; without --skip-invalid they stop the command (exit 2).
+ */
+import { formatProblems } from "../manifest/problems.js";
+import { scanManifest, type ManifestScan } from "../pricing/scan.js";
+import { costAtEachTier } from "../pricing/what-if.js";
+import { estimateJson, renderEstimateTable } from "../report/estimate-view.js";
+import type { CommandContext } from "./context.js";
+import type { ManifestSettings } from "./settings.js";
+
+export interface EstimateSettings extends ManifestSettings {
+  readonly format: "table" | "json";
+}
+
+function reportProblems(ctx: CommandContext, scan: ManifestScan): void {
+  const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+  const rows = `${scan.invalidRows.toLocaleString("en-US")} of ${plural(scan.rows, "row")}`;
+  const list = formatProblems(scan.problems, undefined, scan.problemCount);
+  ctx.io.stderr.write(`${scan.file}: ${rows} invalid (${plural(scan.problemCount, "problem")}):\n${list}\n`);
+}
+
+export async function estimate(ctx: CommandContext, settings: EstimateSettings): Promise<void> {
+  const scan = await scanManifest(settings.source, { prices: settings.prices });
+  if (scan.problemCount > 0) {
+    reportProblems(ctx, scan);
+    if (!settings.skipInvalid) {
+      ctx.io.stderr.write("Nothing was priced: fix the rows above, or pass --skip-invalid to price only the valid rows.\n");
+      return ctx.setExitCode(2);
+    }
+    if (scan.validRows === 0) {
+      ctx.io.stderr.write("No valid rows to price.\n");
+      return ctx.setExitCode(2);
+    }
+  }
+  const scenarios = costAtEachTier(scan.cost, settings.prices);
+  if (settings.format === "json") ctx.io.stdout.write(`${JSON.stringify(estimateJson(scan, scenarios), null, 2)}\n`);
+  else ctx.io.stdout.write(renderEstimateTable(scan, scenarios, settings.skipInvalid));
+}

@@ -1,0 +1,33 @@
+/**
+ * What the commands are told to do, already parsed and checked: the CLI turns flags into these
+ * (src/cli/flags/), the commands take them. Commands never see raw flag text.
+ */
+import type { ManifestSource } from "../manifest/source.js";
+import type { PriceTable } from "../pricing/table.js";
+import type { RetryOptions } from "../queue/retry-options.js";
+import type { QueueName } from "../queue/keys.js";
+import type { PollSchedule } from "../worker/poll-schedule.js";
+import type { RetryPolicy } from "../worker/retry-policy.js";
+
+/** How to read a manifest and price it (`estimate`, `submit`, `run`). */
+export interface ManifestSettings {
+  readonly source: ManifestSource;
+  readonly prices: PriceTable;
+  readonly skipInvalid: boolean;
+}
+
+/** A batch's identity, cap and retry budget (`submit`, `run`). */
+export interface BatchSettings extends ManifestSettings {
+  readonly batchId: string | undefined;
+  readonly capMicros: number | null;
+  readonly force: boolean;
+  readonly retry: RetryOptions;
+}
+
+/** The in-process worker (`worker`, `run`). */
+export interface WorkerSettings {
+  readonly concurrency: Readonly<Record<QueueName, number>>;
+  readonly poll: Partial<PollSchedule> | undefined;
+  readonly retry: RetryPolicy;
+  readonly lockDurationMs: number;
+}

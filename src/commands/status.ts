@@ -1,0 +1,48 @@
+/**
+ * `status`: recent batches, one line each, or one batch's progress and money; `watch` redraws
+ * every 2 s until the user stops it.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { UsageError } from "../core/errors.js";
+import { batchStatus, renderBatchLine, renderStatus } from "../report/status-view.js";
+import type { CommandContext } from "./context.js";
+import { openQueueDeps } from "./shared/queue-deps.js";
+
+export interface StatusSettings {
+  readonly batchId: string | undefined;
+  readonly format: "table" | "json";
+  readonly watch: boolean;
+  readonly limit: number;
+}
+
+export async function status(ctx: CommandContext, settings: StatusSettings): Promise<void> {
+  const deps = await openQueueDeps(ctx.io);
+  const { signal } = ctx.io;
+
+  async function one(id: string): Promise<string> {
+    const record = await deps.store.get(id);
+    if (!record) throw new UsageError(`no batch "${id}" in Redis at this REDIS_URL; list batches with \`runflow-batch status\``);
+    const view = batchStatus(record, await deps.store.tierCounters(id), new Date());
+    return settings.format === "json" ? JSON.stringify(view, null, 2) + "\n" : renderStatus(view);
+  }
+
+  async function recent(): Promise<string> {
+    const records = await deps.store.list(settings.limit);
+    if (settings.format === "json") return JSON.stringify(records.map((r) => batchStatus(r, {}, new Date())), null, 2) + "\n";
+    if (records.length === 0) return "no batches yet; start one with `runflow-batch run <manifest> --out DIR`\n";
+    return records.map(renderBatchLine).join("");
+  }
+
+  try {
+    for (;;) {
+      const text = settings.batchId ? await one(settings.batchId) : await recent();
+      if (settings.watch && ctx.io.stdout.isTTY) ctx.io.stdout.write("\x1b[2J\x1b[H");
+      ctx.io.stdout.write(text);
+      if (!settings.watch || signal?.aborted) break;
+      await sleep(2_000, undefined, signal ? { signal } : undefined).catch(() => undefined);
+      if (signal?.aborted) break;
+    }
+  } finally {
+    await deps.close();
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * `submit`: validate the manifest, create or resume its batch, enqueue every row for workers and
+ * print the batch id. Submitting the same rows again adds nothing.
+ */
+import { formatUsd } from "../core/money.js";
+import { enqueueManifest } from "../queue/producer.js";
+import type { Queues } from "../queue/queues.js";
+import type { RunflowClient } from "../runflow/types.js";
+import type { CommandContext } from "./context.js";
+import { openBatch } from "./shared/open-batch.js";
+import { openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
+import type { BatchSettings } from "./settings.js";
+
+export interface SubmitSettings extends BatchSettings {
+  /** Where workers write images (default: out/<batch id>). */
+  readonly out: string | undefined;
+}
+
+export async function submit(ctx: CommandContext, settings: SubmitSettings): Promise<void> {
+  const deps = await openQueueDeps(ctx.io);
+  let client: RunflowClient | null = null;
+  let queues: Queues | null = null;
+  try {
+    client = runflowClientFor(deps.config, deps.logger);
+    const opened = await openBatch({ ...deps, client, settings, out: settings.out, stderr: ctx.io.stderr });
+    const { prepared, record } = opened;
+    queues = opened.queues;
+    const summary = await enqueueManifest({
+      queues,
+      store: deps.store,
+      batchId: record.id,
+      source: settings.source,
+      prices: settings.prices,
+      retry: settings.retry,
+      logger: deps.logger,
+    });
+    ctx.io.stderr.write(
+      `${prepared.created ? "Submitted" : "Resubmitted"} batch ${record.id}: ${summary.enqueued} rows queued, ` +
+        `${summary.alreadyDone} already done; estimated $${formatUsd(record.estimateMicros)}. ` +
+        `Start workers with \`runflow-batch worker\`; follow with \`runflow-batch status ${record.id}\`.\n`,
+    );
+    ctx.io.stdout.write(record.id + "\n");
+  } finally {
+    await client?.close();
+    await queues?.close();
+    await deps.close();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * `worker`: process queued rows of any batch until stopped (Ctrl-C or SIGTERM), handing rows in
+ * flight back on the way out (their run ids are saved, so the next worker resumes them).
+ */
+import path from "node:path";
+import type { ConfigurationError } from "../core/errors.js";
+import { createWorker } from "../worker/worker.js";
+import type { CommandContext } from "./context.js";
+import { openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
+import type { WorkerSettings } from "./settings.js";
+
+export interface WorkSettings extends WorkerSettings {
+  /** Write each batch's images under <out>/<batch id>/ instead of the directory stored with the batch. */
+  readonly out: string | undefined;
+}
+
+/** Resolves when the user asks to stop, or when `stop()` is called. */
+function stopSignal(signal: AbortSignal | undefined): { stopped: Promise<void>; stop: () => void } {
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  if (signal?.aborted) stop();
+  signal?.addEventListener("abort", () => stop(), { once: true });
+  return { stopped, stop };
+}
+
+export async function work(ctx: CommandContext, settings: WorkSettings): Promise<void> {
+  const deps = await openQueueDeps(ctx.io);
+  let fatal: ConfigurationError | null = null;
+  const { stopped, stop } = stopSignal(ctx.io.signal);
+  const out = settings.out;
+  try {
+    const client = runflowClientFor(deps.config, deps.logger);
+    try {
+      const worker = createWorker({
+        redis: deps.redis,
+        keys: deps.keys,
+        runflow: client,
+        logger: deps.logger,
+        concurrency: settings.concurrency,
+        retry: settings.retry,
+        lockDurationMs: settings.lockDurationMs,
+        ...(settings.poll ? { poll: settings.poll } : {}),
+        ...(out ? { outDirFor: (batchId: string) => path.join(out, batchId) } : {}),
+        onFatal: (error) => {
+          fatal ??= error;
+          stop();
+        },
+      });
+      deps.logger.info({ ...settings.concurrency, prefix: deps.config.redisPrefix }, "Worker started; waiting for rows.");
+      await stopped;
+      deps.logger.info("Worker stopping: handing in-flight rows back (their run ids are saved).");
+      await worker.close();
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await deps.close();
+  }
+  if (fatal) throw fatal;
+}

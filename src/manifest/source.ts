@@ -1,0 +1,17 @@
+/**
+ * Where a manifest comes from and how to read it: the one value every reader of a manifest takes
+ * (estimate, submit, run, the producer, the reports). Built once from the flags; stored with a
+ * batch so later readers read the same rows the same way.
+ */
+import type { StreamOptions } from "./stream.js";
+
+export interface ManifestSource extends StreamOptions {
+  /** The manifest file, as given (relative to the current directory) or resolved. */
+  readonly path: string;
+}
+
+/** The reading options of a source without its path: what a batch stores beside the path. */
+export function readingOptions(source: ManifestSource): StreamOptions {
+  const { path: _path, ...options } = source;
+  return options;
+}
