@@ -1,0 +1,137 @@
+/**
+ * The one table of what a failed request means. Every failure is first given a decision (the
+ * rows below: HTTP status or Runflow code, network error, download failure); the decision then
+ * fixes what the worker does about it and the exit code if it reaches the command line
+ * (DECISIONS). classifyError, the error classes' exit codes and the worker's error policy all
+ * read this module, so they cannot disagree. Pure.
+ *
+ *   decision        worker action   exit  meaning
+ *   retry           retry           4     transient (5xx, 408, network): BullMQ retries with backoff
+ *   rate-limited    rate-limit      4     429: the whole queue slows down, no attempt is spent
+ *   out-of-credit   pause-credit    4     402: submitting pauses until the balance allows
+ *   configuration   stop            4     401/403: bad key or permission, the worker stops
+ *   permanent       fail            1     the row cannot succeed (400, 404, 409, 410, 413, 422, …)
+ */
+import type { ExitCode } from "../core/errors.js";
+import type { ErrorDecision } from "./types.js";
+
+export type DecisionKind = ErrorDecision["kind"];
+
+/** The worker's action for a decision, before its phase and attempts are weighed (worker/error-policy.ts). */
+export type NominalAction = "retry" | "rate-limit" | "pause-credit" | "stop" | "fail";
+
+export interface DecisionEffect {
+  readonly action: NominalAction;
+  /** 1 the row was refused for good; 4 Runflow unreachable, misbehaving or misconfigured (DESIGN.md). */
+  readonly exitCode: ExitCode;
+}
+
+export const DECISIONS: Readonly<Record<DecisionKind, DecisionEffect>> = {
+  retry: { action: "retry", exitCode: 4 },
+  "rate-limited": { action: "rate-limit", exitCode: 4 },
+  "out-of-credit": { action: "pause-credit", exitCode: 4 },
+  configuration: { action: "stop", exitCode: 4 },
+  permanent: { action: "fail", exitCode: 1 },
+};
+
+export function exitCodeFor(kind: DecisionKind): ExitCode {
+  return DECISIONS[kind].exitCode;
+}
+
+/** One row of the HTTP table: a Runflow `code`, an exact status, or any 5xx. */
+export interface ApiErrorRule {
+  readonly match: { readonly code: string } | { readonly status: number } | { readonly status: "5xx" };
+  readonly decision: DecisionKind;
+}
+
+/**
+ * Runflow's answers (runflow-api.md, "Errors"), first match wins: a code outranks its status
+ * (a 403 INSUFFICIENT_CREDITS is out of credit), and rate limiting outranks everything.
+ * Any status not listed is permanent: retrying an answer we do not understand repeats it.
+ */
+export const API_ERROR_RULES: readonly ApiErrorRule[] = [
+  { match: { code: "RATE_LIMITED" }, decision: "rate-limited" },
+  { match: { status: 429 }, decision: "rate-limited" },
+  // Runflow spells this code both ways.
+  { match: { code: "INSUFFICIENT_CREDIT" }, decision: "out-of-credit" },
+  { match: { code: "INSUFFICIENT_CREDITS" }, decision: "out-of-credit" },
+  { match: { status: 402 }, decision: "out-of-credit" },
+  { match: { status: 401 }, decision: "configuration" },
+  { match: { status: 403 }, decision: "configuration" },
+  { match: { status: 408 }, decision: "retry" },
+  { match: { status: "5xx" }, decision: "retry" },
+  { match: { status: 400 }, decision: "permanent" },
+  { match: { status: 404 }, decision: "permanent" },
+  { match: { status: 409 }, decision: "permanent" },
+  { match: { status: 410 }, decision: "permanent" },
+  { match: { status: 413 }, decision: "permanent" },
+  { match: { status: 422 }, decision: "permanent" },
+];
+
+function matches(rule: ApiErrorRule, status: number, code: string | null): boolean {
+  const m = rule.match;
+  if ("code" in m) return code === m.code;
+  return m.status === "5xx" ? status >= 500 : status === m.status;
+}
+
+/** The first rule that matches an HTTP error answer, if any. */
+export function ruleFor(status: number, code: string | null): ApiErrorRule | undefined {
+  return API_ERROR_RULES.find((rule) => matches(rule, status, code));
+}
+
+/** The decision for an HTTP error answer. */
+export function apiDecision(status: number, code: string | null): DecisionKind {
+  return ruleFor(status, code)?.decision ?? "permanent";
+}
+
+export type DownloadFailure =
+  | "http" // the output URL answered with an unexpected status
+  | "expired" // 403/404/410 even after re-reading the run for a fresh URL
+  | "no-url" // the re-read run has no output at that index
+  | "content-type" // not image/png, image/jpeg or image/webp
+  | "too-large" // over maxDownloadBytes
+  | "truncated" // fewer bytes than content-length, or the connection dropped mid-body
+  | "network"
+  | "filesystem"; // could not create the directory or write/rename the file
+
+/**
+ * Downloads of a run's outputs. "expired" is retried because the next attempt re-reads the
+ * run, which re-signs its URLs (attempts are bounded); "http" goes by the status.
+ */
+export const DOWNLOAD_RULES: Readonly<Record<DownloadFailure, DecisionKind | "by-status">> = {
+  network: "retry",
+  truncated: "retry",
+  expired: "retry",
+  http: "by-status",
+  filesystem: "configuration",
+  "no-url": "permanent",
+  "content-type": "permanent",
+  "too-large": "permanent",
+};
+
+/** Statuses of an output URL that are worth another attempt; any other is permanent. */
+const DOWNLOAD_RETRY_STATUS = (status: number): boolean => status >= 500 || status === 429 || status === 408;
+
+export function downloadDecision(failure: DownloadFailure, status: number | null): DecisionKind {
+  const rule = DOWNLOAD_RULES[failure];
+  if (rule !== "by-status") return rule;
+  return status !== null && DOWNLOAD_RETRY_STATUS(status) ? "retry" : "permanent";
+}
+
+/** Error codes of Node and undici that mean "no usable answer": retried like a 5xx. */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
