@@ -13,6 +13,32 @@ export default tseslint.config(
     },
   },
   {
+    // The import rules of docs/architecture.md: the CLI sits on top; commands under it; domain modules
+    // never reach up into either.
+    files: ["src/**/*.ts"],
+    ignores: ["src/cli/**", "src/commands/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/cli/*", "**/cli/**"], message: "Domain modules never import the CLI (docs/architecture.md)." },
+            { group: ["**/commands/*", "**/commands/**"], message: "Domain modules never import commands (docs/architecture.md)." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/commands/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/cli/*", "**/cli/**"], message: "Commands take parsed settings; only src/cli parses flags." }] },
+      ],
+    },
+  },
+  {
     files: ["src/**/*.ts"],
     ignores: ["src/config/**", "src/cli/main.ts"],
     rules: {
