@@ -26,4 +26,13 @@ export interface StoredResult {
   readonly cost_micros: number;
   readonly error: string | null;
   readonly finished_at: string;
+  /** The row's prompt, when it has one (results.csv/jsonl and report.html show it). */
+  readonly prompt?: string | null;
+  /** The row's metadata as submitted. */
+  readonly metadata?: Readonly<Record<string, string>> | null;
+  /** 1 for the row's first attempt; a retry or a changed row is attempt 2, 3, … */
+  readonly attempt?: number;
+  /** When the run was created at Runflow, and how long it took there (Runflow's figures when it gives them). */
+  readonly created_at?: string | null;
+  readonly duration_ms?: number | null;
 }
