@@ -13,62 +13,56 @@ export const LOW_BALANCE_THRESHOLD_MICROS: Micros = 1_000_000;
 
 export const usd6 = (micros: Micros): string => formatUsd(micros, 6);
 
-export class Billing {
-  /** Credit left after billed charges; null = unlimited. */
-  private creditMicros: Micros | null = null;
-  private reservedMicros: Micros = 0;
-  private billed: Micros = 0;
-
-  constructor(balanceUsd: string | number | null | undefined) {
-    this.setBalance(balanceUsd ?? null);
-  }
-
+export interface Billing {
   /** Sets the account's credit (a top-up or a cut); reservations of runs in flight still hold. */
-  setBalance(balanceUsd: string | number | null): void {
-    this.creditMicros = balanceUsd === null ? null : parseUsdValue(balanceUsd);
-  }
-
+  setBalance(balanceUsd: string | number | null): void;
   /** Credit that new runs can use. */
-  availableMicros(): Micros {
-    const credit = this.creditMicros ?? UNLIMITED_DISPLAY_MICROS - this.billed;
-    return credit - this.reservedMicros;
-  }
-
+  availableMicros(): Micros;
   /** Reserves `price` for a new run; false (nothing reserved) when the credit left cannot cover it. */
-  tryReserve(price: Micros): boolean {
-    if (this.creditMicros !== null && this.availableMicros() < price) return false;
-    this.reservedMicros += price;
-    return true;
-  }
-
+  tryReserve(price: Micros): boolean;
   /** A run ended: release its reservation; bill `cost` (0 for a failed run). */
-  settle(reservedPrice: Micros, cost: Micros): void {
-    this.reservedMicros -= reservedPrice;
-    this.billed += cost;
-    if (this.creditMicros !== null) this.creditMicros -= cost;
-  }
-
-  get billedMicros(): Micros {
-    return this.billed;
-  }
-
-  get reserved(): Micros {
-    return this.reservedMicros;
-  }
-
-  get unlimited(): boolean {
-    return this.creditMicros === null;
-  }
-
+  settle(reservedPrice: Micros, cost: Micros): void;
+  billedMicros(): Micros;
+  reservedMicros(): Micros;
   /** The body of GET /v1/billing/balance. */
-  balanceBody(): Record<string, unknown> {
-    return {
-      balance: usd6(Math.max(0, this.availableMicros())),
+  balanceBody(): Record<string, unknown>;
+}
+
+/** `balanceUsd` null = unlimited credit. */
+export function createBilling(balanceUsd: string | number | null): Billing {
+  /** Credit left after billed charges; null = unlimited. */
+  let creditMicros: Micros | null = null;
+  let reserved: Micros = 0;
+  let billed: Micros = 0;
+
+  const setBalance = (usd: string | number | null) => {
+    creditMicros = usd === null ? null : parseUsdValue(usd);
+  };
+  const availableMicros = () => (creditMicros ?? UNLIMITED_DISPLAY_MICROS - billed) - reserved;
+  setBalance(balanceUsd);
+
+  return {
+    setBalance,
+    availableMicros,
+    tryReserve(price) {
+      if (creditMicros !== null && availableMicros() < price) return false;
+      reserved += price;
+      return true;
+    },
+    settle(reservedPrice, cost) {
+      reserved -= reservedPrice;
+      billed += cost;
+      if (creditMicros !== null) creditMicros -= cost;
+    },
+    billedMicros: () => billed,
+    reservedMicros: () => reserved,
+    balanceBody: () => ({
+      balance: usd6(Math.max(0, availableMicros())),
       low_balance_threshold: usd6(LOW_BALANCE_THRESHOLD_MICROS),
       currency: "USD",
-      reserved: usd6(this.reservedMicros),
-      billed: usd6(this.billed),
-      unlimited: this.unlimited,
-    };
-  }
+      reserved: usd6(reserved),
+      billed: usd6(billed),
+      unlimited: creditMicros === null,
+    }),
+  };
 }

@@ -4,32 +4,54 @@
  * Runflow-Signature = lowercase hex HMAC-SHA256 keyed by the whole secret string over the exact
  * body bytes when a secret is configured). At least once: a non-2xx answer, a timeout or a
  * connection error is retried, 5 attempts in all, after base × 1, 2, 4, 8 (base 1 s by default).
- * At most 64 deliveries are in the air at once; the rest wait their turn.
+ * At most 64 deliveries are in the air at once; the rest wait their turn. Retry delays and the
+ * per-attempt timeout run on the simulator's clock.
  */
 import { createHmac, randomUUID } from "node:crypto";
 import type { Logger } from "../log/logger.js";
 import { usd6 } from "./billing.js";
+import type { CancelTimer, Clock } from "./clock.js";
 import { isoOffset } from "./ids.js";
 import type { Settings } from "./options.js";
 import { outputRecord } from "./outputs.js";
 import type { UrlSigner } from "./presign.js";
-import type { SimRun } from "./run-store.js";
+import { finalCost, type SimRun } from "./run-store.js";
 
 export const CALLBACK_ATTEMPTS = 5;
 const MAX_IN_FLIGHT = 64;
 
 export interface CallbackStats {
-  delivered: number;
-  failedAttempts: number;
-  abandoned: number;
+  readonly delivered: number;
+  readonly failedAttempts: number;
+  readonly abandoned: number;
+}
+
+export interface CallbackSender {
+  /** Queues the callback of a run that just ended (no-op without a callback_url, or once closed). */
+  enqueue(run: SimRun, now: number): void;
+  /** Counters, and deliveries not finished yet (waiting, in the air or waiting to retry). */
+  stats(): CallbackStats & { pending: number };
+  /** Stops: aborts deliveries in the air, drops waiting ones and retries. */
+  close(): void;
+}
+
+export interface CallbackDeps {
+  /** The settings in force now (secret, URL lifetime, retry base, timeout). */
+  readonly settings: () => Settings;
+  readonly signer: UrlSigner;
+  /** Output URLs in the payload are signed against this origin. */
+  readonly baseUrl: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
 }
 
 interface Delivery {
   readonly url: string;
   readonly body: Buffer;
-  readonly headers: Record<string, string>;
+  readonly headers: Readonly<Record<string, string>>;
   readonly runId: string;
-  attempt: number;
+  /** Attempts made so far. */
+  readonly attempts: number;
 }
 
 export function signBody(secret: string, body: Buffer | string): string {
@@ -43,7 +65,7 @@ export function callbackPayload(run: SimRun, output: Record<string, unknown> | n
     run_id: run.id,
     status: run.outcome,
     output,
-    cost: run.costMicros === null ? null : usd6(run.costMicros),
+    cost: usd6(finalCost(run)),
     failure_code: succeeded ? null : (run.failure?.code ?? null),
     failure_message: succeeded ? null : (run.failure?.message ?? null),
     duration_ms: run.endMs - run.createdMs,
@@ -54,89 +76,94 @@ export function callbackPayload(run: SimRun, output: Record<string, unknown> | n
   };
 }
 
-export class CallbackSender {
-  readonly stats: CallbackStats = { delivered: 0, failedAttempts: 0, abandoned: 0 };
-  private readonly waiting: Delivery[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly aborter = new AbortController();
-  private inFlight = 0;
-  private closed = false;
+const timeoutError = () => new DOMException("The operation was aborted due to timeout", "TimeoutError");
 
-  constructor(
-    private readonly settings: Settings,
-    private readonly signer: UrlSigner,
-    private readonly baseUrl: () => string,
-    private readonly logger: Logger,
-  ) {}
+export function createCallbackSender(deps: CallbackDeps): CallbackSender {
+  const { clock, logger } = deps;
+  const waiting: Delivery[] = [];
+  const retries = new Set<CancelTimer>();
+  const aborter = new AbortController();
+  let delivered = 0;
+  let failedAttempts = 0;
+  let abandoned = 0;
+  let inFlight = 0;
+  let closed = false;
 
-  /** Queues the callback of a run that just ended (no-op without a callback_url). */
-  enqueue(run: SimRun, now: number): void {
-    if (run.callbackUrl === null || this.closed) return;
-    const output = run.outcome === "succeeded" ? outputRecord(run, this.baseUrl(), this.signer, now, this.settings.urlTtlSeconds) : null;
-    const body = Buffer.from(JSON.stringify(callbackPayload(run, output)), "utf8");
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      "user-agent": "runflow-simulator",
-      "runflow-request-id": randomUUID(),
-    };
-    const secret = this.settings.callbackSecret;
-    if (secret !== null) headers["runflow-signature"] = signBody(secret, body);
-    this.waiting.push({ url: run.callbackUrl, body, headers, runId: run.id, attempt: 0 });
-    this.pump();
-  }
-
-  get pending(): number {
-    return this.waiting.length + this.inFlight + this.timers.size;
-  }
-
-  private pump(): void {
-    while (!this.closed && this.inFlight < MAX_IN_FLIGHT && this.waiting.length > 0) {
-      const delivery = this.waiting.shift() as Delivery;
-      this.inFlight += 1;
-      void this.attempt(delivery).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
+  function pump(): void {
+    while (!closed && inFlight < MAX_IN_FLIGHT && waiting.length > 0) {
+      const delivery = waiting.shift() as Delivery;
+      inFlight += 1;
+      void attempt({ ...delivery, attempts: delivery.attempts + 1 }).finally(() => {
+        inFlight -= 1;
+        pump();
       });
     }
   }
 
-  private async attempt(delivery: Delivery): Promise<void> {
-    delivery.attempt += 1;
-    let problem: string;
+  /** POSTs once; null when the receiver took it, else what went wrong. */
+  async function post(delivery: Delivery): Promise<string | null> {
+    const timeout = new AbortController();
+    const cancelTimeout = clock.schedule(deps.settings().callbackTimeoutMs, () => timeout.abort(timeoutError()));
     try {
-      const signal = AbortSignal.any([this.aborter.signal, AbortSignal.timeout(this.settings.callbackTimeoutMs)]);
-      const response = await fetch(delivery.url, { method: "POST", headers: delivery.headers, body: delivery.body, signal });
+      const signal = AbortSignal.any([aborter.signal, timeout.signal]);
+      const { url, headers, body } = delivery;
+      const response = await fetch(url, { method: "POST", headers, body, signal });
       await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) {
-        this.stats.delivered += 1;
-        return;
-      }
-      problem = `HTTP ${response.status}`;
+      return response.ok ? null : `HTTP ${response.status}`;
     } catch (error) {
-      problem = error instanceof Error ? error.message : String(error);
+      return error instanceof Error ? error.message : String(error);
+    } finally {
+      cancelTimeout();
     }
-    if (this.closed) return;
-    this.stats.failedAttempts += 1;
-    if (delivery.attempt >= CALLBACK_ATTEMPTS) {
-      this.stats.abandoned += 1;
-      this.logger.warn({ runId: delivery.runId, attempts: delivery.attempt, problem }, "Callback abandoned after the last attempt.");
-      return;
-    }
-    const delayMs = this.settings.callbackRetryBaseMs * 2 ** (delivery.attempt - 1);
-    this.logger.debug({ runId: delivery.runId, attempt: delivery.attempt, delayMs, problem }, "Callback failed; retrying.");
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.waiting.push(delivery);
-      this.pump();
-    }, delayMs);
-    this.timers.add(timer);
   }
 
-  close(): void {
-    this.closed = true;
-    this.aborter.abort();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.waiting.length = 0;
+  async function attempt(delivery: Delivery): Promise<void> {
+    const problem = await post(delivery);
+    if (problem === null) {
+      delivered += 1;
+      return;
+    }
+    if (closed) return;
+    failedAttempts += 1;
+    const { runId, attempts } = delivery;
+    if (attempts >= CALLBACK_ATTEMPTS) {
+      abandoned += 1;
+      logger.warn({ runId, attempts, problem }, "Callback abandoned after the last attempt.");
+      return;
+    }
+    const delayMs = deps.settings().callbackRetryBaseMs * 2 ** (attempts - 1);
+    logger.debug({ runId, attempt: attempts, delayMs, problem }, "Callback failed; retrying.");
+    const cancel = clock.schedule(delayMs, () => {
+      retries.delete(cancel);
+      waiting.push(delivery);
+      pump();
+    });
+    retries.add(cancel);
   }
+
+  return {
+    enqueue(run, now) {
+      if (run.callbackUrl === null || closed) return;
+      const settings = deps.settings();
+      const output =
+        run.outcome === "succeeded" ? outputRecord(run, deps.baseUrl, deps.signer, now, settings.urlTtlSeconds) : null;
+      const body = Buffer.from(JSON.stringify(callbackPayload(run, output)), "utf8");
+      const headers: Record<string, string> = {
+        "content-type": "application/json",
+        "user-agent": "runflow-simulator",
+        "runflow-request-id": randomUUID(),
+      };
+      if (settings.callbackSecret !== null) headers["runflow-signature"] = signBody(settings.callbackSecret, body);
+      waiting.push({ url: run.callbackUrl, body, headers, runId: run.id, attempts: 0 });
+      pump();
+    },
+    stats: () => ({ delivered, failedAttempts, abandoned, pending: waiting.length + inFlight + retries.size }),
+    close() {
+      closed = true;
+      aborter.abort();
+      for (const cancel of retries) cancel();
+      retries.clear();
+      waiting.length = 0;
+    },
+  };
 }

@@ -69,7 +69,7 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
       return fail(409, "CONFLICT", `Idempotency-Key ${JSON.stringify(idempotencyKey)} was already used with a different request body (run ${seen.runId}); use a new key for a new request.`);
     }
     if (run) {
-      engine.book.replays += 1;
+      engine.book.countReplay();
       return { kind: "replayed", run };
     }
   }
@@ -93,10 +93,11 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
     return fail(422, "VALIDATION_ERROR", `Input validation failed for ${model}: ${errors.map((e) => e.message).join("; ")}`, errors);
   }
 
+  const settings = engine.settings();
   const output = outputSpecOf(model, input);
   let price: number;
   try {
-    price = priceOf(engine.settings.prices, model, isQuality(input.quality) ? input.quality : null, output.count);
+    price = priceOf(settings.prices, model, isQuality(input.quality) ? input.quality : null, output.count);
   } catch (error) {
     if (error instanceof UnknownPriceError) return fail(500, "INTERNAL_ERROR", `simulator price table: ${error.message}`);
     throw error;
@@ -106,7 +107,7 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
     return fail(402, "INSUFFICIENT_CREDIT", `This run costs $${formatUsd(price, 6)} but only $${available} of credit is available; top up the balance and retry.`);
   }
 
-  const plan = planRun(engine.runPrng, now, engine.settings.latency, engine.settings.failRate);
+  const plan = planRun(engine.random("runs"), now, settings.latency, settings.failRate);
   const callbackUrl = typeof body.callback_url === "string" ? body.callback_url : null;
   const run: SimRun = {
     id: uuidv7(now),
@@ -121,7 +122,6 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
     ...plan,
     priceMicros: price,
     output,
-    costMicros: null,
   };
   engine.addRun(run);
   if (idempotencyKey !== null) engine.idempotency.bind(idempotencyKey, fingerprint, run.id, now);

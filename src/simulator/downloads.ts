@@ -1,7 +1,8 @@
 /**
  * GET /outputs/{run id}/{index}.{ext}?expires&sig — the image bytes behind a presigned URL.
- * Faults: `downloadDelayMs` waits before the first byte; `truncateRate` sends the full
- * Content-Length header, about half the bytes, then destroys the socket.
+ * Faults: `downloadDelayMs` waits (on the simulator's clock) before the first byte;
+ * `truncateRate` sends the full Content-Length header, about half the bytes, then destroys the
+ * socket.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { EXTENSIONS } from "./dimensions.js";
@@ -30,8 +31,9 @@ export function serveOutput(engine: Engine, req: IncomingMessage, res: ServerRes
     sendError(res, 404, "NOT_FOUND", "No such output.");
     return;
   }
-  const { body, contentType } = imageBytes(engine.settings.seed, run, parts.index);
-  const truncate = engine.downloadPrng.chance(engine.settings.truncateRate);
+  const settings = engine.settings();
+  const { body, contentType } = imageBytes(settings.seed, run, parts.index);
+  const truncate = engine.random("downloads").chance(settings.truncateRate);
   const send = () => {
     if (res.destroyed) return;
     res.writeHead(200, { "content-type": contentType, "content-length": body.length, "cache-control": "private, max-age=3600" });
@@ -43,7 +45,6 @@ export function serveOutput(engine: Engine, req: IncomingMessage, res: ServerRes
       res.end(body);
     }
   };
-  const delay = engine.settings.downloadDelayMs;
-  if (delay > 0) setTimeout(send, delay);
+  if (settings.downloadDelayMs > 0) engine.clock.schedule(settings.downloadDelayMs, send);
   else send();
 }

@@ -1,117 +1,154 @@
 /**
- * The simulator's state in one place: settings, runs, billing, idempotency keys, the ledger,
- * callbacks, seeded random streams and the single sweep timer that settles runs at their end
- * time. HTTP lives in server.ts; this file has no sockets.
+ * The simulator's state in one place, built by `createEngine` from explicit dependencies (the
+ * settings, the starting balance, the public base URL, a clock, a logger): runs, billing,
+ * idempotency keys, the ledger, callbacks, seeded random streams and the single sweep timer that
+ * settles runs at their end time. HTTP lives in server.ts; this file has no sockets. Settings,
+ * random streams, the rate limiter and accepted keys are replaced (never changed in place) by
+ * configure(); the parts read them through the engine on every request.
  */
 import type { Logger } from "../log/logger.js";
-import { Billing } from "./billing.js";
-import { CallbackSender } from "./callbacks.js";
-import { RateLimiter } from "./faults.js";
-import { IdempotencyStore } from "./idempotency.js";
-import { LedgerBook, type Ledger } from "./ledger.js";
-import { applySettings, checkOptionChanges, type Settings, type SimulatorOptions } from "./options.js";
-import { UrlSigner } from "./presign.js";
+import { createBilling, type Billing } from "./billing.js";
+import { createCallbackSender } from "./callbacks.js";
+import { monotonic, type CancelTimer, type Clock } from "./clock.js";
+import { createRateLimiter, type RateLimiter } from "./faults.js";
+import { createIdempotencyStore, type IdempotencyStore } from "./idempotency.js";
+import { createLedgerBook, type Ledger, type LedgerBook } from "./ledger.js";
+import { checkOptionChanges, withChanges, type Settings, type SimulatorOptions } from "./options.js";
+import { createUrlSigner, type UrlSigner } from "./presign.js";
 import { createPrng, deriveSeed, type Prng } from "./prng.js";
-import { RunStore, type SimRun } from "./run-store.js";
+import { createRunStore, finalCost, type RunStore, type SimRun } from "./run-store.js";
 
-export class Engine {
+export interface EngineDeps {
+  readonly settings: Settings;
+  /** Starting credit in USD; null = unlimited. */
+  readonly balanceUsd: string | number | null;
+  /** http://HOST:PORT: output URLs in callbacks, and in answers to requests without a usable Host. */
+  readonly baseUrl: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** Independent seeded streams, so the number of GETs a client makes does not change which runs fail. */
+export type RandomStream = "runs" | "faults" | "downloads";
+
+export interface Engine {
+  readonly baseUrl: string;
+  /** The dependency's clock, made monotonic: every part of the simulator reads time here. */
+  readonly clock: Clock;
+  readonly logger: Logger;
   readonly runs: RunStore;
   readonly billing: Billing;
-  readonly idempotency = new IdempotencyStore();
-  readonly book = new LedgerBook();
-  readonly signer = new UrlSigner();
-  readonly callbacks: CallbackSender;
-  runPrng!: Prng;
-  faultPrng!: Prng;
-  downloadPrng!: Prng;
-  limiter: RateLimiter | null = null;
-  acceptedKeys: ReadonlySet<string> = new Set();
-  /** http://127.0.0.1:PORT once listening. */
-  baseUrl = "http://127.0.0.1";
-  private sweepTimer: NodeJS.Timeout | null = null;
-  private sweepAt = Infinity;
-
-  constructor(
-    readonly settings: Settings,
-    readonly logger: Logger,
-    balanceUsd: string | number | null | undefined,
-  ) {
-    this.billing = new Billing(balanceUsd);
-    this.callbacks = new CallbackSender(settings, this.signer, () => this.baseUrl, logger);
-    this.runs = new RunStore((run) => this.onSettle(run));
-    this.refresh({ seed: settings.seed, rateLimit: settings.rateLimit, apiKeys: settings.apiKeys });
-  }
-
-  /** Applies option changes at runtime (checked first; throws SimulatorOptionsError). */
-  configure(changes: Partial<SimulatorOptions>): void {
-    checkOptionChanges(changes as Record<string, unknown>);
-    applySettings(this.settings, changes);
-    if (changes.balanceUsd !== undefined) this.billing.setBalance(changes.balanceUsd);
-    this.refresh(changes);
-  }
-
-  private refresh(changes: Partial<SimulatorOptions>): void {
-    if (changes.seed !== undefined) {
-      this.runPrng = createPrng(deriveSeed(this.settings.seed, "runs"));
-      this.faultPrng = createPrng(deriveSeed(this.settings.seed, "faults"));
-      this.downloadPrng = createPrng(deriveSeed(this.settings.seed, "downloads"));
-    }
-    if (changes.rateLimit !== undefined) {
-      this.limiter = this.settings.rateLimit === null ? null : new RateLimiter(this.settings.rateLimit, Date.now());
-    }
-    if (changes.apiKeys !== undefined) this.acceptedKeys = new Set(this.settings.apiKeys);
-  }
-
+  readonly idempotency: IdempotencyStore;
+  readonly book: LedgerBook;
+  readonly signer: UrlSigner;
+  /** The settings in force now. */
+  settings(): Settings;
+  random(stream: RandomStream): Prng;
+  /** 0 when a request may go ahead under the rate limit; else the milliseconds until one may. */
+  rateLimitWait(now: number): number;
   /** Accepted: one of the configured keys, or any "rf_…" key when none is configured. */
-  isAcceptedKey(key: string): boolean {
-    return this.acceptedKeys.size > 0 ? this.acceptedKeys.has(key) : key.startsWith("rf_") && key.length > 3;
-  }
-
-  addRun(run: SimRun): void {
-    this.runs.add(run);
-    this.armSweep();
-  }
-
+  isAcceptedKey(key: string): boolean;
+  addRun(run: SimRun): void;
   /** Settles every run whose end time has passed; called before each request and by the sweep. */
-  settle(now: number): void {
-    const next = this.runs.nextDueMs();
-    if (next !== undefined && next <= now) this.runs.settleDue(now);
-    this.armSweep();
-  }
+  settle(now: number): void;
+  /** Applies option changes at runtime (checked first; throws SimulatorOptionsError). */
+  configure(changes: Partial<SimulatorOptions>): void;
+  ledger(): Ledger;
+  /** Cancels the sweep and every callback delivery. */
+  close(): void;
+}
 
-  private onSettle(run: SimRun): void {
-    this.billing.settle(run.priceMicros, run.costMicros ?? 0);
-    this.callbacks.enqueue(run, Date.now());
-  }
+const STREAMS: readonly RandomStream[] = ["runs", "faults", "downloads"];
 
-  private armSweep(): void {
-    const next = this.runs.nextDueMs();
-    if (next === undefined || (this.sweepTimer !== null && this.sweepAt <= next)) return;
-    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
-    this.sweepAt = next;
-    this.sweepTimer = setTimeout(() => {
-      this.sweepTimer = null;
-      this.sweepAt = Infinity;
-      const now = Date.now();
-      this.idempotency.purgeExpired(now);
-      this.settle(now);
-    }, Math.max(0, next - Date.now()));
-    this.sweepTimer.unref();
-  }
+function limiterFor(settings: Settings, now: number): RateLimiter | null {
+  return settings.rateLimit === null ? null : createRateLimiter(settings.rateLimit, now);
+}
 
-  ledger(now = Date.now()): Ledger {
-    this.settle(now);
-    return this.book.build(this.runs.all(), now, {
-      billedMicros: this.billing.billedMicros,
-      reservedMicros: this.billing.reserved,
-      inFlight: this.runs.inFlight,
-      callbacks: { ...this.callbacks.stats, pending: this.callbacks.pending },
+function streamsFor(seed: number): ReadonlyMap<RandomStream, Prng> {
+  return new Map(STREAMS.map((name) => [name, createPrng(deriveSeed(seed, name))]));
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const clock = monotonic(deps.clock);
+  let settings = deps.settings;
+  let streams = streamsFor(settings.seed);
+  let limiter = limiterFor(settings, clock.now());
+  let acceptedKeys: ReadonlySet<string> = new Set(settings.apiKeys);
+  let cancelSweep: CancelTimer | null = null;
+  let sweepAt = Infinity;
+
+  const billing = createBilling(deps.balanceUsd);
+  const idempotency = createIdempotencyStore();
+  const book = createLedgerBook();
+  const signer = createUrlSigner();
+  const { baseUrl, logger } = deps;
+  const callbacks = createCallbackSender({ settings: () => settings, signer, baseUrl, clock, logger });
+  const runs = createRunStore((run) => {
+    billing.settle(run.priceMicros, finalCost(run));
+    callbacks.enqueue(run, clock.now());
+  });
+
+  function armSweep(): void {
+    const next = runs.nextDueMs();
+    if (next === undefined || (cancelSweep !== null && sweepAt <= next)) return;
+    cancelSweep?.();
+    sweepAt = next;
+    cancelSweep = clock.schedule(next - clock.now(), () => {
+      cancelSweep = null;
+      sweepAt = Infinity;
+      const now = clock.now();
+      idempotency.purgeExpired(now);
+      settle(now);
     });
   }
 
-  close(): void {
-    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
-    this.sweepTimer = null;
-    this.callbacks.close();
+  function settle(now: number): void {
+    const next = runs.nextDueMs();
+    if (next !== undefined && next <= now) runs.settleDue(now);
+    armSweep();
   }
+
+  return {
+    baseUrl,
+    clock,
+    logger,
+    runs,
+    billing,
+    idempotency,
+    book,
+    signer,
+    settings: () => settings,
+    random: (stream) => streams.get(stream) as Prng,
+    rateLimitWait: (now) => limiter?.take(now) ?? 0,
+    isAcceptedKey: (key) =>
+      acceptedKeys.size > 0 ? acceptedKeys.has(key) : key.startsWith("rf_") && key.length > 3,
+    addRun(run) {
+      runs.add(run);
+      armSweep();
+    },
+    settle,
+    configure(changes) {
+      checkOptionChanges(changes as Record<string, unknown>);
+      settings = withChanges(settings, changes);
+      if (changes.balanceUsd !== undefined) billing.setBalance(changes.balanceUsd);
+      if (changes.seed !== undefined) streams = streamsFor(settings.seed);
+      if (changes.rateLimit !== undefined) limiter = limiterFor(settings, clock.now());
+      if (changes.apiKeys !== undefined) acceptedKeys = new Set(settings.apiKeys);
+    },
+    ledger() {
+      const now = clock.now();
+      settle(now);
+      return book.build(runs.all(), now, {
+        billedMicros: billing.billedMicros(),
+        reservedMicros: billing.reservedMicros(),
+        inFlight: runs.inFlight(),
+        callbacks: callbacks.stats(),
+      });
+    },
+    close() {
+      cancelSweep?.();
+      cancelSweep = null;
+      callbacks.close();
+    },
+  };
 }

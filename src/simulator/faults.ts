@@ -5,29 +5,27 @@
  */
 import type { Prng } from "./prng.js";
 
-/** Token bucket: `rate` tokens per second, bursts up to `rate`. */
-export class RateLimiter {
-  private tokens: number;
-  private last: number;
-  constructor(
-    readonly rate: number,
-    now: number,
-  ) {
-    this.tokens = rate;
-    this.last = now;
-  }
-
+export interface RateLimiter {
   /** Takes a token; returns 0 when allowed, else the milliseconds until a token is available. */
-  take(now: number): number {
-    const elapsed = Math.max(0, now - this.last) / 1000;
-    this.last = now;
-    this.tokens = Math.min(this.rate, this.tokens + elapsed * this.rate);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
-  }
+  take(now: number): number;
+}
+
+/** Token bucket: `rate` tokens per second, bursts up to `rate`, full at `now`. */
+export function createRateLimiter(rate: number, now: number): RateLimiter {
+  let tokens = rate;
+  let last = now;
+  return {
+    take(at) {
+      const elapsed = Math.max(0, at - last) / 1000;
+      last = at;
+      tokens = Math.min(rate, tokens + elapsed * rate);
+      if (tokens >= 1) {
+        tokens -= 1;
+        return 0;
+      }
+      return Math.ceil(((1 - tokens) / rate) * 1000);
+    },
+  };
 }
 
 /** Whole seconds for Retry-After (at least 1). */

@@ -3,6 +3,9 @@
  * and rehearsals. `startSimulator()` listens (port 0 = a free port) and returns the URL, the
  * ledger, runtime reconfiguration and close().
  *
+ * Time: every timestamp and timer of the simulated API comes from `options.clock` (default the
+ * system clock; clock.ts), so tests advance a manual clock instead of sleeping.
+ *
  * Choices where the API page leaves room (each documented in the module that implements it):
  * - Lifecycle from timestamps, no timer per run; runs settle (bill/release, callback) at their
  *   end time via one sweep timer and before every request (run-store.ts, engine.ts).
@@ -17,12 +20,16 @@
  *   POST /__simulator/config (a JSON subset of SimulatorOptions, camelCase or snake_case).
  */
 import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { silentLogger } from "../log/logger.js";
-import { Engine } from "./engine.js";
+import { systemClock } from "./clock.js";
+import { createEngine } from "./engine.js";
 import type { Ledger } from "./ledger.js";
-import { applySettings, checkOptionChanges, defaultSettings, type SimulatorOptions } from "./options.js";
-import { createSimulatorServer } from "./server.js";
+import { checkOptionChanges, defaultSettings, withChanges, type SimulatorOptions } from "./options.js";
+import { createHttpServer, createRequestHandler } from "./server.js";
 
+export type { CancelTimer, Clock } from "./clock.js";
+export { systemClock } from "./clock.js";
 export type { Ledger, LedgerRun } from "./ledger.js";
 export type { SimulatorOptions } from "./options.js";
 export { SimulatorOptionsError } from "./options.js";
@@ -43,25 +50,33 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  checkOptionChanges(options as Record<string, unknown>);
-  const settings = defaultSettings();
-  applySettings(settings, options);
-  const logger = options.logger ?? silentLogger();
-  const engine = new Engine(settings, logger, options.balanceUsd);
-  const server = createSimulatorServer(engine);
-  const host = options.host ?? "127.0.0.1";
-
-  await new Promise<void>((resolve, reject) => {
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
+}
+
+/**
+ * Listens (port 0 = a free port), then builds the engine for the URL it got and answers with it.
+ * The request listener is attached in the same tick as `listening`, before any connection can
+ * be read.
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  checkOptionChanges(options as Record<string, unknown>);
+  const settings = withChanges(defaultSettings(), options);
+  const logger = options.logger ?? silentLogger();
+  const host = options.host ?? "127.0.0.1";
+  const server = createHttpServer();
+  await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${urlHost(host)}:${port}`;
-  engine.baseUrl = url;
+  const clock = options.clock ?? systemClock();
+  const engine = createEngine({ settings, balanceUsd: options.balanceUsd ?? null, baseUrl: url, clock, logger });
+  server.on("request", createRequestHandler(engine));
   logger.info({ url, seed: settings.seed }, "Runflow simulator listening.");
 
   let closing: Promise<void> | null = null;
@@ -75,6 +90,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         engine.close();
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Real time on purpose: sockets are not simulated, and a manual clock may never advance.
         setTimeout(() => server.closeAllConnections(), 100).unref();
       });
       return closing;

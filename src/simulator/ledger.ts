@@ -6,7 +6,7 @@
  */
 import type { CallbackStats } from "./callbacks.js";
 import { usd6 } from "./billing.js";
-import { statusAt, type SimRun } from "./run-store.js";
+import { costAt, statusAt, type SimRun } from "./run-store.js";
 
 export interface LedgerRun {
   id: string;
@@ -27,8 +27,10 @@ export interface Ledger {
   replays: number;
   billedMicros: number;
   billedUsd: string;
-  /** Keys that created a run: every POST received with the key, and its run. */
-  /** runIds has more than one entry only if a key made a second run (e.g. after its 24 h expiry): billed twice. */
+  /**
+   * Keys that created a run: every POST received with the key, and its run. runIds has more than
+   * one entry only if a key made a second run (e.g. after its 24 h expiry): billed twice.
+   */
   byIdempotencyKey: Record<string, { posts: number; runId: string; runIds: string[] }>;
   /** client_ref → run ids. */
   byClientRef: Record<string, string[]>;
@@ -39,52 +41,75 @@ export interface Ledger {
   callbacks: CallbackStats & { pending: number };
 }
 
-export class LedgerBook {
-  createRequests = 0;
-  replays = 0;
-  private readonly postsByKey = new Map<string, number>();
+export interface LedgerTotals {
+  readonly billedMicros: number;
+  readonly reservedMicros: number;
+  readonly inFlight: number;
+  readonly callbacks: CallbackStats & { pending: number };
+}
 
-  countCreate(idempotencyKey: string | null): void {
-    this.createRequests += 1;
-    if (idempotencyKey !== null) this.postsByKey.set(idempotencyKey, (this.postsByKey.get(idempotencyKey) ?? 0) + 1);
-  }
+/** Counts POSTs and replays; builds the Ledger from the runs and the totals kept elsewhere. */
+export interface LedgerBook {
+  /** A POST …/runs arrived (before auth, faults or validation). */
+  countCreate(idempotencyKey: string | null): void;
+  /** A create was answered with an existing run. */
+  countReplay(): void;
+  build(runs: Iterable<SimRun>, now: number, totals: LedgerTotals): Ledger;
+}
 
-  build(
-    runs: Iterable<SimRun>,
-    now: number,
-    totals: { billedMicros: number; reservedMicros: number; inFlight: number; callbacks: CallbackStats & { pending: number } },
-  ): Ledger {
-    const byIdempotencyKey: Ledger["byIdempotencyKey"] = {};
-    const byClientRef: Ledger["byClientRef"] = {};
-    const list: LedgerRun[] = [];
-    for (const run of runs) {
-      if (run.idempotencyKey !== null) {
-        const entry = (byIdempotencyKey[run.idempotencyKey] ??= { posts: this.postsByKey.get(run.idempotencyKey) ?? 0, runId: run.id, runIds: [] });
-        entry.runIds.push(run.id);
-      }
-      if (run.clientRef !== null) (byClientRef[run.clientRef] ??= []).push(run.id);
-      list.push({
-        id: run.id,
-        model: run.model,
-        status: statusAt(run, now),
-        costMicros: run.costMicros,
-        idempotencyKey: run.idempotencyKey,
-        clientRef: run.clientRef,
-        createdAt: new Date(run.createdMs).toISOString(),
-      });
+export function createLedgerBook(): LedgerBook {
+  let createRequests = 0;
+  let replays = 0;
+  const postsByKey = new Map<string, number>();
+  return {
+    countCreate(idempotencyKey) {
+      createRequests += 1;
+      if (idempotencyKey !== null) postsByKey.set(idempotencyKey, (postsByKey.get(idempotencyKey) ?? 0) + 1);
+    },
+    countReplay() {
+      replays += 1;
+    },
+    build: (runs, now, totals) => buildLedger(runs, now, totals, { createRequests, replays, postsByKey }),
+  };
+}
+
+function buildLedger(
+  runs: Iterable<SimRun>,
+  now: number,
+  totals: LedgerTotals,
+  counts: { createRequests: number; replays: number; postsByKey: ReadonlyMap<string, number> },
+): Ledger {
+  const byIdempotencyKey: Ledger["byIdempotencyKey"] = {};
+  const byClientRef: Ledger["byClientRef"] = {};
+  const list: LedgerRun[] = [];
+  for (const run of runs) {
+    if (run.idempotencyKey !== null) {
+      const posts = counts.postsByKey.get(run.idempotencyKey) ?? 0;
+      const entry = (byIdempotencyKey[run.idempotencyKey] ??= { posts, runId: run.id, runIds: [] });
+      entry.runIds.push(run.id);
     }
-    return {
-      runsCreated: list.length,
-      createRequests: this.createRequests,
-      replays: this.replays,
-      billedMicros: totals.billedMicros,
-      billedUsd: usd6(totals.billedMicros),
-      byIdempotencyKey,
-      byClientRef,
-      runs: list,
-      inFlight: totals.inFlight,
-      reservedMicros: totals.reservedMicros,
-      callbacks: totals.callbacks,
-    };
+    if (run.clientRef !== null) (byClientRef[run.clientRef] ??= []).push(run.id);
+    list.push({
+      id: run.id,
+      model: run.model,
+      status: statusAt(run, now),
+      costMicros: costAt(run, now),
+      idempotencyKey: run.idempotencyKey,
+      clientRef: run.clientRef,
+      createdAt: new Date(run.createdMs).toISOString(),
+    });
   }
+  return {
+    runsCreated: list.length,
+    createRequests: counts.createRequests,
+    replays: counts.replays,
+    billedMicros: totals.billedMicros,
+    billedUsd: usd6(totals.billedMicros),
+    byIdempotencyKey,
+    byClientRef,
+    runs: list,
+    inFlight: totals.inFlight,
+    reservedMicros: totals.reservedMicros,
+    callbacks: totals.callbacks,
+  };
 }

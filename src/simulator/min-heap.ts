@@ -1,50 +1,48 @@
-/** A binary min-heap keyed by a number: the runs store keeps unsettled runs ordered by end time. */
-export class MinHeap<T> {
-  private readonly items: T[] = [];
-  constructor(private readonly key: (item: T) => number) {}
+/** A binary min-heap keyed by a number: the run store keeps unsettled runs ordered by end time. */
+export interface MinHeap<T> {
+  size(): number;
+  peek(): T | undefined;
+  push(item: T): void;
+  pop(): T | undefined;
+}
 
-  get size(): number {
-    return this.items.length;
-  }
+export function createMinHeap<T>(key: (item: T) => number): MinHeap<T> {
+  const items: T[] = [];
 
-  peek(): T | undefined {
-    return this.items[0];
-  }
-
-  push(item: T): void {
-    const items = this.items;
+  function push(item: T): void {
     items.push(item);
     let i = items.length - 1;
-    const k = this.key(item);
+    const k = key(item);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = items[parent] as T;
-      if (this.key(p) <= k) break;
+      if (key(p) <= k) break;
       items[i] = p;
       i = parent;
     }
     items[i] = item;
   }
 
-  pop(): T | undefined {
-    const items = this.items;
+  function pop(): T | undefined {
     const top = items[0];
     const last = items.pop();
     if (items.length === 0 || last === undefined) return top;
-    const k = this.key(last);
+    const k = key(last);
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= items.length) break;
       const right = left + 1;
       let child = left;
-      if (right < items.length && this.key(items[right] as T) < this.key(items[left] as T)) child = right;
+      if (right < items.length && key(items[right] as T) < key(items[left] as T)) child = right;
       const c = items[child] as T;
-      if (this.key(c) >= k) break;
+      if (key(c) >= k) break;
       items[i] = c;
       i = child;
     }
     items[i] = last;
     return top;
   }
+
+  return { size: () => items.length, peek: () => items[0], push, pop };
 }

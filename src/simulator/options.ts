@@ -1,14 +1,15 @@
 /**
  * The simulator's options: what callers pass, how they are checked (one zod schema for
  * `startSimulator`, `configure()` and `POST /__simulator/config`), and the resolved settings the
- * rest of the simulator reads. Settings live in one mutable object so `configure()` takes effect
- * on the next request without restarting anything.
+ * rest of the simulator reads. Settings are never changed in place: `configure()` replaces them
+ * with `withChanges(settings, changes)`, and the parts read the current ones on every request.
  */
 import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { parseUsdValue } from "../core/money.js";
 import type { Logger } from "../log/logger.js";
 import { BUILT_IN_PRICES, type PriceTable } from "../pricing/table.js";
+import type { Clock } from "./clock.js";
 
 export interface SimulatorOptions {
   /** 0 = a free port (default 0). */
@@ -46,24 +47,32 @@ export interface SimulatorOptions {
   /** Default BUILT_IN_PRICES. */
   prices?: PriceTable;
   logger?: Logger;
+  /**
+   * Time for everything the API does (lifecycle, expiry, rate limit, callback retries, download
+   * delays). Default: the system clock. Tests pass a manual clock and advance it.
+   */
+  clock?: Clock;
 }
 
 export interface Settings {
-  apiKeys: readonly string[];
-  latency: { min: number; max: number };
-  failRate: number;
-  errorRate: number;
-  rateLimit: number | null;
-  retryAfter: boolean;
-  callbackSecret: string | null;
-  callbackRetryBaseMs: number;
-  callbackTimeoutMs: number;
-  urlTtlSeconds: number;
-  seed: number;
-  downloadDelayMs: number;
-  truncateRate: number;
-  prices: PriceTable;
+  readonly apiKeys: readonly string[];
+  readonly latency: { readonly min: number; readonly max: number };
+  readonly failRate: number;
+  readonly errorRate: number;
+  readonly rateLimit: number | null;
+  readonly retryAfter: boolean;
+  readonly callbackSecret: string | null;
+  readonly callbackRetryBaseMs: number;
+  readonly callbackTimeoutMs: number;
+  readonly urlTtlSeconds: number;
+  readonly seed: number;
+  readonly downloadDelayMs: number;
+  readonly truncateRate: number;
+  readonly prices: PriceTable;
 }
+
+/** Options fixed when the simulator starts: not settings, never changed by configure(). */
+export const FIXED_OPTIONS = ["port", "host", "prices", "logger", "clock"] as const;
 
 const rate = z.number().min(0).max(1);
 const ms = z.number().min(0).max(86_400_000);
@@ -78,7 +87,7 @@ function isUsd(value: unknown): boolean {
   }
 }
 
-/** The JSON-able options (everything but port, host, prices and logger). */
+/** The JSON-able options (everything but port, host, prices, logger and clock). */
 export const optionChangesSchema = z.strictObject({
   apiKeys: z.array(z.string().min(1)).optional(),
   latencyMs: z.union([ms, z.strictObject({ min: ms, max: ms }).refine((r) => r.min <= r.max, "min ≤ max")]).optional(),
@@ -105,7 +114,8 @@ export class SimulatorOptionsError extends RangeError {
 
 /** Checks the JSON-able part of `changes`; throws SimulatorOptionsError naming each bad option. */
 export function checkOptionChanges(changes: Record<string, unknown>): void {
-  const { port: _port, host: _host, prices: _prices, logger: _logger, ...rest } = changes;
+  const fixed: readonly string[] = FIXED_OPTIONS;
+  const rest = Object.fromEntries(Object.entries(changes).filter(([key]) => !fixed.includes(key)));
   const result = optionChangesSchema.safeParse(rest);
   if (result.success) return;
   const problems = result.error.issues.map((issue) => {
@@ -141,21 +151,28 @@ export function defaultSettings(): Settings {
   };
 }
 
-/** Applies checked changes to the settings in place (balance is the billing module's). */
-export function applySettings(settings: Settings, changes: Partial<SimulatorOptions>): void {
-  if (changes.apiKeys !== undefined) settings.apiKeys = [...changes.apiKeys];
-  if (changes.latencyMs !== undefined) {
-    const l = changes.latencyMs;
-    settings.latency = typeof l === "number" ? { min: l, max: l } : { min: l.min, max: l.max };
-  }
-  for (const key of PLAIN_SETTINGS) {
-    if (changes[key] !== undefined) (settings as Record<PlainSetting, unknown>)[key] = changes[key];
-  }
+/** The settings with checked `changes` applied (balance is the billing module's). */
+export function withChanges(settings: Settings, changes: Partial<SimulatorOptions>): Settings {
+  // null is a value here (no rate limit, no secret): only undefined keeps the current setting.
+  const given = <K extends keyof Settings & keyof SimulatorOptions>(key: K): Settings[K] =>
+    changes[key] === undefined ? settings[key] : (changes[key] as Settings[K]);
+  const l = changes.latencyMs;
+  const latency =
+    l === undefined ? settings.latency : typeof l === "number" ? { min: l, max: l } : { min: l.min, max: l.max };
+  return {
+    apiKeys: changes.apiKeys === undefined ? settings.apiKeys : [...changes.apiKeys],
+    latency,
+    failRate: given("failRate"),
+    errorRate: given("errorRate"),
+    rateLimit: given("rateLimit"),
+    retryAfter: given("retryAfter"),
+    callbackSecret: given("callbackSecret"),
+    callbackRetryBaseMs: given("callbackRetryBaseMs"),
+    callbackTimeoutMs: given("callbackTimeoutMs"),
+    urlTtlSeconds: given("urlTtlSeconds"),
+    seed: given("seed"),
+    downloadDelayMs: given("downloadDelayMs"),
+    truncateRate: given("truncateRate"),
+    prices: given("prices"),
+  };
 }
-
-/** Settings copied as given (apiKeys and latency are reshaped above). */
-const PLAIN_SETTINGS = [
-  "failRate", "errorRate", "rateLimit", "retryAfter", "callbackSecret", "callbackRetryBaseMs",
-  "callbackTimeoutMs", "urlTtlSeconds", "seed", "downloadDelayMs", "truncateRate", "prices",
-] as const satisfies readonly (keyof Settings & keyof SimulatorOptions)[];
-type PlainSetting = (typeof PLAIN_SETTINGS)[number];

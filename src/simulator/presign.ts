@@ -7,26 +7,29 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
-export class UrlSigner {
-  private readonly key = randomBytes(32);
-
-  private sig(path: string, expires: number): string {
-    return createHmac("sha256", this.key).update(`${path}\n${expires}`).digest("hex").slice(0, 32);
-  }
-
+export interface UrlSigner {
   /** Path plus query string, valid for `ttlSeconds` from `now`. */
-  sign(path: string, now: number, ttlSeconds: number): string {
-    const expires = Math.ceil((now + ttlSeconds * 1000) / 1000);
-    return `${path}?expires=${expires}&sig=${this.sig(path, expires)}`;
-  }
+  sign(path: string, now: number, ttlSeconds: number): string;
+  verify(path: string, query: URLSearchParams, now: number): "ok" | "expired" | "invalid";
+}
 
-  verify(path: string, query: URLSearchParams, now: number): "ok" | "expired" | "invalid" {
-    const expiresText = query.get("expires") ?? "";
-    const given = query.get("sig") ?? "";
-    if (!/^\d{1,12}$/.test(expiresText) || !/^[0-9a-f]{32}$/.test(given)) return "invalid";
-    const expires = Number(expiresText);
-    const expected = Buffer.from(this.sig(path, expires), "latin1");
-    if (!timingSafeEqual(expected, Buffer.from(given, "latin1"))) return "invalid";
-    return now < expires * 1000 ? "ok" : "expired";
-  }
+/** `key` defaults to 32 random bytes: each simulator instance signs with its own key. */
+export function createUrlSigner(key: Buffer = randomBytes(32)): UrlSigner {
+  const sig = (path: string, expires: number) =>
+    createHmac("sha256", key).update(`${path}\n${expires}`).digest("hex").slice(0, 32);
+  return {
+    sign(path, now, ttlSeconds) {
+      const expires = Math.ceil((now + ttlSeconds * 1000) / 1000);
+      return `${path}?expires=${expires}&sig=${sig(path, expires)}`;
+    },
+    verify(path, query, now) {
+      const expiresText = query.get("expires") ?? "";
+      const given = query.get("sig") ?? "";
+      if (!/^\d{1,12}$/.test(expiresText) || !/^[0-9a-f]{32}$/.test(given)) return "invalid";
+      const expires = Number(expiresText);
+      const expected = Buffer.from(sig(path, expires), "latin1");
+      if (!timingSafeEqual(expected, Buffer.from(given, "latin1"))) return "invalid";
+      return now < expires * 1000 ? "ok" : "expired";
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { usd6 } from "./billing.js";
 import { isoOffset } from "./ids.js";
 import { outputRecord } from "./outputs.js";
 import type { UrlSigner } from "./presign.js";
-import { statusAt, type SimRun } from "./run-store.js";
+import { finalCost, statusAt, type SimRun } from "./run-store.js";
 
 export interface RenderContext {
   readonly now: number;
@@ -24,7 +24,7 @@ export function runRecord(run: SimRun, ctx: RenderContext, asCreated = false): R
     status_code: status,
     input: run.input,
     output: status === "succeeded" ? outputRecord(run, ctx.baseUrl, ctx.signer, ctx.now, ctx.ttlSeconds) : null,
-    cost: terminal && run.costMicros !== null ? usd6(run.costMicros) : null,
+    cost: terminal ? usd6(finalCost(run)) : null,
     failure_code: failed ? run.failure?.code : null,
     failure_message: failed ? run.failure?.message : null,
     failure_stage_code: failed ? run.failure?.stage : null,

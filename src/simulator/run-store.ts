@@ -1,16 +1,17 @@
 /**
  * Runs and their lifecycle. A run's whole future is decided when it is created (end time,
- * outcome, failure, seed), and its status is read off the clock: queued → dispatching (after 10 %
- * of its latency) → running (after 25 %) → terminal (at 100 %). No timer per run: unsettled runs
- * sit in one min-heap by end time, and `settleDue(now)` finalises every run whose end time has
- * passed (bill or release its credit, queue its callback). The simulator calls it before every
- * request and from one sweep timer armed for the earliest end, so billing and callbacks happen
- * at terminal time whether or not anyone reads the run.
+ * outcome, failure, seed), and its status and cost are read off the simulator's clock (which
+ * never goes backwards): queued → dispatching (after 10 % of its latency) → running (after 25 %)
+ * → terminal (at 100 %). Runs are never changed after creation. No timer per run: unsettled runs
+ * sit in one min-heap by end time, and `settleDue(now)` hands every run whose end time has passed
+ * to `onSettle` once (bill or release its credit, queue its callback). The simulator calls it
+ * before every request and from one sweep timer armed for the earliest end, so billing and
+ * callbacks happen at terminal time whether or not anyone reads the run.
  */
 import type { ModelId } from "../core/models.js";
 import type { RunStatus } from "../runflow/types.js";
 import type { OutputSpec } from "./dimensions.js";
-import { MinHeap } from "./min-heap.js";
+import { createMinHeap } from "./min-heap.js";
 import type { Prng } from "./prng.js";
 
 export interface RunFailure {
@@ -39,8 +40,6 @@ export interface SimRun {
   readonly priceMicros: number;
   readonly output: OutputSpec;
   readonly seed: number;
-  /** Set when the run ends: the price on success, 0 on failure. */
-  costMicros: number | null;
 }
 
 const FAILURES: readonly RunFailure[] = [
@@ -74,54 +73,56 @@ export function planRun(prng: Prng, now: number, latency: { min: number; max: nu
 }
 
 export function statusAt(run: SimRun, now: number): RunStatus {
-  if (run.costMicros !== null || now >= run.endMs) return run.outcome;
+  if (now >= run.endMs) return run.outcome;
   if (now >= run.startMs) return "running";
   if (now >= run.dispatchMs) return "dispatching";
   return "queued";
 }
 
-export class RunStore {
-  private readonly runs = new Map<string, SimRun>();
-  private readonly pending = new MinHeap<SimRun>((run) => run.endMs);
-  private seq = 0;
+/** What the run is billed once it has ended: its price on success, 0 on failure. */
+export function finalCost(run: SimRun): number {
+  return run.outcome === "succeeded" ? run.priceMicros : 0;
+}
 
-  constructor(private readonly onSettle: (run: SimRun) => void) {}
+/** The run's cost at `now`: null until it has ended. */
+export function costAt(run: SimRun, now: number): number | null {
+  return now >= run.endMs ? finalCost(run) : null;
+}
 
-  nextSeq(): number {
-    this.seq += 1;
-    return this.seq;
-  }
-
-  add(run: SimRun): void {
-    this.runs.set(run.id, run);
-    this.pending.push(run);
-  }
-
-  get(id: string): SimRun | undefined {
-    return this.runs.get(id);
-  }
-
+export interface RunStore {
+  /** 1, 2, 3… for each new run. */
+  nextSeq(): number;
+  add(run: SimRun): void;
+  get(id: string): SimRun | undefined;
   /** All runs in creation order. */
-  all(): IterableIterator<SimRun> {
-    return this.runs.values();
-  }
-
-  /** Runs not yet terminal. */
-  get inFlight(): number {
-    return this.pending.size;
-  }
-
+  all(): IterableIterator<SimRun>;
+  /** Runs not yet settled. */
+  inFlight(): number;
   /** End time of the next run to settle, if any. */
-  nextDueMs(): number | undefined {
-    return this.pending.peek()?.endMs;
-  }
+  nextDueMs(): number | undefined;
+  /** Hands every unsettled run whose end time is ≤ now to `onSettle`, in end-time order. */
+  settleDue(now: number): void;
+}
 
-  /** Finalises every run whose end time is ≤ now. */
-  settleDue(now: number): void {
-    for (let next = this.pending.peek(); next !== undefined && next.endMs <= now; next = this.pending.peek()) {
-      this.pending.pop();
-      next.costMicros = next.outcome === "succeeded" ? next.priceMicros : 0;
-      this.onSettle(next);
-    }
-  }
+export function createRunStore(onSettle: (run: SimRun) => void): RunStore {
+  const runs = new Map<string, SimRun>();
+  const pending = createMinHeap<SimRun>((run) => run.endMs);
+  let seq = 0;
+  return {
+    nextSeq: () => (seq += 1),
+    add(run) {
+      runs.set(run.id, run);
+      pending.push(run);
+    },
+    get: (id) => runs.get(id),
+    all: () => runs.values(),
+    inFlight: () => pending.size(),
+    nextDueMs: () => pending.peek()?.endMs,
+    settleDue(now) {
+      for (let next = pending.peek(); next !== undefined && next.endMs <= now; next = pending.peek()) {
+        pending.pop();
+        onSettle(next);
+      }
+    },
+  };
 }

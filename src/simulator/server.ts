@@ -1,11 +1,11 @@
 /**
  * The HTTP face of the simulator, on node:http directly (keep-alive, no framework, no per-request
- * URL objects). Every request first settles runs whose end time has passed. /v1 requests then
- * go through auth (401), the rate limit (429) and the 5xx fault share before their handler;
- * /v1/health, output URLs and /__simulator/* skip all three.
+ * URL objects). Every request first settles runs whose end time (on the engine's clock) has
+ * passed. /v1 requests then go through auth (401), the rate limit (429) and the 5xx fault share
+ * before their handler; /v1/health, output URLs and /__simulator/* skip all three.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { camelCaseKeys, SimulatorOptionsError, type SimulatorOptions } from "./options.js";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { camelCaseKeys, FIXED_OPTIONS, SimulatorOptionsError, type SimulatorOptions } from "./options.js";
 import { createRun } from "./create-run.js";
 import { serveOutput } from "./downloads.js";
 import type { Engine } from "./engine.js";
@@ -41,8 +41,11 @@ async function handleAdmin(engine: Engine, req: IncomingMessage, res: ServerResp
     const parsed = parseJsonObject(await readBody(req));
     if (!parsed.ok) return sendError(res, 400, "BAD_REQUEST", parsed.message);
     const changes = camelCaseKeys(parsed.value);
-    const fixed = ["port", "host", "prices", "logger"].filter((key) => key in changes);
-    if (fixed.length > 0) return sendError(res, 400, "BAD_REQUEST", `${fixed.join(", ")} cannot be changed over HTTP; restart the simulator to change them.`);
+    const fixed = FIXED_OPTIONS.filter((key) => key in changes);
+    if (fixed.length > 0) {
+      const message = `${fixed.join(", ")} cannot be changed over HTTP; restart the simulator to change them.`;
+      return sendError(res, 400, "BAD_REQUEST", message);
+    }
     try {
       engine.configure(changes as Partial<SimulatorOptions>);
     } catch (error) {
@@ -64,27 +67,32 @@ async function handleApi(engine: Engine, req: IncomingMessage, res: ServerRespon
     req.resume();
     return sendError(res, 401, "UNAUTHORIZED", "Missing or invalid API key; send Authorization: Bearer <key>.");
   }
-  const waitMs = engine.limiter?.take(now) ?? 0;
+  const settings = engine.settings();
+  const waitMs = engine.rateLimitWait(now);
   if (waitMs > 0) {
     req.resume();
-    const headers: Record<string, string> = engine.settings.retryAfter ? { "retry-after": retryAfterSeconds(waitMs) } : {};
-    return sendError(res, 429, "RATE_LIMITED", "Too many requests (simulated rate limit); back off and retry.", null, headers);
+    const headers: Record<string, string> = settings.retryAfter ? { "retry-after": retryAfterSeconds(waitMs) } : {};
+    const message = "Too many requests (simulated rate limit); back off and retry.";
+    return sendError(res, 429, "RATE_LIMITED", message, null, headers);
   }
-  const fault = pickServerFault(engine.faultPrng, engine.settings.errorRate);
+  const fault = pickServerFault(engine.random("faults"), settings.errorRate);
   if (fault) {
     req.resume();
     return sendError(res, fault.status, fault.code, fault.message);
   }
 
-  const ctx: RenderContext = { now, baseUrl: baseUrlFor(engine, req), signer: engine.signer, ttlSeconds: engine.settings.urlTtlSeconds };
+  const baseUrl = baseUrlFor(engine, req);
+  const ctx: RenderContext = { now, baseUrl, signer: engine.signer, ttlSeconds: settings.urlTtlSeconds };
   if (runsMatch) {
     const raw = await readBody(req);
-    const at = Date.now();
+    const at = engine.clock.now();
     engine.settle(at);
     const result = createRun(engine, runsMatch[1] as string, raw, idempotencyKey, at);
-    if (result.kind === "error") return sendError(res, result.status, result.code, result.message, result.errors ?? null);
-    if (result.kind === "replayed") return sendJson(res, 201, runRecord(result.run, { ...ctx, now: at }), { "idempotent-replayed": "true" });
-    return sendJson(res, 201, runRecord(result.run, { ...ctx, now: at }, true));
+    if (result.kind === "error") {
+      return sendError(res, result.status, result.code, result.message, result.errors ?? null);
+    }
+    const record = runRecord(result.run, { ...ctx, now: at }, result.kind === "created");
+    return sendJson(res, 201, record, result.kind === "replayed" ? { "idempotent-replayed": "true" } : undefined);
   }
   if (req.method === "GET") {
     const runMatch = RUN_PATH.exec(path);
@@ -99,12 +107,13 @@ async function handleApi(engine: Engine, req: IncomingMessage, res: ServerRespon
   sendError(res, 404, "NOT_FOUND", `No endpoint ${req.method ?? "?"} ${path}.`);
 }
 
-export function createSimulatorServer(engine: Engine): Server {
-  const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, (req, res) => {
+/** Answers every request from `engine`'s state. */
+export function createRequestHandler(engine: Engine): RequestListener {
+  return (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
-    const now = Date.now();
+    const now = engine.clock.now();
     engine.settle(now);
     let work: Promise<void> | void;
     if (path.startsWith("/v1/")) {
@@ -124,7 +133,12 @@ export function createSimulatorServer(engine: Engine): Server {
         else res.destroy();
       });
     }
-  });
+  };
+}
+
+/** A keep-alive node:http server with no request listener yet (see createRequestHandler). */
+export function createHttpServer(): Server {
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   return server;

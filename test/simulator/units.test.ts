@@ -1,17 +1,17 @@
 /** The simulator's pure parts, with an explicit clock where the HTTP tests cannot wait (24 h keys). */
 import { describe, expect, it } from "vitest";
 import { parseLatency } from "../../src/cli/simulator.js";
-import { RateLimiter } from "../../src/simulator/faults.js";
+import { createRateLimiter } from "../../src/simulator/faults.js";
 import { canonicalJson } from "../../src/core/canonical-json.js";
-import { fingerprintOf, IDEMPOTENCY_TTL_MS, IdempotencyStore } from "../../src/simulator/idempotency.js";
-import { MinHeap } from "../../src/simulator/min-heap.js";
+import { createIdempotencyStore, fingerprintOf, IDEMPOTENCY_TTL_MS } from "../../src/simulator/idempotency.js";
+import { createMinHeap } from "../../src/simulator/min-heap.js";
 import { outputSpecOf } from "../../src/simulator/dimensions.js";
 import { createPrng } from "../../src/simulator/prng.js";
 import { planRun } from "../../src/simulator/run-store.js";
 
 describe("idempotency keys", () => {
   it("replay within 24 h, conflict on another body, and a fresh start after expiry", () => {
-    const store = new IdempotencyStore();
+    const store = createIdempotencyStore();
     const a = fingerprintOf("openai/gpt-image-2", { input: { prompt: "x", quality: "low" } });
     const same = fingerprintOf("openai/gpt-image-2", { input: { quality: "low", prompt: "x" } });
     const b = fingerprintOf("openai/gpt-image-2", { input: { prompt: "y" } });
@@ -24,7 +24,7 @@ describe("idempotency keys", () => {
     store.bind("old", a, "run-2", 0);
     store.bind("young", a, "run-3", 10);
     store.purgeExpired(IDEMPOTENCY_TTL_MS + 5);
-    expect(store.size).toBe(1);
+    expect(store.size()).toBe(1);
   });
 
   it("canonical JSON ignores key order but not values or array order", () => {
@@ -35,7 +35,7 @@ describe("idempotency keys", () => {
 
 describe("building blocks", () => {
   it("the heap pops in end-time order", () => {
-    const heap = new MinHeap<number>((n) => n);
+    const heap = createMinHeap<number>((n) => n);
     const values = Array.from({ length: 500 }, (_, i) => (i * 7919) % 1000);
     for (const v of values) heap.push(v);
     const out: number[] = [];
@@ -44,7 +44,7 @@ describe("building blocks", () => {
   });
 
   it("the rate limiter allows N per second and says how long to wait", () => {
-    const limiter = new RateLimiter(4, 0);
+    const limiter = createRateLimiter(4, 0);
     expect([0, 0, 0, 0].map(() => limiter.take(0))).toEqual([0, 0, 0, 0]);
     expect(limiter.take(0)).toBe(250);
     expect(limiter.take(250)).toBe(0);
