@@ -2,7 +2,7 @@
  * The columns (CSV) and keys (JSON) a manifest may use, and the spelling help for the rest:
  * "`qualty` — did you mean `quality`?". Pure.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { MODEL_IDS, type ModelId } from "../core/models.js";
 import { MODEL_INPUT_SCHEMAS } from "../core/model-inputs.js";
 import { nearest } from "../core/spelling.js";
@@ -46,6 +46,35 @@ export const MODEL_COLUMNS: Readonly<Record<ModelId, ReadonlySet<string>>> = Obj
     return [model, keys];
   }),
 ) as unknown as Record<ModelId, ReadonlySet<string>>;
+
+/** The fixed values a schema takes (an enum, or an enum inside an optional or a union), or null. */
+function choicesOf(schema: z.ZodType | undefined): readonly string[] | null {
+  if (schema instanceof z.ZodOptional) return choicesOf(schema.unwrap() as z.ZodType);
+  if (schema instanceof z.ZodEnum) return schema.options.map(String);
+  if (schema instanceof z.ZodUnion) {
+    for (const option of schema.options as readonly z.ZodType[]) {
+      const choices = choicesOf(option);
+      if (choices) return choices;
+    }
+  }
+  return null;
+}
+
+/**
+ * Per model, the columns whose value is one of a fixed list (`quality`, `resolution`,
+ * `aspect_ratio` of product isolation, `image_size` presets…), read from the schemas.
+ */
+export const MODEL_CHOICES: Readonly<Record<ModelId, Readonly<Record<string, readonly string[]>>>> = Object.fromEntries(
+  MODEL_IDS.map((model) => {
+    const shape = (MODEL_INPUT_SCHEMAS[model] as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+    const choices: Record<string, readonly string[]> = {};
+    for (const [column, schema] of Object.entries(shape)) {
+      const values = choicesOf(schema);
+      if (values) choices[column] = values;
+    }
+    return [model, choices];
+  }),
+) as unknown as Record<ModelId, Record<string, readonly string[]>>;
 
 /** "`qualty` — did you mean `quality`?" or "`foo` is not a known column". */
 export function unknownNameHint(name: string, candidates: readonly string[], what = "column"): string {

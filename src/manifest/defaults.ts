@@ -14,7 +14,7 @@ import { isModelId, isQuality, MODEL_IDS, QUALITIES, type ModelId, type Quality 
 import { INPUT_COLUMNS, unknownNameHint } from "./columns.js";
 import { nearest } from "../core/spelling.js";
 import { ManifestError } from "./errors.js";
-import { isBlank } from "./normalise.js";
+import { canonicalModel, isBlank } from "./normalise.js";
 
 export interface ResolvedDefaults {
   readonly model: ModelId | null;
@@ -39,8 +39,10 @@ export function parseManifestDefaults(value: unknown, file: string): ResolvedDef
   let quality: Quality | null = null;
   const inputs: Record<string, unknown> = {};
   const metadata: Record<string, string> = {};
-  for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
-    if (isBlank(entry)) continue;
+  for (const [key, given] of Object.entries(value as Record<string, unknown>)) {
+    if (isBlank(given)) continue;
+    // Model ids and tiers in any case (`High`), kept in Runflow's spelling.
+    const entry = key === "model" ? canonicalModel(given) : key === "quality" && typeof given === "string" ? given.trim().toLowerCase() : given;
     if (key === "model") {
       if (!isModelId(entry)) {
         const hint = typeof entry === "string" ? nearest(entry, MODEL_IDS) : null;

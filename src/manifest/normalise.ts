@@ -5,7 +5,37 @@
  * `sync_mode` a boolean, tag-removal's `aspect_ratio` under `config`. Values that do not convert
  * are passed on unchanged so the model's schema names them in its problem. Pure.
  */
-import type { ModelId } from "../core/models.js";
+import { MODEL_IDS, type ModelId } from "../core/models.js";
+import { MODEL_CHOICES } from "./columns.js";
+
+/** Value → its canonical spelling, under both its own and its lower-case spelling. */
+function spellings(values: readonly string[]): ReadonlyMap<string, string> {
+  const map = new Map<string, string>();
+  for (const value of values) map.set(value.toLowerCase(), value).set(value, value);
+  return map;
+}
+
+/** Per model and column, how each allowed value may be written: `HIGH`, `High` → `high`; `4k` → `4K`. */
+const CHOICE_SPELLINGS: Readonly<Record<string, Readonly<Record<string, ReadonlyMap<string, string>>>>> = Object.fromEntries(
+  MODEL_IDS.map((model) => [model, Object.fromEntries(Object.entries(MODEL_CHOICES[model]).map(([column, values]) => [column, spellings(values)]))]),
+);
+
+const MODEL_SPELLINGS = spellings(MODEL_IDS);
+
+/** A model id written in any case (`OpenAI/GPT-Image-2`), in Runflow's spelling; other values unchanged. */
+export function canonicalModel(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const trimmed = value.trim();
+  return MODEL_SPELLINGS.get(trimmed) ?? MODEL_SPELLINGS.get(trimmed.toLowerCase()) ?? trimmed;
+}
+
+/** One of a column's fixed values written in any case, in Runflow's spelling; anything else trimmed. */
+function canonicalChoice(model: ModelId, column: string, value: string): string {
+  const trimmed = value.trim();
+  const known = CHOICE_SPELLINGS[model]?.[column];
+  if (!known) return trimmed;
+  return known.get(trimmed) ?? known.get(trimmed.toLowerCase()) ?? trimmed;
+}
 
 /** Empty CSV cells, JSON null and blank strings all mean "not given". */
 export function isBlank(value: unknown): boolean {
@@ -36,7 +66,7 @@ function toUrlList(value: unknown): unknown {
 
 function toImageSize(model: ModelId, value: unknown): unknown {
   if (typeof value !== "string") return value;
-  const trimmed = value.trim();
+  const trimmed = canonicalChoice(model, "image_size", value);
   if (model === "openai/gpt-image-1.5") return trimmed;
   const match = SIZE.exec(trimmed);
   return match ? { width: Number(match[1]), height: Number(match[2]) } : trimmed;
@@ -64,7 +94,7 @@ export function convertInput(model: ModelId, column: string, value: unknown): un
     case "prompt":
       return value;
     default:
-      return typeof value === "string" ? value.trim() : value;
+      return typeof value === "string" ? canonicalChoice(model, column, value) : value;
   }
 }
 

@@ -42,6 +42,20 @@ export interface Problem {
   readonly message: string;
 }
 
+/**
+ * How to read a manifest's bytes, besides its format: what `--delimiter` and `--encoding` say,
+ * and the name problems give the file (`stdin` for a manifest read from standard input).
+ * Stored with a batch, so later readers read the same rows the same way.
+ */
+export interface ManifestReading {
+  /** CSV: the field separator; by default detected from the header line (`,` `;` or tab). */
+  readonly delimiter?: string | undefined;
+  /** Text encoding (e.g. `windows-1252`, `latin1`, `utf-16le`); default UTF-8. A BOM wins. */
+  readonly encoding?: string | undefined;
+  /** The name messages give the file instead of its path. */
+  readonly label?: string | undefined;
+}
+
 export interface ManifestDefaults {
   readonly model?: ModelId;
   readonly quality?: Quality;

@@ -104,7 +104,9 @@ describe("per-request models", () => {
   });
   it("tag-removal: rejects a missing or non-http image_url and a quality of its own", () => {
     expect(problems(check({ id: "t", model: "runflow/tag-removal" }))).toEqual(["image_url is required by runflow/tag-removal but is missing"]);
-    expect(problems(check({ id: "t", model: "runflow/tag-removal", image_url: "file:///x.png" }))).toEqual(['image_url must be an http(s) URL, got "file:///x.png"']);
+    expect(problems(check({ id: "t", model: "runflow/tag-removal", image_url: "ftp://example.com/x.png" }))).toEqual([
+      'image_url must be an http(s) URL, got "ftp://example.com/x.png"',
+    ]);
     expect(problems(check({ id: "t", model: "runflow/tag-removal", image_url: URL_A, quality: "high" }))).toEqual([
       'quality is not an input of runflow/tag-removal, got "high"; leave it empty for this model',
     ]);
@@ -118,8 +120,43 @@ describe("per-request models", () => {
       'resolution must be one of 1K, 2K, 4K, got "8K"',
     ]);
     expect(problems(check({ id: "p", model: "runflow/product-isolation", image_url: URL_A }))).toEqual([
-      "aspect_ratio is required by runflow/product-isolation but is missing",
-      "resolution is required by runflow/product-isolation but is missing",
+      "aspect_ratio is required by runflow/product-isolation but is missing; give one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9",
+      "resolution is required by runflow/product-isolation but is missing; give one of 1K, 2K, 4K",
+    ]);
+  });
+});
+
+describe("values as people write them", () => {
+  it("matches fixed values in any case and sends Runflow's spelling", () => {
+    const gen = ok(check({ id: "g", model: "OpenAI/GPT-Image-2", prompt: "p", quality: "HIGH", output_format: "PNG", image_size: "Square_HD" }));
+    expect(gen.model).toBe("openai/gpt-image-2");
+    expect(gen.quality).toBe("high");
+    expect(gen.input).toMatchObject({ quality: "high", output_format: "png", image_size: "square_hd" });
+    expect(ok(check({ id: "q", model: "openai/gpt-image-2", prompt: "p", quality: " High " })).quality).toBe("high");
+    const iso = ok(check({ id: "p", model: "runflow/product-isolation", image_url: URL_A, aspect_ratio: "1:1", resolution: "4k" }));
+    expect(iso.input).toEqual({ image_url: URL_A, aspect_ratio: "1:1", resolution: "4K" });
+    const g15 = ok(check({ id: "o", model: "openai/gpt-image-1.5", prompt: "pp", image_size: "1024X1536", background: "Transparent" }));
+    expect(g15.input).toMatchObject({ image_size: "1024x1536", background: "transparent" });
+  });
+
+  it("still lists the allowed values for a value that is not one of them", () => {
+    expect(problems(check({ id: "g", model: "openai/gpt-image-2", prompt: "p", quality: "ULTRA" }))).toEqual([
+      'quality must be one of low, medium, high, got "ULTRA"',
+    ]);
+  });
+
+  it("says a local file is not a URL, and how to fix it", () => {
+    const fix = "is a local file; Runflow fetches images by URL: upload it (e.g. to your CDN or a bucket) and give its https URL";
+    expect(problems(check({ id: "t", model: "runflow/tag-removal", image_url: "./raw/boot.jpg" }))).toEqual([
+      `image_url ${fix} (got "./raw/boot.jpg")`,
+    ]);
+    const edit = { id: "e", model: "openai/gpt-image-2/edit", prompt: "p", image_urls: [URL_A, "C:\\shots\\a.png"] };
+    expect(problems(check(edit))).toEqual([`image_urls item 2 ${fix} (got "C:\\\\shots\\\\a.png")`]);
+    for (const local of ["/data/a.png", "~/a.png", "file:///x.png", "boot.jpg", "../raw/b.webp"]) {
+      expect(problems(check({ id: "t", model: "runflow/tag-removal", image_url: local }))[0]).toContain(fix);
+    }
+    expect(problems(check({ id: "t", model: "runflow/tag-removal", image_url: "not a url" }))).toEqual([
+      'image_url must be an http(s) URL, got "not a url"',
     ]);
   });
 });

@@ -5,11 +5,11 @@
  */
 import { checkModelInput, type FieldProblem } from "../core/model-inputs.js";
 import { isQuality, MODEL_IDS, MODELS, isModelId, QUALITIES, type ModelId, type Quality } from "../core/models.js";
-import { INPUT_COLUMNS, isKnownJsonKey, KNOWN_COLUMNS, METADATA_PREFIX, MODEL_COLUMNS, unknownNameHint } from "./columns.js";
+import { INPUT_COLUMNS, isKnownJsonKey, KNOWN_COLUMNS, METADATA_PREFIX, MODEL_CHOICES, MODEL_COLUMNS, unknownNameHint } from "./columns.js";
 import { nearest } from "../core/spelling.js";
 import { NO_DEFAULTS, type ResolvedDefaults } from "./defaults.js";
 import { KeyRegistry } from "./key-registry.js";
-import { convertInput, displayField, isBlank, placeInput } from "./normalise.js";
+import { canonicalModel, convertInput, displayField, isBlank, placeInput } from "./normalise.js";
 import { makeProblem } from "./problems.js";
 import { checkRowId, deriveRowKey, ID_RULE } from "./row-key.js";
 import type { JobRow, ManifestItem, Problem, RawRow, RowLocation } from "./types.js";
@@ -22,10 +22,28 @@ function wherePhrase(location: RowLocation, where: number): string {
   return "line" in location ? `line ${where}` : `index ${where}`;
 }
 
+const IMAGE_FIELDS = new Set(["image_url", "image_urls", "mask_url"]);
+
+/** `./raw/boot.jpg`, `/data/a.png`, `C:\\shots\\a.png`, `file:///…`, `boot.jpg`: a file on this machine, not a URL. */
+export function looksLikeLocalPath(value: string): boolean {
+  const text = value.trim();
+  if (/^file:/i.test(text) || /^[a-z]:[\\/]/i.test(text) || /^(\.{1,2}[\\/]|[\\/]|~[\\/]?)/.test(text)) return true;
+  return !/^[a-z][a-z0-9+.-]*:/i.test(text) && /\.(jpe?g|png|webp|gif|tiff?|bmp|heic|avif)$/i.test(text);
+}
+
 function fieldProblem(location: RowLocation, model: ModelId, problem: FieldProblem): Problem {
   const field = displayField(model, problem.field);
   if (problem.kind === "missing") {
-    return makeProblem(location, field, "a value", problem.found, `${field} is required by ${model} but is missing`);
+    const choices = MODEL_CHOICES[model][problem.field];
+    const give = choices ? `; give one of ${choices.join(", ")}` : "";
+    return makeProblem(location, field, choices ? `one of ${choices.join(", ")}` : "a value", problem.found, `${field} is required by ${model} but is missing${give}`);
+  }
+  const column = problem.field.split(".")[0] ?? "";
+  if (IMAGE_FIELDS.has(column) && typeof problem.found === "string" && looksLikeLocalPath(problem.found)) {
+    const message =
+      `${field} is a local file; Runflow fetches images by URL: upload it (e.g. to your CDN or a bucket) and give its https URL ` +
+      `(got ${JSON.stringify(problem.found)})`;
+    return makeProblem(location, field, problem.expected, problem.found, message);
   }
   if (problem.kind === "unknown") {
     return makeProblem(location, field, "nothing", problem.found, `${field} is not an input of ${model}, got ${JSON.stringify(problem.found)}; leave it empty for this model`);
@@ -123,7 +141,10 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
     const problems: Problem[] = extraProblems.length > 0 ? [...extraProblems] : [];
     for (const name in fields) {
       if (hasUndecodableBytes(fields[name])) {
-        problems.push(makeProblem(location, name, "UTF-8 text", fields[name], `${name} has bytes that are not valid UTF-8 (shown as \uFFFD); save the manifest as UTF-8 so the prompt is sent as written`));
+        const message =
+          `${name} has bytes that are not valid UTF-8 (shown as \uFFFD): the file is probably in another encoding: ` +
+          "name it with --encoding (e.g. --encoding windows-1252 for Excel on Windows, latin1, utf-16le), or save the manifest as UTF-8";
+        problems.push(makeProblem(location, name, "UTF-8 text", fields[name], message));
       }
     }
     if (json) {
@@ -141,7 +162,7 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
     }
     if (explicitId !== null) claimKey(explicitId, location, true, problems);
 
-    const modelValue = isBlank(fields.model) ? defaults.model : typeof fields.model === "string" ? fields.model.trim() : fields.model;
+    const modelValue = isBlank(fields.model) ? defaults.model : canonicalModel(fields.model);
     if (modelValue === null) {
       problems.push(makeProblem(location, "model", "a model", undefined, `model is missing: give one of ${MODEL_IDS.join(", ")} in the row, as a manifest default, or with --model`));
       return { ok: false, problems, location };

@@ -6,6 +6,7 @@ const files = tempFiles();
 afterAll(() => files.cleanup());
 
 const HEADER = "id,model,prompt,quality";
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("CSV manifests", () => {
   it("reads quoted fields with commas, doubled quotes and newlines, and keeps their text", async () => {
@@ -63,19 +64,54 @@ describe("CSV manifests", () => {
     expect(rows(items).map((row) => row.key)).toEqual(["a3"]);
   });
 
-  it("stops at an unclosed quote with the line where the field opens", async () => {
-    const path = files.write("unclosed.csv", `${HEADER}\na1,openai/gpt-image-2,p,low\na2,openai/gpt-image-2,"never closed,low\na3,openai/gpt-image-2,p,low\n`);
-    const error = await collect(path).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ManifestError);
-    expect((error as ManifestError).message).toBe(
-      `${path} line 3: malformed CSV: a quoted field that opens on or after this line is never closed; add the closing double quote.`,
+  it("reports an unclosed quote at the line where the field opens, and reads on from the next line", async () => {
+    const path = files.write(
+      "unclosed.csv",
+      `${HEADER}\na1,openai/gpt-image-2,p,low\na2,openai/gpt-image-2,"never closed,low\na3,openai/gpt-image-2,p,ultra\na4,openai/gpt-image-2,p,low\n`,
     );
-    expect((error as ManifestError).exitCode).toBe(2);
+    const items = await collect(path);
+    expect(messages(items)).toEqual([
+      `${path} line 3: malformed CSV: a quoted field that opens on or after this line is never closed; add the closing double quote`,
+      `${path} line 4: quality must be one of low, medium, high, got "ultra"`,
+    ]);
+    expect(items[1]?.ok === false && items[1].problems[0]?.found).toBe('"a2,openai/gpt-image-2,\\"never closed,low"');
+    expect(rows(items).map((row) => [row.key, row.location])).toEqual([
+      ["a1", { file: path, line: 2 }],
+      ["a4", { file: path, line: 5 }],
+    ]);
   });
 
-  it("stops at a stray quote inside an unquoted field, naming the line and the fix", async () => {
-    const path = files.write("stray.csv", `${HEADER}\na1,openai/gpt-image-2,p,low\na2,openai/gpt-image-2,say "hi",low\n`);
-    await expect(collect(path)).rejects.toThrow(`${path} line 3: malformed CSV: a double quote appears inside an unquoted field`);
+  it("reports every stray quote with its own line, CRLF too", async () => {
+    const path = files.write(
+      "stray.csv",
+      `${HEADER}\r\na1,openai/gpt-image-2,p,low\r\na2,openai/gpt-image-2,say "hi",low\r\na3,openai/gpt-image-2,"x"y,low\r\na4,openai/gpt-image-2,"two\r\nlines",low\r\n`,
+    );
+    const items = await collect(path);
+    expect(messages(items)).toEqual([
+      `${path} line 3: malformed CSV: a double quote appears inside an unquoted field; quote the whole field and double the inner quotes ("say ""hi""")`,
+      `${path} line 4: malformed CSV: a quoted field has text after its closing quote; double the quotes that belong to the text ("")`,
+    ]);
+    expect(rows(items).map((row) => [row.key, row.location.file === path && "line" in row.location && row.location.line])).toEqual([
+      ["a1", 2],
+      ["a4", 5],
+    ]);
+  });
+
+  it("stops with one error after too many malformed records, listing what it found before", async () => {
+    const bad = Array.from({ length: 101 }, (_, i) => `b${i},openai/gpt-image-2,say "hi",low\n`).join("");
+    const path = files.write("garbage.csv", `${HEADER}\na1,openai/gpt-image-2,p,ultra\n${bad}`);
+    const error = (await collect(path).catch((e: unknown) => e)) as ManifestError;
+    expect(error).toBeInstanceOf(ManifestError);
+    expect(error.message).toMatch(new RegExp(`^${escape(path)} line 103: malformed CSV again \\(100 malformed records before this one\\)`));
+    expect(error.message).toContain("Before that, 101 of 101 rows were invalid (101 problems):");
+    expect(error.message).toContain(`${path} line 2: quality must be one of low, medium, high, got "ultra"`);
+    expect(error.earlier.problemCount).toBe(101);
+    expect(error.line).toBe(103);
+  });
+
+  it("stops at a malformed header, which no row can do without", async () => {
+    const path = files.write("header.csv", `id,"model,prompt\na,b,c\n`);
+    await expect(collect(path)).rejects.toThrow(`${path} line 1: malformed CSV: a quoted field that opens on or after this line is never closed`);
   });
 
   it("rejects unknown columns in the header, suggesting the nearest known name", async () => {

@@ -94,12 +94,14 @@ describe("JSONL manifests", () => {
     expect(rows(await collect(files.write("noeol.jsonl", `${JSON.stringify(job("a"))}\n${JSON.stringify(job("b"))}`)))).toHaveLength(2);
   });
 
-  it("stops at malformed JSON with its line number", async () => {
-    const path = files.write("bad.jsonl", `${JSON.stringify(job("a"))}\n\n{"id": "b", "prompt": }\n`);
-    const error = (await collect(path).catch((e: unknown) => e)) as ManifestError;
-    expect(error).toBeInstanceOf(ManifestError);
-    expect(error.message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} line 3: not valid JSON \\(.+\\)\\. Each line must be one complete JSON object`));
-    expect(error.line).toBe(3);
+  it("reports each malformed line with its line number and reads on", async () => {
+    const path = files.write("bad.jsonl", `${JSON.stringify(job("a"))}\n\n{"id": "b", "prompt": }\n${JSON.stringify(job("c"))}\n{"id": "d"\n`);
+    const items = await collect(path);
+    const [first, second] = messages(items);
+    expect(first).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} line 3: not valid JSON \\(.+\\); each line must be one complete JSON object`));
+    expect(second).toMatch(/ line 5: not valid JSON/);
+    expect(messages(items)).toHaveLength(2);
+    expect(rows(items).map((row) => row.key)).toEqual(["a", "c"]);
   });
 
   it("reports a line that is not an object as a problem of that row", async () => {

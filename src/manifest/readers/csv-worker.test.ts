@@ -67,15 +67,27 @@ describe("CSV parsed in a worker thread", () => {
     });
   }
 
-  it("fails with the same message and line as the in-thread path, after the same rows", async () => {
+  it("reports a malformed record at the same line as the in-thread path, and reads on the same way", async () => {
     const body = Array.from({ length: 3_000 }, (_, i) => `a${i},openai/gpt-image-2,p,low\n`).join("");
     const path = write("broken.csv", `id,model,prompt,quality\n${body}a,openai/gpt-image-2,"never closed,low\nb,c,d,e\n`);
     const inThread = await read(path, false);
     const inWorker = await read(path, true);
+    expect(inWorker.error).toBeNull();
+    expect(inThread.error).toBeNull();
+    expect(rowsOf(inWorker.events)).toEqual(rowsOf(inThread.events));
+    const rows = rowsOf(inWorker.events);
+    expect(rows).toHaveLength(3_002);
+    expect(rows[3_000]?.problem?.message).toMatch(/^m\.csv line 3002: malformed CSV: a quoted field/);
+    expect(rows[3_001]).toEqual({ location: { file: "m.csv", line: 3003 }, fields: { id: "b", model: "c", prompt: "d", quality: "e" } });
+  });
+
+  it("fails with the same message as the in-thread path when the header itself is malformed", async () => {
+    const path = write("bad-header.csv", `id,"model,prompt\na,b,c\n`);
+    const inThread = await read(path, false);
+    const inWorker = await read(path, true);
     expect(inWorker.error).toBeInstanceOf(ManifestError);
     expect((inWorker.error as Error).message).toBe((inThread.error as Error).message);
-    expect((inWorker.error as Error).message).toMatch(/line 3002: malformed CSV: a quoted field/);
-    expect(rowsOf(inWorker.events)).toEqual(rowsOf(inThread.events));
+    expect((inWorker.error as Error).message).toMatch(/^m\.csv line 1: malformed CSV: a quoted field/);
   });
 
   it("reports an unreadable file with the same error code", async () => {

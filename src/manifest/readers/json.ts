@@ -6,13 +6,13 @@
  * stream-json does not report where a syntax error is; lineOfJsonError finds the line with a
  * second pass, on the error path only (tested in test/manifest/json-reader.test.ts).
  */
-import { createReadStream } from "node:fs";
 import Assembler from "stream-json/Assembler.js";
 import Parser from "stream-json/Parser.js";
 import { unknownNameHint } from "../columns.js";
 import { ManifestError } from "../errors.js";
 import { makeProblem } from "../problems.js";
 import { drainInBatches } from "./drain.js";
+import { openManifestText } from "./text.js";
 import type { ReadRow, ReaderEvent } from "./types.js";
 
 interface Token {
@@ -45,22 +45,22 @@ function countingParser(): { parser: Parser; processed: () => number; ended: () 
  * stream-json does not say where a syntax error is. Only when it fails, read the file again and
  * feed the parser one line per chunk: the line being parsed when it fails is the error's line.
  */
-export async function lineOfJsonError(path: string): Promise<number | null> {
+export async function lineOfJsonError(path: string, encoding?: string): Promise<number | null> {
   const { parser, processed } = countingParser();
   parser.resume();
   const outcome = new Promise<number | null>((resolve) => {
     parser.on("error", () => resolve(processed() > 0 ? processed() : null));
     parser.on("end", () => resolve(null));
   });
-  const source = createReadStream(path);
-  let pending: Buffer = Buffer.alloc(0);
+  const { stream: source } = await openManifestText(path, { encoding, text: true });
+  let pending = "";
   try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-      for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10)) {
+    for await (const chunk of source as AsyncIterable<string>) {
+      let data = pending + chunk;
+      for (let at = data.indexOf("\n"); at !== -1; at = data.indexOf("\n")) {
         if (parser.destroyed) return await outcome;
-        if (!parser.write(data.subarray(0, at + 1))) await new Promise((resolve) => parser.once("drain", resolve).once("error", resolve));
-        data = data.subarray(at + 1);
+        if (!parser.write(data.slice(0, at + 1))) await new Promise((resolve) => parser.once("drain", resolve).once("error", resolve));
+        data = data.slice(at + 1);
       }
       pending = data;
     }
@@ -73,9 +73,9 @@ export async function lineOfJsonError(path: string): Promise<number | null> {
 
 type State = "root" | "root-object" | "defaults" | "jobs-start" | "jobs" | "end";
 
-export async function* readJson(path: string, file: string): AsyncGenerator<ReaderEvent> {
+export async function* readJson(path: string, file: string, options: { encoding?: string | undefined } = {}): AsyncGenerator<ReaderEvent> {
   const { parser, ended } = countingParser();
-  const source = createReadStream(path);
+  const { stream: source } = await openManifestText(path, { encoding: options.encoding, file });
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
   const fail = (message: string) => new ManifestError(`${file}: ${message}`, { file });
@@ -168,11 +168,11 @@ export async function* readJson(path: string, file: string): AsyncGenerator<Read
   } catch (error) {
     if (error instanceof ManifestError) throw error;
     if (error instanceof Error && error.message.startsWith("Parser")) {
-      const line = await lineOfJsonError(path).catch(() => null);
+      const line = await lineOfJsonError(path, options.encoding).catch(() => null);
       const reason = error.message.replace(/^Parser (cannot parse input|has expected)[:]?\s*/, "");
       const where = line === null ? file : `${file} line ${line}`;
       const detail = ended() ? `the file ends before the JSON is complete (${reason}); check for a missing ] or }` : `malformed JSON: ${reason}; check for a missing comma, quote or bracket near there`;
-      throw new ManifestError(`${where}: ${detail}.`, { file, line, cause: error });
+      throw new ManifestError(`${where}: ${detail}.`, { file, line, field: "syntax", expected: "well-formed JSON", cause: error });
     }
     throw error;
   }

@@ -1,10 +1,10 @@
 /**
- * JSONL manifests: one JSON object per line, read line by line (never the whole file). Blank
- * lines are skipped; a line that is not valid JSON stops the manifest with its line number.
+ * JSONL manifests: one JSON object per line, read line by line (never the whole file), in any
+ * encoding (readers/text.ts). Blank lines are skipped; a line that is not valid JSON, or is
+ * absurdly long, is a problem of that line, and reading goes on with the next.
  */
-import { createReadStream } from "node:fs";
-import { ManifestError } from "../errors.js";
 import { makeProblem } from "../problems.js";
+import { openManifestText } from "./text.js";
 import type { ReadRow, ReaderEvent } from "./types.js";
 
 function parseLine(file: string, line: number, text: string): ReadRow {
@@ -14,10 +14,10 @@ function parseLine(file: string, line: number, text: string): ReadRow {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ManifestError(
-      `${file} line ${line}: not valid JSON (${reason}). Each line must be one complete JSON object, such as {"id": "a1", "model": "openai/gpt-image-2", "prompt": "…"}.`,
-      { file, line, cause: error },
-    );
+    const message =
+      `not valid JSON (${reason}); each line must be one complete JSON object, ` +
+      'such as {"id": "a1", "model": "openai/gpt-image-2", "prompt": "…"}';
+    return { location, fields: {}, problem: makeProblem(location, "row", "a JSON object on one line", text, message) };
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     const problem = makeProblem(location, "row", "a JSON object", value, `expected a JSON object such as {"model": "…", "prompt": "…"}, got ${JSON.stringify(value)?.slice(0, 60)}`);
@@ -29,15 +29,25 @@ function parseLine(file: string, line: number, text: string): ReadRow {
 /** No job needs a longer line; anything longer is a wrong file, and must not eat memory. */
 export const MAX_LINE_CHARS = 1024 * 1024;
 
-export async function* readJsonl(path: string, file: string): AsyncGenerator<ReaderEvent> {
-  const source = createReadStream(path, { encoding: "utf8" });
+function tooLong(file: string, line: number, text: string): ReadRow {
+  const location = { file, line };
+  const message =
+    `line is longer than ${MAX_LINE_CHARS.toLocaleString("en-US")} characters: a JSONL file holds one job per line, ` +
+    "and a prompt is at most 32,000 characters. Check the file really is JSONL (one JSON object per line)";
+  return { location, fields: {}, problem: makeProblem(location, "row", "a line of at most 1 MiB", text.slice(0, 100), message) };
+}
+
+export async function* readJsonl(path: string, file: string, options: { encoding?: string | undefined } = {}): AsyncGenerator<ReaderEvent> {
+  const { stream: source } = await openManifestText(path, { encoding: options.encoding, text: true, file });
   let pending = "";
   let line = 0;
   let first = true;
+  /** Inside an overlong line, already reported: drop text up to its end. */
+  let skipping = false;
   try {
     for await (const chunk of source as AsyncIterable<string>) {
-      const searchFrom = pending.length; // the pending part holds no newline: do not scan it again
-      let text = pending + chunk;
+      const searchFrom = skipping ? 0 : pending.length; // the pending part holds no newline: do not scan it again
+      let text = skipping ? chunk : pending + chunk;
       if (first) {
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
         first = false;
@@ -46,16 +56,16 @@ export async function* readJsonl(path: string, file: string): AsyncGenerator<Rea
       let start = 0;
       for (let end = text.indexOf("\n", searchFrom); end !== -1; end = text.indexOf("\n", start)) {
         line += 1;
-        const content = text.slice(start, end).trim();
+        const content = skipping ? "" : text.slice(start, end).trim();
+        skipping = false;
         if (content !== "") rows.push(parseLine(file, line, content));
         start = end + 1;
       }
-      pending = text.slice(start);
+      pending = skipping ? "" : text.slice(start);
       if (pending.length > MAX_LINE_CHARS) {
-        throw new ManifestError(
-          `${file} line ${line + 1} is longer than ${MAX_LINE_CHARS.toLocaleString("en-US")} characters: a JSONL file holds one job per line, and a prompt is at most 32,000 characters. Check the file really is JSONL (one JSON object per line).`,
-          { file, line: line + 1 },
-        );
+        rows.push(tooLong(file, line + 1, pending));
+        pending = "";
+        skipping = true;
       }
       if (rows.length > 0) yield { kind: "rows", rows };
     }

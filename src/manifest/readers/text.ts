@@ -1,0 +1,153 @@
+/**
+ * A manifest's bytes as the readers take them. UTF-8 (the default, and what a UTF-8 BOM says)
+ * stays bytes, or text through Node's own decoder: the fast path. Any other encoding
+ * (`--encoding windows-1252`, `latin1`, `utf-16le`…, or a UTF-16 BOM found on its own) is
+ * decoded by iconv-lite, loaded only then. `skipLines` starts the stream after that many line
+ * ends (the CSV reader's way to read on after a malformed record).
+ */
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
+import type IconvLite from "iconv-lite";
+import { ManifestError } from "../errors.js";
+
+export interface TextOptions {
+  /** The encoding asked for (`--encoding`); a byte order mark overrides it. */
+  readonly encoding?: string | undefined;
+  /** Strings rather than bytes, also on the UTF-8 path (JSONL reads text). */
+  readonly text?: boolean;
+  /** Start after this many line ends (`\n`). */
+  readonly skipLines?: number;
+  /** Given the text of the last line skipped (without its line end), once it is known. */
+  readonly onSkipped?: (line: string) => void;
+  /** The name errors give the file. */
+  readonly file?: string;
+}
+
+export interface ManifestText {
+  /** Buffers of UTF-8 (the fast path) or strings. */
+  readonly stream: Readable;
+  /** The encoding in use, as iconv-lite or Node names it. */
+  readonly encoding: string;
+}
+
+const UTF8_NAMES = new Set(["utf8", "utf-8", "unicode-1-1-utf-8"]);
+
+export function isUtf8(encoding: string | undefined): boolean {
+  return encoding === undefined || UTF8_NAMES.has(encoding.trim().toLowerCase());
+}
+
+/** The encoding a byte order mark names, or null. */
+export function bomEncoding(head: Buffer): "utf-8" | "utf-16le" | "utf-16be" | null {
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return "utf-8";
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  return null;
+}
+
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+type Iconv = typeof IconvLite;
+/** iconv-lite, loaded on first use (Node caches the module): UTF-8 manifests never load it. */
+const loadIconv = (): Promise<Iconv> =>
+  import("iconv-lite").then((module) => (module as unknown as { default?: Iconv }).default ?? module);
+
+export const ENCODING_EXAMPLES = "utf-8, windows-1252, latin1, utf-16le";
+
+/** Throws a ManifestError unless iconv-lite (or the UTF-8 path) knows the encoding. */
+export async function checkEncoding(encoding: string | undefined, file = "the manifest"): Promise<void> {
+  if (isUtf8(encoding)) return;
+  const iconv = await loadIconv();
+  if (!iconv.encodingExists(encoding as string)) {
+    throw new ManifestError(
+      `${file}: unknown --encoding ${JSON.stringify(encoding)}; use one such as ${ENCODING_EXAMPLES} (Excel on Windows saves CSV as windows-1252).`,
+      { file },
+    );
+  }
+}
+
+/** Drops everything up to and including the n-th line end; reports the last line it dropped. */
+function skipLinesTransform(lines: number, onSkipped?: (line: string) => void): Transform {
+  let left = lines;
+  let last: (Buffer | string)[] = [];
+  const report = () => {
+    const text = last.every(Buffer.isBuffer) ? Buffer.concat(last as Buffer[]).toString("utf8") : last.join("");
+    onSkipped?.(text.replace(/\r$/, ""));
+    last = [];
+  };
+  return new Transform({
+    transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback) {
+      let data = chunk;
+      while (left > 0) {
+        const at = typeof data === "string" ? data.indexOf("\n") : data.indexOf(10);
+        if (left === 1) last.push(at === -1 ? data : data.slice(0, at));
+        if (at === -1) return callback();
+        left -= 1;
+        if (left === 0) report();
+        data = data.slice(at + 1);
+      }
+      if (data.length > 0) this.push(data);
+      callback();
+    },
+    flush(callback: TransformCallback) {
+      if (left === 1) report(); // the file ends inside the last line to skip
+      callback();
+    },
+  });
+}
+
+/** The encoding the file will be read in: its BOM's, else the one asked for, else UTF-8. */
+export async function resolveEncoding(path: string, asked: string | undefined): Promise<string> {
+  const encoding = bomEncoding(await readHead(path, 3)) ?? asked?.trim() ?? "utf-8";
+  return isUtf8(encoding) ? "utf-8" : encoding;
+}
+
+export async function openManifestText(path: string, options: TextOptions = {}): Promise<ManifestText> {
+  const file = options.file ?? path;
+  const encoding = await resolveEncoding(path, options.encoding);
+  let stream: Readable;
+  if (isUtf8(encoding)) {
+    stream = createReadStream(path, { highWaterMark: 64 * 1024, ...(options.text ? { encoding: "utf8" as const } : {}) });
+  } else {
+    await checkEncoding(encoding, file);
+    const iconv = await loadIconv();
+    const source = createReadStream(path, { highWaterMark: 64 * 1024 });
+    const decoder = iconv.decodeStream(encoding) as unknown as Transform;
+    source.on("error", (error) => decoder.destroy(error));
+    stream = source.pipe(decoder);
+  }
+  const skip = options.skipLines ?? 0;
+  if (skip > 0) {
+    const skipper = skipLinesTransform(skip, options.onSkipped);
+    stream.on("error", (error) => skipper.destroy(error));
+    stream = stream.pipe(skipper);
+  }
+  return { stream, encoding };
+}
+
+/** The file's first line that is not blank, decoded (at most 64 KiB read): enough to tell the CSV delimiter. */
+export async function readFirstLine(path: string, options: Pick<TextOptions, "encoding" | "file"> = {}): Promise<string> {
+  const { stream } = await openManifestText(path, { ...options, text: true });
+  let text = "";
+  try {
+    for await (const chunk of stream as AsyncIterable<string | Buffer>) {
+      text += typeof chunk === "string" ? chunk : chunk.toString("utf8");
+      text = text.replace(/^\uFEFF/, "").replace(/^(\s*\r?\n)+/, "");
+      const end = text.indexOf("\n");
+      if (end !== -1) return text.slice(0, end).replace(/\r$/, "");
+      if (text.length >= 64 * 1024) break;
+    }
+    return text.trim();
+  } finally {
+    stream.destroy();
+  }
+}
