@@ -1,0 +1,85 @@
+/**
+ * Bringing a directory up to date: what each manifest row needs, given what the batch's ledger
+ * recorded for it and whether its images are still on disk, and the one line that states the
+ * plan before anything is submitted:
+ *   `out/cat: 49,985 up to date, 3 changed, 12 to retry, 0 removed → 15 runs, ~$0.450`
+ * Pure.
+ */
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../core/canonical-json.js";
+import { formatUsd, type Micros } from "../core/money.js";
+
+/**
+ * - `new`: never recorded and no run yet; `resume`: a run exists (or may) and is waited for, no new charge;
+ * - `changed`: model or input differ from the recorded attempt: a new attempt;
+ * - `retry`: the recorded attempt failed: a new attempt;
+ * - `restore`: succeeded, but an image is missing from the directory: downloaded again while Runflow has it;
+ * - `up-to-date`: succeeded with the same content and every image on disk: no request.
+ */
+export type RowPlan = "new" | "resume" | "changed" | "retry" | "restore" | "up-to-date";
+
+/** What the ledger says of a row. */
+export interface RecordedRow {
+  readonly status: "succeeded" | "failed";
+  /** Content fingerprint of the attempt recorded; absent for rows recorded before fingerprints. */
+  readonly contentSha: string | null;
+  readonly imagesOnDisk: boolean;
+}
+
+/** The fingerprint of what a row asks Runflow for: its model and input (not its metadata). */
+export function rowContentSha(row: { readonly model: string; readonly input: unknown }): string {
+  return createHash("sha256").update(canonicalJson({ model: row.model, input: row.input })).digest("hex").slice(0, 32);
+}
+
+export function planRow(contentSha: string, recorded: RecordedRow | null, hasRun: boolean): RowPlan {
+  if (recorded === null) return hasRun ? "resume" : "new";
+  if (recorded.contentSha !== null && recorded.contentSha !== contentSha) return "changed";
+  if (recorded.status === "failed") return "retry";
+  return recorded.imagesOnDisk ? "up-to-date" : "restore";
+}
+
+/** Rows that cost a new run. */
+export const CREATES_RUN: ReadonlySet<RowPlan> = new Set<RowPlan>(["new", "changed", "retry"]);
+
+export interface Plan {
+  readonly counts: Readonly<Record<RowPlan, number>>;
+  /** Recorded rows the manifest no longer has: listed as `removed` in the reports; their files stay. */
+  readonly removed: number;
+  readonly runs: number;
+  /** Estimated cost of the runs the plan creates. */
+  readonly runsMicros: Micros;
+}
+
+export interface PlanAccumulator {
+  add(plan: RowPlan, estimateMicros: Micros): void;
+  finish(removed: number): Plan;
+}
+
+export function createPlanAccumulator(): PlanAccumulator {
+  const counts: Record<RowPlan, number> = { new: 0, resume: 0, changed: 0, retry: 0, restore: 0, "up-to-date": 0 };
+  let runs = 0;
+  let runsMicros = 0;
+  return {
+    add(plan, estimateMicros) {
+      counts[plan] += 1;
+      if (CREATES_RUN.has(plan)) {
+        runs += 1;
+        runsMicros += estimateMicros;
+      }
+    },
+    finish: (removed) => ({ counts: { ...counts }, removed, runs, runsMicros }),
+  };
+}
+
+const n = (value: number) => value.toLocaleString("en-US");
+
+export function planLine(dir: string, plan: Plan): string {
+  const { counts } = plan;
+  const parts = [`${n(counts["up-to-date"])} up to date`];
+  if (counts.new > 0) parts.push(`${n(counts.new)} new`);
+  parts.push(`${n(counts.changed)} changed`, `${n(counts.retry)} to retry`);
+  if (counts.restore > 0) parts.push(`${n(counts.restore)} to download again`);
+  if (counts.resume > 0) parts.push(`${n(counts.resume)} in flight`);
+  parts.push(`${n(plan.removed)} removed`);
+  return `${dir}: ${parts.join(", ")} → ${n(plan.runs)} run${plan.runs === 1 ? "" : "s"}, ~$${formatUsd(plan.runsMicros)}`;
+}
