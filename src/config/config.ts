@@ -1,6 +1,9 @@
 /**
  * Configuration: flags > environment > defaults, read here and nowhere else.
  */
+import { homedir } from "node:os";
+import { join } from "node:path";
+
 export interface Config {
   readonly runflowApiKey: string | null;
   readonly runflowBaseUrl: string;
@@ -9,6 +12,14 @@ export interface Config {
   readonly redisPrefix: string;
   readonly callbackSecret: string | null;
   readonly logLevel: string;
+  /** True when REDIS_URL (or the flag) names the Redis: then no managed Redis is ever started. */
+  readonly redisUrlExplicit: boolean;
+  /** This machine's state: $XDG_STATE_HOME/runflow-batch, else ~/.local/state/runflow-batch. */
+  readonly stateDir: string;
+  /** RUNFLOW_BATCH_REDIS_SERVER: the redis-server binary for the managed Redis (else found on PATH). */
+  readonly redisServer: string | null;
+  /** PATH, where redis-server is looked for. */
+  readonly searchPath: string;
 }
 
 export const DEFAULTS = {
@@ -28,10 +39,15 @@ export function readConfig(flags: ConfigFlags = {}, env: Environment = process.e
   return {
     runflowApiKey: nonEmpty(flags.runflowApiKey) ?? nonEmpty(env.RUNFLOW_API_KEY) ?? null,
     runflowBaseUrl: (nonEmpty(flags.runflowBaseUrl) ?? nonEmpty(env.RUNFLOW_BASE_URL) ?? DEFAULTS.runflowBaseUrl).replace(/\/+$/, ""),
-    redisUrl: nonEmpty(flags.redisUrl) ?? nonEmpty(env.REDIS_URL) ?? DEFAULTS.redisUrl,
+    // RUNFLOW_BATCH_DEFAULT_REDIS_URL moves the default address (tests use a closed port).
+    redisUrl: nonEmpty(flags.redisUrl) ?? nonEmpty(env.REDIS_URL) ?? nonEmpty(env.RUNFLOW_BATCH_DEFAULT_REDIS_URL) ?? DEFAULTS.redisUrl,
     redisPrefix: nonEmpty(flags.redisPrefix) ?? nonEmpty(env.RUNFLOW_BATCH_PREFIX) ?? DEFAULTS.redisPrefix,
     callbackSecret: nonEmpty(flags.callbackSecret) ?? nonEmpty(env.RUNFLOW_CALLBACK_SECRET) ?? null,
     logLevel: nonEmpty(flags.logLevel) ?? nonEmpty(env.LOG_LEVEL) ?? DEFAULTS.logLevel,
+    redisUrlExplicit: nonEmpty(flags.redisUrl) !== undefined || nonEmpty(env.REDIS_URL) !== undefined,
+    stateDir: join(nonEmpty(env.XDG_STATE_HOME) ?? join(nonEmpty(env.HOME) ?? homedir(), ".local", "state"), "runflow-batch"),
+    redisServer: nonEmpty(env.RUNFLOW_BATCH_REDIS_SERVER) ?? null,
+    searchPath: env.PATH ?? "",
   };
 }
 
