@@ -88,10 +88,14 @@ export function createEngine(deps: EngineDeps): Engine {
     callbacks.enqueue(run, clock.now());
   });
 
+  /** Keeps one sweep timer armed for the earliest end of an unsettled run, and none without one. */
   function armSweep(): void {
     const next = runs.nextDueMs();
-    if (next === undefined || (cancelSweep !== null && sweepAt <= next)) return;
+    if (next !== undefined && cancelSweep !== null && sweepAt <= next) return; // armed early enough
     cancelSweep?.();
+    cancelSweep = null;
+    sweepAt = Infinity;
+    if (next === undefined) return; // nothing left to settle
     sweepAt = next;
     cancelSweep = clock.schedule(next - clock.now(), () => {
       cancelSweep = null;
