@@ -1,14 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/simulator/index.js";
-import { createRun, getJson, sleep, withSimulator } from "./helpers.js";
-
-let sim: Simulator | undefined;
+import { createRun, getJson, withClockedSimulator, withSimulator } from "./helpers.js";
 
 const HIGH = { input: { prompt: "x", quality: "high" } }; // $0.133
+const LOW = { input: { prompt: "x", quality: "low" } }; // $0.009
 
 describe("balance and 402", () => {
   it("refuses a run its remaining credit cannot cover, counting runs in flight, and accepts again after configure() tops up", async () => {
-    sim = await withSimulator({ balanceUsd: "0.300000", latencyMs: 100 });
+    const { sim, clock } = await withClockedSimulator({ balanceUsd: "0.300000", latencyMs: 100 });
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
     expect((await getJson(sim, "/v1/billing/balance")).json).toMatchObject({ balance: "0.034000", reserved: "0.266000" });
@@ -17,33 +15,45 @@ describe("balance and 402", () => {
     expect(refused.json).toMatchObject({ code: "INSUFFICIENT_CREDIT", errors: null });
     expect(refused.json.message).toContain("0.133000");
     // A cheaper run still fits.
-    expect((await createRun(sim, "openai/gpt-image-2", { input: { prompt: "x", quality: "low" } })).status).toBe(201);
-    await sleep(150);
-    expect((await getJson(sim, "/v1/billing/balance")).json).toMatchObject({ balance: "0.025000", billed: "0.275000", reserved: "0.000000" });
+    expect((await createRun(sim, "openai/gpt-image-2", LOW)).status).toBe(201);
+    clock.advance(100);
+    const settled = { balance: "0.025000", billed: "0.275000", reserved: "0.000000" };
+    expect((await getJson(sim, "/v1/billing/balance")).json).toMatchObject(settled);
     sim.configure({ balanceUsd: "5" });
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
     expect(sim.ledger().runsCreated).toBe(4);
   });
 
   it("releases the reservation of a failed run", async () => {
-    sim = await withSimulator({ balanceUsd: "0.133", failRate: 1, latencyMs: 30 });
+    const { sim, clock } = await withClockedSimulator({ balanceUsd: "0.133", failRate: 1, latencyMs: 30 });
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
+    // The first run holds the whole credit until its last millisecond...
+    clock.advance(29);
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(402);
-    await sleep(60);
+    // ...and gives it back, unbilled, when it fails.
+    clock.advance(1);
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
-    expect((await getJson(sim, "/v1/billing/balance")).json).toMatchObject({ billed: "0.000000" });
+    expect((await getJson(sim, "/v1/billing/balance")).json).toMatchObject({ billed: "0.000000", reserved: "0.133000" });
+    expect(sim.ledger()).toMatchObject({ runsCreated: 2, createRequests: 3, billedMicros: 0 });
   });
 
   it("can be steered over HTTP: POST /__simulator/config and GET /__simulator/ledger", async () => {
-    sim = await withSimulator({ balanceUsd: "0" });
+    const sim = await withSimulator({ balanceUsd: "0" });
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(402);
-    const config = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body: JSON.stringify({ balance_usd: "1.5", error_rate: 0 }) });
+    const body = JSON.stringify({ balance_usd: "1.5", error_rate: 0 });
+    const config = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body });
     expect(config.status).toBe(200);
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
-    const bad = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body: JSON.stringify({ failRate: 3, nonsense: true }) });
+    const badBody = JSON.stringify({ failRate: 3, nonsense: true });
+    const bad = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body: badBody });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/failRate.*nonsense|nonsense.*failRate/s);
-    await sleep(20);
+    for (const fixed of ["port", "clock"]) {
+      const refused = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body: JSON.stringify({ [fixed]: 1 }) });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { message: string }).message).toContain(`${fixed} cannot be changed over HTTP`);
+    }
+    // Latency 0: the run has ended (and is billed) by the time the ledger is read.
     const ledger = (await (await fetch(`${sim.url}/__simulator/ledger`)).json()) as Record<string, unknown>;
     expect(ledger).toMatchObject({ runsCreated: 1, createRequests: 2, billedMicros: 133_000, billedUsd: "0.133000" });
   });

@@ -1,12 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/simulator/index.js";
-import { createRun, getJson, PROMPT, sleep, withSimulator } from "./helpers.js";
-
-let sim: Simulator | undefined;
+import { createRun, getJson, PROMPT, withClockedSimulator, withSimulator } from "./helpers.js";
 
 describe("5xx faults", () => {
   it("answers every request 500/503 at errorRate 1, and a failed create creates nothing", async () => {
-    sim = await withSimulator({ errorRate: 1 });
+    const sim = await withSimulator({ errorRate: 1 });
     const statuses = new Set<number>();
     for (let i = 0; i < 20; i++) {
       const res = await createRun(sim, "openai/gpt-image-2", PROMPT, { idempotencyKey: "row-1" });
@@ -40,31 +37,44 @@ describe("5xx faults", () => {
 
 describe("429 rate limit", () => {
   it("answers 429 RATE_LIMITED above N requests per second, without Retry-After by default", async () => {
-    sim = await withSimulator({ rateLimit: 5 });
-    const results = await Promise.all(Array.from({ length: 12 }, () => getJson(sim!, "/v1/billing/balance")));
+    const { sim, clock } = await withClockedSimulator({ rateLimit: 5 });
+    const results = await Promise.all(Array.from({ length: 12 }, () => getJson(sim, "/v1/billing/balance")));
     const limited = results.filter((r) => r.status === 429);
-    // A burst of 5 fits the bucket; a 6th only if the burst took over 200 ms on a busy machine.
-    expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(5);
-    expect(limited.length).toBeGreaterThanOrEqual(6);
+    // The clock stands still: a burst of 5 fits the bucket, the other 7 are refused.
+    expect(results.filter((r) => r.status === 200)).toHaveLength(5);
+    expect(limited).toHaveLength(7);
     expect(limited[0]?.json).toMatchObject({ code: "RATE_LIMITED", errors: null });
     expect(limited.every((r) => r.headers.get("retry-after") === null)).toBe(true);
-    await sleep(450); // ~2 tokens back
+    // 5 per second: one token back every 200 ms.
+    clock.advance(199);
+    expect((await getJson(sim, "/v1/billing/balance")).status).toBe(429);
+    clock.advance(1);
     expect((await getJson(sim, "/v1/billing/balance")).status).toBe(200);
+    expect((await getJson(sim, "/v1/billing/balance")).status).toBe(429);
+    clock.advance(450); // 2.25 tokens back
+    expect((await getJson(sim, "/v1/billing/balance")).status).toBe(200);
+    expect((await getJson(sim, "/v1/billing/balance")).status).toBe(200);
+    expect((await getJson(sim, "/v1/billing/balance")).status).toBe(429);
   });
 
   it("sends Retry-After in whole seconds when asked, and a limited create creates nothing", async () => {
-    sim = await withSimulator({ rateLimit: 2, retryAfter: true });
-    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => createRun(sim!, "openai/gpt-image-2", PROMPT, { idempotencyKey: `k${i}` })));
-    const limited = results.filter((r) => r.status === 429);
-    expect(limited.length).toBeGreaterThanOrEqual(1);
-    for (const r of limited) expect(r.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
-    expect(sim.ledger().runsCreated).toBe(4 - limited.length);
+    const { sim, clock } = await withClockedSimulator({ rateLimit: 2, retryAfter: true });
+    const create = (i: number) => createRun(sim, "openai/gpt-image-2", PROMPT, { idempotencyKey: `k${i}` });
+    const results = await Promise.all([0, 1, 2, 3].map(create));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 429, 429]);
+    // Half a token short at 2 per second: 250 ms, rounded up to 1 s.
+    clock.advance(250);
+    const limited = await create(4);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("1");
+    for (const r of results.filter((r) => r.status === 429)) expect(r.headers.get("retry-after")).toBe("1");
+    expect(sim.ledger()).toMatchObject({ runsCreated: 2, createRequests: 5 });
   });
 
   it("can be switched on and off at runtime", async () => {
-    sim = await withSimulator();
+    const { sim } = await withClockedSimulator();
     sim.configure({ rateLimit: 1 });
-    await getJson(sim, "/v1/billing/balance");
+    expect((await getJson(sim, "/v1/billing/balance")).status).toBe(200);
     expect((await getJson(sim, "/v1/billing/balance")).status).toBe(429);
     sim.configure({ rateLimit: null });
     expect((await getJson(sim, "/v1/billing/balance")).status).toBe(200);

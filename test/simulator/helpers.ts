@@ -1,6 +1,11 @@
-/** Plain-HTTP helpers for the simulator contract tests (deliberately not our Runflow client). */
+/**
+ * Plain-HTTP helpers for the simulator contract tests (deliberately not our Runflow client).
+ * Tests that depend on time pass a manual clock (../helpers/manual-clock.ts) and advance it; tests
+ * that wait for I/O use eventually() (../helpers/eventually.ts). No test sleeps.
+ */
 import { afterEach } from "vitest";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
+import { manualClock, type ManualClock } from "../helpers/manual-clock.js";
 
 export const KEY = "rf_test_contract";
 
@@ -36,19 +41,6 @@ export async function getJson(sim: Simulator, path: string, key: string | null =
 
 export const getRun = (sim: Simulator, id: string) => getJson(sim, `/v1/runs/${id}`);
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` returns a value (not undefined) or the time is up. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
-
 const started: Simulator[] = [];
 // Every simulator a test starts is closed after it (close() is idempotent).
 afterEach(async () => {
@@ -65,6 +57,12 @@ export async function withSimulator(options: SimulatorOptions = {}): Promise<Sim
   const sim = await sharedSimulator(options);
   started.push(sim);
   return sim;
+}
+
+/** withSimulator on a manual clock: simulated time moves only with `clock.advance(ms)`. */
+export async function withClockedSimulator(options: SimulatorOptions = {}): Promise<{ sim: Simulator; clock: ManualClock }> {
+  const clock = manualClock();
+  return { sim: await withSimulator({ ...options, clock }), clock };
 }
 
 export const PROMPT = { input: { prompt: "a red bicycle on a white background" } };

@@ -1,19 +1,23 @@
 import { request } from "node:http";
 import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/simulator/index.js";
-import { createRun, getRun, waitFor, withSimulator } from "./helpers.js";
+import { eventually } from "../helpers/eventually.js";
+import { createRun, getRun, withClockedSimulator, withSimulator } from "./helpers.js";
 import { jpegInfo, pngInfo, webpInfo } from "./images.js";
 
-let sim: Simulator | undefined;
+interface Succeeded {
+  id: string;
+  urls: string[];
+  outputs: Array<Record<string, unknown>>;
+}
 
-async function succeeded(s: Simulator, model: string, input: Record<string, unknown>): Promise<{ id: string; urls: string[]; outputs: Array<Record<string, unknown>> }> {
+/** Creates a run (latency 0: it has ended by the next read) and reads it back. */
+async function succeeded(s: Simulator, model: string, input: Record<string, unknown>): Promise<Succeeded> {
   const id = (await createRun(s, model, { input })).json.id as string;
-  return waitFor(async () => {
-    const json = (await getRun(s, id)).json;
-    if (json.status_code !== "succeeded") return undefined;
-    const output = json.output as { outputs: Array<Record<string, unknown>>; image_urls: string[] };
-    return { id, urls: output.image_urls, outputs: output.outputs };
-  });
+  const json = (await getRun(s, id)).json;
+  expect(json.status_code).toBe("succeeded");
+  const output = json.output as { outputs: Array<Record<string, unknown>>; image_urls: string[] };
+  return { id, urls: output.image_urls, outputs: output.outputs };
 }
 
 async function download(url: string): Promise<{ status: number; type: string | null; length: number; bytes: Buffer; json?: { code: string } }> {
@@ -26,7 +30,7 @@ async function download(url: string): Promise<{ status: number; type: string | n
 
 describe("output images", () => {
   it("serves valid PNGs of the announced size, different per image, with content-type and content-length", async () => {
-    sim = await withSimulator();
+    const sim = await withSimulator();
     const run = await succeeded(sim, "openai/gpt-image-2", { prompt: "x", num_images: 2, image_size: { width: 1024, height: 1024 } });
     const [a, b] = await Promise.all(run.urls.map(download));
     for (const file of [a, b]) {
@@ -39,7 +43,7 @@ describe("output images", () => {
   });
 
   it("serves JPEG and WebP for output_format, valid and different per image", async () => {
-    sim = await withSimulator();
+    const sim = await withSimulator();
     const jpeg = await succeeded(sim, "openai/gpt-image-2", { prompt: "x", num_images: 2, output_format: "jpeg", image_size: "portrait_16_9" });
     expect(jpeg.outputs[0]).toMatchObject({ content_type: "image/jpeg", width: 576, height: 1024 });
     const [j1, j2] = await Promise.all(jpeg.urls.map(download));
@@ -56,11 +60,14 @@ describe("output images", () => {
   });
 
   it("expires URLs after urlTtlSeconds (403 URL_EXPIRED) and re-signs them on every GET of the run", async () => {
-    sim = await withSimulator({ urlTtlSeconds: 1 });
+    const { sim, clock } = await withClockedSimulator({ urlTtlSeconds: 1 });
     const run = await succeeded(sim, "openai/gpt-image-2", { prompt: "x" });
     const old = run.urls[0] as string;
     expect((await download(old)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2100)); // expiry is rounded up to a whole second
+    // Signed on a whole second with a 1 s lifetime: valid for exactly 1000 ms.
+    clock.advance(999);
+    expect((await download(old)).status).toBe(200);
+    clock.advance(1);
     const expired = await download(old);
     expect(expired.status).toBe(403);
     expect(expired.json?.code).toBe("URL_EXPIRED");
@@ -70,7 +77,7 @@ describe("output images", () => {
   });
 
   it("refuses a tampered signature or path with 403 SIGNATURE_INVALID", async () => {
-    sim = await withSimulator();
+    const sim = await withSimulator();
     const run = await succeeded(sim, "openai/gpt-image-2", { prompt: "x", num_images: 2 });
     const url = run.urls[0] as string;
     const tampered = url.replace(/sig=([0-9a-f])/, (_m, c: string) => `sig=${c === "0" ? "1" : "0"}`);
@@ -81,7 +88,7 @@ describe("output images", () => {
   });
 
   it("truncates downloads at truncateRate: fewer bytes than Content-Length, then the connection is cut", async () => {
-    sim = await withSimulator({ truncateRate: 1 });
+    const sim = await withSimulator({ truncateRate: 1 });
     const run = await succeeded(sim, "openai/gpt-image-2", { prompt: "x", output_format: "jpeg" });
     const outcome = await new Promise<{ declared: number; received: number; error: string | null }>((resolve) => {
       request(run.urls[0] as string, (res) => {
@@ -100,10 +107,16 @@ describe("output images", () => {
   });
 
   it("delays downloads by downloadDelayMs", async () => {
-    sim = await withSimulator({ downloadDelayMs: 250 });
+    const { sim, clock } = await withClockedSimulator({ downloadDelayMs: 250 });
     const run = await succeeded(sim, "openai/gpt-image-2", { prompt: "x" });
-    const started = Date.now();
-    expect((await download(run.urls[0] as string)).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+    const file = download(run.urls[0] as string);
+    // The request has arrived once its delay is scheduled; no byte is sent before it is over.
+    await eventually(() => clock.pending().length === 1, { what: "the download to arrive" });
+    expect(clock.pending()).toEqual([250]);
+    clock.advance(249);
+    expect(clock.pending()).toEqual([1]);
+    clock.advance(1);
+    expect(clock.pending()).toEqual([]);
+    expect(await file).toMatchObject({ status: 200, type: "image/png" });
   });
 });
