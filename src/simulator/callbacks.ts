@@ -103,7 +103,8 @@ export function createCallbackSender(deps: CallbackDeps): CallbackSender {
   /** POSTs once; null when the receiver took it, else what went wrong. */
   async function post(delivery: Delivery): Promise<string | null> {
     const timeout = new AbortController();
-    const cancelTimeout = clock.schedule(deps.settings().callbackTimeoutMs, () => timeout.abort(timeoutError()));
+    const timeoutMs = deps.settings().callbackTimeoutMs;
+    const cancelTimeout = clock.schedule(timeoutMs, () => timeout.abort(timeoutError()));
     try {
       const signal = AbortSignal.any([aborter.signal, timeout.signal]);
       const { url, headers, body } = delivery;
@@ -145,19 +146,24 @@ export function createCallbackSender(deps: CallbackDeps): CallbackSender {
     enqueue(run, now) {
       if (run.callbackUrl === null || closed) return;
       const settings = deps.settings();
-      const output =
-        run.outcome === "succeeded" ? outputRecord(run, deps.baseUrl, deps.signer, now, settings.urlTtlSeconds) : null;
+      const { baseUrl, signer } = deps;
+      const succeeded = run.outcome === "succeeded";
+      const output = succeeded ? outputRecord(run, baseUrl, signer, now, settings.urlTtlSeconds) : null;
       const body = Buffer.from(JSON.stringify(callbackPayload(run, output)), "utf8");
       const headers: Record<string, string> = {
         "content-type": "application/json",
         "user-agent": "runflow-simulator",
         "runflow-request-id": randomUUID(),
       };
-      if (settings.callbackSecret !== null) headers["runflow-signature"] = signBody(settings.callbackSecret, body);
+      const secret = settings.callbackSecret;
+      if (secret !== null) headers["runflow-signature"] = signBody(secret, body);
       waiting.push({ url: run.callbackUrl, body, headers, runId: run.id, attempts: 0 });
       pump();
     },
-    stats: () => ({ delivered, failedAttempts, abandoned, pending: waiting.length + inFlight + retries.size }),
+    stats: () => {
+      const pending = waiting.length + inFlight + retries.size;
+      return { delivered, failedAttempts, abandoned, pending };
+    },
     close() {
       closed = true;
       aborter.abort();

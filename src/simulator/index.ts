@@ -62,8 +62,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /**
  * Listens (port 0 = a free port), then builds the engine for the URL it got and answers with it.
- * The request listener is attached in the same tick as `listening`, before any connection can
- * be read.
+ * The request listener is attached before control returns to the event loop after `listening`,
+ * so no request can arrive before it.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   checkOptionChanges(options as Record<string, unknown>);
@@ -75,7 +75,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const port = (server.address() as AddressInfo).port;
   const url = `http://${urlHost(host)}:${port}`;
   const clock = options.clock ?? systemClock();
-  const engine = createEngine({ settings, balanceUsd: options.balanceUsd ?? null, baseUrl: url, clock, logger });
+  const balanceUsd = options.balanceUsd ?? null;
+  const engine = createEngine({ settings, balanceUsd, baseUrl: url, clock, logger });
   server.on("request", createRequestHandler(engine));
   logger.info({ url, seed: settings.seed }, "Runflow simulator listening.");
 

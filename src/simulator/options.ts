@@ -157,8 +157,9 @@ export function withChanges(settings: Settings, changes: Partial<SimulatorOption
   const given = <K extends keyof Settings & keyof SimulatorOptions>(key: K): Settings[K] =>
     changes[key] === undefined ? settings[key] : (changes[key] as Settings[K]);
   const l = changes.latencyMs;
-  const latency =
-    l === undefined ? settings.latency : typeof l === "number" ? { min: l, max: l } : { min: l.min, max: l.max };
+  let latency = settings.latency;
+  if (typeof l === "number") latency = { min: l, max: l };
+  else if (l !== undefined) latency = { min: l.min, max: l.max };
   return {
     apiKeys: changes.apiKeys === undefined ? settings.apiKeys : [...changes.apiKeys],
     latency,

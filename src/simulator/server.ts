@@ -4,7 +4,8 @@
  * passed. /v1 requests then go through auth (401), the rate limit (429) and the 5xx fault share
  * before their handler; /v1/health, output URLs and /__simulator/* skip all three.
  */
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { camelCaseKeys, FIXED_OPTIONS, SimulatorOptionsError, type SimulatorOptions } from "./options.js";
 import { createRun } from "./create-run.js";
 import { serveOutput } from "./downloads.js";
@@ -43,7 +44,8 @@ async function handleAdmin(engine: Engine, req: IncomingMessage, res: ServerResp
     const changes = camelCaseKeys(parsed.value);
     const fixed = FIXED_OPTIONS.filter((key) => key in changes);
     if (fixed.length > 0) {
-      const message = `${fixed.join(", ")} cannot be changed over HTTP; restart the simulator to change them.`;
+      const names = fixed.join(", ");
+      const message = `${names} cannot be changed over HTTP; restart the simulator to change them.`;
       return sendError(res, 400, "BAD_REQUEST", message);
     }
     try {
@@ -71,7 +73,8 @@ async function handleApi(engine: Engine, req: IncomingMessage, res: ServerRespon
   const waitMs = engine.rateLimitWait(now);
   if (waitMs > 0) {
     req.resume();
-    const headers: Record<string, string> = settings.retryAfter ? { "retry-after": retryAfterSeconds(waitMs) } : {};
+    const headers: Record<string, string> = {};
+    if (settings.retryAfter) headers["retry-after"] = retryAfterSeconds(waitMs);
     const message = "Too many requests (simulated rate limit); back off and retry.";
     return sendError(res, 429, "RATE_LIMITED", message, null, headers);
   }
@@ -92,7 +95,8 @@ async function handleApi(engine: Engine, req: IncomingMessage, res: ServerRespon
       return sendError(res, result.status, result.code, result.message, result.errors ?? null);
     }
     const record = runRecord(result.run, { ...ctx, now: at }, result.kind === "created");
-    return sendJson(res, 201, record, result.kind === "replayed" ? { "idempotent-replayed": "true" } : undefined);
+    const replayed = result.kind === "replayed" ? { "idempotent-replayed": "true" } : undefined;
+    return sendJson(res, 201, record, replayed);
   }
   if (req.method === "GET") {
     const runMatch = RUN_PATH.exec(path);
@@ -138,8 +142,5 @@ export function createRequestHandler(engine: Engine): RequestListener {
 
 /** A keep-alive node:http server with no request listener yet (see createRequestHandler). */
 export function createHttpServer(): Server {
-  const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  return server;
+  return createServer({ keepAlive: true, keepAliveTimeout: 65_000, headersTimeout: 66_000 });
 }

@@ -19,7 +19,9 @@ describe("eventually", () => {
       },
       { timeoutMs: 30, what: "the counter" },
     );
-    await expect(failing).rejects.toThrow("eventually: the counter was not met within 30 ms; last error: still 0");
-    await expect(eventuallyPasses(() => expect(1).toBe(2), { timeoutMs: 30 })).rejects.toThrow(/expected 1 to be 2/);
+    const message = "eventually: the counter was not met within 30 ms; last error: still 0";
+    await expect(failing).rejects.toThrow(message);
+    const assertion = eventuallyPasses(() => expect(1).toBe(2), { timeoutMs: 30 });
+    await expect(assertion).rejects.toThrow(/expected 1 to be 2/);
   });
 });

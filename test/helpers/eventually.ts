@@ -44,7 +44,10 @@ export async function eventually<T>(
 }
 
 /** Retries the assertions in `assert` until they all pass; after the deadline, throws its last error. */
-export async function eventuallyPasses(assert: () => void | Promise<void>, options: EventuallyOptions = {}): Promise<void> {
+export async function eventuallyPasses(
+  assert: () => void | Promise<void>,
+  options: EventuallyOptions = {},
+): Promise<void> {
   let last: unknown = undefined;
   try {
     await eventually(async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MANUAL_CLOCK_START, manualClock } from "./manual-clock.js";
 
 describe("manualClock", () => {
-  it("fires due timers in due order, each at its due time, including timers they schedule inside the step", () => {
+  it("fires due timers in order, each at its due time, and timers they schedule inside the step", () => {
     const clock = manualClock();
     const fired: Array<[string, number]> = [];
     const at = (name: string) => () => fired.push([name, clock.now() - MANUAL_CLOCK_START]);

@@ -33,15 +33,16 @@ describe("balance and 402", () => {
     // ...and gives it back, unbilled, when it fails.
     clock.advance(1);
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
-    expect((await getJson(sim, "/v1/billing/balance")).json).toMatchObject({ billed: "0.000000", reserved: "0.133000" });
+    const balance = (await getJson(sim, "/v1/billing/balance")).json;
+    expect(balance).toMatchObject({ billed: "0.000000", reserved: "0.133000" });
     expect(sim.ledger()).toMatchObject({ runsCreated: 2, createRequests: 3, billedMicros: 0 });
   });
 
   it("can be steered over HTTP: POST /__simulator/config and GET /__simulator/ledger", async () => {
     const sim = await withSimulator({ balanceUsd: "0" });
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(402);
-    const body = JSON.stringify({ balance_usd: "1.5", error_rate: 0 });
-    const config = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body });
+    const changes = JSON.stringify({ balance_usd: "1.5", error_rate: 0 });
+    const config = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body: changes });
     expect(config.status).toBe(200);
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
     const badBody = JSON.stringify({ failRate: 3, nonsense: true });
@@ -49,9 +50,11 @@ describe("balance and 402", () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/failRate.*nonsense|nonsense.*failRate/s);
     for (const fixed of ["port", "clock"]) {
-      const refused = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body: JSON.stringify({ [fixed]: 1 }) });
+      const body = JSON.stringify({ [fixed]: 1 });
+      const refused = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body });
       expect(refused.status).toBe(400);
-      expect(((await refused.json()) as { message: string }).message).toContain(`${fixed} cannot be changed over HTTP`);
+      const { message } = (await refused.json()) as { message: string };
+      expect(message).toContain(`${fixed} cannot be changed over HTTP`);
     }
     // Latency 0: the run has ended (and is billed) by the time the ledger is read.
     const ledger = (await (await fetch(`${sim.url}/__simulator/ledger`)).json()) as Record<string, unknown>;

@@ -26,7 +26,10 @@ afterEach(async () => {
  * A callback receiver that answers `answers` in turn (a status, or "hang": never answer), then
  * 200, recording raw bodies and the simulated time of arrival. Closed after the test.
  */
-async function receiver(clock: ManualClock, answers: Array<number | "hang"> = []): Promise<{ url: string; got: Received[] }> {
+async function receiver(
+  clock: ManualClock,
+  answers: Array<number | "hang"> = [],
+): Promise<{ url: string; got: Received[] }> {
   const got: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -111,12 +114,18 @@ describe("callbacks", () => {
     clock.advance(0); // latency 0: the sweep is due at once
     const [delivery] = await eventually(() => r.got.length > 0 && r.got, { what: "the callback" });
     const payload = JSON.parse(delivery!.raw.toString("utf8")) as Record<string, unknown>;
-    expect(payload).toMatchObject({ event: "run.failed", status: "failed", output: null, cost: "0.000000", failure_code: expect.any(String) });
+    expect(payload).toMatchObject({
+      event: "run.failed",
+      status: "failed",
+      output: null,
+      cost: "0.000000",
+      failure_code: expect.any(String),
+    });
     expect(delivery!.headers["runflow-signature"]).toBeUndefined();
     expect(delivery!.headers["runflow-request-id"]).toBeDefined();
   });
 
-  it("retries a failing receiver after 1, 2, 4 and 8 s — same body, same request id — until it takes it", async () => {
+  it("retries a failing receiver after 1, 2, 4 and 8 s with the same body and request id", async () => {
     const { sim, clock } = await withClockedSimulator({ callbackSecret: "whsec_retry" });
     const r = await receiver(clock, [500, 503, 404, 500]);
     await createRun(sim, "openai/gpt-image-2", { input: { prompt: "x" }, callback_url: r.url });
@@ -134,7 +143,8 @@ describe("callbacks", () => {
     expect(r.got.map((g) => g.at - start)).toEqual([0, 1000, 3000, 7000, 15_000]);
     expect(new Set(r.got.map((g) => g.raw.toString())).size).toBe(1);
     expect(new Set(r.got.map((g) => g.headers["runflow-request-id"])).size).toBe(1);
-    expect(r.got.every((g) => verify("whsec_retry", g.raw, g.headers["runflow-signature"] as string))).toBe(true);
+    const signed = (g: Received) => verify("whsec_retry", g.raw, g.headers["runflow-signature"] as string);
+    expect(r.got.every(signed)).toBe(true);
     expect(callbacks(sim)).toMatchObject({ delivered: 1, failedAttempts: 4, abandoned: 0, pending: 0 });
     expect(clock.pending()).toEqual([]);
   });

@@ -60,7 +60,9 @@ export async function withSimulator(options: SimulatorOptions = {}): Promise<Sim
 }
 
 /** withSimulator on a manual clock: simulated time moves only with `clock.advance(ms)`. */
-export async function withClockedSimulator(options: SimulatorOptions = {}): Promise<{ sim: Simulator; clock: ManualClock }> {
+export async function withClockedSimulator(
+  options: SimulatorOptions = {},
+): Promise<{ sim: Simulator; clock: ManualClock }> {
   const clock = manualClock();
   return { sim: await withSimulator({ ...options, clock }), clock };
 }
