@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../../log/logger.js";
 import { createBatchStore, type BatchStore } from "../../ledger/batch-store.js";
 import { connectRedis, warnOnUnsafeEviction } from "../../queue/connection.js";
 import { createKeys, type Keys } from "../../queue/keys.js";
+import { resolveRedisUrl } from "../../redis/resolve-url.js";
 import { createRunflowClient } from "../../runflow/client.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { CommandIo } from "../context.js";
@@ -29,7 +30,9 @@ function loggerFor(io: CommandIo, config: Config): Logger {
 export async function openQueueDeps(io: CommandIo): Promise<QueueDeps> {
   const config = readConfig({}, io.env);
   const logger = loggerFor(io, config);
-  const redis = await connectRedis(config.redisUrl);
+  const choice = await resolveRedisUrl(config); // REDIS_URL, the default address, or the managed local Redis
+  if (choice.note) io.stderr.write(`${choice.note}\n`);
+  const redis = await connectRedis(choice.url);
   await warnOnUnsafeEviction(redis, logger);
   const keys = createKeys(config.redisPrefix);
   return {
