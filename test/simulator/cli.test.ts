@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/program.js";
+import { parseLatency } from "../../src/cli/simulator.js";
 
 function io() {
   const stdout = new PassThrough();
@@ -79,5 +80,11 @@ describe("runflow-batch simulator", () => {
     for (const flag of ["--port", "--api-key", "--latency", "--fail-rate", "--error-rate", "--rate-limit", "--retry-after", "--balance", "--callback-secret", "--url-ttl", "--seed"]) {
       expect(streams.text().out).toContain(flag);
     }
+  });
+
+  it("reads --latency as MS or MIN-MAX", () => {
+    expect(parseLatency("500")).toBe(500);
+    expect(parseLatency("15000-40000")).toEqual({ min: 15_000, max: 40_000 });
+    expect(() => parseLatency("fast")).toThrow(/--latency/);
   });
 });
