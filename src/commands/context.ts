@@ -2,10 +2,12 @@
  * What every command gets: where to print, the environment, and a way to set the exit code
  * (only main.ts turns it into process.exit).
  */
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { Environment } from "../config/config.js";
 
 export interface CommandIo {
+  /** Standard input: a manifest given as `-` is read from here. */
+  readonly stdin?: Readable & { isTTY?: boolean };
   readonly stdout: Writable & { isTTY?: boolean; columns?: number };
   readonly stderr: Writable & { isTTY?: boolean; columns?: number };
   readonly env: Environment;

@@ -3,6 +3,7 @@
  * Read (one streamed pass) → compute (what each tier would cost) → write (a table or JSON).
  * Invalid rows are all listed on stderr; without --skip-invalid they stop the command (exit 2).
  */
+import { ManifestError, manifestErrorJson, prepareManifestSource, problemsJson } from "../manifest/index.js";
 import { formatProblems } from "../manifest/problems.js";
 import { scanManifest, type ManifestScan } from "../pricing/scan.js";
 import { costAtEachTier } from "../pricing/what-if.js";
@@ -21,10 +22,16 @@ function reportProblems(ctx: CommandContext, scan: ManifestScan): void {
   ctx.io.stderr.write(`${scan.file}: ${rows} invalid (${plural(scan.problemCount, "problem")}):\n${list}\n`);
 }
 
-export async function estimate(ctx: CommandContext, settings: EstimateSettings): Promise<void> {
-  const scan = await scanManifest(settings.source, { prices: settings.prices });
+export async function estimate(ctx: CommandContext, given: EstimateSettings): Promise<void> {
+  const settings = { ...given, source: await prepareManifestSource(given.source, ctx.io) }; // `-`: stdin
+  const json = (value: unknown) => ctx.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const scan = await scanManifest(settings.source, { prices: settings.prices }).catch((error: unknown) => {
+    if (settings.format === "json" && error instanceof ManifestError) json(manifestErrorJson(error)); // and exit 2
+    throw error;
+  });
   if (scan.problemCount > 0) {
     reportProblems(ctx, scan);
+    if (settings.format === "json" && (!settings.skipInvalid || scan.validRows === 0)) json(problemsJson(scan));
     if (!settings.skipInvalid) {
       ctx.io.stderr.write("Nothing was priced: fix the rows above, or pass --skip-invalid to price only the valid rows.\n");
       return ctx.setExitCode(2);

@@ -6,6 +6,7 @@ import { formatUsd } from "../core/money.js";
 import { enqueueManifest } from "../queue/producer.js";
 import type { Queues } from "../queue/queues.js";
 import type { RunflowClient } from "../runflow/types.js";
+import { prepareManifestSource } from "../manifest/index.js";
 import type { CommandContext } from "./context.js";
 import { openBatch } from "./shared/open-batch.js";
 import { openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
@@ -16,7 +17,8 @@ export interface SubmitSettings extends BatchSettings {
   readonly out: string | undefined;
 }
 
-export async function submit(ctx: CommandContext, settings: SubmitSettings): Promise<void> {
+export async function submit(ctx: CommandContext, given: SubmitSettings): Promise<void> {
+  const settings = { ...given, source: await prepareManifestSource(given.source, ctx.io) }; // `-`: stdin, spooled
   const deps = await openQueueDeps(ctx.io);
   let client: RunflowClient | null = null;
   let queues: Queues | null = null;

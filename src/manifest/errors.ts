@@ -13,6 +13,8 @@ export interface ManifestErrorDetails {
   readonly field?: string;
   readonly expected?: string;
   readonly found?: string;
+  /** When the message lists earlier problems too: the stop's own sentence. */
+  readonly headline?: string;
   readonly cause?: unknown;
 }
 
@@ -24,6 +26,8 @@ export class ManifestError extends UsageError {
   readonly field: string;
   readonly expected: string;
   readonly found: string | null;
+  /** The message without the problems found before (the whole message lists them too). */
+  readonly headline: string;
   /**
    * Row problems found before reading stopped (the first ones, all counted in `problemCount`),
    * and the rows read by then: set by the manifest stream, so nothing found is lost.
@@ -36,6 +40,7 @@ export class ManifestError extends UsageError {
     this.field = details.field ?? "file";
     this.expected = details.expected ?? "a readable manifest";
     this.found = details.found ?? null;
+    this.headline = details.headline ?? message;
     this.earlier = earlier ?? { problems: [], problemCount: 0, rows: 0, invalidRows: 0 };
   }
 }

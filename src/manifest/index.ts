@@ -5,5 +5,8 @@
 export { streamManifest, streamManifestBatches, detectFormat, MANIFEST_FORMATS, type StreamOptions } from "./stream.js";
 export type { ManifestSource } from "./source.js";
 export { formatProblems, formatLocation } from "./problems.js";
+export { manifestErrorJson, problemsJson, type ProblemsJson } from "./problems-json.js";
+export { prepareManifestSource, STDIN, type SourceIo } from "./prepare-source.js";
+export { parseDelimiter } from "./delimiter.js";
 export { ManifestError } from "./errors.js";
 export type { JobRow, ManifestDefaults, ManifestFormat, ManifestItem, Problem, RawRow, RowLocation } from "./types.js";

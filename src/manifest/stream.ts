@@ -88,7 +88,15 @@ function readFailure(file: string, error: unknown, found: Found): unknown {
   return new ManifestError(
     `${failure.message}\nBefore that, ${found.invalidRows} of ${found.rows} rows were invalid ` +
       `(${found.problemCount} problem${plural}):\n${earlier}`,
-    { file: failure.file, line: failure.line, field: failure.field, expected: failure.expected, ...(failure.found === null ? {} : { found: failure.found }), cause: failure.cause },
+    {
+      file: failure.file,
+      line: failure.line,
+      field: failure.field,
+      expected: failure.expected,
+      ...(failure.found === null ? {} : { found: failure.found }),
+      headline: failure.headline,
+      cause: failure.cause,
+    },
     { problems: found.problems, problemCount: found.problemCount, rows: found.rows, invalidRows: found.invalidRows },
   );
 }

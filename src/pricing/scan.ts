@@ -58,5 +58,5 @@ export async function scanManifest(source: ManifestSource, options: ScanOptions 
     }
   }
   const summary = accumulator.summary();
-  return { file: source.path, format, rows, validRows, invalidRows: rows - validRows, problems, problemCount, cost: summary, prices };
+  return { file: source.label ?? source.path, format, rows, validRows, invalidRows: rows - validRows, problems, problemCount, cost: summary, prices };
 }

@@ -101,10 +101,11 @@ describe("runflow-batch estimate", () => {
     expect(stderr).toContain("… and 10 more problems");
   });
 
-  it("malformed manifests and unknown columns exit 2 with one sentence, no stack trace", async () => {
+  it("malformed manifests and unknown columns exit 2 with one sentence each, no stack trace", async () => {
     const broken = await estimate(files.write("broken.jsonl", '{"prompt": "a"}\n{"prompt": \n'));
     expect(broken.code).toBe(2);
-    expect(broken.stderr).toMatch(/^runflow-batch: .*broken\.jsonl line 2: not valid JSON/);
+    expect(broken.stderr).toMatch(/broken\.jsonl line 1: model is missing/);
+    expect(broken.stderr).toMatch(/broken\.jsonl line 2: not valid JSON/);
     expect(broken.stderr).not.toContain("    at ");
     const typo = await estimate(files.write("typo.csv", "id,model,promt\n"));
     expect(typo.code).toBe(2);

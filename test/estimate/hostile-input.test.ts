@@ -33,7 +33,7 @@ describe("estimate on hostile input", () => {
   it("refuses a JSONL line or CSV row longer than 1 MiB instead of buffering it", async () => {
     const jsonl = await estimate("long.jsonl", JSON.stringify({ id: "a", model: "openai/gpt-image-2", prompt: "x".repeat(3_000_000) }) + "\n");
     expect(jsonl.code).toBe(2);
-    expect(jsonl.stderr).toMatch(/long\.jsonl line 1 is longer than 1,048,576 characters/);
+    expect(jsonl.stderr).toMatch(/long\.jsonl line 1: line is longer than 1,048,576 characters/);
     const csv = await estimate("long.csv", `id,model,prompt\na,openai/gpt-image-2,"${"x".repeat(2_000_000)}"\n`);
     expect(csv.code).toBe(2);
     expect(csv.stderr).toMatch(/longer than 1 MiB/);

@@ -4,7 +4,7 @@
  * options with usage errors that name the flag.
  */
 import { Option, type Command } from "commander";
-import { MANIFEST_FORMATS } from "../../manifest/index.js";
+import { MANIFEST_FORMATS, parseDelimiter } from "../../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../../manifest/types.js";
 import { loadPriceTable } from "../../pricing/prices-file.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../queue/retry-options.js";
@@ -15,6 +15,8 @@ import { parsePositiveInt, parseUsdFlag } from "./parse-flags.js";
 
 export interface BatchFlags {
   inputFormat?: ManifestFormat;
+  delimiter?: string;
+  encoding?: string;
   model?: ModelId;
   quality?: Quality;
   prices?: string;
@@ -30,6 +32,8 @@ export interface BatchFlags {
 export function addManifestOptions(command: Command): Command {
   return command
     .addOption(new Option("--input-format <format>", "read the manifest as this format instead of guessing from its extension").choices(MANIFEST_FORMATS))
+    .option("--delimiter <char>", "CSV field separator: , ; | or tab (default: read from the header line)")
+    .option("--encoding <name>", "the manifest's text encoding, e.g. windows-1252, latin1, utf-16le (default UTF-8; a BOM is detected)")
     .addOption(new Option("--model <model>", "model for rows that leave `model` empty").choices(MODEL_IDS))
     .addOption(new Option("--quality <tier>", "quality tier for per-image rows that leave `quality` empty").choices(QUALITIES))
     .option("--prices <file>", "a JSON prices file overriding the built-in prices")
@@ -49,6 +53,8 @@ export function addBatchOptions(command: Command): Command {
 export async function parseManifestFlags(path: string, flags: BatchFlags): Promise<ManifestSettings> {
   const manifest: { -readonly [K in keyof ManifestSource]?: ManifestSource[K] } = {};
   if (flags.inputFormat !== undefined) manifest.format = flags.inputFormat;
+  if (flags.delimiter !== undefined) manifest.delimiter = parseDelimiter(flags.delimiter);
+  if (flags.encoding !== undefined) manifest.encoding = flags.encoding.trim();
   const defaults: { -readonly [K in keyof ManifestDefaults]: ManifestDefaults[K] } = {};
   if (flags.model !== undefined) defaults.model = flags.model;
   if (flags.quality !== undefined) defaults.quality = flags.quality;

@@ -1,0 +1,111 @@
+/**
+ * What a command does with the manifest it was given before anything reads it:
+ * - `-` reads standard input. It is spooled to a file named by its SHA-256 under the state
+ *   directory first, so every later reader (the validation pass, the producer, the reports)
+ *   reads the same bytes, and the same input piped again is the same file — the same batch,
+ *   resumed. The format is `--input-format`, else sniffed from the first line.
+ * - `--encoding` is checked, and a CSV separator other than a comma is said (once, on stderr).
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { readConfig, type Environment } from "../config/config.js";
+import { UsageError } from "../core/errors.js";
+import { describeDelimiter, detectDelimiter } from "./delimiter.js";
+import { checkEncoding, readFirstLine } from "./readers/text.js";
+import type { ManifestSource } from "./source.js";
+import { checkReadable, detectFormat } from "./stream.js";
+import type { ManifestFormat } from "./types.js";
+
+export const STDIN = "-";
+export const STDIN_LABEL = "stdin";
+
+export interface SourceIo {
+  readonly stdin?: (Readable & { isTTY?: boolean }) | undefined;
+  readonly stderr: Writable;
+  readonly env: Environment;
+}
+
+/** CSV, JSON or JSONL from a manifest's first line that is not blank. */
+export function sniffFormat(firstLine: string): ManifestFormat | null {
+  const line = firstLine.trim();
+  if (line === "") return null;
+  if (line.startsWith("[")) return "json";
+  if (!line.startsWith("{")) return "csv";
+  try {
+    const value: unknown = JSON.parse(line);
+    const keys = value !== null && typeof value === "object" ? Object.keys(value) : [];
+    // {"defaults": …, "jobs": […]} on one line is a JSON manifest; any other object, a JSONL row.
+    return keys.includes("jobs") || keys.includes("defaults") ? "json" : "jsonl";
+  } catch {
+    return "json"; // an object spread over several lines
+  }
+}
+
+/** Copies stdin to <stateDir>/stdin/<sha256>.<ext>; returns the path (the same for the same bytes). */
+async function spoolStdin(stdin: Readable, dir: string, format: ManifestFormat | undefined): Promise<{ path: string; bytes: number }> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const incoming = join(dir, `.incoming-${process.pid}-${randomUUID().slice(0, 8)}`);
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const count = async function* (chunks: AsyncIterable<Buffer | string>) {
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      bytes += Buffer.byteLength(chunk);
+      yield chunk;
+    }
+  };
+  try {
+    await pipeline(stdin, count, createWriteStream(incoming, { mode: 0o600 }));
+    if (bytes === 0) {
+      throw new UsageError("`-` reads the manifest from standard input, but it was empty; pipe a CSV, JSON or JSONL manifest in");
+    }
+    const digest = hash.digest("hex").slice(0, 32);
+    let kind = format;
+    if (kind === undefined) {
+      const sniffed = sniffFormat(await readFirstLine(incoming));
+      if (sniffed === null) throw new UsageError("standard input holds only blank lines; pipe a CSV, JSON or JSONL manifest in");
+      kind = sniffed;
+    }
+    const path = join(dir, `${digest}.${kind}`);
+    await rename(incoming, path);
+    return { path, bytes };
+  } finally {
+    await rm(incoming, { force: true });
+  }
+}
+
+async function fromStdin(source: ManifestSource, io: SourceIo): Promise<ManifestSource> {
+  const stdin = io.stdin;
+  if (!stdin || stdin.isTTY) {
+    throw new UsageError(
+      "`-` reads the manifest from standard input, but nothing is piped in; " +
+        "e.g. `cat jobs.csv | runflow-batch estimate -` (add --input-format csv|json|jsonl to skip the guess)",
+    );
+  }
+  const dir = join(readConfig({}, io.env).stateDir, "stdin");
+  const { path, bytes } = await spoolStdin(stdin, dir, source.format);
+  const format = source.format ?? detectFormat(path);
+  const how = source.format === undefined ? `${format}, guessed from the first line; --input-format sets it` : format;
+  io.stderr.write(`Read the manifest from stdin (${bytes.toLocaleString("en-US")} bytes, ${how}); kept as ${path}.\n`);
+  return { ...source, path, format, label: source.label ?? STDIN_LABEL };
+}
+
+/** The source every reader of this command reads: stdin spooled, the encoding checked, the separator said. */
+export async function prepareManifestSource(source: ManifestSource, io: SourceIo): Promise<ManifestSource> {
+  const prepared = source.path === STDIN ? await fromStdin(source, io) : source;
+  const file = prepared.label ?? prepared.path;
+  await checkEncoding(prepared.encoding, file);
+  const format = detectFormat(prepared.path, prepared.format, file);
+  if (format === "csv" && prepared.delimiter === undefined) {
+    await checkReadable(prepared.path, file);
+    const delimiter = detectDelimiter(await readFirstLine(prepared.path, { encoding: prepared.encoding, file }));
+    if (delimiter !== ",") {
+      io.stderr.write(`${file}: columns are separated by ${describeDelimiter(delimiter)} (read from the header; --delimiter sets it).\n`);
+    }
+  }
+  return prepared;
+}
