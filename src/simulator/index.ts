@@ -23,7 +23,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { silentLogger } from "../log/logger.js";
 import { systemClock } from "./clock.js";
-import { createEngine } from "./engine.js";
+import { createEngine, type Engine } from "./engine.js";
 import type { Ledger } from "./ledger.js";
 import { checkOptionChanges, defaultSettings, withChanges, type SimulatorOptions } from "./options.js";
 import { createHttpServer, createRequestHandler } from "./server.js";
@@ -76,7 +76,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const url = `http://${urlHost(host)}:${port}`;
   const clock = options.clock ?? systemClock();
   const balanceUsd = options.balanceUsd ?? null;
-  const engine = createEngine({ settings, balanceUsd, baseUrl: url, clock, logger });
+  let engine: Engine;
+  try {
+    engine = createEngine({ settings, balanceUsd, baseUrl: url, clock, logger });
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   server.on("request", createRequestHandler(engine));
   logger.info({ url, seed: settings.seed }, "Runflow simulator listening.");
 
