@@ -15,6 +15,7 @@ import { pipeline } from "node:stream/promises";
 import { readConfig, type Environment } from "../config/config.js";
 import { UsageError } from "../core/errors.js";
 import { describeDelimiter, detectDelimiter } from "./delimiter.js";
+import { sniffFormat } from "./sniff.js";
 import { checkEncoding, readFirstLine } from "./readers/text.js";
 import type { ManifestSource } from "./source.js";
 import { checkReadable, detectFormat } from "./stream.js";
@@ -27,22 +28,6 @@ export interface SourceIo {
   readonly stdin?: (Readable & { isTTY?: boolean }) | undefined;
   readonly stderr: Writable;
   readonly env: Environment;
-}
-
-/** CSV, JSON or JSONL from a manifest's first line that is not blank. */
-export function sniffFormat(firstLine: string): ManifestFormat | null {
-  const line = firstLine.trim();
-  if (line === "") return null;
-  if (line.startsWith("[")) return "json";
-  if (!line.startsWith("{")) return "csv";
-  try {
-    const value: unknown = JSON.parse(line);
-    const keys = value !== null && typeof value === "object" ? Object.keys(value) : [];
-    // {"defaults": …, "jobs": […]} on one line is a JSON manifest; any other object, a JSONL row.
-    return keys.includes("jobs") || keys.includes("defaults") ? "json" : "jsonl";
-  } catch {
-    return "json"; // an object spread over several lines
-  }
 }
 
 /** Copies stdin to <stateDir>/stdin/<sha256>.<ext>; returns the path (the same for the same bytes). */
