@@ -1,8 +1,12 @@
 /**
  * One report line per row, from a recorded result or, for a row not yet finished, from its
  * manifest entry. Pure.
+ *
+ * results.csv has the first nine columns it always had, then the richer ones, then one
+ * `metadata.<key>` column per key of the batch (the union, sorted), so a CSV header is known
+ * before the first row is written.
  */
-import { formatUsd } from "../core/money.js";
+import { formatUsd, type Micros } from "../core/money.js";
 import type { StoredResult } from "../queue/job-data.js";
 
 export type LineStatus = "succeeded" | "failed" | "pending" | "held";
@@ -16,10 +20,39 @@ export interface ResultLine {
   readonly images: readonly string[];
   readonly estimated_usd: string;
   readonly cost_usd: string | null;
+  /** cost ÷ images, rounded half-up to the micro-dollar; null without images or cost. */
+  readonly cost_per_image_usd: string | null;
   readonly error: string | null;
+  readonly prompt: string | null;
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly attempt: number | null;
+  readonly created_at: string | null;
+  readonly finished_at: string | null;
+  readonly duration_ms: number | null;
 }
 
-export function lineFromResult(result: StoredResult): ResultLine {
+/** What the manifest says about a row: used for unfinished rows, and where a result lacks it. */
+export interface ManifestFacts {
+  readonly prompt: string | null;
+  readonly metadata: Readonly<Record<string, string>> | null;
+}
+
+/**
+ * `micros` ÷ `count` in whole micro-dollars, halves rounded up (0.000 0005 → 0.000 001), as a
+ * decimal string. Integer arithmetic only; null when there is nothing to divide by.
+ */
+export function perImageUsd(micros: Micros, count: number): string | null {
+  if (count <= 0 || !Number.isSafeInteger(micros) || micros < 0) return null;
+  const rounded = Math.floor((2 * micros + count) / (2 * count));
+  return formatUsd(rounded);
+}
+
+/** The prompt of a manifest row's `input`, when it has one. */
+export function promptOf(input: Readonly<Record<string, unknown>>): string | null {
+  return typeof input.prompt === "string" ? input.prompt : null;
+}
+
+export function lineFromResult(result: StoredResult, facts: ManifestFacts | null = null): ResultLine {
   return {
     id: result.id,
     model: result.model,
@@ -29,11 +62,24 @@ export function lineFromResult(result: StoredResult): ResultLine {
     images: result.images,
     estimated_usd: formatUsd(result.estimated_micros),
     cost_usd: formatUsd(result.cost_micros),
+    cost_per_image_usd: perImageUsd(result.cost_micros, result.images.length),
     error: result.error,
+    prompt: result.prompt ?? facts?.prompt ?? null,
+    metadata: result.metadata ?? facts?.metadata ?? null,
+    attempt: result.attempt ?? null,
+    created_at: result.created_at ?? null,
+    finished_at: result.finished_at || null,
+    duration_ms: result.duration_ms ?? null,
   };
 }
 
-export function pendingLine(row: { key: string; model: string; quality: string | null }, estimateMicros: number, held: boolean, runId: string | null): ResultLine {
+export function pendingLine(
+  row: { key: string; model: string; quality: string | null },
+  estimateMicros: number,
+  held: boolean,
+  runId: string | null,
+  facts: ManifestFacts = { prompt: null, metadata: null },
+): ResultLine {
   return {
     id: row.key,
     model: row.model,
@@ -43,17 +89,53 @@ export function pendingLine(row: { key: string; model: string; quality: string |
     images: [],
     estimated_usd: formatUsd(estimateMicros),
     cost_usd: null,
+    cost_per_image_usd: null,
     error: held ? "budget: the batch's cost cap was reached before this row was submitted" : null,
+    prompt: facts.prompt,
+    metadata: facts.metadata,
+    attempt: null,
+    created_at: null,
+    finished_at: null,
+    duration_ms: null,
   };
 }
 
-export const CSV_COLUMNS = ["id", "model", "quality", "status", "run_id", "images", "estimated_usd", "cost_usd", "error"] as const;
+const BASE_COLUMNS = ["id", "model", "quality", "status", "run_id", "images", "estimated_usd", "cost_usd", "error"] as const;
+const RICH_COLUMNS = ["prompt", "attempt", "created_at", "finished_at", "duration_ms", "cost_per_image_usd"] as const;
+
+/** The CSV columns of a batch whose rows carry these metadata keys. */
+export function csvColumns(metadataKeys: readonly string[] = []): string[] {
+  return [...BASE_COLUMNS, ...RICH_COLUMNS, ...metadataKeys.map((key) => `metadata.${key}`)];
+}
 
 function csvField(value: string): string {
   return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-export function csvLine(line: ResultLine): string {
-  const cells = [line.id, line.model, line.quality ?? "", line.status, line.run_id ?? "", line.images.join("|"), line.estimated_usd, line.cost_usd ?? "", line.error ?? ""];
+export function csvHeader(metadataKeys: readonly string[] = []): string {
+  return csvColumns(metadataKeys).map(csvField).join(",") + "\n";
+}
+
+const text = (value: string | number | null) => (value === null ? "" : String(value));
+
+export function csvLine(line: ResultLine, metadataKeys: readonly string[] = []): string {
+  const cells = [
+    line.id,
+    line.model,
+    line.quality ?? "",
+    line.status,
+    line.run_id ?? "",
+    line.images.join("|"),
+    line.estimated_usd,
+    line.cost_usd ?? "",
+    line.error ?? "",
+    text(line.prompt),
+    text(line.attempt),
+    text(line.created_at),
+    text(line.finished_at),
+    text(line.duration_ms),
+    text(line.cost_per_image_usd),
+  ];
+  for (const key of metadataKeys) cells.push(line.metadata?.[key] ?? "");
   return cells.map(csvField).join(",") + "\n";
 }

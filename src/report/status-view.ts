@@ -2,7 +2,7 @@
  * What `status` shows about a batch, computed from its record and per-tier counters. Pure.
  */
 import { formatUsd, parseUsd } from "../core/money.js";
-import type { BatchRecord } from "../ledger/batch-store.js";
+import type { BatchRecord } from "../ledger/batch-record.js";
 
 export interface TierStatus {
   readonly model: string;
@@ -37,9 +37,9 @@ interface EstimateTier {
 }
 
 export function batchStatus(record: BatchRecord, tiers: Readonly<Record<string, number>>, now: Date): BatchStatus {
-  const estimate = JSON.parse(record.estimateJson) as { by_tier?: EstimateTier[] };
+  const estimate: readonly EstimateTier[] = record.submission.estimate.by_tier;
   const counter = (model: string, quality: string | null, name: string) => tiers[`${model}|${quality ?? "-"}|${name}`] ?? 0;
-  const byTier = (estimate.by_tier ?? []).map((t) => ({
+  const byTier = estimate.map((t) => ({
     model: t.model,
     quality: t.quality,
     rows: t.rows,
@@ -54,13 +54,14 @@ export function batchStatus(record: BatchRecord, tiers: Readonly<Record<string, 
   const started = record.startedAt ? Date.parse(record.startedAt) : NaN;
   const minutes = (now.getTime() - started) / 60_000;
   const perMinute = Number.isFinite(minutes) && minutes > 0 && finished > 0 ? finished / minutes : null;
-  const left = record.rows - finished;
+  const rows = record.submission.rows;
+  const left = rows - finished;
   return {
     batch: record.id,
     state: record.state,
-    created_at: record.createdAt,
+    created_at: record.submission.createdAt,
     rows: {
-      total: record.rows,
+      total: rows,
       pending: Math.max(0, left - record.inFlight - record.held),
       in_flight: record.inFlight,
       succeeded: record.succeeded,
@@ -69,7 +70,7 @@ export function batchStatus(record: BatchRecord, tiers: Readonly<Record<string, 
     },
     images: record.images,
     money: {
-      estimated_usd: formatUsd(record.estimateMicros),
+      estimated_usd: formatUsd(record.submission.estimate.micros),
       spent_usd: formatUsd(record.spentMicros),
       reserved_usd: formatUsd(record.reservedMicros),
       cap_usd: record.capMicros === null ? null : formatUsd(record.capMicros),
@@ -109,5 +110,5 @@ export function renderStatus(s: BatchStatus): string {
 export function renderBatchLine(record: BatchRecord): string {
   const done = record.succeeded + record.failed;
   const cap = record.capMicros === null ? "no cap" : `cap $${formatUsd(record.capMicros)}`;
-  return `${pad(record.id, 16)} ${record.createdAt.slice(0, 19).replace("T", " ")}  ${pad(`${done}/${record.rows}`, 15, true)} rows  spent $${pad(formatUsd(record.spentMicros), 10)} ${pad(cap, 16)} ${record.state}\n`;
+  return `${pad(record.id, 16)} ${record.submission.createdAt.slice(0, 19).replace("T", " ")}  ${pad(`${done}/${record.submission.rows}`, 15, true)} rows  spent $${pad(formatUsd(record.spentMicros), 10)} ${pad(cap, 16)} ${record.state}\n`;
 }

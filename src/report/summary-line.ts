@@ -9,6 +9,6 @@ export function reportSummaryLine(input: CostReportInput, outDir: string): strin
       `${s.images} images; spent $${formatUsd(s.actualMicros)} of $${formatUsd(s.estimatedMicros)} estimated`,
   ];
   if (input.remaining.rows > 0) lines.push(`not done: ${input.remaining.rows} rows (${input.remaining.held} held by the budget), estimated $${formatUsd(input.remaining.estimatedMicros)}`);
-  lines.push(`reports: ${outDir}/cost-report.md, results.jsonl, results.csv, cost-report.json`);
+  lines.push(`reports: ${outDir}/report.html, cost-report.md, results.jsonl, results.csv, cost-report.json`);
   return lines.join("\n") + "\n";
 }
