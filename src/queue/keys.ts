@@ -29,6 +29,10 @@ export interface Keys {
   held(id: string): string;
   /** "<model>|<quality>|<counter>" → number: per-tier progress for status. */
   tiers(id: string): string;
+  /** JSON entries, oldest first: the cap set at creation, each change, the cap stopping the batch. */
+  budgetHistory(id: string): string;
+  /** "<operation>|<counter>" → number: Runflow API requests, 429s and latency buckets of every process. */
+  readonly apiStats: string;
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -44,6 +48,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     held: (id) => `${batch(id)}:held`,
     posting: (id) => `${batch(id)}:posting`,
     tiers: (id) => `${batch(id)}:tiers`,
+    budgetHistory: (id) => `${batch(id)}:budget-history`,
+    apiStats: `${tag}:api-stats`,
   };
 }
 
