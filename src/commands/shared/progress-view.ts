@@ -1,8 +1,9 @@
 /**
- * Progress of a running batch: a redrawn bar on a terminal, a log line every 10 s otherwise.
+ * Progress of a running batch: a redrawn line on a terminal (bar, rows, failed, elapsed, pace,
+ * ETA), a log line every 10 s otherwise.
  */
 import { formatUsd } from "../../core/money.js";
-import type { BatchRecord } from "../../ledger/batch-store.js";
+import type { BatchRecord } from "../../ledger/batch-record.js";
 import type { Logger } from "../../log/logger.js";
 
 export interface ProgressView {
@@ -10,39 +11,72 @@ export interface ProgressView {
   done(): void;
 }
 
-function eta(record: BatchRecord, startedMs: number, now: number): string {
-  const finished = record.succeeded + record.failed;
-  const left = record.rows - finished;
-  if (finished === 0 || left === 0) return "";
-  const seconds = Math.round(((now - startedMs) / 1000 / finished) * left);
-  return seconds < 90 ? ` · ETA ${seconds}s` : ` · ETA ${Math.round(seconds / 60)}m`;
+/** 42 s, 3m05s, 1h02m. */
+export function shortDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3_600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3_600)}h${String(Math.floor((s % 3_600) / 60)).padStart(2, "0")}m`;
 }
 
-export function progressLine(record: BatchRecord, width: number, startedMs: number, now: number): string {
+/** Rows finished a minute since `startedMs`, one decimal; null before the first row or the first second. */
+export function rowsPerMinute(finished: number, startedMs: number, now: number): number | null {
+  const minutes = (now - startedMs) / 60_000;
+  if (finished === 0 || minutes <= 1 / 60) return null;
+  return Math.round((finished / minutes) * 10) / 10;
+}
+
+export function progressLine(record: BatchRecord, width: number, startedMs: number, now: number, finishedAtStart = 0): string {
+  const rows = record.submission.rows;
   const finished = record.succeeded + record.failed;
-  const ratio = record.rows === 0 ? 1 : finished / record.rows;
-  const barWidth = Math.max(10, Math.min(30, width - 90));
+  const ratio = rows === 0 ? 1 : finished / rows;
+  const barWidth = Math.max(10, Math.min(30, width - 110));
   const filled = Math.round(ratio * barWidth);
   const bar = "█".repeat(filled) + "░".repeat(barWidth - filled);
-  const failed = record.failed > 0 ? ` · ${record.failed} failed` : "";
   const held = record.held > 0 || record.budgetBlocked ? ` · budget cap reached` : "";
-  return `${bar} ${finished}/${record.rows} rows${failed} · ${record.inFlight} in flight · ${record.images} images · $${formatUsd(record.spentMicros)}${held}${eta(record, startedMs, now)}`;
+  // The pace counts only rows finished by this process's run, not those a resumed batch had already.
+  const pace = rowsPerMinute(finished - finishedAtStart, startedMs, now);
+  const left = rows - finished;
+  const eta = pace === null || left === 0 || held ? "" : ` · ETA ${shortDuration((left / pace) * 60)}`;
+  return (
+    `${bar} ${finished}/${rows} rows · ${record.failed} failed · ${record.inFlight} in flight · ${record.images} images · ` +
+    `$${formatUsd(record.spentMicros)}${held} · ${shortDuration((now - startedMs) / 1_000)} elapsed` +
+    (pace === null ? "" : ` · ${pace} rows/min`) +
+    eta
+  );
 }
 
-export function createProgressView(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, interactive: boolean, logger: Logger): ProgressView {
-  const started = Date.now();
+export function createProgressView(
+  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  interactive: boolean,
+  logger: Logger,
+  clock: () => number = Date.now,
+): ProgressView {
+  const started = clock();
+  let finishedAtStart: number | null = null;
   let lastLog = 0;
   let last: BatchRecord | null = null;
   return {
     update(record) {
       last = record;
-      const now = Date.now();
+      finishedAtStart ??= record.succeeded + record.failed;
+      const now = clock();
       if (interactive) {
-        stream.write(`\r\x1b[2K${progressLine(record, stream.columns ?? 100, started, now)}`);
+        stream.write(`\r\x1b[2K${progressLine(record, stream.columns ?? 100, started, now, finishedAtStart)}`);
       } else if (now - lastLog >= 10_000) {
         lastLog = now;
+        const pace = rowsPerMinute(record.succeeded + record.failed - finishedAtStart, started, now);
         logger.info(
-          { batch: record.id, done: record.succeeded + record.failed, rows: record.rows, failed: record.failed, inFlight: record.inFlight, spentUsd: formatUsd(record.spentMicros) },
+          {
+            batch: record.id,
+            done: record.succeeded + record.failed,
+            rows: record.submission.rows,
+            failed: record.failed,
+            inFlight: record.inFlight,
+            spentUsd: formatUsd(record.spentMicros),
+            elapsedSeconds: Math.round((now - started) / 1_000),
+            rowsPerMinute: pace,
+          },
           "Batch progress.",
         );
       }

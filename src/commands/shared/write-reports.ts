@@ -1,104 +1,129 @@
 /**
  * Writes a batch's reports into DIR: results.jsonl, results.csv, cost-report.json,
- * cost-report.md. When the manifest is still here and unchanged, rows come out in manifest order
- * with pending and budget-held rows listed too (streamed; results looked up 500 at a time);
- * otherwise the recorded results are listed as stored. Each file appears complete or not at all.
+ * cost-report.md and report.html (with report-pages/ for batches over 1,000 rows, and WebP
+ * thumbnails under thumbs/ when sharp is installed). Lines are streamed (src/report/batch-lines):
+ * one cheap pass over the manifest first collects the metadata keys for the CSV header. Each file
+ * appears complete or not at all; a thumbnail that cannot be made only means the card shows the
+ * full image.
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import type { Redis } from "ioredis";
 import { UsageError } from "../../core/errors.js";
-import type { ManifestSource } from "../../manifest/source.js";
-import type { JobRow } from "../../manifest/types.js";
-import { pricedRows } from "../../pricing/priced-rows.js";
-import { pricesJson } from "../../pricing/prices-file.js";
-import type { PriceTable } from "../../pricing/table.js";
-import { manifestSha256 } from "../../ledger/batch-id.js";
-import type { BatchRecord, BatchStore } from "../../ledger/batch-store.js";
-import type { StoredResult } from "../../queue/job-data.js";
-import { costReportJson, costReportMarkdown, type CostReportInput } from "../../report/cost-report.js";
-import { openLineFile, type LineFile } from "../../report/line-file.js";
-import { CSV_COLUMNS, csvLine, lineFromResult, pendingLine, type ResultLine } from "../../report/result-lines.js";
-import { createCostAccumulator } from "../../pricing/totals.js";
 import type { ModelId, Quality } from "../../core/models.js";
+import type { BatchRecord } from "../../ledger/batch-record.js";
+import { createBatchRecords } from "../../ledger/batch-records.js";
+import { createBudgetHistory } from "../../ledger/budget-history.js";
+import { createResultReader, type ResultReader } from "../../ledger/result-reader.js";
+import { pricesJson } from "../../pricing/prices-file.js";
+import { createCostAccumulator } from "../../pricing/totals.js";
+import type { Keys } from "../../queue/keys.js";
+import { batchLines, manifestUsable, metadataKeys } from "../../report/batch-lines.js";
+import { budgetHistoryEntries } from "../../report/budget-view.js";
+import { costReportJson, costReportMarkdown, FAILURES_LISTED, type CostReportInput } from "../../report/cost-report.js";
+import { between } from "../../report/duration.js";
+import { headerFromReport, type HeaderFailure } from "../../report/html/header.js";
+import { openHtmlReport, pageOf, type HtmlReport } from "../../report/html-writer.js";
+import { openLineFile, type LineFile } from "../../report/line-file.js";
+import { csvHeader, csvLine, type ResultLine } from "../../report/result-lines.js";
+import { createThumbnailer, type Thumbnailer } from "../../report/thumbnails.js";
 
 export interface WrittenReports {
   readonly input: CostReportInput;
   readonly files: readonly string[];
+  readonly thumbnails: ReturnType<Thumbnailer["stats"]>;
 }
 
-async function manifestUsable(record: BatchRecord): Promise<boolean> {
-  try {
-    return (await manifestSha256(record.manifest)) === record.manifestSha256;
-  } catch {
-    return false;
-  }
+export interface ReportOptions {
+  readonly now?: () => Date;
+  /** Make thumbnails with sharp when it is installed (default true). */
+  readonly thumbnails?: boolean;
+  readonly onThumbnailError?: (image: string, error: unknown) => void;
 }
 
-/** Yields every line of the batch, with its estimate, for the accumulator and the files. */
-async function* reportLines(store: BatchStore, record: BatchRecord, prices: PriceTable): AsyncIterable<ResultLine & { estimateMicros: number; costMicros: number }> {
-  const fromResult = (r: StoredResult) => ({ ...lineFromResult(r), estimateMicros: r.estimated_micros, costMicros: r.cost_micros });
-  if (!(await manifestUsable(record))) {
-    // HSCAN may return an entry twice while the hash grows: count each row once.
-    const seen = new Set<string>();
-    for await (const [row, json] of store.scanResults(record.id)) {
-      if (seen.has(row)) continue;
-      seen.add(row);
-      yield fromResult(JSON.parse(json) as StoredResult);
-    }
-    return;
-  }
-  const held = new Set(await store.heldRows(record.id));
-  let chunk: { row: JobRow; estimate: number }[] = [];
-  async function* flush() {
-    const keys = chunk.map((c) => c.row.key);
-    const [results, runIds] = await Promise.all([store.results(record.id, keys), store.runIds(record.id, keys)]);
-    for (const [i, { row, estimate }] of chunk.entries()) {
-      const json = results[i];
-      if (json) yield fromResult(JSON.parse(json) as StoredResult);
-      else {
-        yield { ...pendingLine(row, estimate, held.has(row.key) || (record.budgetBlocked && !runIds[i]), runIds[i] ?? null), estimateMicros: estimate, costMicros: 0 };
-      }
-    }
-    chunk = [];
-  }
-  const source: ManifestSource = { ...(JSON.parse(record.manifestOptionsJson) as object), path: record.manifest };
-  // Rows without a price were skipped by --skip-invalid; pricedRows reports them as problems.
-  for await (const item of pricedRows(source, prices)) {
-    if (!item.ok) continue;
-    chunk.push({ row: item.row, estimate: item.estimateMicros });
-    if (chunk.length >= 500) yield* flush();
-  }
-  yield* flush();
+const LINES_PER_CHUNK = 500;
+
+/** Where the batch is read from: its record, results and budget history in Redis. */
+export interface ReportDeps {
+  readonly redis: Redis;
+  readonly keys: Keys;
 }
 
-export async function writeReports(store: BatchStore, batchId: string, outDir: string, now: () => Date = () => new Date()): Promise<WrittenReports> {
-  const record = await store.get(batchId);
+export async function writeReports(deps: ReportDeps, batchId: string, outDir: string, options: ReportOptions = {}): Promise<WrittenReports> {
+  const now = options.now ?? (() => new Date());
+  const record = await createBatchRecords(deps.redis, deps.keys).get(batchId);
+  const store = createResultReader(deps.redis, deps.keys);
   if (!record) throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);
-  const prices = JSON.parse(record.pricesJson) as PriceTable;
   await mkdir(outDir, { recursive: true });
   const target = (name: string) => path.join(outDir, name);
-  const files = [await openLineFile(target("results.jsonl")), await openLineFile(target("results.csv")), await openLineFile(target("cost-report.json")), await openLineFile(target("cost-report.md"))] as const;
+  const thumbs = createThumbnailer(outDir, {
+    enabled: options.thumbnails ?? true,
+    ...(options.onThumbnailError ? { onError: options.onThumbnailError } : {}),
+  });
+  const files = [
+    await openLineFile(target("results.jsonl")),
+    await openLineFile(target("results.csv")),
+    await openLineFile(target("cost-report.json")),
+    await openLineFile(target("cost-report.md")),
+  ] as const;
+  const html = await openHtmlReport(outDir, (image) => thumbs.thumbFor(image));
   const [jsonl, csv, json, md] = files;
   try {
-    const input = await writeResults(store, record, prices, jsonl, csv, now);
-    await json.write(JSON.stringify(costReportJson(input), null, 2) + "\n");
-    await md.write(costReportMarkdown(input));
+    const events = await createBudgetHistory(deps.redis, deps.keys).read(batchId);
+    const { input, failures } = await writeResults(store, record, { jsonl, csv, html, thumbs }, now);
+    const budgetHistory = budgetHistoryEntries(events, {
+      stoppedByCap: record.state === "budget" || (record.budgetBlocked && input.remaining.rows > 0),
+      capMicros: record.capMicros,
+      spentMicros: record.spentMicros,
+    });
+    const full = { ...input, budgetHistory };
+    await json.write(JSON.stringify(costReportJson(full), null, 2) + "\n");
+    await md.write(costReportMarkdown(full));
     for (const file of files) await file.commit();
-    return { input, files: ["results.jsonl", "results.csv", "cost-report.json", "cost-report.md"].map(target) };
+    const pages = await html.finish(headerFromReport(full, record.inFlight, failures));
+    const names = ["results.jsonl", "results.csv", "cost-report.json", "cost-report.md", ...pages];
+    return { input: full, files: names.map(target), thumbnails: thumbs.stats() };
   } catch (error) {
-    await Promise.all(files.map((file) => file.discard()));
+    await Promise.all([...files.map((file) => file.discard()), html.discard()]);
     throw error;
   }
 }
 
-async function writeResults(store: BatchStore, record: BatchRecord, prices: PriceTable, jsonl: LineFile, csv: LineFile, now: () => Date): Promise<CostReportInput> {
-  await csv.write(CSV_COLUMNS.join(",") + "\n");
+interface Sinks {
+  readonly jsonl: LineFile;
+  readonly csv: LineFile;
+  readonly html: HtmlReport;
+  readonly thumbs: Thumbnailer;
+}
+
+async function writeResults(
+  store: ResultReader,
+  record: BatchRecord,
+  sinks: Sinks,
+  now: () => Date,
+): Promise<{ input: Omit<CostReportInput, "budgetHistory">; failures: HeaderFailure[] }> {
+  const prices = record.submission.prices;
+  const usable = await manifestUsable(record);
+  const keys = await metadataKeys(store, record, usable);
+  await sinks.csv.write(csvHeader(keys));
   const acc = createCostAccumulator();
   const remaining = { rows: 0, held: 0, estimatedMicros: 0 };
-  for await (const line of reportLines(store, record, prices)) {
+  const failures: HeaderFailure[] = [];
+  let failedTotal = 0;
+  let lastFinished: string | null = null;
+  let index = 0;
+  let chunk: ResultLine[] = [];
+
+  const flush = async () => {
+    // Thumbnails first, so each card knows whether its thumbnail exists.
+    await sinks.thumbs.prepare(chunk.flatMap((line) => (line.status === "succeeded" ? line.images : [])));
+    for (const line of chunk) await sinks.html.add(line);
+    chunk = [];
+  };
+  for await (const line of batchLines(store, record, usable)) {
     const { estimateMicros, costMicros, ...fields } = line;
-    await jsonl.write(JSON.stringify(fields) + "\n");
-    await csv.write(csvLine(fields));
+    await sinks.jsonl.write(JSON.stringify(fields) + "\n");
+    await sinks.csv.write(csvLine(fields, keys));
     const done = fields.status === "succeeded" || fields.status === "failed";
     acc.add({
       model: fields.model as ModelId,
@@ -113,15 +138,36 @@ async function writeResults(store: BatchStore, record: BatchRecord, prices: Pric
       remaining.estimatedMicros += estimateMicros;
       if (fields.status === "held") remaining.held += 1;
     }
+    if (fields.status === "failed") {
+      failedTotal += 1;
+      if (failures.length < FAILURES_LISTED) failures.push({ id: fields.id, reason: fields.error ?? "failed", page: pageOf(index) });
+    }
+    if (fields.finished_at && (lastFinished === null || fields.finished_at > lastFinished)) lastFinished = fields.finished_at;
+    chunk.push(fields);
+    if (chunk.length >= LINES_PER_CHUNK) await flush();
+    index += 1;
   }
+  await flush();
+
+  const generatedAt = now();
+  const startedAt = record.startedAt || null;
+  const finishedAt = remaining.rows === 0 && index > 0 ? lastFinished : null;
   return {
-    batch: record.id,
-    generatedAt: now(),
-    summary: acc.summary(),
-    prices: pricesJson(prices),
-    state: record.state,
-    capMicros: record.capMicros,
-    reservedMicros: record.reservedMicros,
-    remaining,
+    input: {
+      batch: record.id,
+      manifest: record.submission.manifest.path,
+      generatedAt,
+      summary: acc.summary(),
+      prices: pricesJson(prices),
+      state: record.state,
+      capMicros: record.capMicros,
+      reservedMicros: record.reservedMicros,
+      remaining,
+      startedAt,
+      finishedAt,
+      durationMs: between(startedAt, finishedAt ?? generatedAt.toISOString()),
+      failures: { total: failedTotal, listed: failures.map(({ id, reason }) => ({ id, reason })) },
+    },
+    failures,
   };
 }
