@@ -123,7 +123,6 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
     priceMicros: price,
     output,
   };
-  engine.addRun(run);
-  if (idempotencyKey !== null) engine.idempotency.bind(idempotencyKey, fingerprint, run.id, now);
+  engine.addRun(run, idempotencyKey === null ? null : fingerprint);
   return { kind: "created", run };
 }

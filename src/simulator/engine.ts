@@ -16,6 +16,7 @@ import { createLedgerBook, type Ledger, type LedgerBook } from "./ledger.js";
 import { checkOptionChanges, withChanges, type Settings, type SimulatorOptions } from "./options.js";
 import { createUrlSigner, type UrlSigner } from "./presign.js";
 import { createPrng, deriveSeed, type Prng } from "./prng.js";
+import type { Journal } from "./journal.js";
 import { createRunStore, finalCost, type RunStore, type SimRun } from "./run-store.js";
 
 export interface EngineDeps {
@@ -26,6 +27,8 @@ export interface EngineDeps {
   readonly baseUrl: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where created runs are remembered across restarts (rehearsals); its restored runs are loaded at once. */
+  readonly journal?: Journal | undefined;
 }
 
 /** Independent seeded streams, so the number of GETs a client makes does not change which runs fail. */
@@ -48,7 +51,8 @@ export interface Engine {
   rateLimitWait(now: number): number;
   /** Accepted: one of the configured keys, or any "rf_…" key when none is configured. */
   isAcceptedKey(key: string): boolean;
-  addRun(run: SimRun): void;
+  /** A new run, with its create's idempotency fingerprint (null without a key). */
+  addRun(run: SimRun, fingerprint: string | null): void;
   /** Settles every run whose end time has passed; called before each request and by the sweep. */
   settle(now: number): void;
   /** Applies option changes at runtime (checked first; throws SimulatorOptionsError). */
@@ -88,6 +92,13 @@ export function createEngine(deps: EngineDeps): Engine {
     callbacks.enqueue(run, clock.now());
   });
 
+  // A restarted rehearsal knows its earlier runs: same ids, futures, credit and idempotency keys.
+  for (const { run, fingerprint } of deps.journal?.restored ?? []) {
+    runs.restore(run);
+    billing.tryReserve(run.priceMicros);
+    if (run.idempotencyKey !== null && fingerprint !== null) idempotency.bind(run.idempotencyKey, fingerprint, run.id, run.createdMs);
+  }
+
   /** Keeps one sweep timer armed for the earliest end of an unsettled run, and none without one. */
   function armSweep(): void {
     const next = runs.nextDueMs();
@@ -126,8 +137,10 @@ export function createEngine(deps: EngineDeps): Engine {
     rateLimitWait: (now) => limiter?.take(now) ?? 0,
     isAcceptedKey: (key) =>
       acceptedKeys.size > 0 ? acceptedKeys.has(key) : key.startsWith("rf_") && key.length > 3,
-    addRun(run) {
+    addRun(run, fingerprint) {
+      deps.journal?.append({ run, fingerprint });
       runs.add(run);
+      if (run.idempotencyKey !== null && fingerprint !== null) idempotency.bind(run.idempotencyKey, fingerprint, run.id, run.createdMs);
       armSweep();
     },
     settle,
@@ -150,6 +163,7 @@ export function createEngine(deps: EngineDeps): Engine {
       });
     },
     close() {
+      deps.journal?.close();
       cancelSweep?.();
       cancelSweep = null;
       callbacks.close();

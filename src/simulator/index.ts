@@ -24,6 +24,7 @@ import type { Server } from "node:http";
 import { silentLogger } from "../log/logger.js";
 import { systemClock } from "./clock.js";
 import { createEngine, type Engine } from "./engine.js";
+import { openJournal } from "./journal.js";
 import type { Ledger } from "./ledger.js";
 import { checkOptionChanges, defaultSettings, withChanges, type SimulatorOptions } from "./options.js";
 import { createHttpServer, createRequestHandler } from "./server.js";
@@ -78,7 +79,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const balanceUsd = options.balanceUsd ?? null;
   let engine: Engine;
   try {
-    engine = createEngine({ settings, balanceUsd, baseUrl: url, clock, logger });
+    const journal = options.stateFile === undefined ? undefined : openJournal(options.stateFile);
+    engine = createEngine({ settings, balanceUsd, baseUrl: url, clock, logger, journal });
   } catch (error) {
     server.close();
     throw error;

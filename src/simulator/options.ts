@@ -52,6 +52,11 @@ export interface SimulatorOptions {
    * delays). Default: the system clock. Tests pass a manual clock and advance it.
    */
   clock?: Clock;
+  /**
+   * A journal file of the runs created (journal.ts): a simulator started on the same file knows
+   * them again, so a rehearsal survives a restart. Default: none (runs live in memory only).
+   */
+  stateFile?: string;
 }
 
 export interface Settings {
@@ -72,7 +77,7 @@ export interface Settings {
 }
 
 /** Options fixed when the simulator starts: not settings, never changed by configure(). */
-export const FIXED_OPTIONS = ["port", "host", "prices", "logger", "clock"] as const;
+export const FIXED_OPTIONS = ["port", "host", "prices", "logger", "clock", "stateFile"] as const;
 
 const rate = z.number().min(0).max(1);
 const ms = z.number().min(0).max(86_400_000);

@@ -93,6 +93,8 @@ export interface RunStore {
   /** 1, 2, 3… for each new run. */
   nextSeq(): number;
   add(run: SimRun): void;
+  /** A run known from before a restart (journal.ts): added, and later runs number after it. */
+  restore(run: SimRun): void;
   get(id: string): SimRun | undefined;
   /** All runs in creation order. */
   all(): IterableIterator<SimRun>;
@@ -113,6 +115,11 @@ export function createRunStore(onSettle: (run: SimRun) => void): RunStore {
     add(run) {
       runs.set(run.id, run);
       pending.push(run);
+    },
+    restore(run) {
+      runs.set(run.id, run);
+      pending.push(run);
+      seq = Math.max(seq, run.seq);
     },
     get: (id) => runs.get(id),
     all: () => runs.values(),
