@@ -33,17 +33,18 @@ export interface ServerLookup {
 }
 
 export async function findRedisServer(lookup: ServerLookup): Promise<string> {
-  const why = lookup.why ? `${lookup.why}, ` : "";
+  const fail = (problem: string) =>
+    new ConfigurationError(
+      lookup.why ? `no Redis: ${lookup.why}, and ${problem} to start a local one. ${INSTALL_HINT}` : `cannot start the managed Redis: ${problem}. ${INSTALL_HINT}`,
+    );
   if (lookup.redisServer !== null) {
     if (await isExecutableFile(lookup.redisServer)) return lookup.redisServer;
-    throw new ConfigurationError(
-      `no Redis: ${why}and RUNFLOW_BATCH_REDIS_SERVER=${lookup.redisServer} is not an executable redis-server. ${INSTALL_HINT}`,
-    );
+    throw fail(`RUNFLOW_BATCH_REDIS_SERVER=${lookup.redisServer} is not an executable redis-server`);
   }
   for (const dir of lookup.searchPath.split(delimiter)) {
     if (dir === "") continue;
     const candidate = join(dir, "redis-server");
     if (await isExecutableFile(candidate)) return candidate;
   }
-  throw new ConfigurationError(`no Redis: ${why}and redis-server is not installed (not on PATH) to start a local one. ${INSTALL_HINT}`);
+  throw fail("redis-server is not installed (not on PATH)");
 }
