@@ -4,6 +4,7 @@
  * --simulate) nothing leaves the machine and nothing is billed.
  */
 import { isInteractive } from "../config/config.js";
+import { prepareManifestSource } from "../manifest/index.js";
 import type { Queues } from "../queue/queues.js";
 import { reportSummaryLine } from "../report/summary-line.js";
 import { startSimulator, type Simulator } from "../simulator/index.js";
@@ -31,7 +32,8 @@ function simulatorPoll(latency: number | { min: number; max: number }) {
   return { initialMs: typeof latency === "number" ? latency : latency.min, intervalMs: 500, maxMs: 2_000 };
 }
 
-export async function run(ctx: CommandContext, settings: RunSettings): Promise<void> {
+export async function run(ctx: CommandContext, given: RunSettings): Promise<void> {
+  const settings = { ...given, source: await prepareManifestSource(given.source, ctx.io) }; // `-`: stdin, spooled
   const deps = await openQueueDeps(ctx.io);
   let simulator: Simulator | null = null;
   let queues: Queues | null = null;
