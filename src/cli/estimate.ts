@@ -9,6 +9,8 @@ Examples:
   runflow-batch estimate jobs/catalogue.csv --format json > estimate.json
   runflow-batch estimate prompts.csv --model openai/gpt-image-2 --quality low
   runflow-batch estimate export.txt --input-format jsonl --skip-invalid
+  runflow-batch estimate excel-export.csv --encoding windows-1252   # ; separators are detected
+  cat jobs.jsonl | runflow-batch estimate - --format json
   runflow-batch estimate jobs/lookbook.json --prices my-prices.json
 
 --model and --quality fill rows that leave them empty; a row's own value always wins, and they
@@ -29,7 +31,7 @@ export function registerEstimate(program: Command, ctx: CommandContext): void {
         "Validate every row of a manifest and print what it would cost, per model and quality tier. " +
           "No Redis, no network, nothing is submitted.",
       )
-      .argument("<manifest>", "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl")
+      .argument("<manifest>", "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl; - reads stdin")
       .addOption(
         new Option("--format <format>", "output: a table for people, or json for scripts").choices(["table", "json"]).default("table"),
       ),

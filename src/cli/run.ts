@@ -28,7 +28,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .command("run")
     .summary("submit, work, wait and report in one process (the common case)")
     .description("Validate, submit, work, wait and write the reports, all in one process: the common case.")
-    .argument("<manifest>", "CSV, JSON or JSONL manifest")
+    .argument("<manifest>", "CSV, JSON or JSONL manifest; - reads stdin")
     .requiredOption("--out <dir>", "directory for images/ and the reports")
     .option("--simulate", "start the built-in Runflow simulator and use it: no key, no network, no money")
     .option("--sim-latency <ms>", "with --simulate: run duration in ms, or a range MIN-MAX", "1000-3000")

@@ -12,7 +12,7 @@ export function registerSubmit(program: Command, ctx: CommandContext): void {
         "Validate a manifest and enqueue its rows for workers; prints the batch id. " +
           "Submitting the same rows again adds nothing.",
       )
-      .argument("<manifest>", "CSV, JSON or JSONL manifest")
+      .argument("<manifest>", "CSV, JSON or JSONL manifest; - reads stdin")
       .option("--out <dir>", "where workers write images (default: out/<batch id>)"),
   )
     .addHelpText("after", "\nExample:\n  BATCH=$(runflow-batch submit jobs/catalogue.csv --max-cost 25) && runflow-batch worker")
