@@ -2,12 +2,12 @@
  * What the commands are told to do, already parsed and checked: the CLI turns flags into these
  * (src/cli/flags/), the commands take them. Commands never see raw flag text.
  */
+import type { Pauses } from "../config/defaults.js";
 import type { ManifestSource } from "../manifest/source.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { RetryOptions } from "../queue/retry-options.js";
 import type { QueueName } from "../queue/keys.js";
 import type { PollSchedule } from "../worker/poll-schedule.js";
-import type { RetryPolicy } from "../worker/retry-policy.js";
 
 /** How to read a manifest and price it (`estimate`, `submit`, `run`). */
 export interface ManifestSettings {
@@ -28,6 +28,7 @@ export interface BatchSettings extends ManifestSettings {
 export interface WorkerSettings {
   readonly concurrency: Readonly<Record<QueueName, number>>;
   readonly poll: Partial<PollSchedule> | undefined;
-  readonly retry: RetryPolicy;
+  /** How long the worker pauses when Runflow says "not now" (the row's `retry` is BullMQ's attempts). */
+  readonly pauses: Pauses;
   readonly lockDurationMs: number;
 }

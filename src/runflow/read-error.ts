@@ -13,7 +13,7 @@ export interface ErrorBody {
 
 const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
 
-/** `{loc: ["input","quality"], msg: "…"}`, `{field: "input.quality", message: "…"}` or a string → one line. */
+/** `{loc: ["input","quality"], msg: "…"}`, `{field: "input.quality", message: "…"}` or a string: one line. */
 export function formatErrorItem(item: unknown): string | null {
   if (typeof item === "string") return text(item);
   if (!isRecord(item)) return null;

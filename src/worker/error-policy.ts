@@ -1,40 +1,55 @@
 /**
- * The one place that turns "this request failed" into what the worker does next. Pure: it sees
- * the client's classification and the job's attempt count, nothing else.
+ * The one place that turns "this row's attempt failed" into what the worker does next. Pure: it
+ * sees the failure (its phase and cause), the client's decision from runflow/error-table.ts, the
+ * job's attempt count and the pauses; nothing else. bullmq-action.ts carries the action out.
  */
+import type { Pauses } from "../config/defaults.js";
+import { DECISIONS } from "../runflow/error-table.js";
+import { classifyError } from "../runflow/errors.js";
 import type { ErrorDecision } from "../runflow/types.js";
+import { BudgetHold, type RowAttemptError } from "./row-errors.js";
+import type { RowPhase } from "./row-types.js";
 
-export type WorkerAction =
+export type { Pauses } from "../config/defaults.js";
+
+export type RowAction =
+  /** The budget cap holds the row: it looks again later (raising the cap promotes it at once). */
+  | { readonly kind: "hold"; readonly delayMs: number }
+  /** The worker is shutting down: the row goes back now; its run id is saved, so the next worker resumes it. */
+  | { readonly kind: "hand-back" }
   /** The run exists but Runflow cannot be read right now: look again later, costing no attempt. */
   | { readonly kind: "wait-again"; readonly delayMs: number }
   /** Let BullMQ retry the job with exponential backoff and jitter (costs one attempt). */
   | { readonly kind: "retry"; readonly reason: string }
   /** Slow the whole queue down for a while; the job goes back without losing an attempt. */
   | { readonly kind: "rate-limit"; readonly delayMs: number }
-  /** Out of credit: stop submitting for a while, say so loudly, keep the row. */
+  /** Out of credit: stop submitting for a while, say so loudly (once per outage), keep the row. */
   | { readonly kind: "pause-credit"; readonly delayMs: number; readonly reason: string }
-  /** Misconfigured (bad key, no permission): stop the worker; the row is not at fault. */
-  | { readonly kind: "stop"; readonly reason: string }
+  /** Misconfigured (bad key, no permission): stop the worker and hold the queue; the row is not at fault. */
+  | { readonly kind: "stop"; readonly delayMs: number; readonly reason: string }
   /** The row cannot succeed: record it as failed now. */
   | { readonly kind: "fail"; readonly reason: string };
 
-export interface RetryPolicy {
-  /** Used for 429 without Retry-After. */
-  readonly rateLimitDelayMs: number;
-  /** How long submitting pauses after a 402 before trying again. */
-  readonly creditPauseMs: number;
-  /** How long to wait before reading a run again after Runflow could not be reached. */
-  readonly waitRetryMs: number;
+/** What the policy is told about the job besides its failure. */
+export interface JobSituation {
+  /** Attempts that already failed before this one (BullMQ's job.attemptsMade). */
+  readonly attemptsMade: number;
+  /** The job's `attempts` option. */
+  readonly maxAttempts: number;
+  readonly shuttingDown: boolean;
+  readonly pauses: Pauses;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { rateLimitDelayMs: 5_000, creditPauseMs: 30_000, waitRetryMs: 15_000 };
-
-/** Where the row was: creating its run, waiting on it, or downloading its images. */
-export type RowPhase = "create" | "wait" | "download";
+export function decideRowAction(failure: RowAttemptError, job: JobSituation): RowAction {
+  if (failure.cause instanceof BudgetHold) return { kind: "hold", delayMs: job.pauses.budgetHoldMs };
+  // Shutting down: hand the job back at once, whatever went wrong; the next worker starts afresh.
+  if (job.shuttingDown) return { kind: "hand-back" };
+  return decideAction(classifyError(failure.cause), job.attemptsMade, job.maxAttempts, job.pauses, failure.phase);
+}
 
 /**
- * @param attemptsMade attempts that already failed before this one (BullMQ's job.attemptsMade)
- * @param maxAttempts the job's `attempts` option
+ * The action for a classified failure: the table's action for its decision (DECISIONS), then
+ * weighed by the row's phase and attempts.
  * @param phase while waiting on a run that exists, transient trouble never fails the row: the
  *   run may well have succeeded (and been billed), so giving up would lose a paid result.
  */
@@ -42,25 +57,27 @@ export function decideAction(
   decision: ErrorDecision,
   attemptsMade: number,
   maxAttempts: number,
-  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  pauses: Pauses,
   phase: RowPhase = "create",
-): WorkerAction {
-  if (phase === "wait" && (decision.kind === "retry" || decision.kind === "rate-limited")) {
-    const hinted = decision.kind === "rate-limited" ? decision.retryAfterMs : null;
-    return { kind: "wait-again", delayMs: hinted ?? policy.waitRetryMs };
+): RowAction {
+  const action = DECISIONS[decision.kind].action;
+  const retryAfterMs = decision.kind === "rate-limited" ? decision.retryAfterMs : null;
+  const reason = decision.kind === "rate-limited" ? "rate limited" : decision.reason;
+  if (phase === "wait" && (action === "retry" || action === "rate-limit")) {
+    return { kind: "wait-again", delayMs: retryAfterMs ?? pauses.unreadableRunMs };
   }
-  switch (decision.kind) {
-    case "rate-limited":
-      return { kind: "rate-limit", delayMs: decision.retryAfterMs ?? policy.rateLimitDelayMs };
-    case "out-of-credit":
-      return { kind: "pause-credit", delayMs: policy.creditPauseMs, reason: decision.reason };
-    case "configuration":
-      return { kind: "stop", reason: decision.reason };
-    case "permanent":
-      return { kind: "fail", reason: decision.reason };
+  switch (action) {
+    case "rate-limit":
+      return { kind: "rate-limit", delayMs: retryAfterMs ?? pauses.rateLimitMs };
+    case "pause-credit":
+      return { kind: "pause-credit", delayMs: pauses.outOfCreditMs, reason };
+    case "stop":
+      return { kind: "stop", delayMs: pauses.misconfiguredMs, reason };
+    case "fail":
+      return { kind: "fail", reason };
     case "retry":
       return attemptsMade + 1 >= maxAttempts
-        ? { kind: "fail", reason: `gave up after ${maxAttempts} attempts: ${decision.reason}` }
-        : { kind: "retry", reason: decision.reason };
+        ? { kind: "fail", reason: `gave up after ${maxAttempts} attempts: ${reason}` }
+        : { kind: "retry", reason };
   }
 }

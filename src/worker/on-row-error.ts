@@ -1,79 +1,90 @@
 /**
- * What the worker does when a row's attempt throws: the retry policy picks the action, this
- * carries it out with BullMQ. Every path either hands the job back (delayed, rate limited or
- * retried by BullMQ) or records the row as failed, so no row ever ends without a recorded state.
- * If carrying out the action itself fails (Redis gone for a moment), the job is handed back.
+ * What the worker does when a row's attempt fails: the error policy picks the action, this says
+ * so in the log, does what the action needs first (record a failed row, report a configuration
+ * error, warn once about credit) and hands it to BullMQ. Every path either hands the job back
+ * (delayed, rate limited or retried by BullMQ) or records the row as failed, so no row ever ends
+ * without a recorded state. If carrying out the action itself fails (Redis gone for a moment),
+ * the job is handed back.
  */
-import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
+import { DelayedError, type Job, type Queue } from "bullmq";
 import { ConfigurationError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
-import { classifyError } from "../runflow/errors.js";
-import type { RowDeps, RowProgress } from "./process-row.js";
+import { applyToBullmq, delay, isBullmqSignal, type BullmqTarget } from "./bullmq-action.js";
+import type { CreditOutage } from "./credit-outage.js";
+import { decideRowAction, type Pauses, type RowAction } from "./error-policy.js";
 import { recordFailure } from "./record-row.js";
-import { BudgetHold } from "./row-errors.js";
-import { decideAction, type RetryPolicy } from "./retry-policy.js";
+import type { RowAttemptError } from "./row-errors.js";
+import type { RowDeps } from "./row-types.js";
 
 export interface ErrorContext {
   readonly queue: Queue<RowJobData>;
   readonly deps: RowDeps;
   readonly logger: Logger;
-  readonly retry: RetryPolicy;
-  readonly holdRecheckMs: number;
+  readonly pauses: Pauses;
+  /** When acting on the error fails, the job comes back this long later (ms). */
+  readonly handBackMs: number;
   readonly shuttingDown: () => boolean;
   readonly onFatal: (error: ConfigurationError) => void;
-  /** The out-of-credit warning is said once per outage (reset when a run is created). */
-  readonly credit: { warned: boolean };
+  readonly credit: CreditOutage;
 }
 
-const handedBack = (error: unknown) =>
-  error instanceof DelayedError || error instanceof UnrecoverableError || (error instanceof Error && error.message === Worker.RateLimitError().message);
-
-export async function onRowError(job: Job<RowJobData>, token: string | undefined, error: unknown, progress: RowProgress, ctx: ErrorContext): Promise<never> {
+export async function onRowError(
+  job: Job<RowJobData>,
+  token: string | undefined,
+  failure: RowAttemptError,
+  ctx: ErrorContext,
+): Promise<never> {
+  // BullMQ compares delays with the wall clock, whatever clock the rows are given.
+  const target: BullmqTarget = { job, token, queue: ctx.queue, nowMs: Date.now };
+  const action = decideRowAction(failure, {
+    attemptsMade: job.attemptsMade,
+    maxAttempts: job.opts.attempts ?? 1,
+    shuttingDown: ctx.shuttingDown(),
+    pauses: ctx.pauses,
+  });
   try {
-    await act(job, token, error, progress, ctx);
+    await prepare(action, job, failure, ctx);
+    return await applyToBullmq(action, failure.cause, target);
   } catch (outcome) {
-    if (handedBack(outcome) || outcome === error) throw outcome;
+    if (isBullmqSignal(outcome) || outcome === failure.cause) throw outcome;
     ctx.logger.warn({ err: outcome, row: job.data.row.key }, "Could not act on a row's error; handing the row back.");
-    await job.moveToDelayed(Date.now() + 5_000, token).catch(() => undefined); // if this fails too, stall recovery takes over
+    // If this fails too, BullMQ's stall recovery hands the row to a worker later.
+    await delay(target, ctx.handBackMs).catch(() => undefined);
     throw new DelayedError();
   }
-  throw error;
 }
 
-async function act(job: Job<RowJobData>, token: string | undefined, error: unknown, progress: RowProgress, ctx: ErrorContext): Promise<void> {
-  const delay = async (ms: number) => {
-    await job.moveToDelayed(Date.now() + ms, token);
-    throw new DelayedError();
-  };
-  if (error instanceof BudgetHold) return delay(ctx.holdRecheckMs);
-  // Shutting down: hand the job back at once; its run id is saved, so the next worker resumes the wait.
-  if (ctx.shuttingDown()) return delay(0);
-  const action = decideAction(classifyError(error), job.attemptsMade, job.opts.attempts ?? 1, ctx.retry, progress.phase);
-  const log = ctx.logger.child({ batch: job.data.batch, row: job.data.row.key, runId: progress.runId });
+/** Logs the action and does what must happen before BullMQ hears of it. */
+async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAttemptError, ctx: ErrorContext): Promise<void> {
+  const log = ctx.logger.child({ batch: job.data.batch, row: job.data.row.key, runId: failure.runId });
   switch (action.kind) {
+    case "hold":
+    case "hand-back":
+      return;
     case "wait-again":
-      log.info({ delayMs: action.delayMs, reason: String(error) }, "Cannot read the run right now; looking again later.");
-      return delay(action.delayMs);
+      log.info({ delayMs: action.delayMs, reason: String(failure.cause) }, "Cannot read the run right now; looking again later.");
+      return;
     case "retry":
       log.info({ reason: action.reason, attempt: job.attemptsMade + 1 }, "Row hit a transient error; it will be retried.");
-      throw error;
+      return;
     case "rate-limit":
       log.info({ delayMs: action.delayMs }, "Runflow is rate limiting; the queue slows down.");
-      await ctx.queue.rateLimit(action.delayMs);
-      throw Worker.RateLimitError();
+      return;
     case "pause-credit":
-      if (!ctx.credit.warned) log.error({ delayMs: action.delayMs }, `Runflow account is out of credit (${action.reason}); submitting pauses until the balance allows.`);
-      ctx.credit.warned = true;
-      await ctx.queue.rateLimit(action.delayMs);
-      throw Worker.RateLimitError();
+      if (ctx.credit.refused()) {
+        log.error(
+          { delayMs: action.delayMs },
+          `Runflow account is out of credit (${action.reason}); submitting pauses until the balance allows.`,
+        );
+      }
+      return;
     case "stop":
-      ctx.onFatal(new ConfigurationError(`Runflow refused the request: ${action.reason}`, { cause: error }));
-      await ctx.queue.rateLimit(60_000);
-      throw Worker.RateLimitError();
+      ctx.onFatal(new ConfigurationError(`Runflow refused the request: ${action.reason}`, { cause: failure.cause }));
+      return;
     case "fail":
       log.warn({ reason: action.reason }, "Row failed.");
-      await recordFailure(job.data, ctx.deps, progress, action.reason, error);
-      throw new UnrecoverableError(action.reason);
+      await recordFailure(job.data, ctx.deps, failure, action.reason);
+      return;
   }
 }

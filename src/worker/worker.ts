@@ -7,19 +7,22 @@ import { setMaxListeners } from "node:events";
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import pLimit from "p-limit";
+import { WORKER_DEFAULTS, type Pauses } from "../config/defaults.js";
 import type { ConfigurationError } from "../core/errors.js";
+import { MODELS } from "../core/models.js";
+import { createBatchRecords } from "../ledger/batch-records.js";
+import { createRowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
-import type { PriceTable } from "../pricing/table.js";
-import { createBatchStore } from "../ledger/batch-store.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
 import { createQueues } from "../queue/queues.js";
-import { MODELS } from "../core/models.js";
 import type { RunflowClient } from "../runflow/types.js";
-import { scheduleFor, type PollSchedule } from "./poll-schedule.js";
+import { createCreditOutage } from "./credit-outage.js";
 import { onRowError, type ErrorContext } from "./on-row-error.js";
-import { processRow, type BatchInfo, type RowDeps, type RowProgress } from "./process-row.js";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
+import { scheduleFor, type PollSchedule } from "./poll-schedule.js";
+import { processRow } from "./process-row.js";
+import { asAttemptError } from "./row-errors.js";
+import type { BatchInfo, RowDeps } from "./row-types.js";
 
 export interface WorkerOptions {
   readonly redis: Redis;
@@ -30,18 +33,18 @@ export interface WorkerOptions {
   readonly concurrency?: Partial<Record<QueueName, number>>;
   /** Overrides for every model's poll schedule (tests and the simulator use short ones). */
   readonly poll?: Partial<PollSchedule>;
-  readonly retry?: RetryPolicy;
+  /** How long the worker pauses when Runflow says "not now" (429, 402, unreadable runs, budget holds). */
+  readonly pauses?: Partial<Pauses>;
   /**
    * Where a batch's images go, given its id and the directory stored on it (the default). The
    * queues are shared by all batches, so an override must keep batches apart.
    */
   readonly outDirFor?: (batchId: string, stored: string) => string;
-  /** How long a row held by the budget cap waits before it looks again. */
-  readonly holdRecheckMs?: number;
+  /** Image downloads at once in this worker (WORKER_DEFAULTS.downloadConcurrency). */
   readonly downloadConcurrency?: number;
   /**
    * How long a worker's claim on a row lasts without renewal. A crashed worker's rows go to
-   * another worker within about this long (and a stalled-check interval). Default 30 s.
+   * another worker within about this long (and a stalled-check interval). WORKER_DEFAULTS.lockDurationMs.
    */
   readonly lockDurationMs?: number;
   /** A configuration error (bad key): the worker stops taking jobs and reports it here. */
@@ -58,39 +61,40 @@ export function createWorker(options: WorkerOptions): RowWorker {
   // Our own row bookkeeping gets its own connection with auto-pipelining: thousands of rows in
   // flight share socket writes. (BullMQ keeps the shared connection; its blocking reads must not
   // sit in a pipeline.)
-  const storeRedis = redis.duplicate({ enableAutoPipelining: true });
-  storeRedis.on("error", (err) => logger.warn({ err }, "Redis connection error (row store)."));
-  const store = createBatchStore(storeRedis, keys);
+  const ledgerRedis = redis.duplicate({ enableAutoPipelining: true });
+  ledgerRedis.on("error", (err) => logger.warn({ err }, "Redis connection error (ledger)."));
+  const batches = createBatchRecords(ledgerRedis, keys);
   const shutdown = new AbortController();
   // Every run being waited on listens for shutdown: thousands of listeners are the design, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const pauses: Pauses = { ...WORKER_DEFAULTS.pauses, ...options.pauses };
+  const lockDurationMs = options.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs;
   const batchCache = new Map<string, Promise<BatchInfo>>();
   const batchInfo = (id: string): Promise<BatchInfo> => {
     let info = batchCache.get(id);
     if (!info) {
-      info = store.get(id).then((record) => {
+      info = batches.get(id).then((record) => {
         if (!record) throw new Error(`batch ${id} has no record in Redis`);
-        return { outDir: options.outDirFor?.(id, record.out) ?? record.out, prices: JSON.parse(record.pricesJson) as PriceTable };
+        const { out, prices } = record.submission;
+        return { outDir: options.outDirFor?.(id, out) ?? out, prices };
       });
       info.catch(() => batchCache.delete(id));
       batchCache.set(id, info);
     }
     return info;
   };
-  // The out-of-credit warning is said once per outage: until Runflow accepts a run again.
-  const credit = { warned: false };
+  const credit = createCreditOutage();
   const deps: RowDeps = {
     client: options.runflow,
-    store,
+    rows: createRowLedger(ledgerRedis, keys),
     batchInfo,
     logger,
     now: options.now ?? (() => new Date()),
     poll: (model) => scheduleFor(MODELS[model].typicalDurationMs, options.poll),
-    maxConsecutivePollErrors: 8,
-    downloads: pLimit(options.downloadConcurrency ?? 128),
+    maxConsecutivePollErrors: WORKER_DEFAULTS.maxConsecutivePollErrors,
+    downloads: pLimit(options.downloadConcurrency ?? WORKER_DEFAULTS.downloadConcurrency),
     signal: shutdown.signal,
-    onRunCreated: () => (credit.warned = false),
+    onRunCreated: () => credit.accepted(),
   };
 
   const queues = createQueues(redis, keys);
@@ -100,28 +104,27 @@ export function createWorker(options: WorkerOptions): RowWorker {
       queue,
       deps,
       logger,
-      retry,
-      holdRecheckMs: options.holdRecheckMs ?? 60_000,
+      pauses,
+      handBackMs: WORKER_DEFAULTS.handBackMs,
       shuttingDown: () => shutdown.signal.aborted,
       onFatal: (error) => options.onFatal?.(error),
       credit,
     };
     const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
-      const progress: RowProgress = { phase: "create", runId: null, run: null };
       try {
-        return await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), deps, progress);
+        return await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), deps);
       } catch (error) {
-        return onRowError(job, token, error, progress, errors);
+        return onRowError(job, token, asAttemptError(error), errors);
       }
     };
     const worker = new Worker<RowJobData>(name, processor, {
       connection: redis,
       prefix: keys.bullPrefix,
-      concurrency: options.concurrency?.[name] ?? 50,
+      concurrency: options.concurrency?.[name] ?? WORKER_DEFAULTS.concurrency,
       // A stalled job only means its worker died; resuming it is safe, so never fail a row for it.
       maxStalledCount: 1_000,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.lockDurationMs ?? 30_000,
+      lockDuration: lockDurationMs,
+      stalledInterval: lockDurationMs,
       autorun: true,
       // Without a limiter BullMQ ignores queue.rateLimit() in other workers: 429 and 402 must slow them all.
       limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1_000 },
@@ -139,7 +142,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
       shutdown.abort();
       await Promise.all(workers.map(({ worker }) => worker.close()));
       await queues.close();
-      await storeRedis.quit().catch(() => storeRedis.disconnect());
+      await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());
     },
   };
 }

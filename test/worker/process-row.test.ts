@@ -9,15 +9,18 @@ import pLimit from "p-limit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log/logger.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
-import { createBatchStore, type BatchStore } from "../../src/ledger/batch-store.js";
+import { createLedger, type Ledger } from "../../src/ledger/ledger.js";
+import type { RowLedger } from "../../src/ledger/row-ledger.js";
 import type { RowJobData } from "../../src/queue/job-data.js";
 import { createKeys } from "../../src/queue/keys.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
-import { processRow, type RowDeps } from "../../src/worker/process-row.js";
+import { processRow } from "../../src/worker/process-row.js";
 import { recordFailure } from "../../src/worker/record-row.js";
-import { IdempotencyWindowPassed } from "../../src/worker/row-errors.js";
+import { IdempotencyWindowPassed, RowAttemptError } from "../../src/worker/row-errors.js";
+import type { RowDeps } from "../../src/worker/row-types.js";
+import { newBatch } from "../helpers/ledger.js";
 import { tempDir } from "../helpers/manifests.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -40,22 +43,19 @@ describe("processRow", () => {
   let redis: TestRedis;
   let sim: Simulator;
   let client: RunflowClient;
-  let store: BatchStore;
+  let ledger: Ledger;
   let deps: RowDeps;
   let out: string;
   beforeEach(async () => {
     redis = await testRedis();
     sim = await startSimulator({ latencyMs: 50 });
     client = createRunflowClient({ baseUrl: sim.url, apiKey: "rf_test_key" });
-    store = createBatchStore(redis.redis, createKeys(redis.prefix));
+    ledger = createLedger(redis.redis, createKeys(redis.prefix));
     out = await tempDir();
-    await store.create(
-      { id: "b1", manifest: "/m.csv", manifestSha256: "0", manifestOptionsJson: "{}", rows: 1, invalidRows: 0, estimateMicros: 266_000, estimateJson: "{}", pricesJson: "{}", out, capMicros: null },
-      new Date(),
-    );
+    await ledger.batches.create(newBatch("b1", { estimateMicros: 266_000, out }), new Date());
     deps = {
       client,
-      store,
+      rows: ledger.rows,
       batchInfo: async () => ({ outDir: out, prices: BUILT_IN_PRICES }),
       logger: silentLogger(),
       now: () => new Date(),
@@ -71,35 +71,36 @@ describe("processRow", () => {
   });
 
   it("a crash between Runflow accepting the run and saving its id bills once: the retry replays the same run", async () => {
-    const crashingStore: BatchStore = { ...store, saveRunId: async () => Promise.reject(new Error("process died here")) };
-    await expect(processRow(data, async () => undefined, { ...deps, store: crashingStore }, { phase: "create" as const, runId: null, run: null })).rejects.toThrow("process died here");
+    const crashing: RowLedger = { ...ledger.rows, saveRunId: async () => Promise.reject(new Error("process died here")) };
+    const crash = await processRow(data, async () => undefined, { ...deps, rows: crashing }).catch((e: unknown) => e);
+    expect(crash).toBeInstanceOf(RowAttemptError);
+    expect(crash).toMatchObject({ phase: "create", runId: sim.ledger().runs[0]!.id, message: expect.stringContaining("process died here") });
     expect(sim.ledger().runsCreated).toBe(1);
 
-    const progress = { phase: "create" as const, runId: null as string | null, run: null };
-    expect(await processRow(data, async () => undefined, deps, progress)).toBe("recorded");
-    const ledger = sim.ledger();
-    expect(ledger.runsCreated).toBe(1);
-    expect(ledger.replays).toBe(1);
-    expect(ledger.billedMicros).toBe(266_000);
-    expect(progress.runId).toBe(ledger.runs[0]!.id);
-    expect((await store.get("b1"))!).toMatchObject({ succeeded: 1, spentMicros: 266_000, reservedMicros: 0, images: 2 });
+    expect(await processRow(data, async () => undefined, deps)).toBe("recorded");
+    const billed = sim.ledger();
+    expect(billed.runsCreated).toBe(1);
+    expect(billed.replays).toBe(1);
+    expect(billed.billedMicros).toBe(266_000);
+    expect((await ledger.results.runIds("b1", ["chair"]))[0]).toBe(billed.runs[0]!.id);
+    expect((await ledger.batches.get("b1"))!).toMatchObject({ succeeded: 1, spentMicros: 266_000, reservedMicros: 0, images: 2 });
     expect((await readdir(path.join(out, "images"))).sort()).toEqual(["chair-1.png", "chair-2.png"]);
   });
 
   it("a restart with the run id saved resumes waiting on that run and never posts again", async () => {
     let saved: string | null = null;
     const stopAfterSave = new AbortController();
-    const first = processRow(data, async (id) => void (saved = id), { ...deps, signal: stopAfterSave.signal }, { phase: "create" as const, runId: null, run: null });
+    const first = processRow(data, async (id) => void (saved = id), { ...deps, signal: stopAfterSave.signal });
     const interrupted = first.catch((error: unknown) => error);
     while (saved === null) await new Promise((r) => setTimeout(r, 5));
     stopAfterSave.abort(); // the worker shuts down while waiting
     expect(await interrupted).toBeInstanceOf(Error);
     const posts = sim.ledger().createRequests;
 
-    expect(await processRow({ ...data, runId: saved }, async () => undefined, deps, { phase: "create" as const, runId: null, run: null })).toBe("recorded");
+    expect(await processRow({ ...data, runId: saved }, async () => undefined, deps)).toBe("recorded");
     expect(sim.ledger().createRequests).toBe(posts);
     expect(sim.ledger().runsCreated).toBe(1);
-    expect(await processRow(data, async () => undefined, deps, { phase: "create" as const, runId: null, run: null })).toBe("already-recorded");
+    expect(await processRow(data, async () => undefined, deps)).toBe("already-recorded");
     expect(sim.ledger().createRequests).toBe(posts);
   });
 
@@ -107,15 +108,15 @@ describe("processRow", () => {
     const unreachable = createRunflowClient({ baseUrl: "http://127.0.0.1:1", apiKey: "rf_test_key", timeoutMs: 2_000 });
     try {
       const t0 = Date.parse("2026-11-20T08:00:00Z");
-      await expect(processRow(data, async () => undefined, { ...deps, client: unreachable, now: () => new Date(t0) }, { phase: "create" as const, runId: null, run: null })).rejects.toThrow();
+      await expect(processRow(data, async () => undefined, { ...deps, client: unreachable, now: () => new Date(t0) })).rejects.toThrow();
       const later = { ...deps, now: () => new Date(t0 + 24 * 3_600_000) };
-      const progress = { phase: "create" as const, runId: null, run: null };
-      const refused = processRow(data, async () => undefined, later, progress);
-      await expect(refused).rejects.toBeInstanceOf(IdempotencyWindowPassed);
-      await expect(refused).rejects.toThrow(/client_ref "b1\/chair"/);
+      const refused = await processRow(data, async () => undefined, later).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RowAttemptError);
+      expect((refused as RowAttemptError).cause).toBeInstanceOf(IdempotencyWindowPassed);
+      expect((refused as RowAttemptError).message).toMatch(/client_ref "b1\/chair"/);
       expect(sim.ledger().createRequests).toBe(0);
-      await recordFailure(data, later, progress, "window passed", await refused.catch((e: unknown) => e));
-      expect((await store.get("b1"))!).toMatchObject({ failed: 1, spentMicros: 266_000, reservedMicros: 0 }); // counted at the estimate
+      await recordFailure(data, later, refused as RowAttemptError, "window passed");
+      expect((await ledger.batches.get("b1"))!).toMatchObject({ failed: 1, spentMicros: 266_000, reservedMicros: 0 }); // counted at the estimate
     } finally {
       await unreachable.close();
     }
@@ -124,10 +125,10 @@ describe("processRow", () => {
   it("posts again within the window when the earlier create got a definite refusal", async () => {
     const t0 = Date.parse("2026-11-20T08:00:00Z");
     sim.configure({ balanceUsd: "0" });
-    await expect(processRow(data, async () => undefined, { ...deps, now: () => new Date(t0) }, { phase: "create" as const, runId: null, run: null })).rejects.toThrow(/402/);
+    await expect(processRow(data, async () => undefined, { ...deps, now: () => new Date(t0) })).rejects.toThrow(/402/);
     sim.configure({ balanceUsd: "100" });
     const later = { ...deps, now: () => new Date(t0 + 30 * 3_600_000) }; // a long credit outage is not a lost answer
-    expect(await processRow(data, async () => undefined, later, { phase: "create" as const, runId: null, run: null })).toBe("recorded");
+    expect(await processRow(data, async () => undefined, later)).toBe("recorded");
     expect(sim.ledger().runsCreated).toBe(1);
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * The defaults the tool runs with, each with its unit, in one place. Flags and the environment
+ * override them (config.ts); code never repeats a number that is here. Pure data.
+ */
+
+/** Pauses the worker takes when Runflow says "not now". None of them costs a row an attempt. */
+export interface Pauses {
+  /**
+   * 429 without Retry-After: how long the whole queue slows down, in ms.
+   * @default 5_000
+   */
+  readonly rateLimitMs: number;
+  /**
+   * 402 (out of credit): how long submitting pauses before trying again, in ms (`--credit-pause`).
+   * @default 30_000
+   */
+  readonly outOfCreditMs: number;
+  /**
+   * A run exists but Runflow cannot be read: how long before looking at it again, in ms
+   * (`--poll-interval` when given).
+   * @default 15_000
+   */
+  readonly unreadableRunMs: number;
+  /**
+   * A row held by the budget cap: how long before it looks again, in ms. Raising the cap
+   * (`budget`) promotes held rows at once.
+   * @default 60_000
+   */
+  readonly budgetHoldMs: number;
+  /**
+   * A configuration error (bad key, no permission): how long the queue is held while the worker
+   * stops, in ms.
+   * @default 60_000
+   */
+  readonly misconfiguredMs: number;
+}
+
+export interface WorkerDefaults {
+  /**
+   * Rows in flight at once per queue (generations, edits) when the caller does not say.
+   * @default 50
+   */
+  readonly concurrency: number;
+  /**
+   * Image downloads at once per worker process, shared by all its rows.
+   * @default 128
+   */
+  readonly downloadConcurrency: number;
+  /**
+   * Consecutive failed reads of one run before waiting on it gives up and the error policy decides.
+   * @default 8
+   */
+  readonly maxConsecutivePollErrors: number;
+  /**
+   * How long a worker's claim on a row lasts without renewal, in ms; also how often BullMQ looks
+   * for stalled rows. A crashed worker's rows go to another worker within about twice this.
+   * @default 30_000
+   */
+  readonly lockDurationMs: number;
+  /**
+   * When acting on a row's error fails (Redis gone for a moment), the row is handed back this
+   * long later, in ms.
+   * @default 5_000
+   */
+  readonly handBackMs: number;
+  readonly pauses: Pauses;
+}
+
+export const WORKER_DEFAULTS: WorkerDefaults = {
+  concurrency: 50,
+  downloadConcurrency: 128,
+  maxConsecutivePollErrors: 8,
+  lockDurationMs: 30_000,
+  handBackMs: 5_000,
+  pauses: {
+    rateLimitMs: 5_000,
+    outOfCreditMs: 30_000,
+    unreadableRunMs: 15_000,
+    budgetHoldMs: 60_000,
+    misconfiguredMs: 60_000,
+  },
+};

@@ -1,0 +1,42 @@
+/**
+ * The vocabulary of one row's life in the worker: what it depends on, where it can be, and what
+ * an attempt ends with. Types only.
+ */
+import type { LimitFunction } from "p-limit";
+import type { ModelId } from "../core/models.js";
+import type { RowLedger } from "../ledger/row-ledger.js";
+import type { Logger } from "../log/logger.js";
+import type { PriceTable } from "../pricing/table.js";
+import type { RunflowClient } from "../runflow/types.js";
+import type { PollSchedule } from "./poll-schedule.js";
+
+/** What the worker needs to know about a row's batch (read once per batch and cached). */
+export interface BatchInfo {
+  readonly outDir: string;
+  readonly prices: PriceTable;
+}
+
+export interface RowDeps {
+  readonly client: RunflowClient;
+  /** The row's bookkeeping in Redis: reservation, run id, result. */
+  readonly rows: RowLedger;
+  readonly batchInfo: (batchId: string) => Promise<BatchInfo>;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly poll: (model: ModelId) => PollSchedule;
+  readonly maxConsecutivePollErrors: number;
+  readonly downloads: LimitFunction;
+  readonly signal?: AbortSignal;
+  /** Called after Runflow accepted a new run (the worker uses it to know credit is back). */
+  readonly onRunCreated?: () => void;
+}
+
+/**
+ * Where the row was when an attempt failed: creating its run (reserve, POST, save the id),
+ * waiting on it (or recording how it ended), or downloading its images. The phase tells the
+ * error policy whether Runflow's side is known (see error-policy.ts).
+ */
+export type RowPhase = "create" | "wait" | "download";
+
+/** How an attempt that did not throw ended. */
+export type RowResult = "recorded" | "already-recorded";
