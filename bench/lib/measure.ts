@@ -19,7 +19,7 @@ import { openBatch } from "../../src/commands/shared/open-batch.js";
 import { silentLogger } from "../../src/log/logger.js";
 import { runBatch } from "../../src/commands/shared/run-batch.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
-import { createBatchStore } from "../../src/ledger/batch-store.js";
+import { createLedger } from "../../src/ledger/ledger.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../src/queue/retry-options.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
@@ -184,18 +184,18 @@ async function pipeline(spec: Extract<MeasureSpec, { kind: "pipeline" }>): Promi
   const bench = await benchRedis("pipeline");
   const { redis, keys } = bench;
   const logger = silentLogger();
-  const store = createBatchStore(redis, keys);
+  const ledger = createLedger(redis, keys);
   let runStart = Number.POSITIVE_INFINITY;
   const { client, stats, createMs, waits, downloadMs } = instrumented(createRunflowClient({ baseUrl: spec.simUrl, apiKey: "rf_bench", logger, connections: 256 }), () => runStart);
   const settings: BatchSettings = { source: { path: spec.manifest }, prices: BUILT_IN_PRICES, skipInvalid: false, batchId: undefined, capMicros: null, force: false, retry: DEFAULT_RETRY_OPTIONS };
   try {
     const started = performance.now();
-    const opened = await openBatch({ redis, keys, store, logger, client, settings, out: spec.outDir, stderr: process.stderr });
+    const opened = await openBatch({ redis, keys, ledger, logger, client, settings, out: spec.outDir, stderr: process.stderr });
     runStart = performance.now();
     const runStartEpoch = Date.now();
     try {
       const { outcome, record } = await runBatch({
-        ...{ redis, keys, store, client, logger, queues: opened.queues, batchId: opened.record.id },
+        ...{ redis, keys, ledger, client, logger, queues: opened.queues, batchId: opened.record.id },
         ...{ source: settings.source, prices: settings.prices, retry: settings.retry, outDir: spec.outDir, poll: spec.poll },
         concurrency: { generate: spec.concurrency, edit: spec.concurrency },
       });
@@ -203,7 +203,7 @@ async function pipeline(spec: Extract<MeasureSpec, { kind: "pipeline" }>): Promi
       const results = await redis.hvals(keys.results(record.id));
       const lastFinished = results.reduce((last, json) => Math.max(last, Date.parse((JSON.parse(json) as { finished_at: string }).finished_at)), 0);
       return {
-        ...{ kind: "pipeline", outcome, rows: record.rows, succeeded: record.succeeded, failed: record.failed },
+        ...{ kind: "pipeline", outcome, rows: record.submission.rows, succeeded: record.succeeded, failed: record.failed },
         files: (await readdir(path.join(spec.outDir, "images"))).length,
         prepareSeconds: (runStart - started) / 1000,
         runSeconds,

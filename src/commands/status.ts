@@ -20,14 +20,14 @@ export async function status(ctx: CommandContext, settings: StatusSettings): Pro
   const { signal } = ctx.io;
 
   async function one(id: string): Promise<string> {
-    const record = await deps.store.get(id);
+    const record = await deps.ledger.batches.get(id);
     if (!record) throw new UsageError(`no batch "${id}" in Redis at this REDIS_URL; list batches with \`runflow-batch status\``);
-    const view = batchStatus(record, await deps.store.tierCounters(id), new Date());
+    const view = batchStatus(record, await deps.ledger.results.tierCounters(id), new Date());
     return settings.format === "json" ? JSON.stringify(view, null, 2) + "\n" : renderStatus(view);
   }
 
   async function recent(): Promise<string> {
-    const records = await deps.store.list(settings.limit);
+    const records = await deps.ledger.batches.list(settings.limit);
     if (settings.format === "json") return JSON.stringify(records.map((r) => batchStatus(r, {}, new Date())), null, 2) + "\n";
     if (records.length === 0) return "no batches yet; start one with `runflow-batch run <manifest> --out DIR`\n";
     return records.map(renderBatchLine).join("");

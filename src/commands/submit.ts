@@ -29,7 +29,7 @@ export async function submit(ctx: CommandContext, given: SubmitSettings): Promis
     queues = opened.queues;
     const summary = await enqueueManifest({
       queues,
-      store: deps.store,
+      ledger: deps.ledger,
       batchId: record.id,
       source: settings.source,
       prices: settings.prices,
@@ -38,7 +38,7 @@ export async function submit(ctx: CommandContext, given: SubmitSettings): Promis
     });
     ctx.io.stderr.write(
       `${prepared.created ? "Submitted" : "Resubmitted"} batch ${record.id}: ${summary.enqueued} rows queued, ` +
-        `${summary.alreadyDone} already done; estimated $${formatUsd(record.estimateMicros)}. ` +
+        `${summary.alreadyDone} already done; estimated $${formatUsd(record.submission.estimate.micros)}. ` +
         `Start workers with \`runflow-batch worker\`; follow with \`runflow-batch status ${record.id}\`.\n`,
     );
     ctx.io.stdout.write(record.id + "\n");

@@ -10,14 +10,14 @@ import type { Logger } from "../log/logger.js";
 import type { ManifestSource } from "../manifest/source.js";
 import { pricedRows } from "../pricing/priced-rows.js";
 import type { PriceTable } from "../pricing/table.js";
-import type { BatchStore } from "../ledger/batch-store.js";
+import type { Ledger } from "../ledger/ledger.js";
 import type { RowJobData } from "./job-data.js";
 import { jobIdFor, queueFor, type QueueName } from "./keys.js";
 import { jobOptions, type Queues, type RetryOptions } from "./queues.js";
 
 export interface EnqueueOptions {
   readonly queues: Queues;
-  readonly store: BatchStore;
+  readonly ledger: Pick<Ledger, "batches" | "results">;
   readonly batchId: string;
   readonly source: ManifestSource;
   readonly prices: PriceTable;
@@ -39,9 +39,9 @@ export interface EnqueueSummary {
 }
 
 export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueSummary> {
-  const { store, batchId, queues } = options;
+  const { ledger, batchId, queues } = options;
   const chunkSize = Math.min(options.chunkSize ?? 500, options.maxOutstanding ?? Number.POSITIVE_INFINITY);
-  const start = await store.get(batchId);
+  const start = await ledger.batches.get(batchId);
   const terminalAtStart = start ? start.succeeded + start.failed : 0;
   let enqueued = 0;
   let alreadyDone = 0;
@@ -49,7 +49,7 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
 
   const flush = async (): Promise<void> => {
     if (chunk.length === 0) return;
-    const done = await store.terminalRows(batchId, chunk.map((d) => d.row.key));
+    const done = await ledger.results.terminalRows(batchId, chunk.map((d) => d.row.key));
     const byQueue: Record<QueueName, RowJobData[]> = { generate: [], edit: [] };
     chunk.forEach((data, i) => (done[i] ? (alreadyDone += 1) : byQueue[queueFor(data.row.model)].push(data)));
     for (const name of ["generate", "edit"] as const) {
@@ -66,7 +66,7 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
     if (options.maxOutstanding === undefined) return !options.signal?.aborted;
     for (;;) {
       if (options.signal?.aborted) return false;
-      const batch = await store.get(batchId);
+      const batch = await ledger.batches.get(batchId);
       if (!batch) return false;
       const outstanding = enqueued - (batch.succeeded + batch.failed - terminalAtStart) - batch.held;
       if (outstanding < options.maxOutstanding && !batch.budgetBlocked) return true;

@@ -4,7 +4,7 @@
  * Call inside a `describe`.
  */
 import { afterEach, beforeEach } from "vitest";
-import { createBatchStore, type BatchStore } from "../../src/ledger/batch-store.js";
+import { createBatchRecords, type BatchRecords } from "../../src/ledger/batch-records.js";
 import { createKeys } from "../../src/queue/keys.js";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
 import { spawnCli, type CliProcess } from "./cli.js";
@@ -15,7 +15,7 @@ export interface Testbed {
   readonly sim: Simulator;
   /** REDIS_URL, RUNFLOW_BATCH_PREFIX, RUNFLOW_BASE_URL and an accepted RUNFLOW_API_KEY. */
   env(): Record<string, string>;
-  store(): BatchStore;
+  store(): BatchRecords;
   /** Starts `runflow-batch worker` as a child process with these arguments. */
   worker(args: readonly string[], env?: Record<string, string>): CliProcess;
 }
@@ -43,7 +43,7 @@ export function useTestbed(simulator: SimulatorOptions = {}): Testbed {
       return sim;
     },
     env: () => ({ REDIS_URL: bed.redis.url, RUNFLOW_BATCH_PREFIX: bed.redis.prefix, RUNFLOW_BASE_URL: bed.sim.url, RUNFLOW_API_KEY: "rf_test_key" }),
-    store: () => createBatchStore(bed.redis.redis, createKeys(bed.redis.prefix)),
+    store: () => createBatchRecords(bed.redis.redis, createKeys(bed.redis.prefix)),
     worker(args, env = {}) {
       const w = spawnCli(["worker", ...args], { ...bed.env(), ...env });
       workers.push(w);

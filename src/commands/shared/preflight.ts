@@ -9,7 +9,7 @@ import type { ManifestSource } from "../../manifest/source.js";
 import { formatUsd } from "../../core/money.js";
 import { pricedRowBatches } from "../../pricing/priced-rows.js";
 import type { PriceTable } from "../../pricing/table.js";
-import type { BatchRecord } from "../../ledger/batch-store.js";
+import type { BatchRecord } from "../../ledger/batch-record.js";
 import { classifyError } from "../../runflow/errors.js";
 import type { RunflowClient } from "../../runflow/types.js";
 
@@ -47,15 +47,15 @@ export async function capCoverage(options: Pick<PreflightOptions, "source" | "pr
 export async function preflight(options: PreflightOptions): Promise<string[]> {
   const { record } = options;
   const notes: string[] = [];
-  const remaining = Math.max(0, record.estimateMicros - record.doneEstimateMicros);
+  const remaining = Math.max(0, record.submission.estimate.micros - record.doneEstimateMicros);
   let willSpend = remaining;
   if (record.capMicros !== null && record.spentMicros + remaining > record.capMicros) {
     const room = Math.max(0, record.capMicros - record.spentMicros);
     willSpend = room;
     const coverage = await capCoverage(options, record.capMicros);
     notes.push(
-      `The estimate ($${formatUsd(record.estimateMicros)}) is above the cap ($${formatUsd(record.capMicros)}): the cap covers ` +
-        `${coverage.covered} of ${record.rows} rows; the other ${coverage.restRows} would cost $${formatUsd(coverage.restMicros)} more. ` +
+      `The estimate ($${formatUsd(record.submission.estimate.micros)}) is above the cap ($${formatUsd(record.capMicros)}): the cap covers ` +
+        `${coverage.covered} of ${record.submission.rows} rows; the other ${coverage.restRows} would cost $${formatUsd(coverage.restMicros)} more. ` +
         `The batch goes ahead and stops at the cap; raise it later with \`runflow-batch budget ${record.id} --max-cost USD\`.`,
     );
   }

@@ -8,13 +8,15 @@ import { formatProblems, ManifestError } from "../../manifest/index.js";
 import { readingOptions, type ManifestSource } from "../../manifest/source.js";
 import { scanManifest, type ManifestScan } from "../../pricing/scan.js";
 import type { PriceTable } from "../../pricing/table.js";
-import { checkBatchId, defaultBatchId, manifestSha256 } from "../../ledger/batch-id.js";
-import type { BatchRecord, BatchStore } from "../../ledger/batch-store.js";
+import { checkBatchId, defaultBatchId } from "../../ledger/batch-id.js";
+import type { BatchRecord } from "../../ledger/batch-record.js";
+import type { BatchRecords } from "../../ledger/batch-records.js";
+import { manifestSha256 } from "../../manifest/fingerprint.js";
 import { costSummaryJson } from "../../pricing/totals.js";
 import path from "node:path";
 
 export interface PrepareOptions {
-  readonly store: BatchStore;
+  readonly batches: BatchRecords;
   readonly source: ManifestSource;
   readonly prices: PriceTable;
   readonly batchId?: string | undefined;
@@ -48,24 +50,24 @@ export async function prepareBatch(options: PrepareOptions): Promise<PreparedBat
   if (scan.validRows === 0) throw new UsageError(`${file} has no valid rows to submit`);
   const manifestOptions = readingOptions(options.source);
   const id = options.batchId !== undefined ? checkBatchId(options.batchId) : defaultBatchId(sha, { ...manifestOptions });
-  const { record, created } = await options.store.create(
+  const { record, created } = await options.batches.create(
     {
       id,
-      manifest: path.resolve(options.source.path),
-      manifestSha256: sha,
-      manifestOptionsJson: JSON.stringify(manifestOptions),
-      rows: scan.validRows,
-      invalidRows: scan.invalidRows,
-      estimateMicros: scan.cost.estimatedMicros,
-      estimateJson: JSON.stringify(costSummaryJson(scan.cost, { includeActual: false })),
-      pricesJson: JSON.stringify(options.prices),
-      out: path.resolve(options.out ?? path.join("out", id)),
       capMicros: options.capMicros,
+      submission: {
+        manifest: { ...manifestOptions, path: path.resolve(options.source.path), sha256: sha },
+        rows: scan.validRows,
+        invalidRows: scan.invalidRows,
+        estimate: { micros: scan.cost.estimatedMicros, ...costSummaryJson(scan.cost, { includeActual: false }) },
+        prices: options.prices,
+        out: path.resolve(options.out ?? path.join("out", id)),
+      },
     },
     options.now(),
   );
-  if (!created && record.manifestSha256 !== sha) {
-    throw new UsageError(`batch ${id} was created from a different manifest (${record.manifest}); choose another --batch id`);
+  const stored = record.submission.manifest;
+  if (!created && stored.sha256 !== sha) {
+    throw new UsageError(`batch ${id} was created from a different manifest (${stored.path}); choose another --batch id`);
   }
   const skipped = scan.problemCount > 0 ? formatProblems(scan.problems, undefined, scan.problemCount) : null;
   return { record, created, scan, skipped };

@@ -1,0 +1,242 @@
+/**
+ * A batch as the ledger keeps it: the submission (written once: manifest, reading options,
+ * estimate, prices, output directory) and the live counters the Lua scripts and state changes
+ * keep. In Redis it is one hash of strings; here it is read back through zod into typed values,
+ * so no caller parses JSON or casts. Pure.
+ *
+ * Hash fields (the layout is shared with lua/*.lua and must not change under stored batches):
+ *   id, manifest, manifest_sha256, manifest_options (JSON), rows, invalid_rows, estimate_micros,
+ *   estimate_json (JSON), prices_json (JSON), out, cap_micros ('' for none), created_at, state,
+ *   started_at, succeeded, failed, images, spent_micros, reserved_micros, done_estimate_micros,
+ *   budget_blocked ('1'), warned_50/80/100 (the scripts' own).
+ */
+import { z } from "zod";
+import { MODEL_IDS, QUALITIES } from "../core/models.js";
+import type { ManifestSource } from "../manifest/source.js";
+import type { PriceTable } from "../pricing/table.js";
+import type { TierJson, TotalsJson } from "../pricing/totals.js";
+
+export type BatchState = "submitted" | "running" | "done" | "budget" | "failed-rows";
+const BATCH_STATES = ["submitted", "running", "done", "budget", "failed-rows"] as const;
+
+/** The manifest a batch was submitted from: where it is, how to read it, and its fingerprint. */
+export interface BatchManifest extends ManifestSource {
+  /** Absolute path. */
+  readonly path: string;
+  /** SHA-256 of the file's bytes when submitted (manifest/fingerprint.ts): reports check it is unchanged. */
+  readonly sha256: string;
+}
+
+/** The estimate made at submission: its total, and the `totals`/`by_tier` of cost-report.json. */
+export interface BatchEstimate {
+  readonly micros: number;
+  readonly totals: TotalsJson;
+  readonly by_tier: readonly TierJson[];
+}
+
+/** What was submitted; it never changes after the batch is created. */
+export interface BatchSubmission {
+  readonly manifest: BatchManifest;
+  /** Valid rows (the ones that were queued) and rows skipped as invalid. */
+  readonly rows: number;
+  readonly invalidRows: number;
+  readonly estimate: BatchEstimate;
+  /** The price table the batch was estimated with; workers price with the same one. */
+  readonly prices: PriceTable;
+  /** Where images go when the worker is not told otherwise. */
+  readonly out: string;
+  readonly createdAt: string;
+}
+
+/** How far the batch has got; kept by the ledger's scripts and by setState / setCap. */
+export interface BatchCounters {
+  readonly state: BatchState;
+  /** When a worker or `run` first started on the batch; empty before. */
+  readonly startedAt: string;
+  readonly capMicros: number | null;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly images: number;
+  readonly spentMicros: number;
+  readonly reservedMicros: number;
+  /** The estimate of the rows recorded so far. */
+  readonly doneEstimateMicros: number;
+  /** A reservation was refused (or a bill crossed the cap): nothing more is submitted until the cap changes. */
+  readonly budgetBlocked: boolean;
+  /** Rows held back by the budget cap. */
+  readonly held: number;
+  /** Rows holding a budget reservation: submitted to Runflow (or about to be) and not yet recorded. */
+  readonly inFlight: number;
+}
+
+export interface BatchRecord extends BatchCounters {
+  readonly id: string;
+  readonly submission: BatchSubmission;
+}
+
+/** What creating a batch takes: its id, cap and submission (createdAt is the ledger's). */
+export interface NewBatch {
+  readonly id: string;
+  readonly capMicros: number | null;
+  readonly submission: Omit<BatchSubmission, "createdAt">;
+}
+
+const micros = z.number().int().nonnegative();
+const modelId = z.enum(MODEL_IDS);
+const quality = z.enum(QUALITIES);
+
+const priceTable = z.object({
+  source: z.string(),
+  models: z.partialRecord(
+    modelId,
+    z.union([
+      z.object({ unit: z.literal("image"), tiers: z.partialRecord(quality, micros) }),
+      z.object({ unit: z.literal("request"), price: micros }),
+    ]),
+  ),
+  assumptions: z.array(z.string()),
+});
+
+const readingOptions = z.object({
+  format: z.enum(["csv", "json", "jsonl"]).exactOptional(),
+  defaults: z.object({ model: modelId.exactOptional(), quality: quality.exactOptional() }).exactOptional(),
+  csvWorker: z.boolean().exactOptional(),
+});
+
+const usd = z.string();
+const estimateJson = z.object({
+  totals: z.object({
+    rows: z.number().int(),
+    succeeded: z.number().int().exactOptional(),
+    failed: z.number().int().exactOptional(),
+    images: z.number().int(),
+    estimated_usd: usd,
+    actual_usd: usd.exactOptional(),
+  }),
+  by_tier: z.array(
+    z.object({
+      model: modelId,
+      quality: quality.nullable(),
+      rows: z.number().int(),
+      images: z.number().int(),
+      estimated_usd: usd,
+      actual_usd: usd.exactOptional(),
+    }),
+  ),
+});
+
+/** A JSON document kept in one hash field. */
+const json = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not JSON" });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+const count = z.string().regex(/^-?\d+$/).transform(Number);
+const optionalCount = count.optional().transform((n) => n ?? 0);
+
+const batchHash = z.object({
+  id: z.string().min(1),
+  manifest: z.string(),
+  manifest_sha256: z.string(),
+  manifest_options: json(readingOptions).optional().transform((o) => o ?? {}),
+  rows: count,
+  invalid_rows: optionalCount,
+  estimate_micros: count,
+  estimate_json: json(estimateJson),
+  prices_json: json(priceTable),
+  out: z.string(),
+  cap_micros: z.union([z.literal(""), count]).optional(),
+  created_at: z.string(),
+  state: z.enum(BATCH_STATES).optional(),
+  started_at: z.string().optional(),
+  succeeded: optionalCount,
+  failed: optionalCount,
+  images: optionalCount,
+  spent_micros: optionalCount,
+  reserved_micros: optionalCount,
+  done_estimate_micros: optionalCount,
+  budget_blocked: z.string().optional(),
+});
+
+/** Thrown when a stored batch cannot be read: written by another version, or edited by hand. */
+export class UnreadableBatchError extends Error {
+  constructor(
+    readonly batchId: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `batch ${batchId}'s record in Redis cannot be read (${problems.join("; ")}); it was written by another ` +
+        "version of runflow-batch or changed by hand. Submit the manifest again under a new --batch id.",
+    );
+    this.name = "UnreadableBatchError";
+  }
+}
+
+/**
+ * Reads a batch's hash (HGETALL) plus its held-set and reservation counts. Null when there is
+ * no such batch.
+ */
+export function parseBatchRecord(
+  id: string,
+  hash: Readonly<Record<string, string>>,
+  held: number,
+  inFlight: number,
+): BatchRecord | null {
+  if (!hash.id) return null;
+  const parsed = batchHash.safeParse(hash);
+  if (!parsed.success) {
+    throw new UnreadableBatchError(id, parsed.error.issues.map((i) => `${i.path.join(".") || "record"}: ${i.message}`));
+  }
+  const h = parsed.data;
+  const prices: PriceTable = h.prices_json;
+  return {
+    id: h.id,
+    submission: {
+      manifest: { ...h.manifest_options, path: h.manifest, sha256: h.manifest_sha256 },
+      rows: h.rows,
+      invalidRows: h.invalid_rows,
+      estimate: { micros: h.estimate_micros, totals: h.estimate_json.totals, by_tier: h.estimate_json.by_tier },
+      prices,
+      out: h.out,
+      createdAt: h.created_at,
+    },
+    state: h.state ?? "submitted",
+    startedAt: h.started_at ?? "",
+    capMicros: h.cap_micros === undefined || h.cap_micros === "" ? null : h.cap_micros,
+    succeeded: h.succeeded,
+    failed: h.failed,
+    images: h.images,
+    spentMicros: h.spent_micros,
+    reservedMicros: h.reserved_micros,
+    doneEstimateMicros: h.done_estimate_micros,
+    budgetBlocked: h.budget_blocked === "1",
+    held,
+    inFlight,
+  };
+}
+
+/** The hash fields a new batch is written with. */
+export function batchFields(batch: NewBatch, now: Date): Record<string, string> {
+  const { submission: s } = batch;
+  const { path, sha256, ...options } = s.manifest;
+  return {
+    id: batch.id,
+    manifest: path,
+    manifest_sha256: sha256,
+    manifest_options: JSON.stringify(options),
+    rows: String(s.rows),
+    invalid_rows: String(s.invalidRows),
+    estimate_micros: String(s.estimate.micros),
+    estimate_json: JSON.stringify({ totals: s.estimate.totals, by_tier: s.estimate.by_tier }),
+    prices_json: JSON.stringify(s.prices),
+    out: s.out,
+    cap_micros: batch.capMicros === null ? "" : String(batch.capMicros),
+    created_at: now.toISOString(),
+    state: "submitted",
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The ledger: what Redis knows about batches and their rows, outside BullMQ. Three parts, each
+ * used by whoever needs only it: batch records (commands, status), the row ledger (the worker)
+ * and the result reader (reports, status, the producer).
+ */
+import type { Redis } from "ioredis";
+import type { Keys } from "../queue/keys.js";
+import { createBatchRecords, type BatchRecords } from "./batch-records.js";
+import { createResultReader, type ResultReader } from "./result-reader.js";
+import { createRowLedger, type RowLedger } from "./row-ledger.js";
+
+export interface Ledger {
+  readonly batches: BatchRecords;
+  readonly rows: RowLedger;
+  readonly results: ResultReader;
+}
+
+export function createLedger(redis: Redis, keys: Keys): Ledger {
+  return {
+    batches: createBatchRecords(redis, keys),
+    rows: createRowLedger(redis, keys),
+    results: createResultReader(redis, keys),
+  };
+}

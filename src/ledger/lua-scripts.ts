@@ -1,0 +1,51 @@
+/**
+ * The ledger's Lua scripts (lua/*.lua), which keep money and results exact with any number of
+ * workers: each runs atomically inside Redis, so "spent + reserved ≤ cap" and "a row is recorded
+ * once" hold at every instant. They are read from beside this module when a ledger is made
+ * (src/ledger/lua under tsx and vitest, dist/ledger/lua once built: the build copies them) and
+ * defined on the connection as ioredis commands (EVALSHA, loaded once per connection).
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Redis } from "ioredis";
+
+const LUA_DIR = new URL("./lua/", import.meta.url);
+
+/** Each script: its file, and how many of its arguments are keys. */
+const SCRIPTS = {
+  rfbReserveRow: { file: "reserve-row.lua", keys: 7 },
+  rfbRecordRow: { file: "record-row.lua", keys: 6 },
+  rfbSetCap: { file: "set-cap.lua", keys: 1 },
+} as const;
+
+type Arg = string | number;
+
+/** A connection with the scripts defined on it. */
+export type ScriptedRedis = Redis & {
+  /** reserve-row.lua → [code, committed, cap or -1, crossed % or 0, first POST ms, run id or ""]. */
+  rfbReserveRow(...args: Arg[]): Promise<[number, number, number, number, number, string]>;
+  /** record-row.lua → 1 recorded now, 0 already recorded. */
+  rfbRecordRow(...args: Arg[]): Promise<number>;
+  rfbSetCap(...args: Arg[]): Promise<number>;
+};
+
+function readScript(file: string): string {
+  const url = new URL(file, LUA_DIR);
+  try {
+    return readFileSync(url, "utf8");
+  } catch (error) {
+    throw new Error(
+      `cannot read the ledger script ${fileURLToPath(url)} (${error instanceof Error ? error.message : String(error)}); ` +
+        "it ships beside the code in ledger/lua/: run `npm run build`, which copies src/ledger/lua to dist/ledger/lua",
+      { cause: error },
+    );
+  }
+}
+
+/** Defines the scripts on this connection (once; later calls reuse them). */
+export function withLedgerScripts(redis: Redis): ScriptedRedis {
+  for (const [name, script] of Object.entries(SCRIPTS)) {
+    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: script.keys, lua: readScript(script.file) });
+  }
+  return redis as ScriptedRedis;
+}

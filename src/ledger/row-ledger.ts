@@ -1,0 +1,101 @@
+/**
+ * One row's bookkeeping, for the worker: reserve its budget (and find out whether it is already
+ * recorded or has a run to resume), save its run id, and record how it ended, once. Reserving
+ * and recording are Lua scripts (lua/), so the budget cap holds exactly and nothing is counted
+ * twice with any number of workers.
+ */
+import type { Redis } from "ioredis";
+import type { StoredResult } from "../queue/job-data.js";
+import { tierLabel, type Keys } from "../queue/keys.js";
+import { withLedgerScripts } from "./lua-scripts.js";
+
+export interface Reservation {
+  readonly granted: boolean;
+  /** The row already has a recorded result (another worker finished it). */
+  readonly alreadyRecorded: boolean;
+  /** The row already has a run: resume waiting on it (nothing was reserved or marked). */
+  readonly runId: string | null;
+  /** When granted: when the first create POST with an unknown answer went out (now, if none). */
+  readonly firstPostMs: number;
+  readonly committedMicros: number;
+  readonly capMicros: number | null;
+  /** 50, 80 or 100 when this reservation crossed that share of the cap for the first time. */
+  readonly crossedPercent: number | null;
+}
+
+export interface RowLedger {
+  /** In one round trip: recorded already? a run to resume? else reserve `amountMicros` under the cap. */
+  reserve(batchId: string, row: string, amountMicros: number, tier: string, nowMs?: number): Promise<Reservation>;
+  /** Saves the row's run id (a restarted attempt resumes it) and ends its unanswered-POST guard. */
+  saveRunId(batchId: string, row: string, runId: string): Promise<void>;
+  /** Runflow answered the POST with a definite "not created" (402, 429, 4xx): the guard resets. */
+  clearPosting(batchId: string, row: string): Promise<void>;
+  /**
+   * Records the row's result once, settling its reservation to `cost_micros`. True when this call
+   * recorded it; false when it was already recorded (nothing but a stray reservation changes).
+   */
+  record(batchId: string, result: StoredResult): Promise<boolean>;
+  /** Whether the row already has a recorded result. */
+  isRecorded(batchId: string, row: string): Promise<boolean>;
+}
+
+export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
+  const scripted = withLedgerScripts(redis);
+  return {
+    async reserve(batchId, row, amount, tier, nowMs = Date.now()) {
+      const [code, committed, cap, crossed, firstPost, runId] = await scripted.rfbReserveRow(
+        // KEYS
+        keys.batch(batchId),
+        keys.reservations(batchId),
+        keys.held(batchId),
+        keys.tiers(batchId),
+        keys.results(batchId),
+        keys.runs(batchId),
+        keys.posting(batchId),
+        // ARGV
+        row,
+        amount,
+        tier,
+        nowMs,
+      );
+      return {
+        granted: code === 1,
+        alreadyRecorded: code === 2,
+        runId: code === 3 ? runId : null,
+        firstPostMs: firstPost,
+        committedMicros: committed,
+        capMicros: cap < 0 ? null : cap,
+        crossedPercent: crossed > 0 ? crossed : null,
+      };
+    },
+    async saveRunId(batchId, row, runId) {
+      await redis.multi().hset(keys.runs(batchId), row, runId).hdel(keys.posting(batchId), row).exec();
+    },
+    async clearPosting(batchId, row) {
+      await redis.hdel(keys.posting(batchId), row);
+    },
+    async record(batchId, result) {
+      const recorded = await scripted.rfbRecordRow(
+        // KEYS
+        keys.batch(batchId),
+        keys.reservations(batchId),
+        keys.results(batchId),
+        keys.held(batchId),
+        keys.tiers(batchId),
+        keys.posting(batchId),
+        // ARGV
+        result.id,
+        JSON.stringify(result),
+        result.status,
+        result.cost_micros,
+        result.images.length,
+        result.estimated_micros,
+        tierLabel(result.model, result.quality),
+      );
+      return recorded === 1;
+    },
+    async isRecorded(batchId, row) {
+      return (await redis.hexists(keys.results(batchId), row)) === 1;
+    },
+  };
+}
