@@ -1,6 +1,6 @@
 /**
  * What a command does with the manifest it was given before anything reads it:
- * - `-` reads standard input. It is spooled to a file named by its SHA-256 under the state
+ * - `-` (or /dev/stdin) reads standard input. It is spooled to a file named by its SHA-256 under the state
  *   directory first, so every later reader (the validation pass, the producer, the reports)
  *   reads the same bytes, and the same input piped again is the same file — the same batch,
  *   resumed. The format is `--input-format`, else sniffed from the first line.
@@ -22,6 +22,8 @@ import { checkReadable, detectFormat } from "./stream.js";
 import type { ManifestFormat } from "./types.js";
 
 export const STDIN = "-";
+/** Read once, like `-`: a second read (the producer after the validation pass) would find nothing. */
+const STDIN_PATHS = new Set([STDIN, "/dev/stdin"]);
 export const STDIN_LABEL = "stdin";
 
 export interface SourceIo {
@@ -81,7 +83,7 @@ async function fromStdin(source: ManifestSource, io: SourceIo): Promise<Manifest
 
 /** The source every reader of this command reads: stdin spooled, the encoding checked, the separator said. */
 export async function prepareManifestSource(source: ManifestSource, io: SourceIo): Promise<ManifestSource> {
-  const prepared = source.path === STDIN ? await fromStdin(source, io) : source;
+  const prepared = STDIN_PATHS.has(source.path) ? await fromStdin(source, io) : source;
   const file = prepared.label ?? prepared.path;
   await checkEncoding(prepared.encoding, file);
   const format = detectFormat(prepared.path, prepared.format, file);
