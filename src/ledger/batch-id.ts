@@ -15,7 +15,8 @@ export function defaultBatchId(manifestSha256: string, options: Readonly<Record<
 export function checkBatchId(id: string): string {
   if (!BATCH_ID_PATTERN.test(id)) {
     throw new UsageError(
-      `--batch must be 1–64 letters, digits, ".", "_" or "-" and start with a letter or digit, got ${JSON.stringify(id)}`,
+      `--batch must be 1–64 letters, digits, ".", "_" or "-" and start with a letter or digit, ` +
+        `got ${JSON.stringify(id)}`,
     );
   }
   return id;

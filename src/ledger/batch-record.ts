@@ -61,7 +61,7 @@ export interface BatchCounters {
   readonly reservedMicros: number;
   /** The estimate of the rows recorded so far. */
   readonly doneEstimateMicros: number;
-  /** A reservation was refused (or a bill crossed the cap): nothing more is submitted until the cap changes. */
+  /** A reservation was refused (or a bill crossed the cap): nothing is submitted until the cap changes. */
   readonly budgetBlocked: boolean;
   /** Rows held back by the budget cap. */
   readonly held: number;
@@ -170,8 +170,8 @@ export class UnreadableBatchError extends Error {
     readonly problems: readonly string[],
   ) {
     super(
-      `batch ${batchId}'s record in Redis cannot be read (${problems.join("; ")}); it was written by another ` +
-        "version of runflow-batch or changed by hand. Submit the manifest again under a new --batch id.",
+      `batch ${batchId}'s record in Redis cannot be read (${problems.join("; ")}); it was written by ` +
+        "another version of runflow-batch or changed by hand. Submit the manifest again under a new --batch id.",
     );
     this.name = "UnreadableBatchError";
   }

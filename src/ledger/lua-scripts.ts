@@ -34,9 +34,10 @@ function readScript(file: string): string {
   try {
     return readFileSync(url, "utf8");
   } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `cannot read the ledger script ${fileURLToPath(url)} (${error instanceof Error ? error.message : String(error)}); ` +
-        "it ships beside the code in ledger/lua/: run `npm run build`, which copies src/ledger/lua to dist/ledger/lua",
+      `cannot read the ledger script ${fileURLToPath(url)} (${reason}); it ships beside the code in ` +
+        "ledger/lua/: run `npm run build`, which copies src/ledger/lua to dist/ledger/lua",
       { cause: error },
     );
   }

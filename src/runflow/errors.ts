@@ -92,8 +92,8 @@ export class RunflowNetworkError extends RunflowError {
 export class RunflowResponseError extends RunflowError {
   constructor(request: RequestRef, fields: { status: number; detail: string; cause?: unknown }) {
     super(
-      `${request.method} ${request.path} returned ${fields.status} with an unreadable body: ${fields.detail}. ` +
-        "Check RUNFLOW_BASE_URL points at the Runflow API.",
+      `${request.method} ${request.path} returned ${fields.status} with an unreadable body: ` +
+        `${fields.detail}. Check RUNFLOW_BASE_URL points at the Runflow API.`,
       request,
       fields,
       exitCodeFor("retry"),
@@ -118,7 +118,8 @@ export class DownloadError extends RunflowError {
     },
   ) {
     super(
-      `download of output ${fields.index} of run ${fields.runId} (${request.method} ${request.path}): ${message}`,
+      `download of output ${fields.index} of run ${fields.runId} (${request.method} ${request.path}): ` +
+        message,
       request,
       fields,
       exitCodeFor(downloadDecision(fields.failure, fields.status ?? null)),

@@ -2,10 +2,10 @@
  * The one place a row's action becomes BullMQ. Every path ends the processor by throwing what
  * BullMQ expects, so it never returns:
  *
- *   hold, hand-back, wait-again      job.moveToDelayed, DelayedError   the row waits, no attempt spent
- *   rate-limit, pause-credit, stop   queue.rateLimit, RateLimitError   the whole queue waits, no attempt spent
- *   retry                            the failure itself                BullMQ backs off, one attempt spent
- *   fail                             UnrecoverableError                BullMQ gives up (the row is recorded first)
+ *   hold, hand-back, wait-again     moveToDelayed + DelayedError     the row waits; no attempt spent
+ *   rate-limit, pause-credit, stop  queue.rateLimit + RateLimitError the queue waits; no attempt spent
+ *   retry                           the failure itself               BullMQ backs off; one attempt spent
+ *   fail                            UnrecoverableError               BullMQ gives up (row recorded first)
  */
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
 import type { RowJobData } from "../queue/job-data.js";

@@ -31,7 +31,7 @@ describe("error policy: decisions", () => {
     });
   });
 
-  it("slows the queue on 429 by Retry-After when given, else by the default pause, without failing the row", () => {
+  it("slows the queue on 429 by Retry-After, else by the default pause, without failing the row", () => {
     expect(decideAction({ kind: "rate-limited", retryAfterMs: 7_000 }, 9, 5, pauses)).toEqual({
       kind: "rate-limit",
       delayMs: 7_000,
@@ -62,7 +62,7 @@ describe("error policy: decisions", () => {
     });
   });
 
-  it("never fails a row for transient trouble while its run exists: it looks again later without spending an attempt", () => {
+  it("never fails a row for transient trouble while its run exists: it looks again, spending no attempt", () => {
     const waitAgain = { kind: "wait-again", delayMs: pauses.unreadableRunMs };
     expect(decideAction({ kind: "retry", reason: "socket hang up" }, 4, 5, pauses, "wait")).toEqual(waitAgain);
     expect(decideAction({ kind: "rate-limited", retryAfterMs: 3_000 }, 4, 5, pauses, "wait")).toEqual({

@@ -15,7 +15,7 @@ export type { Pauses } from "../config/defaults.js";
 export type RowAction =
   /** The budget cap holds the row: it looks again later (raising the cap promotes it at once). */
   | { readonly kind: "hold"; readonly delayMs: number }
-  /** The worker is shutting down: the row goes back now; its run id is saved, so the next worker resumes it. */
+  /** The worker is shutting down: the row goes back now (its run id is saved: the next worker resumes it). */
   | { readonly kind: "hand-back" }
   /** The run exists but Runflow cannot be read right now: look again later, costing no attempt. */
   | { readonly kind: "wait-again"; readonly delayMs: number }

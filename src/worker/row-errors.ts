@@ -29,9 +29,10 @@ export class IdempotencyWindowPassed extends Error {
     readonly firstPostMs: number,
   ) {
     super(
-      `a create request for this row was sent at ${new Date(firstPostMs).toISOString()} and its answer was ` +
-        `lost; Runflow's idempotency protection lasts 24 h, so it was not sent again. Look for client_ref ` +
-        `"${clientRef}" in Runflow before re-running this row (its cost is counted at the estimate meanwhile)`,
+      `a create request for this row was sent at ${new Date(firstPostMs).toISOString()} and its answer ` +
+        `was lost; Runflow's idempotency protection lasts 24 h, so it was not sent again. Look for ` +
+        `client_ref "${clientRef}" in Runflow before re-running this row (its cost is counted at the ` +
+        "estimate meanwhile)",
     );
     this.name = "IdempotencyWindowPassed";
   }
@@ -74,7 +75,7 @@ export class RowAttemptError extends Error implements AttemptState {
   }
 }
 
-/** A rejection handler that wraps whatever failed with what the attempt knew (an inner one's wrapping wins). */
+/** A rejection handler: wraps what failed with what the attempt knew (an inner wrapping wins). */
 export function failedWhile(state: AttemptState): (cause: unknown) => never {
   return (cause) => {
     if (cause instanceof RowAttemptError) throw cause;

@@ -39,7 +39,7 @@ describe("budget scripts", () => {
     await redis.cleanup();
   });
 
-  it("grants exactly as many reservations as fit under the cap when 200 race over 8 connections", async () => {
+  it("grants exactly as many reservations as fit under the cap: 200 racing over 8 connections", async () => {
     await ledger.batches.create(spec(100_000), new Date());
     const ledgers = Array.from({ length: 8 }, () => {
       const connection = new Redis(redis.url);
@@ -66,7 +66,8 @@ describe("budget scripts", () => {
     await ledger.rows.reserve("b1", "ok", 9_000, "openai/gpt-image-2|low");
     await ledger.rows.reserve("b1", "bad", 9_000, "openai/gpt-image-2|low");
     expect(await ledger.rows.record("b1", outcome("ok", 8_500))).toBe(true);
-    expect(await ledger.rows.record("b1", outcome("ok", 8_500))).toBe(false); // recorded once, whoever asks again
+    // Recorded once, whoever asks again.
+    expect(await ledger.rows.record("b1", outcome("ok", 8_500))).toBe(false);
     expect(await ledger.rows.record("b1", outcome("bad", 0, "failed"))).toBe(true);
     expect(await ledger.batches.get("b1")).toMatchObject({ spentMicros: 8_500, reservedMicros: 0, succeeded: 1, failed: 1, images: 1, inFlight: 0 });
     expect(await ledger.results.tierCounters("b1")).toMatchObject({ "openai/gpt-image-2|low|actual": 8_500, "openai/gpt-image-2|low|reserved": 0, "openai/gpt-image-2|low|succeeded": 1 });
@@ -90,7 +91,7 @@ describe("budget scripts", () => {
     for (let i = 0; i < 50; i += 1) expect((await ledger.rows.reserve("b1", `n${i}`, 9_000, "t")).granted).toBe(true);
   });
 
-  it("never reserves for a row that is already recorded, and a late record releases a stray reservation", async () => {
+  it("never reserves for a recorded row, and a late record releases a stray reservation", async () => {
     await ledger.batches.create(spec(100_000), new Date());
     await ledger.rows.reserve("b1", "done", 9_000, "t");
     await ledger.rows.record("b1", outcome("done", 9_000));

@@ -127,7 +127,8 @@ describe("processRow", () => {
     sim.configure({ balanceUsd: "0" });
     await expect(processRow(data, async () => undefined, { ...deps, now: () => new Date(t0) })).rejects.toThrow(/402/);
     sim.configure({ balanceUsd: "100" });
-    const later = { ...deps, now: () => new Date(t0 + 30 * 3_600_000) }; // a long credit outage is not a lost answer
+    // A long credit outage is not a lost answer.
+    const later = { ...deps, now: () => new Date(t0 + 30 * 3_600_000) };
     expect(await processRow(data, async () => undefined, later)).toBe("recorded");
     expect(sim.ledger().runsCreated).toBe(1);
   });
