@@ -1,6 +1,7 @@
 /** `budget`: raise, lower or remove a batch's cap; rows the old cap held back are released at once. */
 import { UsageError } from "../core/errors.js";
 import { formatUsd } from "../core/money.js";
+import { createBudgetHistory } from "../ledger/budget-history.js";
 import { createQueues } from "../queue/queues.js";
 import type { CommandContext } from "./context.js";
 import { applyCap } from "./shared/apply-cap.js";
@@ -11,9 +12,9 @@ export async function budget(ctx: CommandContext, settings: { readonly batchId: 
   const deps = await openQueueDeps(ctx.io);
   const queues = createQueues(deps.redis, deps.keys);
   try {
-    const record = await deps.store.get(batchId);
+    const record = await deps.ledger.batches.get(batchId);
     if (!record) throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);
-    const promoted = await applyCap(deps.store, queues, batchId, capMicros, deps.logger);
+    const promoted = await applyCap(deps.ledger, queues, batchId, capMicros, deps.logger, createBudgetHistory(deps.redis, deps.keys));
     const cap = capMicros === null ? "removed" : `$${formatUsd(capMicros)}`;
     const money = `spent $${formatUsd(record.spentMicros)}, reserved $${formatUsd(record.reservedMicros)}`;
     ctx.io.stdout.write(`${batchId}: cap ${cap} (${money}); ${promoted} held rows released\n`);

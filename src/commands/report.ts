@@ -7,7 +7,7 @@ import { writeReports } from "./shared/write-reports.js";
 export async function report(ctx: CommandContext, settings: { readonly batchId: string; readonly out: string }): Promise<void> {
   const deps = await openQueueDeps(ctx.io);
   try {
-    const written = await writeReports(deps.store, settings.batchId, settings.out);
+    const written = await writeReports(deps, settings.batchId, settings.out);
     ctx.io.stdout.write(reportSummaryLine(written.input, settings.out));
   } finally {
     await deps.close();

@@ -44,21 +44,21 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
       deps.logger.info({ url: simulator.url }, "Using the built-in Runflow simulator: nothing is billed.");
     }
     const client = simulator
-      ? runflowClientFor(deps.config, deps.logger, simulator.url, "rf_simulated_local")
-      : runflowClientFor(deps.config, deps.logger);
+      ? runflowClientFor(deps.config, deps.logger, simulator.url, "rf_simulated_local", deps)
+      : runflowClientFor(deps.config, deps.logger, undefined, undefined, deps);
     try {
       const opened = await openBatch({ ...deps, client, settings, out: settings.out, stderr: ctx.io.stderr });
       const { prepared, record } = opened;
       queues = opened.queues;
       const batchId = record.id;
       const verb = prepared.created ? "Starting" : "Resuming";
-      ctx.io.stderr.write(`${verb} batch ${batchId}: ${record.rows} rows → ${settings.out}\n`);
+      ctx.io.stderr.write(`${verb} batch ${batchId}: ${record.submission.rows} rows → ${settings.out}\n`);
       const poll = settings.work.poll ?? (settings.simulate ? simulatorPoll(settings.simulate.latencyMs) : undefined);
       const view = createProgressView(ctx.io.stderr, isInteractive(ctx.io.stderr, ctx.io.env), deps.logger);
       const { outcome } = await runBatch({
         redis: deps.redis,
         keys: deps.keys,
-        store: deps.store,
+        ledger: deps.ledger,
         queues,
         client,
         logger: deps.logger,
@@ -68,7 +68,7 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
         outDir: settings.out,
         retry: settings.retry,
         concurrency: settings.work.concurrency,
-        retryPolicy: settings.work.retry,
+        pauses: settings.work.pauses,
         lockDurationMs: settings.work.lockDurationMs,
         ...(poll ? { poll } : {}),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
@@ -76,7 +76,7 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
         ...(settings.maxQueued ? { maxQueued: settings.maxQueued } : {}),
       });
       view.done();
-      const written = await writeReports(deps.store, batchId, settings.out);
+      const written = await writeReports(deps, batchId, settings.out);
       ctx.io.stdout.write(reportSummaryLine(written.input, settings.out));
       if (outcome === "budget") {
         ctx.io.stderr.write(`Stopped by the budget cap. To finish, run the same command with a higher --max-cost.\n`);

@@ -29,7 +29,7 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
   const { stopped, stop } = stopSignal(ctx.io.signal);
   const out = settings.out;
   try {
-    const client = runflowClientFor(deps.config, deps.logger);
+    const client = runflowClientFor(deps.config, deps.logger, undefined, undefined, deps);
     try {
       const worker = createWorker({
         redis: deps.redis,
@@ -37,7 +37,7 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
         runflow: client,
         logger: deps.logger,
         concurrency: settings.concurrency,
-        retry: settings.retry,
+        pauses: settings.pauses,
         lockDurationMs: settings.lockDurationMs,
         ...(settings.poll ? { poll: settings.poll } : {}),
         ...(out ? { outDirFor: (batchId: string) => path.join(out, batchId) } : {}),

@@ -4,13 +4,24 @@
  * re-check.
  */
 import type { Logger } from "../../log/logger.js";
-import type { BatchStore } from "../../ledger/batch-store.js";
+import type { Ledger } from "../../ledger/ledger.js";
+import type { BudgetHistory } from "../../ledger/budget-history.js";
 import { jobIdFor } from "../../queue/keys.js";
 import type { Queues } from "../../queue/queues.js";
 
-export async function applyCap(store: BatchStore, queues: Queues, batchId: string, capMicros: number | null, logger: Logger): Promise<number> {
-  await store.setCap(batchId, capMicros);
-  const held = await store.heldRows(batchId);
+export async function applyCap(
+  ledger: Pick<Ledger, "batches" | "results">,
+  queues: Queues,
+  batchId: string,
+  capMicros: number | null,
+  logger: Logger,
+  history: BudgetHistory,
+): Promise<number> {
+  const before = await ledger.batches.get(batchId);
+  await ledger.batches.setCap(batchId, capMicros);
+  const event = { at: new Date().toISOString(), kind: "changed" as const, cap_micros: capMicros, previous_cap_micros: before?.capMicros ?? null };
+  await history.append(batchId, { ...event, spent_micros: before?.spentMicros ?? 0 });
+  const held = await ledger.results.heldRows(batchId);
   let promoted = 0;
   for (const row of held) {
     const id = jobIdFor(batchId, row);

@@ -8,7 +8,9 @@ import type { Logger } from "../../log/logger.js";
 import { applyCap } from "./apply-cap.js";
 import { prepareBatch, type PreparedBatch } from "./prepare-batch.js";
 import { preflight } from "./preflight.js";
-import type { BatchRecord, BatchStore } from "../../ledger/batch-store.js";
+import type { BatchRecord } from "../../ledger/batch-record.js";
+import type { Ledger } from "../../ledger/ledger.js";
+import { createBudgetHistory } from "../../ledger/budget-history.js";
 import type { Keys } from "../../queue/keys.js";
 import { createQueues, type Queues } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";
@@ -17,7 +19,7 @@ import type { BatchSettings } from "../settings.js";
 export interface OpenBatchOptions {
   readonly redis: Redis;
   readonly keys: Keys;
-  readonly store: BatchStore;
+  readonly ledger: Ledger;
   readonly logger: Logger;
   readonly client: RunflowClient;
   readonly settings: BatchSettings;
@@ -36,7 +38,7 @@ export interface OpenedBatch {
 export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
   const { settings } = o;
   const prepared = await prepareBatch({
-    store: o.store,
+    batches: o.ledger.batches,
     source: settings.source,
     prices: settings.prices,
     batchId: settings.batchId,
@@ -50,9 +52,11 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
   try {
     if (prepared.skipped) o.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
     let record = prepared.record;
+    const history = createBudgetHistory(o.redis, o.keys);
+    if (prepared.created) await history.append(id, { at: record.submission.createdAt, kind: "created", cap_micros: record.capMicros });
     if (!prepared.created && settings.capMicros !== null && settings.capMicros !== record.capMicros) {
-      await applyCap(o.store, queues, id, settings.capMicros, o.logger);
-      record = (await o.store.get(id)) ?? record;
+      await applyCap(o.ledger, queues, id, settings.capMicros, o.logger, history);
+      record = (await o.ledger.batches.get(id)) ?? record;
     }
     const notes = await preflight({ record, client: o.client, source: settings.source, prices: settings.prices, force: settings.force });
     for (const note of notes) o.stderr.write(note + "\n");

@@ -1,16 +1,18 @@
 /**
  * Builds what the queue commands share: configuration, logger, a checked Redis connection, the
- * batch store, and the Runflow client (pointed at an in-process simulator with --simulate).
+ * ledger, and the Runflow client (pointed at an in-process simulator with --simulate).
  */
 import type { Redis } from "ioredis";
 import { isInteractive, readConfig, type Config } from "../../config/config.js";
 import { ConfigurationError } from "../../core/errors.js";
 import { createLogger, type Logger } from "../../log/logger.js";
-import { createBatchStore, type BatchStore } from "../../ledger/batch-store.js";
+import { createLedger, type Ledger } from "../../ledger/ledger.js";
 import { connectRedis, warnOnUnsafeEviction } from "../../queue/connection.js";
 import { createKeys, type Keys } from "../../queue/keys.js";
 import { resolveRedisUrl } from "../../redis/resolve-url.js";
+import { createApiStats } from "../../ledger/api-stats.js";
 import { createRunflowClient } from "../../runflow/client.js";
+import { withRequestStats } from "../../runflow/request-stats.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { CommandIo } from "../context.js";
 
@@ -19,7 +21,7 @@ export interface QueueDeps {
   readonly logger: Logger;
   readonly redis: Redis;
   readonly keys: Keys;
-  readonly store: BatchStore;
+  readonly ledger: Ledger;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,7 @@ export async function openQueueDeps(io: CommandIo): Promise<QueueDeps> {
     logger,
     redis,
     keys,
-    store: createBatchStore(redis, keys),
+    ledger: createLedger(redis, keys),
     async close() {
       await redis.quit().catch(() => redis.disconnect());
       logger.flush?.();
@@ -48,8 +50,19 @@ export async function openQueueDeps(io: CommandIo): Promise<QueueDeps> {
   };
 }
 
-export function runflowClientFor(config: Config, logger: Logger, baseUrl?: string, apiKey?: string): RunflowClient {
+/** With `stats`, the client's requests, 429s and latencies are counted into Redis for the dashboard's /metrics. */
+export function runflowClientFor(
+  config: Config,
+  logger: Logger,
+  baseUrl?: string,
+  apiKey?: string,
+  stats?: { readonly redis: Redis; readonly keys: Keys },
+): RunflowClient {
   const key = apiKey ?? config.runflowApiKey;
   if (!key) throw new ConfigurationError("no Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…), or use --simulate to rehearse offline");
-  return createRunflowClient({ baseUrl: baseUrl ?? config.runflowBaseUrl, apiKey: key, logger, connections: 256 });
+  const client = createRunflowClient({ baseUrl: baseUrl ?? config.runflowBaseUrl, apiKey: key, logger, connections: 256 });
+  if (!stats) return client;
+  const sink = createApiStats(stats.redis, stats.keys);
+  const onFlushError = (err: unknown) => logger.debug({ err }, "Could not add the API request counts to Redis; keeping them for the next try.");
+  return withRequestStats(client, { sink: (delta) => sink.add(delta), onFlushError });
 }

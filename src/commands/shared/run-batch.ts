@@ -4,19 +4,22 @@
  * it, or the user does. The producer keeps the queue short (backpressure); the worker holds
  * `concurrency` runs in flight.
  */
+import type { Pauses } from "../../config/defaults.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ConfigurationError } from "../../core/errors.js";
 import type { Logger } from "../../log/logger.js";
 import type { ManifestSource } from "../../manifest/source.js";
 import type { PriceTable } from "../../pricing/table.js";
-import type { BatchRecord, BatchStore } from "../../ledger/batch-store.js";
+import type { BatchRecord } from "../../ledger/batch-record.js";
+import type { BatchRecords } from "../../ledger/batch-records.js";
+import type { Ledger } from "../../ledger/ledger.js";
+import { createBudgetHistory } from "../../ledger/budget-history.js";
 import type { Keys, QueueName } from "../../queue/keys.js";
 import { enqueueManifest } from "../../queue/producer.js";
 import type { Queues, RetryOptions } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { Redis } from "ioredis";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
-import type { RetryPolicy } from "../../worker/retry-policy.js";
 import { createWorker } from "../../worker/worker.js";
 
 export type RunOutcome = "done" | "failed-rows" | "budget" | "interrupted";
@@ -24,7 +27,7 @@ export type RunOutcome = "done" | "failed-rows" | "budget" | "interrupted";
 export interface RunBatchOptions {
   readonly redis: Redis;
   readonly keys: Keys;
-  readonly store: BatchStore;
+  readonly ledger: Ledger;
   readonly queues: Queues;
   readonly client: RunflowClient;
   readonly logger: Logger;
@@ -35,7 +38,7 @@ export interface RunBatchOptions {
   readonly retry: RetryOptions;
   readonly concurrency: Record<QueueName, number>;
   readonly poll?: Partial<PollSchedule>;
-  readonly retryPolicy?: RetryPolicy;
+  readonly pauses?: Pauses;
   readonly lockDurationMs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (record: BatchRecord) => void;
@@ -45,7 +48,8 @@ export interface RunBatchOptions {
 }
 
 export async function runBatch(options: RunBatchOptions): Promise<{ outcome: RunOutcome; record: BatchRecord }> {
-  const { store, batchId, logger } = options;
+  const { ledger, batchId, logger } = options;
+  const store = ledger.batches;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -61,7 +65,7 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
     // Only this batch's images go to --out; other batches' rows this worker picks up keep their own.
     outDirFor: (id, stored) => (id === batchId ? options.outDir : stored),
     ...(options.poll ? { poll: options.poll } : {}),
-    ...(options.retryPolicy ? { retry: options.retryPolicy } : {}),
+    ...(options.pauses ? { pauses: options.pauses } : {}),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     onFatal: (error) => {
       fatal ??= error;
@@ -71,7 +75,7 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
   const totalConcurrency = options.concurrency.generate + options.concurrency.edit;
   const producer = enqueueManifest({
     queues: options.queues,
-    store,
+    ledger,
     batchId,
     source: options.source,
     prices: options.prices,
@@ -88,7 +92,7 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
       const record = await current(store, batchId);
       options.onProgress?.(record);
       const finished = record.succeeded + record.failed;
-      if (finished >= record.rows) {
+      if (finished >= record.submission.rows) {
         outcome = record.failed > 0 ? "failed-rows" : "done";
         break;
       }
@@ -109,10 +113,15 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
   await producer; // surfaces a manifest or Redis error from the producer
   if (fatal) throw fatal;
   if (outcome !== "interrupted") await store.setState(batchId, outcome === "done" ? "done" : outcome === "budget" ? "budget" : "failed-rows");
-  return { outcome, record: await current(store, batchId) };
+  const last = await current(store, batchId);
+  if (outcome === "budget") {
+    const stopped = { at: new Date().toISOString(), kind: "stopped" as const, cap_micros: last.capMicros, spent_micros: last.spentMicros };
+    await createBudgetHistory(options.redis, options.keys).append(batchId, stopped);
+  }
+  return { outcome, record: last };
 }
 
-async function current(store: BatchStore, batchId: string): Promise<BatchRecord> {
+async function current(store: BatchRecords, batchId: string): Promise<BatchRecord> {
   const record = await store.get(batchId);
   if (!record) throw new Error(`batch ${batchId} disappeared from Redis`);
   return record;
