@@ -13,6 +13,7 @@ import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 import { registerReport } from "./report.js";
 import { registerBudget } from "./budget.js";
+import { registerDashboard } from "./dashboard.js";
 import { registerRedis } from "./redis.js";
 
 export const VERSION = "0.1.0";
@@ -51,6 +52,7 @@ Examples:
   registerReport(program, ctx);
   registerBudget(program, ctx);
   registerSimulator(program, ctx);
+  registerDashboard(program, ctx);
   registerRedis(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({

@@ -20,6 +20,8 @@ export interface Config {
   readonly redisServer: string | null;
   /** PATH, where redis-server is looked for. */
   readonly searchPath: string;
+  /** RUNFLOW_BATCH_DASHBOARD_TOKEN (or --token): required for `dashboard` to bind beyond loopback. */
+  readonly dashboardToken: string | null;
 }
 
 export const DEFAULTS = {
@@ -48,6 +50,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Environment = process.e
     stateDir: join(nonEmpty(env.XDG_STATE_HOME) ?? join(nonEmpty(env.HOME) ?? homedir(), ".local", "state"), "runflow-batch"),
     redisServer: nonEmpty(env.RUNFLOW_BATCH_REDIS_SERVER) ?? null,
     searchPath: env.PATH ?? "",
+    dashboardToken: nonEmpty(flags.dashboardToken) ?? nonEmpty(env.RUNFLOW_BATCH_DASHBOARD_TOKEN) ?? null,
   };
 }
 
