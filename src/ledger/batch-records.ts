@@ -30,10 +30,8 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
   return {
     get,
     async create(batch, now) {
-      const created = (await redis.hsetnx(keys.batch(batch.id), "id", batch.id)) === 1;
-      if (created) {
-        await redis.multi().hset(keys.batch(batch.id), batchFields(batch, now)).zadd(keys.batches, now.getTime(), batch.id).exec();
-      }
+      const fields = Object.entries(batchFields(batch, now)).flat();
+      const created = (await scripted.rfbCreateBatch(keys.batch(batch.id), keys.batches, batch.id, now.getTime(), ...fields)) === 1;
       const record = await get(batch.id);
       if (!record) throw new Error(`batch ${batch.id} vanished from Redis while being created`);
       return { record, created };

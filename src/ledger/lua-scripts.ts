@@ -13,6 +13,7 @@ const LUA_DIR = new URL("./lua/", import.meta.url);
 
 /** Each script: its file, and how many of its arguments are keys. */
 const SCRIPTS = {
+  rfbCreateBatch: { file: "create-batch.lua", keys: 2 },
   rfbReserveRow: { file: "reserve-row.lua", keys: 7 },
   rfbRecordRow: { file: "record-row.lua", keys: 6 },
   rfbSetCap: { file: "set-cap.lua", keys: 1 },
@@ -22,6 +23,8 @@ type Arg = string | number;
 
 /** A connection with the scripts defined on it. */
 export type ScriptedRedis = Redis & {
+  /** create-batch.lua → 1 created now, 0 it existed already. */
+  rfbCreateBatch(...args: Arg[]): Promise<number>;
   /** reserve-row.lua → [code, committed, cap or -1, crossed % or 0, first POST ms, run id or ""]. */
   rfbReserveRow(...args: Arg[]): Promise<[number, number, number, number, number, string]>;
   /** record-row.lua → 1 recorded now, 0 already recorded. */

@@ -69,6 +69,16 @@ describe("ledger records and results", () => {
     expect(await ledger.batches.get("missing")).toBeNull();
   });
 
+  it("creates a batch once when many ask at the same time, and none of them sees half a record", async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => ledger.batches.create(newBatch("b1", { rows: i + 1 }), new Date())),
+    );
+    expect(outcomes.filter((o) => o.created)).toHaveLength(1);
+    const rows = outcomes.find((o) => o.created)!.record.submission.rows;
+    for (const o of outcomes) expect(o.record.submission.rows).toBe(rows);
+    expect((await ledger.batches.list(10)).map((r) => r.id)).toEqual(["b1"]);
+  });
+
   it("reads recorded results back parsed, and every row once when scanning", async () => {
     await ledger.batches.create(newBatch("b1", { rows: 3 }), new Date());
     for (const [i, id] of ["a", "b", "c"].entries()) expect(await ledger.rows.record("b1", result(id, i))).toBe(true);
