@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { BUILT_IN_PRICES } from "../pricing/table.js";
+import { batchFields, parseBatchRecord, UnreadableBatchError, type NewBatch } from "./batch-record.js";
+
+const batch: NewBatch = {
+  id: "b1",
+  capMicros: 100_000,
+  submission: {
+    manifest: { path: "/m.jsonl", sha256: "f00", format: "jsonl", defaults: { model: "openai/gpt-image-2" } },
+    rows: 2,
+    invalidRows: 1,
+    estimate: {
+      micros: 18_000,
+      totals: { rows: 2, images: 2, estimated_usd: "0.018" },
+      by_tier: [{ model: "openai/gpt-image-2", quality: "low", rows: 2, images: 2, estimated_usd: "0.018" }],
+    },
+    prices: BUILT_IN_PRICES,
+    out: "/out/b1",
+  },
+};
+const now = new Date("2026-11-20T08:00:00Z");
+
+describe("batch record", () => {
+  it("reads back what it wrote: the submission as typed values, the counters apart", () => {
+    const hash = { ...batchFields(batch, now), succeeded: "1", spent_micros: "9000", budget_blocked: "1" };
+    expect(parseBatchRecord("b1", hash, 3, 1)).toEqual({
+      id: "b1",
+      submission: { ...batch.submission, createdAt: "2026-11-20T08:00:00.000Z" },
+      state: "submitted",
+      startedAt: "",
+      capMicros: 100_000,
+      succeeded: 1,
+      failed: 0,
+      images: 0,
+      spentMicros: 9_000,
+      reservedMicros: 0,
+      doneEstimateMicros: 0,
+      budgetBlocked: true,
+      held: 3,
+      inFlight: 1,
+    });
+  });
+
+  it("keeps the Redis layout: plain strings, '' for no cap", () => {
+    const fields = batchFields({ ...batch, capMicros: null }, now);
+    expect(fields).toMatchObject({ id: "b1", manifest: "/m.jsonl", manifest_sha256: "f00", rows: "2", cap_micros: "" });
+    expect(JSON.parse(fields.manifest_options!)).toEqual({ format: "jsonl", defaults: { model: "openai/gpt-image-2" } });
+    expect(parseBatchRecord("b1", fields, 0, 0)!.capMicros).toBeNull();
+  });
+
+  it("is null for no batch, and names every field it cannot read", () => {
+    expect(parseBatchRecord("b1", {}, 0, 0)).toBeNull();
+    const broken = { ...batchFields(batch, now), rows: "two", state: "exploded", prices_json: '{"source": 1}' };
+    const error = (() => {
+      try {
+        return parseBatchRecord("b1", broken, 0, 0);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(UnreadableBatchError);
+    expect((error as UnreadableBatchError).problems.map((p) => p.split(":")[0])).toEqual(
+      expect.arrayContaining(["rows", "state", "prices_json.source"]),
+    );
+  });
+});
