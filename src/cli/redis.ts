@@ -22,13 +22,19 @@ export function registerRedis(program: Command, ctx: CommandContext): void {
     .summary("start, stop or show the managed local Redis")
     .description("Start, stop or show the local Redis this tool manages when REDIS_URL is not set.")
     .addArgument(new Argument("<action>", "start, stop or status").choices(["start", "stop", "status"]))
-    .option("--port <n>", "with start: also listen on 127.0.0.1 at this TCP port (default: the unix socket only)")
+    .option(
+      "--port <n>",
+      "with start: also listen on 127.0.0.1 at this TCP port (default: the unix socket only)",
+    )
     .addHelpText("after", HELP)
     .action(async (action: RedisAction, flags: { port?: string }) => {
       let port: number | undefined;
       if (flags.port !== undefined) {
         port = Number(flags.port);
-        if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new UsageError(`--port must be a TCP port from 1 to 65535, got ${JSON.stringify(flags.port)}`);
+        if (!Number.isInteger(port) || port < 1 || port > 65_535)
+          throw new UsageError(
+            `--port must be a TCP port from 1 to 65535, got ${JSON.stringify(flags.port)}`,
+          );
         if (action !== "start") throw new UsageError("--port only goes with `redis start`");
       }
       const { redis } = await import("../commands/redis.js");

@@ -14,19 +14,29 @@ export interface RedisSettings {
   readonly port?: number | undefined;
 }
 
-const where = (socket: string, port: number | null) => `socket ${socket}${port === null ? "" : ` and 127.0.0.1:${port}`}`;
+const where = (socket: string, port: number | null) =>
+  `socket ${socket}${port === null ? "" : ` and 127.0.0.1:${port}`}`;
 
 export async function redis(ctx: CommandContext, settings: RedisSettings): Promise<void> {
   const config = readConfig({}, ctx.io.env);
   const out = (line: string) => ctx.io.stdout.write(`${line}\n`);
   if (config.redisUrlExplicit && settings.action !== "status") {
-    ctx.io.stderr.write(`Note: REDIS_URL is set (${config.redisUrl}), so commands use that Redis, not the managed one.\n`);
+    ctx.io.stderr.write(
+      `Note: REDIS_URL is set (${config.redisUrl}), so commands use that Redis, not the managed one.\n`,
+    );
   }
   if (settings.action === "start") {
-    const started = await startManagedRedis({ stateDir: config.stateDir, redisServer: config.redisServer, searchPath: config.searchPath, port: settings.port });
+    const started = await startManagedRedis({
+      stateDir: config.stateDir,
+      redisServer: config.redisServer,
+      searchPath: config.searchPath,
+      port: settings.port,
+    });
     const stale = started.stalePid === null ? "" : ` (removed a stale pidfile of pid ${started.stalePid})`;
     if (!started.started && settings.port !== undefined && started.port !== settings.port) {
-      ctx.io.stderr.write(`It is already running without 127.0.0.1:${settings.port}; \`runflow-batch redis stop\`, then start it with --port.\n`);
+      ctx.io.stderr.write(
+        `It is already running without 127.0.0.1:${settings.port}; \`runflow-batch redis stop\`, then start it with --port.\n`,
+      );
     }
     out(
       `Managed Redis ${started.started ? `started${stale}` : "already running"}: pid ${started.pid}, ${where(started.paths.socket, started.port)}; ` +
@@ -37,19 +47,30 @@ export async function redis(ctx: CommandContext, settings: RedisSettings): Promi
   if (settings.action === "stop") {
     const result = await stopManagedRedis(config.stateDir);
     const dir = `${config.stateDir}/redis`;
-    if (result.stopped !== null) out(`Managed Redis stopped (pid ${result.stopped}); its data stays in ${dir}.`);
-    else out(`Managed Redis is not running${result.stalePid === null ? "" : ` (removed a stale pidfile of pid ${result.stalePid})`}; data in ${dir}.`);
+    if (result.stopped !== null)
+      out(`Managed Redis stopped (pid ${result.stopped}); its data stays in ${dir}.`);
+    else
+      out(
+        `Managed Redis is not running${result.stalePid === null ? "" : ` (removed a stale pidfile of pid ${result.stalePid})`}; data in ${dir}.`,
+      );
     return;
   }
   const status = await managedRedisStatus(config.stateDir);
   const using = config.redisUrlExplicit ? `Commands use REDIS_URL=${config.redisUrl}.` : "";
   if (status.state === "running") {
-    out(`Managed Redis running: pid ${status.pid}, ${where(status.paths.socket, status.port)}; data in ${status.paths.dir}. ${using}`.trimEnd());
+    out(
+      `Managed Redis running: pid ${status.pid}, ${where(status.paths.socket, status.port)}; data in ${status.paths.dir}. ${using}`.trimEnd(),
+    );
   } else if (status.state === "unresponsive") {
-    out(`Managed Redis pid ${status.pid} is alive but does not answer on ${status.paths.socket}; see ${status.paths.log}. ${using}`.trimEnd());
+    out(
+      `Managed Redis pid ${status.pid} is alive but does not answer on ${status.paths.socket}; see ${status.paths.log}. ${using}`.trimEnd(),
+    );
     ctx.setExitCode(4);
   } else {
-    const stale = status.stalePid === null ? "" : ` (stale pidfile: pid ${status.stalePid} is gone; the next start removes it)`;
+    const stale =
+      status.stalePid === null
+        ? ""
+        : ` (stale pidfile: pid ${status.stalePid} is gone; the next start removes it)`;
     out(`Managed Redis not running${stale}; data in ${status.paths.dir}. ${using}`.trimEnd());
   }
 }

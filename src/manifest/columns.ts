@@ -30,7 +30,9 @@ export const METADATA_PREFIX = "metadata.";
 export const JSON_ONLY_KEYS = ["metadata", "config"] as const;
 
 export function isKnownCsvColumn(name: string): boolean {
-  return KNOWN_COLUMNS.includes(name) || (name.startsWith(METADATA_PREFIX) && name.length > METADATA_PREFIX.length);
+  return (
+    KNOWN_COLUMNS.includes(name) || (name.startsWith(METADATA_PREFIX) && name.length > METADATA_PREFIX.length)
+  );
 }
 
 export function isKnownJsonKey(name: string): boolean {
@@ -40,7 +42,8 @@ export function isKnownJsonKey(name: string): boolean {
 /** Which input columns each model accepts, read from its schema (one truth: model-inputs.ts). */
 export const MODEL_COLUMNS: Readonly<Record<ModelId, ReadonlySet<string>>> = Object.fromEntries(
   MODEL_IDS.map((model) => {
-    const shape = (MODEL_INPUT_SCHEMAS[model] as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+    const shape =
+      (MODEL_INPUT_SCHEMAS[model] as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
     const keys = new Set(Object.keys(shape));
     if (keys.has("config")) keys.add("aspect_ratio");
     return [model, keys];
@@ -64,22 +67,26 @@ function choicesOf(schema: z.ZodType | undefined): readonly string[] | null {
  * Per model, the columns whose value is one of a fixed list (`quality`, `resolution`,
  * `aspect_ratio` of product isolation, `image_size` presets…), read from the schemas.
  */
-export const MODEL_CHOICES: Readonly<Record<ModelId, Readonly<Record<string, readonly string[]>>>> = Object.fromEntries(
-  MODEL_IDS.map((model) => {
-    const shape = (MODEL_INPUT_SCHEMAS[model] as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
-    const choices: Record<string, readonly string[]> = {};
-    for (const [column, schema] of Object.entries(shape)) {
-      const values = choicesOf(schema);
-      if (values) choices[column] = values;
-    }
-    return [model, choices];
-  }),
-) as unknown as Record<ModelId, Record<string, readonly string[]>>;
+export const MODEL_CHOICES: Readonly<Record<ModelId, Readonly<Record<string, readonly string[]>>>> =
+  Object.fromEntries(
+    MODEL_IDS.map((model) => {
+      const shape =
+        (MODEL_INPUT_SCHEMAS[model] as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+      const choices: Record<string, readonly string[]> = {};
+      for (const [column, schema] of Object.entries(shape)) {
+        const values = choicesOf(schema);
+        if (values) choices[column] = values;
+      }
+      return [model, choices];
+    }),
+  ) as unknown as Record<ModelId, Record<string, readonly string[]>>;
 
 /** "`qualty` — did you mean `quality`?" or "`foo` is not a known column". */
 export function unknownNameHint(name: string, candidates: readonly string[], what = "column"): string {
   const suggestion = nearest(name, candidates);
-  return suggestion ? `unknown ${what} \`${name}\` — did you mean \`${suggestion}\`?` : `unknown ${what} \`${name}\``;
+  return suggestion
+    ? `unknown ${what} \`${name}\` — did you mean \`${suggestion}\`?`
+    : `unknown ${what} \`${name}\``;
 }
 
 export function knownColumnsList(): string {

@@ -30,10 +30,11 @@ const DEFAULT_KEYS: readonly string[] = ["model", ...INPUT_COLUMNS, "metadata"];
 
 /** Validates a manifest's `defaults` object; anything wrong stops the manifest (exit 2). */
 export function parseManifestDefaults(value: unknown, file: string): ResolvedDefaults {
-  const fail = (what: string) =>
-    new ManifestError(`${file}: "defaults" ${what}`, { file });
+  const fail = (what: string) => new ManifestError(`${file}: "defaults" ${what}`, { file });
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw fail(`must be an object such as {"model": "openai/gpt-image-2", "quality": "medium"}, got ${JSON.stringify(value)}`);
+    throw fail(
+      `must be an object such as {"model": "openai/gpt-image-2", "quality": "medium"}, got ${JSON.stringify(value)}`,
+    );
   }
   let model: ModelId | null = null;
   let quality: Quality | null = null;
@@ -42,21 +43,31 @@ export function parseManifestDefaults(value: unknown, file: string): ResolvedDef
   for (const [key, given] of Object.entries(value as Record<string, unknown>)) {
     if (isBlank(given)) continue;
     // Model ids and tiers in any case (`High`), kept in Runflow's spelling.
-    const entry = key === "model" ? canonicalModel(given) : key === "quality" && typeof given === "string" ? given.trim().toLowerCase() : given;
+    const entry =
+      key === "model"
+        ? canonicalModel(given)
+        : key === "quality" && typeof given === "string"
+          ? given.trim().toLowerCase()
+          : given;
     if (key === "model") {
       if (!isModelId(entry)) {
         const hint = typeof entry === "string" ? nearest(entry, MODEL_IDS) : null;
-        throw fail(`model must be one of ${MODEL_IDS.join(", ")}, got ${JSON.stringify(entry)}${hint ? ` — did you mean ${hint}?` : ""}`);
+        throw fail(
+          `model must be one of ${MODEL_IDS.join(", ")}, got ${JSON.stringify(entry)}${hint ? ` — did you mean ${hint}?` : ""}`,
+        );
       }
       model = entry;
     } else if (key === "quality") {
-      if (!isQuality(entry)) throw fail(`quality must be one of ${QUALITIES.join(", ")}, got ${JSON.stringify(entry)}`);
+      if (!isQuality(entry))
+        throw fail(`quality must be one of ${QUALITIES.join(", ")}, got ${JSON.stringify(entry)}`);
       quality = entry;
     } else if (key === "metadata") {
-      if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw fail(`metadata must be an object of text values, got ${JSON.stringify(entry)}`);
+      if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+        throw fail(`metadata must be an object of text values, got ${JSON.stringify(entry)}`);
       for (const [metaKey, metaValue] of Object.entries(entry as Record<string, unknown>)) {
         if (isBlank(metaValue)) continue;
-        if (typeof metaValue === "object") throw fail(`metadata.${metaKey} must be text, got ${JSON.stringify(metaValue)}`);
+        if (typeof metaValue === "object")
+          throw fail(`metadata.${metaKey} must be text, got ${JSON.stringify(metaValue)}`);
         metadata[metaKey] = String(metaValue);
       }
     } else if ((INPUT_COLUMNS as readonly string[]).includes(key)) {
@@ -71,7 +82,10 @@ export function parseManifestDefaults(value: unknown, file: string): ResolvedDef
 }
 
 /** `--model` / `--quality` over the manifest's defaults (see the precedence above). */
-export function withFlagDefaults(manifest: ResolvedDefaults, flags: { model?: ModelId; quality?: Quality } | undefined): ResolvedDefaults {
+export function withFlagDefaults(
+  manifest: ResolvedDefaults,
+  flags: { model?: ModelId; quality?: Quality } | undefined,
+): ResolvedDefaults {
   if (!flags) return manifest;
   return { ...manifest, model: flags.model ?? manifest.model, quality: flags.quality ?? manifest.quality };
 }

@@ -6,7 +6,13 @@ import { UsageError } from "../core/errors.js";
 
 export const DETECTED_DELIMITERS = [",", ";", "\t"] as const;
 
-const NAMED: Readonly<Record<string, string>> = { tab: "\t", "\\t": "\t", comma: ",", semicolon: ";", pipe: "|" };
+const NAMED: Readonly<Record<string, string>> = {
+  tab: "\t",
+  "\\t": "\t",
+  comma: ",",
+  semicolon: ";",
+  pipe: "|",
+};
 
 /** The separator the header line uses most, outside quotes; a comma when it has none. */
 export function detectDelimiter(header: string): string {

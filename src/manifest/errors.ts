@@ -32,7 +32,12 @@ export class ManifestError extends UsageError {
    * Row problems found before reading stopped (the first ones, all counted in `problemCount`),
    * and the rows read by then: set by the manifest stream, so nothing found is lost.
    */
-  readonly earlier: { readonly problems: readonly Problem[]; readonly problemCount: number; readonly rows: number; readonly invalidRows: number };
+  readonly earlier: {
+    readonly problems: readonly Problem[];
+    readonly problemCount: number;
+    readonly rows: number;
+    readonly invalidRows: number;
+  };
   constructor(message: string, details: ManifestErrorDetails, earlier?: ManifestError["earlier"]) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.file = details.file;

@@ -16,9 +16,15 @@ function spellings(values: readonly string[]): ReadonlyMap<string, string> {
 }
 
 /** Per model and column, how each allowed value may be written: `HIGH`, `High` → `high`; `4k` → `4K`. */
-const CHOICE_SPELLINGS: Readonly<Record<string, Readonly<Record<string, ReadonlyMap<string, string>>>>> = Object.fromEntries(
-  MODEL_IDS.map((model) => [model, Object.fromEntries(Object.entries(MODEL_CHOICES[model]).map(([column, values]) => [column, spellings(values)]))]),
-);
+const CHOICE_SPELLINGS: Readonly<Record<string, Readonly<Record<string, ReadonlyMap<string, string>>>>> =
+  Object.fromEntries(
+    MODEL_IDS.map((model) => [
+      model,
+      Object.fromEntries(
+        Object.entries(MODEL_CHOICES[model]).map(([column, values]) => [column, spellings(values)]),
+      ),
+    ]),
+  );
 
 const MODEL_SPELLINGS = spellings(MODEL_IDS);
 
@@ -99,10 +105,18 @@ export function convertInput(model: ModelId, column: string, value: unknown): un
 }
 
 /** Places a converted value in `input`; tag-removal's aspect_ratio lives under `config`. */
-export function placeInput(input: Record<string, unknown>, model: ModelId, column: string, value: unknown): void {
+export function placeInput(
+  input: Record<string, unknown>,
+  model: ModelId,
+  column: string,
+  value: unknown,
+): void {
   if (column === "aspect_ratio" && model === "runflow/tag-removal") {
     const config = input.config;
-    input.config = config !== null && typeof config === "object" && !Array.isArray(config) ? { ...config, aspect_ratio: value } : { aspect_ratio: value };
+    input.config =
+      config !== null && typeof config === "object" && !Array.isArray(config)
+        ? { ...config, aspect_ratio: value }
+        : { aspect_ratio: value };
     return;
   }
   input[column] = value;

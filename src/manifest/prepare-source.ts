@@ -1,14 +1,14 @@
 /**
  * What a command does with the manifest it was given before anything reads it:
- * - `-` (or /dev/stdin) reads standard input. It is spooled to a file named by its SHA-256 under the state
+ * - `-` (or /dev/stdin) reads standard input; a named pipe or `<(…)` is read the same way. It is spooled to a file named by its SHA-256 under the state
  *   directory first, so every later reader (the validation pass, the producer, the reports)
  *   reads the same bytes, and the same input piped again is the same file — the same batch,
  *   resumed. The format is `--input-format`, else sniffed from the first line.
  * - `--encoding` is checked, and a CSV separator other than a comma is said (once, on stderr).
  */
 import { createHash, randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -33,7 +33,11 @@ export interface SourceIo {
 }
 
 /** Copies stdin to <stateDir>/stdin/<sha256>.<ext>; returns the path (the same for the same bytes). */
-async function spoolStdin(stdin: Readable, dir: string, format: ManifestFormat | undefined): Promise<{ path: string; bytes: number }> {
+async function spoolStdin(
+  stdin: Readable,
+  dir: string,
+  format: ManifestFormat | undefined,
+): Promise<{ path: string; bytes: number }> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const incoming = join(dir, `.incoming-${process.pid}-${randomUUID().slice(0, 8)}`);
   const hash = createHash("sha256");
@@ -48,13 +52,16 @@ async function spoolStdin(stdin: Readable, dir: string, format: ManifestFormat |
   try {
     await pipeline(stdin, count, createWriteStream(incoming, { mode: 0o600 }));
     if (bytes === 0) {
-      throw new UsageError("`-` reads the manifest from standard input, but it was empty; pipe a CSV, JSON or JSONL manifest in");
+      throw new UsageError(
+        "`-` reads the manifest from standard input, but it was empty; pipe a CSV, JSON or JSONL manifest in",
+      );
     }
     const digest = hash.digest("hex").slice(0, 32);
     let kind = format;
     if (kind === undefined) {
       const sniffed = sniffFormat(await readFirstLine(incoming));
-      if (sniffed === null) throw new UsageError("standard input holds only blank lines; pipe a CSV, JSON or JSONL manifest in");
+      if (sniffed === null)
+        throw new UsageError("standard input holds only blank lines; pipe a CSV, JSON or JSONL manifest in");
       kind = sniffed;
     }
     const path = join(dir, `${digest}.${kind}`);
@@ -65,6 +72,38 @@ async function spoolStdin(stdin: Readable, dir: string, format: ManifestFormat |
   }
 }
 
+/** A pipe, FIFO or device (`<(…)`, a named pipe): it can be read only once, so it is spooled too. */
+async function readOnce(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => null);
+  return info !== null && !info.isFile() && !info.isDirectory();
+}
+
+/** The format the name says, or undefined (then the first line tells). */
+function formatOfName(path: string): ManifestFormat | undefined {
+  try {
+    return detectFormat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+async function spooled(
+  source: ManifestSource,
+  input: Readable,
+  label: string,
+  io: SourceIo,
+): Promise<ManifestSource> {
+  const dir = join(readConfig({}, io.env).stateDir, "stdin");
+  const named = source.format ?? (label === STDIN_LABEL ? undefined : formatOfName(source.path));
+  const { path, bytes } = await spoolStdin(input, dir, named);
+  const format = named ?? detectFormat(path);
+  const how = named === undefined ? `${format}, guessed from the first line; --input-format sets it` : format;
+  io.stderr.write(
+    `Read the manifest from ${label} (${bytes.toLocaleString("en-US")} bytes, ${how}); kept as ${path}.\n`,
+  );
+  return { ...source, path, format, label: source.label ?? label };
+}
+
 async function fromStdin(source: ManifestSource, io: SourceIo): Promise<ManifestSource> {
   const stdin = io.stdin;
   if (!stdin || stdin.isTTY) {
@@ -73,25 +112,27 @@ async function fromStdin(source: ManifestSource, io: SourceIo): Promise<Manifest
         "e.g. `cat jobs.csv | runflow-batch estimate -` (add --input-format csv|json|jsonl to skip the guess)",
     );
   }
-  const dir = join(readConfig({}, io.env).stateDir, "stdin");
-  const { path, bytes } = await spoolStdin(stdin, dir, source.format);
-  const format = source.format ?? detectFormat(path);
-  const how = source.format === undefined ? `${format}, guessed from the first line; --input-format sets it` : format;
-  io.stderr.write(`Read the manifest from stdin (${bytes.toLocaleString("en-US")} bytes, ${how}); kept as ${path}.\n`);
-  return { ...source, path, format, label: source.label ?? STDIN_LABEL };
+  return spooled(source, stdin, STDIN_LABEL, io);
 }
 
-/** The source every reader of this command reads: stdin spooled, the encoding checked, the separator said. */
+/** The source every reader of this command reads: stdin and pipes spooled, the encoding checked, the separator said. */
 export async function prepareManifestSource(source: ManifestSource, io: SourceIo): Promise<ManifestSource> {
-  const prepared = STDIN_PATHS.has(source.path) ? await fromStdin(source, io) : source;
+  let prepared = source;
+  if (STDIN_PATHS.has(source.path)) prepared = await fromStdin(source, io);
+  else if (await readOnce(source.path))
+    prepared = await spooled(source, createReadStream(source.path), source.path, io);
   const file = prepared.label ?? prepared.path;
   await checkEncoding(prepared.encoding, file);
   const format = detectFormat(prepared.path, prepared.format, file);
   if (format === "csv" && prepared.delimiter === undefined) {
     await checkReadable(prepared.path, file);
-    const delimiter = detectDelimiter(await readFirstLine(prepared.path, { encoding: prepared.encoding, file }));
+    const delimiter = detectDelimiter(
+      await readFirstLine(prepared.path, { encoding: prepared.encoding, file }),
+    );
     if (delimiter !== ",") {
-      io.stderr.write(`${file}: columns are separated by ${describeDelimiter(delimiter)} (read from the header; --delimiter sets it).\n`);
+      io.stderr.write(
+        `${file}: columns are separated by ${describeDelimiter(delimiter)} (read from the header; --delimiter sets it).\n`,
+      );
     }
   }
   return prepared;

@@ -36,7 +36,8 @@ function foundValue(found: string): unknown {
 }
 
 export function problemJson(problem: Problem): ProblemJson {
-  const where = "line" in problem.location ? { line: problem.location.line } : { index: problem.location.index };
+  const where =
+    "line" in problem.location ? { line: problem.location.line } : { index: problem.location.index };
   return {
     file: problem.location.file,
     ...where,
@@ -56,7 +57,12 @@ export interface ProblemSummary {
 
 /** A scan's problems (ManifestScan fits). */
 export function problemsJson(scan: ProblemSummary): ProblemsJson {
-  return { problems: scan.problems.map(problemJson), rows: scan.rows, invalid_rows: scan.invalidRows, problem_count: scan.problemCount };
+  return {
+    problems: scan.problems.map(problemJson),
+    rows: scan.rows,
+    invalid_rows: scan.invalidRows,
+    problem_count: scan.problemCount,
+  };
 }
 
 /** A manifest that stopped being read: the problems before, then the stop itself. */

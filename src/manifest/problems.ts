@@ -6,7 +6,9 @@ import type { Problem, RowLocation } from "./types.js";
 
 /** `catalogue.csv line 12` (CSV/JSONL) or `lookbook.json index 3` (JSON arrays, 0-based). */
 export function formatLocation(location: RowLocation): string {
-  return "line" in location ? `${location.file} line ${location.line}` : `${location.file} index ${location.index}`;
+  return "line" in location
+    ? `${location.file} line ${location.line}`
+    : `${location.file} index ${location.index}`;
 }
 
 const MAX_FOUND_LENGTH = 80;
@@ -47,7 +49,11 @@ export const DEFAULT_PROBLEM_LIMIT = 20;
  * One line per problem, at most `limit` of them, then `… and N more problems`. `total` is the
  * number of problems there really were, when the caller kept only some of them in memory.
  */
-export function formatProblems(problems: readonly Problem[], limit = DEFAULT_PROBLEM_LIMIT, total = problems.length): string {
+export function formatProblems(
+  problems: readonly Problem[],
+  limit = DEFAULT_PROBLEM_LIMIT,
+  total = problems.length,
+): string {
   const shown = problems.slice(0, Math.max(0, limit));
   const lines = shown.map((problem) => problem.message);
   const more = Math.max(total, problems.length) - shown.length;

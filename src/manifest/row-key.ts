@@ -15,9 +15,15 @@ export const ID_RULE = `1 to ${MAX_ID_LENGTH} characters of text, without contro
 
 /** The id as a string, or what is wrong with it. Numbers in JSON are accepted as their digits. */
 export function checkRowId(value: unknown): { ok: true; id: string } | { ok: false; expected: string } {
-  const id = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : typeof value === "string" ? value.trim() : null;
+  const id =
+    typeof value === "number" && Number.isSafeInteger(value)
+      ? String(value)
+      : typeof value === "string"
+        ? value.trim()
+        : null;
   if (id === null) return { ok: false, expected: `text of ${ID_RULE}` };
-  if (id.length > MAX_ID_LENGTH) return { ok: false, expected: `at most ${MAX_ID_LENGTH} characters (it has ${id.length})` };
+  if (id.length > MAX_ID_LENGTH)
+    return { ok: false, expected: `at most ${MAX_ID_LENGTH} characters (it has ${id.length})` };
   if (id === "" || !ID_PATTERN.test(id)) return { ok: false, expected: ID_RULE };
   return { ok: true, id };
 }

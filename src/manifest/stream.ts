@@ -24,7 +24,12 @@ export interface StreamOptions extends ManifestReading {
 }
 
 export const MANIFEST_FORMATS: readonly ManifestFormat[] = ["csv", "json", "jsonl"];
-const EXTENSIONS: Readonly<Record<string, ManifestFormat>> = { ".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl" };
+const EXTENSIONS: Readonly<Record<string, ManifestFormat>> = {
+  ".csv": "csv",
+  ".json": "json",
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+};
 
 /** The format named by the option, else by the file's extension. */
 export function detectFormat(path: string, format?: ManifestFormat, file = path): ManifestFormat {
@@ -34,7 +39,12 @@ export function detectFormat(path: string, format?: ManifestFormat, file = path)
   throw new ManifestError(
     `${file}: cannot tell the manifest format from the extension "${extname(path)}"; ` +
       "name the file .csv, .json or .jsonl, or pass --input-format csv|json|jsonl.",
-    { file, field: "format", expected: "a .csv, .json or .jsonl file, or --input-format", found: extname(path) },
+    {
+      file,
+      field: "format",
+      expected: "a .csv, .json or .jsonl file, or --input-format",
+      found: extname(path),
+    },
   );
 }
 
@@ -42,7 +52,8 @@ export function detectFormat(path: string, format?: ManifestFormat, file = path)
 export async function checkReadable(path: string, file = path): Promise<void> {
   try {
     const info = await stat(path);
-    if (info.isDirectory()) throw new ManifestError(`${file} is a directory; pass the manifest file inside it.`, { file });
+    if (info.isDirectory())
+      throw new ManifestError(`${file} is a directory; pass the manifest file inside it.`, { file });
   } catch (error) {
     if (error instanceof ManifestError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -56,10 +67,15 @@ export async function checkReadable(path: string, file = path): Promise<void> {
   }
 }
 
-function readerFor(format: ManifestFormat, path: string, options: StreamOptions): AsyncGenerator<ReaderEvent> {
+function readerFor(
+  format: ManifestFormat,
+  path: string,
+  options: StreamOptions,
+): AsyncGenerator<ReaderEvent> {
   const file = options.label ?? path;
   const text = { encoding: options.encoding };
-  if (format === "csv") return readCsv(path, file, { ...text, worker: options.csvWorker, delimiter: options.delimiter });
+  if (format === "csv")
+    return readCsv(path, file, { ...text, worker: options.csvWorker, delimiter: options.delimiter });
   if (format === "jsonl") return readJsonl(path, file, text);
   return readJson(path, file, text);
 }
@@ -97,7 +113,12 @@ function readFailure(file: string, error: unknown, found: Found): unknown {
       headline: failure.headline,
       cause: failure.cause,
     },
-    { problems: found.problems, problemCount: found.problemCount, rows: found.rows, invalidRows: found.invalidRows },
+    {
+      problems: found.problems,
+      problemCount: found.problemCount,
+      rows: found.rows,
+      invalidRows: found.invalidRows,
+    },
   );
 }
 
@@ -105,11 +126,17 @@ function readFailure(file: string, error: unknown, found: Found): unknown {
  * Validated items in batches, in file order. The engine under streamManifest and scanManifest:
  * batching keeps the per-row overhead of async iteration out of the hot path.
  */
-export async function* streamManifestBatches(path: string, options: StreamOptions = {}): AsyncGenerator<ManifestItem[]> {
+export async function* streamManifestBatches(
+  path: string,
+  options: StreamOptions = {},
+): AsyncGenerator<ManifestItem[]> {
   const file = options.label ?? path;
   const format = detectFormat(path, options.format, file);
   await checkReadable(path, file);
-  const validator = createRowValidator({ defaults: withFlagDefaults(NO_DEFAULTS, options.defaults), json: format !== "csv" });
+  const validator = createRowValidator({
+    defaults: withFlagDefaults(NO_DEFAULTS, options.defaults),
+    json: format !== "csv",
+  });
   const found: Found = { problems: [], problemCount: 0, rows: 0, invalidRows: 0 };
   try {
     for await (const event of readerFor(format, path, options)) {
@@ -120,12 +147,15 @@ export async function* streamManifestBatches(path: string, options: StreamOption
       const items: ManifestItem[] = new Array<ManifestItem>(event.rows.length);
       for (let i = 0; i < event.rows.length; i++) {
         const raw = event.rows[i]!;
-        const item = raw.problem ? { ok: false as const, problems: [raw.problem], location: raw.location } : validator.validate(raw);
+        const item = raw.problem
+          ? { ok: false as const, problems: [raw.problem], location: raw.location }
+          : validator.validate(raw);
         items[i] = item;
         if (!item.ok) {
           found.invalidRows += 1;
           found.problemCount += item.problems.length;
-          for (const problem of item.problems) if (found.problems.length < KEPT_PROBLEMS) found.problems.push(problem);
+          for (const problem of item.problems)
+            if (found.problems.length < KEPT_PROBLEMS) found.problems.push(problem);
         }
       }
       found.rows += items.length;
@@ -137,6 +167,9 @@ export async function* streamManifestBatches(path: string, options: StreamOption
 }
 
 /** Streams a manifest's rows, validated and with every default resolved. Never loads the file. */
-export async function* streamManifest(path: string, options: StreamOptions = {}): AsyncGenerator<ManifestItem> {
+export async function* streamManifest(
+  path: string,
+  options: StreamOptions = {},
+): AsyncGenerator<ManifestItem> {
   for await (const items of streamManifestBatches(path, options)) yield* items;
 }

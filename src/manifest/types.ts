@@ -8,8 +8,7 @@ export type ManifestFormat = "csv" | "json" | "jsonl";
 
 /** Where a row came from: a line for CSV/JSONL (1-based, the row's first line), an index for a JSON array. */
 export type RowLocation =
-  | { readonly file: string; readonly line: number }
-  | { readonly file: string; readonly index: number };
+  { readonly file: string; readonly line: number } | { readonly file: string; readonly index: number };
 
 export interface RawRow {
   readonly location: RowLocation;

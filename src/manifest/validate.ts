@@ -4,8 +4,24 @@
  * with the simulator); this module maps cells onto them and words the problems. Pure.
  */
 import { checkModelInput, type FieldProblem } from "../core/model-inputs.js";
-import { isQuality, MODEL_IDS, MODELS, isModelId, QUALITIES, type ModelId, type Quality } from "../core/models.js";
-import { INPUT_COLUMNS, isKnownJsonKey, KNOWN_COLUMNS, METADATA_PREFIX, MODEL_CHOICES, MODEL_COLUMNS, unknownNameHint } from "./columns.js";
+import {
+  isQuality,
+  MODEL_IDS,
+  MODELS,
+  isModelId,
+  QUALITIES,
+  type ModelId,
+  type Quality,
+} from "../core/models.js";
+import {
+  INPUT_COLUMNS,
+  isKnownJsonKey,
+  KNOWN_COLUMNS,
+  METADATA_PREFIX,
+  MODEL_CHOICES,
+  MODEL_COLUMNS,
+  unknownNameHint,
+} from "./columns.js";
 import { nearest } from "../core/spelling.js";
 import { NO_DEFAULTS, type ResolvedDefaults } from "./defaults.js";
 import { KeyRegistry } from "./key-registry.js";
@@ -27,7 +43,8 @@ const IMAGE_FIELDS = new Set(["image_url", "image_urls", "mask_url"]);
 /** `./raw/boot.jpg`, `/data/a.png`, `C:\\shots\\a.png`, `file:///…`, `boot.jpg`: a file on this machine, not a URL. */
 export function looksLikeLocalPath(value: string): boolean {
   const text = value.trim();
-  if (/^file:/i.test(text) || /^[a-z]:[\\/]/i.test(text) || /^(\.{1,2}[\\/]|[\\/]|~[\\/]?)/.test(text)) return true;
+  if (/^file:/i.test(text) || /^[a-z]:[\\/]/i.test(text) || /^(\.{1,2}[\\/]|[\\/]|~[\\/]?)/.test(text))
+    return true;
   return !/^[a-z][a-z0-9+.-]*:/i.test(text) && /\.(jpe?g|png|webp|gif|tiff?|bmp|heic|avif)$/i.test(text);
 }
 
@@ -36,7 +53,13 @@ function fieldProblem(location: RowLocation, model: ModelId, problem: FieldProbl
   if (problem.kind === "missing") {
     const choices = MODEL_CHOICES[model][problem.field];
     const give = choices ? `; give one of ${choices.join(", ")}` : "";
-    return makeProblem(location, field, choices ? `one of ${choices.join(", ")}` : "a value", problem.found, `${field} is required by ${model} but is missing${give}`);
+    return makeProblem(
+      location,
+      field,
+      choices ? `one of ${choices.join(", ")}` : "a value",
+      problem.found,
+      `${field} is required by ${model} but is missing${give}`,
+    );
   }
   const column = problem.field.split(".")[0] ?? "";
   if (IMAGE_FIELDS.has(column) && typeof problem.found === "string" && looksLikeLocalPath(problem.found)) {
@@ -46,12 +69,24 @@ function fieldProblem(location: RowLocation, model: ModelId, problem: FieldProbl
     return makeProblem(location, field, problem.expected, problem.found, message);
   }
   if (problem.kind === "unknown") {
-    return makeProblem(location, field, "nothing", problem.found, `${field} is not an input of ${model}, got ${JSON.stringify(problem.found)}; leave it empty for this model`);
+    return makeProblem(
+      location,
+      field,
+      "nothing",
+      problem.found,
+      `${field} is not an input of ${model}, got ${JSON.stringify(problem.found)}; leave it empty for this model`,
+    );
   }
   return makeProblem(location, field, problem.expected, problem.found);
 }
 
-function putMetadata(metadata: Record<string, string>, key: string, value: unknown, location: RowLocation, problems: Problem[]): void {
+function putMetadata(
+  metadata: Record<string, string>,
+  key: string,
+  value: unknown,
+  location: RowLocation,
+  problems: Problem[],
+): void {
   if (isBlank(value)) return;
   if (typeof value === "object") problems.push(makeProblem(location, `metadata.${key}`, "text", value));
   else metadata[key] = String(value);
@@ -70,15 +105,31 @@ function metadataKeyCache(): (name: string) => string {
   };
 }
 
-function readMetadata(fields: Readonly<Record<string, unknown>>, defaults: ResolvedDefaults, location: RowLocation, problems: Problem[], keyOf: (name: string) => string) {
+function readMetadata(
+  fields: Readonly<Record<string, unknown>>,
+  defaults: ResolvedDefaults,
+  location: RowLocation,
+  problems: Problem[],
+  keyOf: (name: string) => string,
+) {
   let metadata: Record<string, string> | null = null;
   for (const name in fields) {
-    if (name.startsWith(METADATA_PREFIX)) putMetadata((metadata ??= { ...defaults.metadata }), keyOf(name), fields[name], location, problems);
+    if (name.startsWith(METADATA_PREFIX))
+      putMetadata((metadata ??= { ...defaults.metadata }), keyOf(name), fields[name], location, problems);
   }
   const object = fields.metadata;
   if (!isBlank(object)) {
-    if (typeof object !== "object" || Array.isArray(object)) problems.push(makeProblem(location, "metadata", "an object of text values", object));
-    else for (const key in object) putMetadata((metadata ??= { ...defaults.metadata }), key, (object as Record<string, unknown>)[key], location, problems);
+    if (typeof object !== "object" || Array.isArray(object))
+      problems.push(makeProblem(location, "metadata", "an object of text values", object));
+    else
+      for (const key in object)
+        putMetadata(
+          (metadata ??= { ...defaults.metadata }),
+          key,
+          (object as Record<string, unknown>)[key],
+          location,
+          problems,
+        );
   }
   if (metadata === null) return hasKeys(defaults.metadata) ? { ...defaults.metadata } : null;
   return hasKeys(metadata) ? metadata : null;
@@ -118,7 +169,9 @@ function defaultInputsFor(model: ModelId, defaults: ResolvedDefaults): readonly 
   });
 }
 
-export function createRowValidator(options: { defaults?: ResolvedDefaults; json?: boolean } = {}): RowValidator {
+export function createRowValidator(
+  options: { defaults?: ResolvedDefaults; json?: boolean } = {},
+): RowValidator {
   let defaults = options.defaults ?? NO_DEFAULTS;
   let defaultInputs: Partial<Record<ModelId, readonly unknown[]>> = {};
   const json = options.json ?? false;
@@ -131,8 +184,20 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
     const where = wherePhrase(location, earlier);
     problems.push(
       explicit
-        ? makeProblem(location, "id", "an id not used by another row", key, `id ${JSON.stringify(key)} is already used on ${where}; ids must be unique — rename one of them`)
-        : makeProblem(location, "id", "a row that differs from the others", key, `row is identical to the one on ${where} and has no id, so both would get key ${key}; remove the copy, or give each an id to run both`),
+        ? makeProblem(
+            location,
+            "id",
+            "an id not used by another row",
+            key,
+            `id ${JSON.stringify(key)} is already used on ${where}; ids must be unique — rename one of them`,
+          )
+        : makeProblem(
+            location,
+            "id",
+            "a row that differs from the others",
+            key,
+            `row is identical to the one on ${where} and has no id, so both would get key ${key}; remove the copy, or give each an id to run both`,
+          ),
     );
   }
 
@@ -150,7 +215,15 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
     if (json) {
       for (const name in fields) {
         if (!isKnownJsonKey(name) && !name.startsWith(METADATA_PREFIX)) {
-          problems.push(makeProblem(location, name, "a known key", fields[name], `${unknownNameHint(name, [...KNOWN_COLUMNS, "metadata", "config"], "key")}`));
+          problems.push(
+            makeProblem(
+              location,
+              name,
+              "a known key",
+              fields[name],
+              `${unknownNameHint(name, [...KNOWN_COLUMNS, "metadata", "config"], "key")}`,
+            ),
+          );
         }
       }
     }
@@ -158,18 +231,43 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
     if (!isBlank(fields.id)) {
       const checked = checkRowId(fields.id);
       if (checked.ok) explicitId = checked.id;
-      else problems.push(makeProblem(location, "id", checked.expected, fields.id, `id must be ${checked.expected}, got ${JSON.stringify(fields.id)}${checked.expected === ID_RULE ? " (it names files and queue jobs)" : ""}`));
+      else
+        problems.push(
+          makeProblem(
+            location,
+            "id",
+            checked.expected,
+            fields.id,
+            `id must be ${checked.expected}, got ${JSON.stringify(fields.id)}${checked.expected === ID_RULE ? " (it names files and queue jobs)" : ""}`,
+          ),
+        );
     }
     if (explicitId !== null) claimKey(explicitId, location, true, problems);
 
     const modelValue = isBlank(fields.model) ? defaults.model : canonicalModel(fields.model);
     if (modelValue === null) {
-      problems.push(makeProblem(location, "model", "a model", undefined, `model is missing: give one of ${MODEL_IDS.join(", ")} in the row, as a manifest default, or with --model`));
+      problems.push(
+        makeProblem(
+          location,
+          "model",
+          "a model",
+          undefined,
+          `model is missing: give one of ${MODEL_IDS.join(", ")} in the row, as a manifest default, or with --model`,
+        ),
+      );
       return { ok: false, problems, location };
     }
     if (!isModelId(modelValue)) {
       const hint = typeof modelValue === "string" ? nearest(modelValue, MODEL_IDS) : null;
-      problems.push(makeProblem(location, "model", `one of ${MODEL_IDS.join(", ")}`, modelValue, `model must be one of ${MODEL_IDS.join(", ")}, got ${JSON.stringify(modelValue)}${hint ? ` — did you mean ${hint}?` : ""}`));
+      problems.push(
+        makeProblem(
+          location,
+          "model",
+          `one of ${MODEL_IDS.join(", ")}`,
+          modelValue,
+          `model must be one of ${MODEL_IDS.join(", ")}, got ${JSON.stringify(modelValue)}${hint ? ` — did you mean ${hint}?` : ""}`,
+        ),
+      );
       return { ok: false, problems, location };
     }
     // The shared constant rather than the row's copy of the text: later lookups by model
@@ -193,13 +291,19 @@ export function createRowValidator(options: { defaults?: ResolvedDefaults; json?
     let images = 1;
     if (info.billing === "image") {
       const given = input.quality;
-      quality = given === undefined ? (defaults.quality ?? info.defaultQuality) : isQuality(given) ? (QUALITIES[QUALITIES.indexOf(given)] ?? given) : null;
+      quality =
+        given === undefined
+          ? (defaults.quality ?? info.defaultQuality)
+          : isQuality(given)
+            ? (QUALITIES[QUALITIES.indexOf(given)] ?? given)
+            : null;
       if (given === undefined && quality !== null) input.quality = quality;
       const count = input.num_images;
       if (count === undefined) input.num_images = 1;
       else if (typeof count === "number" && Number.isInteger(count)) images = count;
     }
-    for (const problem of checkModelInput(model, input)) problems.push(fieldProblem(location, model, problem));
+    for (const problem of checkModelInput(model, input))
+      problems.push(fieldProblem(location, model, problem));
     const metadata = readMetadata(fields, defaults, location, problems, metadataKey);
 
     if (problems.length > 0) return { ok: false, problems, location };

@@ -20,7 +20,12 @@ import {
 import { findRedisServer, type ServerLookup } from "./server-binary.js";
 
 export type ManagedRedisStatus =
-  | { readonly state: "running"; readonly pid: number; readonly port: number | null; readonly paths: ManagedRedisPaths }
+  | {
+      readonly state: "running";
+      readonly pid: number;
+      readonly port: number | null;
+      readonly paths: ManagedRedisPaths;
+    }
   /** Not running; `stalePid` when a pidfile names a process that is gone (or is not redis-server). */
   | { readonly state: "stopped"; readonly paths: ManagedRedisPaths; readonly stalePid: number | null }
   /** A redis-server with the pidfile's pid is alive but does not answer on the socket. */
@@ -28,7 +33,13 @@ export type ManagedRedisStatus =
 
 /** INFO's process_id and tcp_port when the socket answers PING, else null. */
 async function ask(socket: string, timeoutMs = 1_000): Promise<{ pid: number; port: number | null } | null> {
-  const client = new Redis({ path: socket, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({
+    path: socket,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on("error", () => undefined);
   try {
     await client.connect();
@@ -85,7 +96,10 @@ async function withStartLock<T>(lock: string, body: () => Promise<T>): Promise<T
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (info) => Date.now() - info.mtimeMs,
+        () => 0,
+      );
       if (age > 30_000 || Date.now() > deadline) await rm(lock, { recursive: true, force: true });
       else await sleep(100);
     }
@@ -130,7 +144,8 @@ export async function startManagedRedis(options: StartOptions): Promise<StartedR
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   return withStartLock(paths.startLock, async () => {
     const before = await managedRedisStatus(options.stateDir);
-    if (before.state === "running") return { pid: before.pid, port: before.port, paths, started: false, stalePid: null };
+    if (before.state === "running")
+      return { pid: before.pid, port: before.port, paths, started: false, stalePid: null };
     if (before.state === "unresponsive") {
       throw new ConfigurationError(
         `the managed Redis (pid ${before.pid}, ${paths.pidfile}) is running but does not answer on ${paths.socket}; ` +
@@ -139,7 +154,11 @@ export async function startManagedRedis(options: StartOptions): Promise<StartedR
     }
     const stalePid = before.stalePid;
     if (stalePid !== null) await rm(paths.pidfile, { force: true });
-    const server = await findRedisServer({ redisServer: options.redisServer, searchPath: options.searchPath, ...(options.why ? { why: options.why } : {}) });
+    const server = await findRedisServer({
+      redisServer: options.redisServer,
+      searchPath: options.searchPath,
+      ...(options.why ? { why: options.why } : {}),
+    });
     await writeFile(paths.config, managedRedisConf(paths, options), { mode: 0o600 });
     const child = spawn(server, [paths.config], { stdio: ["ignore", "ignore", "pipe"], cwd: paths.dir });
     let stderr = "";
@@ -148,7 +167,10 @@ export async function startManagedRedis(options: StartOptions): Promise<StartedR
       child.on("error", reject);
       child.on("exit", (exitCode) => resolve(exitCode));
     }).catch((error: unknown) => {
-      throw new ConfigurationError(`cannot start ${server}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new ConfigurationError(
+        `cannot start ${server}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     });
     const deadline = Date.now() + 10_000;
     let answer = code === 0 ? await ask(paths.socket) : null;
@@ -169,7 +191,9 @@ export async function startManagedRedis(options: StartOptions): Promise<StartedR
 }
 
 /** Stops the managed Redis (it saves its append-only file first); its data stays. */
-export async function stopManagedRedis(stateDir: string): Promise<{ stopped: number | null; stalePid: number | null }> {
+export async function stopManagedRedis(
+  stateDir: string,
+): Promise<{ stopped: number | null; stalePid: number | null }> {
   const status = await managedRedisStatus(stateDir);
   if (status.state === "stopped") {
     if (status.stalePid !== null) await rm(status.paths.pidfile, { force: true });
@@ -181,7 +205,12 @@ export async function stopManagedRedis(stateDir: string): Promise<{ stopped: num
     await untilGone(pid, 10_000, status.paths.log);
     return { stopped: pid, stalePid: null };
   }
-  const client = new Redis({ path: status.paths.socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({
+    path: status.paths.socket,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on("error", () => undefined);
   await client
     .connect()
@@ -205,5 +234,6 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
 }
 
 async function untilGone(pid: number, timeoutMs: number, log: string): Promise<void> {
-  if (!(await waitGone(pid, timeoutMs))) throw new ConfigurationError(`the managed Redis (pid ${pid}) did not stop; its log: ${log}`);
+  if (!(await waitGone(pid, timeoutMs)))
+    throw new ConfigurationError(`the managed Redis (pid ${pid}) did not stop; its log: ${log}`);
 }

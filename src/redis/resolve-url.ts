@@ -15,7 +15,10 @@ export interface RedisChoice {
   readonly note?: string;
 }
 
-export type RedisSettings = Pick<Config, "redisUrl" | "redisUrlExplicit" | "stateDir" | "redisServer" | "searchPath">;
+export type RedisSettings = Pick<
+  Config,
+  "redisUrl" | "redisUrlExplicit" | "stateDir" | "redisServer" | "searchPath"
+>;
 
 /** True when something speaks Redis at the URL (a NOAUTH reply counts: it is a Redis, just not open to us). */
 export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {

@@ -35,7 +35,9 @@ export interface ServerLookup {
 export async function findRedisServer(lookup: ServerLookup): Promise<string> {
   const fail = (problem: string) =>
     new ConfigurationError(
-      lookup.why ? `no Redis: ${lookup.why}, and ${problem} to start a local one. ${INSTALL_HINT}` : `cannot start the managed Redis: ${problem}. ${INSTALL_HINT}`,
+      lookup.why
+        ? `no Redis: ${lookup.why}, and ${problem} to start a local one. ${INSTALL_HINT}`
+        : `cannot start the managed Redis: ${problem}. ${INSTALL_HINT}`,
     );
   if (lookup.redisServer !== null) {
     if (await isExecutableFile(lookup.redisServer)) return lookup.redisServer;

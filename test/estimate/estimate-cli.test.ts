@@ -57,14 +57,34 @@ describe("runflow-batch estimate", () => {
   });
 
   it("--model and --quality fill empty cells; --input-format reads an unusual extension", async () => {
-    const path = files.write("prompts.txt", '{"prompt": "a blue mug"}\n{"prompt": "a red mug", "quality": "high"}\n');
-    const { code, stdout } = await estimate(path, "--input-format", "jsonl", "--model", "openai/gpt-image-2", "--quality", "low", "--format", "json");
+    const path = files.write(
+      "prompts.txt",
+      '{"prompt": "a blue mug"}\n{"prompt": "a red mug", "quality": "high"}\n',
+    );
+    const { code, stdout } = await estimate(
+      path,
+      "--input-format",
+      "jsonl",
+      "--model",
+      "openai/gpt-image-2",
+      "--quality",
+      "low",
+      "--format",
+      "json",
+    );
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as { totals: unknown }).totals).toEqual({ rows: 2, images: 2, estimated_usd: "0.142" });
+    expect((JSON.parse(stdout) as { totals: unknown }).totals).toEqual({
+      rows: 2,
+      images: 2,
+      estimated_usd: "0.142",
+    });
   });
 
   it("lists every invalid row on stderr and exits 2 without pricing", async () => {
-    const path = files.write("bad.csv", "id,model,prompt,quality\na,openai/gpt-image-2,p,ultra\nb,openai/gpt-image-2,p,low\nc,openai/gpt-image-3,p,low\n");
+    const path = files.write(
+      "bad.csv",
+      "id,model,prompt,quality\na,openai/gpt-image-2,p,ultra\nb,openai/gpt-image-2,p,low\nc,openai/gpt-image-3,p,low\n",
+    );
     const { code, stdout, stderr } = await estimate(path);
     expect(code).toBe(2);
     expect(stdout).toBe("");
@@ -77,7 +97,10 @@ describe("runflow-batch estimate", () => {
   });
 
   it("--skip-invalid prices the valid rows, lists the rest and exits 0", async () => {
-    const path = files.write("some-bad.csv", "id,model,prompt,quality\na,openai/gpt-image-2,p,ultra\nb,openai/gpt-image-2,p,low\n");
+    const path = files.write(
+      "some-bad.csv",
+      "id,model,prompt,quality\na,openai/gpt-image-2,p,ultra\nb,openai/gpt-image-2,p,low\n",
+    );
     const { code, stdout, stderr } = await estimate(path, "--skip-invalid");
     expect(code).toBe(0);
     expect(stderr).toContain('line 2: quality must be one of low, medium, high, got "ultra"');
@@ -119,10 +142,17 @@ describe("runflow-batch estimate", () => {
     const prices = files.write("prices.json", JSON.stringify({ "openai/gpt-image-2": { low: "0.02" } }));
     const { code, stdout } = await estimate("jobs/nightly.jsonl", "--prices", prices, "--format", "json");
     expect(code).toBe(0);
-    const json = JSON.parse(stdout) as { by_tier: { quality: string | null; estimated_usd: string }[]; prices: { source: string } };
+    const json = JSON.parse(stdout) as {
+      by_tier: { quality: string | null; estimated_usd: string }[];
+      prices: { source: string };
+    };
     expect(json.by_tier[0]).toMatchObject({ quality: "low", estimated_usd: "0.080" });
     expect(json.prices.source).toBe(prices);
-    const bad = await estimate("jobs/nightly.jsonl", "--prices", files.write("bad-prices.json", '{"runflow/tag-removal": {"request": "lots"}}'));
+    const bad = await estimate(
+      "jobs/nightly.jsonl",
+      "--prices",
+      files.write("bad-prices.json", '{"runflow/tag-removal": {"request": "lots"}}'),
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"runflow/tag-removal".request must be a dollar amount');
   });

@@ -24,33 +24,57 @@ describe("estimate on hostile input", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/index 0: expected a job object .*got an array/);
     noStack(result.stderr);
-    const nested = await estimate("nested.jsonl", JSON.stringify({ model: "openai/gpt-image-2", prompt: "x" }).replace('"x"', "[".repeat(20_000) + "]".repeat(20_000)) + "\n");
+    const nested = await estimate(
+      "nested.jsonl",
+      JSON.stringify({ model: "openai/gpt-image-2", prompt: "x" }).replace(
+        '"x"',
+        "[".repeat(20_000) + "]".repeat(20_000),
+      ) + "\n",
+    );
     expect(nested.code).toBe(2);
     expect(nested.stderr).toMatch(/nested too deeply to show/);
     noStack(nested.stderr);
   });
 
   it("refuses a JSONL line or CSV row longer than 1 MiB instead of buffering it", async () => {
-    const jsonl = await estimate("long.jsonl", JSON.stringify({ id: "a", model: "openai/gpt-image-2", prompt: "x".repeat(3_000_000) }) + "\n");
+    const jsonl = await estimate(
+      "long.jsonl",
+      JSON.stringify({ id: "a", model: "openai/gpt-image-2", prompt: "x".repeat(3_000_000) }) + "\n",
+    );
     expect(jsonl.code).toBe(2);
     expect(jsonl.stderr).toMatch(/long\.jsonl line 1: line is longer than 1,048,576 characters/);
-    const csv = await estimate("long.csv", `id,model,prompt\na,openai/gpt-image-2,"${"x".repeat(2_000_000)}"\n`);
+    const csv = await estimate(
+      "long.csv",
+      `id,model,prompt\na,openai/gpt-image-2,"${"x".repeat(2_000_000)}"\n`,
+    );
     expect(csv.code).toBe(2);
     expect(csv.stderr).toMatch(/longer than 1 MiB/);
     noStack(jsonl.stderr + csv.stderr);
   });
 
   it("refuses text that is not UTF-8 rather than paying for a damaged prompt", async () => {
-    const result = await estimate("latin1.csv", Buffer.concat([Buffer.from("id,model,prompt\nr1,openai/gpt-image-2,caf"), Buffer.from([0xe9]), Buffer.from(" au lait\n")]));
+    const result = await estimate(
+      "latin1.csv",
+      Buffer.concat([
+        Buffer.from("id,model,prompt\nr1,openai/gpt-image-2,caf"),
+        Buffer.from([0xe9]),
+        Buffer.from(" au lait\n"),
+      ]),
+    );
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/line 2: prompt has bytes that are not valid UTF-8 .*save the manifest as UTF-8/);
+    expect(result.stderr).toMatch(
+      /line 2: prompt has bytes that are not valid UTF-8 .*save the manifest as UTF-8/,
+    );
   });
 
   it("refuses an absurd price instead of overflowing the totals", async () => {
     const dir = await tempDir();
     const prices = path.join(dir, "prices.json");
     await writeFile(prices, JSON.stringify({ "openai/gpt-image-2": { high: "9000000000" } }));
-    const result = await estimate("ok.csv", "id,model,prompt\nr1,openai/gpt-image-2,a chair\n", ["--prices", prices]);
+    const result = await estimate("ok.csv", "id,model,prompt\nr1,openai/gpt-image-2,a chair\n", [
+      "--prices",
+      prices,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/"openai\/gpt-image-2"\.high must be at most \$1,000 per image or request/);
     noStack(result.stderr);

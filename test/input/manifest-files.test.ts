@@ -40,11 +40,17 @@ describe("an Excel export: `;` separators, a BOM, CRLF", () => {
       ["iso-01", null, 1],
     ]);
     expect(rows[1]?.input.prompt).toBe("Botte en daim; lumière du matin");
-    expect(rows[3]?.input).toEqual({ image_url: "https://cdn.example.com/raw/sac.jpg", aspect_ratio: "1:1", resolution: "4K" });
+    expect(rows[3]?.input).toEqual({
+      image_url: "https://cdn.example.com/raw/sac.jpg",
+      aspect_ratio: "1:1",
+      resolution: "4K",
+    });
 
     const result = await estimate([file, "--format", "json"]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe(`${file}: columns are separated by \`;\` (read from the header; --delimiter sets it).\n`);
+    expect(result.stderr).toBe(
+      `${file}: columns are separated by \`;\` (read from the header; --delimiter sets it).\n`,
+    );
     const json = JSON.parse(result.stdout) as { totals: { rows: number; estimated_usd: string } };
     expect(json.totals.rows).toBe(4);
     expect(json.totals.estimated_usd).toBe("0.480"); // 0.133 + 2 × 0.034 + 0.009 + 0.27
@@ -53,12 +59,17 @@ describe("an Excel export: `;` separators, a BOM, CRLF", () => {
   it("with the wrong --delimiter, says what the header looks like and how to fix it", async () => {
     const result = await estimate([fixture("excel-semicolon.csv"), "--delimiter", ","]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("line 1: unknown column `id;model;prompt;quality;num_images;resolution;aspect_ratio;image_url`");
+    expect(result.stderr).toContain(
+      "line 1: unknown column `id;model;prompt;quality;num_images;resolution;aspect_ratio;image_url`",
+    );
     expect(result.stderr).toContain("The header looks separated by `;`, not `,`: pass --delimiter ';'.");
   });
 
   it("takes --delimiter tab for a sheet pasted as text, and refuses a delimiter that cannot be one", async () => {
-    const file = await written("pasted.txt", "id\tmodel\tprompt\tquality\r\nt1\topenai/gpt-image-2\tRed, green, blue\tlow\r\n");
+    const file = await written(
+      "pasted.txt",
+      "id\tmodel\tprompt\tquality\r\nt1\topenai/gpt-image-2\tRed, green, blue\tlow\r\n",
+    );
     const result = await estimate([file, "--input-format", "csv", "--delimiter", "tab", "--format", "json"]);
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { totals: { rows: number } }).totals.rows).toBe(1);
@@ -86,8 +97,12 @@ describe("other encodings", () => {
     ]);
     const priced = await estimate([file, "--encoding", "windows-1252", "--format", "json"]);
     expect(priced.code).toBe(0);
-    expect((JSON.parse(priced.stdout) as { totals: { estimated_usd: string } }).totals.estimated_usd).toBe("0.176");
-    expect((await jobRows(file, { encoding: "latin1" }))[0]?.input.prompt).toBe("Tasse de café crème, décor élégant");
+    expect((JSON.parse(priced.stdout) as { totals: { estimated_usd: string } }).totals.estimated_usd).toBe(
+      "0.176",
+    );
+    expect((await jobRows(file, { encoding: "latin1" }))[0]?.input.prompt).toBe(
+      "Tasse de café crème, décor élégant",
+    );
   });
 
   it("a UTF-16 file is read from its BOM without a flag; an unknown encoding is refused by name", async () => {
@@ -95,7 +110,9 @@ describe("other encodings", () => {
     expect(rows.map((row) => [row.key, row.input.prompt])).toEqual([["tee-01", "T-shirt « été » blanc"]]);
     const result = await estimate([fixture("windows-1252.csv"), "--encoding", "klingon"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('unknown --encoding "klingon"; use one such as utf-8, windows-1252, latin1, utf-16le');
+    expect(result.stderr).toContain(
+      'unknown --encoding "klingon"; use one such as utf-8, windows-1252, latin1, utf-16le',
+    );
   });
 });
 
@@ -127,7 +144,9 @@ describe("values as people write them", () => {
     expect(result.stderr).toContain(
       `${file} line 2: aspect_ratio is required by runflow/product-isolation but is missing; give one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9`,
     );
-    expect(result.stderr).toContain(`${file} line 2: resolution is required by runflow/product-isolation but is missing; give one of 1K, 2K, 4K`);
+    expect(result.stderr).toContain(
+      `${file} line 2: resolution is required by runflow/product-isolation but is missing; give one of 1K, 2K, 4K`,
+    );
     expect(result.stderr).toContain(
       `${file} line 3: image_url is a local file; Runflow fetches images by URL: upload it (e.g. to your CDN or a bucket) and give its https URL (got "./raw/boot.jpg")`,
     );
@@ -144,7 +163,11 @@ describe("every problem, also after a malformed record", () => {
     );
     const result = await estimate([file, "--format", "json"]);
     expect(result.code).toBe(2);
-    const json = JSON.parse(result.stdout) as { problems: { line: number; field: string; message: string }[]; rows: number; invalid_rows: number };
+    const json = JSON.parse(result.stdout) as {
+      problems: { line: number; field: string; message: string }[];
+      rows: number;
+      invalid_rows: number;
+    };
     expect(json.problems.map((problem) => [problem.line, problem.field])).toEqual([
       [2, "row"],
       [3, "quality"],
@@ -157,18 +180,26 @@ describe("every problem, also after a malformed record", () => {
 
   it("JSONL: every bad line is reported with its own line number", async () => {
     const good = JSON.stringify({ id: "g", model: "openai/gpt-image-2", prompt: "p" });
-    const file = await written("broken.jsonl", `${good}\n{"id": "x", \n${JSON.stringify({ id: "q", model: "openai/gpt-image-2", prompt: "p", quality: "best" })}\n{oops}\n`);
+    const file = await written(
+      "broken.jsonl",
+      `${good}\n{"id": "x", \n${JSON.stringify({ id: "q", model: "openai/gpt-image-2", prompt: "p", quality: "best" })}\n{oops}\n`,
+    );
     const result = await estimate([file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/broken\.jsonl line 2: not valid JSON/);
-    expect(result.stderr).toContain('broken.jsonl line 3: quality must be one of low, medium, high, got "best"');
+    expect(result.stderr).toContain(
+      'broken.jsonl line 3: quality must be one of low, medium, high, got "best"',
+    );
     expect(result.stderr).toMatch(/broken\.jsonl line 4: not valid JSON/);
   });
 });
 
 describe("estimate --format json on an invalid manifest", () => {
   it("prints the problems with file, line, field, expected, found and message on stdout, exit 2", async () => {
-    const file = await written("bad.csv", "id,model,prompt,quality\na,openai/gpt-image-2,p,ultra\nb,openai/gpt-image-2,p,low\n");
+    const file = await written(
+      "bad.csv",
+      "id,model,prompt,quality\na,openai/gpt-image-2,p,ultra\nb,openai/gpt-image-2,p,low\n",
+    );
     const result = await estimate([file, "--format", "json"]);
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout)).toEqual({
@@ -192,16 +223,26 @@ describe("estimate --format json on an invalid manifest", () => {
   it("a manifest that cannot be read at all is one problem, with index rows for JSON", async () => {
     const header = await estimate([await written("typo.csv", "id,model,promt\n"), "--format", "json"]);
     expect(header.code).toBe(2);
-    const json = JSON.parse(header.stdout) as { problems: { line: number; field: string; found: string; message: string }[]; rows: number };
+    const json = JSON.parse(header.stdout) as {
+      problems: { line: number; field: string; found: string; message: string }[];
+      rows: number;
+    };
     expect(json.rows).toBe(0);
     expect(json.problems).toHaveLength(1);
     expect(json.problems[0]).toMatchObject({ line: 1, field: "header", found: "id,model,promt" });
     expect(json.problems[0]?.message).toContain("unknown column `promt` — did you mean `prompt`?");
 
-    const array = await written("jobs.json", '[{"id": "a", "model": "openai/gpt-image-2"}, {"id": "b", "model": "openai/gpt-image-2", "prompt": "p"},\n  {"id": ');
+    const array = await written(
+      "jobs.json",
+      '[{"id": "a", "model": "openai/gpt-image-2"}, {"id": "b", "model": "openai/gpt-image-2", "prompt": "p"},\n  {"id": ',
+    );
     const truncated = await estimate([array, "--format", "json"]);
     expect(truncated.code).toBe(2);
-    const stopped = JSON.parse(truncated.stdout) as { problems: { index?: number; line?: number; field: string }[]; rows: number; invalid_rows: number };
+    const stopped = JSON.parse(truncated.stdout) as {
+      problems: { index?: number; line?: number; field: string }[];
+      rows: number;
+      invalid_rows: number;
+    };
     expect(stopped.problems.map((problem) => [problem.index ?? problem.line, problem.field])).toEqual([
       [0, "prompt"],
       [2, "syntax"],

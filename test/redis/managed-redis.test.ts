@@ -71,9 +71,15 @@ describe("the managed local Redis", () => {
 
   it("lets the README's first command run with nothing running; a second command finds the batch; redis stop stops it", async () => {
     const out = path.join(state, "out");
-    const run = await cli(["run", "jobs/catalogue.csv", "--out", out, "--simulate", "--sim-latency", "20-60"], env);
+    const run = await cli(
+      ["run", "jobs/catalogue.csv", "--out", out, "--simulate", "--sim-latency", "20-60"],
+      env,
+    );
     expect(run.stderr).toMatch(
-      new RegExp(`^Redis: started the managed local Redis \\(pid \\d+, socket ${state}/runflow-batch/redis/redis\\.sock, data in ${state}/runflow-batch/redis\\); it keeps running after this command — \`runflow-batch redis stop\` stops it\\.$`, "m"),
+      new RegExp(
+        `^Redis: started the managed local Redis \\(pid \\d+, socket ${state}/runflow-batch/redis/redis\\.sock, data in ${state}/runflow-batch/redis\\); it keeps running after this command — \`runflow-batch redis stop\` stops it\\.$`,
+        "m",
+      ),
     );
     expect(run.code).toBe(0);
     const pid = Number(/started the managed local Redis \(pid (\d+)/.exec(run.stderr)?.[1]);
@@ -100,9 +106,13 @@ describe("the managed local Redis", () => {
 
     const stop = await cli(["redis", "stop"], env);
     expect(stop.code).toBe(0);
-    expect(stop.stdout).toBe(`Managed Redis stopped (pid ${pid}); its data stays in ${state}/runflow-batch/redis.\n`);
+    expect(stop.stdout).toBe(
+      `Managed Redis stopped (pid ${pid}); its data stays in ${state}/runflow-batch/redis.\n`,
+    );
     expect(isRunning(pid)).toBe(false);
-    expect((await cli(["redis", "status"], env)).stdout).toBe(`Managed Redis not running; data in ${state}/runflow-batch/redis.\n`);
+    expect((await cli(["redis", "status"], env)).stdout).toBe(
+      `Managed Redis not running; data in ${state}/runflow-batch/redis.\n`,
+    );
 
     // Nothing was lost: the next command starts it again from its append-only file and finds the batch.
     const again = await cli(["status", batchId, "--format", "json"], env);
@@ -126,7 +136,9 @@ describe("the managed local Redis", () => {
     const start = await cli(["redis", "start", "--port", String(port)], machine);
     expect(start.code).toBe(0);
     expect(start.stdout).toMatch(
-      new RegExp(`^Managed Redis started \\(removed a stale pidfile of pid ${gone.pid}\\): pid \\d+, socket ${dir}/redis\\.sock and 127\\.0\\.0\\.1:${port}; data in ${dir} \\(append-only, noeviction\\)\\.`),
+      new RegExp(
+        `^Managed Redis started \\(removed a stale pidfile of pid ${gone.pid}\\): pid \\d+, socket ${dir}/redis\\.sock and 127\\.0\\.0\\.1:${port}; data in ${dir} \\(append-only, noeviction\\)\\.`,
+      ),
     );
     const tcp = await cli(["status"], { ...machine, REDIS_URL: `redis://127.0.0.1:${port}` });
     expect(tcp.code).toBe(0);
@@ -143,7 +155,9 @@ describe("the managed local Redis", () => {
     const result = await cli(["status"], { ...machine, REDIS_URL: `redis://127.0.0.1:${port}` });
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(`cannot reach Redis at redis://127.0.0.1:${port}`);
-    await expect(stat(path.join(machine.XDG_STATE_HOME as string, "runflow-batch/redis"))).rejects.toThrow(/ENOENT/);
+    await expect(stat(path.join(machine.XDG_STATE_HOME as string, "runflow-batch/redis"))).rejects.toThrow(
+      /ENOENT/,
+    );
   });
 
   it("without redis-server: exit 4 with how to install or start one, or set REDIS_URL", async () => {
@@ -152,7 +166,10 @@ describe("the managed local Redis", () => {
       "`brew install redis` (macOS); or start one with Docker: `docker compose up -d redis`; " +
       "or point REDIS_URL at a Redis you have, e.g. `REDIS_URL=redis://host:6379 runflow-batch …`.";
     const noPath = await freshMachine({ PATH: await tempDir("rfb-empty-path-") });
-    const missing = await cli(["run", "jobs/catalogue.csv", "--out", path.join(noPath.XDG_STATE_HOME as string, "out"), "--simulate"], noPath);
+    const missing = await cli(
+      ["run", "jobs/catalogue.csv", "--out", path.join(noPath.XDG_STATE_HOME as string, "out"), "--simulate"],
+      noPath,
+    );
     expect(missing.code).toBe(4);
     expect(missing.stderr).toBe(
       `runflow-batch: no Redis: REDIS_URL is not set, nothing answers at ${noPath.RUNFLOW_BATCH_DEFAULT_REDIS_URL}, ` +

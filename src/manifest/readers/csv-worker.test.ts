@@ -69,7 +69,10 @@ describe("CSV parsed in a worker thread", () => {
 
   it("reports a malformed record at the same line as the in-thread path, and reads on the same way", async () => {
     const body = Array.from({ length: 3_000 }, (_, i) => `a${i},openai/gpt-image-2,p,low\n`).join("");
-    const path = write("broken.csv", `id,model,prompt,quality\n${body}a,openai/gpt-image-2,"never closed,low\nb,c,d,e\n`);
+    const path = write(
+      "broken.csv",
+      `id,model,prompt,quality\n${body}a,openai/gpt-image-2,"never closed,low\nb,c,d,e\n`,
+    );
     const inThread = await read(path, false);
     const inWorker = await read(path, true);
     expect(inWorker.error).toBeNull();
@@ -78,7 +81,10 @@ describe("CSV parsed in a worker thread", () => {
     const rows = rowsOf(inWorker.events);
     expect(rows).toHaveLength(3_002);
     expect(rows[3_000]?.problem?.message).toMatch(/^m\.csv line 3002: malformed CSV: a quoted field/);
-    expect(rows[3_001]).toEqual({ location: { file: "m.csv", line: 3003 }, fields: { id: "b", model: "c", prompt: "d", quality: "e" } });
+    expect(rows[3_001]).toEqual({
+      location: { file: "m.csv", line: 3003 },
+      fields: { id: "b", model: "c", prompt: "d", quality: "e" },
+    });
   });
 
   it("fails with the same message as the in-thread path when the header itself is malformed", async () => {

@@ -62,7 +62,11 @@ type WorkerMessage =
 /** The worker's failure as the in-thread path would have thrown it (a CsvError, or an fs error with its code). */
 function rebuildError(error: { csv: boolean; message: string; code?: unknown }): Error {
   if (error.csv && typeof error.code === "string") {
-    return new CsvError(error.code as CsvError["code"], error.message, {} as ConstructorParameters<typeof CsvError>[2]);
+    return new CsvError(
+      error.code as CsvError["code"],
+      error.message,
+      {} as ConstructorParameters<typeof CsvError>[2],
+    );
   }
   const rebuilt = new Error(error.message) as NodeJS.ErrnoException;
   if (typeof error.code === "string") rebuilt.code = error.code;
@@ -72,7 +76,10 @@ function rebuildError(error: { csv: boolean; message: string; code?: unknown }):
 /** Batches of records (arrays of cells, the header first), in file order. */
 export async function* parseCsvInWorker(path: string, options: Options): AsyncGenerator<string[][]> {
   const csvParse = createRequire(import.meta.url).resolve("csv-parse");
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, options, csvParse, batch: BATCH, window: WINDOW } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { path, options, csvParse, batch: BATCH, window: WINDOW },
+  });
   const inbox: WorkerMessage[] = [];
   let crash: unknown = null;
   let exited = false;

@@ -8,7 +8,13 @@
  */
 import { stat } from "node:fs/promises";
 import { CsvError, parse } from "csv-parse";
-import { isKnownCsvColumn, KNOWN_COLUMNS, knownColumnsList, METADATA_PREFIX, unknownNameHint } from "../columns.js";
+import {
+  isKnownCsvColumn,
+  KNOWN_COLUMNS,
+  knownColumnsList,
+  METADATA_PREFIX,
+  unknownNameHint,
+} from "../columns.js";
 import { describeDelimiter, detectDelimiter } from "../delimiter.js";
 import { ManifestError } from "../errors.js";
 import { makeProblem } from "../problems.js";
@@ -41,10 +47,15 @@ export function checkHeader(file: string, header: readonly string[], delimiter =
   const seen = new Set<string>();
   names.forEach((name, i) => {
     if (name === "") return;
-    if (seen.has(name)) errors.push(`column \`${name}\` appears twice (columns ${names.indexOf(name) + 1} and ${i + 1})`);
+    if (seen.has(name))
+      errors.push(`column \`${name}\` appears twice (columns ${names.indexOf(name) + 1} and ${i + 1})`);
     seen.add(name);
     if (!isKnownCsvColumn(name)) {
-      errors.push(name === METADATA_PREFIX.slice(0, -1) ? "column `metadata` needs a key: name it `metadata.<key>`, e.g. `metadata.sku`" : unknownNameHint(name, KNOWN_COLUMNS));
+      errors.push(
+        name === METADATA_PREFIX.slice(0, -1)
+          ? "column `metadata` needs a key: name it `metadata.<key>`, e.g. `metadata.sku`"
+          : unknownNameHint(name, KNOWN_COLUMNS),
+      );
     }
   });
   if (errors.length > 0) {
@@ -59,10 +70,14 @@ export function checkHeader(file: string, header: readonly string[], delimiter =
 }
 
 const SYNTAX_REASONS: Readonly<Record<string, string>> = {
-  CSV_QUOTE_NOT_CLOSED: "a quoted field that opens on or after this line is never closed; add the closing double quote",
-  INVALID_OPENING_QUOTE: 'a double quote appears inside an unquoted field; quote the whole field and double the inner quotes ("say ""hi""")',
-  CSV_INVALID_CLOSING_QUOTE: 'a quoted field has text after its closing quote; double the quotes that belong to the text ("")',
-  CSV_MAX_RECORD_SIZE: "a row is longer than 1 MiB, usually a quoted field that never closes; check the quotes from this line on",
+  CSV_QUOTE_NOT_CLOSED:
+    "a quoted field that opens on or after this line is never closed; add the closing double quote",
+  INVALID_OPENING_QUOTE:
+    'a double quote appears inside an unquoted field; quote the whole field and double the inner quotes ("say ""hi""")',
+  CSV_INVALID_CLOSING_QUOTE:
+    'a quoted field has text after its closing quote; double the quotes that belong to the text ("")',
+  CSV_MAX_RECORD_SIZE:
+    "a row is longer than 1 MiB, usually a quoted field that never closes; check the quotes from this line on",
 };
 
 function syntaxReason(error: CsvError): string {
@@ -81,7 +96,11 @@ function csvSyntaxError(file: string, error: CsvError, line: number): ManifestEr
 
 /** The reader's csv-parse options (bench/estimate.ts measures bare csv-parse with the same). */
 /** max_record_size: no job needs a 1 MiB row; anything longer is a wrong file, and must not eat memory. */
-export const CSV_PARSE_OPTIONS = { bom: true, relax_column_count: true, max_record_size: 1024 * 1024 } as const;
+export const CSV_PARSE_OPTIONS = {
+  bom: true,
+  relax_column_count: true,
+  max_record_size: 1024 * 1024,
+} as const;
 /** From this size on, csv-parse runs in a worker thread (starting one costs ~30 ms). */
 export const CSV_WORKER_MIN_BYTES = 4 * 1024 * 1024;
 /** After this many malformed records the file is taken for something else than CSV. */
@@ -128,11 +147,19 @@ export interface CsvReadOptions {
 /** A record that csv-parse could not read, as a problem of the line it starts on. */
 function malformedRow(file: string, line: number, reason: string, text: string | undefined): ReadRow {
   const location = { file, line };
-  return { location, fields: {}, problem: makeProblem(location, "row", "a well-formed CSV record", text, `malformed CSV: ${reason}`) };
+  return {
+    location,
+    fields: {},
+    problem: makeProblem(location, "row", "a well-formed CSV record", text, `malformed CSV: ${reason}`),
+  };
 }
 
 /** Rows of a CSV manifest, in batches, each with the line it starts on. */
-export async function* readCsv(path: string, file: string, options: CsvReadOptions = {}): AsyncGenerator<ReaderEvent> {
+export async function* readCsv(
+  path: string,
+  file: string,
+  options: CsvReadOptions = {},
+): AsyncGenerator<ReaderEvent> {
   // Empty lines are not skipped by csv-parse: they come through as [""] and are counted here, so
   // line numbers need no help from csv-parse's `info` (which costs an object per record, and
   // counts a CRLF inside a quoted field as two lines).
@@ -185,7 +212,9 @@ export async function* readCsv(path: string, file: string, options: CsvReadOptio
           if (columns === null) {
             columns = checkHeader(file, record, delimiter);
             width = columns.length;
-            template = Object.fromEntries(columns.filter((name) => name !== "").map((name) => [name, undefined]));
+            template = Object.fromEntries(
+              columns.filter((name) => name !== "").map((name) => [name, undefined]),
+            );
             continue;
           }
           const location = { file, line: start };
@@ -236,11 +265,14 @@ export async function* readCsv(path: string, file: string, options: CsvReadOptio
     line += 1;
   }
   if (columns === null) {
-    throw new ManifestError(`${file} is empty: expected a header row such as \`id,model,prompt,quality\` followed by one row per job.`, {
-      file,
-      line: 1,
-      field: "header",
-      expected: "a header row",
-    });
+    throw new ManifestError(
+      `${file} is empty: expected a header row such as \`id,model,prompt,quality\` followed by one row per job.`,
+      {
+        file,
+        line: 1,
+        field: "header",
+        expected: "a header row",
+      },
+    );
   }
 }

@@ -59,7 +59,8 @@ export async function lineOfJsonError(path: string, encoding?: string): Promise<
       let data = pending + chunk;
       for (let at = data.indexOf("\n"); at !== -1; at = data.indexOf("\n")) {
         if (parser.destroyed) return await outcome;
-        if (!parser.write(data.slice(0, at + 1))) await new Promise((resolve) => parser.once("drain", resolve).once("error", resolve));
+        if (!parser.write(data.slice(0, at + 1)))
+          await new Promise((resolve) => parser.once("drain", resolve).once("error", resolve));
         data = data.slice(at + 1);
       }
       pending = data;
@@ -73,7 +74,11 @@ export async function lineOfJsonError(path: string, encoding?: string): Promise<
 
 type State = "root" | "root-object" | "defaults" | "jobs-start" | "jobs" | "end";
 
-export async function* readJson(path: string, file: string, options: { encoding?: string | undefined } = {}): AsyncGenerator<ReaderEvent> {
+export async function* readJson(
+  path: string,
+  file: string,
+  options: { encoding?: string | undefined } = {},
+): AsyncGenerator<ReaderEvent> {
   const { parser, ended } = countingParser();
   const { stream: source } = await openManifestText(path, { encoding: options.encoding, file });
   source.on("error", (error) => parser.destroy(error));
@@ -104,7 +109,17 @@ export async function* readJson(path: string, file: string, options: { encoding?
             state = "root-object";
           } else if (Array.isArray(value)) {
             const location = { file, index: index++ };
-            rows.push({ location, fields: {}, problem: makeProblem(location, "row", "a JSON object", value, `expected a job object such as {"model": "…", "prompt": "…"}, got an array`) });
+            rows.push({
+              location,
+              fields: {},
+              problem: makeProblem(
+                location,
+                "row",
+                "a JSON object",
+                value,
+                `expected a job object such as {"model": "…", "prompt": "…"}, got an array`,
+              ),
+            });
           } else {
             rows.push({ location: { file, index: index++ }, fields: value as Record<string, unknown> });
           }
@@ -114,18 +129,26 @@ export async function* readJson(path: string, file: string, options: { encoding?
           case "root":
             if (name === "startArray") state = "jobs";
             else if (name === "startObject") state = "root-object";
-            else throw fail('expected an array of jobs, or an object {"defaults": {…}, "jobs": […]}; got a single value');
+            else
+              throw fail(
+                'expected an array of jobs, or an object {"defaults": {…}, "jobs": […]}; got a single value',
+              );
             break;
           case "root-object":
             if (name === "keyValue") {
               if (token.value === "defaults") {
-                if (seenJobs) throw fail('"defaults" must come before "jobs" (it applies to the rows as they stream by); move it up');
+                if (seenJobs)
+                  throw fail(
+                    '"defaults" must come before "jobs" (it applies to the rows as they stream by); move it up',
+                  );
                 state = "defaults";
               } else if (token.value === "jobs") {
                 seenJobs = true;
                 state = "jobs-start";
               } else {
-                throw fail(`${unknownNameHint(token.value ?? "", ["defaults", "jobs"], "top-level key")}; a JSON manifest is an array of jobs or {"defaults": {…}, "jobs": […]}`);
+                throw fail(
+                  `${unknownNameHint(token.value ?? "", ["defaults", "jobs"], "top-level key")}; a JSON manifest is an array of jobs or {"defaults": {…}, "jobs": […]}`,
+                );
               }
             } else if (name === "endObject" && depth === 0) {
               if (!seenJobs) throw fail('has no "jobs" array; expected {"defaults": {…}, "jobs": […]}');
@@ -154,8 +177,25 @@ export async function* readJson(path: string, file: string, options: { encoding?
               assembler.consume(token);
             } else {
               const location = { file, index: index++ };
-              const found = name === "stringValue" ? token.value : name === "numberValue" ? Number(token.value) : name === "nullValue" ? null : name === "trueValue";
-              rows.push({ location, fields: {}, problem: makeProblem(location, "row", "a JSON object", found, `expected a job object such as {"model": "…", "prompt": "…"}, got ${JSON.stringify(found)}`) });
+              const found =
+                name === "stringValue"
+                  ? token.value
+                  : name === "numberValue"
+                    ? Number(token.value)
+                    : name === "nullValue"
+                      ? null
+                      : name === "trueValue";
+              rows.push({
+                location,
+                fields: {},
+                problem: makeProblem(
+                  location,
+                  "row",
+                  "a JSON object",
+                  found,
+                  `expected a job object such as {"model": "…", "prompt": "…"}, got ${JSON.stringify(found)}`,
+                ),
+              });
             }
             break;
           case "end":
@@ -171,8 +211,16 @@ export async function* readJson(path: string, file: string, options: { encoding?
       const line = await lineOfJsonError(path, options.encoding).catch(() => null);
       const reason = error.message.replace(/^Parser (cannot parse input|has expected)[:]?\s*/, "");
       const where = line === null ? file : `${file} line ${line}`;
-      const detail = ended() ? `the file ends before the JSON is complete (${reason}); check for a missing ] or }` : `malformed JSON: ${reason}; check for a missing comma, quote or bracket near there`;
-      throw new ManifestError(`${where}: ${detail}.`, { file, line, field: "syntax", expected: "well-formed JSON", cause: error });
+      const detail = ended()
+        ? `the file ends before the JSON is complete (${reason}); check for a missing ] or }`
+        : `malformed JSON: ${reason}; check for a missing comma, quote or bracket near there`;
+      throw new ManifestError(`${where}: ${detail}.`, {
+        file,
+        line,
+        field: "syntax",
+        expected: "well-formed JSON",
+        cause: error,
+      });
     }
     throw error;
   }

@@ -17,10 +17,20 @@ function parseLine(file: string, line: number, text: string): ReadRow {
     const message =
       `not valid JSON (${reason}); each line must be one complete JSON object, ` +
       'such as {"id": "a1", "model": "openai/gpt-image-2", "prompt": "…"}';
-    return { location, fields: {}, problem: makeProblem(location, "row", "a JSON object on one line", text, message) };
+    return {
+      location,
+      fields: {},
+      problem: makeProblem(location, "row", "a JSON object on one line", text, message),
+    };
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    const problem = makeProblem(location, "row", "a JSON object", value, `expected a JSON object such as {"model": "…", "prompt": "…"}, got ${JSON.stringify(value)?.slice(0, 60)}`);
+    const problem = makeProblem(
+      location,
+      "row",
+      "a JSON object",
+      value,
+      `expected a JSON object such as {"model": "…", "prompt": "…"}, got ${JSON.stringify(value)?.slice(0, 60)}`,
+    );
     return { location, fields: {}, problem };
   }
   return { location, fields: value as Record<string, unknown> };
@@ -34,10 +44,18 @@ function tooLong(file: string, line: number, text: string): ReadRow {
   const message =
     `line is longer than ${MAX_LINE_CHARS.toLocaleString("en-US")} characters: a JSONL file holds one job per line, ` +
     "and a prompt is at most 32,000 characters. Check the file really is JSONL (one JSON object per line)";
-  return { location, fields: {}, problem: makeProblem(location, "row", "a line of at most 1 MiB", text.slice(0, 100), message) };
+  return {
+    location,
+    fields: {},
+    problem: makeProblem(location, "row", "a line of at most 1 MiB", text.slice(0, 100), message),
+  };
 }
 
-export async function* readJsonl(path: string, file: string, options: { encoding?: string | undefined } = {}): AsyncGenerator<ReaderEvent> {
+export async function* readJsonl(
+  path: string,
+  file: string,
+  options: { encoding?: string | undefined } = {},
+): AsyncGenerator<ReaderEvent> {
   const { stream: source } = await openManifestText(path, { encoding: options.encoding, text: true, file });
   let pending = "";
   let line = 0;

@@ -75,12 +75,17 @@ export async function checkEncoding(encoding: string | undefined, file = "the ma
   }
 }
 
+const cut = (data: Buffer | string, from: number, to?: number): Buffer | string =>
+  typeof data === "string" ? data.slice(from, to) : data.subarray(from, to);
+
 /** Drops everything up to and including the n-th line end; reports the last line it dropped. */
 function skipLinesTransform(lines: number, onSkipped?: (line: string) => void): Transform {
   let left = lines;
   let last: (Buffer | string)[] = [];
   const report = () => {
-    const text = last.every(Buffer.isBuffer) ? Buffer.concat(last as Buffer[]).toString("utf8") : last.join("");
+    const text = last.every(Buffer.isBuffer)
+      ? Buffer.concat(last as Buffer[]).toString("utf8")
+      : last.join("");
     onSkipped?.(text.replace(/\r$/, ""));
     last = [];
   };
@@ -89,11 +94,11 @@ function skipLinesTransform(lines: number, onSkipped?: (line: string) => void): 
       let data = chunk;
       while (left > 0) {
         const at = typeof data === "string" ? data.indexOf("\n") : data.indexOf(10);
-        if (left === 1) last.push(at === -1 ? data : data.slice(0, at));
+        if (left === 1) last.push(at === -1 ? data : cut(data, 0, at));
         if (at === -1) return callback();
         left -= 1;
         if (left === 0) report();
-        data = data.slice(at + 1);
+        data = cut(data, at + 1);
       }
       if (data.length > 0) this.push(data);
       callback();
@@ -116,7 +121,10 @@ export async function openManifestText(path: string, options: TextOptions = {}):
   const encoding = await resolveEncoding(path, options.encoding);
   let stream: Readable;
   if (isUtf8(encoding)) {
-    stream = createReadStream(path, { highWaterMark: 64 * 1024, ...(options.text ? { encoding: "utf8" as const } : {}) });
+    stream = createReadStream(path, {
+      highWaterMark: 64 * 1024,
+      ...(options.text ? { encoding: "utf8" as const } : {}),
+    });
   } else {
     await checkEncoding(encoding, file);
     const iconv = await loadIconv();
@@ -135,7 +143,10 @@ export async function openManifestText(path: string, options: TextOptions = {}):
 }
 
 /** The file's first line that is not blank, decoded (at most 64 KiB read): enough to tell the CSV delimiter. */
-export async function readFirstLine(path: string, options: Pick<TextOptions, "encoding" | "file"> = {}): Promise<string> {
+export async function readFirstLine(
+  path: string,
+  options: Pick<TextOptions, "encoding" | "file"> = {},
+): Promise<string> {
   const { stream } = await openManifestText(path, { ...options, text: true });
   let text = "";
   try {
