@@ -92,7 +92,9 @@ describe("a manifest read from stdin", () => {
     const { code, stdout, stderr } = await result;
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { manifest: string; totals: { rows: number } }).totals.rows).toBe(1);
-    expect(stderr).toMatch(new RegExp(`^Read the manifest from ${fifo} \\(58 bytes, csv\\); kept as .*\\.csv\\.\n`));
+    expect(stderr).toMatch(
+      new RegExp(`^Read the manifest from ${fifo} \\(58 bytes, csv\\); kept as .*\\.csv\\.\n`),
+    );
     expect(stderr).toContain(`${fifo}: columns are separated by \`;\``);
   });
 
