@@ -1,8 +1,10 @@
 /**
  * Thumbnails for report.html (an I/O edge): small WebP files under DIR/thumbs/, made with sharp
  * when it is installed (an optional dependency, imported only here and only when needed). A
- * thumbnail newer than its image is reused. Without sharp, or when one image cannot be read,
- * the card shows the full image: a thumbnail never fails a report, let alone a batch.
+ * thumbnail newer than its image is reused. Making them has a time budget per report (default
+ * 5 s): past it, cards show the full images and the next report goes on where this one stopped,
+ * so a 50,000-image batch's report is not held up for minutes. Without sharp, or when one image
+ * cannot be read, the card shows the full image: a thumbnail never fails a report, let alone a batch.
  */
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
@@ -13,7 +15,7 @@ export interface Thumbnailer {
   prepare(images: readonly string[]): Promise<void>;
   /** The thumbnail of an image, relative to DIR, if there is one. */
   thumbFor(image: string): string | null;
-  stats(): { made: number; reused: number; failed: number; available: boolean };
+  stats(): { made: number; reused: number; failed: number; skipped: number; available: boolean };
 }
 
 export interface ThumbnailOptions {
@@ -23,6 +25,9 @@ export interface ThumbnailOptions {
   readonly size?: number;
   /** Images converted at once (default 2). */
   readonly concurrency?: number;
+  /** Time spent making thumbnails per report, from the first one (default 5,000 ms). */
+  readonly budgetMs?: number;
+  readonly now?: () => number;
   readonly onError?: (image: string, error: unknown) => void;
 }
 
@@ -57,7 +62,10 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
   const size = options.size ?? 320;
   const limit = pLimit(options.concurrency ?? 2);
   const ready = new Set<string>();
-  const counts = { made: 0, reused: 0, failed: 0 };
+  const counts = { made: 0, reused: 0, failed: 0, skipped: 0 };
+  const now = options.now ?? Date.now;
+  const budgetMs = options.budgetMs ?? 5_000;
+  let deadline: number | null = null;
   let sharp: Promise<Sharp | null> | null = options.enabled ? null : Promise.resolve(null);
   let dirMade = false;
 
@@ -70,6 +78,11 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
     if (thumbTime !== null && thumbTime >= imageTime) {
       counts.reused += 1;
       ready.add(image);
+      return;
+    }
+    deadline ??= now() + budgetMs;
+    if (now() > deadline) {
+      counts.skipped += 1;
       return;
     }
     if (!dirMade) {

@@ -57,13 +57,17 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
   };
 }
 
-/** Scrolls every card into view (lazy images load) and waits until each image of these cards has loaded. */
+/**
+ * Waits until every image of these cards has loaded, scrolling each image not yet loaded into
+ * view (they load lazily). Cards swapped in by a live page are picked up on the next check.
+ */
 export async function loadCardImages(page: Page, selector: string): Promise<void> {
-  const cards = await page.locator(selector).all();
-  for (const card of cards) await card.scrollIntoViewIfNeeded();
-  await page.waitForFunction(
-    (sel) => [...document.querySelectorAll<HTMLImageElement>(`${sel} img`)].every((img) => img.complete && img.naturalWidth > 0),
-    selector,
-    { timeout: 20_000 },
-  );
+  // Runs in the page (as text: this project's TypeScript has no DOM types).
+  const check = `(() => {
+    const images = [...document.querySelectorAll(${JSON.stringify(`${selector} img`)})];
+    const waiting = images.filter((img) => !(img.complete && img.naturalWidth > 0));
+    if (waiting[0]) waiting[0].scrollIntoView();
+    return images.length > 0 && waiting.length === 0;
+  })()`;
+  await page.waitForFunction(check, null, { timeout: 20_000, polling: 100 });
 }

@@ -59,7 +59,7 @@ describe("report.html in a browser", () => {
     // Images: each succeeded card shows as many images as the row has, all loaded.
     await loadCardImages(page, ".card.st-succeeded");
     for (const line of succeeded) {
-      const widths = await page.locator(`.card[data-id="${line.id}"] img`).evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+      const widths = await page.locator(`.card[data-id="${line.id}"] img`).evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
       expect(widths.length, line.id).toBe(Math.min(4, line.images.length));
       expect(widths.every((w) => w > 0), line.id).toBe(true);
     }

@@ -69,4 +69,27 @@ describe("report pages", () => {
     expect(errors).toEqual(["images/bad.png"]);
     expect(thumbs.stats()).toMatchObject({ made: 0, failed: 1 });
   });
+
+  it("stops making thumbnails past its time budget, and the next report goes on from there", async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, "images"), { recursive: true });
+    const sharp = (await import("sharp")).default;
+    for (const name of ["a", "b"]) {
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: "#3366cc" } }).png().toFile(path.join(dir, "images", `${name}.png`));
+    }
+    let t = 1_000;
+    const first = createThumbnailer(dir, { enabled: true, budgetMs: 50, now: () => t });
+    await first.prepare(["images/a.png"]);
+    t += 100; // past the budget
+    await first.prepare(["images/b.png"]);
+    expect(first.stats()).toMatchObject({ made: 1, skipped: 1 });
+    expect(first.thumbFor("images/a.png")).toBe("thumbs/a.webp");
+    expect(first.thumbFor("images/b.png")).toBeNull();
+
+    const next = createThumbnailer(dir, { enabled: true, budgetMs: 50, now: () => t });
+    await next.prepare(["images/a.png", "images/b.png"]);
+    expect(next.stats()).toMatchObject({ made: 1, reused: 1, skipped: 0 });
+    const meta = await sharp(path.join(dir, "thumbs", "b.webp")).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(["webp", 64, 48]);
+  });
 });

@@ -63,7 +63,7 @@ export function filtersHtml(m: HeaderModel): string {
 export function documentStart(title: string, extraHead = ""): string {
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${esc(title)}</title>` +
     `<style>${REPORT_CSS}</style>${extraHead}</head><body><main>`
   );
 }
