@@ -69,7 +69,8 @@ describe("run: a mixed manifest", () => {
       for (const image of line.images) expect(files).toContain(path.basename(image));
     }
     const csv = (await readFile(path.join(out, "results.csv"), "utf8")).trim().split("\n");
-    expect(csv[0]).toBe("id,model,quality,status,run_id,images,estimated_usd,cost_usd,error");
+    const rich = "prompt,attempt,created_at,finished_at,duration_ms,cost_per_image_usd"; // then metadata.* (none here)
+    expect(csv[0]).toBe(`id,model,quality,status,run_id,images,estimated_usd,cost_usd,error,${rich}`);
     expect(csv).toHaveLength(rows.length + 1);
 
     // Running the same command again resumes the finished batch: nothing is created or billed again.
