@@ -1,25 +1,34 @@
 /**
  * "Out of credit" is said once per outage, loudly, not once per row: the first 402 of an outage
- * reports it, later ones stay quiet, and the outage ends when Runflow accepts a run again.
- * Each worker owns one.
+ * reports it, later ones stay quiet (or go into the outage's periodic summary when an episode
+ * logs it), and the outage ends when Runflow accepts a run again. Each worker owns one.
  */
+import type { Episode, EpisodeDetail } from "../log/episodes.js";
+
 export interface CreditOutage {
   /** Runflow refused a run for lack of credit; true when this starts an outage (say so). */
-  refused(): boolean;
+  refused(detail?: EpisodeDetail): boolean;
   /** Runflow accepted a run: the credit is back, and the next refusal starts a new outage. */
   accepted(): void;
+  /** When the ongoing outage started (ms since the epoch), or null. */
+  since(): number | null;
 }
 
-export function createCreditOutage(): CreditOutage {
-  let ongoing = false;
+/** With `episode`, the outage is logged by it (start, summaries, end); without, the caller says it. */
+export function createCreditOutage(episode?: Episode, now: () => number = Date.now): CreditOutage {
+  let started: number | null = null;
   return {
-    refused() {
-      const starts = !ongoing;
-      ongoing = true;
+    refused(detail = {}) {
+      const starts = started === null;
+      if (starts) started = now();
+      episode?.occurred(detail);
       return starts;
     },
     accepted() {
-      ongoing = false;
+      if (started === null) return;
+      started = null;
+      episode?.end();
     },
+    since: () => started,
   };
 }

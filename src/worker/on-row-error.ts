@@ -4,10 +4,12 @@
  * error, warn once about credit) and hands it to BullMQ. Every path either hands the job back
  * (delayed, rate limited or retried by BullMQ) or records the row as failed, so no row ever ends
  * without a recorded state. If carrying out the action itself fails (Redis gone for a moment),
- * the job is handed back.
+ * the job is handed back. Conditions that repeat across rows (429, 402, unreadable runs,
+ * transient errors, local write errors) are logged as episodes (row-episodes.ts), not per row.
  */
 import { DelayedError, type Job, type Queue } from "bullmq";
 import { ConfigurationError } from "../core/errors.js";
+import { DownloadError } from "../runflow/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { applyToBullmq, delay, isBullmqSignal, type BullmqTarget } from "./bullmq-action.js";
@@ -15,6 +17,7 @@ import type { CreditOutage } from "./credit-outage.js";
 import { decideRowAction, type Pauses, type RowAction } from "./error-policy.js";
 import { recordFailure } from "./record-row.js";
 import type { RowAttemptError } from "./row-errors.js";
+import type { RowEpisodes } from "./row-episodes.js";
 import type { RowDeps } from "./row-types.js";
 
 export interface ErrorContext {
@@ -27,6 +30,8 @@ export interface ErrorContext {
   readonly shuttingDown: () => boolean;
   readonly onFatal: (error: ConfigurationError) => void;
   readonly credit: CreditOutage;
+  /** Where repeated conditions are logged; without it, each row says its own line. */
+  readonly episodes?: RowEpisodes;
 }
 
 export async function onRowError(
@@ -58,27 +63,40 @@ export async function onRowError(
 /** Logs the action and does what must happen before BullMQ hears of it. */
 async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAttemptError, ctx: ErrorContext): Promise<void> {
   const log = ctx.logger.child({ batch: job.data.batch, row: job.data.row.key, runId: failure.runId });
+  const episodes = ctx.episodes;
   switch (action.kind) {
     case "hold":
     case "hand-back":
       return;
-    case "wait-again":
-      log.info({ delayMs: action.delayMs, reason: String(failure.cause) }, "Cannot read the run right now; looking again later.");
+    case "wait-again": {
+      const reason = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
+      if (episodes) episodes.unreadableRuns.occurred({ delayMs: action.delayMs, reason });
+      else log.info({ delayMs: action.delayMs, reason }, "Cannot read the run right now; looking again later.");
       return;
+    }
     case "retry":
-      log.info({ reason: action.reason, attempt: job.attemptsMade + 1 }, "Row hit a transient error; it will be retried.");
+      if (episodes) episodes.transient.occurred({ reason: action.reason });
+      else log.info({ reason: action.reason, attempt: job.attemptsMade + 1 }, "Row hit a transient error; it will be retried.");
       return;
     case "rate-limit":
-      log.info({ delayMs: action.delayMs }, "Runflow is rate limiting; the queue slows down.");
+      if (episodes) episodes.rateLimited.occurred({ delayMs: action.delayMs });
+      else log.info({ delayMs: action.delayMs }, "Runflow is rate limiting; the queue slows down.");
       return;
     case "pause-credit":
-      if (ctx.credit.refused()) {
+      // With episodes, the outage logs itself (start, summaries, end).
+      if (ctx.credit.refused({ reason: action.reason, delayMs: action.delayMs }) && !episodes) {
         log.error(
           { delayMs: action.delayMs },
           `Runflow account is out of credit (${action.reason}); submitting pauses until the balance allows.`,
         );
       }
       return;
+    case "pause-local": {
+      const reason = localReason(failure.cause, action.reason);
+      if (episodes) episodes.localWrite.occurred({ reason, delayMs: action.delayMs });
+      else log.error({ delayMs: action.delayMs }, `Cannot write the row's images on this machine: ${reason}; the row waits.`);
+      return;
+    }
     case "stop":
       ctx.onFatal(new ConfigurationError(`Runflow refused the request: ${action.reason}`, { cause: failure.cause }));
       return;
@@ -87,4 +105,13 @@ async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAtte
       await recordFailure(job.data, ctx.deps, failure, action.reason);
       return;
   }
+}
+
+/** "could not write DIR/images/a.png: ENOSPC (…)", without the download's request prefix. */
+function localReason(cause: unknown, fallback: string): string {
+  if (cause instanceof DownloadError && cause.file !== null) {
+    const at = cause.message.indexOf("could not write ");
+    return at >= 0 ? cause.message.slice(at).replace(/ \(a local error on this machine, not Runflow's\)\..*$/, "") : cause.file;
+  }
+  return fallback;
 }
