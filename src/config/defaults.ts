@@ -33,6 +33,12 @@ export interface Pauses {
    * @default 60_000
    */
   readonly misconfiguredMs: number;
+  /**
+   * This machine cannot write a row's images (directory gone, no permission, disk full): how long
+   * the row waits (keeping its run) and submitting pauses before trying again, in ms.
+   * @default 30_000
+   */
+  readonly localWriteMs: number;
 }
 
 export interface WorkerDefaults {
@@ -63,6 +69,12 @@ export interface WorkerDefaults {
    * @default 5_000
    */
   readonly handBackMs: number;
+  /**
+   * How often a pool worker (`worker` without --batch) looks for batches submitted for its
+   * endpoint and account, in ms.
+   * @default 2_000
+   */
+  readonly discoverMs: number;
   readonly pauses: Pauses;
 }
 
@@ -72,11 +84,13 @@ export const WORKER_DEFAULTS: WorkerDefaults = {
   maxConsecutivePollErrors: 8,
   lockDurationMs: 30_000,
   handBackMs: 5_000,
+  discoverMs: 2_000,
   pauses: {
     rateLimitMs: 5_000,
     outOfCreditMs: 30_000,
     unreadableRunMs: 15_000,
     budgetHoldMs: 60_000,
     misconfiguredMs: 60_000,
+    localWriteMs: 30_000,
   },
 };

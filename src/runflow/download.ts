@@ -79,7 +79,11 @@ export const DOWNLOAD_DEADLINE_FACTOR = 5;
 
 async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string): Promise<Attempt> {
   const ref = describeUrl(url, ctx.apiKey);
-  const fail = (failure: DownloadFailure, message: string, extra: { status?: number; cause?: unknown } = {}): DownloadError =>
+  const fail = (
+    failure: DownloadFailure,
+    message: string,
+    extra: { status?: number; cause?: unknown; file?: string } = {},
+  ): DownloadError =>
     new DownloadError(scrubSecret(message, ctx.apiKey), ref, { failure, runId: req.runId, index: req.index, code: errorCode(extra.cause), ...extra });
   let response: Dispatcher.ResponseData;
   try {
@@ -146,7 +150,15 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
     if (overCap) throw fail("too-large", `the body exceeded the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes); nothing was written.`, { status });
     const cause = safeCause(error, ctx.apiKey);
     if (typeof error === "object" && error !== null && "path" in error) {
-      throw fail("filesystem", `could not write ${path}: ${errorCode(error) ?? "error"}. Check the output directory is writable and has space.`, { cause });
+      const { syscall, path: where } = error as { syscall?: unknown; path?: unknown };
+      const op = typeof syscall === "string" && typeof where === "string" ? ` (${syscall} ${where})` : "";
+      const reason = `${errorCode(error) ?? "error"}${op}`;
+      throw fail(
+        "filesystem",
+        `could not write ${path}: ${reason} (a local error on this machine, not Runflow's). ` +
+          "Check the output directory exists, is writable and has space.",
+        { cause, file: path },
+      );
     }
     throw fail("truncated", `the connection failed after ${bytes} bytes (${errorCode(error) ?? "error"}); nothing was written, the download can be retried.`, { status, cause });
   }

@@ -91,7 +91,7 @@ describe("error table: no answer, unreadable answers and downloads", () => {
     }
   });
 
-  const DOWNLOAD_ROWS: readonly (readonly [DownloadFailure, number | null, DecisionKind, 1 | 4])[] = [
+  const DOWNLOAD_ROWS: readonly (readonly [DownloadFailure, number | null, DecisionKind, 1 | 2 | 4])[] = [
     ["network", null, "retry", 4],
     ["truncated", 200, "retry", 4],
     ["expired", 403, "retry", 4],
@@ -103,7 +103,7 @@ describe("error table: no answer, unreadable answers and downloads", () => {
     ["no-url", 404, "permanent", 1],
     ["content-type", 200, "permanent", 1],
     ["too-large", 200, "permanent", 1],
-    ["filesystem", null, "configuration", 4],
+    ["filesystem", null, "local", 2],
   ];
 
   it.each(DOWNLOAD_ROWS)("download %s (status %s) → %s → exit %d", (failure, status, decision, exit) => {

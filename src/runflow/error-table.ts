@@ -10,6 +10,8 @@
  *   rate-limited    rate-limit      4     429: the whole queue slows down, no attempt is spent
  *   out-of-credit   pause-credit    4     402: submitting pauses until the balance allows
  *   configuration   stop            4     401/403: bad key or permission, the worker stops
+ *   local           pause-local     2     this machine cannot write the output (ENOENT, EACCES, ENOSPC):
+ *                                         the row keeps its run and waits; submitting pauses
  *   permanent       fail            1     the row cannot succeed (400, 404, 409, 410, 413, 422, …)
  */
 import type { ExitCode } from "../core/errors.js";
@@ -18,11 +20,14 @@ import type { ErrorDecision } from "./types.js";
 export type DecisionKind = ErrorDecision["kind"];
 
 /** The worker's action for a decision, before its phase and attempts are weighed (worker/error-policy.ts). */
-export type NominalAction = "retry" | "rate-limit" | "pause-credit" | "stop" | "fail";
+export type NominalAction = "retry" | "rate-limit" | "pause-credit" | "pause-local" | "stop" | "fail";
 
 export interface DecisionEffect {
   readonly action: NominalAction;
-  /** 1 the row was refused for good; 4 Runflow unreachable, misbehaving or misconfigured (DESIGN.md). */
+  /**
+   * 1 the row was refused for good; 2 the output directory cannot be written; 4 Runflow
+   * unreachable, misbehaving or misconfigured (DESIGN.md).
+   */
   readonly exitCode: ExitCode;
 }
 
@@ -31,6 +36,7 @@ export const DECISIONS: Readonly<Record<DecisionKind, DecisionEffect>> = {
   "rate-limited": { action: "rate-limit", exitCode: 4 },
   "out-of-credit": { action: "pause-credit", exitCode: 4 },
   configuration: { action: "stop", exitCode: 4 },
+  local: { action: "pause-local", exitCode: 2 },
   permanent: { action: "fail", exitCode: 1 },
 };
 
@@ -92,7 +98,7 @@ export type DownloadFailure =
   | "too-large" // over maxDownloadBytes
   | "truncated" // fewer bytes than content-length, or the connection dropped mid-body
   | "network"
-  | "filesystem"; // could not create the directory or write/rename the file
+  | "filesystem"; // could not create the directory or write/rename the file: a local fault
 
 /**
  * Downloads of a run's outputs. "expired" is retried because the next attempt re-reads the
@@ -103,7 +109,7 @@ export const DOWNLOAD_RULES: Readonly<Record<DownloadFailure, DecisionKind | "by
   truncated: "retry",
   expired: "retry",
   http: "by-status",
-  filesystem: "configuration",
+  filesystem: "local",
   "no-url": "permanent",
   "content-type": "permanent",
   "too-large": "permanent",

@@ -94,7 +94,7 @@ describe("classifyError: network, response, download and unknown errors", () => 
     ["no-url", 404, "permanent"],
     ["content-type", 200, "permanent"],
     ["too-large", 200, "permanent"],
-    ["filesystem", null, "configuration"],
+    ["filesystem", null, "local"],
   ] as const)("download %s (status %s) → %s", (failure: DownloadFailure, status, kind) => {
     const err = new DownloadError("x", { method: "GET", path: "https://cdn/out.png" }, { failure, runId: "r", index: 0, status });
     expect(classifyError(err).kind).toBe(kind);

@@ -105,6 +105,8 @@ export class DownloadError extends RunflowError {
   readonly failure: DownloadFailure;
   readonly runId: string;
   readonly index: number;
+  /** The local file that could not be written (failure "filesystem"), else null. */
+  readonly file: string | null;
   constructor(
     message: string,
     request: RequestRef,
@@ -115,6 +117,7 @@ export class DownloadError extends RunflowError {
       status?: number | null;
       code?: string | null;
       cause?: unknown;
+      file?: string | null;
     },
   ) {
     super(
@@ -127,6 +130,7 @@ export class DownloadError extends RunflowError {
     this.failure = fields.failure;
     this.runId = fields.runId;
     this.index = fields.index;
+    this.file = fields.file ?? null;
   }
 }
 

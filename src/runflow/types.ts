@@ -18,6 +18,9 @@ export interface Run {
   readonly costMicros: Micros | null;
   readonly failureCode: string | null;
   readonly failureMessage: string | null;
+  /** When Runflow created the run (ISO 8601 as sent), and how long it ran there; null when not given. */
+  readonly createdAt: string | null;
+  readonly durationMs: number | null;
 }
 
 export interface CreateRunRequest {
@@ -71,4 +74,6 @@ export type ErrorDecision =
   | { readonly kind: "rate-limited"; readonly retryAfterMs: number | null }
   | { readonly kind: "out-of-credit"; readonly reason: string }
   | { readonly kind: "configuration"; readonly reason: string }
+  /** This machine could not write a result (output directory gone, no permission, disk full): not Runflow's doing. */
+  | { readonly kind: "local"; readonly reason: string }
   | { readonly kind: "permanent"; readonly reason: string };

@@ -3,7 +3,8 @@
  * BullMQ expects, so it never returns:
  *
  *   hold, hand-back, wait-again     moveToDelayed + DelayedError     the row waits; no attempt spent
- *   rate-limit, pause-credit, stop  queue.rateLimit + RateLimitError the queue waits; no attempt spent
+ *   rate-limit, pause-credit,       queue.rateLimit + RateLimitError the queue waits; no attempt spent
+ *   pause-local, stop
  *   retry                           the failure itself               BullMQ backs off; one attempt spent
  *   fail                            UnrecoverableError               BullMQ gives up (row recorded first)
  */
@@ -27,6 +28,7 @@ export async function applyToBullmq(action: RowAction, cause: unknown, target: B
       return delay(target, 0);
     case "rate-limit":
     case "pause-credit":
+    case "pause-local":
     case "stop":
       await target.queue.rateLimit(action.delayMs);
       throw Worker.RateLimitError();

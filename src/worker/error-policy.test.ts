@@ -15,6 +15,7 @@ describe("error policy: decisions", () => {
       { kind: "rate-limited", retryAfterMs: null },
       { kind: "out-of-credit", reason: "402" },
       { kind: "configuration", reason: "401" },
+      { kind: "local", reason: "could not write out/images/a.png: ENOSPC" },
       { kind: "permanent", reason: "422" },
     ];
     for (const decision of decisions) {
@@ -47,6 +48,15 @@ describe("error policy: decisions", () => {
       kind: "pause-credit",
       delayMs: 250,
       reason: "402",
+    });
+  });
+
+  it("pauses a row that cannot be written here, at its last attempt too, while downloading: the row keeps its run", () => {
+    const local = { kind: "local", reason: "could not write out/images/a.png: ENOSPC" } as const;
+    expect(decideAction(local, 4, 5, { ...pauses, localWriteMs: 900 }, "download")).toEqual({
+      kind: "pause-local",
+      delayMs: 900,
+      reason: local.reason,
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import type { Pauses } from "../config/defaults.js";
 import { DECISIONS } from "../runflow/error-table.js";
-import { classifyError } from "../runflow/errors.js";
+import { classifyError, DownloadError } from "../runflow/errors.js";
 import type { ErrorDecision } from "../runflow/types.js";
 import { BudgetHold, type RowAttemptError } from "./row-errors.js";
 import type { RowPhase } from "./row-types.js";
@@ -25,6 +25,11 @@ export type RowAction =
   | { readonly kind: "rate-limit"; readonly delayMs: number }
   /** Out of credit: stop submitting for a while, say so loudly (once per outage), keep the row. */
   | { readonly kind: "pause-credit"; readonly delayMs: number; readonly reason: string }
+  /**
+   * This machine cannot write the row's images: the row keeps its run and waits, submitting
+   * pauses; the problem is local (a path, an OS reason), never Runflow's.
+   */
+  | { readonly kind: "pause-local"; readonly delayMs: number; readonly reason: string }
   /** Misconfigured (bad key, no permission): stop the worker and hold the queue; the row is not at fault. */
   | { readonly kind: "stop"; readonly delayMs: number; readonly reason: string }
   /** The row cannot succeed: record it as failed now. */
@@ -44,7 +49,29 @@ export function decideRowAction(failure: RowAttemptError, job: JobSituation): Ro
   if (failure.cause instanceof BudgetHold) return { kind: "hold", delayMs: job.pauses.budgetHoldMs };
   // Shutting down: hand the job back at once, whatever went wrong; the next worker starts afresh.
   if (job.shuttingDown) return { kind: "hand-back" };
+  if (failure.phase === "download") return downloadAction(failure, job);
   return decideAction(classifyError(failure.cause), job.attemptsMade, job.maxAttempts, job.pauses, failure.phase);
+}
+
+/**
+ * A run that succeeded was paid for: its download is never given up while Runflow still has the
+ * outputs. Transient trouble (network, a dropped connection, 5xx, 429) waits and tries again
+ * without costing an attempt; only when Runflow no longer serves the outputs (still refused after
+ * re-reading the run for fresh URLs, or the run is gone) is the row recorded failed, keeping its cost.
+ */
+function downloadAction(failure: RowAttemptError, job: JobSituation): RowAction {
+  const { cause } = failure;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const gone = cause instanceof DownloadError && (cause.failure === "expired" || cause.failure === "no-url");
+  if (gone) return { kind: "fail", reason: `paid, images lost: ${reason}` };
+  const decision = classifyError(cause);
+  const action = DECISIONS[decision.kind].action;
+  if (action === "retry" || action === "rate-limit") {
+    const retryAfterMs = decision.kind === "rate-limited" ? decision.retryAfterMs : null;
+    return { kind: "wait-again", delayMs: retryAfterMs ?? job.pauses.unreadableRunMs };
+  }
+  if (action === "fail") return { kind: "fail", reason: `paid, images lost: ${reason}` };
+  return decideAction(decision, job.attemptsMade, job.maxAttempts, job.pauses, failure.phase);
 }
 
 /**
@@ -71,6 +98,8 @@ export function decideAction(
       return { kind: "rate-limit", delayMs: retryAfterMs ?? pauses.rateLimitMs };
     case "pause-credit":
       return { kind: "pause-credit", delayMs: pauses.outOfCreditMs, reason };
+    case "pause-local":
+      return { kind: "pause-local", delayMs: pauses.localWriteMs, reason };
     case "stop":
       return { kind: "stop", delayMs: pauses.misconfiguredMs, reason };
     case "fail":

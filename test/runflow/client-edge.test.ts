@@ -209,7 +209,7 @@ describe("downloads", () => {
     expect(await dir.files()).toEqual([]);
   });
 
-  it("a destination it cannot create is a filesystem error (configuration)", async () => {
+  it("a destination it cannot create is a local filesystem error naming the file, not Runflow's", async () => {
     const { server, client, dir } = await setup((_req, res) => {
       res.writeHead(200, { "content-type": "image/png", "content-length": PNG_BYTES.length });
       res.end(PNG_BYTES);
@@ -218,7 +218,10 @@ describe("downloads", () => {
     const err = await rejection(client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o`, destBase: join(dir.path, "file", "row") }));
     expect((err as DownloadError).failure).toBe("filesystem");
     expect(err.message).toContain("writable");
-    expect(classifyError(err).kind).toBe("configuration");
+    expect((err as DownloadError).file).toBe(join(dir.path, "file", "row.png"));
+    expect(err.message).toMatch(/could not write .*row\.png: E[A-Z]+ \(mkdir .*file.*\) \(a local error/);
+    expect(classifyError(err).kind).toBe("local");
+    expect((err as DownloadError).exitCode).toBe(2);
   });
 
   it("on 410 re-reads the run once and downloads the fresh URL", async () => {
