@@ -1,17 +1,58 @@
 /**
  * Redis connections. BullMQ needs `maxRetriesPerRequest: null` on its connections; we fail fast
- * with a ConfigurationError (exit 4) when Redis does not answer, and warn when its eviction
- * policy could silently drop queued jobs.
+ * with a ConfigurationError (exit 4) when Redis does not answer at start, and warn when its
+ * eviction policy could silently drop queued jobs.
+ *
+ * Once connected, losing Redis is an outage, not a flood of errors: every connection made from
+ * the first one (our duplicates and BullMQ's) reports its 'error' and 'reconnecting' events to
+ * one RedisOutage, which logs one warning when Redis goes, a summary every 30 s while it is gone
+ * and one line when it is back. ioredis reconnects with backoff and queues commands meanwhile,
+ * so work pauses and resumes by itself. Past the Redis timeout, `gaveUp` rejects with a
+ * ConfigurationError (exit 4) the command races its work against.
  */
 import { Redis } from "ioredis";
 import { ConfigurationError } from "../core/errors.js";
+import { createEpisode, spoken, systemTimers, type EpisodeClock } from "../log/episodes.js";
 import type { Logger } from "../log/logger.js";
 
-export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: true });
+/** Whoever hears of every connection's trouble: the outage (connectRedis) or a test. */
+export interface ConnectionEvents {
+  /** `connection` reported an error or started reconnecting. */
+  trouble(connection: Redis, error: Error | null): void;
+  /** `connection` is ready (again). */
+  ready(connection: Redis): void;
+  /** `connection` was closed for good (quit, disconnect): its trouble is over. */
+  ended(connection: Redis): void;
 }
 
-function describe(url: string): string {
+/** Between reconnect attempts: 50 ms growing to 2 s (ioredis' own backoff, stated). */
+export const RECONNECT_BACKOFF = (attempt: number): number => Math.min(attempt * 50, 2_000);
+
+/**
+ * A connection BullMQ can use. With `events`, it and every connection duplicated from it (by us
+ * or by BullMQ) report their trouble there, so no 'error' event of any of them goes unhandled.
+ */
+export function createRedis(url: string, events?: ConnectionEvents): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    lazyConnect: true,
+    retryStrategy: RECONNECT_BACKOFF,
+  });
+  return events ? watched(redis, events) : redis;
+}
+
+function watched(redis: Redis, events: ConnectionEvents): Redis {
+  redis.on("error", (error: Error) => events.trouble(redis, error));
+  redis.on("reconnecting", () => events.trouble(redis, null));
+  redis.on("ready", () => events.ready(redis));
+  redis.on("end", () => events.ended(redis));
+  const duplicate = redis.duplicate.bind(redis);
+  redis.duplicate = (override) => watched(duplicate(override), events);
+  return redis;
+}
+
+export function describeRedisUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.hostname}:${parsed.port || "6379"}`;
@@ -20,10 +61,43 @@ function describe(url: string): string {
   }
 }
 
+export interface ConnectOptions {
+  /** How long the first connection may take. Default 5 s. */
+  readonly timeoutMs?: number;
+  /** Logs the outages of a connected Redis; without it, trouble after connecting is ignored quietly. */
+  readonly logger?: Logger;
+  /** How long Redis may stay unreachable once connected before `gaveUp` rejects (ms). Default 60 s. */
+  readonly redisTimeoutMs?: number;
+  readonly clock?: EpisodeClock;
+}
+
+export interface RedisOutage {
+  /** True while Redis is unreachable. */
+  readonly down: boolean;
+  /**
+   * Never resolves; rejects with a ConfigurationError once Redis has been unreachable for longer
+   * than the Redis timeout. Race long work against it.
+   */
+  readonly gaveUp: Promise<never>;
+  /** Stops its timers (the command is closing its connections). */
+  close(): void;
+}
+
+export interface ConnectedRedis {
+  readonly redis: Redis;
+  readonly outage: RedisOutage;
+}
+
 /** Connects, or throws a ConfigurationError saying how to fix it. */
-export async function connectRedis(url: string, options: { timeoutMs?: number } = {}): Promise<Redis> {
-  const redis = createRedis(url);
-  redis.on("error", () => undefined); // reported through the failed connect below, not as an unhandled event
+export async function connectRedis(url: string, options: ConnectOptions = {}): Promise<Redis> {
+  return (await connectWatchedRedis(url, options)).redis;
+}
+
+/** Connects (or throws a ConfigurationError), with every later outage reported to one RedisOutage. */
+export async function connectWatchedRedis(url: string, options: ConnectOptions = {}): Promise<ConnectedRedis> {
+  const where = describeRedisUrl(url);
+  const outage = createOutage(where, options);
+  const redis = createRedis(url, outage.events);
   const timeout = options.timeoutMs ?? 5_000;
   try {
     await Promise.race([
@@ -31,15 +105,85 @@ export async function connectRedis(url: string, options: { timeoutMs?: number } 
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout).unref()),
     ]);
     await redis.ping();
-    return redis;
+    outage.connected();
+    return { redis, outage };
   } catch (error) {
+    outage.close();
     redis.disconnect();
     throw new ConfigurationError(
-      `cannot reach Redis at ${describe(url)} (${error instanceof Error ? error.message : String(error)}); ` +
+      `cannot reach Redis at ${where} (${error instanceof Error ? error.message : String(error)}); ` +
         `start one (docker compose up -d redis) or set REDIS_URL`,
       { cause: error },
     );
   }
+}
+
+const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
+
+function createOutage(where: string, options: ConnectOptions) {
+  const clock = options.clock ?? systemTimers();
+  const timeoutMs = options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  let connected = false;
+  let lastError: string | null = null;
+  let cancelGiveUp: (() => void) | null = null;
+  let giveUp: (error: ConfigurationError) => void = () => undefined;
+  const gaveUp = new Promise<never>((_, reject) => (giveUp = reject));
+  gaveUp.catch(() => undefined); // a command that never races it must not see an unhandled rejection
+  const episode = options.logger
+    ? createEpisode({
+        logger: options.logger,
+        clock,
+        started: (d) =>
+          `Lost Redis at ${where} (${typeof d.reason === "string" ? d.reason : "connection closed"}); ` +
+          `work pauses and resumes when it is back (giving up after ${spoken(timeoutMs)}).`,
+        summary: (_n, _ms) => `Redis at ${where} is still unreachable; reconnecting (last error: ${lastError ?? "none"})`,
+        ended: (_n, ms) => `Redis at ${where} is back after ${spoken(ms)}; work resumes.`,
+      })
+    : null;
+  // Redis is down while any connection is in trouble: the outage ends when the last one is back.
+  const troubled = new Set<Redis>();
+  const over = (connection: Redis) => {
+    if (!troubled.delete(connection) || troubled.size > 0) return;
+    cancelGiveUp?.();
+    cancelGiveUp = null;
+    episode?.end();
+  };
+  const events: ConnectionEvents = {
+    trouble(connection, error) {
+      if (error) lastError = (error as { code?: string }).code ?? error.message;
+      if (!connected) return; // the first connect reports its own failure
+      troubled.add(connection);
+      if (cancelGiveUp === null) {
+        cancelGiveUp = clock.schedule(timeoutMs, () => {
+          giveUp(
+            new ConfigurationError(
+              `Redis at ${where} has been unreachable for ${spoken(timeoutMs)} (last error: ${lastError ?? "connection closed"}); ` +
+                "giving up (--redis-timeout). What was recorded before is safe in Redis: start Redis again " +
+                "and run the same command to resume.",
+            ),
+          );
+        });
+      }
+      episode?.occurred(error ? { reason: lastError } : {});
+    },
+    ready: over,
+    ended: over,
+  };
+  return {
+    events,
+    connected: () => void (connected = true),
+    get down() {
+      return troubled.size > 0;
+    },
+    gaveUp,
+    close() {
+      connected = false;
+      troubled.clear();
+      cancelGiveUp?.();
+      cancelGiveUp = null;
+      episode?.close();
+    },
+  };
 }
 
 /** BullMQ loses jobs if Redis evicts keys; anything but noeviction deserves a warning. */

@@ -64,7 +64,7 @@ describe("episodes: one line when a condition starts, a summary while it lasts, 
 
   it("speaks durations plainly", () => {
     expect([spoken(400), spoken(30_000), spoken(119_000), spoken(600_000), spoken(3_900_000 * 2)]).toEqual([
-      "0 s",
+      "400 ms",
       "30 s",
       "119 s",
       "10 min",
