@@ -16,6 +16,7 @@ import path from "node:path";
 import { Queue, Worker } from "bullmq";
 import type { BatchSettings } from "../../src/commands/settings.js";
 import { openBatch } from "../../src/commands/shared/open-batch.js";
+import { bindingFor } from "../../src/ledger/binding.js";
 import { silentLogger } from "../../src/log/logger.js";
 import { runBatch } from "../../src/commands/shared/run-batch.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
@@ -190,12 +191,13 @@ async function pipeline(spec: Extract<MeasureSpec, { kind: "pipeline" }>): Promi
   const settings: BatchSettings = { source: { path: spec.manifest }, prices: BUILT_IN_PRICES, skipInvalid: false, batchId: undefined, capMicros: null, force: false, retry: DEFAULT_RETRY_OPTIONS };
   try {
     const started = performance.now();
-    const opened = await openBatch({ redis, keys, ledger, logger, client, settings, out: spec.outDir, stderr: process.stderr });
+    const binding = bindingFor(spec.simUrl, "rf_bench");
+    const opened = await openBatch({ redis, keys, ledger, logger, client, binding, settings, out: spec.outDir, stderr: process.stderr });
     runStart = performance.now();
     const runStartEpoch = Date.now();
     try {
       const { outcome, record } = await runBatch({
-        ...{ redis, keys, ledger, client, logger, queues: opened.queues, batchId: opened.record.id },
+        ...{ redis, keys, ledger, client, logger, queues: opened.queues, batchId: opened.record.id, binding },
         ...{ source: settings.source, prices: settings.prices, retry: settings.retry, outDir: spec.outDir, poll: spec.poll },
         concurrency: { generate: spec.concurrency, edit: spec.concurrency },
       });

@@ -1,6 +1,7 @@
 /** `runflow-batch worker`: flags and help; the use case is src/commands/work.ts. */
 import type { Command } from "commander";
 import type { CommandContext } from "../commands/context.js";
+import { checkBatchId } from "../ledger/batch-id.js";
 import { addWorkerOptions, parseWorkerFlags, type WorkerFlags } from "./flags/worker-flags.js";
 
 export function registerWorker(program: Command, ctx: CommandContext): void {
@@ -8,17 +9,18 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     .command("worker")
     .summary("process queued rows until stopped; run as many as you like")
     .description(
-      "Process queued rows of any batch until stopped (Ctrl-C or SIGTERM). Run as many as you like, on as many machines.",
+      "Process queued rows until stopped (Ctrl-C or SIGTERM): of every batch submitted for this endpoint and account, " +
+        "or of one (--batch). Run as many as you like, on as many machines.",
     )
-    .option("--out <dir>", "write each batch's images under <dir>/<batch id>/ instead of the directory stored with the batch");
+    .option("--batch <id>", "serve this batch only (default: every batch submitted for this RUNFLOW_BASE_URL and key)");
   addWorkerOptions(command, 200)
     .addHelpText(
       "after",
       "\nExample:\n  REDIS_URL=redis://queue.internal:6379 RUNFLOW_API_KEY=rf_live_… runflow-batch worker --concurrency 500",
     )
-    .action(async (flags: WorkerFlags & { out?: string }) => {
+    .action(async (flags: WorkerFlags & { batch?: string }) => {
       ctx.handlesStop();
-      const settings = { ...parseWorkerFlags(flags, 200), out: flags.out };
+      const settings = { ...parseWorkerFlags(flags, 200), batchId: flags.batch === undefined ? undefined : checkBatchId(flags.batch) };
       const { work } = await import("../commands/work.js");
       await work(ctx, settings);
     });

@@ -10,7 +10,7 @@ import { openQueueDeps } from "./shared/queue-deps.js";
 export async function budget(ctx: CommandContext, settings: { readonly batchId: string; readonly capMicros: number | null }): Promise<void> {
   const { batchId, capMicros } = settings;
   const deps = await openQueueDeps(ctx.io);
-  const queues = createQueues(deps.redis, deps.keys);
+  const queues = createQueues(deps.redis, deps.keys, batchId);
   try {
     const record = await deps.ledger.batches.get(batchId);
     if (!record) throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);

@@ -3,7 +3,9 @@
  * case. Running the same command again resumes the same batch. With a simulator (the CLI's
  * --simulate) nothing leaves the machine and nothing is billed.
  */
+import path from "node:path";
 import { isInteractive } from "../config/config.js";
+import { checkMarkerBinding, readMarker } from "../outdir/marker.js";
 import { prepareManifestSource } from "../manifest/index.js";
 import type { Queues } from "../queue/queues.js";
 import { reportSummaryLine } from "../report/summary-line.js";
@@ -11,7 +13,7 @@ import { startSimulator, type Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
 import { openBatch } from "./shared/open-batch.js";
 import { createProgressView } from "./shared/progress-view.js";
-import { openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
+import { bindingOf, openQueueDeps, runflowClientFor, SIMULATED_KEY } from "./shared/queue-deps.js";
 import { runBatch, type RunOutcome } from "./shared/run-batch.js";
 import { writeReports } from "./shared/write-reports.js";
 import type { BatchSettings, WorkerSettings } from "./settings.js";
@@ -40,14 +42,20 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
   try {
     if (settings.simulate) {
       const { latencyMs, failRate } = settings.simulate;
-      simulator = await startSimulator({ port: 0, latencyMs, failRate, logger: deps.logger });
+      // A rehearsal's runs are remembered in its directory, so Ctrl-C and the same command resume them.
+      const out = path.resolve(settings.out);
+      const marker = await readMarker(out);
+      if (marker) checkMarkerBinding(settings.out, marker, bindingOf(deps.config, true));
+      const stateFile = path.join(out, ".rehearsal", "simulator.jsonl");
+      simulator = await startSimulator({ port: 0, latencyMs, failRate, logger: deps.logger, stateFile });
       deps.logger.info({ url: simulator.url }, "Using the built-in Runflow simulator: nothing is billed.");
     }
+    const binding = bindingOf(deps.config, simulator !== null);
     const client = simulator
-      ? runflowClientFor(deps.config, deps.logger, simulator.url, "rf_simulated_local", deps)
+      ? runflowClientFor(deps.config, deps.logger, simulator.url, SIMULATED_KEY, deps)
       : runflowClientFor(deps.config, deps.logger, undefined, undefined, deps);
     try {
-      const opened = await openBatch({ ...deps, client, settings, out: settings.out, stderr: ctx.io.stderr });
+      const opened = await openBatch({ ...deps, client, binding, settings, out: settings.out, stderr: ctx.io.stderr });
       const { prepared, record } = opened;
       queues = opened.queues;
       const batchId = record.id;
@@ -60,6 +68,7 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
         keys: deps.keys,
         ledger: deps.ledger,
         queues,
+        binding,
         client,
         logger: deps.logger,
         batchId,

@@ -9,7 +9,8 @@ import type { RunflowClient } from "../runflow/types.js";
 import { prepareManifestSource } from "../manifest/index.js";
 import type { CommandContext } from "./context.js";
 import { openBatch } from "./shared/open-batch.js";
-import { openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
+import { createBatchPool } from "../ledger/pool.js";
+import { bindingOf, openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
 import type { BatchSettings } from "./settings.js";
 
 export interface SubmitSettings extends BatchSettings {
@@ -23,8 +24,9 @@ export async function submit(ctx: CommandContext, given: SubmitSettings): Promis
   let client: RunflowClient | null = null;
   let queues: Queues | null = null;
   try {
+    const binding = bindingOf(deps.config, false);
     client = runflowClientFor(deps.config, deps.logger);
-    const opened = await openBatch({ ...deps, client, settings, out: settings.out, stderr: ctx.io.stderr });
+    const opened = await openBatch({ ...deps, client, binding, settings, out: settings.out, stderr: ctx.io.stderr });
     const { prepared, record } = opened;
     queues = opened.queues;
     const summary = await enqueueManifest({
@@ -36,6 +38,8 @@ export async function submit(ctx: CommandContext, given: SubmitSettings): Promis
       retry: settings.retry,
       logger: deps.logger,
     });
+    // Workers of this endpoint and account discover the batch from here.
+    await createBatchPool(deps.redis, deps.keys).add(binding, record.id);
     ctx.io.stderr.write(
       `${prepared.created ? "Submitted" : "Resubmitted"} batch ${record.id}: ${summary.enqueued} rows queued, ` +
         `${summary.alreadyDone} already done; estimated $${formatUsd(record.submission.estimate.micros)}. ` +

@@ -1,17 +1,17 @@
 /**
- * `worker`: process queued rows of any batch until stopped (Ctrl-C or SIGTERM), handing rows in
- * flight back on the way out (their run ids are saved, so the next worker resumes them).
+ * `worker`: process queued rows until stopped (Ctrl-C or SIGTERM) — of one batch (`--batch`), or
+ * of every batch submitted for this worker's endpoint and account — handing rows in flight back
+ * on the way out (their run ids are saved, so the next worker resumes them).
  */
-import path from "node:path";
 import type { ConfigurationError } from "../core/errors.js";
 import { createWorker } from "../worker/worker.js";
 import type { CommandContext } from "./context.js";
-import { openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
+import { bindingOf, openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
 import type { WorkerSettings } from "./settings.js";
 
 export interface WorkSettings extends WorkerSettings {
-  /** Write each batch's images under <out>/<batch id>/ instead of the directory stored with the batch. */
-  readonly out: string | undefined;
+  /** Serve this batch only; default: every batch submitted for this endpoint and account. */
+  readonly batchId: string | undefined;
 }
 
 /** Resolves when the user asks to stop, or when `stop()` is called. */
@@ -27,7 +27,7 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
   const deps = await openQueueDeps(ctx.io);
   let fatal: ConfigurationError | null = null;
   const { stopped, stop } = stopSignal(ctx.io.signal);
-  const out = settings.out;
+
   try {
     const client = runflowClientFor(deps.config, deps.logger, undefined, undefined, deps);
     try {
@@ -40,7 +40,8 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
         pauses: settings.pauses,
         lockDurationMs: settings.lockDurationMs,
         ...(settings.poll ? { poll: settings.poll } : {}),
-        ...(out ? { outDirFor: (batchId: string) => path.join(out, batchId) } : {}),
+        binding: bindingOf(deps.config, false),
+        scope: settings.batchId === undefined ? { pool: true } : { batchId: settings.batchId },
         onFatal: (error) => {
           fatal ??= error;
           stop();

@@ -16,6 +16,7 @@ const batch: NewBatch = {
     },
     prices: BUILT_IN_PRICES,
     out: "/out/b1",
+    binding: { endpoint: "http://sim", account: "acct-test" },
   },
 };
 const now = new Date("2026-11-20T08:00:00Z");

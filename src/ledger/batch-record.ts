@@ -8,13 +8,14 @@
  *   id, manifest, manifest_sha256, manifest_options (JSON), rows, invalid_rows, estimate_micros,
  *   estimate_json (JSON), prices_json (JSON), out, cap_micros ('' for none), created_at, state,
  *   started_at, succeeded, failed, images, spent_micros, reserved_micros, done_estimate_micros,
- *   budget_blocked ('1'), warned_50/80/100 (the scripts' own).
+ *   budget_blocked ('1'), warned_50/80/100 (the scripts' own), endpoint and account (the binding).
  */
 import { z } from "zod";
 import { MODEL_IDS, QUALITIES } from "../core/models.js";
 import type { ManifestSource } from "../manifest/source.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { TierJson, TotalsJson } from "../pricing/totals.js";
+import type { Binding } from "./binding.js";
 
 export type BatchState = "submitted" | "running" | "done" | "budget" | "failed-rows";
 const BATCH_STATES = ["submitted", "running", "done", "budget", "failed-rows"] as const;
@@ -45,6 +46,8 @@ export interface BatchSubmission {
   readonly prices: PriceTable;
   /** Where images go when the worker is not told otherwise. */
   readonly out: string;
+  /** The endpoint and account the batch was made for: no process bound elsewhere touches its rows. */
+  readonly binding: Binding;
   readonly createdAt: string;
 }
 
@@ -150,6 +153,8 @@ const batchHash = z.object({
   estimate_json: json(estimateJson),
   prices_json: json(priceTable),
   out: z.string(),
+  endpoint: z.string().min(1),
+  account: z.string().min(1),
   cap_micros: z.union([z.literal(""), count]).optional(),
   created_at: z.string(),
   state: z.enum(BATCH_STATES).optional(),
@@ -203,6 +208,7 @@ export function parseBatchRecord(
       estimate: { micros: h.estimate_micros, totals: h.estimate_json.totals, by_tier: h.estimate_json.by_tier },
       prices,
       out: h.out,
+      binding: { endpoint: h.endpoint, account: h.account },
       createdAt: h.created_at,
     },
     state: h.state ?? "submitted",
@@ -220,12 +226,13 @@ export function parseBatchRecord(
   };
 }
 
-/** The hash fields a new batch is written with. */
-export function batchFields(batch: NewBatch, now: Date): Record<string, string> {
-  const { submission: s } = batch;
+/**
+ * The submission's hash fields: written when the batch is created, and again when a re-run
+ * brings it up to date with an edited manifest (rows, estimate and prices follow the manifest).
+ */
+export function submissionFields(s: Omit<BatchSubmission, "createdAt">): Record<string, string> {
   const { path, sha256, ...options } = s.manifest;
   return {
-    id: batch.id,
     manifest: path,
     manifest_sha256: sha256,
     manifest_options: JSON.stringify(options),
@@ -235,6 +242,16 @@ export function batchFields(batch: NewBatch, now: Date): Record<string, string> 
     estimate_json: JSON.stringify({ totals: s.estimate.totals, by_tier: s.estimate.by_tier }),
     prices_json: JSON.stringify(s.prices),
     out: s.out,
+    endpoint: s.binding.endpoint,
+    account: s.binding.account,
+  };
+}
+
+/** The hash fields a new batch is written with. */
+export function batchFields(batch: NewBatch, now: Date): Record<string, string> {
+  return {
+    id: batch.id,
+    ...submissionFields(batch.submission),
     cap_micros: batch.capMicros === null ? "" : String(batch.capMicros),
     created_at: now.toISOString(),
     state: "submitted",

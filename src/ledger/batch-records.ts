@@ -5,13 +5,23 @@
  */
 import type { Redis } from "ioredis";
 import type { Keys } from "../queue/keys.js";
-import { batchFields, parseBatchRecord, type BatchRecord, type BatchState, type NewBatch } from "./batch-record.js";
+import {
+  batchFields,
+  parseBatchRecord,
+  submissionFields,
+  type BatchRecord,
+  type BatchState,
+  type BatchSubmission,
+  type NewBatch,
+} from "./batch-record.js";
 import { withLedgerScripts } from "./lua-scripts.js";
 
 export interface BatchRecords {
   /** Creates the batch, or returns the existing one with the same id (a resumed run). */
   create(batch: NewBatch, now: Date): Promise<{ record: BatchRecord; created: boolean }>;
   get(id: string): Promise<BatchRecord | null>;
+  /** A re-run's manifest, rows, estimate and prices replace the submission's (binding and id stay). */
+  refresh(id: string, submission: Omit<BatchSubmission, "createdAt">): Promise<void>;
   /** Newest first. */
   list(limit: number): Promise<BatchRecord[]>;
   /** "running" also notes when the batch first started. */
@@ -35,6 +45,9 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
       const record = await get(batch.id);
       if (!record) throw new Error(`batch ${batch.id} vanished from Redis while being created`);
       return { record, created };
+    },
+    async refresh(id, submission) {
+      await redis.hset(keys.batch(id), submissionFields(submission));
     },
     async list(limit) {
       const ids = await redis.zrevrange(keys.batches, 0, Math.max(0, limit - 1));

@@ -44,6 +44,11 @@ export function describeBinding(binding: Binding): string {
   return `${binding.endpoint} (account ${binding.account})`;
 }
 
+/** 12 hex digits naming a binding in Redis keys (the pool of batches its workers discover). */
+export function bindingId(binding: Binding): string {
+  return sha256(`${binding.endpoint}\n${binding.account}`).slice(0, 12);
+}
+
 /** `b-` + 12 hex digits from the resolved output directory and the binding. */
 export function defaultBatchId(resolvedOutDir: string, binding: Binding): string {
   return `b-${sha256(`${resolvedOutDir}\n${binding.endpoint}\n${binding.account}`).slice(0, 12)}`;

@@ -17,6 +17,7 @@ const SCRIPTS = {
   rfbReserveRow: { file: "reserve-row.lua", keys: 7 },
   rfbRecordRow: { file: "record-row.lua", keys: 6 },
   rfbSetCap: { file: "set-cap.lua", keys: 1 },
+  rfbReopenRow: { file: "reopen-row.lua", keys: 7 },
 } as const;
 
 type Arg = string | number;
@@ -30,6 +31,8 @@ export type ScriptedRedis = Redis & {
   /** record-row.lua → 1 recorded now, 0 already recorded. */
   rfbRecordRow(...args: Arg[]): Promise<number>;
   rfbSetCap(...args: Arg[]): Promise<number>;
+  /** reopen-row.lua → 1 reopened, 0 the row had no result. */
+  rfbReopenRow(...args: Arg[]): Promise<number>;
 };
 
 function readScript(file: string): string {

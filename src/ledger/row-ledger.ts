@@ -37,6 +37,14 @@ export interface RowLedger {
   record(batchId: string, result: StoredResult): Promise<boolean>;
   /** Whether the row already has a recorded result. */
   isRecorded(batchId: string, row: string): Promise<boolean>;
+  /**
+   * Reopens recorded rows (reopen-row.lua): `again` makes each a new attempt (a failed or changed
+   * row; its result joins the row's history), `retire` takes rows the manifest no longer has out
+   * of the batch (listed as removed). What they cost stays spent. Returns how many were reopened.
+   */
+  reopen(batchId: string, rows: readonly string[], mode: "again" | "retire"): Promise<number>;
+  /** Attempt numbers of these rows (1 for a row never reopened). */
+  attempts(batchId: string, rows: readonly string[]): Promise<number[]>;
 }
 
 export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
@@ -93,6 +101,32 @@ export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
         tierLabel(result.model, result.quality),
       );
       return recorded === 1;
+    },
+    async reopen(batchId, rows, mode) {
+      const target = mode === "again" ? keys.history(batchId) : keys.removed(batchId);
+      const replies = await Promise.all(
+        rows.map((row) =>
+          scripted.rfbReopenRow(
+            // KEYS
+            keys.batch(batchId),
+            keys.results(batchId),
+            keys.runs(batchId),
+            keys.posting(batchId),
+            keys.tiers(batchId),
+            target,
+            keys.attempts(batchId),
+            // ARGV
+            row,
+            mode,
+          ),
+        ),
+      );
+      return replies.reduce((sum, n) => sum + n, 0);
+    },
+    async attempts(batchId, rows) {
+      if (rows.length === 0) return [];
+      const stored = await redis.hmget(keys.attempts(batchId), ...rows);
+      return stored.map((text) => (text === null ? 1 : Number(text)));
     },
     async isRecorded(batchId, row) {
       return (await redis.hexists(keys.results(batchId), row)) === 1;

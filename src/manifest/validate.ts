@@ -24,6 +24,7 @@ import {
 } from "./columns.js";
 import { nearest } from "../core/spelling.js";
 import { NO_DEFAULTS, type ResolvedDefaults } from "./defaults.js";
+import { createFileClaims } from "./file-claims.js";
 import { KeyRegistry } from "./key-registry.js";
 import { canonicalModel, convertInput, displayField, isBlank, placeInput } from "./normalise.js";
 import { makeProblem } from "./problems.js";
@@ -176,6 +177,7 @@ export function createRowValidator(
   let defaultInputs: Partial<Record<ModelId, readonly unknown[]>> = {};
   const json = options.json ?? false;
   const keys = new KeyRegistry();
+  const files = createFileClaims();
   const metadataKey = metadataKeyCache();
 
   function claimKey(key: string, location: RowLocation, explicit: boolean, problems: Problem[]): void {
@@ -309,6 +311,8 @@ export function createRowValidator(
     if (problems.length > 0) return { ok: false, problems, location };
     const key = explicitId ?? deriveRowKey({ model, input, metadata });
     if (explicitId === null) claimKey(key, location, false, problems);
+    const clash = files.claim({ key, images, outputFormat: input.output_format }, location);
+    if (clash) problems.push(clash);
     if (problems.length > 0) return { ok: false, problems, location };
     const row: JobRow = { key, model, quality, images, input, metadata, location };
     return { ok: true, row };

@@ -1,27 +1,29 @@
 /**
- * File names for a row's images: DIR/images/<row id>.<ext>, or <row id>-1.<ext>, -2 … for
- * several. Row ids are sanitised (no separators, no "..", no control characters) and any id that
- * had to change, or that could be mistaken for another row's numbered or hashed name, gets a
- * short hash of the original id, so two rows never write the same file. Pure.
+ * File names for a row's images, as documented: DIR/images/<id>.<ext> for one image, and
+ * <id>-1.<ext>, <id>-2.<ext> … for several. Ids are sanitised for file systems (no separators, no
+ * "..", no control or shell-unfriendly characters, no leading dot or dash); nothing else changes,
+ * so catalogue ids such as SKU-00001 keep their names. Two rows that would write the same file are
+ * refused when the manifest is validated (manifest/file-claims.ts), so no hash is ever needed. Pure.
  */
-import { createHash } from "node:crypto";
 
 const UNSAFE = /[^A-Za-z0-9._-]/g;
-const AMBIGUOUS_TAIL = /-(\d+|[0-9a-f]{10})$/;
-const MAX_BASE = 100;
+const SAFE = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 export function fileBaseFor(rowKey: string): string {
-  let base = rowKey.replace(UNSAFE, "_").replace(/^[.-]+/, "_");
-  const changed = base !== rowKey;
-  if (base.length > MAX_BASE) base = base.slice(0, MAX_BASE);
-  if (changed || base.length !== rowKey.length || AMBIGUOUS_TAIL.test(rowKey) || base === "") {
-    base = `${base}-${createHash("sha256").update(rowKey).digest("hex").slice(0, 10)}`;
-  }
-  return base;
+  if (SAFE.test(rowKey) && !rowKey.includes("..")) return rowKey;
+  const base = rowKey.replace(UNSAFE, "_").replaceAll("..", "__").replace(/^[.-]/, "_");
+  return base === "" ? "_" : base;
 }
 
 /** Names (without extension) of the `count` images of a row. */
 export function imageBasesFor(rowKey: string, count: number): string[] {
   const base = fileBaseFor(rowKey);
   return count === 1 ? [base] : Array.from({ length: count }, (_, i) => `${base}-${i + 1}`);
+}
+
+/** The extension an output format is most likely saved with (the download's content type decides). */
+export function likelyExtension(outputFormat: unknown): string {
+  if (outputFormat === "jpeg" || outputFormat === "jpg") return "jpg";
+  if (outputFormat === "webp") return "webp";
+  return "png";
 }

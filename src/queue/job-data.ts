@@ -7,6 +7,10 @@ export interface RowJobData {
   readonly estimateMicros: number;
   /** Position in the manifest (0-based); reports list rows in this order. */
   readonly seq: number;
+  /** 1 for the row's first attempt; the idempotency key and the job id include it. */
+  readonly attempt: number;
+  /** Fingerprint of the row's model + input (ledger/plan.ts): part of the idempotency key. */
+  readonly contentSha: string;
   /** Written before waiting; a restarted job resumes this run instead of creating another. */
   readonly runId?: string;
 }
@@ -35,4 +39,6 @@ export interface StoredResult {
   /** When the run was created at Runflow, and how long it took there (Runflow's figures when it gives them). */
   readonly created_at?: string | null;
   readonly duration_ms?: number | null;
+  /** Fingerprint of the row's model + input when recorded: a re-run compares it with the manifest. */
+  readonly content_sha?: string;
 }

@@ -29,6 +29,14 @@ export interface Keys {
   held(id: string): string;
   /** "<model>|<quality>|<counter>" → number: per-tier progress for status. */
   tiers(id: string): string;
+  /** rowKey → its attempt number when above 1 (a retried, changed or re-added row is a new attempt). */
+  attempts(id: string): string;
+  /** rowKey → its earlier attempts' results, one JSON line each (they stay in the cost figures). */
+  history(id: string): string;
+  /** rowKey → the result of a row the manifest no longer has (reports list it as `removed`). */
+  removed(id: string): string;
+  /** Set of batch ids queued by `submit` for the workers of one binding (endpoint + account) to discover. */
+  active(bindingId: string): string;
   /** JSON entries, oldest first: the cap set at creation, each change, the cap stopping the batch. */
   budgetHistory(id: string): string;
   /** "<operation>|<counter>" → number: Runflow API requests, 429s and latency buckets of every process. */
@@ -48,14 +56,26 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     held: (id) => `${batch(id)}:held`,
     posting: (id) => `${batch(id)}:posting`,
     tiers: (id) => `${batch(id)}:tiers`,
+    attempts: (id) => `${batch(id)}:attempts`,
+    history: (id) => `${batch(id)}:history`,
+    removed: (id) => `${batch(id)}:removed`,
+    active: (bindingId) => `${tag}:active:${bindingId}`,
     budgetHistory: (id) => `${batch(id)}:budget-history`,
     apiStats: `${tag}:api-stats`,
   };
 }
 
-/** BullMQ job id of a row: re-adding the same row is a no-op. BullMQ refuses `:` in ids, so the key is URI-encoded. */
-export function jobIdFor(batchId: string, rowKey: string): string {
-  return `${batchId}/${encodeURIComponent(rowKey)}`;
+/**
+ * BullMQ job id of a row's attempt: re-adding the same attempt is a no-op, a new attempt is a new
+ * job. BullMQ refuses `:` in ids, so the key is URI-encoded.
+ */
+export function jobIdFor(batchId: string, rowKey: string, attempt: number): string {
+  return `${batchId}/${encodeURIComponent(rowKey)}/${attempt}`;
+}
+
+/** A batch's own queue for one kind of work: every batch has its own pair (its "lane"). */
+export function laneQueueName(batchId: string, name: QueueName): string {
+  return `${name}-${batchId}`;
 }
 
 export function queueFor(model: ModelId): QueueName {
@@ -63,11 +83,14 @@ export function queueFor(model: ModelId): QueueName {
 }
 
 /**
- * The Idempotency-Key of a row's run: derived from batch + row only, so every attempt, restart
- * and worker sends the same key and Runflow replays the first run instead of billing another.
+ * The Idempotency-Key of a row's run: batch + row + what the row asks for + attempt. Every
+ * restart, retry of a request and worker of one attempt sends the same key, so Runflow replays
+ * the first run instead of billing another; a changed row or a new attempt can never replay an
+ * old run.
  */
-export function idempotencyKeyFor(batchId: string, rowKey: string): string {
-  return "rfb-" + createHash("sha256").update(batchId).update("\u0000").update(rowKey).digest("hex");
+export function idempotencyKeyFor(batchId: string, rowKey: string, contentSha: string, attempt: number): string {
+  const hash = createHash("sha256").update(batchId).update("\u0000").update(rowKey);
+  return "rfb-" + hash.update("\u0000").update(contentSha).update("\u0000").update(String(attempt)).digest("hex");
 }
 
 /** Tier label used in counters and reports: "openai/gpt-image-2|high", "runflow/tag-removal|-". */

@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log/logger.js";
 import type { ManifestSource } from "../manifest/source.js";
+import { rowContentSha } from "../ledger/plan.js";
 import { pricedRows } from "../pricing/priced-rows.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { Ledger } from "../ledger/ledger.js";
@@ -17,7 +18,7 @@ import { jobOptions, type Queues, type RetryOptions } from "./queues.js";
 
 export interface EnqueueOptions {
   readonly queues: Queues;
-  readonly ledger: Pick<Ledger, "batches" | "results">;
+  readonly ledger: Pick<Ledger, "batches" | "results" | "rows">;
   readonly batchId: string;
   readonly source: ManifestSource;
   readonly prices: PriceTable;
@@ -49,13 +50,17 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
 
   const flush = async (): Promise<void> => {
     if (chunk.length === 0) return;
-    const done = await ledger.results.terminalRows(batchId, chunk.map((d) => d.row.key));
+    const keys = chunk.map((d) => d.row.key);
+    const [done, attempts] = await Promise.all([ledger.results.terminalRows(batchId, keys), ledger.rows.attempts(batchId, keys)]);
     const byQueue: Record<QueueName, RowJobData[]> = { generate: [], edit: [] };
-    chunk.forEach((data, i) => (done[i] ? (alreadyDone += 1) : byQueue[queueFor(data.row.model)].push(data)));
+    chunk.forEach((data, i) => {
+      if (done[i]) alreadyDone += 1;
+      else byQueue[queueFor(data.row.model)].push({ ...data, attempt: attempts[i] ?? 1 });
+    });
     for (const name of ["generate", "edit"] as const) {
       const jobs = byQueue[name];
       if (jobs.length === 0) continue;
-      await queues[name].addBulk(jobs.map((data) => ({ name: data.row.model, data, opts: jobOptions(jobIdFor(batchId, data.row.key), options.retry) })));
+      await queues[name].addBulk(jobs.map((data) => ({ name: data.row.model, data, opts: jobOptions(jobIdFor(batchId, data.row.key, data.attempt), options.retry) })));
       enqueued += jobs.length;
     }
     chunk = [];
@@ -76,7 +81,8 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
 
   for await (const item of pricedRows(options.source, options.prices)) {
     if (!item.ok) continue;
-    chunk.push({ batch: batchId, row: item.row, estimateMicros: item.estimateMicros, seq: item.seq });
+    const { row } = item;
+    chunk.push({ batch: batchId, row, estimateMicros: item.estimateMicros, seq: item.seq, attempt: 1, contentSha: rowContentSha(row) });
     if (chunk.length >= chunkSize) {
       if (!(await roomToContinue())) return { enqueued, alreadyDone, stoppedEarly: true };
       await flush();

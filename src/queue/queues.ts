@@ -1,17 +1,22 @@
-/** The two BullMQ queues (generations, edits) and the job options every row gets. */
+/**
+ * A batch's two BullMQ queues (generations, edits: its "lane", see keys.ts laneQueueName) and
+ * the job options every row gets. Batches never share queues, so a worker serving one batch can
+ * never take another batch's rows.
+ */
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { RowJobData } from "./job-data.js";
-import type { Keys, QueueName } from "./keys.js";
+import { laneQueueName, type Keys, type QueueName } from "./keys.js";
 import type { RetryOptions } from "./retry-options.js";
 
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";
 
 export type Queues = Readonly<Record<QueueName, Queue<RowJobData>>> & { close(): Promise<void> };
 
-export function createQueues(redis: Redis, keys: Keys): Queues {
-  const generate = new Queue<RowJobData>("generate", { connection: redis, prefix: keys.bullPrefix });
-  const edit = new Queue<RowJobData>("edit", { connection: redis, prefix: keys.bullPrefix });
+export function createQueues(redis: Redis, keys: Keys, batchId: string): Queues {
+  const open = (name: QueueName) => new Queue<RowJobData>(laneQueueName(batchId, name), { connection: redis, prefix: keys.bullPrefix });
+  const generate = open("generate");
+  const edit = open("edit");
   return {
     generate,
     edit,

@@ -6,7 +6,7 @@ import { batchStatus, renderStatus } from "./status-view.js";
 const record: BatchRecord = {
   id: "b-1",
   submission: {
-    manifest: { path: "/m.csv", sha256: "0" }, rows: 100, invalidRows: 0, prices: BUILT_IN_PRICES, out: "/out", createdAt: "2026-11-22T10:00:00.000Z",
+    manifest: { path: "/m.csv", sha256: "0" }, rows: 100, invalidRows: 0, prices: BUILT_IN_PRICES, out: "/out", binding: { endpoint: "http://sim", account: "acct-test" }, createdAt: "2026-11-22T10:00:00.000Z",
     estimate: { micros: 900_000, totals: { rows: 100, images: 100, estimated_usd: "0.900" }, by_tier: [{ model: "openai/gpt-image-2", quality: "low", rows: 100, images: 100, estimated_usd: "0.900" }] },
   },
   capMicros: 500_000, state: "running", succeeded: 30, failed: 10, images: 30, spentMicros: 270_000, reservedMicros: 45_000, doneEstimateMicros: 360_000,

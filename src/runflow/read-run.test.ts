@@ -48,6 +48,8 @@ describe("readRun", () => {
       costMicros: 266_000,
       failureCode: null,
       failureMessage: null,
+      createdAt: null,
+      durationMs: null,
     });
   });
 

@@ -90,6 +90,8 @@ export function readRun(body: unknown, onWarning: OnReadWarning = () => {}): Run
     costMicros: cost ?? null,
     failureCode: stringOrNull(record.failure_code),
     failureMessage: stringOrNull(record.failure_message),
+    createdAt: stringOrNull(record.created_at),
+    durationMs: typeof record.duration_ms === "number" && Number.isFinite(record.duration_ms) ? record.duration_ms : null,
   };
 }
 

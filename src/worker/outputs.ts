@@ -5,7 +5,7 @@
 import path from "node:path";
 import type { LimitFunction } from "p-limit";
 import type { Run, RunflowClient } from "../runflow/types.js";
-import { imageBasesFor } from "./file-names.js";
+import { imageBasesFor } from "../outdir/file-names.js";
 
 export async function downloadOutputs(
   client: RunflowClient,

@@ -56,6 +56,7 @@ async function finishFailed(data: RowJobData, run: Run, deps: RowDeps): Promise<
     images: [],
     costMicros: endedRunCost(run, data, prices),
     error: `${run.status}: ${reason}`,
+    run,
   });
 }
 
@@ -70,6 +71,7 @@ async function finishSucceeded(data: RowJobData, run: Run, deps: RowDeps): Promi
     images,
     costMicros: endedRunCost(run, data, info.prices),
     error: partial,
+    run,
   });
 }
 
@@ -113,7 +115,7 @@ async function createRun(
   if (now - reservation.firstPostMs > IDEMPOTENCY_WINDOW_MS) throw new IdempotencyWindowPassed(clientRef, reservation.firstPostMs);
   let created: Run;
   try {
-    const idempotencyKey = idempotencyKeyFor(batch, row.key);
+    const idempotencyKey = idempotencyKeyFor(batch, row.key, data.contentSha, data.attempt);
     created = await deps.client.createRun({ model: row.model, input: row.input, metadata: row.metadata, idempotencyKey, clientRef });
   } catch (error) {
     // A definite refusal (402, 429, 4xx) created nothing: the 24 h guard starts again next time.

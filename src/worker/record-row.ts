@@ -4,6 +4,7 @@
  * been, paid for (row-cost.ts).
  */
 import type { RowJobData, StoredResult } from "../queue/job-data.js";
+import type { Run } from "../runflow/types.js";
 import { endedRunCost, runflowSide, unendedRowCost } from "./row-cost.js";
 import type { RowAttemptError } from "./row-errors.js";
 import type { RowDeps } from "./row-types.js";
@@ -14,6 +15,8 @@ export interface RowOutcome {
   readonly images: readonly string[];
   readonly costMicros: number;
   readonly error: string | null;
+  /** The run as last read, for its timing (absent when the row never had one that was read). */
+  readonly run?: Run | null;
 }
 
 export async function recordRow(data: RowJobData, deps: Pick<RowDeps, "rows" | "now">, outcome: RowOutcome): Promise<void> {
@@ -30,6 +33,12 @@ export async function recordRow(data: RowJobData, deps: Pick<RowDeps, "rows" | "
     cost_micros: outcome.costMicros,
     error: outcome.error,
     finished_at: deps.now().toISOString(),
+    prompt: typeof row.input.prompt === "string" ? row.input.prompt : null,
+    metadata: row.metadata,
+    attempt: data.attempt,
+    created_at: outcome.run?.createdAt ?? null,
+    duration_ms: outcome.run?.durationMs ?? null,
+    content_sha: data.contentSha,
   };
   await deps.rows.record(data.batch, result);
 }
@@ -43,5 +52,5 @@ export async function recordFailure(data: RowJobData, deps: RowDeps, failure: Ro
     ? `${reason} (a create request may have reached Runflow; its cost is counted at the estimate — ` +
       `look for client_ref "${data.batch}/${data.row.key}")`
     : reason;
-  await recordRow(data, deps, { status: "failed", runId: failure.runId, images: [], costMicros, error });
+  await recordRow(data, deps, { status: "failed", runId: failure.runId, images: [], costMicros, error, run: failure.run });
 }

@@ -15,6 +15,8 @@ const run = (status: RunStatus, costMicros: number | null, outputs = 0): Run => 
   costMicros,
   failureCode: null,
   failureMessage: null,
+  createdAt: null,
+  durationMs: null,
 });
 const ref = { method: "POST", path: "/v1/models/openai/gpt-image-2/runs" };
 const lost = new RunflowNetworkError(ref, { code: "UND_ERR_HEADERS_TIMEOUT", timedOut: true, detail: "30000 ms" });

@@ -1,31 +1,37 @@
 /**
- * The BullMQ side of the worker: one Worker per queue (generations and edits, each with its own
- * concurrency), every job run through processRow, every failure through the retry policy.
+ * A worker process's side of the queues. It serves a scope: one batch (`run`, `retry`,
+ * `worker --batch ID`) or the pool of batches submitted for its own endpoint and account
+ * (`worker`), which it discovers from Redis every couple of seconds. Each batch it serves gets a
+ * lane (lane.ts) with its share of the concurrency. A batch bound to another endpoint or account
+ * is never served: no process ever creates, polls or records a run for it.
  * Any number of these, in any number of processes and machines, share the work.
  */
 import { setMaxListeners } from "node:events";
-import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import pLimit from "p-limit";
 import { WORKER_DEFAULTS, type Pauses } from "../config/defaults.js";
-import type { ConfigurationError } from "../core/errors.js";
+import { ConfigurationError } from "../core/errors.js";
 import { MODELS } from "../core/models.js";
 import { createBatchRecords } from "../ledger/batch-records.js";
+import { describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
+import { createBatchPool } from "../ledger/pool.js";
 import { createRowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
-import type { RowJobData } from "../queue/job-data.js";
 import { QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
-import { createQueues } from "../queue/queues.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { createCreditOutage } from "./credit-outage.js";
-import { onRowError, type ErrorContext } from "./on-row-error.js";
+import { openLane, type Lane, type LaneShared } from "./lane.js";
 import { scheduleFor, type PollSchedule } from "./poll-schedule.js";
-import { processRow } from "./process-row.js";
-import { asAttemptError } from "./row-errors.js";
 import type { BatchInfo, RowDeps } from "./row-types.js";
+
+/** One batch, or every batch submitted for the worker's own binding. */
+export type WorkerScope = { readonly batchId: string } | { readonly pool: true };
 
 export interface WorkerOptions {
   readonly redis: Redis;
+  /** The endpoint and account this worker's client talks to. */
+  readonly binding: Binding;
+  readonly scope: WorkerScope;
   readonly keys: Keys;
   readonly runflow: RunflowClient;
   readonly logger: Logger;
@@ -35,10 +41,7 @@ export interface WorkerOptions {
   readonly poll?: Partial<PollSchedule>;
   /** How long the worker pauses when Runflow says "not now" (429, 402, unreadable runs, budget holds). */
   readonly pauses?: Partial<Pauses>;
-  /**
-   * Where a batch's images go, given its id and the directory stored on it (the default). The
-   * queues are shared by all batches, so an override must keep batches apart.
-   */
+  /** Where a batch's images go, given its id and the directory stored on it (the default). */
   readonly outDirFor?: (batchId: string, stored: string) => string;
   /** Image downloads at once in this worker (WORKER_DEFAULTS.downloadConcurrency). */
   readonly downloadConcurrency?: number;
@@ -56,6 +59,12 @@ export interface RowWorker {
   close(): Promise<void>;
 }
 
+/** Each lane's share of the process's concurrency: all of it with one batch, split evenly with several. */
+function shareOf(total: Readonly<Record<QueueName, number>>, lanes: number): Record<QueueName, number> {
+  const n = Math.max(1, lanes);
+  return { generate: Math.max(1, Math.floor(total.generate / n)), edit: Math.max(1, Math.floor(total.edit / n)) };
+}
+
 export function createWorker(options: WorkerOptions): RowWorker {
   const { redis, keys, logger } = options;
   // Our own row bookkeeping gets its own connection with auto-pipelining: thousands of rows in
@@ -68,7 +77,6 @@ export function createWorker(options: WorkerOptions): RowWorker {
   // Every run being waited on listens for shutdown: thousands of listeners are the design, not a leak.
   setMaxListeners(0, shutdown.signal);
   const pauses: Pauses = { ...WORKER_DEFAULTS.pauses, ...options.pauses };
-  const lockDurationMs = options.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs;
   const batchCache = new Map<string, Promise<BatchInfo>>();
   const batchInfo = (id: string): Promise<BatchInfo> => {
     let info = batchCache.get(id);
@@ -96,52 +104,80 @@ export function createWorker(options: WorkerOptions): RowWorker {
     signal: shutdown.signal,
     onRunCreated: () => credit.accepted(),
   };
+  const shared: LaneShared = {
+    redis,
+    keys,
+    logger,
+    deps,
+    pauses,
+    handBackMs: WORKER_DEFAULTS.handBackMs,
+    lockDurationMs: options.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs,
+    credit,
+    shuttingDown: () => shutdown.signal.aborted,
+    onFatal: (error) => options.onFatal?.(error),
+  };
+  const total: Record<QueueName, number> = Object.fromEntries(
+    QUEUE_NAMES.map((name) => [name, options.concurrency?.[name] ?? WORKER_DEFAULTS.concurrency]),
+  ) as Record<QueueName, number>;
 
-  const queues = createQueues(redis, keys);
-  const workers = QUEUE_NAMES.map((name) => {
-    const queue = queues[name];
-    const errors: ErrorContext = {
-      queue,
-      deps,
-      logger,
-      pauses,
-      handBackMs: WORKER_DEFAULTS.handBackMs,
-      shuttingDown: () => shutdown.signal.aborted,
-      onFatal: (error) => options.onFatal?.(error),
-      credit,
+  const pool = createBatchPool(ledgerRedis, keys);
+  const lanes = new Map<string, Lane>();
+  const refused = new Set<string>();
+  /** Opens a lane for the batch when it is bound to this worker's endpoint and account. */
+  async function serve(batchId: string): Promise<void> {
+    if (lanes.has(batchId) || refused.has(batchId) || shutdown.signal.aborted) return;
+    const record = await batches.get(batchId);
+    if (!record) return;
+    const bound = record.submission.binding;
+    if (!sameBinding(bound, options.binding)) {
+      refused.add(batchId);
+      const message =
+        `batch ${batchId} was made for ${describeBinding(bound)}; this worker talks to ${describeBinding(options.binding)}, ` +
+        `so it leaves the batch alone. Start the worker with the batch's RUNFLOW_BASE_URL and RUNFLOW_API_KEY.`;
+      if ("batchId" in options.scope) options.onFatal?.(new ConfigurationError(message));
+      else logger.warn({ batch: batchId }, message);
+      return;
+    }
+    lanes.set(batchId, openLane(batchId, shareOf(total, lanes.size + 1), shared));
+    for (const lane of lanes.values()) lane.setConcurrency(shareOf(total, lanes.size));
+    logger.info({ batch: batchId, rows: record.submission.rows }, `Serving batch ${batchId}.`);
+  }
+
+  /** Pool scope: serve every batch submitted for this binding; close lanes of batches no longer listed. */
+  async function discover(): Promise<void> {
+    const listed = new Set(await pool.members(options.binding));
+    for (const id of listed) await serve(id);
+    for (const [id, lane] of lanes) {
+      if (listed.has(id)) continue;
+      lanes.delete(id);
+      await lane.close();
+      for (const other of lanes.values()) other.setConcurrency(shareOf(total, lanes.size));
+    }
+  }
+
+  let discovery: NodeJS.Timeout | null = null;
+  let discovering: Promise<void> = Promise.resolve();
+  const scope = options.scope;
+  if ("batchId" in scope) discovering = serve(scope.batchId);
+  else {
+    const tick = () => {
+      discovering = discovering
+        .then(discover)
+        .catch((err: unknown) => logger.warn({ err }, "Could not look for batches to serve; trying again shortly."));
     };
-    const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
-      try {
-        return await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), deps);
-      } catch (error) {
-        return onRowError(job, token, asAttemptError(error), errors);
-      }
-    };
-    const worker = new Worker<RowJobData>(name, processor, {
-      connection: redis,
-      prefix: keys.bullPrefix,
-      concurrency: options.concurrency?.[name] ?? WORKER_DEFAULTS.concurrency,
-      // A stalled job only means its worker died; resuming it is safe, so never fail a row for it.
-      maxStalledCount: 1_000,
-      lockDuration: lockDurationMs,
-      stalledInterval: lockDurationMs,
-      autorun: true,
-      // Without a limiter BullMQ ignores queue.rateLimit() in other workers: 429 and 402 must slow them all.
-      limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1_000 },
-    });
-    worker.on("error", (err) => {
-      // While shutting down, BullMQ may report the connection it is closing; that is not a fault.
-      if (shutdown.signal.aborted && /Connection is closed/.test(err.message)) logger.debug({ err, queue: name }, "Worker connection closed during shutdown.");
-      else logger.error({ err, queue: name }, "Worker error.");
-    });
-    return { worker, queue };
-  });
+    tick();
+    discovery = setInterval(tick, WORKER_DEFAULTS.discoverMs);
+    discovery.unref();
+  }
+  discovering.catch((err: unknown) => logger.warn({ err }, "Could not open the batch's queues."));
 
   return {
     async close() {
       shutdown.abort();
-      await Promise.all(workers.map(({ worker }) => worker.close()));
-      await queues.close();
+      if (discovery) clearInterval(discovery);
+      await discovering.catch(() => undefined);
+      await Promise.all([...lanes.values()].map((lane) => lane.close()));
+      lanes.clear();
       await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());
     },
   };

@@ -15,6 +15,7 @@ export function newBatch(id: string, fields: { rows?: number; estimateMicros?: n
       estimate: { micros, totals: { rows, images: rows, estimated_usd: "0.000" }, by_tier: [] },
       prices: BUILT_IN_PRICES,
       out: fields.out ?? "/tmp/out",
+      binding: { endpoint: "http://sim", account: "acct-test" },
     },
   };
 }

@@ -27,6 +27,8 @@ import { testRedis, type TestRedis } from "../helpers/redis.js";
 const data: RowJobData = {
   batch: "b1",
   seq: 0,
+  attempt: 1,
+  contentSha: "c0ffee",
   estimateMicros: 266_000,
   row: {
     key: "chair",

@@ -10,7 +10,7 @@ import { jobIdFor } from "../../queue/keys.js";
 import type { Queues } from "../../queue/queues.js";
 
 export async function applyCap(
-  ledger: Pick<Ledger, "batches" | "results">,
+  ledger: Pick<Ledger, "batches" | "results" | "rows">,
   queues: Queues,
   batchId: string,
   capMicros: number | null,
@@ -22,9 +22,10 @@ export async function applyCap(
   const event = { at: new Date().toISOString(), kind: "changed" as const, cap_micros: capMicros, previous_cap_micros: before?.capMicros ?? null };
   await history.append(batchId, { ...event, spent_micros: before?.spentMicros ?? 0 });
   const held = await ledger.results.heldRows(batchId);
+  const attempts = await ledger.rows.attempts(batchId, held);
   let promoted = 0;
-  for (const row of held) {
-    const id = jobIdFor(batchId, row);
+  for (const [i, row] of held.entries()) {
+    const id = jobIdFor(batchId, row, attempts[i] ?? 1);
     for (const queue of [queues.generate, queues.edit]) {
       const job = await queue.getJob(id);
       if (job && (await job.isDelayed())) {

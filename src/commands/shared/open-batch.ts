@@ -1,20 +1,26 @@
 /**
  * What `submit` and `run` both do before work starts: validate and price the manifest (nothing
- * reaches Redis if it is invalid), create or resume the batch, apply a changed cap, and run the
- * money pre-flight — printing what the user needs to know along the way.
+ * reaches Redis if it is invalid), find or create the directory's batch, state the plan of
+ * bringing it up to date in one line, apply a changed cap, run the money pre-flight, then carry
+ * the plan out (reopen failed and changed rows, retire removed ones, download missing images
+ * again) — printing what the user needs to know along the way.
  */
 import type { Redis } from "ioredis";
-import type { Logger } from "../../log/logger.js";
-import { applyCap } from "./apply-cap.js";
-import { prepareBatch, type PreparedBatch } from "./prepare-batch.js";
-import { preflight } from "./preflight.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
-import type { Ledger } from "../../ledger/ledger.js";
+import type { Binding } from "../../ledger/binding.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
+import type { Ledger } from "../../ledger/ledger.js";
+import { planLine, type Plan } from "../../ledger/plan.js";
+import type { Logger } from "../../log/logger.js";
 import type { Keys } from "../../queue/keys.js";
 import { createQueues, type Queues } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { BatchSettings } from "../settings.js";
+import { applyCap } from "./apply-cap.js";
+import { applyPlan } from "./apply-plan.js";
+import { planBatch } from "./plan-batch.js";
+import { preflight } from "./preflight.js";
+import { prepareBatch, type PreparedBatch } from "./prepare-batch.js";
 
 export interface OpenBatchOptions {
   readonly redis: Redis;
@@ -22,6 +28,8 @@ export interface OpenBatchOptions {
   readonly ledger: Ledger;
   readonly logger: Logger;
   readonly client: RunflowClient;
+  /** The endpoint and account `client` talks to. */
+  readonly binding: Binding;
   readonly settings: BatchSettings;
   readonly out: string | undefined;
   readonly stderr: NodeJS.WritableStream;
@@ -29,38 +37,57 @@ export interface OpenBatchOptions {
 
 export interface OpenedBatch {
   readonly prepared: PreparedBatch;
-  /** The record after the cap change, if any. */
+  /** The record after the cap change and the plan, if any. */
   readonly record: BatchRecord;
+  readonly plan: Plan;
   /** Created only after validation passed: an invalid manifest leaves nothing in Redis. */
   readonly queues: Queues;
 }
 
 export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
-  const { settings } = o;
+  const { settings, ledger } = o;
   const prepared = await prepareBatch({
-    batches: o.ledger.batches,
+    batches: ledger.batches,
     source: settings.source,
     prices: settings.prices,
     batchId: settings.batchId,
     out: o.out,
+    binding: o.binding,
     capMicros: settings.capMicros,
     skipInvalid: settings.skipInvalid,
     now: () => new Date(),
   });
   const id = prepared.record.id;
-  const queues = createQueues(o.redis, o.keys);
+  const outDir = prepared.record.submission.out;
+  const queues = createQueues(o.redis, o.keys, id);
   try {
     if (prepared.skipped) o.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
+    const planned = await planBatch({ ledger, batchId: id, source: settings.source, prices: settings.prices, outDir });
+    o.stderr.write(planLine(o.out ?? outDir, planned.plan) + "\n");
     let record = prepared.record;
     const history = createBudgetHistory(o.redis, o.keys);
     if (prepared.created) await history.append(id, { at: record.submission.createdAt, kind: "created", cap_micros: record.capMicros });
     if (!prepared.created && settings.capMicros !== null && settings.capMicros !== record.capMicros) {
-      await applyCap(o.ledger, queues, id, settings.capMicros, o.logger, history);
-      record = (await o.ledger.batches.get(id)) ?? record;
+      await applyCap(ledger, queues, id, settings.capMicros, o.logger, history);
+      record = (await ledger.batches.get(id)) ?? record;
     }
-    const notes = await preflight({ record, client: o.client, source: settings.source, prices: settings.prices, force: settings.force });
+    const notes = await preflight({
+      record,
+      client: o.client,
+      source: settings.source,
+      prices: settings.prices,
+      force: settings.force,
+      remainingMicros: planned.plan.runsMicros,
+    });
     for (const note of notes) o.stderr.write(note + "\n");
-    return { prepared, record, queues };
+    const applied = await applyPlan({ ledger, batchId: id, plan: planned, client: o.client, outDir, logger: o.logger });
+    if (applied.restored > 0) o.stderr.write(`Downloaded the images of ${applied.restored} rows again (no new runs).\n`);
+    if (applied.lost.length > 0) {
+      o.stderr.write(`Runflow no longer has the images of ${applied.lost.length} rows: they run again as new attempts.\n`);
+    }
+    if (applied.later > 0) o.stderr.write(`Could not download the images of ${applied.later} rows now; the next run tries again.\n`);
+    record = (await ledger.batches.get(id)) ?? record;
+    return { prepared, record, plan: planned.plan, queues };
   } catch (error) {
     await queues.close();
     throw error;

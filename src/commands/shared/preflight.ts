@@ -19,6 +19,8 @@ export interface PreflightOptions {
   readonly source: ManifestSource;
   readonly prices: PriceTable;
   readonly force: boolean;
+  /** What the batch still has to spend, when a plan knows it better than the record (a re-run). */
+  readonly remainingMicros?: number;
 }
 
 /** How many rows, in manifest order, fit under `budgetMicros`, and what the others would cost. */
@@ -47,7 +49,7 @@ export async function capCoverage(options: Pick<PreflightOptions, "source" | "pr
 export async function preflight(options: PreflightOptions): Promise<string[]> {
   const { record } = options;
   const notes: string[] = [];
-  const remaining = Math.max(0, record.submission.estimate.micros - record.doneEstimateMicros);
+  const remaining = options.remainingMicros ?? Math.max(0, record.submission.estimate.micros - record.doneEstimateMicros);
   let willSpend = remaining;
   if (record.capMicros !== null && record.spentMicros + remaining > record.capMicros) {
     const room = Math.max(0, record.capMicros - record.spentMicros);

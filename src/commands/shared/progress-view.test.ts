@@ -6,7 +6,7 @@ import { progressLine, rowsPerMinute, shortDuration } from "./progress-view.js";
 const record = (over: Partial<BatchRecord> = {}): BatchRecord => ({
   id: "b-1",
   submission: {
-    manifest: { path: "/m.csv", sha256: "0" }, rows: 100, invalidRows: 0, prices: BUILT_IN_PRICES, out: "/out", createdAt: "",
+    manifest: { path: "/m.csv", sha256: "0" }, rows: 100, invalidRows: 0, prices: BUILT_IN_PRICES, out: "/out", binding: { endpoint: "http://sim", account: "acct-test" }, createdAt: "",
     estimate: { micros: 0, totals: { rows: 100, images: 100, estimated_usd: "0.000" }, by_tier: [] },
   },
   capMicros: null, state: "running", succeeded: 0, failed: 0, images: 0, spentMicros: 0, reservedMicros: 0, doneEstimateMicros: 0,

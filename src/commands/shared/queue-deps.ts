@@ -7,6 +7,7 @@ import { isInteractive, readConfig, type Config } from "../../config/config.js";
 import { ConfigurationError } from "../../core/errors.js";
 import { createLogger, type Logger } from "../../log/logger.js";
 import { createLedger, type Ledger } from "../../ledger/ledger.js";
+import { bindingFor, type Binding } from "../../ledger/binding.js";
 import { connectRedis, warnOnUnsafeEviction } from "../../queue/connection.js";
 import { createKeys, type Keys } from "../../queue/keys.js";
 import { resolveRedisUrl } from "../../redis/resolve-url.js";
@@ -50,6 +51,18 @@ export async function openQueueDeps(io: CommandIo): Promise<QueueDeps> {
   };
 }
 
+/** The key a rehearsal's client sends to the built-in simulator. */
+export const SIMULATED_KEY = "rf_simulated_local";
+
+const NO_KEY = "no Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…), or use --simulate to rehearse offline";
+
+/** The endpoint and account the configured client talks to (the simulator's, for a rehearsal). */
+export function bindingOf(config: Config, simulator: boolean): Binding {
+  if (simulator) return bindingFor(null, SIMULATED_KEY);
+  if (!config.runflowApiKey) throw new ConfigurationError(NO_KEY);
+  return bindingFor(config.runflowBaseUrl, config.runflowApiKey);
+}
+
 /** With `stats`, the client's requests, 429s and latencies are counted into Redis for the dashboard's /metrics. */
 export function runflowClientFor(
   config: Config,
@@ -59,7 +72,7 @@ export function runflowClientFor(
   stats?: { readonly redis: Redis; readonly keys: Keys },
 ): RunflowClient {
   const key = apiKey ?? config.runflowApiKey;
-  if (!key) throw new ConfigurationError("no Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…), or use --simulate to rehearse offline");
+  if (!key) throw new ConfigurationError(NO_KEY);
   const client = createRunflowClient({ baseUrl: baseUrl ?? config.runflowBaseUrl, apiKey: key, logger, connections: 256 });
   if (!stats) return client;
   const sink = createApiStats(stats.redis, stats.keys);

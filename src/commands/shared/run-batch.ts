@@ -20,6 +20,7 @@ import type { Queues, RetryOptions } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { Redis } from "ioredis";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
+import type { Binding } from "../../ledger/binding.js";
 import { createWorker } from "../../worker/worker.js";
 
 export type RunOutcome = "done" | "failed-rows" | "budget" | "interrupted";
@@ -35,6 +36,8 @@ export interface RunBatchOptions {
   readonly source: ManifestSource;
   readonly prices: PriceTable;
   readonly outDir: string;
+  /** The endpoint and account the client talks to. */
+  readonly binding: Binding;
   readonly retry: RetryOptions;
   readonly concurrency: Record<QueueName, number>;
   readonly poll?: Partial<PollSchedule>;
@@ -62,8 +65,9 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
     runflow: options.client,
     logger,
     concurrency: options.concurrency,
-    // Only this batch's images go to --out; other batches' rows this worker picks up keep their own.
-    outDirFor: (id, stored) => (id === batchId ? options.outDir : stored),
+    // `run` works only on its own batch.
+    binding: options.binding,
+    scope: { batchId },
     ...(options.poll ? { poll: options.poll } : {}),
     ...(options.pauses ? { pauses: options.pauses } : {}),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),

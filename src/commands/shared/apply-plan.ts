@@ -1,0 +1,70 @@
+/**
+ * Carrying out a batch's plan (plan-batch.ts) before its rows are queued: failed and changed rows
+ * are reopened as new attempts, rows the manifest no longer has are retired (listed as removed),
+ * and images missing from the directory are downloaded again from Runflow — no new run, nothing
+ * billed. A row whose images Runflow no longer serves either runs again as a new attempt.
+ */
+import pLimit from "p-limit";
+import type { Ledger } from "../../ledger/ledger.js";
+import type { Logger } from "../../log/logger.js";
+import type { RunflowClient } from "../../runflow/types.js";
+import { classifyError, DownloadError } from "../../runflow/errors.js";
+import { downloadOutputs } from "../../worker/outputs.js";
+import type { BatchPlan } from "./plan-batch.js";
+
+export interface AppliedPlan {
+  /** Rows whose images were downloaded again. */
+  readonly restored: number;
+  /** Rows whose images Runflow no longer has: they run again. */
+  readonly lost: readonly string[];
+  /** Rows whose images could not be fetched this time (network, 5xx): tried again on the next run. */
+  readonly later: number;
+}
+
+/** Runflow answered for sure that the outputs are gone (not a passing fault). */
+function outputsGone(error: unknown): boolean {
+  if (error instanceof DownloadError) return error.failure === "expired" || error.failure === "no-url";
+  return classifyError(error).kind === "permanent";
+}
+
+export async function applyPlan(o: {
+  readonly ledger: Pick<Ledger, "rows">;
+  readonly batchId: string;
+  readonly plan: BatchPlan;
+  readonly client: RunflowClient | null;
+  readonly outDir: string;
+  readonly logger: Logger;
+}): Promise<AppliedPlan> {
+  const { ledger, batchId, plan } = o;
+  for (let i = 0; i < plan.again.length; i += 500) await ledger.rows.reopen(batchId, plan.again.slice(i, i + 500), "again");
+  for (let i = 0; i < plan.removed.length; i += 500) await ledger.rows.reopen(batchId, plan.removed.slice(i, i + 500), "retire");
+  if (plan.restore.length === 0 || o.client === null) return { restored: 0, lost: [], later: 0 };
+  const client = o.client;
+  const downloads = pLimit(16);
+  const lost: string[] = [];
+  let restored = 0;
+  let later = 0;
+  await Promise.all(
+    plan.restore.map(async ({ row, runId, images }) => {
+      try {
+        const run = await client.getRun(runId);
+        if (run.outputUrls.length < images) {
+          lost.push(row);
+          return;
+        }
+        await downloadOutputs(client, run, row, o.outDir, downloads);
+        restored += 1;
+      } catch (err) {
+        if (outputsGone(err)) {
+          o.logger.warn({ err, batch: batchId, row, runId }, "Runflow no longer has this row's images; the row runs again.");
+          lost.push(row);
+        } else {
+          o.logger.warn({ err, batch: batchId, row, runId }, "Could not download this row's images again now; the next run tries again.");
+          later += 1;
+        }
+      }
+    }),
+  );
+  if (lost.length > 0) await ledger.rows.reopen(batchId, lost, "again");
+  return { restored, lost, later };
+}

@@ -1,0 +1,94 @@
+/**
+ * A batch's lane in one worker process: a BullMQ Worker on each of the batch's two queues
+ * (generations, edits), every job run through processRow and every failure through the error
+ * policy. Batches never share queues, so a lane can only ever take its own batch's rows.
+ */
+import { Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { ConfigurationError } from "../core/errors.js";
+import type { Logger } from "../log/logger.js";
+import type { RowJobData } from "../queue/job-data.js";
+import { laneQueueName, QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
+import { createQueues } from "../queue/queues.js";
+import type { CreditOutage } from "./credit-outage.js";
+import type { Pauses } from "./error-policy.js";
+import { onRowError, type ErrorContext } from "./on-row-error.js";
+import { processRow } from "./process-row.js";
+import { asAttemptError } from "./row-errors.js";
+import type { RowDeps } from "./row-types.js";
+
+/** What every lane of a worker process shares. */
+export interface LaneShared {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly logger: Logger;
+  readonly deps: RowDeps;
+  readonly pauses: Pauses;
+  readonly handBackMs: number;
+  readonly lockDurationMs: number;
+  readonly credit: CreditOutage;
+  readonly shuttingDown: () => boolean;
+  readonly onFatal: (error: ConfigurationError) => void;
+}
+
+export interface Lane {
+  readonly batchId: string;
+  /** Rows in flight at once on each of the lane's queues. */
+  setConcurrency(concurrency: Readonly<Record<QueueName, number>>): void;
+  /** Stops taking jobs, hands in-flight ones back (their run ids are saved) and closes. */
+  close(): Promise<void>;
+}
+
+export function openLane(batchId: string, concurrency: Readonly<Record<QueueName, number>>, shared: LaneShared): Lane {
+  const { redis, keys, logger } = shared;
+  const queues = createQueues(redis, keys, batchId);
+  const workers = QUEUE_NAMES.map((name) => {
+    const queue = queues[name];
+    const errors: ErrorContext = {
+      queue,
+      deps: shared.deps,
+      logger,
+      pauses: shared.pauses,
+      handBackMs: shared.handBackMs,
+      shuttingDown: shared.shuttingDown,
+      onFatal: shared.onFatal,
+      credit: shared.credit,
+    };
+    const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
+      try {
+        return await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), shared.deps);
+      } catch (error) {
+        return onRowError(job, token, asAttemptError(error), errors);
+      }
+    };
+    const worker = new Worker<RowJobData>(laneQueueName(batchId, name), processor, {
+      connection: redis,
+      prefix: keys.bullPrefix,
+      concurrency: concurrency[name],
+      // A stalled job only means its worker died; resuming it is safe, so never fail a row for it.
+      maxStalledCount: 1_000,
+      lockDuration: shared.lockDurationMs,
+      stalledInterval: shared.lockDurationMs,
+      autorun: true,
+      // Without a limiter BullMQ ignores queue.rateLimit() in other workers: 429 and 402 must slow them all.
+      limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1_000 },
+    });
+    worker.on("error", (err) => {
+      // While shutting down, BullMQ may report the connection it is closing; that is not a fault.
+      if (shared.shuttingDown() && /Connection is closed/.test(err.message)) {
+        logger.debug({ err, batch: batchId, queue: name }, "Worker connection closed during shutdown.");
+      } else logger.error({ err, batch: batchId, queue: name }, "Worker error.");
+    });
+    return { name, worker };
+  });
+  return {
+    batchId,
+    setConcurrency(next) {
+      for (const { name, worker } of workers) if (worker.concurrency !== next[name]) worker.concurrency = next[name];
+    },
+    async close() {
+      await Promise.all(workers.map(({ worker }) => worker.close()));
+      await queues.close();
+    },
+  };
+}
