@@ -3,6 +3,8 @@
  * header), and the page's lines (cards) in manifest order, reading the manifest only as far as
  * the page.
  */
+import { stat } from "node:fs/promises";
+import type { BatchRecord } from "../ledger/batch-record.js";
 import type { BatchRecords } from "../ledger/batch-records.js";
 import type { BudgetHistory } from "../ledger/budget-history.js";
 import type { ResultReader } from "../ledger/result-reader.js";
@@ -26,6 +28,25 @@ export interface BatchPageDeps {
   readonly results: ResultReader;
   readonly history: BudgetHistory;
   readonly now: () => Date;
+  /** Whether a manifest still matches its batch, by path, size and mtime: hashed once, not per refresh. */
+  readonly usable: Map<string, { readonly stamp: string; readonly usable: boolean }>;
+}
+
+async function usableCached(deps: BatchPageDeps, record: BatchRecord): Promise<boolean> {
+  const { path } = record.submission.manifest;
+  let stamp = "missing";
+  try {
+    const s = await stat(path);
+    stamp = `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return false;
+  }
+  const key = `${record.id}\u0000${path}`;
+  const known = deps.usable.get(key);
+  if (known?.stamp === stamp) return known.usable;
+  const usable = await manifestUsable(record);
+  deps.usable.set(key, { stamp, usable });
+  return usable;
 }
 
 export async function readBatchPage(deps: BatchPageDeps, id: string, wanted: number): Promise<BatchPageData | null> {
@@ -33,7 +54,7 @@ export async function readBatchPage(deps: BatchPageDeps, id: string, wanted: num
   if (!record) return null;
   const pages = Math.max(1, Math.ceil(record.submission.rows / CARDS_PER_PAGE));
   const page = Math.min(wanted, pages);
-  const [tiers, events, usable] = await Promise.all([deps.results.tierCounters(id), deps.history.read(id), manifestUsable(record)]);
+  const [tiers, events, usable] = await Promise.all([deps.results.tierCounters(id), deps.history.read(id), usableCached(deps, record)]);
   const lines: ResultLine[] = [];
   const failures: HeaderFailure[] = [];
   const first = (page - 1) * CARDS_PER_PAGE;

@@ -1,11 +1,14 @@
 /**
- * bull-board at /queues over the tool's two queues, read-only unless actions are allowed.
- * Imported lazily: the dashboard's other pages start without it.
+ * bull-board at /queues over the queues of the batches listed (each batch has its own pair),
+ * read-only unless actions are allowed. The list is refreshed on every visit, so a batch
+ * started after the dashboard shows up. Imported lazily: the other pages start without it.
  */
 import type { Hono } from "hono";
-import type { Queues } from "../queue/queues.js";
+import type { Queue } from "bullmq";
 
-export async function mountBullBoard(app: Hono, queues: Queues, allowActions: boolean): Promise<void> {
+export type QueueLister = () => Promise<Queue[]>;
+
+export async function mountBullBoard(app: Hono, list: QueueLister, allowActions: boolean): Promise<void> {
   const [{ createBullBoard }, { BullMQAdapter }, { HonoAdapter }, { serveStatic }] = await Promise.all([
     import("@bull-board/api"),
     import("@bull-board/api/bullMQAdapter"),
@@ -14,10 +17,21 @@ export async function mountBullBoard(app: Hono, queues: Queues, allowActions: bo
   ]);
   const adapter = new HonoAdapter(serveStatic);
   const options = { readOnlyMode: !allowActions, allowRetries: allowActions };
-  createBullBoard({
-    queues: [new BullMQAdapter(queues.generate, options), new BullMQAdapter(queues.edit, options)],
-    serverAdapter: adapter,
-    options: { uiConfig: { boardTitle: "runflow-batch queues" } },
+  const adapters = new Map<Queue, InstanceType<typeof BullMQAdapter>>();
+  const board = createBullBoard({ queues: [], serverAdapter: adapter, options: { uiConfig: { boardTitle: "runflow-batch queues" } } });
+  app.use("/queues/*", async (_c, next) => {
+    const queues = await list();
+    board.replaceQueues(
+      queues.map((queue) => {
+        let one = adapters.get(queue);
+        if (!one) {
+          one = new BullMQAdapter(queue, options);
+          adapters.set(queue, one);
+        }
+        return one;
+      }),
+    );
+    await next();
   });
   adapter.setBasePath("/queues");
   app.route("/queues", adapter.registerPlugin());

@@ -10,8 +10,8 @@ import { API_OPERATIONS, LATENCY_BUCKETS_MS } from "../runflow/request-stats.js"
 
 export interface MetricsSnapshot {
   readonly batches: readonly { readonly record: BatchRecord; readonly tiers: Readonly<Record<string, number>> }[];
-  /** queue → BullMQ state → jobs. */
-  readonly queues: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Each batch's two queues (its lane): BullMQ state → jobs. */
+  readonly queues: readonly { readonly batch: string; readonly queue: string; readonly counts: Readonly<Record<string, number>> }[];
   readonly api: Readonly<Record<string, number>>;
 }
 
@@ -83,10 +83,10 @@ function batchFamilies(snapshot: MetricsSnapshot): Family[] {
 
 function queueFamily(snapshot: MetricsSnapshot): Family {
   const values: Sample[] = [];
-  for (const [queue, counts] of Object.entries(snapshot.queues)) {
-    for (const [state, value] of Object.entries(counts)) values.push({ labels: { queue, state }, value });
+  for (const { batch, queue, counts } of snapshot.queues) {
+    for (const [state, value] of Object.entries(counts)) values.push({ labels: { batch, queue, state }, value });
   }
-  return { name: "runflow_batch_queue_jobs", help: "BullMQ jobs by queue and state.", type: "gauge", values };
+  return { name: "runflow_batch_queue_jobs", help: "BullMQ jobs by batch, queue (generate, edit) and state.", type: "gauge", values };
 }
 
 function apiFamilies(api: Readonly<Record<string, number>>): Family[] {

@@ -13,11 +13,11 @@ import { createBudgetHistory } from "../ledger/budget-history.js";
 import { createResultReader } from "../ledger/result-reader.js";
 import { silentLogger, type Logger } from "../log/logger.js";
 import type { Keys } from "../queue/keys.js";
-import { createQueues } from "../queue/queues.js";
 import { batchStatus } from "../report/status-view.js";
 import { checkBind, tokenGuard } from "./auth.js";
 import { mountBullBoard } from "./bull-board.js";
 import { batchFile } from "./files.js";
+import { createLanes } from "./lanes.js";
 import { renderMetrics } from "./metrics.js";
 import { readBatchPage } from "./batch-data.js";
 import { readSnapshot } from "./snapshot.js";
@@ -61,7 +61,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const results = createResultReader(options.redis, options.keys);
   const history = createBudgetHistory(options.redis, options.keys);
   const api = createApiStats(options.redis, options.keys);
-  const queues = createQueues(options.redis, options.keys);
+  const lanes = createLanes(options.redis, options.keys);
+  const usable = new Map<string, { readonly stamp: string; readonly usable: boolean }>();
 
   const app = new Hono();
   app.use("*", tokenGuard(token));
@@ -78,7 +79,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   app.get("/fragments/batches", async (c) => c.html(batchRows(await statuses())));
 
   const pageData = (id: string, page: string | undefined) =>
-    readBatchPage({ batches, results, history, now }, id, Math.max(1, Number.parseInt(page ?? "1", 10) || 1));
+    readBatchPage({ batches, results, history, now, usable }, id, Math.max(1, Number.parseInt(page ?? "1", 10) || 1));
   app.get("/batches/:id", async (c) => {
     const data = await pageData(c.req.param("id"), c.req.query("page"));
     if (!data) return c.html(notFoundPage(c.req.param("id")), 404);
@@ -98,10 +99,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
 
   app.get("/metrics", async (c) => {
-    const { text, contentType } = await renderMetrics(await readSnapshot({ batches, results, queues, api, limit }));
+    const { text, contentType } = await renderMetrics(await readSnapshot({ batches, results, lanes, api, limit }));
     return c.body(text, 200, { "content-type": contentType });
   });
-  await mountBullBoard(app, queues, options.allowActions === true);
+  const listQueues = async () => (await batches.list(limit)).flatMap((r) => [lanes.of(r.id).generate, lanes.of(r.id).edit]);
+  await mountBullBoard(app, listQueues, options.allowActions === true);
 
   const { serve } = await import("@hono/node-server");
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -118,7 +120,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
-      await queues.close();
+      await lanes.close();
     },
   };
 }

@@ -2,8 +2,8 @@
 import type { BatchRecords } from "../ledger/batch-records.js";
 import type { ApiStats } from "../ledger/api-stats.js";
 import type { ResultReader } from "../ledger/result-reader.js";
-import type { Queues } from "../queue/queues.js";
 import { QUEUE_NAMES } from "../queue/keys.js";
+import type { Lanes } from "./lanes.js";
 import type { MetricsSnapshot } from "./metrics.js";
 
 const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "paused", "completed", "failed"] as const;
@@ -11,7 +11,7 @@ const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-chil
 export interface SnapshotDeps {
   readonly batches: Pick<BatchRecords, "list">;
   readonly results: Pick<ResultReader, "tierCounters">;
-  readonly queues: Queues;
+  readonly lanes: Lanes;
   readonly api: ApiStats;
   /** Batches listed, newest first (default 100). */
   readonly limit?: number;
@@ -21,8 +21,16 @@ export async function readSnapshot(deps: SnapshotDeps): Promise<MetricsSnapshot>
   const records = await deps.batches.list(deps.limit ?? 100);
   const [batches, counts, api] = await Promise.all([
     Promise.all(records.map(async (record) => ({ record, tiers: await deps.results.tierCounters(record.id) }))),
-    Promise.all(QUEUE_NAMES.map(async (name) => [name, await deps.queues[name].getJobCounts(...JOB_STATES)] as const)),
+    Promise.all(
+      records.flatMap((record) =>
+        QUEUE_NAMES.map(async (queue) => ({
+          batch: record.id,
+          queue,
+          counts: await deps.lanes.of(record.id)[queue].getJobCounts(...JOB_STATES),
+        })),
+      ),
+    ),
     deps.api.read(),
   ]);
-  return { batches, queues: Object.fromEntries(counts), api };
+  return { batches, queues: counts, api };
 }
