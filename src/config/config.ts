@@ -3,6 +3,9 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { parseDuration } from "../core/duration.js";
+import { ConfigurationError } from "../core/errors.js";
+import { PATIENCE_DEFAULTS } from "./defaults.js";
 
 export interface Config {
   readonly runflowApiKey: string | null;
@@ -22,6 +25,10 @@ export interface Config {
   readonly searchPath: string;
   /** RUNFLOW_BATCH_DASHBOARD_TOKEN (or --token): required for `dashboard` to bind beyond loopback. */
   readonly dashboardToken: string | null;
+  /** RUNFLOW_BATCH_NOTIFY_SECRET: signs notifications (HMAC-SHA256) when set. */
+  readonly notifySecret: string | null;
+  /** RUNFLOW_BATCH_REDIS_TIMEOUT (or --redis-timeout): how long Redis may be unreachable, in ms. */
+  readonly redisTimeoutMs: number;
 }
 
 export const DEFAULTS = {
@@ -51,7 +58,16 @@ export function readConfig(flags: ConfigFlags = {}, env: Environment = process.e
     redisServer: nonEmpty(env.RUNFLOW_BATCH_REDIS_SERVER) ?? null,
     searchPath: env.PATH ?? "",
     dashboardToken: nonEmpty(flags.dashboardToken) ?? nonEmpty(env.RUNFLOW_BATCH_DASHBOARD_TOKEN) ?? null,
+    notifySecret: nonEmpty(env.RUNFLOW_BATCH_NOTIFY_SECRET) ?? null,
+    redisTimeoutMs: durationFrom("RUNFLOW_BATCH_REDIS_TIMEOUT", nonEmpty(env.RUNFLOW_BATCH_REDIS_TIMEOUT), PATIENCE_DEFAULTS.redisTimeoutMs),
   };
+}
+
+function durationFrom(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) throw new ConfigurationError(`${name} must be a duration such as 60, 30s or 5m, got ${JSON.stringify(text)}`);
+  return ms;
 }
 
 /** True when stderr is a terminal (progress bars, pretty logs) and we are not under CI. */

@@ -94,3 +94,45 @@ export const WORKER_DEFAULTS: WorkerDefaults = {
     localWriteMs: 30_000,
   },
 };
+
+/** How long a command waits for what it depends on before it gives up (exit 4). */
+export interface PatienceDefaults {
+  /**
+   * Redis unreachable once connected: how long work pauses (reconnecting with backoff) before
+   * the command exits 4, in ms (`--redis-timeout`, RUNFLOW_BATCH_REDIS_TIMEOUT).
+   * @default 60_000
+   */
+  readonly redisTimeoutMs: number;
+  /**
+   * Start-up checks (the balance check): how long transient answers and 429s are retried before
+   * the command exits 4, in ms (`--start-timeout`).
+   * @default 120_000
+   */
+  readonly startTimeoutMs: number;
+}
+
+export const PATIENCE_DEFAULTS: PatienceDefaults = {
+  redisTimeoutMs: 60_000,
+  startTimeoutMs: 120_000,
+};
+
+/** Notifications (`--notify-url`): a POST when a batch ends. */
+export interface NotifyDefaults {
+  /**
+   * Tries per notification (the first and the retries), with exponential backoff between them.
+   * @default 6
+   */
+  readonly attempts: number;
+  /**
+   * Wait before the first retry, in ms; later ones double.
+   * @default 1_000
+   */
+  readonly backoffMs: number;
+  /**
+   * How long one POST may take, in ms.
+   * @default 10_000
+   */
+  readonly timeoutMs: number;
+}
+
+export const NOTIFY_DEFAULTS: NotifyDefaults = { attempts: 6, backoffMs: 1_000, timeoutMs: 10_000 };
