@@ -10,6 +10,7 @@
  * so work pauses and resumes by itself. Past the Redis timeout, `gaveUp` rejects with a
  * ConfigurationError (exit 4) the command races its work against.
  */
+import type { EventEmitter } from "node:events";
 import { Redis } from "ioredis";
 import { ConfigurationError } from "../core/errors.js";
 import { createEpisode, spoken, systemTimers, type EpisodeClock } from "../log/episodes.js";
@@ -185,6 +186,36 @@ function createOutage(where: string, options: ConnectOptions) {
     },
   };
 }
+
+/** What closeBullmq needs of a BullMQ Queue or Worker. */
+export interface BullmqClosable {
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Closes a BullMQ Queue or Worker without the close-time crash: BullMQ starts each connection
+ * (a version check) in the background, and when that start fails after close() removed its
+ * listeners — the connection closed under it — it emits an 'error' nobody hears, which kills the
+ * process ("Error: Connection is closed."). So: let the start finish first (bounded, in case
+ * Redis is gone), close, then keep a listener on its connections for anything still in flight.
+ */
+export async function closeBullmq(target: BullmqClosable, readyWithinMs = 2_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, readyWithinMs)));
+  await Promise.race([target.waitUntilReady().then(noop, noop), bounded]);
+  clearTimeout(timer);
+  try {
+    await target.close();
+  } finally {
+    for (const name of ["connection", "blockingConnection"]) {
+      const connection = (target as unknown as Record<string, unknown>)[name] as EventEmitter | undefined;
+      if (connection && typeof connection.on === "function") connection.on("error", noop);
+    }
+  }
+}
+
+const noop = (): void => undefined;
 
 /** BullMQ loses jobs if Redis evicts keys; anything but noeviction deserves a warning. */
 export async function warnOnUnsafeEviction(redis: Redis, logger: Logger): Promise<void> {

@@ -7,6 +7,7 @@ import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { RowJobData } from "./job-data.js";
 import { laneQueueName, type Keys, type QueueName } from "./keys.js";
+import { closeBullmq } from "./connection.js";
 import type { RetryOptions } from "./retry-options.js";
 
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";
@@ -14,14 +15,19 @@ export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";
 export type Queues = Readonly<Record<QueueName, Queue<RowJobData>>> & { close(): Promise<void> };
 
 export function createQueues(redis: Redis, keys: Keys, batchId: string): Queues {
-  const open = (name: QueueName) => new Queue<RowJobData>(laneQueueName(batchId, name), { connection: redis, prefix: keys.bullPrefix });
+  const open = (name: QueueName) => {
+    const queue = new Queue<RowJobData>(laneQueueName(batchId, name), { connection: redis, prefix: keys.bullPrefix });
+    // Connection trouble is the Redis outage's to report (connection.ts), once; not a line per queue.
+    queue.on("error", () => undefined);
+    return queue;
+  };
   const generate = open("generate");
   const edit = open("edit");
   return {
     generate,
     edit,
     async close() {
-      await Promise.all([generate.close(), edit.close()]);
+      await Promise.all([closeBullmq(generate), closeBullmq(edit)]);
     },
   };
 }

@@ -9,6 +9,7 @@ import type { ConfigurationError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { laneQueueName, QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
+import { closeBullmq } from "../queue/connection.js";
 import { createQueues } from "../queue/queues.js";
 import type { CreditOutage } from "./credit-outage.js";
 import type { Pauses } from "./error-policy.js";
@@ -87,7 +88,7 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
       for (const { name, worker } of workers) if (worker.concurrency !== next[name]) worker.concurrency = next[name];
     },
     async close() {
-      await Promise.all(workers.map(({ worker }) => worker.close()));
+      await Promise.all(workers.map(({ worker }) => closeBullmq(worker)));
       await queues.close();
     },
   };
