@@ -20,6 +20,10 @@ export interface ResultReader {
   tierCounters(batchId: string): Promise<Record<string, number>>;
   /** Every recorded result, each row once, in no particular order (streamed in pages). */
   scanResults(batchId: string): AsyncIterable<StoredResult>;
+  /** Results of rows the manifest no longer has (listed as removed). */
+  scanRemoved(batchId: string): AsyncIterable<StoredResult>;
+  /** Earlier attempts of rows that ran again: what they cost stays in the cost figures. */
+  scanHistory(batchId: string): AsyncIterable<StoredResult>;
 }
 
 export function createResultReader(redis: Redis, keys: Keys): ResultReader {
@@ -44,20 +48,25 @@ export function createResultReader(redis: Redis, keys: Keys): ResultReader {
       const raw = await redis.hgetall(keys.tiers(batchId));
       return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number.parseInt(v, 10) || 0]));
     },
-    async *scanResults(batchId) {
-      // HSCAN may return an entry twice while the hash grows: each row is yielded once.
-      const seen = new Set<string>();
-      let cursor = "0";
-      do {
-        const [next, flat] = await redis.hscan(keys.results(batchId), cursor, "COUNT", 1000);
-        cursor = next;
-        for (let i = 0; i + 1 < flat.length; i += 2) {
-          const row = flat[i] as string;
-          if (seen.has(row)) continue;
-          seen.add(row);
-          yield parseStoredResult(batchId, row, flat[i + 1] as string);
-        }
-      } while (cursor !== "0");
-    },
+    scanResults: (batchId) => scanHash(redis, batchId, keys.results(batchId)),
+    scanRemoved: (batchId) => scanHash(redis, batchId, keys.removed(batchId)),
+    scanHistory: (batchId) => scanHash(redis, batchId, keys.history(batchId)),
   };
+}
+
+/** A hash of row → result JSON (one or, for history, several lines), each row once. */
+async function* scanHash(redis: Redis, batchId: string, key: string): AsyncIterable<StoredResult> {
+  // HSCAN may return an entry twice while the hash grows: each row is yielded once.
+  const seen = new Set<string>();
+  let cursor = "0";
+  do {
+    const [next, flat] = await redis.hscan(key, cursor, "COUNT", 1000);
+    cursor = next;
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const row = flat[i] as string;
+      if (seen.has(row)) continue;
+      seen.add(row);
+      for (const text of (flat[i + 1] as string).split("\n")) yield parseStoredResult(batchId, row, text);
+    }
+  } while (cursor !== "0");
 }

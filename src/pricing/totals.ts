@@ -36,6 +36,8 @@ export interface CostSummary {
 
 export interface CostAccumulator {
   add(line: CostLine): void;
+  /** Money spent outside the rows listed (an earlier attempt, a removed row): actual cost only. */
+  addSpent(line: { model: ModelId; quality: Quality | null; actualMicros: Micros }): void;
   summary(): CostSummary;
 }
 
@@ -60,19 +62,26 @@ export function createCostAccumulator(): CostAccumulator {
   const created: TierTotals[] = [];
   let succeeded = 0;
   let failed = 0;
+  const tierOf = (model: ModelId, quality: Quality | null): TierTotals => {
+    let byQuality = tiers.get(model);
+    if (!byQuality) {
+      byQuality = new Map();
+      tiers.set(model, byQuality);
+    }
+    let tier = byQuality.get(quality);
+    if (!tier) {
+      tier = { model, quality, rows: 0, images: 0, estimatedMicros: 0, actualMicros: 0 };
+      byQuality.set(quality, tier);
+      created.push(tier);
+    }
+    return tier;
+  };
   return {
+    addSpent(line) {
+      tierOf(line.model, line.quality).actualMicros += line.actualMicros;
+    },
     add(line) {
-      let byQuality = tiers.get(line.model);
-      if (!byQuality) {
-        byQuality = new Map();
-        tiers.set(line.model, byQuality);
-      }
-      let tier = byQuality.get(line.quality);
-      if (!tier) {
-        tier = { model: line.model, quality: line.quality, rows: 0, images: 0, estimatedMicros: 0, actualMicros: 0 };
-        byQuality.set(line.quality, tier);
-        created.push(tier);
-      }
+      const tier = tierOf(line.model, line.quality);
       tier.rows += 1;
       tier.images += line.images;
       tier.estimatedMicros += line.estimatedMicros;

@@ -15,7 +15,7 @@ import { pricedRows } from "../pricing/priced-rows.js";
 import type { StoredResult } from "../queue/job-data.js";
 import { lineFromResult, pendingLine, promptOf, type ResultLine } from "./result-lines.js";
 
-export type LinesStore = Pick<ResultReader, "results" | "runIds" | "heldRows" | "scanResults">;
+export type LinesStore = Pick<ResultReader, "results" | "runIds" | "heldRows" | "scanResults" | "scanRemoved">;
 
 export interface BatchLine extends ResultLine {
   readonly estimateMicros: number;
@@ -45,8 +45,12 @@ export async function* batchLines(store: LinesStore, record: BatchRecord, usable
     estimateMicros: r.estimated_micros,
     costMicros: r.cost_micros,
   });
+  const removed = async function* (): AsyncGenerator<BatchLine> {
+    for await (const result of store.scanRemoved(record.id)) yield { ...fromResult(result, null), status: "removed" };
+  };
   if (!usable) {
     for await (const result of store.scanResults(record.id)) yield fromResult(result, null);
+    yield* removed();
     return;
   }
   const held = new Set(await store.heldRows(record.id));
@@ -72,6 +76,7 @@ export async function* batchLines(store: LinesStore, record: BatchRecord, usable
     if (chunk.length >= 500) yield* flush();
   }
   yield* flush();
+  yield* removed();
 }
 
 /**

@@ -9,7 +9,8 @@
 import { formatUsd, type Micros } from "../core/money.js";
 import type { StoredResult } from "../queue/job-data.js";
 
-export type LineStatus = "succeeded" | "failed" | "pending" | "held";
+/** `removed`: recorded for a row the manifest no longer has (its files stay). */
+export type LineStatus = "succeeded" | "failed" | "pending" | "held" | "removed";
 
 export interface ResultLine {
   readonly id: string;

@@ -40,8 +40,10 @@ export function serveOutput(engine: Engine, req: IncomingMessage, res: ServerRes
     if (req.method === "HEAD") {
       res.end();
     } else if (truncate) {
+      engine.book.countDownload(true);
       res.write(body.subarray(0, Math.max(1, Math.floor(body.length / 2))), () => res.destroy());
     } else {
+      engine.book.countDownload(false);
       res.end(body);
     }
   };

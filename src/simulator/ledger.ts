@@ -39,6 +39,8 @@ export interface Ledger {
   inFlight: number;
   reservedMicros: number;
   callbacks: CallbackStats & { pending: number };
+  /** Output downloads answered in full, and cut short by `truncateRate`. */
+  downloads: { served: number; truncated: number };
 }
 
 export interface LedgerTotals {
@@ -54,6 +56,8 @@ export interface LedgerBook {
   countCreate(idempotencyKey: string | null): void;
   /** A create was answered with an existing run. */
   countReplay(): void;
+  /** An output download was answered, in full or cut short. */
+  countDownload(truncated: boolean): void;
   build(runs: Iterable<SimRun>, now: number, totals: LedgerTotals): Ledger;
 }
 
@@ -61,6 +65,7 @@ export function createLedgerBook(): LedgerBook {
   let createRequests = 0;
   let replays = 0;
   const postsByKey = new Map<string, number>();
+  const downloads = { served: 0, truncated: 0 };
   return {
     countCreate(idempotencyKey) {
       createRequests += 1;
@@ -69,7 +74,11 @@ export function createLedgerBook(): LedgerBook {
     countReplay() {
       replays += 1;
     },
-    build: (runs, now, totals) => buildLedger(runs, now, totals, { createRequests, replays, postsByKey }),
+    countDownload(truncated) {
+      if (truncated) downloads.truncated += 1;
+      else downloads.served += 1;
+    },
+    build: (runs, now, totals) => buildLedger(runs, now, totals, { createRequests, replays, postsByKey, downloads: { ...downloads } }),
   };
 }
 
@@ -77,7 +86,12 @@ function buildLedger(
   runs: Iterable<SimRun>,
   now: number,
   totals: LedgerTotals,
-  counts: { createRequests: number; replays: number; postsByKey: ReadonlyMap<string, number> },
+  counts: {
+    createRequests: number;
+    replays: number;
+    postsByKey: ReadonlyMap<string, number>;
+    downloads: { served: number; truncated: number };
+  },
 ): Ledger {
   const byIdempotencyKey: Ledger["byIdempotencyKey"] = {};
   const byClientRef: Ledger["byClientRef"] = {};
@@ -111,5 +125,6 @@ function buildLedger(
     inFlight: totals.inFlight,
     reservedMicros: totals.reservedMicros,
     callbacks: totals.callbacks,
+    downloads: counts.downloads,
   };
 }

@@ -127,7 +127,8 @@ export function createWorker(options: WorkerOptions): RowWorker {
   async function serve(batchId: string): Promise<void> {
     if (lanes.has(batchId) || refused.has(batchId) || shutdown.signal.aborted) return;
     const record = await batches.get(batchId);
-    if (!record) return;
+    // Closing while the record was read: a lane opened now would only be closed half-started.
+    if (!record || shutdown.signal.aborted) return;
     const bound = record.submission.binding;
     if (!sameBinding(bound, options.binding)) {
       refused.add(batchId);

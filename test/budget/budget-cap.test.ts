@@ -7,7 +7,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, eventually } from "../helpers/cli.js";
+import { cli } from "../helpers/cli.js";
+import { eventually } from "../helpers/eventually.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
 
@@ -34,7 +35,7 @@ describe("budget cap", () => {
       samples += 1;
       worst = Math.max(worst, b.spentMicros + b.reservedMicros);
       return b.budgetBlocked && b.inFlight === 0 && b.succeeded === 12;
-    }, 60_000, "the batch to stop at its cap");
+    }, { timeoutMs: 60_000, what: "the batch to stop at its cap" });
     expect(samples).toBeGreaterThan(5);
     expect(worst).toBeLessThanOrEqual(108_000);
     expect(bed.sim.ledger().runsCreated).toBe(12);
@@ -48,7 +49,7 @@ describe("budget cap", () => {
 
     const raised = await cli(["budget", batch, "--max-cost", "1"], env());
     expect(raised.code, raised.stderr).toBe(0);
-    await eventually(async () => (await store.get(batch))!.succeeded === 50, 60_000, "the raised cap to finish the batch");
+    await eventually(async () => (await store.get(batch))!.succeeded === 50, { timeoutMs: 60_000, what: "the raised cap to finish the batch" });
     expect(bed.sim.ledger().runsCreated).toBe(50);
     for (const runs of Object.values(bed.sim.ledger().byClientRef)) expect(runs).toHaveLength(1);
     expect((await store.get(batch))!).toMatchObject({ spentMicros: 450_000, reservedMicros: 0, held: 0 });
@@ -99,23 +100,26 @@ describe("budget cap", () => {
     bed.sim.configure({ balanceUsd: "0.045" }); // five $0.009 runs
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(12, "low"));
-    const refused = await cli(["submit", manifest], env());
+    const out = path.join(dir, "out");
+    const refused = await cli(["submit", manifest, "--out", out], env());
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/balance \(\$0\.045\) cannot cover what this batch will spend \(\$0\.108\)/);
 
-    const submitted = await cli(["submit", manifest, "--force"], env());
+    const submitted = await cli(["submit", manifest, "--out", out, "--force"], env());
     expect(submitted.code, submitted.stderr).toBe(0);
     const batch = submitted.stdout.trim();
     const store = bed.store();
     const w = bed.worker(["--concurrency", "3", "--poll-interval", "40", "--credit-pause", "300"], { LOG_LEVEL: "error" });
-    await eventually(async () => (await store.get(batch))!.succeeded === 5 && bed.sim.ledger().createRequests > 6, 30_000, "the worker to hit 402");
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(async () => (await store.get(batch))!.succeeded === 5 && bed.sim.ledger().createRequests > 6, { timeoutMs: 30_000, what: "the worker to hit 402" });
+    // It keeps asking (and hearing 402) without failing or finishing any more rows.
+    const asked = bed.sim.ledger().createRequests;
+    await eventually(() => bed.sim.ledger().createRequests >= asked + 3, { timeoutMs: 30_000, what: "more refused creates" });
     expect((await store.get(batch))!).toMatchObject({ succeeded: 5, failed: 0 });
     expect(w.output()).toMatch(/out of credit/);
     expect(w.output().match(/out of credit/g), w.output()).toHaveLength(1); // said once, loudly, not per row
 
     bed.sim.configure({ balanceUsd: "10" });
-    await eventually(async () => (await store.get(batch))!.succeeded === 12, 30_000, "the worker to resume after the top-up");
+    await eventually(async () => (await store.get(batch))!.succeeded === 12, { timeoutMs: 30_000, what: "the worker to resume after the top-up" });
     expect(bed.sim.ledger().runsCreated).toBe(12);
     expect((await store.get(batch))!.failed).toBe(0);
   });

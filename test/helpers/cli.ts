@@ -50,13 +50,3 @@ export function spawnCli(args: readonly string[], env: Record<string, string>): 
   const exited = once(child, "exit").then(([code, signal]) => (code ?? signal) as number | string);
   return { child, output: () => text, exited };
 }
-
-/** Polls `check` until it returns true, or fails the test after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}

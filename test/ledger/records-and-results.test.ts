@@ -57,6 +57,7 @@ describe("ledger records and results", () => {
       estimate: { micros: 27_000, totals: { rows: 3, images: 3, estimated_usd: "0.000" }, by_tier: [] },
       prices: BUILT_IN_PRICES,
       out: "/tmp/out",
+      binding: { endpoint: "http://sim", account: "acct-test" },
       createdAt: "2026-11-20T08:00:00.000Z",
     });
     expect(record).toMatchObject({ id: "b1", state: "submitted", capMicros: 50_000, succeeded: 0, spentMicros: 0, held: 0 });

@@ -6,7 +6,8 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, eventually } from "../helpers/cli.js";
+import { cli } from "../helpers/cli.js";
+import { eventually } from "../helpers/eventually.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
 
@@ -31,14 +32,14 @@ describe("workers that crash or share a batch", () => {
     await eventually(async () => {
       const b = await store.get(batch);
       return b !== null && b.succeeded >= 10 && b.inFlight >= 5;
-    }, 30_000, "the first worker to finish some rows and hold others in flight");
+    }, { timeoutMs: 30_000, what: "the first worker to finish some rows and hold others in flight" });
     first.child.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
     const atKill = await store.get(batch);
     expect(atKill!.succeeded).toBeLessThan(60);
 
     worker();
-    await eventually(async () => (await store.get(batch))!.succeeded === 60, 60_000, "the second worker to finish the batch");
+    await eventually(async () => (await store.get(batch))!.succeeded === 60, { timeoutMs: 60_000, what: "the second worker to finish the batch" });
 
     const ledger = bed.sim.ledger();
     expect(ledger.runsCreated).toBe(60);
@@ -55,7 +56,7 @@ describe("workers that crash or share a batch", () => {
     const store = bed.store();
     worker();
     worker();
-    await eventually(async () => (await store.get(batch))!.succeeded === 80, 60_000, "two workers to finish the batch");
+    await eventually(async () => (await store.get(batch))!.succeeded === 80, { timeoutMs: 60_000, what: "two workers to finish the batch" });
     const ledger = bed.sim.ledger();
     expect(ledger.runsCreated).toBe(80);
     expect(ledger.createRequests).toBe(80); // not even a replay: no row was taken by both
@@ -66,7 +67,7 @@ describe("workers that crash or share a batch", () => {
   it("an invalid manifest enqueues nothing", async () => {
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, [...generations(3), { id: "bad", model: "openai/gpt-image-2", prompt: "x", quality: "ultra" }]);
-    const result = await cli(["submit", manifest], env());
+    const result = await cli(["submit", manifest, "--out", path.join(dir, "out")], env());
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/line 4: quality must be one of low, medium, high, got "ultra"/);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake

@@ -6,7 +6,8 @@ import path from "node:path";
 import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { createKeys } from "../../src/queue/keys.js";
-import { cli, eventually } from "../helpers/cli.js";
+import { cli } from "../helpers/cli.js";
+import { eventually } from "../helpers/eventually.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
 
@@ -23,7 +24,7 @@ describe("graceful shutdown", () => {
     const store = bed.store();
 
     const first = bed.worker(["--concurrency", "30", "--poll-interval", "100"]);
-    await eventually(async () => (await store.get(batch))!.inFlight >= 20, 20_000, "runs in flight");
+    await eventually(async () => (await store.get(batch))!.inFlight >= 20, { timeoutMs: 20_000, what: "runs in flight" });
     first.child.kill("SIGTERM");
     expect(await first.exited, first.output()).toBe(0);
     expect(first.output()).toMatch(/SIGTERM received; stopping cleanly/);
@@ -35,7 +36,7 @@ describe("graceful shutdown", () => {
     await queue.close();
 
     bed.worker(["--concurrency", "30", "--poll-interval", "100"]);
-    await eventually(async () => (await store.get(batch))!.succeeded === 30, 30_000, "the second worker to finish");
+    await eventually(async () => (await store.get(batch))!.succeeded === 30, { timeoutMs: 30_000, what: "the second worker to finish" });
     expect(bed.sim.ledger().runsCreated).toBe(30);
     for (const runs of Object.values(bed.sim.ledger().byClientRef)) expect(runs).toHaveLength(1);
   });

@@ -38,6 +38,8 @@ export interface ReportOptions {
   readonly now?: () => Date;
   /** Make thumbnails with sharp when it is installed (default true). */
   readonly thumbnails?: boolean;
+  /** Time spent making new thumbnails (default 5,000 ms; existing ones are always reused). */
+  readonly thumbnailBudgetMs?: number;
   readonly onThumbnailError?: (image: string, error: unknown) => void;
 }
 
@@ -58,6 +60,7 @@ export async function writeReports(deps: ReportDeps, batchId: string, outDir: st
   const target = (name: string) => path.join(outDir, name);
   const thumbs = createThumbnailer(outDir, {
     enabled: options.thumbnails ?? true,
+    ...(options.thumbnailBudgetMs === undefined ? {} : { budgetMs: options.thumbnailBudgetMs }),
     ...(options.onThumbnailError ? { onError: options.onThumbnailError } : {}),
   });
   const files = [
@@ -125,6 +128,13 @@ async function writeResults(
     await sinks.jsonl.write(JSON.stringify(fields) + "\n");
     await sinks.csv.write(csvLine(fields, keys));
     const done = fields.status === "succeeded" || fields.status === "failed";
+    if (fields.status === "removed") {
+      // Listed, and what it cost stays spent; it is no longer one of the batch's rows.
+      acc.addSpent({ model: fields.model as ModelId, quality: fields.quality as Quality | null, actualMicros: costMicros });
+      chunk.push(fields);
+      index += 1;
+      continue;
+    }
     acc.add({
       model: fields.model as ModelId,
       quality: fields.quality as Quality | null,
@@ -148,6 +158,11 @@ async function writeResults(
     index += 1;
   }
   await flush();
+  // Earlier attempts of rows that ran again were paid for: they stay in the cost figures.
+  for await (const earlier of store.scanHistory(record.id)) {
+    const model = earlier.model as ModelId;
+    acc.addSpent({ model, quality: earlier.quality as Quality | null, actualMicros: earlier.cost_micros });
+  }
 
   const generatedAt = now();
   const startedAt = record.startedAt || null;

@@ -26,11 +26,11 @@ if mode == 'again' then
 end
 redis.call('HSET', target, row, json)
 redis.call('HINCRBY', batch, result.status, -1)
-redis.call('HINCRBY', batch, 'images', -images)
-redis.call('HINCRBY', batch, 'done_estimate_micros', -estimate)
+redis.call('HINCRBY', batch, 'images', 0 - images)
+redis.call('HINCRBY', batch, 'done_estimate_micros', 0 - estimate)
 redis.call('HINCRBY', tiers, tier .. '|' .. result.status, -1)
-redis.call('HINCRBY', tiers, tier .. '|images', -images)
-redis.call('HINCRBY', tiers, tier .. '|done_estimate', -estimate)
+redis.call('HINCRBY', tiers, tier .. '|images', 0 - images)
+redis.call('HINCRBY', tiers, tier .. '|done_estimate', 0 - estimate)
 local attempt = tonumber(redis.call('HGET', attempts, row) or '1')
 redis.call('HSET', attempts, row, attempt + 1)
 return 1
