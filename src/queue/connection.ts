@@ -24,6 +24,8 @@ export interface ConnectionEvents {
   ready(connection: Redis): void;
   /** `connection` was closed for good (quit, disconnect): its trouble is over. */
   ended(connection: Redis): void;
+  /** `connection` was made (the first one, or a duplicate). */
+  opened?(connection: Redis): void;
 }
 
 /** Between reconnect attempts: 50 ms growing to 2 s (ioredis' own backoff, stated). */
@@ -44,6 +46,7 @@ export function createRedis(url: string, events?: ConnectionEvents): Redis {
 }
 
 function watched(redis: Redis, events: ConnectionEvents): Redis {
+  events.opened?.(redis);
   redis.on("error", (error: Error) => events.trouble(redis, error));
   redis.on("reconnecting", () => events.trouble(redis, null));
   redis.on("ready", () => events.ready(redis));
@@ -143,6 +146,7 @@ function createOutage(where: string, options: ConnectOptions) {
     : null;
   // Redis is down while any connection is in trouble: the outage ends when the last one is back.
   const troubled = new Set<Redis>();
+  const open = new Set<Redis>();
   const over = (connection: Redis) => {
     if (!troubled.delete(connection) || troubled.size > 0) return;
     cancelGiveUp?.();
@@ -156,6 +160,7 @@ function createOutage(where: string, options: ConnectOptions) {
       troubled.add(connection);
       if (cancelGiveUp === null) {
         cancelGiveUp = clock.schedule(timeoutMs, () => {
+          episode?.close();
           giveUp(
             new ConfigurationError(
               `Redis at ${where} has been unreachable for ${spoken(timeoutMs)} (last error: ${lastError ?? "connection closed"}); ` +
@@ -163,12 +168,18 @@ function createOutage(where: string, options: ConnectOptions) {
                 "and run the same command to resume.",
             ),
           );
+          // Nothing may wait on Redis any longer: pending commands fail now, so the command can end.
+          for (const c of open) c.disconnect();
         });
       }
       episode?.occurred(error ? { reason: lastError } : {});
     },
     ready: over,
-    ended: over,
+    ended(connection) {
+      open.delete(connection);
+      over(connection);
+    },
+    opened: (connection) => void open.add(connection),
   };
   return {
     events,

@@ -6,6 +6,7 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ConfigurationError } from "../core/errors.js";
+import { createEpisode, spoken } from "../log/episodes.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { laneQueueName, QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
@@ -40,9 +41,20 @@ export interface Lane {
   close(): Promise<void>;
 }
 
+/** Errors of a connection going or gone: the Redis outage (queue/connection.ts) reports those, once. */
+const CONNECTION_TROUBLE = /Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|Stream isn't writeable|max retries/i;
+
 export function openLane(batchId: string, concurrency: Readonly<Record<QueueName, number>>, shared: LaneShared): Lane {
   const { redis, keys, logger } = shared;
   const queues = createQueues(redis, keys, batchId);
+  // Any other error BullMQ reports is said once, then summarised, not once per occurrence.
+  const failing = createEpisode({
+    logger,
+    started: (d) => `The queue worker of batch ${batchId} reports errors (${String(d.reason)}); it keeps going.`,
+    summary: (n, ms, d) => `queue worker of batch ${batchId}: ${n} errors in the last ${spoken(ms)} (last: ${String(d.reason)})`,
+    ended: (n, ms) => `The queue worker of batch ${batchId} works normally again (${n} errors over ${spoken(ms)}).`,
+    quietMs: 60_000,
+  });
   const workers = QUEUE_NAMES.map((name) => {
     const queue = queues[name];
     const errors: ErrorContext = {
@@ -75,10 +87,10 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
       limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1_000 },
     });
     worker.on("error", (err) => {
-      // While shutting down, BullMQ may report the connection it is closing; that is not a fault.
-      if (shared.shuttingDown() && /Connection is closed/.test(err.message)) {
-        logger.debug({ err, batch: batchId, queue: name }, "Worker connection closed during shutdown.");
-      } else logger.error({ err, batch: batchId, queue: name }, "Worker error.");
+      // Connection trouble (also the connection closing at shutdown) is the Redis outage's to report.
+      if (CONNECTION_TROUBLE.test(err.message) || CONNECTION_TROUBLE.test(String((err as { code?: unknown }).code))) {
+        logger.debug({ err, batch: batchId, queue: name }, "Queue worker connection trouble.");
+      } else failing.occurred({ reason: err.message, queue: name });
     });
     return { name, worker };
   });
@@ -88,6 +100,7 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
       for (const { name, worker } of workers) if (worker.concurrency !== next[name]) worker.concurrency = next[name];
     },
     async close() {
+      failing.close();
       await Promise.all(workers.map(({ worker }) => closeBullmq(worker)));
       await queues.close();
     },

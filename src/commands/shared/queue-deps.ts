@@ -1,6 +1,8 @@
 /**
  * Builds what the queue commands share: configuration, logger, a checked Redis connection, the
  * ledger, and the Runflow client (pointed at an in-process simulator with --simulate).
+ * Losing Redis later is one outage (queue/connection.ts): work pauses and resumes; past the
+ * Redis timeout, `guard` ends the command's work with exit 4.
  */
 import type { Redis } from "ioredis";
 import { isInteractive, readConfig, type Config } from "../../config/config.js";
@@ -8,7 +10,7 @@ import { ConfigurationError } from "../../core/errors.js";
 import { createLogger, type Logger } from "../../log/logger.js";
 import { createLedger, type Ledger } from "../../ledger/ledger.js";
 import { bindingFor, type Binding } from "../../ledger/binding.js";
-import { connectRedis, warnOnUnsafeEviction } from "../../queue/connection.js";
+import { connectWatchedRedis, warnOnUnsafeEviction, type RedisOutage } from "../../queue/connection.js";
 import { createKeys, type Keys } from "../../queue/keys.js";
 import { resolveRedisUrl } from "../../redis/resolve-url.js";
 import { createApiStats } from "../../ledger/api-stats.js";
@@ -23,19 +25,29 @@ export interface QueueDeps {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly ledger: Ledger;
+  /** Redis going away after the start: one outage, logged once; `gaveUp` past the Redis timeout. */
+  readonly outage: RedisOutage;
+  /** `work`, unless Redis stays unreachable past the Redis timeout: then a ConfigurationError (exit 4). */
+  guard<T>(work: Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface QueueDepsOptions {
+  /** How long Redis may stay unreachable once connected (ms); default: config (60 s). */
+  readonly redisTimeoutMs?: number | undefined;
 }
 
 function loggerFor(io: CommandIo, config: Config): Logger {
   return createLogger({ level: config.logLevel, pretty: isInteractive(io.stderr, io.env) });
 }
 
-export async function openQueueDeps(io: CommandIo): Promise<QueueDeps> {
+export async function openQueueDeps(io: CommandIo, options: QueueDepsOptions = {}): Promise<QueueDeps> {
   const config = readConfig({}, io.env);
   const logger = loggerFor(io, config);
   const choice = await resolveRedisUrl(config); // REDIS_URL, the default address, or the managed local Redis
   if (choice.note) io.stderr.write(`${choice.note}\n`);
-  const redis = await connectRedis(choice.url);
+  const redisTimeoutMs = options.redisTimeoutMs ?? config.redisTimeoutMs;
+  const { redis, outage } = await connectWatchedRedis(choice.url, { logger, redisTimeoutMs });
   await warnOnUnsafeEviction(redis, logger);
   const keys = createKeys(config.redisPrefix);
   return {
@@ -44,8 +56,14 @@ export async function openQueueDeps(io: CommandIo): Promise<QueueDeps> {
     redis,
     keys,
     ledger: createLedger(redis, keys),
+    outage,
+    guard: (work) => Promise.race([work, outage.gaveUp]),
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      const down = outage.down;
+      outage.close();
+      // Nothing is waiting for a Redis that is gone: close at once instead of queueing QUIT.
+      if (down) redis.disconnect();
+      else await redis.quit().catch(() => redis.disconnect());
       logger.flush?.();
     },
   };
