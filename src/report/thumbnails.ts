@@ -6,7 +6,7 @@
  * so a 50,000-image batch's report is not held up for minutes. Without sharp, or when one image
  * cannot be read, the card shows the full image: a thumbnail never fails a report, let alone a batch.
  */
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
 
@@ -67,31 +67,42 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
   const budgetMs = options.budgetMs ?? 5_000;
   let deadline: number | null = null;
   let sharp: Promise<Sharp | null> | null = options.enabled ? null : Promise.resolve(null);
+  // The thumbnails there already, listed once: only those are compared with their image.
+  let existing: Promise<Set<string>> | null = null;
   let dirMade = false;
 
-  async function one(image: string, convert: Sharp): Promise<void> {
+  const pastBudget = () => {
+    deadline ??= now() + budgetMs;
+    return now() > deadline;
+  };
+
+  /** Reuses an up-to-date thumbnail; says whether one must be made. Not limited: stats only. */
+  async function reuse(image: string, listed: Set<string>): Promise<boolean> {
     const thumb = thumbPathFor(image);
-    const source = path.join(outDir, image);
-    const target = path.join(outDir, thumb);
-    const [imageTime, thumbTime] = await Promise.all([mtime(source), mtime(target)]);
-    if (imageTime === null) return;
+    if (!listed.has(path.posix.basename(thumb))) return true;
+    const [imageTime, thumbTime] = await Promise.all([mtime(path.join(outDir, image)), mtime(path.join(outDir, thumb))]);
+    if (imageTime === null) return false;
     if (thumbTime !== null && thumbTime >= imageTime) {
       counts.reused += 1;
       ready.add(image);
-      return;
+      return false;
     }
-    deadline ??= now() + budgetMs;
-    if (now() > deadline) {
+    return true;
+  }
+
+  async function make(image: string, convert: Sharp): Promise<void> {
+    if (pastBudget()) {
       counts.skipped += 1;
       return;
     }
+    const target = path.join(outDir, thumbPathFor(image));
     if (!dirMade) {
       await mkdir(path.join(outDir, "thumbs"), { recursive: true });
       dirMade = true;
     }
     const temp = `${target}.${process.pid}.tmp`;
     try {
-      await convert(source).resize(size, size, { fit: "inside", withoutEnlargement: true }).webp({ quality: 72 }).toFile(temp);
+      await convert(path.join(outDir, image)).resize(size, size, { fit: "inside", withoutEnlargement: true }).webp({ quality: 72 }).toFile(temp);
       await rename(temp, target);
       counts.made += 1;
       ready.add(image);
@@ -107,7 +118,11 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
       sharp ??= loadSharp();
       const convert = await sharp;
       if (!convert) return;
-      await Promise.all(images.map((image) => limit(() => one(image, convert).catch((error) => options.onError?.(image, error)))));
+      existing ??= readdir(path.join(outDir, "thumbs")).then((names) => new Set(names), () => new Set<string>());
+      const listed = await existing;
+      const needed = await Promise.all(images.map((image) => reuse(image, listed).catch(() => false)));
+      const todo = images.filter((_, i) => needed[i]);
+      await Promise.all(todo.map((image) => limit(() => make(image, convert).catch((error) => options.onError?.(image, error)))));
     },
     thumbFor: (image) => (ready.has(image) ? thumbPathFor(image) : null),
     stats: () => ({ ...counts, available: ready.size > 0 }),
