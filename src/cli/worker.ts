@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../commands/context.js";
 import { checkBatchId } from "../ledger/batch-id.js";
+import { addRedisTimeoutOption, parseRedisTimeout } from "./flags/batch-flags.js";
 import { addWorkerOptions, parseWorkerFlags, type WorkerFlags } from "./flags/worker-flags.js";
 
 export function registerWorker(program: Command, ctx: CommandContext): void {
@@ -13,14 +14,18 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
         "or of one (--batch). Run as many as you like, on as many machines.",
     )
     .option("--batch <id>", "serve this batch only (default: every batch submitted for this RUNFLOW_BASE_URL and key)");
-  addWorkerOptions(command, 200)
+  addRedisTimeoutOption(addWorkerOptions(command, 200))
     .addHelpText(
       "after",
       "\nExample:\n  REDIS_URL=redis://queue.internal:6379 RUNFLOW_API_KEY=rf_live_… runflow-batch worker --concurrency 500",
     )
-    .action(async (flags: WorkerFlags & { batch?: string }) => {
+    .action(async (flags: WorkerFlags & { batch?: string; redisTimeout?: string }) => {
       ctx.handlesStop();
-      const settings = { ...parseWorkerFlags(flags, 200), batchId: flags.batch === undefined ? undefined : checkBatchId(flags.batch) };
+      const settings = {
+        ...parseWorkerFlags(flags, 200),
+        batchId: flags.batch === undefined ? undefined : checkBatchId(flags.batch),
+        redisTimeoutMs: parseRedisTimeout(flags),
+      };
       const { work } = await import("../commands/work.js");
       await work(ctx, settings);
     });

@@ -16,12 +16,21 @@ export interface ManifestSettings {
   readonly skipInvalid: boolean;
 }
 
+/** How long a command waits for Redis once connected (`--redis-timeout`), in ms; default config's. */
+export interface RedisPatience {
+  readonly redisTimeoutMs?: number | undefined;
+}
+
 /** A batch's identity, cap and retry budget (`submit`, `run`). */
-export interface BatchSettings extends ManifestSettings {
+export interface BatchSettings extends ManifestSettings, RedisPatience {
   readonly batchId: string | undefined;
   readonly capMicros: number | null;
   readonly force: boolean;
   readonly retry: RetryOptions;
+  /** How long the start-up checks retry transient answers (`--start-timeout`), in ms. */
+  readonly startTimeoutMs?: number;
+  /** POSTed a JSON summary when the batch ends (`--notify-url`); stored on the batch. */
+  readonly notifyUrl?: string | null;
 }
 
 /** The in-process worker (`worker`, `run`). */
@@ -31,4 +40,7 @@ export interface WorkerSettings {
   /** How long the worker pauses when Runflow says "not now" (the row's `retry` is BullMQ's attempts). */
   readonly pauses: Pauses;
   readonly lockDurationMs: number;
+  /** No progress this long because of 402/429/5xx: the batch ends failed-rows (`--give-up-after`), in ms. */
+  readonly giveUpAfterMs?: number | null;
+  readonly redisTimeoutMs?: number | undefined;
 }

@@ -11,7 +11,9 @@ import { DEFAULT_RETRY_OPTIONS } from "../../queue/retry-options.js";
 import type { BatchSettings, ManifestSettings } from "../../commands/settings.js";
 import type { ManifestSource } from "../../manifest/source.js";
 import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../../core/models.js";
-import { parsePositiveInt, parseUsdFlag } from "./parse-flags.js";
+import { PATIENCE_DEFAULTS } from "../../config/defaults.js";
+import { UsageError } from "../../core/errors.js";
+import { parseDurationFlag, parsePositiveInt, parseUsdFlag } from "./parse-flags.js";
 
 export interface BatchFlags {
   inputFormat?: ManifestFormat;
@@ -27,6 +29,9 @@ export interface BatchFlags {
   attempts?: string;
   retryBackoff?: string;
   out?: string;
+  notifyUrl?: string;
+  startTimeout?: string;
+  redisTimeout?: string;
 }
 
 export function addManifestOptions(command: Command): Command {
@@ -40,13 +45,43 @@ export function addManifestOptions(command: Command): Command {
     .option("--skip-invalid", "go on with the valid rows and list the invalid ones (default: any invalid row stops everything)");
 }
 
-export function addBatchOptions(command: Command): Command {
-  return addManifestOptions(command)
+export function addBatchOptions(given: Command): Command {
+  const command = addManifestOptions(given)
     .option("--batch <id>", "batch id (default: derived from the manifest, so the same command resumes the same batch)")
     .option("--max-cost <usd>", "budget cap in dollars: nothing is submitted past it")
     .option("--force", "start even when the Runflow balance cannot cover the estimate")
     .option("--attempts <n>", "tries per row for transient errors (5xx, network) before it fails", String(DEFAULT_RETRY_OPTIONS.attempts))
-    .option("--retry-backoff <ms>", "delay before a row's first retry; later ones double, with jitter", String(DEFAULT_RETRY_OPTIONS.backoffMs));
+    .option("--retry-backoff <ms>", "delay before a row's first retry; later ones double, with jitter", String(DEFAULT_RETRY_OPTIONS.backoffMs))
+    .option("--notify-url <url>", "POST a JSON summary here when the batch ends (signed when RUNFLOW_BATCH_NOTIFY_SECRET is set)")
+    .option("--start-timeout <duration>", "retry the start-up balance check this long (e.g. 2m) before exit 4", "2m");
+  return addRedisTimeoutOption(command);
+}
+
+/** `--redis-timeout`: how long a command waits for a Redis that went away before it exits 4. */
+export function addRedisTimeoutOption(command: Command): Command {
+  return command.option(
+    "--redis-timeout <duration>",
+    "when Redis goes away, pause and reconnect this long (e.g. 60s, 5m) before exit 4 (default: 60s, RUNFLOW_BATCH_REDIS_TIMEOUT)",
+  );
+}
+
+export function parseRedisTimeout(flags: { redisTimeout?: string }): number | undefined {
+  return flags.redisTimeout === undefined ? undefined : parseDurationFlag("--redis-timeout", flags.redisTimeout, 0);
+}
+
+/** An http(s) URL for --notify-url, or a usage error naming the flag. */
+export function parseNotifyUrl(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--notify-url must be an http(s) URL such as https://hooks.example.com/batches, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--notify-url must be an http or https URL, got ${JSON.stringify(value)}`);
+  }
+  return url.toString();
 }
 
 /** Commander has already checked the choices; this only shapes them for the manifest reader. */
@@ -72,5 +107,8 @@ export async function parseBatchFlags(path: string, flags: BatchFlags): Promise<
       attempts: parsePositiveInt("--attempts", flags.attempts, DEFAULT_RETRY_OPTIONS.attempts),
       backoffMs: parsePositiveInt("--retry-backoff", flags.retryBackoff, DEFAULT_RETRY_OPTIONS.backoffMs),
     },
+    notifyUrl: parseNotifyUrl(flags.notifyUrl),
+    startTimeoutMs: parseDurationFlag("--start-timeout", flags.startTimeout, PATIENCE_DEFAULTS.startTimeoutMs),
+    redisTimeoutMs: parseRedisTimeout(flags),
   };
 }

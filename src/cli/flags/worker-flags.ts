@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { WorkerSettings } from "../../commands/settings.js";
 import { WORKER_DEFAULTS } from "../../config/defaults.js";
-import { parsePositiveInt } from "./parse-flags.js";
+import { parseDurationFlag, parsePositiveInt } from "./parse-flags.js";
 
 export interface WorkerFlags {
   concurrency: string;
@@ -10,6 +10,7 @@ export interface WorkerFlags {
   pollInterval?: string;
   creditPause: string;
   lockDuration: string;
+  giveUpAfter?: string;
 }
 
 export function addWorkerOptions(command: Command, defaultConcurrency: number): Command {
@@ -18,7 +19,17 @@ export function addWorkerOptions(command: Command, defaultConcurrency: number): 
     .option("--edit-concurrency <n>", "runs in flight at once for edits, tag removal and product isolation (default: --concurrency)")
     .option("--poll-interval <ms>", "poll runs this often (default: first poll at each model's typical duration, then every 2–10 s)")
     .option("--credit-pause <ms>", "after Runflow answers 402 (out of credit), pause submitting this long before trying again", String(WORKER_DEFAULTS.pauses.outOfCreditMs))
-    .option("--lock-duration <ms>", "a crashed worker's rows are picked up by other workers after about this long", "30000");
+    .option(
+      "--lock-duration <ms>",
+      "how long a worker's claim on a row lasts without renewal: a stopped or crashed worker's rows are picked up by " +
+        "other workers after about this long (status shows them as waiting for a stopped worker's lock)",
+      String(WORKER_DEFAULTS.lockDurationMs),
+    )
+    .option(
+      "--give-up-after <duration>",
+      "end a batch that made no progress this long (e.g. 30m) because Runflow refused (402), rate limited (429) or failed (5xx): " +
+        "its rows end failed with the reason, reports written (default: wait)",
+    );
 }
 
 export function parseWorkerFlags(flags: WorkerFlags, defaultConcurrency: number): WorkerSettings {
@@ -33,6 +44,7 @@ export function parseWorkerFlags(flags: WorkerFlags, defaultConcurrency: number)
       // After Runflow could not be read, look again at the poll interval when one is set.
       unreadableRunMs: pollMs ?? WORKER_DEFAULTS.pauses.unreadableRunMs,
     },
-    lockDurationMs: parsePositiveInt("--lock-duration", flags.lockDuration, 30_000),
+    lockDurationMs: parsePositiveInt("--lock-duration", flags.lockDuration, WORKER_DEFAULTS.lockDurationMs),
+    giveUpAfterMs: flags.giveUpAfter === undefined ? null : parseDurationFlag("--give-up-after", flags.giveUpAfter, 0),
   };
 }
