@@ -7,6 +7,7 @@ const EXAMPLES = `
 Examples:
   runflow-batch estimate jobs/catalogue.csv
   runflow-batch estimate jobs/catalogue.csv --format json > estimate.json
+  runflow-batch estimate jobs/catalogue.csv --out out/catalogue   (what a re-run would do and cost)
   runflow-batch estimate prompts.csv --model openai/gpt-image-2 --quality low
   runflow-batch estimate export.txt --input-format jsonl --skip-invalid
   runflow-batch estimate excel-export.csv --encoding windows-1252   # ; separators are detected
@@ -34,11 +35,12 @@ export function registerEstimate(program: Command, ctx: CommandContext): void {
       .argument("<manifest>", "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl; - reads stdin")
       .addOption(
         new Option("--format <format>", "output: a table for people, or json for scripts").choices(["table", "json"]).default("table"),
-      ),
+      )
+      .option("--out <dir>", "also say what `run --out DIR` would do: rows up to date, changed, to retry (a dry run; no network)"),
   )
     .addHelpText("after", EXAMPLES)
     .action(async (manifest: string, flags: BatchFlags & { format: "table" | "json" }) => {
-      const settings = { ...(await parseManifestFlags(manifest, flags)), format: flags.format };
+      const settings = { ...(await parseManifestFlags(manifest, flags)), format: flags.format, out: flags.out };
       const { estimate } = await import("../commands/estimate.js");
       await estimate(ctx, settings);
     });

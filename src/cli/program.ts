@@ -13,6 +13,7 @@ import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 import { registerReport } from "./report.js";
 import { registerBudget } from "./budget.js";
+import { registerRetry } from "./retry.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerRedis } from "./redis.js";
 
@@ -50,6 +51,7 @@ Examples:
   registerWorker(program, ctx);
   registerStatus(program, ctx);
   registerReport(program, ctx);
+  registerRetry(program, ctx);
   registerBudget(program, ctx);
   registerSimulator(program, ctx);
   registerDashboard(program, ctx);

@@ -10,9 +10,13 @@ import { costAtEachTier } from "../pricing/what-if.js";
 import { estimateJson, renderEstimateTable } from "../report/estimate-view.js";
 import type { CommandContext } from "./context.js";
 import type { ManifestSettings } from "./settings.js";
+import { planJson, planLine } from "../ledger/plan.js";
+import { dryRunPlan } from "./shared/dry-run-plan.js";
 
 export interface EstimateSettings extends ManifestSettings {
   readonly format: "table" | "json";
+  /** Also state the plan of bringing this directory up to date (a dry run of `run --out DIR`). */
+  readonly out: string | undefined;
 }
 
 function reportProblems(ctx: CommandContext, scan: ManifestScan): void {
@@ -42,6 +46,11 @@ export async function estimate(ctx: CommandContext, given: EstimateSettings): Pr
     }
   }
   const scenarios = costAtEachTier(scan.cost, settings.prices);
-  if (settings.format === "json") ctx.io.stdout.write(`${JSON.stringify(estimateJson(scan, scenarios), null, 2)}\n`);
-  else ctx.io.stdout.write(renderEstimateTable(scan, scenarios, settings.skipInvalid));
+  const plan = settings.out === undefined ? null : await dryRunPlan(ctx.io, { out: settings.out, source: settings.source, prices: settings.prices, scan });
+  if (settings.format === "json") {
+    json(plan === null ? estimateJson(scan, scenarios) : { ...estimateJson(scan, scenarios), plan: planJson(plan) });
+    return;
+  }
+  ctx.io.stdout.write(renderEstimateTable(scan, scenarios, settings.skipInvalid));
+  if (plan !== null && settings.out !== undefined) ctx.io.stdout.write(`\nPlan: ${planLine(settings.out, plan)}\n`);
 }

@@ -71,7 +71,29 @@ export function createPlanAccumulator(): PlanAccumulator {
   };
 }
 
+/** The plan of a directory that holds no batch yet: every row is new. */
+export function allNewPlan(rows: number, estimateMicros: Micros): Plan {
+  const counts: Record<RowPlan, number> = { new: rows, resume: 0, changed: 0, retry: 0, restore: 0, "up-to-date": 0 };
+  return { counts, removed: 0, runs: rows, runsMicros: estimateMicros };
+}
+
 const n = (value: number) => value.toLocaleString("en-US");
+
+/** The plan in `estimate --format json`. */
+export function planJson(plan: Plan): Record<string, unknown> {
+  const { counts } = plan;
+  return {
+    up_to_date: counts["up-to-date"],
+    new: counts.new,
+    changed: counts.changed,
+    retry: counts.retry,
+    restore: counts.restore,
+    in_flight: counts.resume,
+    removed: plan.removed,
+    runs: plan.runs,
+    runs_usd: formatUsd(plan.runsMicros),
+  };
+}
 
 export function planLine(dir: string, plan: Plan): string {
   const { counts } = plan;

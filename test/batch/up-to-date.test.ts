@@ -136,3 +136,55 @@ describe("bringing a directory up to date", () => {
     expect(written.filter((name) => !derived.includes(name))).toEqual(expected.sort());
   });
 });
+
+describe("the plan as a dry run, and retry", () => {
+  const bed = useTestbed({ latencyMs: { min: 5, max: 20 }, seed: 7 });
+
+  it("estimate --out DIR states the plan a re-run would carry out, without asking Runflow", async () => {
+    const dir = await tempDir();
+    const out = path.join(dir, "out");
+    const rows = generations(5);
+    const manifest = await writeJsonl(dir, rows);
+    const fresh = await cli(["estimate", manifest, "--out", out], bed.env());
+    expect(fresh.stdout).toContain(`Plan: ${out}: 0 up to date, 5 new, 0 changed, 0 to retry, 0 removed → 5 runs, ~$0.045`);
+    expect((await cli(["run", manifest, "--out", out, "--poll-interval", "10"], bed.env())).code).toBe(0);
+    await writeJsonl(dir, rows.map((r, i) => (i === 0 ? { ...r, quality: "high" } : r)));
+    const requests = bed.sim.ledger().createRequests;
+    const planned = await cli(["estimate", manifest, "--out", out, "--format", "json"], bed.env());
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(JSON.parse(planned.stdout).plan).toMatchObject({ up_to_date: 4, changed: 1, retry: 0, runs: 1, runs_usd: "0.133" });
+    expect(bed.sim.ledger().createRequests).toBe(requests);
+  });
+
+  it("retry --ids runs the named rows again as new attempts and rewrites the reports", async () => {
+    const dir = await tempDir();
+    const out = path.join(dir, "out");
+    const manifest = await writeJsonl(dir, generations(3));
+    expect((await cli(["run", manifest, "--out", out, "--poll-interval", "10"], bed.env())).code).toBe(0);
+    const batch = JSON.parse(await readFile(path.join(out, ".runflow-batch.json"), "utf8")).batch as string;
+    const retried = await cli(["retry", batch, "--ids", "g1", "--poll-interval", "10"], bed.env());
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stderr).toContain(`${out}: 1 to retry → 1 run, ~$0.009`);
+    const lines = await results(out);
+    expect(lines.map((l) => [l.id, l.attempt])).toEqual([["g0", 1], ["g1", 2], ["g2", 1]]);
+    expect(bed.sim.ledger().runsCreated).toBe(4);
+    const report = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
+    expect(report.totals.actual_usd).toBe("0.036"); // the first attempt of g1 was paid for too
+    const unknown = await cli(["retry", batch, "--ids", "nope"], bed.env());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no recorded row "nope"/);
+  });
+
+  it("retries a rehearsal's failed rows against the simulator again", async () => {
+    const dir = await tempDir();
+    const out = path.join(dir, "out");
+    const manifest = await writeJsonl(dir, generations(4));
+    const first = await cli(["run", manifest, "--out", out, "--simulate", "--sim-latency", "5", "--sim-fail-rate", "1", "--poll-interval", "10"], bed.env());
+    expect(first.code).toBe(1);
+    const batch = JSON.parse(await readFile(path.join(out, ".runflow-batch.json"), "utf8")).batch as string;
+    const retried = await cli(["retry", batch, "--failed", "--sim-latency", "5", "--poll-interval", "10"], bed.env());
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toMatch(/4 succeeded, 0 failed/);
+    expect(bed.sim.ledger().createRequests).toBe(0);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The second half of `run` and `retry`: work the batch's rows in this process until every row is
+ * recorded, the budget cap stops it or the user does (run-batch.ts), write its reports into its
+ * directory, print the summary, and set the exit code of the outcome.
+ */
+import { isInteractive } from "../../config/config.js";
+import type { Binding } from "../../ledger/binding.js";
+import type { BatchRecord } from "../../ledger/batch-record.js";
+import type { Queues } from "../../queue/queues.js";
+import { reportSummaryLine } from "../../report/summary-line.js";
+import type { RunflowClient } from "../../runflow/types.js";
+import type { PollSchedule } from "../../worker/poll-schedule.js";
+import type { CommandContext } from "../context.js";
+import type { BatchSettings, WorkerSettings } from "../settings.js";
+import { createProgressView } from "./progress-view.js";
+import type { QueueDeps } from "./queue-deps.js";
+import { runBatch, type RunOutcome } from "./run-batch.js";
+import { writeReports } from "./write-reports.js";
+
+const EXIT: Record<RunOutcome, number> = { done: 0, "failed-rows": 1, budget: 3, interrupted: 130 };
+
+export interface WorkAndReport {
+  readonly deps: QueueDeps;
+  readonly client: RunflowClient;
+  readonly binding: Binding;
+  readonly record: BatchRecord;
+  readonly queues: Queues;
+  readonly settings: Pick<BatchSettings, "source" | "prices" | "retry">;
+  readonly work: WorkerSettings;
+  /** Poll schedule when the worker settings name none (a rehearsal polls near its latency). */
+  readonly poll: Partial<PollSchedule> | undefined;
+  readonly maxQueued: number | undefined;
+  /** How to say "run this again" when interrupted or stopped at the cap. */
+  readonly again: string;
+}
+
+export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Promise<void> {
+  const { deps, record } = o;
+  const batchId = record.id;
+  const outDir = record.submission.out;
+  const poll = o.work.poll ?? o.poll;
+  const view = createProgressView(ctx.io.stderr, isInteractive(ctx.io.stderr, ctx.io.env), deps.logger);
+  const { outcome } = await runBatch({
+    redis: deps.redis,
+    keys: deps.keys,
+    ledger: deps.ledger,
+    queues: o.queues,
+    binding: o.binding,
+    client: o.client,
+    logger: deps.logger,
+    batchId,
+    source: o.settings.source,
+    prices: o.settings.prices,
+    outDir,
+    retry: o.settings.retry,
+    concurrency: o.work.concurrency,
+    pauses: o.work.pauses,
+    lockDurationMs: o.work.lockDurationMs,
+    ...(poll ? { poll } : {}),
+    ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+    onProgress: (r) => view.update(r),
+    ...(o.maxQueued ? { maxQueued: o.maxQueued } : {}),
+  });
+  view.done();
+  const written = await writeReports(deps, batchId, outDir);
+  ctx.io.stdout.write(reportSummaryLine(written.input, outDir));
+  if (outcome === "budget") ctx.io.stderr.write(`Stopped by the budget cap. To finish, ${o.again} with a higher --max-cost.\n`);
+  if (outcome === "interrupted") ctx.io.stderr.write(`Interrupted. ${o.again} to resume batch ${batchId}.\n`);
+  ctx.setExitCode(EXIT[outcome]);
+}
