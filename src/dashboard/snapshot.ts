@@ -6,7 +6,7 @@ import { QUEUE_NAMES } from "../queue/keys.js";
 import type { Lanes } from "./lanes.js";
 import type { MetricsSnapshot } from "./metrics.js";
 
-const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "paused", "completed", "failed"] as const;
+const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"] as const;
 
 export interface SnapshotDeps {
   readonly batches: Pick<BatchRecords, "list">;
@@ -26,7 +26,8 @@ export async function readSnapshot(deps: SnapshotDeps): Promise<MetricsSnapshot>
         QUEUE_NAMES.map(async (queue) => ({
           batch: record.id,
           queue,
-          counts: await deps.lanes.of(record.id)[queue].getJobCounts(...JOB_STATES),
+          // Every state this BullMQ version has (v6 has no separate "paused").
+          counts: await deps.lanes.of(record.id)[queue].getJobCounts(),
         })),
       ),
     ),
