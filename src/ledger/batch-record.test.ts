@@ -39,6 +39,28 @@ describe("batch record", () => {
       budgetBlocked: true,
       held: 3,
       inFlight: 1,
+      notifyUrl: null,
+      cancelRequestedAt: null,
+      endedAt: null,
+      endReason: null,
+    });
+  });
+
+  it("reads the lifecycle fields: notify URL, cancel request, end and its reason", () => {
+    const hash = {
+      ...batchFields(batch, now),
+      state: "canceled",
+      notify_url: "https://hooks.example.com/b",
+      cancel_requested_at: "2026-11-20T09:00:00.000Z",
+      ended_at: "2026-11-20T09:01:00.000Z",
+      end_reason: "canceled by `runflow-batch cancel`",
+    };
+    expect(parseBatchRecord("b1", hash, 0, 0)).toMatchObject({
+      state: "canceled",
+      notifyUrl: "https://hooks.example.com/b",
+      cancelRequestedAt: "2026-11-20T09:00:00.000Z",
+      endedAt: "2026-11-20T09:01:00.000Z",
+      endReason: "canceled by `runflow-batch cancel`",
     });
   });
 

@@ -8,7 +8,8 @@
  *   id, manifest, manifest_sha256, manifest_options (JSON), rows, invalid_rows, estimate_micros,
  *   estimate_json (JSON), prices_json (JSON), out, cap_micros ('' for none), created_at, state,
  *   started_at, succeeded, failed, images, spent_micros, reserved_micros, done_estimate_micros,
- *   budget_blocked ('1'), warned_50/80/100 (the scripts' own), endpoint and account (the binding).
+ *   budget_blocked ('1'), warned_50/80/100 (the scripts' own), endpoint and account (the binding),
+ *   notify_url, cancel_requested_at, ended_at and end_reason (the lifecycle: lifecycle.ts).
  */
 import { z } from "zod";
 import { MODEL_IDS, QUALITIES } from "../core/models.js";
@@ -17,8 +18,11 @@ import type { PriceTable } from "../pricing/table.js";
 import type { TierJson, TotalsJson } from "../pricing/totals.js";
 import type { Binding } from "./binding.js";
 
-export type BatchState = "submitted" | "running" | "done" | "budget" | "failed-rows";
-const BATCH_STATES = ["submitted", "running", "done", "budget", "failed-rows"] as const;
+export type BatchState = "submitted" | "running" | "done" | "budget" | "failed-rows" | "canceled";
+const BATCH_STATES = ["submitted", "running", "done", "budget", "failed-rows", "canceled"] as const;
+/** The states a batch ends in (until a re-run, a retry or a raised cap opens it again). */
+export type FinalState = Exclude<BatchState, "submitted" | "running">;
+export const FINAL_STATES: readonly FinalState[] = ["done", "failed-rows", "budget", "canceled"];
 
 /** The manifest a batch was submitted from: where it is, how to read it, and its fingerprint. */
 export interface BatchManifest extends ManifestSource {
@@ -70,6 +74,14 @@ export interface BatchCounters {
   readonly held: number;
   /** Rows holding a budget reservation: submitted to Runflow (or about to be) and not yet recorded. */
   readonly inFlight: number;
+  /** Where the summary is POSTed when the batch ends (`--notify-url`), or null. */
+  readonly notifyUrl: string | null;
+  /** When `cancel` was asked for (nothing more is submitted), or null. */
+  readonly cancelRequestedAt: string | null;
+  /** When the batch ended (the state is final), or null while it is open. */
+  readonly endedAt: string | null;
+  /** Why it ended when that is not plain (gave up, canceled), or null. */
+  readonly endReason: string | null;
 }
 
 export interface BatchRecord extends BatchCounters {
@@ -166,6 +178,10 @@ const batchHash = z.object({
   reserved_micros: optionalCount,
   done_estimate_micros: optionalCount,
   budget_blocked: z.string().optional(),
+  notify_url: z.string().optional(),
+  cancel_requested_at: z.string().optional(),
+  ended_at: z.string().optional(),
+  end_reason: z.string().optional(),
 });
 
 /** Thrown when a stored batch cannot be read: written by another version, or edited by hand. */
@@ -223,6 +239,10 @@ export function parseBatchRecord(
     budgetBlocked: h.budget_blocked === "1",
     held,
     inFlight,
+    notifyUrl: h.notify_url || null,
+    cancelRequestedAt: h.cancel_requested_at || null,
+    endedAt: h.ended_at || null,
+    endReason: h.end_reason || null,
   };
 }
 

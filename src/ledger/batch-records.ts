@@ -12,6 +12,7 @@ import {
   type BatchRecord,
   type BatchState,
   type BatchSubmission,
+  type FinalState,
   type NewBatch,
 } from "./batch-record.js";
 import { withLedgerScripts } from "./lua-scripts.js";
@@ -24,8 +25,24 @@ export interface BatchRecords {
   refresh(id: string, submission: Omit<BatchSubmission, "createdAt">): Promise<void>;
   /** Newest first. */
   list(limit: number): Promise<BatchRecord[]>;
-  /** "running" also notes when the batch first started. */
+  /**
+   * "running" also notes when the batch first started. "running" and "submitted" open the batch
+   * again (a re-run, a retry, a resubmit): its end and any cancel request are forgotten.
+   */
   setState(id: string, state: BatchState, now?: Date): Promise<void>;
+  /** A worker starting on the batch: submitted → running, once. True when this call started it. */
+  start(id: string, now?: Date): Promise<boolean>;
+  /** Ends the batch in `state`, once: true for the one caller that ended it (it reports and notifies). */
+  finish(id: string, state: FinalState, reason: string | null, now?: Date): Promise<boolean>;
+  /** `cancel`: from now on nothing more of the batch is submitted (rows in flight finish). */
+  requestCancel(id: string, now?: Date): Promise<void>;
+  /** Where the batch's summary is POSTed when it ends. */
+  setNotifyUrl(id: string, url: string): Promise<void>;
+  /**
+   * Removes a batch created by a command that then failed before queueing anything (its record,
+   * budget history and listing), so no ghost "submitted 0/N" batch is left behind.
+   */
+  discard(id: string): Promise<void>;
   /** A new cap (null: none), set atomically: unblocks the batch and re-arms the 50/80/100 % warnings. */
   setCap(id: string, capMicros: number | null): Promise<void>;
 }
@@ -57,7 +74,23 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
     async setState(id, state, now = new Date()) {
       const multi = redis.multi().hset(keys.batch(id), "state", state);
       if (state === "running") multi.hsetnx(keys.batch(id), "started_at", now.toISOString());
+      if (state === "running" || state === "submitted") multi.hdel(keys.batch(id), "ended_at", "end_reason", "cancel_requested_at");
       await multi.exec();
+    },
+    async start(id, now = new Date()) {
+      return (await scripted.rfbStartBatch(keys.batch(id), now.toISOString())) === 1;
+    },
+    async finish(id, state, reason, now = new Date()) {
+      return (await scripted.rfbFinishBatch(keys.batch(id), state, now.toISOString(), reason ?? "")) === 1;
+    },
+    async requestCancel(id, now = new Date()) {
+      await redis.hsetnx(keys.batch(id), "cancel_requested_at", now.toISOString());
+    },
+    async setNotifyUrl(id, url) {
+      await redis.hset(keys.batch(id), "notify_url", url);
+    },
+    async discard(id) {
+      await redis.multi().del(keys.batch(id), keys.budgetHistory(id), keys.tiers(id)).zrem(keys.batches, id).exec();
     },
     async setCap(id, capMicros) {
       await scripted.rfbSetCap(keys.batch(id), capMicros === null ? "" : String(capMicros));

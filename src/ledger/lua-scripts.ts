@@ -18,6 +18,8 @@ const SCRIPTS = {
   rfbRecordRow: { file: "record-row.lua", keys: 6 },
   rfbSetCap: { file: "set-cap.lua", keys: 1 },
   rfbReopenRow: { file: "reopen-row.lua", keys: 7 },
+  rfbFinishBatch: { file: "finish-batch.lua", keys: 1 },
+  rfbStartBatch: { file: "start-batch.lua", keys: 1 },
 } as const;
 
 type Arg = string | number;
@@ -33,6 +35,10 @@ export type ScriptedRedis = Redis & {
   rfbSetCap(...args: Arg[]): Promise<number>;
   /** reopen-row.lua → 1 reopened, 0 the row had no result. */
   rfbReopenRow(...args: Arg[]): Promise<number>;
+  /** finish-batch.lua → 1 ended now, 0 ended already, -1 no such batch. */
+  rfbFinishBatch(...args: Arg[]): Promise<number>;
+  /** start-batch.lua → 1 submitted → running now, else 0. */
+  rfbStartBatch(...args: Arg[]): Promise<number>;
 };
 
 function readScript(file: string): string {

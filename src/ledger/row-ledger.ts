@@ -15,6 +15,8 @@ export interface Reservation {
   readonly alreadyRecorded: boolean;
   /** The row already has a run: resume waiting on it (nothing was reserved or marked). */
   readonly runId: string | null;
+  /** The batch is being canceled and the row has no run: nothing is submitted (its reservation, if any, released). */
+  readonly canceled: boolean;
   /** When granted: when the first create POST with an unknown answer went out (now, if none). */
   readonly firstPostMs: number;
   readonly committedMicros: number;
@@ -70,6 +72,7 @@ export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
         granted: code === 1,
         alreadyRecorded: code === 2,
         runId: code === 3 ? runId : null,
+        canceled: code === 4,
         firstPostMs: firstPost,
         committedMicros: committed,
         capMicros: cap < 0 ? null : cap,
