@@ -23,8 +23,8 @@ const ARGS = [
 
 export interface TestBrowser {
   page(): Promise<{ page: Page; errors: string[] }>;
-  /** Saves a full-page screenshot; with RUNFLOW_BATCH_SCREENSHOTS=1 also into docs/screenshots/. */
-  screenshot(page: Page, name: string): Promise<string>;
+  /** Saves a screenshot (full page by default); with RUNFLOW_BATCH_SCREENSHOTS=1 also into docs/screenshots/. */
+  screenshot(page: Page, name: string, fullPage?: boolean): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -41,9 +41,9 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
       page.on("pageerror", (error) => errors.push(error.message));
       return { page, errors };
     },
-    async screenshot(page, name) {
-      const file = path.join(profile, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
+    async screenshot(page, name, fullPage = true) {
+      const file = path.join(os.tmpdir(), `rfb-screenshot-${name}.png`);
+      await page.screenshot({ path: file, fullPage });
       if (process.env.RUNFLOW_BATCH_SCREENSHOTS === "1") {
         await mkdir(path.join(ROOT, "docs/screenshots"), { recursive: true });
         await copyFile(file, path.join(ROOT, "docs/screenshots", `${name}.png`));

@@ -92,8 +92,10 @@ describe("dashboard in a browser", () => {
       expect(api.queues.map((q) => [q.name, q.readOnlyMode]).sort()).toEqual([["edit-live", true], ["generate-live", true]]);
       const queues = await browser.page();
       await queues.page.goto(`${dashboard.url}/queues/queue/generate-live?status=completed`);
-      await queues.page.waitForSelector("text=live/live-0", { timeout: 20_000 });
-      await browser.screenshot(queues.page, "queues");
+      // A page of completed jobs, each showing the row it carries.
+      await queues.page.waitForSelector("text=jobData", { timeout: 20_000 });
+      expect(await queues.page.locator("text=openai/gpt-image-2").count()).toBeGreaterThan(0);
+      await browser.screenshot(queues.page, "queues", false);
     } finally {
       await dashboard.close();
     }
