@@ -1,14 +1,79 @@
-/** `report`: write a batch's reports into a directory, finished or not. */
+/**
+ * `report`: write a batch's reports into its directory, finished or not. The directory is the
+ * truth: images a succeeded row records but the directory lacks are downloaded again first while
+ * Runflow still has them (a rehearsal's from its simulator journal), and the reports list only
+ * files that are there.
+ */
+import { access } from "node:fs/promises";
+import path from "node:path";
+import { UsageError } from "../core/errors.js";
+import { sameBinding, SIMULATOR_ENDPOINT } from "../ledger/binding.js";
+import type { BatchRecord } from "../ledger/batch-record.js";
 import { reportSummaryLine } from "../report/summary-line.js";
+import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
-import { openQueueDeps } from "./shared/queue-deps.js";
+import { restoreImages } from "./shared/apply-plan.js";
+import { bindingOf, openQueueDeps, runflowClientFor, SIMULATED_KEY, type QueueDeps } from "./shared/queue-deps.js";
+import { startRehearsal } from "./shared/rehearsal.js";
 import { writeReports } from "./shared/write-reports.js";
 
-export async function report(ctx: CommandContext, settings: { readonly batchId: string; readonly out: string }): Promise<void> {
+const present = (file: string) => access(file).then(() => true, () => false);
+
+/** Succeeded rows with an image missing from the directory. */
+async function missingImages(deps: QueueDeps, record: BatchRecord) {
+  const out = record.submission.out;
+  const rows: { row: string; runId: string; images: number }[] = [];
+  for await (const result of deps.ledger.results.scanResults(record.id)) {
+    if (result.status !== "succeeded" || !result.run_id) continue;
+    const found = await Promise.all(result.images.map((image) => present(path.join(out, image))));
+    if (!found.every(Boolean)) rows.push({ row: result.id, runId: result.run_id, images: result.images.length });
+  }
+  return rows;
+}
+
+/** Downloads missing images again when this process can reach the batch's endpoint as its account. */
+async function restore(ctx: CommandContext, deps: QueueDeps, record: BatchRecord): Promise<void> {
+  const rows = await missingImages(deps, record);
+  if (rows.length === 0) return;
+  const bound = record.submission.binding;
+  const rehearsal = bound.endpoint === SIMULATOR_ENDPOINT;
+  if (!rehearsal && (!deps.config.runflowApiKey || !sameBinding(bound, bindingOf(deps.config, false)))) {
+    ctx.io.stderr.write(`${rows.length} rows' images are missing from ${record.submission.out}; set the batch's RUNFLOW_BASE_URL and RUNFLOW_API_KEY to download them again, or run the batch again.\n`);
+    return;
+  }
+  let simulator: Simulator | null = null;
+  try {
+    if (rehearsal) simulator = await startRehearsal({ outDir: record.submission.out, latencyMs: 0, failRate: 0, logger: deps.logger });
+    const client = simulator
+      ? runflowClientFor(deps.config, deps.logger, simulator.url, SIMULATED_KEY)
+      : runflowClientFor(deps.config, deps.logger);
+    try {
+      const done = await restoreImages({ client, rows, outDir: record.submission.out, logger: deps.logger, batchId: record.id });
+      ctx.io.stderr.write(`Downloaded the images of ${done.restored} of ${rows.length} rows again (no new runs).\n`);
+      if (done.lost.length > 0) ctx.io.stderr.write(`Runflow no longer has the images of ${done.lost.length} rows; \`run\` or \`retry\` runs them again.\n`);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await simulator?.close();
+  }
+}
+
+export async function report(ctx: CommandContext, settings: { readonly batchId: string; readonly out: string | undefined }): Promise<void> {
   const deps = await openQueueDeps(ctx.io);
   try {
-    const written = await writeReports(deps, settings.batchId, settings.out);
-    ctx.io.stdout.write(reportSummaryLine(written.input, settings.out));
+    const record = await deps.ledger.batches.get(settings.batchId);
+    if (!record) throw new UsageError(`no batch "${settings.batchId}" in Redis; list batches with \`runflow-batch status\``);
+    const out = record.submission.out;
+    if (settings.out !== undefined && path.resolve(settings.out) !== out) {
+      throw new UsageError(
+        `batch ${record.id}'s directory is ${out}: its reports go there, beside the images they link to. ` +
+          `Leave out --out, or pass --out ${out}.`,
+      );
+    }
+    await restore(ctx, deps, record);
+    const written = await writeReports(deps, record.id, out);
+    ctx.io.stdout.write(reportSummaryLine(written.input, settings.out ?? out));
   } finally {
     await deps.close();
   }

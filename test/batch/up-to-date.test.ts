@@ -188,3 +188,29 @@ describe("the plan as a dry run, and retry", () => {
     expect(bed.sim.ledger().createRequests).toBe(0);
   });
 });
+
+describe("report and the directory", () => {
+  const bed = useTestbed({ latencyMs: { min: 5, max: 20 }, seed: 9 });
+
+  it("downloads missing images again, and never lists a file that is not there", async () => {
+    const dir = await tempDir();
+    const out = path.join(dir, "out");
+    const manifest = await writeJsonl(dir, generations(3));
+    expect((await cli(["run", manifest, "--out", out, "--poll-interval", "10"], bed.env())).code).toBe(0);
+    const batch = JSON.parse(await readFile(path.join(out, ".runflow-batch.json"), "utf8")).batch as string;
+    await rm(path.join(out, "images", "g1.png"));
+    const restored = await cli(["report", batch], bed.env());
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stderr).toContain("Downloaded the images of 1 of 1 rows again (no new runs).");
+    expect(await images(out)).toEqual(["g0.png", "g1.png", "g2.png"]);
+    // Without a way to reach Runflow, the report says what is missing instead of listing it.
+    await rm(path.join(out, "images", "g2.png"));
+    const { RUNFLOW_API_KEY: _key, ...noKey } = bed.env();
+    const listed = await cli(["report", batch], noKey);
+    expect(listed.code, listed.stderr).toBe(0);
+    const line = (await results(out)).find((l) => l.id === "g2")!;
+    expect(line.images).toEqual([]);
+    expect(line.error).toMatch(/1 of 1 images are missing from the directory/);
+    expect(bed.sim.ledger().runsCreated).toBe(3);
+  });
+});

@@ -16,7 +16,8 @@ describe("status, report and setup errors", () => {
 
   it("lists a submitted batch, shows its rows as pending, and reports it before any worker ran", async () => {
     const dir = await tempDir();
-    const submitted = await cli(["submit", await writeJsonl(dir, generations(5, "high")), "--batch", "nightly-1", "--max-cost", "10"], env);
+    const out = path.join(dir, "report");
+    const submitted = await cli(["submit", await writeJsonl(dir, generations(5, "high")), "--batch", "nightly-1", "--out", out, "--max-cost", "10"], env);
     expect(submitted.stdout).toBe("nightly-1\n");
 
     const list = await cli(["status"], env);
@@ -27,8 +28,7 @@ describe("status, report and setup errors", () => {
     expect(one.stdout).toMatch(/5 total · 0 succeeded · 0 failed · 0 in flight · 5 pending/);
     expect(one.stdout).toMatch(/openai\/gpt-image-2\s+high\s+5\s+0\s+0\s+0\s+\$0\.665/);
 
-    const out = path.join(dir, "report");
-    const report = await cli(["report", "nightly-1", "--out", out], env);
+    const report = await cli(["report", "nightly-1"], env);
     expect(report.code, report.stderr).toBe(0);
     const cost = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
     expect(cost).toMatchObject({ batch: "nightly-1", state: "submitted", remaining: { rows: 5, held_by_budget: 0, estimated_usd: "0.665" } });
@@ -64,11 +64,14 @@ describe("status, report and setup errors", () => {
     const done = await cli(["run", manifest, "--out", out, "--batch", "edited", "--poll-interval", "20"], env);
     expect(done.code, done.stderr).toBe(0);
     await writeJsonl(dir, generations(2, "high")); // the file is edited afterwards
-    const report = await cli(["report", "edited", "--out", path.join(dir, "again")], env);
+    const other = await cli(["report", "edited", "--out", path.join(dir, "again")], env);
+    expect(other.code).toBe(2); // a batch's reports go in its own directory, beside its images
+    expect(other.stderr).toContain(`batch edited's directory is ${out}`);
+    const report = await cli(["report", "edited"], env);
     expect(report.code, report.stderr).toBe(0);
-    const lines = (await readFile(path.join(dir, "again", "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id).sort()).toEqual(["g0", "g1", "g2", "g3"]);
-    const cost = JSON.parse(await readFile(path.join(dir, "again", "cost-report.json"), "utf8"));
+    const cost = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
     expect(cost.totals).toMatchObject({ rows: 4, succeeded: 4, actual_usd: "0.036" });
   });
 });

@@ -39,13 +39,29 @@ export async function applyPlan(o: {
   for (let i = 0; i < plan.again.length; i += 500) await ledger.rows.reopen(batchId, plan.again.slice(i, i + 500), "again");
   for (let i = 0; i < plan.removed.length; i += 500) await ledger.rows.reopen(batchId, plan.removed.slice(i, i + 500), "retire");
   if (plan.restore.length === 0 || o.client === null) return { restored: 0, lost: [], later: 0 };
-  const client = o.client;
+  const { restored, lost, later } = await restoreImages({ client: o.client, rows: plan.restore, outDir: o.outDir, logger: o.logger, batchId });
+  if (lost.length > 0) await ledger.rows.reopen(batchId, lost, "again");
+  return { restored, lost, later };
+}
+
+/**
+ * Downloads the images of succeeded rows again from their runs (fresh URLs from re-reading each
+ * run): no new run, nothing billed. `lost`: Runflow no longer has them; `later`: a passing fault.
+ */
+export async function restoreImages(o: {
+  readonly client: RunflowClient;
+  readonly rows: readonly { readonly row: string; readonly runId: string; readonly images: number }[];
+  readonly outDir: string;
+  readonly logger: Logger;
+  readonly batchId: string;
+}): Promise<AppliedPlan> {
+  const { client, batchId } = o;
   const downloads = pLimit(16);
   const lost: string[] = [];
   let restored = 0;
   let later = 0;
   await Promise.all(
-    plan.restore.map(async ({ row, runId, images }) => {
+    o.rows.map(async ({ row, runId, images }) => {
       try {
         const run = await client.getRun(runId);
         if (run.outputUrls.length < images) {
@@ -56,7 +72,7 @@ export async function applyPlan(o: {
         restored += 1;
       } catch (err) {
         if (outputsGone(err)) {
-          o.logger.warn({ err, batch: batchId, row, runId }, "Runflow no longer has this row's images; the row runs again.");
+          o.logger.warn({ err, batch: batchId, row, runId }, "Runflow no longer has this row's images.");
           lost.push(row);
         } else {
           o.logger.warn({ err, batch: batchId, row, runId }, "Could not download this row's images again now; the next run tries again.");
@@ -65,6 +81,5 @@ export async function applyPlan(o: {
       }
     }),
   );
-  if (lost.length > 0) await ledger.rows.reopen(batchId, lost, "again");
   return { restored, lost, later };
 }

@@ -9,6 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Redis } from "ioredis";
+import { withImagesOnDisk } from "../../outdir/images-on-disk.js";
 import { UsageError } from "../../core/errors.js";
 import type { ModelId, Quality } from "../../core/models.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
@@ -73,7 +74,7 @@ export async function writeReports(deps: ReportDeps, batchId: string, outDir: st
   const [jsonl, csv, json, md] = files;
   try {
     const events = await createBudgetHistory(deps.redis, deps.keys).read(batchId);
-    const { input, failures } = await writeResults(store, record, { jsonl, csv, html, thumbs }, now);
+    const { input, failures } = await writeResults(store, record, { outDir, jsonl, csv, html, thumbs }, now);
     const budgetHistory = budgetHistoryEntries(events, {
       stoppedByCap: record.state === "budget" || (record.budgetBlocked && input.remaining.rows > 0),
       capMicros: record.capMicros,
@@ -93,6 +94,7 @@ export async function writeReports(deps: ReportDeps, batchId: string, outDir: st
 }
 
 interface Sinks {
+  readonly outDir: string;
   readonly jsonl: LineFile;
   readonly csv: LineFile;
   readonly html: HtmlReport;
@@ -123,7 +125,8 @@ async function writeResults(
     for (const line of chunk) await sinks.html.add(line);
     chunk = [];
   };
-  for await (const line of batchLines(store, record, usable)) {
+  // Only files that are in the directory are listed (outdir/images-on-disk.ts).
+  for await (const line of withImagesOnDisk(batchLines(store, record, usable), sinks.outDir)) {
     const { estimateMicros, costMicros, ...fields } = line;
     await sinks.jsonl.write(JSON.stringify(fields) + "\n");
     await sinks.csv.write(csvLine(fields, keys));

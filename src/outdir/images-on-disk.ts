@@ -1,0 +1,47 @@
+/**
+ * The directory is the truth: a report lists only image files that are in it. Lines stream
+ * through here in chunks; each succeeded line's images are checked on disk (a few at a time), and
+ * any that are gone are left out and said in the line's error, so a person knows to run the batch
+ * again (which downloads them again while Runflow still has them).
+ */
+import { access } from "node:fs/promises";
+import path from "node:path";
+import pLimit from "p-limit";
+
+interface LineWithImages {
+  readonly status: string;
+  readonly images: readonly string[];
+  readonly error: string | null;
+}
+
+const CHUNK = 256;
+
+export async function* withImagesOnDisk<T extends LineWithImages>(lines: AsyncIterable<T>, outDir: string): AsyncGenerator<T> {
+  const checks = pLimit(64);
+  const exists = (image: string) =>
+    checks(() => access(path.join(outDir, image)).then(
+      () => true,
+      () => false,
+    ));
+  let chunk: T[] = [];
+  async function* flush(): AsyncGenerator<T> {
+    const present = await Promise.all(chunk.map((line) => (line.status === "succeeded" ? Promise.all(line.images.map(exists)) : null)));
+    for (const [i, line] of chunk.entries()) {
+      const found = present[i];
+      if (!found || found.every(Boolean)) {
+        yield line;
+        continue;
+      }
+      const images = line.images.filter((_, j) => found[j]);
+      const missing = line.images.length - images.length;
+      const note = `${missing} of ${line.images.length} images are missing from the directory; run the batch again to download them`;
+      yield { ...line, images, error: line.error ? `${line.error}; ${note}` : note };
+    }
+    chunk = [];
+  }
+  for await (const line of lines) {
+    chunk.push(line);
+    if (chunk.length >= CHUNK) yield* flush();
+  }
+  yield* flush();
+}
