@@ -15,6 +15,12 @@ interface RunFlags extends BatchFlags, WorkerFlags {
 }
 
 const HELP = `
+An output directory is a batch: running the same command again brings DIR up to date. Rows that
+succeeded unchanged are kept (no request), new, changed and failed rows run (a new attempt),
+images missing from DIR are downloaded again, rows no longer in the manifest are listed as
+removed. One line states the plan before anything is submitted; \`estimate MANIFEST --out DIR\`
+prints it as a dry run.
+
 Exit codes: 0 all rows succeeded, 1 some rows failed, 2 invalid manifest (nothing submitted),
 3 stopped by the budget cap (run again with a higher --max-cost to finish), 4 Redis or Runflow
 unreachable or misconfigured, 130 interrupted (run the same command again to resume).
@@ -29,7 +35,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .summary("submit, work, wait and report in one process (the common case)")
     .description("Validate, submit, work, wait and write the reports, all in one process: the common case.")
     .argument("<manifest>", "CSV, JSON or JSONL manifest; - reads stdin")
-    .requiredOption("--out <dir>", "directory for images/ and the reports")
+    .requiredOption("--out <dir>", "the batch's directory: images/ and the reports (one directory is one batch)")
     .option("--simulate", "start the built-in Runflow simulator and use it: no key, no network, no money")
     .option("--sim-latency <ms>", "with --simulate: run duration in ms, or a range MIN-MAX", "1000-3000")
     .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0")

@@ -13,7 +13,7 @@ export function registerSubmit(program: Command, ctx: CommandContext): void {
           "Submitting the same rows again adds nothing.",
       )
       .argument("<manifest>", "CSV, JSON or JSONL manifest; - reads stdin")
-      .option("--out <dir>", "where workers write images (default: out/<batch id>)"),
+      .option("--out <dir>", "the batch's directory: where workers write images and reports (or name the batch with --batch)"),
   )
     .addHelpText("after", "\nExample:\n  BATCH=$(runflow-batch submit jobs/catalogue.csv --max-cost 25) && runflow-batch worker")
     .action(async (manifest: string, flags: BatchFlags) => {
