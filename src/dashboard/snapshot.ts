@@ -6,8 +6,6 @@ import { QUEUE_NAMES } from "../queue/keys.js";
 import type { Lanes } from "./lanes.js";
 import type { MetricsSnapshot } from "./metrics.js";
 
-const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"] as const;
-
 export interface SnapshotDeps {
   readonly batches: Pick<BatchRecords, "list">;
   readonly results: Pick<ResultReader, "tierCounters">;
