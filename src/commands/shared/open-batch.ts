@@ -4,14 +4,23 @@
  * bringing it up to date in one line, apply a changed cap, run the money pre-flight, then carry
  * the plan out (reopen failed and changed rows, retire removed ones, download missing images
  * again) — printing what the user needs to know along the way.
+ *
+ * Before anything reaches Redis or Runflow, the output directory must be writable (a probe
+ * file); a batch this command created is discarded again if a later step refuses to start it
+ * (a wrong key at the balance check), so no ghost batch is left behind.
  */
+import { rm } from "node:fs/promises";
+import path from "node:path";
 import type { Redis } from "ioredis";
+import { checkBatchId } from "../../ledger/batch-id.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import type { Binding } from "../../ledger/binding.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import { planLine, type Plan } from "../../ledger/plan.js";
 import type { Logger } from "../../log/logger.js";
+import { MARKER_FILE } from "../../outdir/marker.js";
+import { probeOutDir } from "../../outdir/probe.js";
 import type { Keys } from "../../queue/keys.js";
 import { createQueues, type Queues } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";
@@ -33,6 +42,8 @@ export interface OpenBatchOptions {
   readonly settings: BatchSettings;
   readonly out: string | undefined;
   readonly stderr: NodeJS.WritableStream;
+  /** Stops the start-up checks' waiting (Ctrl-C). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface OpenedBatch {
@@ -46,6 +57,9 @@ export interface OpenedBatch {
 
 export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
   const { settings, ledger } = o;
+  // The directory first: an unwritable --out is found before a single request or Redis write.
+  if (o.out !== undefined) await probeOutDir(o.out);
+  else if (settings.batchId !== undefined) await probeOutDir(path.join("out", checkBatchId(settings.batchId)));
   const prepared = await prepareBatch({
     batches: ledger.batches,
     source: settings.source,
@@ -61,6 +75,7 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
   const outDir = prepared.record.submission.out;
   const queues = createQueues(o.redis, o.keys, id);
   try {
+    if (settings.notifyUrl) await ledger.batches.setNotifyUrl(id, settings.notifyUrl);
     if (prepared.skipped) o.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
     const planned = await planBatch({ ledger, batchId: id, source: settings.source, prices: settings.prices, outDir });
     o.stderr.write(planLine(o.out ?? outDir, planned.plan) + "\n");
@@ -78,6 +93,9 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
       prices: settings.prices,
       force: settings.force,
       remainingMicros: planned.plan.runsMicros,
+      logger: o.logger,
+      ...(settings.startTimeoutMs !== undefined ? { startTimeoutMs: settings.startTimeoutMs } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
     });
     for (const note of notes) o.stderr.write(note + "\n");
     const applied = await applyPlan({ ledger, batchId: id, plan: planned, client: o.client, outDir, logger: o.logger });
@@ -90,6 +108,11 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
     return { prepared, record, plan: planned.plan, queues };
   } catch (error) {
     await queues.close();
+    // Refused before its first row was queued: a batch made by this command leaves no trace.
+    if (prepared.created) {
+      await ledger.batches.discard(id).catch(() => undefined);
+      await rm(path.join(outDir, MARKER_FILE), { force: true }).catch(() => undefined);
+    }
     throw error;
   }
 }

@@ -2,16 +2,19 @@
  * Before anything is queued: compare what the batch still has to spend with its cap and with the
  * Runflow account's balance. An estimate above the cap is said plainly and the batch goes on (the
  * cap is what protects); a balance that cannot cover what the batch will spend refuses to start
- * unless forced. The balance call doubles as an early check of the API key and address.
+ * unless forced. The balance call doubles as an early check of the API key and address, and is
+ * patient (balance-check.ts): transient answers and 429s are retried until --start-timeout.
  */
-import { BudgetStopError, ConfigurationError } from "../../core/errors.js";
+import { BudgetStopError } from "../../core/errors.js";
 import type { ManifestSource } from "../../manifest/source.js";
 import { formatUsd } from "../../core/money.js";
 import { pricedRowBatches } from "../../pricing/priced-rows.js";
 import type { PriceTable } from "../../pricing/table.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
-import { classifyError } from "../../runflow/errors.js";
+import type { Logger } from "../../log/logger.js";
 import type { RunflowClient } from "../../runflow/types.js";
+import { PATIENCE_DEFAULTS } from "../../config/defaults.js";
+import { checkBalance } from "./balance-check.js";
 
 export interface PreflightOptions {
   readonly record: BatchRecord;
@@ -21,6 +24,10 @@ export interface PreflightOptions {
   readonly force: boolean;
   /** What the batch still has to spend, when a plan knows it better than the record (a re-run). */
   readonly remainingMicros?: number;
+  /** How long transient answers of the balance check are retried (default 2 min, `--start-timeout`). */
+  readonly startTimeoutMs?: number;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
 }
 
 /** How many rows, in manifest order, fit under `budgetMicros`, and what the others would cost. */
@@ -62,17 +69,17 @@ export async function preflight(options: PreflightOptions): Promise<string[]> {
     );
   }
   if (willSpend === 0) return notes;
-  let balance;
-  try {
-    balance = await options.client.getBalance();
-  } catch (error) {
-    const decision = classifyError(error);
-    const reason = error instanceof Error ? error.message : String(error);
-    if (decision.kind === "configuration") throw new ConfigurationError(reason, { cause: error });
-    if (decision.kind === "retry") throw new ConfigurationError(`cannot reach Runflow to check the balance: ${reason}`, { cause: error });
-    notes.push(`Could not read the account balance (${reason}); going ahead without the check.`);
+  const answer = await checkBalance({
+    client: options.client,
+    timeoutMs: options.startTimeoutMs ?? PATIENCE_DEFAULTS.startTimeoutMs,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (answer.kind === "unavailable") {
+    notes.push(`Could not read the account balance (${answer.reason}); going ahead without the check.`);
     return notes;
   }
+  const { balance } = answer;
   if (balance.balanceMicros < willSpend) {
     const message = `the Runflow balance ($${formatUsd(balance.balanceMicros)}) cannot cover what this batch will spend ($${formatUsd(willSpend)})`;
     if (!options.force) throw new BudgetStopError(`${message}; top up the account, lower the batch with --max-cost, or pass --force to start anyway`);
