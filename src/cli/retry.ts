@@ -1,6 +1,7 @@
 /** `runflow-batch retry BATCH`: flags and help; the use case is src/commands/retry.ts. */
 import type { Command } from "commander";
 import type { CommandContext } from "../commands/context.js";
+import { CONCURRENCY_DEFAULTS } from "../config/defaults.js";
 import type { RetrySelection } from "../commands/retry.js";
 import { UsageError } from "../core/errors.js";
 import { DEFAULT_RETRY_OPTIONS } from "../queue/retry-options.js";
@@ -41,7 +42,7 @@ export function registerRetry(program: Command, ctx: CommandContext): void {
     .option("--all", "every recorded row: fresh variations of the same prompts")
     .option("--sim-latency <ms>", "for a rehearsal's batch: run duration in ms, or a range MIN-MAX", "1000-3000")
     .option("--sim-fail-rate <f>", "for a rehearsal's batch: share of runs that fail (0–1)", "0");
-  addWorkerOptions(command, 100)
+  addWorkerOptions(command, CONCURRENCY_DEFAULTS.run)
     .addHelpText(
       "after",
       `
@@ -58,7 +59,7 @@ Examples:
       const settings = {
         batchId: checkBatchId(batchId),
         select: selection(flags),
-        work: parseWorkerFlags(flags, 100),
+        work: parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.run),
         retry: DEFAULT_RETRY_OPTIONS,
         simulate: { latencyMs: parseLatency("--sim-latency", flags.simLatency), failRate: parseRate("--sim-fail-rate", flags.simFailRate) },
       };

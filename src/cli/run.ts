@@ -1,6 +1,7 @@
 /** `runflow-batch run <manifest> --out DIR`: flags and help; the use case is src/commands/run.ts. */
 import type { Command } from "commander";
 import type { CommandContext } from "../commands/context.js";
+import { CONCURRENCY_DEFAULTS } from "../config/defaults.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./flags/batch-flags.js";
 import { parsePositiveInt } from "./flags/parse-flags.js";
 import { parseLatency, parseRate } from "./flags/sim-flags.js";
@@ -40,7 +41,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option("--sim-latency <ms>", "with --simulate: run duration in ms, or a range MIN-MAX", "1000-3000")
     .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0")
     .option("--max-queued <n>", "rows kept queued in Redis ahead of the workers (default: max(1000, 2 × concurrency))");
-  addWorkerOptions(addBatchOptions(command), 100)
+  addWorkerOptions(addBatchOptions(command), CONCURRENCY_DEFAULTS.run)
     .addHelpText("after", HELP)
     .action(async (manifest: string, flags: RunFlags) => {
       ctx.handlesStop();
@@ -49,7 +50,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       const settings = {
         ...(await parseBatchFlags(manifest, flags)),
         out: flags.out,
-        work: parseWorkerFlags(flags, 100),
+        work: parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.run),
         simulate: flags.simulate ? sim : null,
         maxQueued: flags.maxQueued === undefined ? undefined : parsePositiveInt("--max-queued", flags.maxQueued, 1_000),
       };

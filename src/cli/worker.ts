@@ -1,6 +1,7 @@
 /** `runflow-batch worker`: flags and help; the use case is src/commands/work.ts. */
 import type { Command } from "commander";
 import type { CommandContext } from "../commands/context.js";
+import { CONCURRENCY_DEFAULTS } from "../config/defaults.js";
 import { checkBatchId } from "../ledger/batch-id.js";
 import { addRedisTimeoutOption, parseRedisTimeout } from "./flags/batch-flags.js";
 import { addWorkerOptions, parseWorkerFlags, type WorkerFlags } from "./flags/worker-flags.js";
@@ -14,7 +15,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
         "or of one (--batch). Run as many as you like, on as many machines.",
     )
     .option("--batch <id>", "serve this batch only (default: every batch submitted for this RUNFLOW_BASE_URL and key)");
-  addRedisTimeoutOption(addWorkerOptions(command, 200))
+  addRedisTimeoutOption(addWorkerOptions(command, CONCURRENCY_DEFAULTS.worker))
     .addHelpText(
       "after",
       "\nExample:\n  REDIS_URL=redis://queue.internal:6379 RUNFLOW_API_KEY=rf_live_… runflow-batch worker --concurrency 500",
@@ -22,7 +23,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     .action(async (flags: WorkerFlags & { batch?: string; redisTimeout?: string }) => {
       ctx.handlesStop();
       const settings = {
-        ...parseWorkerFlags(flags, 200),
+        ...parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.worker),
         batchId: flags.batch === undefined ? undefined : checkBatchId(flags.batch),
         redisTimeoutMs: parseRedisTimeout(flags),
       };

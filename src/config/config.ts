@@ -5,7 +5,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseDuration } from "../core/duration.js";
 import { ConfigurationError } from "../core/errors.js";
-import { PATIENCE_DEFAULTS } from "./defaults.js";
+import { CONNECTION_DEFAULTS, PATIENCE_DEFAULTS } from "./defaults.js";
 
 export interface Config {
   readonly runflowApiKey: string | null;
@@ -31,12 +31,8 @@ export interface Config {
   readonly redisTimeoutMs: number;
 }
 
-export const DEFAULTS = {
-  runflowBaseUrl: "https://api.runflow.io",
-  redisUrl: "redis://127.0.0.1:6379",
-  redisPrefix: "rfb",
-  logLevel: "info",
-} as const;
+/** The connection defaults (defaults.ts), under their old name. */
+export const DEFAULTS = CONNECTION_DEFAULTS;
 
 export type ConfigFlags = Partial<{ [K in keyof Config]: string | undefined }>;
 export type Environment = Readonly<Record<string, string | undefined>>;

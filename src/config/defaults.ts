@@ -136,3 +136,45 @@ export interface NotifyDefaults {
 }
 
 export const NOTIFY_DEFAULTS: NotifyDefaults = { attempts: 6, backoffMs: 1_000, timeoutMs: 10_000 };
+
+/** Where the tool connects when neither a flag nor the environment says (config.ts). */
+export const CONNECTION_DEFAULTS = {
+  /** RUNFLOW_BASE_URL. @default "https://api.runflow.io" */
+  runflowBaseUrl: "https://api.runflow.io",
+  /** REDIS_URL; with it unset and nothing answering here, a managed local Redis starts. @default "redis://127.0.0.1:6379" */
+  redisUrl: "redis://127.0.0.1:6379",
+  /** RUNFLOW_BATCH_PREFIX: the hash tag of every Redis key. @default "rfb" */
+  redisPrefix: "rfb",
+  /** LOG_LEVEL. @default "info" */
+  logLevel: "info",
+} as const;
+
+/** Rows in flight at once per queue when `--concurrency` is not given, by command. */
+export const CONCURRENCY_DEFAULTS = {
+  /** `run` and `retry`: one batch in one process. @default 100 */
+  run: 100,
+  /** `worker` (and `serve`): every batch of its endpoint and account. @default 200 */
+  worker: 200,
+} as const;
+
+/** A row's tries on transient errors (5xx, network), as BullMQ attempts. */
+export const ROW_RETRY_DEFAULTS = {
+  /** Tries per row before it is recorded as failed (`--attempts`). @default 5 */
+  attempts: 5,
+  /** First backoff in ms; later ones double, with jitter (`--retry-backoff`). @default 2_000 */
+  backoffMs: 2_000,
+} as const;
+
+/** How runs are polled when no callback arrives (worker/poll-schedule.ts). */
+export const POLL_DEFAULTS = {
+  /** The first poll waits this share of the model's typical duration. @default 0.75 */
+  firstPollShare: 0.75,
+  /** Then this long between polls, in ms … @default 2_000 */
+  intervalMs: 2_000,
+  /** … growing by this factor … @default 1.5 */
+  factor: 1.5,
+  /** … to at most this, in ms. @default 10_000 */
+  maxMs: 10_000,
+  /** ± this share of random spread on each wait. @default 0.2 */
+  jitter: 0.2,
+} as const;

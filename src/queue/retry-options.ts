@@ -1,4 +1,5 @@
 /** How often a row is retried on transient errors, and how long to wait first. */
+import { ROW_RETRY_DEFAULTS } from "../config/defaults.js";
 export interface RetryOptions {
   /** Tries per row for transient errors (5xx, network) before it is recorded as failed. */
   readonly attempts: number;
@@ -6,4 +7,4 @@ export interface RetryOptions {
   readonly backoffMs: number;
 }
 
-export const DEFAULT_RETRY_OPTIONS: RetryOptions = { attempts: 5, backoffMs: 2_000 };
+export const DEFAULT_RETRY_OPTIONS: RetryOptions = ROW_RETRY_DEFAULTS;

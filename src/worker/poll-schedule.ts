@@ -3,6 +3,7 @@
  * the gaps grow geometrically up to a ceiling, each with jitter so thousands of runs started
  * together do not poll in lockstep. Pure.
  */
+import { POLL_DEFAULTS } from "../config/defaults.js";
 export interface PollSchedule {
   /** Delay before the first GET. */
   readonly initialMs: number;
@@ -14,11 +15,12 @@ export interface PollSchedule {
   readonly jitter: number;
 }
 
-export const DEFAULT_POLL: Omit<PollSchedule, "initialMs"> = { intervalMs: 2_000, factor: 1.5, maxMs: 10_000, jitter: 0.2 };
+const { firstPollShare, ...DEFAULT_STEPS } = POLL_DEFAULTS;
+export const DEFAULT_POLL: Omit<PollSchedule, "initialMs"> = DEFAULT_STEPS;
 
 /** Schedule for a model whose runs typically take `typicalMs` (runflow-api.md suggests 2–3 s polls). */
 export function scheduleFor(typicalMs: number, overrides: Partial<PollSchedule> = {}): PollSchedule {
-  return { ...DEFAULT_POLL, initialMs: Math.round(typicalMs * 0.75), ...overrides };
+  return { ...DEFAULT_POLL, initialMs: Math.round(typicalMs * firstPollShare), ...overrides };
 }
 
 /** Delay before poll number `attempt` (0 = the first GET after creating the run). */
