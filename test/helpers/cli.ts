@@ -38,11 +38,12 @@ export interface CliProcess {
   exited: Promise<number | string>;
 }
 
-export function spawnCli(args: readonly string[], env: Record<string, string>): CliProcess {
+/** With `stdin: true` the child's standard input is a pipe the test writes to (child.stdin). */
+export function spawnCli(args: readonly string[], env: Record<string, string>, options: { stdin?: boolean } = {}): CliProcess {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
   let text = "";
   child.stdout?.on("data", (chunk: Buffer) => (text += chunk.toString()));

@@ -5,7 +5,7 @@
  */
 import { afterEach } from "vitest";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
-import { manualClock, type ManualClock } from "../helpers/manual-clock.js";
+import { manualClock, type ManualClock } from "./manual-clock.js";
 
 export const KEY = "rf_test_contract";
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import { loadPriceTable } from "../../src/pricing/prices-file.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
-import { tempFiles } from "../manifest/files.js";
+import { tempFiles } from "../helpers/manifest-files.js";
 
 const files = tempFiles();
 afterAll(() => files.cleanup());

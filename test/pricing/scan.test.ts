@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { formatProblems } from "../../src/manifest/index.js";
 import { scanManifest } from "../../src/pricing/scan.js";
 import { parsePriceTable } from "../../src/pricing/prices-file.js";
-import { collect, rows, tempFiles } from "../manifest/files.js";
+import { collect, rows, tempFiles } from "../helpers/manifest-files.js";
 
 const files = tempFiles();
 afterAll(() => files.cleanup());

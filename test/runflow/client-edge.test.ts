@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { classifyError, DownloadError, RunflowApiError, RunflowNetworkError, RunflowResponseError } from "../../src/runflow/errors.js";
-import { json, memoryLogger, PNG_BYTES, rejection, startTinyServer, tempDir } from "./helpers.js";
+import { json, memoryLogger, PNG_BYTES, rejection, startTinyServer, tempDir } from "../helpers/local-servers.js";
 
 const KEY = "rf_test_edge_key_0123456789";
 const cleanups: (() => Promise<void>)[] = [];

@@ -9,7 +9,7 @@ import { createRunflowClient } from "../../src/runflow/client.js";
 import { classifyError, DownloadError, RunflowApiError } from "../../src/runflow/errors.js";
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import type { Run, RunflowClient } from "../../src/runflow/types.js";
-import { memoryLogger, rejection, tempDir } from "./helpers.js";
+import { memoryLogger, rejection, tempDir } from "../helpers/local-servers.js";
 
 const KEY = "rf_test_client_sim_key";
 let sim: Simulator;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { RunflowError } from "../../src/runflow/errors.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
-import { json, memoryLogger, rejection, startTinyServer, tempDir } from "./helpers.js";
+import { json, memoryLogger, rejection, startTinyServer, tempDir } from "../helpers/local-servers.js";
 
 const KEY = "rf_live_REDACTME_7f3a9c2e5b";
 

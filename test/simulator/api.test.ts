@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/simulator/index.js";
-import { createRun, getJson, getRun, KEY, PROMPT, sharedSimulator, withSimulator } from "./helpers.js";
+import { createRun, getJson, getRun, KEY, PROMPT, sharedSimulator, withSimulator } from "../helpers/simulator-http.js";
 
 let sim: Simulator;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRun, getJson, withClockedSimulator, withSimulator } from "./helpers.js";
+import { createRun, getJson, withClockedSimulator, withSimulator } from "../helpers/simulator-http.js";
 
 const HIGH = { input: { prompt: "x", quality: "high" } }; // $0.133
 const LOW = { input: { prompt: "x", quality: "low" } }; // $0.009

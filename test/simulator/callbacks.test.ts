@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { signCallbackBody, type Simulator } from "../../src/simulator/index.js";
 import { eventually } from "../helpers/eventually.js";
 import type { ManualClock } from "../helpers/manual-clock.js";
-import { createRun, withClockedSimulator } from "./helpers.js";
+import { createRun, withClockedSimulator } from "../helpers/simulator-http.js";
 
 interface Received {
   /** The simulated time when it arrived. */

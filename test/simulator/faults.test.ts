@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRun, getJson, PROMPT, withClockedSimulator, withSimulator } from "./helpers.js";
+import { createRun, getJson, PROMPT, withClockedSimulator, withSimulator } from "../helpers/simulator-http.js";
 
 describe("5xx faults", () => {
   it("answers every request 500/503 at errorRate 1, and a failed create creates nothing", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IDEMPOTENCY_TTL_MS } from "../../src/simulator/idempotency.js";
-import { createRun, PROMPT, withClockedSimulator, withSimulator } from "./helpers.js";
+import { createRun, PROMPT, withClockedSimulator, withSimulator } from "../helpers/simulator-http.js";
 
 describe("Idempotency-Key", () => {
   it("replays the same run for the same key and body: one run, one charge", async () => {

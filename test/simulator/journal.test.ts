@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { manualClock } from "../helpers/manual-clock.js";
-import { createRun, getRun, withSimulator } from "./helpers.js";
+import { createRun, getRun, withSimulator } from "../helpers/simulator-http.js";
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRun, getRun, PROMPT, withClockedSimulator, withSimulator } from "./helpers.js";
+import { createRun, getRun, PROMPT, withClockedSimulator, withSimulator } from "../helpers/simulator-http.js";
 
 const HIGH_3 = { input: { prompt: "x", quality: "high", num_images: 3 } };
 

@@ -2,8 +2,8 @@ import { request } from "node:http";
 import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/simulator/index.js";
 import { eventually } from "../helpers/eventually.js";
-import { createRun, getRun, withClockedSimulator, withSimulator } from "./helpers.js";
-import { jpegInfo, pngInfo, webpInfo } from "./images.js";
+import { createRun, getRun, withClockedSimulator, withSimulator } from "../helpers/simulator-http.js";
+import { jpegInfo, pngInfo, webpInfo } from "../helpers/images.js";
 
 interface Succeeded {
   id: string;
