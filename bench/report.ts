@@ -64,7 +64,8 @@ try {
   const sink = new PassThrough();
   let output = "";
   sink.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  console.log(`Setup: running ${ROWS.toLocaleString("en-US")} rows through \`run --simulate\` (zero latency, 2 % failures)…`);
+  const count = ROWS.toLocaleString("en-US");
+  console.log(`Setup: running ${count} rows through \`run --simulate\` (zero latency, 2 % failures)…`);
   const setupStart = performance.now();
   const env = { REDIS_URL, RUNFLOW_BATCH_PREFIX: bench.prefix, LOG_LEVEL: "error", CI: "1" };
   const args = ["run", manifest, "--out", out, "--batch", "bench", "--simulate", "--sim-latency", "0", "--sim-fail-rate", "0.02"];
@@ -100,7 +101,8 @@ try {
   for (const page of pages) pagesBytes += (await stat(path.join(out, "report-pages", page))).size;
   const csv = (await stat(path.join(out, "results.csv"))).size;
 
-  console.log(`\nReports of a ${baseline.value.toLocaleString("en-US")}-row batch (${record.failed} failed), best of runs:`);
+  const rowsWritten = baseline.value.toLocaleString("en-US");
+  console.log(`\nReports of a ${rowsWritten}-row batch (${record.failed} failed), best of runs:`);
   const rows: [string, string, string][] = [
     ["results.jsonl alone (baseline)", seconds(baseline.ms), "1.00×"],
     ["every report, thumbnails off", seconds(reportsOnly.ms), `${(reportsOnly.ms / baseline.ms).toFixed(2)}×`],
@@ -109,9 +111,11 @@ try {
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [name, time, ratio] of rows) console.log(`${name.padEnd(width)}  ${time.padStart(8)}  ${ratio.padStart(6)}`);
-  console.log(`\nreport.html (page 1 of ${pages.length + 1}, 1,000 cards): ${mb(first)} (limit 2 MB: ${first < 2 * 1024 * 1024 ? "met" : "NOT met"})`);
+  const limit = first < 2 * 1024 * 1024 ? "met" : "NOT met";
+  console.log(`\nreport.html (page 1 of ${pages.length + 1}, 1,000 cards): ${mb(first)} (limit 2 MB: ${limit})`);
   console.log(`all report pages: ${mb(pagesBytes)}; results.csv: ${mb(csv)}`);
-  console.log(`thumbnails made: ${(cold.value.thumbnails.made / 5).toFixed(0)} a second (sharp, 2 at a time, ${"1024×768 PNG"} → 320 px WebP)`);
+  const perSecond = (cold.value.thumbnails.made / 5).toFixed(0);
+  console.log(`thumbnails made: ${perSecond} a second (sharp, 2 at a time, 1024×768 PNG → 320 px WebP)`);
 } finally {
   await bench.cleanup();
   await rm(dir, { recursive: true, force: true });

@@ -21,8 +21,9 @@ export function registerDashboard(program: Command, ctx: CommandContext): void {
     .command("dashboard")
     .summary("web dashboard: batches, bull-board at /queues, Prometheus /metrics")
     .description(
-      "Serve a web dashboard: / lists batches with live progress and cost, /batches/ID shows a batch's report live, " +
-        "/queues is bull-board (read-only unless --allow-actions), /metrics is Prometheus text.",
+      "Serve a web dashboard: / lists batches with live progress and cost, /batches/ID shows a " +
+        "batch's report live, /queues is bull-board (read-only unless --allow-actions), /metrics is " +
+        "Prometheus text.",
     )
     .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
     .option("--host <host>", "address to bind; anything but loopback needs --token", "127.0.0.1")
@@ -30,7 +31,8 @@ export function registerDashboard(program: Command, ctx: CommandContext): void {
     .option("--allow-actions", "let bull-board retry, promote and clean jobs")
     .addHelpText(
       "after",
-      "\nExamples:\n  runflow-batch dashboard --port 8080\n  RUNFLOW_BATCH_DASHBOARD_TOKEN=s3cret runflow-batch dashboard --host 0.0.0.0",
+      "\nExamples:\n  runflow-batch dashboard --port 8080\n" +
+        "  RUNFLOW_BATCH_DASHBOARD_TOKEN=s3cret runflow-batch dashboard --host 0.0.0.0",
     )
     .action(async (flags: DashboardFlags) => {
       ctx.handlesStop();

@@ -48,7 +48,8 @@ export async function dashboard(ctx: CommandContext, settings: DashboardSettings
     });
     ctx.io.stdout.write(`Dashboard listening on ${server.url}\n`);
     const actions = settings.allowActions ? "bull-board actions allowed" : "bull-board read-only";
-    ctx.io.stdout.write(`Pages: ${server.url}/ · ${server.url}/queues (${actions}) · ${server.url}/metrics. Stop with Ctrl-C.\n`);
+    const pages = `${server.url}/ · ${server.url}/queues (${actions}) · ${server.url}/metrics`;
+    ctx.io.stdout.write(`Pages: ${pages}. Stop with Ctrl-C.\n`);
     await untilAborted(ctx.io.signal);
     await server.close();
   } finally {

@@ -70,29 +70,49 @@ export function costReportMarkdown(input: CostReportInput): string {
   const lines = [
     `# Cost report — batch ${input.batch}`,
     "",
-    `Manifest \`${input.manifest}\` · generated ${input.generatedAt.toISOString()} · state: **${input.state}**`,
+    `Manifest \`${input.manifest}\` · generated ${input.generatedAt.toISOString()} · ` +
+      `state: **${input.state}**`,
     "",
-    `Started ${input.startedAt ?? "—"} · finished ${input.finishedAt ?? "—"} · duration ${formatDuration(input.durationMs)}` +
+    `Started ${input.startedAt ?? "—"} · finished ${input.finishedAt ?? "—"} · ` +
+      `duration ${formatDuration(input.durationMs)}` +
       (input.finishedAt === null && input.durationMs !== null ? " so far" : ""),
     "",
     "| rows | succeeded | failed | remaining | images | estimated | actual |",
     "|---:|---:|---:|---:|---:|---:|---:|",
-    `| ${s.rows} | ${s.succeeded} | ${s.failed} | ${input.remaining.rows} | ${s.images} | ${money(s.estimatedMicros)} | ${money(s.actualMicros)} |`,
+    `| ${s.rows} | ${s.succeeded} | ${s.failed} | ${input.remaining.rows} | ${s.images} | ` +
+      `${money(s.estimatedMicros)} | ${money(s.actualMicros)} |`,
     "",
     "## By model and quality",
     "",
     "| model | quality | rows | images | estimated | actual |",
     "|---|---|---:|---:|---:|---:|",
-    ...s.byTier.map((t) => `| ${t.model} | ${t.quality ?? "—"} | ${t.rows} | ${t.images} | ${money(t.estimatedMicros)} | ${money(t.actualMicros)} |`),
+    ...s.byTier.map(
+      (t) =>
+        `| ${t.model} | ${t.quality ?? "—"} | ${t.rows} | ${t.images} | ` +
+        `${money(t.estimatedMicros)} | ${money(t.actualMicros)} |`,
+    ),
     "",
   ];
   lines.push(...failuresMarkdown(input));
   if (input.capMicros !== null || input.remaining.rows > 0 || input.budgetHistory.length > 0) {
     lines.push("## Budget", "");
-    if (input.capMicros !== null) lines.push(`- Cap: ${money(input.capMicros)}; spent ${money(s.actualMicros)}; reserved for runs in flight ${money(input.reservedMicros)}.`);
+    if (input.capMicros !== null) {
+      lines.push(
+        `- Cap: ${money(input.capMicros)}; spent ${money(s.actualMicros)}; ` +
+          `reserved for runs in flight ${money(input.reservedMicros)}.`,
+      );
+    }
     if (input.remaining.rows > 0) {
-      lines.push(`- Not done: ${input.remaining.rows} rows (${input.remaining.held} held by the budget cap), estimated at ${money(input.remaining.estimatedMicros)}.`);
-      if (input.state === "budget") lines.push(`- To finish, raise the cap: \`runflow-batch budget ${input.batch} --max-cost USD\`, or run again with a higher \`--max-cost\`.`);
+      lines.push(
+        `- Not done: ${input.remaining.rows} rows (${input.remaining.held} held by the budget cap), ` +
+          `estimated at ${money(input.remaining.estimatedMicros)}.`,
+      );
+      if (input.state === "budget") {
+        lines.push(
+          `- To finish, raise the cap: \`runflow-batch budget ${input.batch} --max-cost USD\`, ` +
+            "or run again with a higher `--max-cost`.",
+        );
+      }
     }
     if (input.budgetHistory.length > 0) {
       lines.push("", "| when | budget event |", "|---|---|");
@@ -101,7 +121,10 @@ export function costReportMarkdown(input: CostReportInput): string {
     lines.push("");
   }
   const assumptions = input.prices.assumptions;
-  lines.push(`Prices: ${String(input.prices.source ?? "")}. Actual cost is Runflow's reported \`cost\` where present, otherwise the price table; failed runs cost nothing.`);
+  lines.push(
+    `Prices: ${String(input.prices.source ?? "")}. Actual cost is Runflow's reported \`cost\` ` +
+      "where present, otherwise the price table; failed runs cost nothing.",
+  );
   if (Array.isArray(assumptions)) for (const a of assumptions) lines.push(`- Assumed: ${String(a)}`);
   return lines.join("\n") + "\n";
 }
@@ -116,7 +139,10 @@ function failuresMarkdown(input: CostReportInput): string[] {
   if (total === 0) return [];
   const shown = listed.slice(0, FAILURES_IN_MARKDOWN);
   const lines = [`## Failures (${total})`, "", "| id | reason |", "|---|---|", ...shown.map((f) => `| ${cell(f.id)} | ${cell(f.reason)} |`)];
-  if (total > shown.length) lines.push("", `… and ${total - shown.length} more: every failed row is in results.csv (status \`failed\`, column \`error\`).`);
+  if (total > shown.length) {
+    const rest = `… and ${total - shown.length} more`;
+    lines.push("", `${rest}: every failed row is in results.csv (status \`failed\`, column \`error\`).`);
+  }
   lines.push("");
   return lines;
 }

@@ -32,7 +32,8 @@ export function renderEstimateTable(scan: ManifestScan, scenarios: readonly Tier
   const { cost } = scan;
   const lines: string[] = [];
   const validity = scan.invalidRows === 0 ? "all valid" : `${count(scan.invalidRows)} invalid ${skippedInvalid ? "(skipped, listed on stderr)" : ""}`.trimEnd();
-  lines.push(`${scan.file}: ${count(scan.rows)} row${scan.rows === 1 ? "" : "s"}, ${validity}. Prices: ${scan.prices.source}.`, "");
+  const rows = `${count(scan.rows)} row${scan.rows === 1 ? "" : "s"}`;
+  lines.push(`${scan.file}: ${rows}, ${validity}. Prices: ${scan.prices.source}.`, "");
   const body: string[][] = [["model", "quality", "rows", "images", "estimated USD"]];
   for (const tier of cost.byTier) {
     body.push([tier.model, tier.quality ?? "per request", count(tier.rows), count(tier.images), usd(tier.estimatedMicros)]);

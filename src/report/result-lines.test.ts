@@ -48,7 +48,8 @@ describe("result lines", () => {
     expect(csvHeader(["a,b"])).toMatch(/,"metadata\.a,b"\n$/);
     const line = lineFromResult({ ...stored, metadata: { sku: "S,1" }, prompt: "p", attempt: 1, duration_ms: 5 });
     expect(csvLine(line, ["color", "sku"])).toBe(
-      "a1,openai/gpt-image-2,high,succeeded,r1,images/a1-1.png|images/a1-2.png,0.266,0.266,,p,1,,2026-11-22T00:00:10.000Z,5,0.133,,\"S,1\"\n",
+      "a1,openai/gpt-image-2,high,succeeded,r1,images/a1-1.png|images/a1-2.png,0.266,0.266,," +
+        'p,1,,2026-11-22T00:00:10.000Z,5,0.133,,"S,1"\n',
     );
   });
 });

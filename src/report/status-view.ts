@@ -81,6 +81,8 @@ export function batchStatus(record: BatchRecord, tiers: Readonly<Record<string, 
   };
 }
 
+/** Column widths of the per-tier table. */
+const WIDTHS = [28, 7, 7, 7, 6, 7, 11, 11, 10];
 const pad = (text: string, width: number, right = false) => (right ? text.padStart(width) : text.padEnd(width));
 
 function duration(seconds: number): string {
@@ -93,15 +95,28 @@ export function renderStatus(s: BatchStatus): string {
   const r = s.rows;
   const lines = [
     `batch ${s.batch} · ${s.state} · created ${s.created_at}`,
-    `rows: ${r.total} total · ${r.succeeded} succeeded · ${r.failed} failed · ${r.in_flight} in flight · ${r.pending} pending · ${r.held_by_budget} held by budget`,
-    `images: ${s.images} · estimated $${s.money.estimated_usd} · spent $${s.money.spent_usd} · reserved $${s.money.reserved_usd}` +
+    `rows: ${r.total} total · ${r.succeeded} succeeded · ${r.failed} failed · ${r.in_flight} in flight · ` +
+      `${r.pending} pending · ${r.held_by_budget} held by budget`,
+    `images: ${s.images} · estimated $${s.money.estimated_usd} · spent $${s.money.spent_usd} · ` +
+      `reserved $${s.money.reserved_usd}` +
       (s.money.cap_usd === null ? " · no cap" : ` · cap $${s.money.cap_usd}`),
   ];
   if (s.rows_per_minute !== null) lines.push(`pace: ${s.rows_per_minute} rows/min` + (s.eta_seconds !== null ? ` · about ${duration(s.eta_seconds)} left` : ""));
-  lines.push("", `${pad("model", 28)} ${pad("quality", 7)} ${pad("rows", 7, true)} ${pad("done", 7, true)} ${pad("failed", 6, true)} ${pad("images", 7, true)} ${pad("estimated", 11, true)} ${pad("spent", 11, true)} ${pad("reserved", 10, true)}`);
+  const columns = (cells: readonly string[]) => cells.map((cell, i) => pad(cell, WIDTHS[i] ?? 0, i > 1)).join(" ");
+  lines.push("", columns(["model", "quality", "rows", "done", "failed", "images", "estimated", "spent", "reserved"]));
   for (const t of s.by_tier) {
     lines.push(
-      `${pad(t.model, 28)} ${pad(t.quality ?? "—", 7)} ${pad(String(t.rows), 7, true)} ${pad(String(t.succeeded), 7, true)} ${pad(String(t.failed), 6, true)} ${pad(String(t.images), 7, true)} ${pad("$" + t.estimated_usd, 11, true)} ${pad("$" + t.spent_usd, 11, true)} ${pad("$" + t.reserved_usd, 10, true)}`,
+      columns([
+        t.model,
+        t.quality ?? "—",
+        String(t.rows),
+        String(t.succeeded),
+        String(t.failed),
+        String(t.images),
+        "$" + t.estimated_usd,
+        "$" + t.spent_usd,
+        "$" + t.reserved_usd,
+      ]),
     );
   }
   return lines.join("\n") + "\n";
@@ -110,5 +125,8 @@ export function renderStatus(s: BatchStatus): string {
 export function renderBatchLine(record: BatchRecord): string {
   const done = record.succeeded + record.failed;
   const cap = record.capMicros === null ? "no cap" : `cap $${formatUsd(record.capMicros)}`;
-  return `${pad(record.id, 16)} ${record.submission.createdAt.slice(0, 19).replace("T", " ")}  ${pad(`${done}/${record.submission.rows}`, 15, true)} rows  spent $${pad(formatUsd(record.spentMicros), 10)} ${pad(cap, 16)} ${record.state}\n`;
+  const created = record.submission.createdAt.slice(0, 19).replace("T", " ");
+  const rows = pad(`${done}/${record.submission.rows}`, 15, true);
+  const spent = pad(formatUsd(record.spentMicros), 10);
+  return `${pad(record.id, 16)} ${created}  ${rows} rows  spent $${spent} ${pad(cap, 16)} ${record.state}\n`;
 }

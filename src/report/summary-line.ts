@@ -8,7 +8,10 @@ export function reportSummaryLine(input: CostReportInput, outDir: string): strin
     `batch ${input.batch}: ${s.succeeded} succeeded, ${s.failed} failed, ${input.remaining.rows} not done; ` +
       `${s.images} images; spent $${formatUsd(s.actualMicros)} of $${formatUsd(s.estimatedMicros)} estimated`,
   ];
-  if (input.remaining.rows > 0) lines.push(`not done: ${input.remaining.rows} rows (${input.remaining.held} held by the budget), estimated $${formatUsd(input.remaining.estimatedMicros)}`);
+  if (input.remaining.rows > 0) {
+    const { rows, held, estimatedMicros } = input.remaining;
+    lines.push(`not done: ${rows} rows (${held} held by the budget), estimated $${formatUsd(estimatedMicros)}`);
+  }
   lines.push(`reports: ${outDir}/report.html, cost-report.md, results.jsonl, results.csv, cost-report.json`);
   return lines.join("\n") + "\n";
 }

@@ -23,7 +23,7 @@ const ARGS = [
 
 export interface TestBrowser {
   page(): Promise<{ page: Page; errors: string[] }>;
-  /** Saves a screenshot (full page by default); with RUNFLOW_BATCH_SCREENSHOTS=1 also into docs/screenshots/. */
+  /** Saves a screenshot (full page by default); RUNFLOW_BATCH_SCREENSHOTS=1: also into docs/screenshots/. */
   screenshot(page: Page, name: string, fullPage?: boolean): Promise<string>;
   close(): Promise<void>;
 }

@@ -51,12 +51,13 @@ describe("dashboard in a browser", () => {
       expect(await row.getAttribute("data-state")).toBe("running");
       const before = Number(await row.locator(".done").getAttribute("data-done"));
       expect(before).toBeLessThan(rows.length);
-      const doneNow = `Number(document.querySelector('tr.batch[data-batch="live"] .done')?.getAttribute("data-done"))`;
+      const doneNow = `Number(document.querySelector('tr.batch[data-batch="live"] .done')?.dataset.done)`;
       await page.waitForFunction(`${doneNow} > ${before}`, null, { timeout: 30_000 });
       await browser.screenshot(page, "dashboard");
 
       await page.goto(`${dashboard.url}/batches/live`);
-      const someOfEach = `document.querySelectorAll(".card.st-failed").length > 0 && document.querySelectorAll(".card.st-succeeded").length > 2`;
+      const count = (selector: string) => `document.querySelectorAll(${JSON.stringify(selector)}).length`;
+      const someOfEach = `${count(".card.st-failed")} > 0 && ${count(".card.st-succeeded")} > 2`;
       await page.waitForFunction(someOfEach, null, { timeout: 30_000 });
       expect(await page.locator(".card").count()).toBe(rows.length);
       expect(await page.locator(".batch-header .state").textContent()).toBe("running");

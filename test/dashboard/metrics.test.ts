@@ -25,7 +25,7 @@ function sampleValue(family: PromFamily | undefined, labels: Record<string, stri
 describe("dashboard /metrics", () => {
   const bed = useTestbed({ latencyMs: { min: 5, max: 40 }, failRate: 0.3, seed: 5, apiKeys: ["rf_test_key"] });
 
-  it("parses strictly, and its cost per model × tier equals the simulator's ledger to the micro-dollar", async () => {
+  it("parses strictly; its cost per model × tier equals the simulator's ledger exactly", async () => {
     const dir = await tempDir();
     const rows = mixedRows();
     const manifest = await writeJsonl(dir, rows);

@@ -39,7 +39,8 @@ export function progressLine(record: BatchRecord, width: number, startedMs: numb
   const left = rows - finished;
   const eta = pace === null || left === 0 || held ? "" : ` · ETA ${shortDuration((left / pace) * 60)}`;
   return (
-    `${bar} ${finished}/${rows} rows · ${record.failed} failed · ${record.inFlight} in flight · ${record.images} images · ` +
+    `${bar} ${finished}/${rows} rows · ${record.failed} failed · ${record.inFlight} in flight · ` +
+    `${record.images} images · ` +
     `$${formatUsd(record.spentMicros)}${held} · ${shortDuration((now - startedMs) / 1_000)} elapsed` +
     (pace === null ? "" : ` · ${pace} rows/min`) +
     eta

@@ -9,6 +9,7 @@ import type { HeaderModel } from "../../report/html/header.js";
 import { headerHtml } from "../../report/html/header.js";
 import { pageEnd, pageStart, type PagePlace } from "../../report/html/page.js";
 import type { ResultLine } from "../../report/result-lines.js";
+import { TOP_NAV } from "./batches-page.js";
 
 export const batchHref = (batch: string) => `/batches/${encodeURIComponent(batch)}`;
 
@@ -25,30 +26,41 @@ export function liveHeaderHtml(model: HeaderModel, place: PagePlace): string {
   return headerHtml(model, place.href);
 }
 
+/** Fetches the header and cards every refreshMs until the batch is finished. */
 const LIVE = (url: string, refreshMs: number) => `<script>
 (function () {
   var live = document.getElementById("live"), cards = document.querySelector(".cards"), last = "";
+  function show(data) {
+    if (!data) return;
+    live.innerHTML = data.header;
+    if (data.cards !== last) {
+      last = data.cards;
+      cards.innerHTML = data.cards;
+      if (window.runflowReportFilter) window.runflowReportFilter();
+    }
+    document.body.dataset.refreshed = String(Date.now());
+    document.body.dataset.finished = String(data.finished);
+    if (!data.finished) setTimeout(tick, ${refreshMs});
+  }
   function tick() {
-    fetch(${JSON.stringify(url)}, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) {
-        if (!data) return;
-        live.innerHTML = data.header;
-        if (data.cards !== last) { last = data.cards; cards.innerHTML = data.cards; if (window.runflowReportFilter) window.runflowReportFilter(); }
-        document.body.dataset.refreshed = String(Date.now());
-        document.body.dataset.finished = String(data.finished);
-        if (!data.finished) setTimeout(tick, ${refreshMs});
-      }).catch(function () { setTimeout(tick, ${refreshMs}); });
+    fetch(${JSON.stringify(url)}, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(show)
+      .catch(function () { setTimeout(tick, ${refreshMs}); });
   }
   setTimeout(tick, ${refreshMs});
 })();
 </script>`;
 
 export function batchPage(model: HeaderModel, place: PagePlace, lines: readonly ResultLine[], refreshMs: number): string {
-  const nav = `<nav class="top"><b>runflow-batch</b><a href="/">batches</a><a href="/queues">queues</a><a href="/metrics">metrics</a></nav>`;
   const live = `${batchHref(model.batch)}/live?page=${place.number}`;
-  return pageStart(model, place).replace("<main>", `<main>${nav}`) + cardsHtml(model.batch, lines) + pageEnd(place, LIVE(live, refreshMs));
+  const start = pageStart(model, place).replace("<main>", `<main>${TOP_NAV}`);
+  return start + cardsHtml(model.batch, lines) + pageEnd(place, LIVE(live, refreshMs));
 }
 
 export function notFoundPage(batch: string): string {
-  return `<!doctype html><title>No such batch</title><p>No batch <code>${esc(batch)}</code> in Redis. <a href="/">All batches</a></p>\n`;
+  return (
+    `<!doctype html><title>No such batch</title>` +
+    `<p>No batch <code>${esc(batch)}</code> in Redis. <a href="/">All batches</a></p>\n`
+  );
 }

@@ -25,7 +25,8 @@ function images(line: ResultLine, options: CardOptions): string {
   const shown = line.images.slice(0, IMAGES_SHOWN).map((image, i) => {
     const src = options.thumbFor(image) ?? image;
     const alt = `${line.id} image ${i + 1}`;
-    return `<a href="${fileHref(options.prefix, image)}"><img loading="lazy" decoding="async" src="${fileHref(options.prefix, src)}" alt="${esc(alt)}"></a>`;
+    const img = `<img loading="lazy" decoding="async" src="${fileHref(options.prefix, src)}" ` + `alt="${esc(alt)}">`;
+    return `<a href="${fileHref(options.prefix, image)}">${img}</a>`;
   });
   const more = line.images.length > IMAGES_SHOWN ? `<span class="more">+${line.images.length - IMAGES_SHOWN}</span>` : "";
   return `<div class="imgs n${Math.min(line.images.length, IMAGES_SHOWN)}">${shown.join("")}${more}</div>`;
@@ -37,12 +38,14 @@ export function cardHtml(line: ResultLine, options: CardOptions): string {
   const cost = line.cost_usd === null ? `est. $${line.estimated_usd}` : `$${line.cost_usd}`;
   const reason = line.error && line.status !== "succeeded" ? `<p class="reason">${esc(line.error)}</p>` : "";
   return (
-    `<article class="card st-${line.status}" data-id="${esc(line.id)}" data-status="${line.status}" data-model="${esc(line.model)}" ` +
+    `<article class="card st-${line.status}" data-id="${esc(line.id)}" data-status="${line.status}" ` +
+    `data-model="${esc(line.model)}" ` +
     `data-tier="${esc(tierName(line.quality))}" data-q="${esc(search)}">` +
     images(line, options) +
     `<div class="meta"><div class="row1"><b class="id" title="${esc(line.id)}">${esc(line.id)}</b>` +
     `<span class="status">${line.status}</span></div>` +
-    `<div class="row2">${esc(line.model)} · ${esc(tierName(line.quality))} · <span class="cost">${cost}</span></div>` +
+    `<div class="row2">${esc(line.model)} · ${esc(tierName(line.quality))} · ` +
+    `<span class="cost">${cost}</span></div>` +
     reason +
     (prompt ? `<p class="prompt">${esc(prompt)}</p>` : "") +
     `</div></article>`

@@ -54,7 +54,8 @@ export function costChartSvg(tiers: readonly ChartTier[]): string {
   const empty = tiers.length === 0 ? `<text x="${LABEL}" y="${TOP + 14}">no rows</text>` : "";
   return (
     `<svg class="cost-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" ` +
-    `width="${WIDTH}" height="${height}" role="img" aria-label="Estimated and actual cost per model and tier">` +
+    `width="${WIDTH}" height="${height}" role="img" ` +
+    `aria-label="Estimated and actual cost per model and tier">` +
     legend + groups.join("") + empty + `</svg>`
   );
 }

@@ -102,14 +102,19 @@ function budget(m: HeaderModel): string {
 function failures(m: HeaderModel, pageHref: (page: number) => string): string {
   if (m.failures.total === 0) return "";
   const rows = m.failures.listed.map((f) => {
-    const where = f.page === undefined ? "" : ` <a class="where" href="${esc(pageHref(f.page))}#q=${encodeURIComponent(f.id)}">page ${f.page}</a>`;
-    return `<tr data-id="${esc(f.id)}"><td class="id">${esc(f.id)}${where}</td><td class="reason">${esc(f.reason)}</td></tr>`;
+    const href = f.page === undefined ? "" : `${pageHref(f.page)}#q=${encodeURIComponent(f.id)}`;
+    const where = f.page === undefined ? "" : ` <a class="where" href="${esc(href)}">page ${f.page}</a>`;
+    const reason = `<td class="reason">${esc(f.reason)}</td>`;
+    return `<tr data-id="${esc(f.id)}"><td class="id">${esc(f.id)}${where}</td>${reason}</tr>`;
   });
   const more = m.failures.total - m.failures.listed.length;
   return (
     `<details class="failures" open><summary>Failures (${count(m.failures.total)})</summary>` +
     `<table><thead><tr><th>id</th><th>reason</th></tr></thead><tbody>${rows.join("")}</tbody></table>` +
-    (more > 0 ? `<p class="note">… and ${count(more)} more: every failed row is in results.csv (status <code>failed</code>).</p>` : "") +
+    (more > 0
+      ? `<p class="note">… and ${count(more)} more: every failed row is in results.csv ` +
+        `(status <code>failed</code>).</p>`
+      : "") +
     `</details>`
   );
 }
@@ -127,10 +132,14 @@ export function headerHtml(m: HeaderModel, pageHref: (page: number) => string): 
         );
   const done = m.rows.succeeded + m.rows.failed;
   const percent = m.rows.total === 0 ? 100 : Math.floor((done / m.rows.total) * 100);
+  const actual = `<b class="actual">${usd(m.actualMicros)}</b>`;
+  const estimated = `<span class="estimated">${usd(m.estimatedMicros)}</span>`;
   const remaining = m.remainingEstimateMicros > 0 ? ` · ${usd(m.remainingEstimateMicros)} estimated for rows not done` : "";
   return (
-    `<header class="batch-header"><h1>Batch <span class="batch-id">${esc(m.batch)}</span> <span class="state st-${esc(m.state)}">${esc(m.state)}</span></h1>` +
-    `<div class="progress" title="${done} of ${m.rows.total} rows finished"><div style="width:${percent}%"></div></div>` +
+    `<header class="batch-header"><h1>Batch <span class="batch-id">${esc(m.batch)}</span> ` +
+    `<span class="state st-${esc(m.state)}">${esc(m.state)}</span></h1>` +
+    `<div class="progress" title="${done} of ${m.rows.total} rows finished">` +
+    `<div style="width:${percent}%"></div></div>` +
     `<dl class="facts">` +
     fact("manifest", `<code>${esc(m.manifest)}</code>`, "manifest") +
     fact("started", esc(m.startedAt ?? "—"), "started") +
@@ -139,7 +148,7 @@ export function headerHtml(m: HeaderModel, pageHref: (page: number) => string): 
     pace +
     fact("rows", `${count(m.rows.total)} · ${rowsByState(m)}`, "rows") +
     fact("images", count(m.images), "images") +
-    fact("cost", `<b class="actual">${usd(m.actualMicros)}</b> actual of <span class="estimated">${usd(m.estimatedMicros)}</span> estimated${remaining}`, "cost") +
+    fact("cost", `${actual} actual of ${estimated} estimated${remaining}`, "cost") +
     fact("budget", budget(m), "budget") +
     `</dl><p class="generated">generated ${esc(m.generatedAt)}</p></header>` +
     `<section class="chart"><h2>Cost by model and tier</h2>${costChartSvg(m.tiers)}</section>` +

@@ -63,17 +63,19 @@ export function filtersHtml(m: HeaderModel): string {
 export function documentStart(title: string, extraHead = ""): string {
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${esc(title)}</title>` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<link rel="icon" href="data:,"><title>${esc(title)}</title>` +
     `<style>${REPORT_CSS}</style>${extraHead}</head><body><main>`
   );
 }
 
 export function pageStart(m: HeaderModel, place: PagePlace): string {
-  const title = `Batch ${m.batch} — report${place.count > 1 ? ` (page ${place.number} of ${place.count})` : ""}`;
+  const where = place.count > 1 ? ` page ${place.number} of ${place.count}` : "";
+  const title = `Batch ${m.batch} — report${where ? ` (${where.trim()})` : ""}`;
   return (
     documentStart(title) +
     `<div id="live">${headerHtml(m, place.href)}</div>` +
-    `<section class="sheet"><h2>Contact sheet${place.count > 1 ? ` · page ${place.number} of ${place.count}` : ""}</h2>` +
+    `<section class="sheet"><h2>Contact sheet${where ? ` ·${where}` : ""}</h2>` +
     filtersHtml(m) +
     pageLinks(place) +
     `<div class="cards">`
@@ -81,5 +83,6 @@ export function pageStart(m: HeaderModel, place: PagePlace): string {
 }
 
 export function pageEnd(place: PagePlace, extraScript = ""): string {
-  return `</div>${pageLinks(place)}</section></main><script>${REPORT_JS}</script>${extraScript}</body></html>\n`;
+  const scripts = `<script>${REPORT_JS}</script>${extraScript}`;
+  return `</div>${pageLinks(place)}</section></main>${scripts}</body></html>\n`;
 }

@@ -25,14 +25,15 @@ export const REPORT_JS = `
     var cards = document.querySelectorAll(".card"), visible = 0;
     for (var i = 0; i < cards.length; i++) {
       var d = cards[i].dataset;
-      var ok = (!status || d.status === status) && (!model || d.model === model) && (!tier || d.tier === tier) &&
-        (!q || d.q.indexOf(q) !== -1);
+      var ok = (!status || d.status === status) && (!model || d.model === model) &&
+        (!tier || d.tier === tier) && (!q || d.q.indexOf(q) !== -1);
       cards[i].hidden = !ok;
       if (ok) visible++;
     }
     if (shown) shown.textContent = visible + " of " + cards.length + " rows on this page";
     var h = hash();
-    if (history.replaceState) history.replaceState(null, "", h ? "#" + h : location.pathname + location.search);
+    var plain = location.pathname + location.search;
+    if (history.replaceState) history.replaceState(null, "", h ? "#" + h : plain);
     var links = document.querySelectorAll(".pages a");
     for (var j = 0; j < links.length; j++) links[j].href = links[j].href.split("#")[0] + (h ? "#" + h : "");
   }
