@@ -13,7 +13,7 @@ import { reportSummaryLine } from "../report/summary-line.js";
 import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
 import { restoreImages } from "./shared/apply-plan.js";
-import { bindingOf, openQueueDeps, runflowClientFor, SIMULATED_KEY, type QueueDeps } from "./shared/queue-deps.js";
+import { bindingOf, clientFor, openQueueDeps, type QueueDeps } from "./shared/queue-deps.js";
 import { startRehearsal } from "./shared/rehearsal.js";
 import { writeReports } from "./shared/write-reports.js";
 
@@ -44,9 +44,7 @@ async function restore(ctx: CommandContext, deps: QueueDeps, record: BatchRecord
   let simulator: Simulator | null = null;
   try {
     if (rehearsal) simulator = await startRehearsal({ outDir: record.submission.out, latencyMs: 0, failRate: 0, logger: deps.logger });
-    const client = simulator
-      ? runflowClientFor(deps.config, deps.logger, simulator.url, SIMULATED_KEY)
-      : runflowClientFor(deps.config, deps.logger);
+    const client = clientFor(deps, simulator);
     try {
       const done = await restoreImages({ client, rows, outDir: record.submission.out, logger: deps.logger, batchId: record.id });
       ctx.io.stderr.write(`Downloaded the images of ${done.restored} of ${rows.length} rows again (no new runs).\n`);

@@ -14,7 +14,7 @@ import { manifestSha256 } from "../manifest/fingerprint.js";
 import { createQueues, type Queues } from "../queue/queues.js";
 import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
-import { bindingOf, openQueueDeps, runflowClientFor, SIMULATED_KEY } from "./shared/queue-deps.js";
+import { bindingOf, clientFor, openQueueDeps } from "./shared/queue-deps.js";
 import { simulatorPoll, startRehearsal } from "./shared/rehearsal.js";
 import { workAndReport } from "./shared/work-and-report.js";
 import type { WorkerSettings } from "./settings.js";
@@ -90,9 +90,7 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
     const { rows, micros } = await selectRows(deps.ledger, record, settings.select);
     ctx.io.stderr.write(`${out}: ${rows.length.toLocaleString("en-US")} to retry → ${rows.length} run${rows.length === 1 ? "" : "s"}, ~$${formatUsd(micros)}\n`);
     if (rehearsal) simulator = await startRehearsal({ outDir: out, ...settings.simulate, logger: deps.logger });
-    const client = simulator
-      ? runflowClientFor(deps.config, deps.logger, simulator.url, SIMULATED_KEY, deps)
-      : runflowClientFor(deps.config, deps.logger, undefined, undefined, deps);
+    const client = clientFor(deps, simulator);
     try {
       for (let i = 0; i < rows.length; i += 500) await deps.ledger.rows.reopen(record.id, rows.slice(i, i + 500), "again");
       queues = createQueues(deps.redis, deps.keys, record.id);

@@ -10,7 +10,7 @@ import type { Queues } from "../queue/queues.js";
 import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
 import { openBatch } from "./shared/open-batch.js";
-import { bindingOf, openQueueDeps, runflowClientFor, SIMULATED_KEY } from "./shared/queue-deps.js";
+import { bindingOf, clientFor, openQueueDeps } from "./shared/queue-deps.js";
 import { simulatorPoll, startRehearsal } from "./shared/rehearsal.js";
 import { workAndReport } from "./shared/work-and-report.js";
 import type { BatchSettings, WorkerSettings } from "./settings.js";
@@ -41,9 +41,7 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
       deps.logger.info({ url: simulator.url }, "Using the built-in Runflow simulator: nothing is billed.");
     }
     const binding = bindingOf(deps.config, simulator !== null);
-    const client = simulator
-      ? runflowClientFor(deps.config, deps.logger, simulator.url, SIMULATED_KEY, deps)
-      : runflowClientFor(deps.config, deps.logger, undefined, undefined, deps);
+    const client = clientFor(deps, simulator);
     try {
       const opened = await openBatch({ ...deps, client, binding, settings, out: settings.out, stderr: ctx.io.stderr });
       const { prepared, record } = opened;

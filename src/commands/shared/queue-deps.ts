@@ -81,6 +81,16 @@ export function bindingOf(config: Config, simulator: boolean): Binding {
   return bindingFor(config.runflowBaseUrl, config.runflowApiKey);
 }
 
+/**
+ * The client of a command: the in-process simulator's when there is one (a rehearsal), else the
+ * configured endpoint's; its requests are counted into Redis for the dashboard.
+ */
+export function clientFor(deps: QueueDeps, simulator: { readonly url: string } | null): RunflowClient {
+  return simulator
+    ? runflowClientFor(deps.config, deps.logger, simulator.url, SIMULATED_KEY, deps)
+    : runflowClientFor(deps.config, deps.logger, undefined, undefined, deps);
+}
+
 /** With `stats`, the client's requests, 429s and latencies are counted into Redis for the dashboard's /metrics. */
 export function runflowClientFor(
   config: Config,
