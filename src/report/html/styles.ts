@@ -45,7 +45,7 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f5;pa
 .card{background:#fff;border:1px solid var(--line);border-radius:6px;overflow:hidden;display:flex;
   flex-direction:column}
 .card[hidden]{display:none}.card.st-failed{border-color:#f3b8b3}.card.st-held{border-color:#f1d98a}
-.imgs{display:grid;gap:2px;background:#eef1f5;aspect-ratio:1/1}
+.imgs{display:grid;gap:2px;background:#eef1f5;aspect-ratio:1/1;grid-auto-rows:minmax(0,1fr);overflow:hidden}
 .imgs.n2,.imgs.n3,.imgs.n4{grid-template-columns:1fr 1fr}
 .imgs a{display:block;min-height:0;overflow:hidden}
 .imgs img{width:100%;height:100%;object-fit:cover;display:block}.imgs{position:relative}
