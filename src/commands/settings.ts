@@ -8,6 +8,7 @@ import type { PriceTable } from "../pricing/table.js";
 import type { RetryOptions } from "../queue/retry-options.js";
 import type { QueueName } from "../queue/keys.js";
 import type { PollSchedule } from "../worker/poll-schedule.js";
+import type { CallbackSettings } from "../callbacks/index.js";
 
 /** How to read a manifest and price it (`estimate`, `submit`, `run`). */
 export interface ManifestSettings {
@@ -42,5 +43,9 @@ export interface WorkerSettings {
   readonly lockDurationMs: number;
   /** No progress this long because of 402/429/5xx: the batch ends failed-rows (`--give-up-after`), in ms. */
   readonly giveUpAfterMs?: number | null;
+  /** `--callback-url` / `--callback-listen`: listen for callbacks; null polls only. */
+  readonly callback?: CallbackSettings | null;
+  /** `--max-rps`: one request rate for every process on the account; null: RUNFLOW_MAX_RPS, else adaptive. */
+  readonly maxRps?: number | null;
   readonly redisTimeoutMs?: number | undefined;
 }

@@ -39,6 +39,8 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
         concurrency: settings.concurrency,
         pauses: settings.pauses,
         lockDurationMs: settings.lockDurationMs,
+        callback: settings.callback ?? undefined,
+        callbackSecret: deps.config.callbackSecret,
         ...(settings.poll ? { poll: settings.poll } : {}),
         binding: bindingOf(deps.config, false),
         scope: settings.batchId === undefined ? { pool: true } : { batchId: settings.batchId },

@@ -41,6 +41,10 @@ export interface Keys {
   budgetHistory(id: string): string;
   /** "<operation>|<counter>" → number: Runflow API requests, 429s and latency buckets of every process. */
   readonly apiStats: string;
+  /** Pub/sub channel: run ids whose callback arrived at some process's receiver. */
+  readonly callbacks: string;
+  /** Token bucket of the shared request rate limit of one binding (--max-rps). */
+  rateLimit(bindingId: string): string;
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -62,6 +66,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     active: (bindingId) => `${tag}:active:${bindingId}`,
     budgetHistory: (id) => `${batch(id)}:budget-history`,
     apiStats: `${tag}:api-stats`,
+    callbacks: `${tag}:callbacks`,
+    rateLimit: (bindingId) => `${tag}:rate-limit:${bindingId}`,
   };
 }
 

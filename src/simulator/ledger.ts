@@ -41,6 +41,22 @@ export interface Ledger {
   callbacks: CallbackStats & { pending: number };
   /** Output downloads answered in full, and cut short by `truncateRate`. */
   downloads: { served: number; truncated: number };
+  /** /v1 requests received (except /v1/health), by kind, the 429s among them, and per second. */
+  requests: RequestCounts;
+}
+
+export type RequestKind = "create" | "get" | "balance" | "other";
+
+export interface RequestCounts {
+  create: number;
+  get: number;
+  balance: number;
+  other: number;
+  rateLimited: number;
+  /** Unix second (simulator clock) → /v1 requests received in it. */
+  perSecond: Record<string, number>;
+  /** The most /v1 requests received in one second. */
+  maxPerSecond: number;
 }
 
 export interface LedgerTotals {
@@ -58,6 +74,10 @@ export interface LedgerBook {
   countReplay(): void;
   /** An output download was answered, in full or cut short. */
   countDownload(truncated: boolean): void;
+  /** A /v1 request arrived at `now` (before auth, faults or the rate limit). */
+  countRequest(kind: RequestKind, now: number): void;
+  /** A /v1 request was answered 429. */
+  countRateLimited(): void;
   build(runs: Iterable<SimRun>, now: number, totals: LedgerTotals): Ledger;
 }
 
@@ -66,7 +86,17 @@ export function createLedgerBook(): LedgerBook {
   let replays = 0;
   const postsByKey = new Map<string, number>();
   const downloads = { served: 0, truncated: 0 };
+  const requests: Omit<RequestCounts, "perSecond" | "maxPerSecond"> = { create: 0, get: 0, balance: 0, other: 0, rateLimited: 0 };
+  const perSecond = new Map<number, number>();
   return {
+    countRequest(kind, now) {
+      requests[kind] += 1;
+      const second = Math.floor(now / 1000);
+      perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+    },
+    countRateLimited() {
+      requests.rateLimited += 1;
+    },
     countCreate(idempotencyKey) {
       createRequests += 1;
       if (idempotencyKey !== null) postsByKey.set(idempotencyKey, (postsByKey.get(idempotencyKey) ?? 0) + 1);
@@ -78,7 +108,18 @@ export function createLedgerBook(): LedgerBook {
       if (truncated) downloads.truncated += 1;
       else downloads.served += 1;
     },
-    build: (runs, now, totals) => buildLedger(runs, now, totals, { createRequests, replays, postsByKey, downloads: { ...downloads } }),
+    build: (runs, now, totals) =>
+      buildLedger(runs, now, totals, {
+        createRequests,
+        replays,
+        postsByKey,
+        downloads: { ...downloads },
+        requests: {
+          ...requests,
+          perSecond: Object.fromEntries([...perSecond].map(([second, n]) => [String(second), n])),
+          maxPerSecond: Math.max(0, ...perSecond.values()),
+        },
+      }),
   };
 }
 
@@ -91,6 +132,7 @@ function buildLedger(
     replays: number;
     postsByKey: ReadonlyMap<string, number>;
     downloads: { served: number; truncated: number };
+    requests: RequestCounts;
   },
 ): Ledger {
   const byIdempotencyKey: Ledger["byIdempotencyKey"] = {};
@@ -126,5 +168,6 @@ function buildLedger(
     reservedMicros: totals.reservedMicros,
     callbacks: totals.callbacks,
     downloads: counts.downloads,
+    requests: counts.requests,
   };
 }

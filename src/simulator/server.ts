@@ -63,6 +63,8 @@ async function handleApi(engine: Engine, req: IncomingMessage, res: ServerRespon
   const runsMatch = req.method === "POST" ? RUNS_PATH.exec(path) : null;
   const idempotencyKey = header(req, "idempotency-key");
   if (runsMatch) engine.book.countCreate(idempotencyKey);
+  const kind = runsMatch ? "create" : req.method === "GET" && RUN_PATH.test(path) ? "get" : path === "/v1/billing/balance" ? "balance" : "other";
+  engine.book.countRequest(kind, now);
 
   const key = bearer(req);
   if (key === null || !engine.isAcceptedKey(key)) {
@@ -72,6 +74,7 @@ async function handleApi(engine: Engine, req: IncomingMessage, res: ServerRespon
   const settings = engine.settings();
   const waitMs = engine.rateLimitWait(now);
   if (waitMs > 0) {
+    engine.book.countRateLimited();
     req.resume();
     const headers: Record<string, string> = {};
     if (settings.retryAfter) headers["retry-after"] = retryAfterSeconds(waitMs);

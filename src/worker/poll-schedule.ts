@@ -33,3 +33,12 @@ export function pollDelay(schedule: PollSchedule, attempt: number, random: () =>
   const spread = nominal * schedule.jitter;
   return Math.max(0, Math.round(nominal - spread + random() * 2 * spread));
 }
+
+/**
+ * With callbacks, polling is only the fallback for a lost callback: the first look well after the
+ * model usually finishes, then every half minute or more, so a row costs one GET (the read a
+ * callback prompts) and not a poll sequence.
+ */
+export function callbackFallbackFor(typicalMs: number, overrides: Partial<PollSchedule> = {}): PollSchedule {
+  return { initialMs: Math.max(3 * typicalMs, 30_000), intervalMs: 30_000, factor: 1.5, maxMs: 120_000, jitter: 0.2, ...overrides };
+}

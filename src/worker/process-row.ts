@@ -22,12 +22,26 @@ import { BudgetHold, failedWhile, IDEMPOTENCY_WINDOW_MS, IdempotencyWindowPassed
 import type { RowDeps, RowResult } from "./row-types.js";
 import { waitForRun } from "./wait-for-run.js";
 
+type RowLog = Pick<Logger, "debug" | "warn">;
+
+/** The row's logger, made only when something is logged (no child logger per row at info level). */
+function rowLogger(logger: Logger, bindings: Record<string, string>): RowLog {
+  let child: Logger | null = null;
+  const get = (): Logger => (child ??= logger.child(bindings));
+  return {
+    debug: ((...args: Parameters<Logger["debug"]>) => {
+      if (logger.isLevelEnabled("debug")) get().debug(...args);
+    }) as Logger["debug"],
+    warn: ((...args: Parameters<Logger["warn"]>) => get().warn(...args)) as Logger["warn"],
+  };
+}
+
 /** Saves the run id on the BullMQ job too, so a restarted job resumes it without asking Redis. */
 export type SaveRunIdOnJob = (runId: string) => Promise<void>;
 
 export async function processRow(data: RowJobData, saveRunIdOnJob: SaveRunIdOnJob, deps: RowDeps): Promise<RowResult> {
   const { batch, row } = data;
-  const log = deps.logger.child({ batch, row: row.key });
+  const log = rowLogger(deps.logger, { batch, row: row.key });
   const started = await startRow(data, saveRunIdOnJob, deps, log).catch(failedWhile({ phase: "create", runId: null, run: null }));
   if (started === "already-recorded") return started;
   const runId = started;
@@ -35,8 +49,10 @@ export async function processRow(data: RowJobData, saveRunIdOnJob: SaveRunIdOnJo
   const run = await waitForRun(deps.client, runId, {
     schedule: deps.poll(row.model),
     maxConsecutiveErrors: deps.maxConsecutivePollErrors,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
   }).catch(failedWhile({ phase: "wait", runId, run: null }));
+  deps.onRunEnded?.(row.model, run);
 
   if (run.status === "succeeded" || run.status === "partial_succeeded") {
     await finishSucceeded(data, run, deps).catch(failedWhile({ phase: "download", runId, run }));
@@ -76,7 +92,7 @@ async function finishSucceeded(data: RowJobData, run: Run, deps: RowDeps): Promi
 }
 
 /** Finds the row's run, or creates it: the run id to wait on, or "already-recorded". */
-async function startRow(data: RowJobData, saveRunIdOnJob: SaveRunIdOnJob, deps: RowDeps, log: Logger): Promise<string | "already-recorded"> {
+async function startRow(data: RowJobData, saveRunIdOnJob: SaveRunIdOnJob, deps: RowDeps, log: RowLog): Promise<string | "already-recorded"> {
   const { batch, row } = data;
   if (data.runId) {
     if (await deps.rows.isRecorded(batch, row.key)) return "already-recorded";
@@ -101,7 +117,7 @@ async function createRun(
   now: number,
   saveRunIdOnJob: SaveRunIdOnJob,
   deps: RowDeps,
-  log: Logger,
+  log: RowLog,
 ): Promise<string> {
   const { batch, row } = data;
   if (!reservation.granted) throw new BudgetHold(batch, row.key);
@@ -116,7 +132,8 @@ async function createRun(
   let created: Run;
   try {
     const idempotencyKey = idempotencyKeyFor(batch, row.key, data.contentSha, data.attempt);
-    created = await deps.client.createRun({ model: row.model, input: row.input, metadata: row.metadata, idempotencyKey, clientRef });
+    const callback = deps.callbackUrl === undefined ? {} : { callbackUrl: deps.callbackUrl };
+    created = await deps.client.createRun({ model: row.model, input: row.input, metadata: row.metadata, idempotencyKey, clientRef, ...callback });
   } catch (error) {
     // A definite refusal (402, 429, 4xx) created nothing: the 24 h guard starts again next time.
     if (classifyError(error).kind !== "retry") await deps.rows.clearPosting(batch, row.key);

@@ -7,8 +7,9 @@ import type { ModelId } from "../core/models.js";
 import type { RowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
 import type { PriceTable } from "../pricing/table.js";
-import type { RunflowClient } from "../runflow/types.js";
+import type { Run, RunflowClient } from "../runflow/types.js";
 import type { PollSchedule } from "./poll-schedule.js";
+import type { RunSleep } from "./wait-for-run.js";
 
 /** What the worker needs to know about a row's batch (read once per batch and cached). */
 export interface BatchInfo {
@@ -27,6 +28,12 @@ export interface RowDeps {
   readonly maxConsecutivePollErrors: number;
   readonly downloads: LimitFunction;
   readonly signal?: AbortSignal;
+  /** Sleeps between polls, woken early by callbacks, ended by shutdown (one listener for all rows). */
+  readonly sleep?: RunSleep;
+  /** Sent as callback_url with every create (`--callback-url`). */
+  readonly callbackUrl?: string;
+  /** Called once per ended run with how long it took (the adaptive poll schedule learns from it). */
+  readonly onRunEnded?: (model: ModelId, run: Run) => void;
   /** Called after Runflow accepted a new run (the worker uses it to know credit is back). */
   readonly onRunCreated?: () => void;
 }

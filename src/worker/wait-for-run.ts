@@ -1,27 +1,43 @@
 /**
  * Waiting on a run without pinning anything: a timer between GETs, no Redis connection held.
- * Transient trouble while polling (5xx, network, 429) only stretches the wait; after too many
- * failures in a row, or a permanent error, it gives up and the caller's retry policy decides.
+ * A callback (callbacks/) only ends a sleep early: the run is read before anything is believed,
+ * so a forged or early callback costs one GET and changes nothing. Transient trouble while
+ * polling (5xx, network, 429) only stretches the wait; after too many failures in a row, or a
+ * permanent error, it gives up and the caller's retry policy decides.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { WakeReason } from "../callbacks/wakeups.js";
 import { classifyError } from "../runflow/errors.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
 import { pollDelay, type PollSchedule } from "./poll-schedule.js";
+
+/** Sleeps `ms` for the run, or less when its callback arrives; rejects at shutdown. */
+export type RunSleep = (runId: string, ms: number) => Promise<WakeReason>;
 
 export interface WaitOptions {
   readonly schedule: PollSchedule;
   /** Consecutive transient failures tolerated before giving up (the job then retries). */
   readonly maxConsecutiveErrors: number;
+  /** Default: a plain timer, stopped by `signal`. */
+  readonly sleep?: RunSleep;
   readonly signal?: AbortSignal;
   readonly random?: () => number;
 }
 
+function timerSleep(signal: AbortSignal | undefined): RunSleep {
+  return async (_runId, ms) => {
+    await sleep(ms, undefined, signal ? { signal } : undefined);
+    return "timer";
+  };
+}
+
 export async function waitForRun(client: RunflowClient, runId: string, options: WaitOptions): Promise<Run> {
+  const nap = options.sleep ?? timerSleep(options.signal);
   let errors = 0;
   for (let attempt = 0; ; attempt += 1) {
     let delay = pollDelay(options.schedule, attempt, options.random);
     for (;;) {
-      await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
+      await nap(runId, delay);
       try {
         const run = await client.getRun(runId);
         errors = 0;

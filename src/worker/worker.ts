@@ -11,7 +11,6 @@ import type { Redis } from "ioredis";
 import pLimit from "p-limit";
 import { WORKER_DEFAULTS, type Pauses } from "../config/defaults.js";
 import { ConfigurationError } from "../core/errors.js";
-import { MODELS } from "../core/models.js";
 import { createBatchRecords } from "../ledger/batch-records.js";
 import { describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
 import { createBatchPool } from "../ledger/pool.js";
@@ -21,8 +20,10 @@ import { QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { createCreditOutage } from "./credit-outage.js";
 import { openLane, type Lane, type LaneShared } from "./lane.js";
-import { scheduleFor, type PollSchedule } from "./poll-schedule.js";
+import type { PollSchedule } from "./poll-schedule.js";
 import type { BatchInfo, RowDeps } from "./row-types.js";
+import { openRunWaits } from "./run-waits.js";
+import type { CallbackSettings } from "../callbacks/index.js";
 
 /** One batch, or every batch submitted for the worker's own binding. */
 export type WorkerScope = { readonly batchId: string } | { readonly pool: true };
@@ -52,6 +53,10 @@ export interface WorkerOptions {
   readonly lockDurationMs?: number;
   /** A configuration error (bad key): the worker stops taking jobs and reports it here. */
   readonly onFatal?: (error: ConfigurationError) => void;
+  /** `--callback-url` / `--callback-listen`: this process listens for callbacks; creates send the URL. */
+  readonly callback?: CallbackSettings | undefined;
+  /** RUNFLOW_CALLBACK_SECRET: callbacks without its signature are refused (401). */
+  readonly callbackSecret?: string | null | undefined;
 }
 
 export interface RowWorker {
@@ -74,8 +79,18 @@ export function createWorker(options: WorkerOptions): RowWorker {
   ledgerRedis.on("error", (err) => logger.warn({ err }, "Redis connection error (ledger)."));
   const batches = createBatchRecords(ledgerRedis, keys);
   const shutdown = new AbortController();
-  // Every run being waited on listens for shutdown: thousands of listeners are the design, not a leak.
   setMaxListeners(0, shutdown.signal);
+  // Every row waiting on its run sleeps in one place: one shutdown listener, woken by callbacks.
+  const waits = openRunWaits({
+    redis: ledgerRedis,
+    keys,
+    logger,
+    signal: shutdown.signal,
+    callback: options.callback,
+    callbackSecret: options.callbackSecret,
+    poll: options.poll,
+    onFatal: (error) => options.onFatal?.(error),
+  });
   const pauses: Pauses = { ...WORKER_DEFAULTS.pauses, ...options.pauses };
   const batchCache = new Map<string, Promise<BatchInfo>>();
   const batchInfo = (id: string): Promise<BatchInfo> => {
@@ -98,7 +113,9 @@ export function createWorker(options: WorkerOptions): RowWorker {
     batchInfo,
     logger,
     now: options.now ?? (() => new Date()),
-    poll: (model) => scheduleFor(MODELS[model].typicalDurationMs, options.poll),
+    poll: waits.poll,
+    sleep: waits.sleep,
+    ...(waits.callbackUrl === undefined ? {} : { callbackUrl: waits.callbackUrl }),
     maxConsecutivePollErrors: WORKER_DEFAULTS.maxConsecutivePollErrors,
     downloads: pLimit(options.downloadConcurrency ?? WORKER_DEFAULTS.downloadConcurrency),
     signal: shutdown.signal,
@@ -179,6 +196,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
       await discovering.catch(() => undefined);
       await Promise.all([...lanes.values()].map((lane) => lane.close()));
       lanes.clear();
+      await waits.close();
       await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());
     },
   };

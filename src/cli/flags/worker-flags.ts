@@ -2,6 +2,9 @@
 import type { Command } from "commander";
 import type { WorkerSettings } from "../../commands/settings.js";
 import { WORKER_DEFAULTS } from "../../config/defaults.js";
+import { UsageError } from "../../core/errors.js";
+import type { CallbackSettings } from "../../callbacks/index.js";
+import { checkCallbackUrl, parseListenAddress } from "../../callbacks/listen-address.js";
 import { parseDurationFlag, parsePositiveInt } from "./parse-flags.js";
 
 export interface WorkerFlags {
@@ -11,6 +14,9 @@ export interface WorkerFlags {
   creditPause: string;
   lockDuration: string;
   giveUpAfter?: string;
+  callbackUrl?: string;
+  callbackListen?: string;
+  maxRps?: string;
 }
 
 export function addWorkerOptions(command: Command, defaultConcurrency: number): Command {
@@ -29,7 +35,20 @@ export function addWorkerOptions(command: Command, defaultConcurrency: number): 
       "--give-up-after <duration>",
       "end a batch that made no progress this long (e.g. 30m) because Runflow refused (402), rate limited (429) or failed (5xx): " +
         "its rows end failed with the reason, reports written (default: wait)",
-    );
+    )
+    .option("--callback-url <url>", "the public URL Runflow POSTs each run's end to (creates send it; polling becomes a slow fallback)")
+    .option("--callback-listen <[host:]port>", "where this process listens for callbacks (default: the --callback-url's port on every interface)")
+    .option("--max-rps <n>", "Runflow API requests per second for every process on this account together (default: RUNFLOW_MAX_RPS, else adapt to 429s)");
+}
+
+/** `--callback-url` and `--callback-listen`; null without a URL. */
+function parseCallbackFlags(flags: WorkerFlags): CallbackSettings | null {
+  if (flags.callbackUrl === undefined) {
+    if (flags.callbackListen !== undefined) throw new UsageError("--callback-listen needs --callback-url: the public URL Runflow is to call.");
+    return null;
+  }
+  const url = checkCallbackUrl(flags.callbackUrl);
+  return { url: url.href, listen: parseListenAddress(flags.callbackListen, url) };
 }
 
 export function parseWorkerFlags(flags: WorkerFlags, defaultConcurrency: number): WorkerSettings {
@@ -46,5 +65,7 @@ export function parseWorkerFlags(flags: WorkerFlags, defaultConcurrency: number)
     },
     lockDurationMs: parsePositiveInt("--lock-duration", flags.lockDuration, WORKER_DEFAULTS.lockDurationMs),
     giveUpAfterMs: flags.giveUpAfter === undefined ? null : parseDurationFlag("--give-up-after", flags.giveUpAfter, 0),
+    callback: parseCallbackFlags(flags),
+    maxRps: flags.maxRps === undefined ? null : parsePositiveInt("--max-rps", flags.maxRps, 1),
   };
 }

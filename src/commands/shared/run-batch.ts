@@ -22,6 +22,7 @@ import type { Redis } from "ioredis";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
 import type { Binding } from "../../ledger/binding.js";
 import { createWorker } from "../../worker/worker.js";
+import type { CallbackSettings } from "../../callbacks/index.js";
 
 export type RunOutcome = "done" | "failed-rows" | "budget" | "interrupted";
 
@@ -43,6 +44,9 @@ export interface RunBatchOptions {
   readonly poll?: Partial<PollSchedule>;
   readonly pauses?: Pauses;
   readonly lockDurationMs?: number;
+  /** Listen for callbacks (`--callback-url`); creates send the URL. */
+  readonly callback?: CallbackSettings | null | undefined;
+  readonly callbackSecret?: string | null;
   readonly signal?: AbortSignal;
   readonly onProgress?: (record: BatchRecord) => void;
   readonly tickMs?: number;
@@ -71,6 +75,8 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
     ...(options.poll ? { poll: options.poll } : {}),
     ...(options.pauses ? { pauses: options.pauses } : {}),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
+    callback: options.callback ?? undefined,
+    callbackSecret: options.callbackSecret ?? null,
     onFatal: (error) => {
       fatal ??= error;
       stop.abort();

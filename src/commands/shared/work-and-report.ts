@@ -56,6 +56,8 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
     concurrency: o.work.concurrency,
     pauses: o.work.pauses,
     lockDurationMs: o.work.lockDurationMs,
+    callback: o.work.callback,
+    callbackSecret: deps.config.callbackSecret,
     ...(poll ? { poll } : {}),
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     onProgress: (r) => view.update(r),
