@@ -27,7 +27,7 @@ export interface RunSettings extends BatchSettings {
 
 export async function run(ctx: CommandContext, given: RunSettings): Promise<void> {
   const settings = { ...given, source: await prepareManifestSource(given.source, ctx.io) }; // `-`: stdin, spooled
-  const deps = await openQueueDeps(ctx.io);
+  const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   let simulator: Simulator | null = null;
   let queues: Queues | null = null;
   try {
@@ -41,9 +41,13 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
       deps.logger.info({ url: simulator.url }, "Using the built-in Runflow simulator: nothing is billed.");
     }
     const binding = bindingOf(deps.config, simulator !== null);
-    const client = clientFor(deps, simulator);
+    const { maxRps, concurrency } = settings.work;
+    const client = clientFor(deps, simulator, { maxRps: maxRps ?? undefined, concurrency: concurrency.generate + concurrency.edit });
     try {
-      const opened = await openBatch({ ...deps, client, binding, settings, out: settings.out, stderr: ctx.io.stderr });
+      const signal = ctx.io.signal;
+      const opened = await deps.guard(
+        openBatch({ ...deps, client, binding, settings, out: settings.out, stderr: ctx.io.stderr, signal }),
+      );
       const { prepared, record } = opened;
       queues = opened.queues;
       const batchId = record.id;

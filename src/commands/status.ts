@@ -1,14 +1,18 @@
 /**
  * `status`: recent batches, one line each, or one batch's progress and money; `watch` redraws
- * every 2 s until the user stops it.
+ * every 2 s, and with a batch it ends by itself when the batch ends, with the batch's exit code
+ * (0 done, 1 failed rows, 3 budget cap, 5 canceled).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "../core/errors.js";
 import { batchStatus, renderBatchLine, renderStatus } from "../report/status-view.js";
 import type { CommandContext } from "./context.js";
+import { FINAL_STATES, type FinalState } from "../ledger/batch-record.js";
 import { openQueueDeps } from "./shared/queue-deps.js";
+import { EXIT } from "./shared/work-and-report.js";
+import type { RedisPatience } from "./settings.js";
 
-export interface StatusSettings {
+export interface StatusSettings extends RedisPatience {
   readonly batchId: string | undefined;
   readonly format: "table" | "json";
   readonly watch: boolean;
@@ -16,12 +20,15 @@ export interface StatusSettings {
 }
 
 export async function status(ctx: CommandContext, settings: StatusSettings): Promise<void> {
-  const deps = await openQueueDeps(ctx.io);
+  const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   const { signal } = ctx.io;
+  /** Set once the watched batch has ended: how. */
+  let ended: FinalState | null = null;
 
   async function one(id: string): Promise<string> {
     const record = await deps.ledger.batches.get(id);
     if (!record) throw new UsageError(`no batch "${id}" in Redis at this REDIS_URL; list batches with \`runflow-batch status\``);
+    if (record.endedAt !== null) ended = FINAL_STATES.find((state) => state === record.state) ?? null;
     const view = batchStatus(record, await deps.ledger.results.tierCounters(id), new Date());
     return settings.format === "json" ? JSON.stringify(view, null, 2) + "\n" : renderStatus(view);
   }
@@ -35,9 +42,13 @@ export async function status(ctx: CommandContext, settings: StatusSettings): Pro
 
   try {
     for (;;) {
-      const text = settings.batchId ? await one(settings.batchId) : await recent();
+      const text = await deps.guard(settings.batchId ? one(settings.batchId) : recent());
       if (settings.watch && ctx.io.stdout.isTTY) ctx.io.stdout.write("\x1b[2J\x1b[H");
       ctx.io.stdout.write(text);
+      if (settings.watch && ended !== null) {
+        ctx.setExitCode(EXIT[ended]); // the batch has ended: so does watching it
+        break;
+      }
       if (!settings.watch || signal?.aborted) break;
       await sleep(2_000, undefined, signal ? { signal } : undefined).catch(() => undefined);
       if (signal?.aborted) break;

@@ -20,16 +20,19 @@ export interface SubmitSettings extends BatchSettings {
 
 export async function submit(ctx: CommandContext, given: SubmitSettings): Promise<void> {
   const settings = { ...given, source: await prepareManifestSource(given.source, ctx.io) }; // `-`: stdin, spooled
-  const deps = await openQueueDeps(ctx.io);
+  const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   let client: RunflowClient | null = null;
   let queues: Queues | null = null;
   try {
     const binding = bindingOf(deps.config, false);
     client = runflowClientFor(deps.config, deps.logger);
-    const opened = await openBatch({ ...deps, client, binding, settings, out: settings.out, stderr: ctx.io.stderr });
+    const signal = ctx.io.signal;
+    const opened = await deps.guard(
+      openBatch({ ...deps, client, binding, settings, out: settings.out, stderr: ctx.io.stderr, signal }),
+    );
     const { prepared, record } = opened;
     queues = opened.queues;
-    const summary = await enqueueManifest({
+    const summary = await deps.guard(enqueueManifest({
       queues,
       ledger: deps.ledger,
       batchId: record.id,
@@ -37,7 +40,9 @@ export async function submit(ctx: CommandContext, given: SubmitSettings): Promis
       prices: settings.prices,
       retry: settings.retry,
       logger: deps.logger,
-    });
+    }));
+    // An ended batch with rows to do again (resubmitted after an edit, a cancel): open it for the workers.
+    if (record.endedAt !== null && summary.enqueued > 0) await deps.ledger.batches.setState(record.id, "submitted");
     // Workers of this endpoint and account discover the batch from here.
     await createBatchPool(deps.redis, deps.keys).add(binding, record.id);
     ctx.io.stderr.write(

@@ -1,11 +1,14 @@
 /**
  * `worker`: process queued rows until stopped (Ctrl-C or SIGTERM) — of one batch (`--batch`), or
  * of every batch submitted for this worker's endpoint and account — handing rows in flight back
- * on the way out (their run ids are saved, so the next worker resumes them).
+ * on the way out (their run ids are saved, so the next worker resumes them). Workers own the
+ * lifecycle of the batches they serve: the one that records a batch's last row writes its
+ * reports into the batch's directory and sends its notification (end-batch.ts).
  */
 import type { ConfigurationError } from "../core/errors.js";
 import { createWorker } from "../worker/worker.js";
 import type { CommandContext } from "./context.js";
+import { endBatchHandler } from "./shared/end-batch.js";
 import { bindingOf, openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
 import type { WorkerSettings } from "./settings.js";
 
@@ -24,12 +27,13 @@ function stopSignal(signal: AbortSignal | undefined): { stopped: Promise<void>; 
 }
 
 export async function work(ctx: CommandContext, settings: WorkSettings): Promise<void> {
-  const deps = await openQueueDeps(ctx.io);
+  const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   let fatal: ConfigurationError | null = null;
   const { stopped, stop } = stopSignal(ctx.io.signal);
 
   try {
-    const client = runflowClientFor(deps.config, deps.logger, undefined, undefined, deps);
+    const limits = { maxRps: settings.maxRps ?? undefined, concurrency: settings.concurrency.generate + settings.concurrency.edit };
+    const client = runflowClientFor(deps.config, deps.logger, undefined, undefined, deps, limits);
     try {
       const worker = createWorker({
         redis: deps.redis,
@@ -44,15 +48,21 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
         ...(settings.poll ? { poll: settings.poll } : {}),
         binding: bindingOf(deps.config, false),
         scope: settings.batchId === undefined ? { pool: true } : { batchId: settings.batchId },
+        onBatchEnd: endBatchHandler(deps),
+        ...(settings.giveUpAfterMs ? { giveUpAfterMs: settings.giveUpAfterMs } : {}),
         onFatal: (error) => {
           fatal ??= error;
           stop();
         },
       });
       deps.logger.info({ ...settings.concurrency, prefix: deps.config.redisPrefix }, "Worker started; waiting for rows.");
-      await stopped;
-      deps.logger.info("Worker stopping: handing in-flight rows back (their run ids are saved).");
-      await worker.close();
+      try {
+        await deps.guard(stopped); // Redis gone past --redis-timeout ends the worker with exit 4
+      } finally {
+        deps.logger.info("Worker stopping: handing in-flight rows back (their run ids are saved).");
+        if (deps.outage.down) void worker.close(); // nothing to hand back to a Redis that is gone
+        else await worker.close();
+      }
     } finally {
       await client.close();
     }

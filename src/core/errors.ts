@@ -35,3 +35,23 @@ export class BudgetStopError extends BatchError {
     super(message, 3, options);
   }
 }
+
+/**
+ * A batch's record is gone from Redis while a command or worker works on it: Redis came back
+ * empty (restarted without persistence, flushed) or REDIS_URL / RUNFLOW_BATCH_PREFIX point
+ * elsewhere now (exit 4). Says which batch and what to do.
+ */
+export class BatchGoneError extends ConfigurationError {
+  readonly batchId: string;
+  constructor(batchId: string, outDir: string | null) {
+    super(
+      `batch ${batchId} is no longer in Redis: its record, counters and results are gone (Redis restarted ` +
+        "without persistence or was flushed, or REDIS_URL / RUNFLOW_BATCH_PREFIX point elsewhere now). " +
+        (outDir ? `The images already downloaded are in ${outDir}. ` : "") +
+        "Run the same command again to start the batch afresh: runs Runflow created in the last 24 hours " +
+        "for unchanged rows are replayed, not billed again. To keep batches across restarts, run Redis with " +
+        "appendonly yes.",
+    );
+    this.batchId = batchId;
+  }
+}

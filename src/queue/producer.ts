@@ -72,7 +72,7 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
     for (;;) {
       if (options.signal?.aborted) return false;
       const batch = await ledger.batches.get(batchId);
-      if (!batch) return false;
+      if (!batch || batch.cancelRequestedAt !== null) return false; // gone, or being canceled: nothing more
       const outstanding = enqueued - (batch.succeeded + batch.failed - terminalAtStart) - batch.held;
       if (outstanding < options.maxOutstanding && !batch.budgetBlocked) return true;
       await sleep(100);

@@ -5,17 +5,19 @@
  */
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { ConfigurationError } from "../core/errors.js";
+import type { BatchGoneError, ConfigurationError } from "../core/errors.js";
 import { createEpisode, spoken } from "../log/episodes.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { laneQueueName, QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
 import { closeBullmq } from "../queue/connection.js";
 import { createQueues } from "../queue/queues.js";
+import type { BatchFinisher } from "./batch-end.js";
 import type { CreditOutage } from "./credit-outage.js";
 import type { Pauses } from "./error-policy.js";
 import { onRowError, type ErrorContext } from "./on-row-error.js";
 import { processRow } from "./process-row.js";
+import type { RowEpisodes } from "./row-episodes.js";
 import { asAttemptError } from "./row-errors.js";
 import type { RowDeps } from "./row-types.js";
 
@@ -29,8 +31,13 @@ export interface LaneShared {
   readonly handBackMs: number;
   readonly lockDurationMs: number;
   readonly credit: CreditOutage;
+  readonly episodes: RowEpisodes;
+  /** Ends batches whose last row this process records; null when the command ends them itself (`run`). */
+  readonly finisher: BatchFinisher | null;
   readonly shuttingDown: () => boolean;
   readonly onFatal: (error: ConfigurationError) => void;
+  /** The batch's record is gone from Redis. */
+  readonly onBatchGone: (error: BatchGoneError) => void;
 }
 
 export interface Lane {
@@ -66,10 +73,16 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
       shuttingDown: shared.shuttingDown,
       onFatal: shared.onFatal,
       credit: shared.credit,
+      episodes: shared.episodes,
+      afterHold: (id) => void shared.finisher?.check(id),
+      onBatchGone: shared.onBatchGone,
     };
     const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
       try {
-        return await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), shared.deps);
+        const result = await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), shared.deps);
+        // Refused because the batch is being canceled: the batch may have ended with this row.
+        if (result === "canceled") void shared.finisher?.check(batchId);
+        return result;
       } catch (error) {
         return onRowError(job, token, asAttemptError(error), errors);
       }

@@ -8,7 +8,7 @@
  * transient errors, local write errors) are logged as episodes (row-episodes.ts), not per row.
  */
 import { DelayedError, type Job, type Queue } from "bullmq";
-import { ConfigurationError } from "../core/errors.js";
+import { BatchGoneError, ConfigurationError } from "../core/errors.js";
 import { DownloadError } from "../runflow/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
@@ -32,6 +32,10 @@ export interface ErrorContext {
   readonly credit: CreditOutage;
   /** Where repeated conditions are logged; without it, each row says its own line. */
   readonly episodes?: RowEpisodes;
+  /** Told when the budget cap holds a row of this batch (the batch may have ended at the cap). */
+  readonly afterHold?: (batchId: string) => void;
+  /** The row's batch has no record in Redis any more: nothing is recorded for it. */
+  readonly onBatchGone?: (error: BatchGoneError) => void;
 }
 
 export async function onRowError(
@@ -42,6 +46,12 @@ export async function onRowError(
 ): Promise<never> {
   // BullMQ compares delays with the wall clock, whatever clock the rows are given.
   const target: BullmqTarget = { job, token, queue: ctx.queue, nowMs: Date.now };
+  if (failure.cause instanceof BatchGoneError) {
+    // Recording anything would make a half batch out of nothing: hand the row back and say so, once.
+    ctx.onBatchGone?.(failure.cause);
+    await delay(target, ctx.handBackMs).catch(() => undefined);
+    throw new DelayedError();
+  }
   const action = decideRowAction(failure, {
     attemptsMade: job.attemptsMade,
     maxAttempts: job.opts.attempts ?? 1,
@@ -66,6 +76,8 @@ async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAtte
   const episodes = ctx.episodes;
   switch (action.kind) {
     case "hold":
+      ctx.afterHold?.(job.data.batch);
+      return;
     case "hand-back":
       return;
     case "wait-again": {

@@ -43,7 +43,7 @@ export async function processRow(data: RowJobData, saveRunIdOnJob: SaveRunIdOnJo
   const { batch, row } = data;
   const log = rowLogger(deps.logger, { batch, row: row.key });
   const started = await startRow(data, saveRunIdOnJob, deps, log).catch(failedWhile({ phase: "create", runId: null, run: null }));
-  if (started === "already-recorded") return started;
+  if (started === "already-recorded" || started === "canceled") return started;
   const runId = started;
 
   const run = await waitForRun(deps.client, runId, {
@@ -91,8 +91,13 @@ async function finishSucceeded(data: RowJobData, run: Run, deps: RowDeps): Promi
   });
 }
 
-/** Finds the row's run, or creates it: the run id to wait on, or "already-recorded". */
-async function startRow(data: RowJobData, saveRunIdOnJob: SaveRunIdOnJob, deps: RowDeps, log: RowLog): Promise<string | "already-recorded"> {
+/** Finds the row's run, or creates it: the run id to wait on, "already-recorded", or "canceled" (nothing submitted). */
+async function startRow(
+  data: RowJobData,
+  saveRunIdOnJob: SaveRunIdOnJob,
+  deps: RowDeps,
+  log: RowLog,
+): Promise<string | "already-recorded" | "canceled"> {
   const { batch, row } = data;
   if (data.runId) {
     if (await deps.rows.isRecorded(batch, row.key)) return "already-recorded";
@@ -103,6 +108,7 @@ async function startRow(data: RowJobData, saveRunIdOnJob: SaveRunIdOnJob, deps: 
   const now = deps.now().getTime();
   const reservation = await deps.rows.reserve(batch, row.key, data.estimateMicros, tierLabel(row.model, row.quality), now);
   if (reservation.alreadyRecorded) return "already-recorded";
+  if (reservation.canceled) return "canceled";
   if (reservation.runId) {
     log.debug({ runId: reservation.runId }, "Resuming the row's existing run.");
     return reservation.runId;

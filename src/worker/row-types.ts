@@ -45,5 +45,5 @@ export interface RowDeps {
  */
 export type RowPhase = "create" | "wait" | "download";
 
-/** How an attempt that did not throw ended. */
-export type RowResult = "recorded" | "already-recorded";
+/** How an attempt that did not throw ended ("canceled": the batch is being canceled, nothing was submitted). */
+export type RowResult = "recorded" | "already-recorded" | "canceled";

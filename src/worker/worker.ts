@@ -10,7 +10,8 @@ import { setMaxListeners } from "node:events";
 import type { Redis } from "ioredis";
 import pLimit from "p-limit";
 import { WORKER_DEFAULTS, type Pauses } from "../config/defaults.js";
-import { ConfigurationError } from "../core/errors.js";
+import { BatchGoneError, ConfigurationError } from "../core/errors.js";
+import { formatUsd } from "../core/money.js";
 import { createBatchRecords } from "../ledger/batch-records.js";
 import { describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
 import { createBatchPool } from "../ledger/pool.js";
@@ -18,9 +19,11 @@ import { createRowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
 import { QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
 import type { RunflowClient } from "../runflow/types.js";
+import { createBatchFinisher, type OnBatchEnd } from "./batch-end.js";
 import { createCreditOutage } from "./credit-outage.js";
 import { openLane, type Lane, type LaneShared } from "./lane.js";
 import type { PollSchedule } from "./poll-schedule.js";
+import { createRowEpisodes } from "./row-episodes.js";
 import type { BatchInfo, RowDeps } from "./row-types.js";
 import { openRunWaits } from "./run-waits.js";
 import type { CallbackSettings } from "../callbacks/index.js";
@@ -57,6 +60,12 @@ export interface WorkerOptions {
   readonly callback?: CallbackSettings | undefined;
   /** RUNFLOW_CALLBACK_SECRET: callbacks without its signature are refused (401). */
   readonly callbackSecret?: string | null | undefined;
+  /**
+   * With it, the worker owns the lifecycle of the batches it serves: when the row it records is
+   * a batch's last (or the batch ends at the cap or canceled), it ends the batch once and calls
+   * this (reports, notification). Without it (`run`), the command ends its batch itself.
+   */
+  readonly onBatchEnd?: OnBatchEnd;
 }
 
 export interface RowWorker {
@@ -75,8 +84,9 @@ export function createWorker(options: WorkerOptions): RowWorker {
   // Our own row bookkeeping gets its own connection with auto-pipelining: thousands of rows in
   // flight share socket writes. (BullMQ keeps the shared connection; its blocking reads must not
   // sit in a pipeline.)
+  // Its trouble is the Redis outage's to report (a duplicate of a watched connection is watched).
   const ledgerRedis = redis.duplicate({ enableAutoPipelining: true });
-  ledgerRedis.on("error", (err) => logger.warn({ err }, "Redis connection error (ledger)."));
+  ledgerRedis.on("error", (err) => logger.debug({ err }, "Redis connection trouble (ledger)."));
   const batches = createBatchRecords(ledgerRedis, keys);
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal);
@@ -97,7 +107,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     let info = batchCache.get(id);
     if (!info) {
       info = batches.get(id).then((record) => {
-        if (!record) throw new Error(`batch ${id} has no record in Redis`);
+        if (!record) throw new BatchGoneError(id, null);
         const { out, prices } = record.submission;
         return { outDir: options.outDirFor?.(id, out) ?? out, prices };
       });
@@ -106,10 +116,22 @@ export function createWorker(options: WorkerOptions): RowWorker {
     }
     return info;
   };
-  const credit = createCreditOutage();
+  const episodes = createRowEpisodes(logger);
+  const credit = createCreditOutage(episodes.outOfCredit);
+  const pool = createBatchPool(ledgerRedis, keys);
+  const finisher = options.onBatchEnd ? createBatchFinisher({ batches, pool, logger, onBatchEnd: options.onBatchEnd }) : null;
+  const rowLedger = createRowLedger(ledgerRedis, keys);
   const deps: RowDeps = {
     client: options.runflow,
-    rows: createRowLedger(ledgerRedis, keys),
+    rows: {
+      ...rowLedger,
+      // Whoever records a batch's last row ends the batch.
+      async record(batchId, result) {
+        const recorded = await rowLedger.record(batchId, result);
+        if (recorded) void finisher?.check(batchId);
+        return recorded;
+      },
+    },
     batchInfo,
     logger,
     now: options.now ?? (() => new Date()),
@@ -130,20 +152,37 @@ export function createWorker(options: WorkerOptions): RowWorker {
     handBackMs: WORKER_DEFAULTS.handBackMs,
     lockDurationMs: options.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs,
     credit,
+    episodes,
+    finisher,
     shuttingDown: () => shutdown.signal.aborted,
     onFatal: (error) => options.onFatal?.(error),
+    onBatchGone: (error) => {
+      // Serving one batch: nothing left to do. Serving the pool: say it once and let the others go on.
+      if ("batchId" in options.scope) options.onFatal?.(error);
+      else if (!gone.has(error.batchId)) {
+        gone.add(error.batchId);
+        logger.error({ batch: error.batchId }, error.message);
+        const lane = lanes.get(error.batchId);
+        lanes.delete(error.batchId);
+        void lane?.close();
+      }
+    },
   };
   const total: Record<QueueName, number> = Object.fromEntries(
     QUEUE_NAMES.map((name) => [name, options.concurrency?.[name] ?? WORKER_DEFAULTS.concurrency]),
   ) as Record<QueueName, number>;
 
-  const pool = createBatchPool(ledgerRedis, keys);
   const lanes = new Map<string, Lane>();
+  const gone = new Set<string>();
   const refused = new Set<string>();
   /** Opens a lane for the batch when it is bound to this worker's endpoint and account. */
   async function serve(batchId: string): Promise<void> {
-    if (lanes.has(batchId) || refused.has(batchId) || shutdown.signal.aborted) return;
+    if (lanes.has(batchId) || refused.has(batchId) || gone.has(batchId) || shutdown.signal.aborted) return;
     const record = await batches.get(batchId);
+    if (!record && "batchId" in options.scope) {
+      options.onFatal?.(new BatchGoneError(batchId, null));
+      return;
+    }
     // Closing while the record was read: a lane opened now would only be closed half-started.
     if (!record || shutdown.signal.aborted) return;
     const bound = record.submission.binding;
@@ -159,6 +198,14 @@ export function createWorker(options: WorkerOptions): RowWorker {
     lanes.set(batchId, openLane(batchId, shareOf(total, lanes.size + 1), shared));
     for (const lane of lanes.values()) lane.setConcurrency(shareOf(total, lanes.size));
     logger.info({ batch: batchId, rows: record.submission.rows }, `Serving batch ${batchId}.`);
+    if (options.onBatchEnd && (await batches.start(batchId))) {
+      logger.info(
+        { batch: batchId, rows: record.submission.rows },
+        `Batch ${batchId} started: ${record.submission.rows} rows, estimated $${formatUsd(record.submission.estimate.micros)}.`,
+      );
+    }
+    // A batch that ended while no worker looked (its last row recorded by a worker that died before ending it).
+    if (finisher) void finisher.check(batchId);
   }
 
   /** Pool scope: serve every batch submitted for this binding; close lanes of batches no longer listed. */
@@ -197,6 +244,8 @@ export function createWorker(options: WorkerOptions): RowWorker {
       await Promise.all([...lanes.values()].map((lane) => lane.close()));
       lanes.clear();
       await waits.close();
+      episodes.close();
+      await finisher?.idle(); // an end in progress writes its reports before the worker goes
       await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());
     },
   };

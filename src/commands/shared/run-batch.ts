@@ -6,11 +6,11 @@
  */
 import type { Pauses } from "../../config/defaults.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ConfigurationError } from "../../core/errors.js";
+import { BatchGoneError, type ConfigurationError } from "../../core/errors.js";
 import type { Logger } from "../../log/logger.js";
 import type { ManifestSource } from "../../manifest/source.js";
 import type { PriceTable } from "../../pricing/table.js";
-import type { BatchRecord } from "../../ledger/batch-record.js";
+import { FINAL_STATES, type BatchRecord, type FinalState } from "../../ledger/batch-record.js";
 import type { BatchRecords } from "../../ledger/batch-records.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
@@ -21,10 +21,11 @@ import type { RunflowClient } from "../../runflow/types.js";
 import type { Redis } from "ioredis";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
 import type { Binding } from "../../ledger/binding.js";
+import { endOf } from "../../worker/batch-end.js";
 import { createWorker } from "../../worker/worker.js";
 import type { CallbackSettings } from "../../callbacks/index.js";
 
-export type RunOutcome = "done" | "failed-rows" | "budget" | "interrupted";
+export type RunOutcome = FinalState | "interrupted";
 
 export interface RunBatchOptions {
   readonly redis: Redis;
@@ -52,9 +53,18 @@ export interface RunBatchOptions {
   readonly tickMs?: number;
   /** Rows kept queued in Redis ahead of the workers; default max(1,000, 2 × concurrency). */
   readonly maxQueued?: number;
+  /** No progress this long because of 402/429/5xx: the batch ends failed-rows with the reason (ms). */
+  readonly giveUpAfterMs?: number | null;
 }
 
-export async function runBatch(options: RunBatchOptions): Promise<{ outcome: RunOutcome; record: BatchRecord }> {
+export interface RunResult {
+  readonly outcome: RunOutcome;
+  readonly record: BatchRecord;
+  /** True when this process ended the batch (it notifies); false when interrupted or ended elsewhere. */
+  readonly ended: boolean;
+}
+
+export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
   const { ledger, batchId, logger } = options;
   const store = ledger.batches;
   const stop = new AbortController();
@@ -97,18 +107,16 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
   producer.catch(() => stop.abort());
 
   let outcome: RunOutcome = "interrupted";
+  let reason: string | null = null;
   try {
     for (;;) {
-      const record = await current(store, batchId);
+      const record = await current(store, batchId, options.outDir);
       options.onProgress?.(record);
-      const finished = record.succeeded + record.failed;
-      if (finished >= record.submission.rows) {
-        outcome = record.failed > 0 ? "failed-rows" : "done";
-        break;
-      }
-      // Blocked with nothing in flight: nothing can change until someone raises the cap.
-      if (record.budgetBlocked && record.reservedMicros === 0) {
-        outcome = "budget";
+      // Every row recorded, stopped at the cap with nothing in flight, canceled — or ended elsewhere.
+      const end = endOf(record) ?? endedElsewhere(record);
+      if (end) {
+        outcome = end.state;
+        reason = end.reason;
         break;
       }
       if (stop.signal.aborted) break;
@@ -122,17 +130,23 @@ export async function runBatch(options: RunBatchOptions): Promise<{ outcome: Run
   }
   await producer; // surfaces a manifest or Redis error from the producer
   if (fatal) throw fatal;
-  if (outcome !== "interrupted") await store.setState(batchId, outcome === "done" ? "done" : outcome === "budget" ? "budget" : "failed-rows");
-  const last = await current(store, batchId);
+  const ended = outcome !== "interrupted" && (await store.finish(batchId, outcome, reason));
+  const last = await current(store, batchId, options.outDir);
   if (outcome === "budget") {
     const stopped = { at: new Date().toISOString(), kind: "stopped" as const, cap_micros: last.capMicros, spent_micros: last.spentMicros };
     await createBudgetHistory(options.redis, options.keys).append(batchId, stopped);
   }
-  return { outcome, record: last };
+  return { outcome, record: last, ended };
 }
 
-async function current(store: BatchRecords, batchId: string): Promise<BatchRecord> {
+/** Ended by another process (`cancel`, a worker that recorded the last row): how. */
+function endedElsewhere(record: BatchRecord): { state: FinalState; reason: string | null } | null {
+  const final = FINAL_STATES.find((state) => state === record.state);
+  return record.endedAt !== null && final !== undefined ? { state: final, reason: record.endReason } : null;
+}
+
+async function current(store: BatchRecords, batchId: string, outDir: string): Promise<BatchRecord> {
   const record = await store.get(batchId);
-  if (!record) throw new Error(`batch ${batchId} disappeared from Redis`);
+  if (!record) throw new BatchGoneError(batchId, outDir);
   return record;
 }

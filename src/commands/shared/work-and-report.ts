@@ -1,7 +1,8 @@
 /**
  * The second half of `run` and `retry`: work the batch's rows in this process until every row is
  * recorded, the budget cap stops it or the user does (run-batch.ts), write its reports into its
- * directory, print the summary, and set the exit code of the outcome.
+ * directory, print the summary, send the batch's notification when this process ended it, and
+ * set the exit code of the outcome. Redis gone past --redis-timeout ends it with exit 4.
  */
 import { isInteractive } from "../../config/config.js";
 import type { Binding } from "../../ledger/binding.js";
@@ -12,12 +13,14 @@ import type { RunflowClient } from "../../runflow/types.js";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
 import type { CommandContext } from "../context.js";
 import type { BatchSettings, WorkerSettings } from "../settings.js";
+import { notifyBatchEnd } from "./end-batch.js";
 import { createProgressView } from "./progress-view.js";
 import type { QueueDeps } from "./queue-deps.js";
 import { runBatch, type RunOutcome } from "./run-batch.js";
 import { writeReports } from "./write-reports.js";
 
-const EXIT: Record<RunOutcome, number> = { done: 0, "failed-rows": 1, budget: 3, interrupted: 130 };
+/** The exit code of a batch's outcome (README "Exit codes"); `status --watch` ends with the same. */
+export const EXIT: Record<RunOutcome, number> = { done: 0, "failed-rows": 1, budget: 3, canceled: 5, interrupted: 130 };
 
 export interface WorkAndReport {
   readonly deps: QueueDeps;
@@ -40,7 +43,7 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
   const outDir = record.submission.out;
   const poll = o.work.poll ?? o.poll;
   const view = createProgressView(ctx.io.stderr, isInteractive(ctx.io.stderr, ctx.io.env), deps.logger);
-  const { outcome } = await runBatch({
+  const { outcome, ended } = await deps.guard(runBatch({
     redis: deps.redis,
     keys: deps.keys,
     ledger: deps.ledger,
@@ -62,10 +65,16 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     onProgress: (r) => view.update(r),
     ...(o.maxQueued ? { maxQueued: o.maxQueued } : {}),
-  });
+    ...(o.work.giveUpAfterMs ? { giveUpAfterMs: o.work.giveUpAfterMs } : {}),
+  }));
   view.done();
-  const written = await writeReports(deps, batchId, outDir);
+  const written = await deps.guard(writeReports(deps, batchId, outDir));
   ctx.io.stdout.write(reportSummaryLine(written.input, outDir));
+  if (ended) {
+    const last = await deps.ledger.batches.get(batchId);
+    if (last) await notifyBatchEnd(deps, last, written);
+  }
+  if (outcome === "canceled") ctx.io.stderr.write(`Batch ${batchId} was canceled; ${o.again} to run the rest.\n`);
   if (outcome === "budget") ctx.io.stderr.write(`Stopped by the budget cap. To finish, ${o.again} with a higher --max-cost.\n`);
   if (outcome === "interrupted") ctx.io.stderr.write(`Interrupted. ${o.again} to resume batch ${batchId}.\n`);
   ctx.setExitCode(EXIT[outcome]);
