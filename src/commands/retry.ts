@@ -90,7 +90,8 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
     const { rows, micros } = await selectRows(deps.ledger, record, settings.select);
     ctx.io.stderr.write(`${out}: ${rows.length.toLocaleString("en-US")} to retry → ${rows.length} run${rows.length === 1 ? "" : "s"}, ~$${formatUsd(micros)}\n`);
     if (rehearsal) simulator = await startRehearsal({ outDir: out, ...settings.simulate, logger: deps.logger });
-    const client = clientFor(deps, simulator);
+    const { maxRps, concurrency } = settings.work;
+    const client = clientFor(deps, simulator, { maxRps: maxRps ?? undefined, concurrency: concurrency.generate + concurrency.edit });
     try {
       for (let i = 0; i < rows.length; i += 500) await deps.ledger.rows.reopen(record.id, rows.slice(i, i + 500), "again");
       queues = createQueues(deps.redis, deps.keys, record.id);

@@ -29,6 +29,8 @@ export interface Config {
   readonly notifySecret: string | null;
   /** RUNFLOW_BATCH_REDIS_TIMEOUT (or --redis-timeout): how long Redis may be unreachable, in ms. */
   readonly redisTimeoutMs: number;
+  /** RUNFLOW_MAX_RPS (or --max-rps): API requests per second for every process on the account; null adapts to 429s. */
+  readonly maxRps: number | null;
 }
 
 /** The connection defaults (defaults.ts), under their old name. */
@@ -56,7 +58,15 @@ export function readConfig(flags: ConfigFlags = {}, env: Environment = process.e
     dashboardToken: nonEmpty(flags.dashboardToken) ?? nonEmpty(env.RUNFLOW_BATCH_DASHBOARD_TOKEN) ?? null,
     notifySecret: nonEmpty(env.RUNFLOW_BATCH_NOTIFY_SECRET) ?? null,
     redisTimeoutMs: durationFrom("RUNFLOW_BATCH_REDIS_TIMEOUT", nonEmpty(env.RUNFLOW_BATCH_REDIS_TIMEOUT), PATIENCE_DEFAULTS.redisTimeoutMs),
+    maxRps: positiveFrom("RUNFLOW_MAX_RPS", nonEmpty(env.RUNFLOW_MAX_RPS)),
   };
+}
+
+function positiveFrom(name: string, text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigurationError(`${name} must be a positive number of requests per second such as 50, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 function durationFrom(name: string, text: string | undefined, fallback: number): number {

@@ -9,13 +9,16 @@ import { isInteractive, readConfig, type Config } from "../../config/config.js";
 import { ConfigurationError } from "../../core/errors.js";
 import { createLogger, type Logger } from "../../log/logger.js";
 import { createLedger, type Ledger } from "../../ledger/ledger.js";
-import { bindingFor, type Binding } from "../../ledger/binding.js";
+import { bindingFor, bindingId, type Binding } from "../../ledger/binding.js";
 import { connectWatchedRedis, warnOnUnsafeEviction, type RedisOutage } from "../../queue/connection.js";
 import { createKeys, type Keys } from "../../queue/keys.js";
 import { resolveRedisUrl } from "../../redis/resolve-url.js";
 import { createApiStats } from "../../ledger/api-stats.js";
 import { createRunflowClient } from "../../runflow/client.js";
-import { withRequestStats } from "../../runflow/request-stats.js";
+import { withRequestStats, type RequestStatsOptions } from "../../runflow/request-stats.js";
+import { createAdaptiveLimiter } from "../../ratelimit/adaptive-limiter.js";
+import { withRateLimit } from "../../ratelimit/limited-client.js";
+import { createSharedLimiter } from "../../ratelimit/shared-limiter.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { CommandIo } from "../context.js";
 
@@ -85,10 +88,18 @@ export function bindingOf(config: Config, simulator: boolean): Binding {
  * The client of a command: the in-process simulator's when there is one (a rehearsal), else the
  * configured endpoint's; its requests are counted into Redis for the dashboard.
  */
-export function clientFor(deps: QueueDeps, simulator: { readonly url: string } | null): RunflowClient {
+export function clientFor(deps: QueueDeps, simulator: { readonly url: string } | null, limits: ClientLimits = {}): RunflowClient {
   return simulator
-    ? runflowClientFor(deps.config, deps.logger, simulator.url, SIMULATED_KEY, deps)
-    : runflowClientFor(deps.config, deps.logger, undefined, undefined, deps);
+    ? runflowClientFor(deps.config, deps.logger, simulator.url, SIMULATED_KEY, deps, limits)
+    : runflowClientFor(deps.config, deps.logger, undefined, undefined, deps, limits);
+}
+
+/** How hard a client may press Runflow. */
+export interface ClientLimits {
+  /** `--max-rps`; undefined: RUNFLOW_MAX_RPS; null/none: adapt to 429s. Shared through Redis with `stats`. */
+  readonly maxRps?: number | null | undefined;
+  /** Runs in flight at once: the API socket pool is sized for it (at least 64). */
+  readonly concurrency?: number | undefined;
 }
 
 /** With `stats`, the client's requests, 429s and latencies are counted into Redis for the dashboard's /metrics. */
@@ -98,12 +109,25 @@ export function runflowClientFor(
   baseUrl?: string,
   apiKey?: string,
   stats?: { readonly redis: Redis; readonly keys: Keys },
+  limits: ClientLimits = {},
 ): RunflowClient {
   const key = apiKey ?? config.runflowApiKey;
   if (!key) throw new ConfigurationError(NO_KEY);
-  const client = createRunflowClient({ baseUrl: baseUrl ?? config.runflowBaseUrl, apiKey: key, logger, connections: 256 });
-  if (!stats) return client;
+  const endpoint = baseUrl ?? config.runflowBaseUrl;
+  const connections = Math.min(4_096, Math.max(64, limits.concurrency ?? 256));
+  const client = createRunflowClient({ baseUrl: endpoint, apiKey: key, logger, connections });
+  // Requests are counted as sent (429s included), beneath the limiter.
+  const counted = stats ? withRequestStats(client, statsOptions(stats, logger)) : client;
+  const maxRps = limits.maxRps === undefined ? config.maxRps : limits.maxRps;
+  const limiter =
+    maxRps !== null && stats
+      ? createSharedLimiter({ redis: stats.redis, key: stats.keys.rateLimit(bindingId(bindingFor(endpoint, key))), maxRps, logger })
+      : createAdaptiveLimiter();
+  return withRateLimit(counted, limiter);
+}
+
+function statsOptions(stats: { readonly redis: Redis; readonly keys: Keys }, logger: Logger): RequestStatsOptions {
   const sink = createApiStats(stats.redis, stats.keys);
   const onFlushError = (err: unknown) => logger.debug({ err }, "Could not add the API request counts to Redis; keeping them for the next try.");
-  return withRequestStats(client, { sink: (delta) => sink.add(delta), onFlushError });
+  return { sink: (delta) => sink.add(delta), onFlushError };
 }
