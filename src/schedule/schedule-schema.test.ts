@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { checkSchedule } from "./schedule-schema.js";
+import { sharedOutDir, type Schedule } from "./schedule.js";
+
+const FILE = "/srv/jobs/nightly.schedule.yaml";
+const SHOWN = "jobs/nightly.schedule.yaml";
+const minimal = { name: "nightly", manifest: "nightly.jsonl", cron: "0 2 * * *", tz: "Europe/Berlin" };
+
+function valid(value: unknown): Schedule {
+  const checked = checkSchedule(value, FILE, SHOWN);
+  if (!checked.ok) throw new Error(checked.problems.map((p) => p.message).join("\n"));
+  return checked.schedule;
+}
+
+function problems(value: unknown): string[] {
+  const checked = checkSchedule(value, FILE, SHOWN);
+  return checked.ok ? [] : checked.problems.map((p) => p.message);
+}
+
+describe("schedule files", () => {
+  it("fill the defaults and resolve paths against the file's folder", () => {
+    expect(valid(minimal)).toEqual({
+      name: "nightly",
+      file: FILE,
+      manifest: "/srv/jobs/nightly.jsonl",
+      cron: "0 2 * * *",
+      tz: "Europe/Berlin",
+      seconds: false,
+      out: "out/{name}/{date}",
+      capMicros: null,
+      overlap: "skip",
+      startingDeadlineMs: null,
+      enabled: true,
+      notifyUrl: null,
+      concurrency: null,
+      prices: null,
+      quality: null,
+      model: null,
+    });
+  });
+
+  it("read every field", () => {
+    const schedule = valid({
+      ...minimal,
+      manifest: "../exports/{date}.jsonl",
+      cron: "*/10 * * * * *",
+      out: "out/{name}/{date}/{time}",
+      max_cost: "12.50",
+      overlap: "queue",
+      starting_deadline: "2h",
+      enabled: false,
+      notify_url: "https://hooks.example.com/runflow",
+      concurrency: 20,
+      prices: "prices.json",
+      quality: "low",
+      model: "openai/gpt-image-2",
+    });
+    expect(schedule).toMatchObject({
+      manifest: "/srv/exports/{date}.jsonl",
+      seconds: true,
+      capMicros: 12_500_000,
+      overlap: "queue",
+      startingDeadlineMs: 7_200_000,
+      enabled: false,
+      notifyUrl: "https://hooks.example.com/runflow",
+      concurrency: 20,
+      prices: "/srv/jobs/prices.json",
+      quality: "low",
+      model: "openai/gpt-image-2",
+    });
+    expect(valid({ ...minimal, max_cost: 25, starting_deadline: 90 })).toMatchObject({ capMicros: 25_000_000, startingDeadlineMs: 90_000 });
+  });
+
+  it("name every problem with the file, the field, what was expected and what was found", () => {
+    expect(
+      problems({ name: "night:ly", manifest: "x/{day}.jsonl", cron: "0 2 * *", tz: "Mars/Olympus", overlpa: "skip", max_cost: -3, enabled: "no" }),
+    ).toEqual([
+      'jobs/nightly.schedule.yaml: unknown field "overlpa" — did you mean "overlap"? (fields: name, manifest, cron, tz, out, max_cost, overlap, starting_deadline, enabled, notify_url, concurrency, prices, quality, model)',
+      'jobs/nightly.schedule.yaml: name must be letters, digits, - and _ starting with a letter or digit, at most 46 characters (it names batches, so no colons), got "night:ly"',
+      'jobs/nightly.schedule.yaml: manifest must be a path to a manifest, relative to the schedule file; {date} is the occurrence\'s date, got "x/{day}.jsonl" ({day} is not a placeholder of manifest (only {date} is))',
+      'jobs/nightly.schedule.yaml: tz must be an IANA time zone such as Europe/Berlin, America/New_York or UTC (required: no silent UTC), got "Mars/Olympus" (not a time zone this system knows)',
+      'jobs/nightly.schedule.yaml: max_cost must be a dollar amount above 0 such as 25 or "12.50", got -3 (not a dollar amount above 0)',
+      'jobs/nightly.schedule.yaml: enabled must be true or false, got "no"',
+      'jobs/nightly.schedule.yaml: cron must be 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. "0 2 * * *", got "0 2 * *" (4 fields)',
+    ]);
+  });
+
+  it("require name, manifest, cron and tz (no silent UTC)", () => {
+    expect(problems({})).toEqual([
+      "jobs/nightly.schedule.yaml: name is required: letters, digits, - and _ starting with a letter or digit, at most 46 characters (it names batches, so no colons)",
+      "jobs/nightly.schedule.yaml: manifest is required: a path to a manifest, relative to the schedule file; {date} is the occurrence's date",
+      'jobs/nightly.schedule.yaml: cron is required: 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. "0 2 * * *"',
+      "jobs/nightly.schedule.yaml: tz is required: an IANA time zone such as Europe/Berlin, America/New_York or UTC (required: no silent UTC)",
+    ]);
+    expect(problems(["not", "an", "object"])).toEqual([
+      'jobs/nightly.schedule.yaml: file must be an object of fields (name, manifest, cron, tz, …), got ["not","an","object"]',
+    ]);
+  });
+
+  it("refuse an out template that would give two occurrences one directory", () => {
+    const from = Date.parse("2026-12-01T00:00:00Z");
+    expect(sharedOutDir(valid(minimal), from)).toBeNull();
+    expect(sharedOutDir(valid({ ...minimal, cron: "0 2,14 * * *" }), from)).toBe(
+      'out "out/{name}/{date}" gives out/nightly/2026-12-01 to the occurrences at 2026-12-01 02:00 and 2026-12-01 14:00, ' +
+        "but one directory holds one batch: add {time} to out",
+    );
+    expect(sharedOutDir(valid({ ...minimal, out: "out/{name}/{time}" }), from)).toBe(
+      'out "out/{name}/{time}" has no {date}, so the occurrences of different days would share a directory, but one directory holds one batch: add {date}',
+    );
+    expect(sharedOutDir(valid({ ...minimal, cron: "*/5 * * * * *", out: "out/{name}/{date}/{time}" }), from)).toBeNull();
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * A schedule file's fields, validated with zod one field at a time, so every problem names the
+ * file, the field, what was expected and what was found — all of them at once, as for
+ * manifests. The result is a `Schedule` with paths resolved against the file's folder. Pure
+ * (node:path only); the file is read by load.ts.
+ */
+import path from "node:path";
+import { z } from "zod";
+import { parseDuration } from "../core/duration.js";
+import { MODEL_IDS, QUALITIES } from "../core/models.js";
+import { parseUsdValue } from "../core/money.js";
+import { nearest } from "../core/spelling.js";
+import { describeFound } from "../manifest/problems.js";
+import { checkCron, CRON_EXPECTED } from "./cron.js";
+import type { Schedule } from "./schedule.js";
+import { unknownPlaceholders } from "./templates.js";
+import { isTimeZone } from "./wall-clock.js";
+
+export interface ScheduleProblem {
+  /** The file as the user named it (DIR/x.schedule.yaml). */
+  readonly file: string;
+  /** The field, or `file` for the file as a whole. */
+  readonly field: string;
+  readonly expected: string;
+  readonly found: string;
+  /** `jobs/nightly.schedule.yaml: cron must be …, got "…"` */
+  readonly message: string;
+}
+
+export const DEFAULT_OUT = "out/{name}/{date}";
+/** Batch ids are at most 64 characters: the name, a dash and a 17-character occurrence key. */
+export const MAX_NAME_LENGTH = 46;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+export function problem(file: string, field: string, expected: string, found: unknown, message?: string): ScheduleProblem {
+  const foundText = typeof found === "string" && message !== undefined ? found : describeFound(found);
+  return { file, field, expected, found: foundText, message: `${file}: ${message ?? `${field} must be ${expected}, got ${foundText}`}` };
+}
+
+interface Field<T> {
+  readonly expected: string;
+  readonly schema: z.ZodType<T>;
+  /** Further checks after the type: the reason it is wrong, or null. */
+  readonly check?: (value: T) => string | null;
+}
+
+const field = <T>(expected: string, schema: z.ZodType<T>, check?: (value: T) => string | null): Field<T> =>
+  check ? { expected, schema, check } : { expected, schema };
+
+const usd = (value: unknown): number | null => {
+  try {
+    return parseUsdValue(value);
+  } catch {
+    return null;
+  }
+};
+const duration = (value: string | number): number | null => (typeof value === "number" ? value * 1_000 : parseDuration(value));
+
+const FIELDS = {
+  name: field(
+    `letters, digits, - and _ starting with a letter or digit, at most ${MAX_NAME_LENGTH} characters (it names batches, so no colons)`,
+    z.string().regex(NAME).max(MAX_NAME_LENGTH),
+  ),
+  manifest: field("a path to a manifest, relative to the schedule file; {date} is the occurrence's date", z.string().min(1), (v) => {
+    const unknown = unknownPlaceholders(v, ["date"]);
+    return unknown.length > 0 ? `{${unknown[0]}} is not a placeholder of manifest (only {date} is)` : null;
+  }),
+  cron: field(CRON_EXPECTED, z.string().min(1)),
+  tz: field("an IANA time zone such as Europe/Berlin, America/New_York or UTC (required: no silent UTC)", z.string().min(1), (v) =>
+    isTimeZone(v) ? null : "not a time zone this system knows",
+  ),
+  out: field("an output directory template using {name}, {date} and {time}", z.string().min(1), (v) => {
+    const unknown = unknownPlaceholders(v, ["name", "date", "time"]);
+    return unknown.length > 0 ? `{${unknown[0]}} is not a placeholder of out (use {name}, {date}, {time})` : null;
+  }),
+  max_cost: field("a dollar amount above 0 such as 25 or \"12.50\"", z.union([z.number(), z.string()]), (v) => {
+    const micros = usd(v);
+    return micros === null || micros <= 0 ? "not a dollar amount above 0" : null;
+  }),
+  overlap: field('"skip" or "queue"', z.enum(["skip", "queue"])),
+  starting_deadline: field("a duration such as 30m, 2h or 90 (seconds)", z.union([z.string(), z.number().positive()]), (v) => {
+    const ms = duration(v);
+    return ms === null || ms <= 0 ? "not a duration" : null;
+  }),
+  enabled: field("true or false", z.boolean()),
+  notify_url: field("an http:// or https:// URL", z.url({ protocol: /^https?$/ })),
+  concurrency: field("a whole number from 1 to 10000", z.number().int().min(1).max(10_000)),
+  prices: field("a path to a prices file, relative to the schedule file", z.string().min(1)),
+  quality: field(`one of ${QUALITIES.join(", ")}`, z.enum(QUALITIES)),
+  model: field(`one of ${MODEL_IDS.join(", ")}`, z.enum(MODEL_IDS)),
+} as const;
+
+type FieldName = keyof typeof FIELDS;
+const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
+const REQUIRED: readonly FieldName[] = ["name", "manifest", "cron", "tz"];
+
+export type ScheduleCheck =
+  | { readonly ok: true; readonly schedule: Schedule }
+  | { readonly ok: false; readonly problems: readonly ScheduleProblem[] };
+
+/**
+ * Validates one parsed schedule file. `file` is the absolute path (paths in it are relative to
+ * its folder), `shown` the path as the user named it, for messages.
+ */
+export function checkSchedule(value: unknown, file: string, shown: string): ScheduleCheck {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, problems: [problem(shown, "file", "an object of fields (name, manifest, cron, tz, …)", value)] };
+  }
+  const raw = value as Record<string, unknown>;
+  const problems: ScheduleProblem[] = [];
+  for (const key of Object.keys(raw)) {
+    if ((FIELD_NAMES as string[]).includes(key)) continue;
+    const hint = nearest(key, FIELD_NAMES);
+    const message = `unknown field ${JSON.stringify(key)}${hint ? ` — did you mean "${hint}"?` : ""} (fields: ${FIELD_NAMES.join(", ")})`;
+    problems.push(problem(shown, key, `one of ${FIELD_NAMES.join(", ")}`, key, message));
+  }
+  const good: Partial<Record<FieldName, unknown>> = {};
+  for (const name of FIELD_NAMES) {
+    const given = raw[name];
+    if (given === undefined || given === null) {
+      if (REQUIRED.includes(name)) problems.push(problem(shown, name, FIELDS[name].expected, undefined, `${name} is required: ${FIELDS[name].expected}`));
+      continue;
+    }
+    const spec = FIELDS[name] as Field<unknown>;
+    const parsed = spec.schema.safeParse(given);
+    const reason = parsed.success ? (spec.check?.(parsed.data) ?? null) : null;
+    if (!parsed.success || reason !== null) {
+      const found = describeFound(given);
+      problems.push(problem(shown, name, spec.expected, found, `${name} must be ${spec.expected}, got ${found}${reason ? ` (${reason})` : ""}`));
+    } else good[name] = parsed.data;
+  }
+  const tz = good.tz as string | undefined;
+  const cron = good.cron as string | undefined;
+  let seconds = false;
+  if (cron !== undefined) {
+    const checked = checkCron(cron, tz ?? "UTC");
+    if (checked.ok) seconds = checked.seconds;
+    else problems.push(problem(shown, "cron", CRON_EXPECTED, describeFound(cron), `cron must be ${CRON_EXPECTED}, got ${describeFound(cron)} (${checked.reason})`));
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const dir = path.dirname(file);
+  const prices = good.prices as string | undefined;
+  const schedule: Schedule = {
+    name: good.name as string,
+    file,
+    manifest: path.resolve(dir, good.manifest as string),
+    cron: (cron as string).trim(),
+    tz: tz as string,
+    seconds,
+    out: (good.out as string | undefined) ?? DEFAULT_OUT,
+    capMicros: good.max_cost === undefined ? null : usd(good.max_cost),
+    overlap: (good.overlap as Schedule["overlap"] | undefined) ?? "skip",
+    startingDeadlineMs: good.starting_deadline === undefined ? null : duration(good.starting_deadline as string | number),
+    enabled: (good.enabled as boolean | undefined) ?? true,
+    notifyUrl: (good.notify_url as string | undefined) ?? null,
+    concurrency: (good.concurrency as number | undefined) ?? null,
+    prices: prices === undefined ? null : path.resolve(dir, prices),
+    quality: (good.quality as Schedule["quality"] | undefined) ?? null,
+    model: (good.model as Schedule["model"] | undefined) ?? null,
+  };
+  return { ok: true, schedule };
+}
