@@ -13,6 +13,7 @@ import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 import { registerReport } from "./report.js";
 import { registerBudget } from "./budget.js";
+import { registerCancel } from "./cancel.js";
 import { registerRetry } from "./retry.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerRedis } from "./redis.js";
@@ -57,6 +58,7 @@ Examples:
   registerDashboard(program, ctx);
   registerRedis(program, ctx);
   for (const command of program.commands) {
+  registerCancel(program, ctx);
     command.exitOverride().configureOutput({
       writeOut: (text) => ctx.io.stdout.write(text),
       writeErr: (text) => ctx.io.stderr.write(text),

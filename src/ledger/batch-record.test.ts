@@ -43,6 +43,7 @@ describe("batch record", () => {
       cancelRequestedAt: null,
       endedAt: null,
       endReason: null,
+      reportedAt: null,
     });
   });
 

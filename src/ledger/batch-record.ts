@@ -9,7 +9,8 @@
  *   estimate_json (JSON), prices_json (JSON), out, cap_micros ('' for none), created_at, state,
  *   started_at, succeeded, failed, images, spent_micros, reserved_micros, done_estimate_micros,
  *   budget_blocked ('1'), warned_50/80/100 (the scripts' own), endpoint and account (the binding),
- *   notify_url, cancel_requested_at, ended_at and end_reason (the lifecycle: lifecycle.ts).
+ *   notify_url, cancel_requested_at, ended_at, end_reason and reported_at (the lifecycle:
+ *   worker/batch-end.ts).
  */
 import { z } from "zod";
 import { MODEL_IDS, QUALITIES } from "../core/models.js";
@@ -82,6 +83,8 @@ export interface BatchCounters {
   readonly endedAt: string | null;
   /** Why it ended when that is not plain (gave up, canceled), or null. */
   readonly endReason: string | null;
+  /** When the reports of its end were written (by the process that ended it), or null. */
+  readonly reportedAt: string | null;
 }
 
 export interface BatchRecord extends BatchCounters {
@@ -182,6 +185,7 @@ const batchHash = z.object({
   cancel_requested_at: z.string().optional(),
   ended_at: z.string().optional(),
   end_reason: z.string().optional(),
+  reported_at: z.string().optional(),
 });
 
 /** Thrown when a stored batch cannot be read: written by another version, or edited by hand. */
@@ -243,6 +247,7 @@ export function parseBatchRecord(
     cancelRequestedAt: h.cancel_requested_at || null,
     endedAt: h.ended_at || null,
     endReason: h.end_reason || null,
+    reportedAt: h.reported_at || null,
   };
 }
 

@@ -34,6 +34,8 @@ export interface BatchRecords {
   start(id: string, now?: Date): Promise<boolean>;
   /** Ends the batch in `state`, once: true for the one caller that ended it (it reports and notifies). */
   finish(id: string, state: FinalState, reason: string | null, now?: Date): Promise<boolean>;
+  /** The process that ended the batch has written its reports (and notified). */
+  setReported(id: string, now?: Date): Promise<void>;
   /** `cancel`: from now on nothing more of the batch is submitted (rows in flight finish). */
   requestCancel(id: string, now?: Date): Promise<void>;
   /** Where the batch's summary is POSTed when it ends. */
@@ -74,7 +76,9 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
     async setState(id, state, now = new Date()) {
       const multi = redis.multi().hset(keys.batch(id), "state", state);
       if (state === "running") multi.hsetnx(keys.batch(id), "started_at", now.toISOString());
-      if (state === "running" || state === "submitted") multi.hdel(keys.batch(id), "ended_at", "end_reason", "cancel_requested_at");
+      if (state === "running" || state === "submitted") {
+        multi.hdel(keys.batch(id), "ended_at", "end_reason", "cancel_requested_at", "reported_at");
+      }
       await multi.exec();
     },
     async start(id, now = new Date()) {
@@ -82,6 +86,9 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
     },
     async finish(id, state, reason, now = new Date()) {
       return (await scripted.rfbFinishBatch(keys.batch(id), state, now.toISOString(), reason ?? "")) === 1;
+    },
+    async setReported(id, now = new Date()) {
+      await redis.hset(keys.batch(id), "reported_at", now.toISOString());
     },
     async requestCancel(id, now = new Date()) {
       await redis.hsetnx(keys.batch(id), "cancel_requested_at", now.toISOString());

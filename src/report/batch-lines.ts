@@ -15,6 +15,8 @@ import { pricedRows } from "../pricing/priced-rows.js";
 import type { StoredResult } from "../queue/job-data.js";
 import { lineFromResult, pendingLine, promptOf, type ResultLine } from "./result-lines.js";
 
+const CANCELED_ROW = "canceled: the batch was canceled before this row ran";
+
 export type LinesStore = Pick<ResultReader, "results" | "runIds" | "heldRows" | "scanResults" | "scanRemoved">;
 
 export interface BatchLine extends ResultLine {
@@ -65,7 +67,10 @@ export async function* batchLines(store: LinesStore, record: BatchRecord, usable
         continue;
       }
       const isHeld = held.has(row.key) || (record.budgetBlocked && !runIds[i]);
-      yield { ...pendingLine(row, estimate, isHeld, runIds[i] ?? null, facts(row)), estimateMicros: estimate, costMicros: 0 };
+      const line = pendingLine(row, estimate, isHeld, runIds[i] ?? null, facts(row));
+      // A canceled batch's rows that never ran are canceled, not pending.
+      const ended = record.state === "canceled" ? { ...line, status: "canceled" as const, error: CANCELED_ROW } : line;
+      yield { ...ended, estimateMicros: estimate, costMicros: 0 };
     }
     chunk = [];
   }

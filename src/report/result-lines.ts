@@ -10,7 +10,7 @@ import { formatUsd, type Micros } from "../core/money.js";
 import type { StoredResult } from "../queue/job-data.js";
 
 /** `removed`: recorded for a row the manifest no longer has (its files stay). */
-export type LineStatus = "succeeded" | "failed" | "pending" | "held" | "removed";
+export type LineStatus = "succeeded" | "failed" | "pending" | "held" | "removed" | "canceled";
 
 export interface ResultLine {
   readonly id: string;

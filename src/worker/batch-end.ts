@@ -62,7 +62,7 @@ export interface BatchFinisher {
 }
 
 export interface FinisherDeps {
-  readonly batches: Pick<BatchRecords, "get" | "finish">;
+  readonly batches: Pick<BatchRecords, "get" | "finish" | "setReported">;
   readonly pool: Pick<BatchPool, "remove">;
   readonly logger: Logger;
   readonly onBatchEnd: OnBatchEnd;
@@ -86,9 +86,12 @@ export function createBatchFinisher(deps: FinisherDeps): BatchFinisher {
     );
     // A batch stopped at the cap may go on when the cap is raised; any other end is final.
     if (end.state !== "budget") await deps.pool.remove(record.submission.binding, batchId).catch(() => undefined);
-    await deps.onBatchEnd({ batchId, record, ...end }).catch((err: unknown) =>
-      deps.logger.warn({ err, batch: batchId }, `Batch ${batchId} ended, but writing its reports or notifying failed.`),
-    );
+    await deps
+      .onBatchEnd({ batchId, record, ...end })
+      .then(() => deps.batches.setReported(batchId))
+      .catch((err: unknown) =>
+        deps.logger.warn({ err, batch: batchId }, `Batch ${batchId} ended, but writing its reports or notifying failed.`),
+      );
     return true;
   }
 

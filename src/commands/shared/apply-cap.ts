@@ -1,7 +1,8 @@
 /**
  * Changing a batch's cap: the new cap is stored atomically (which unblocks the batch), and rows
  * the old cap held back are promoted so workers pick them up now rather than at their next
- * re-check.
+ * re-check. A batch that ended at the old cap is open again (running): its workers go on, and
+ * it ends again when its rows are done or the new cap stops it.
  */
 import type { Logger } from "../../log/logger.js";
 import type { Ledger } from "../../ledger/ledger.js";
@@ -19,6 +20,7 @@ export async function applyCap(
 ): Promise<number> {
   const before = await ledger.batches.get(batchId);
   await ledger.batches.setCap(batchId, capMicros);
+  if (before?.state === "budget") await ledger.batches.setState(batchId, "running");
   const event = { at: new Date().toISOString(), kind: "changed" as const, cap_micros: capMicros, previous_cap_micros: before?.capMicros ?? null };
   await history.append(batchId, { ...event, spent_micros: before?.spentMicros ?? 0 });
   const held = await ledger.results.heldRows(batchId);

@@ -73,6 +73,7 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
   if (ended) {
     const last = await deps.ledger.batches.get(batchId);
     if (last) await notifyBatchEnd(deps, last, written);
+    await deps.ledger.batches.setReported(batchId);
   }
   if (outcome === "canceled") ctx.io.stderr.write(`Batch ${batchId} was canceled; ${o.again} to run the rest.\n`);
   if (outcome === "budget") ctx.io.stderr.write(`Stopped by the budget cap. To finish, ${o.again} with a higher --max-cost.\n`);

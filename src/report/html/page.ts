@@ -52,7 +52,7 @@ export function filtersHtml(m: HeaderModel): string {
   const choices = filterChoices(m.tiers);
   return (
     `<form class="filters" role="search">` +
-    options("status", "all statuses", ["succeeded", "failed", "pending", "held"]) +
+    options("status", "all statuses", ["succeeded", "failed", "pending", "held", "canceled"]) +
     options("model", "all models", choices.models) +
     options("tier", "all tiers", choices.tiers) +
     `<input type="search" name="q" placeholder="search id or prompt" aria-label="search">` +
