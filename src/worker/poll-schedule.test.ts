@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pollDelay, scheduleFor } from "./poll-schedule.js";
+import { learnedSchedule, pollDelay, scheduleFor } from "./poll-schedule.js";
 
 describe("poll schedule", () => {
   const schedule = scheduleFor(20_000, { jitter: 0 });
@@ -29,5 +29,54 @@ describe("poll schedule", () => {
   it("honours overrides (tests and the simulator poll fast)", () => {
     const fast = scheduleFor(20_000, { initialMs: 30, intervalMs: 30, maxMs: 30, jitter: 0 });
     expect([0, 1, 5].map((n) => pollDelay(fast, n))).toEqual([30, 30, 30]);
+  });
+});
+
+describe("learned poll schedule", () => {
+  /** GETs per run and mean lag of `schedule` on these latencies (no jitter). */
+  function simulate(latencies: number[], schedule: ReturnType<typeof learnedSchedule>) {
+    if (!schedule) throw new Error("no schedule");
+    let gets = 0;
+    let lag = 0;
+    for (const ms of latencies) {
+      let t = 0;
+      for (let attempt = 0; ; attempt += 1) {
+        t += pollDelay({ ...schedule, jitter: 0 }, attempt);
+        gets += 1;
+        if (t >= ms) break;
+      }
+      lag += t - ms;
+    }
+    return { gets: gets / latencies.length, lag: lag / latencies.length };
+  }
+  const spread = (n: number, min: number, max: number) => Array.from({ length: n }, (_, i) => min + ((max - min) * i) / (n - 1));
+
+  it("waits for enough runs before replacing the typical duration", () => {
+    expect(learnedSchedule([27_500, 27_500, 27_500])).toBeNull();
+  });
+
+  it("runs of a steady 27.5 s: found in ≤ 2.5 GETs with a lag under 10 % (the default takes ~5 GETs and 3.75 s)", () => {
+    const latencies = spread(100, 26_000, 29_000);
+    const learned = learnedSchedule(latencies);
+    const result = simulate(latencies, learned);
+    expect(result.gets).toBeLessThanOrEqual(2.5);
+    expect(result.lag).toBeLessThanOrEqual(0.1 * 27_500);
+    const before = simulate(latencies, scheduleFor(20_000));
+    expect(before.gets).toBeGreaterThan(4);
+    expect(before.lag).toBeGreaterThan(result.lag);
+  });
+
+  it("a wide spread (15–40 s) keeps the lag under 10 % of the mean latency, at more GETs", () => {
+    const latencies = spread(200, 15_000, 40_000);
+    const result = simulate(latencies, learnedSchedule(latencies));
+    expect(result.lag).toBeLessThanOrEqual(0.1 * 27_500);
+    expect(result.gets).toBeLessThan(6);
+  });
+
+  it("stragglers past every latency seen are polled at growing gaps, not forever tightly", () => {
+    const learned = learnedSchedule(spread(50, 9_000, 11_000))!;
+    const late = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30].map((n) => pollDelay({ ...learned, jitter: 0 }, n));
+    expect(late.at(-1)).toBe(10_000);
+    expect(late.at(-1)!).toBeGreaterThan(late[1]!);
   });
 });

@@ -10,6 +10,8 @@ import type { Logger } from "../log/logger.js";
 import type { Keys } from "../queue/keys.js";
 import { MODELS, type ModelId } from "../core/models.js";
 import { callbackFallbackFor, scheduleFor, type PollSchedule } from "./poll-schedule.js";
+import type { Run } from "../runflow/types.js";
+import { createLatencyBook } from "./latency-book.js";
 import type { RunSleep } from "./wait-for-run.js";
 
 export interface RunWaitsOptions {
@@ -30,6 +32,8 @@ export interface RunWaits {
   readonly sleep: RunSleep;
   /** The poll schedule of a model's runs: the slow fallback with callbacks. */
   readonly poll: (model: ModelId) => PollSchedule;
+  /** A run ended: its latency teaches the model's schedule (polling without overrides only). */
+  readonly observe: (model: ModelId, run: Run) => void;
   /** Sent with every create; undefined without callbacks. */
   readonly callbackUrl: string | undefined;
   close(): Promise<void>;
@@ -40,8 +44,13 @@ export function openRunWaits(options: RunWaitsOptions): RunWaits {
   const overrides = options.poll ?? {};
   if (!callback) {
     const local = createLocalWakeups(options.signal);
-    const poll = (model: ModelId) => scheduleFor(MODELS[model].typicalDurationMs, overrides);
-    return { sleep: local.sleep, poll, callbackUrl: undefined, close: local.close };
+    const typical = (model: ModelId) => scheduleFor(MODELS[model].typicalDurationMs, overrides);
+    if (options.poll !== undefined) return { sleep: local.sleep, poll: typical, observe: () => undefined, callbackUrl: undefined, close: local.close };
+    // No schedule given: learn one from the latencies seen (start near them, then tighten).
+    const book = createLatencyBook();
+    const poll = (model: ModelId) => book.schedule(model, () => typical(model));
+    const observe = (model: ModelId, run: Run) => book.observe(model, run.durationMs);
+    return { sleep: local.sleep, poll, observe, callbackUrl: undefined, close: local.close };
   }
   const callbacks = openCallbacks({
     settings: callback,
@@ -55,5 +64,5 @@ export function openRunWaits(options: RunWaitsOptions): RunWaits {
     options.onFatal(error instanceof ConfigurationError ? error : new ConfigurationError(String(error), { cause: error })),
   );
   const poll = (model: ModelId) => callbackFallbackFor(MODELS[model].typicalDurationMs, overrides);
-  return { sleep: callbacks.wakeups.sleep, poll, callbackUrl: callbacks.url, close: callbacks.close };
+  return { sleep: callbacks.wakeups.sleep, poll, observe: () => undefined, callbackUrl: callbacks.url, close: callbacks.close };
 }

@@ -137,6 +137,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     now: options.now ?? (() => new Date()),
     poll: waits.poll,
     sleep: waits.sleep,
+    onRunEnded: waits.observe,
     ...(waits.callbackUrl === undefined ? {} : { callbackUrl: waits.callbackUrl }),
     maxConsecutivePollErrors: WORKER_DEFAULTS.maxConsecutivePollErrors,
     downloads: pLimit(options.downloadConcurrency ?? WORKER_DEFAULTS.downloadConcurrency),
