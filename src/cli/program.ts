@@ -17,6 +17,8 @@ import { registerCancel } from "./cancel.js";
 import { registerRetry } from "./retry.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerRedis } from "./redis.js";
+import { registerServe } from "./serve.js";
+import { registerSchedule } from "./schedule.js";
 
 export const VERSION = "0.1.0";
 
@@ -50,15 +52,17 @@ Examples:
   registerRun(program, ctx);
   registerSubmit(program, ctx);
   registerWorker(program, ctx);
+  registerServe(program, ctx);
+  registerSchedule(program, ctx);
   registerStatus(program, ctx);
   registerReport(program, ctx);
   registerRetry(program, ctx);
   registerBudget(program, ctx);
+  registerCancel(program, ctx);
   registerSimulator(program, ctx);
   registerDashboard(program, ctx);
   registerRedis(program, ctx);
   for (const command of program.commands) {
-  registerCancel(program, ctx);
     command.exitOverride().configureOutput({
       writeOut: (text) => ctx.io.stdout.write(text),
       writeErr: (text) => ctx.io.stderr.write(text),
