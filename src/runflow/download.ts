@@ -133,16 +133,29 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
       } else callback(null, chunk);
     },
   });
-  try {
+  const makeDirs = async () => {
     await mkdir(dirname(path), { recursive: true });
     if (req.tempDir) await mkdir(req.tempDir, { recursive: true });
+  };
+  /** With dirsReady, a directory gone since is made again and the call tried once more. */
+  const again = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (!req.dirsReady || errorCode(error) !== "ENOENT") throw error;
+      await makeDirs();
+      return call();
+    }
+  };
+  try {
+    if (!req.dirsReady) await makeDirs();
     // Open before streaming, so the file exists when a failure removes it (a lazily opened
     // stream could create it after the rm below).
-    const handle = await open(tmp, "wx");
+    const handle = await again(() => open(tmp, "wx"));
     await pipeline(body, counter, handle.createWriteStream());
     if (expected !== null && bytes !== expected) throw fail("truncated", `received ${bytes} of ${expected} bytes; the download can be retried.`, { status });
     if (bytes === 0) throw fail("truncated", "the body was empty; the download can be retried.", { status });
-    await rename(tmp, path);
+    await again(() => rename(tmp, path));
   } catch (error) {
     discard(body);
     await rm(tmp, { force: true }).catch(() => {});

@@ -51,6 +51,11 @@ export interface DownloadRequest {
    * default: beside the destination. A crash mid-download leaves its partial file here.
    */
   readonly tempDir?: string;
+  /**
+   * The caller made the destination's directory and tempDir already (once per batch): no mkdir
+   * per image. Should one have gone since, it is made again and the write tried once more.
+   */
+  readonly dirsReady?: boolean;
 }
 
 export interface Download {

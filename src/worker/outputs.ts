@@ -2,10 +2,29 @@
  * Downloads a finished run's images into DIR/images/ under the row's safe names, a few at a
  * time per process. Each file is written atomically by the client (temp file, then rename).
  */
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { LimitFunction } from "p-limit";
 import type { Run, RunflowClient } from "../runflow/types.js";
 import { imageBasesFor } from "../outdir/file-names.js";
+
+/** Makes DIR/images and DIR/.partial once per output directory, not once per image. */
+export type ImageDirs = (outDir: string) => Promise<void>;
+
+export function createImageDirs(): ImageDirs {
+  const made = new Map<string, Promise<void>>();
+  return (outDir) => {
+    let ready = made.get(outDir);
+    if (!ready) {
+      ready = Promise.all([mkdir(path.join(outDir, "images"), { recursive: true }), mkdir(path.join(outDir, ".partial"), { recursive: true })]).then(
+        () => undefined,
+      );
+      ready.catch(() => made.delete(outDir));
+      made.set(outDir, ready);
+    }
+    return ready;
+  };
+}
 
 export async function downloadOutputs(
   client: RunflowClient,
@@ -13,8 +32,10 @@ export async function downloadOutputs(
   rowKey: string,
   outDir: string,
   limit: LimitFunction,
+  dirs?: ImageDirs,
 ): Promise<string[]> {
   const bases = imageBasesFor(rowKey, run.outputUrls.length);
+  if (dirs) await dirs(outDir);
   const files = await Promise.all(
     run.outputUrls.map((url, index) =>
       limit(() =>
@@ -25,6 +46,7 @@ export async function downloadOutputs(
           destBase: path.join(outDir, "images", bases[index] as string),
           // Partial files stay out of images/: a crash mid-download leaves nothing half-written there.
           tempDir: path.join(outDir, ".partial"),
+          ...(dirs ? { dirsReady: true } : {}),
         }),
       ),
     ),

@@ -79,7 +79,7 @@ async function finishFailed(data: RowJobData, run: Run, deps: RowDeps): Promise<
 /** Downloads the images of a run that (partly) succeeded and records the row. */
 async function finishSucceeded(data: RowJobData, run: Run, deps: RowDeps): Promise<void> {
   const info = await deps.batchInfo(data.batch);
-  const images = await downloadOutputs(deps.client, run, data.row.key, info.outDir, deps.downloads);
+  const images = await downloadOutputs(deps.client, run, data.row.key, info.outDir, deps.downloads, deps.imageDirs);
   const partial = run.status === "partial_succeeded" ? `partial success: ${images.length} of ${data.row.images} images` : null;
   await recordRow(data, deps, {
     status: images.length > 0 ? "succeeded" : "failed",

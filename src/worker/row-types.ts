@@ -8,6 +8,7 @@ import type { RowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
+import type { ImageDirs } from "./outputs.js";
 import type { PollSchedule } from "./poll-schedule.js";
 import type { RunSleep } from "./wait-for-run.js";
 
@@ -27,6 +28,8 @@ export interface RowDeps {
   readonly poll: (model: ModelId) => PollSchedule;
   readonly maxConsecutivePollErrors: number;
   readonly downloads: LimitFunction;
+  /** Makes a batch's image directories once (default: the client makes them for each image). */
+  readonly imageDirs?: ImageDirs;
   readonly signal?: AbortSignal;
   /** Sleeps between polls, woken early by callbacks, ended by shutdown (one listener for all rows). */
   readonly sleep?: RunSleep;

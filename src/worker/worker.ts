@@ -26,6 +26,7 @@ import type { PollSchedule } from "./poll-schedule.js";
 import { createRowEpisodes } from "./row-episodes.js";
 import type { BatchInfo, RowDeps } from "./row-types.js";
 import { openRunWaits } from "./run-waits.js";
+import { createImageDirs } from "./outputs.js";
 import type { CallbackSettings } from "../callbacks/index.js";
 
 /** One batch, or every batch submitted for the worker's own binding. */
@@ -138,6 +139,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     poll: waits.poll,
     sleep: waits.sleep,
     onRunEnded: waits.observe,
+    imageDirs: createImageDirs(),
     ...(waits.callbackUrl === undefined ? {} : { callbackUrl: waits.callbackUrl }),
     maxConsecutivePollErrors: WORKER_DEFAULTS.maxConsecutivePollErrors,
     downloads: pLimit(options.downloadConcurrency ?? WORKER_DEFAULTS.downloadConcurrency),

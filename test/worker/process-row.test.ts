@@ -3,7 +3,7 @@
  * a crash after Runflow accepted the run but before its id was saved, and a restart after the id
  * was saved. Neither may create or bill a second run.
  */
-import { readdir } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import { createKeys } from "../../src/queue/keys.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
+import { createImageDirs } from "../../src/worker/outputs.js";
 import { processRow } from "../../src/worker/process-row.js";
 import { recordFailure } from "../../src/worker/record-row.js";
 import { IdempotencyWindowPassed, RowAttemptError } from "../../src/worker/row-errors.js";
@@ -86,6 +87,14 @@ describe("processRow", () => {
     expect(billed.billedMicros).toBe(266_000);
     expect((await ledger.results.runIds("b1", ["chair"]))[0]).toBe(billed.runs[0]!.id);
     expect((await ledger.batches.get("b1"))!).toMatchObject({ succeeded: 1, spentMicros: 266_000, reservedMicros: 0, images: 2 });
+    expect((await readdir(path.join(out, "images"))).sort()).toEqual(["chair-1.png", "chair-2.png"]);
+  });
+
+  it("image directories made once per batch are made again when removed since", async () => {
+    const imageDirs = createImageDirs();
+    await imageDirs(out);
+    await rm(path.join(out, "images"), { recursive: true });
+    expect(await processRow(data, async () => undefined, { ...deps, imageDirs })).toBe("recorded");
     expect((await readdir(path.join(out, "images"))).sort()).toEqual(["chair-1.png", "chair-2.png"]);
   });
 
