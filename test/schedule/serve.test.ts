@@ -3,7 +3,7 @@
  * with seconds fires every few seconds; each occurrence is its own batch in its own directory,
  * complete, with one billed run per row; deleting the file stops the schedule.
  */
-import { readdir, rm } from "node:fs/promises";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawnCli, type CliProcess } from "../helpers/cli.js";
@@ -90,5 +90,31 @@ describe("serve", () => {
     const ledger = bed.sim.ledger();
     expect(ledger.runsCreated).toBe(rows.length * all.length);
     for (const runs of Object.values(ledger.byClientRef)) expect(runs).toHaveLength(1);
+  });
+
+  it("keeps the working schedules when a file is edited into an invalid one, and picks up the fixed file", async () => {
+    const dir = await tempDir();
+    await writeJsonl(dir, generations(1), "rows.jsonl");
+    const file = await writeSchedule(dir, "nightly", { manifest: "rows.jsonl", cron: "0 2 * * *", tz: "Europe/Berlin" });
+    const server = serve(dir);
+    await eventually(async () => (await installed(bed.redis)).length === 1, { timeoutMs: 20_000, what: "serve to sync at start" });
+    await writeFile(file, 'name: nightly\nmanifest: rows.jsonl\ncron: "0 2 * * *"\ntz: Europe/Berln\n');
+    await eventually(() => server.output().includes("The schedules Redis holds stay as they were."), { what: "serve to refuse the edit" });
+    expect(server.output()).toContain(`${dir}/nightly.schedule.yaml: tz must be an IANA time zone`);
+    expect((await installed(bed.redis)).map((s) => s.data?.schedule.tz)).toEqual(["Europe/Berlin"]);
+    await writeFile(file, 'name: nightly\nmanifest: rows.jsonl\ncron: "0 3 * * *"\ntz: Europe/Lisbon\n');
+    await eventually(async () => (await installed(bed.redis))[0]?.data?.schedule.tz === "Europe/Lisbon", { what: "serve to sync the fix" });
+    await stopAll();
+  });
+
+  it("refuses to start on an invalid folder: exit 2 with file and field, nothing in Redis", async () => {
+    const dir = await tempDir();
+    await writeSchedule(dir, "nightly", { manifest: "rows.jsonl", cron: "0 2 * * *", tz: "Europe/Berlin", overlap: "parallel" });
+    const server = serve(dir);
+    expect(await server.exited).toBe(2);
+    serving.splice(0);
+    expect(server.output()).toContain(`${dir}: 1 schedule file has problems; serve did not start and Redis is unchanged.`);
+    expect(server.output()).toContain(`${dir}/nightly.schedule.yaml: overlap must be "skip" or "queue", got "parallel"`);
+    expect(await installed(bed.redis)).toEqual([]);
   });
 });
