@@ -73,6 +73,7 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
       start: occurrenceStarter({ ...deps, client, binding }),
       isDefinite: definiteStartError,
       logger: log,
+      stillScheduled: async (name) => (await queue.get(name)) !== null,
     });
     const scheduleWorker = startScheduleWorker({ redis: deps.redis, keys: deps.keys, runner, logger: log });
     closers.push(() => scheduleWorker.close());

@@ -34,6 +34,8 @@ export interface RunnerDeps {
   readonly isDefinite: IsDefinite;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Whether Redis still holds the schedule: a waiting occurrence of a removed schedule is missed. */
+  readonly stillScheduled?: (name: string) => Promise<boolean>;
 }
 
 export interface HandleOptions {
@@ -181,6 +183,15 @@ export function createOccurrenceRunner(deps: RunnerDeps): OccurrenceRunner {
         const entry = await store.entry(name, key);
         if (!entry?.schedule || entry.outcome !== "waiting") {
           await store.unwait(name, key);
+          continue;
+        }
+        if (deps.stillScheduled && !(await deps.stillScheduled(name))) {
+          await store.withLock(name, async () => {
+            const reason = "its schedule was removed (schedule sync) while it waited";
+            await store.put(name, { ...entry, outcome: "missed", reason, decided_ms: now(), schedule: undefined });
+            await store.unwait(name, key);
+          });
+          logger.info({ schedule: name, occurrence: key }, `Schedule ${name}: the waiting occurrence ${key} is missed: the schedule was removed.`);
           continue;
         }
         await handle(entry.schedule, entry.due_ms, { fromQueue: true, finalAttempt: true });

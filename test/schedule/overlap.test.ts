@@ -1,6 +1,7 @@
 /**
  * The rules of occurrences with real serve processes: `overlap: skip` with runs longer than the
- * period records skipped occurrences and never runs two at once; two serve processes start each
+ * period records skipped occurrences and never runs two at once; `overlap: queue` starts them one
+ * after another; two serve processes start each
  * occurrence once; after a downtime, `starting_deadline` misses a too-late occurrence and at most
  * one late occurrence is ever run.
  */
@@ -16,11 +17,13 @@ import { servers } from "./serve-helpers.js";
 const started = async (bed: Testbed, name: string) => (await occurrences(bed.redis, name)).filter((o) => o.outcome === "started");
 
 /** Removes the schedule (serve syncs the deletion) and waits for every started batch to end. */
-async function wind_down(bed: Testbed, name: string, file: string): Promise<void> {
+async function windDown(bed: Testbed, name: string, file: string): Promise<void> {
   await rm(file);
   await eventually(async () => (await installed(bed.redis)).every((s) => s.name !== name), { what: `serve to remove ${name}` });
-  const batches = (await started(bed, name)).map((o) => o.batch!);
-  await eventually(async () => (await Promise.all(batches.map((b) => bed.store().get(b)))).every((r) => r?.endedAt), {
+  await eventually(async () => {
+    const batches = (await started(bed, name)).map((o) => o.batch!);
+    return (await Promise.all(batches.map((b) => bed.store().get(b)))).every((r) => r?.endedAt);
+  }, {
     timeoutMs: 30_000,
     what: `the batches of ${name} to end`,
   });
@@ -38,7 +41,7 @@ describe("overlap: skip", () => {
     const file = await writeSchedule(dir, "slow", { manifest: "rows.jsonl", cron: "*/2 * * * * *", tz: "UTC", out });
     serve.start(dir, bed.env());
     await eventually(async () => (await started(bed, "slow")).length >= 2, { timeoutMs: 40_000, what: "two occurrences to start" });
-    await wind_down(bed, "slow", file);
+    await windDown(bed, "slow", file);
     await serve.stopAll();
 
     const all = await occurrences(bed.redis, "slow");
@@ -60,6 +63,40 @@ describe("overlap: skip", () => {
   });
 });
 
+describe("overlap: queue", () => {
+  const bed = useTestbed({ latencyMs: 3_000, seed: 7 });
+  const serve = servers();
+  afterEach(() => serve.kill());
+
+  it("starts an occurrence due while the previous one runs when that one ends, in due order, one at a time", async () => {
+    const dir = await tempDir();
+    await writeJsonl(dir, generations(1), "rows.jsonl");
+    const out = path.join(dir, "out", "{name}", "{date}", "{time}");
+    const file = await writeSchedule(dir, "queued", { manifest: "rows.jsonl", cron: "*/2 * * * * *", tz: "UTC", out, overlap: "queue" });
+    serve.start(dir, bed.env());
+    await eventually(async () => (await started(bed, "queued")).length >= 3, { timeoutMs: 40_000, what: "three occurrences to start" });
+    await windDown(bed, "queued", file);
+    // What still waited when the schedule went is missed, not run.
+    await eventually(async () => (await occurrences(bed.redis, "queued")).every((o) => o.outcome !== "waiting"), {
+      what: "the waiting occurrences to be settled",
+    });
+    await serve.stopAll();
+
+    const all = await occurrences(bed.redis, "queued");
+    const runs = all.filter((o) => o.outcome === "started");
+    expect(all.some((o) => o.outcome === "skipped")).toBe(false);
+    for (const o of all.filter((x) => x.outcome === "missed")) expect(o.reason).toBe("its schedule was removed (schedule sync) while it waited");
+    // In due order, each after the one before it ended; the later ones started late, having waited.
+    for (let i = 1; i < runs.length; i++) {
+      const before = (await bed.store().get(runs[i - 1]!.batch!))!;
+      expect(runs[i]!.due_ms).toBeGreaterThan(runs[i - 1]!.due_ms);
+      expect(runs[i]!.started_ms!).toBeGreaterThanOrEqual(Date.parse(before.endedAt!));
+    }
+    expect(runs.at(-1)!.started_ms! - runs.at(-1)!.due_ms).toBeGreaterThan(2_000);
+    expect(bed.sim.ledger().runsCreated).toBe(runs.length);
+  });
+});
+
 describe("two serve processes", () => {
   const bed = useTestbed({ latencyMs: { min: 50, max: 200 }, seed: 9 });
   const serve = servers();
@@ -73,7 +110,7 @@ describe("two serve processes", () => {
     const one = serve.start(dir, { ...bed.env(), LOG_LEVEL: "info" });
     const two = serve.start(dir, { ...bed.env(), LOG_LEVEL: "info" });
     await eventually(async () => (await started(bed, "shared")).length >= 5, { timeoutMs: 40_000, what: "five occurrences to start" });
-    await wind_down(bed, "shared", file);
+    await windDown(bed, "shared", file);
     await serve.stopAll();
 
     const all = await occurrences(bed.redis, "shared");
@@ -114,8 +151,8 @@ describe("starting_deadline after a downtime", () => {
       timeoutMs: 40_000,
       what: "both schedules to run on time again",
     });
-    await wind_down(bed, "strict", strict);
-    await wind_down(bed, "lenient", lenient);
+    await windDown(bed, "strict", strict);
+    await windDown(bed, "lenient", lenient);
     await serve.stopAll();
 
     for (const name of ["strict", "lenient"]) {
