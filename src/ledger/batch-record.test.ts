@@ -41,6 +41,7 @@ describe("batch record", () => {
       inFlight: 1,
       notifyUrl: null,
       cancelRequestedAt: null,
+      stopReason: null,
       endedAt: null,
       endReason: null,
       reportedAt: null,

@@ -9,7 +9,7 @@
  *   estimate_json (JSON), prices_json (JSON), out, cap_micros ('' for none), created_at, state,
  *   started_at, succeeded, failed, images, spent_micros, reserved_micros, done_estimate_micros,
  *   budget_blocked ('1'), warned_50/80/100 (the scripts' own), endpoint and account (the binding),
- *   notify_url, cancel_requested_at, ended_at, end_reason and reported_at (the lifecycle:
+ *   notify_url, cancel_requested_at, stop_reason, ended_at, end_reason and reported_at (the lifecycle:
  *   worker/batch-end.ts).
  */
 import { z } from "zod";
@@ -77,8 +77,10 @@ export interface BatchCounters {
   readonly inFlight: number;
   /** Where the summary is POSTed when the batch ends (`--notify-url`), or null. */
   readonly notifyUrl: string | null;
-  /** When `cancel` was asked for (nothing more is submitted), or null. */
+  /** When `cancel` (or a worker giving up) stopped submitting, or null. */
   readonly cancelRequestedAt: string | null;
+  /** Why a worker gave up on the batch (`--give-up-after`): its rows that never ran end failed with it. */
+  readonly stopReason: string | null;
   /** When the batch ended (the state is final), or null while it is open. */
   readonly endedAt: string | null;
   /** Why it ended when that is not plain (gave up, canceled), or null. */
@@ -183,6 +185,7 @@ const batchHash = z.object({
   budget_blocked: z.string().optional(),
   notify_url: z.string().optional(),
   cancel_requested_at: z.string().optional(),
+  stop_reason: z.string().optional(),
   ended_at: z.string().optional(),
   end_reason: z.string().optional(),
   reported_at: z.string().optional(),
@@ -245,6 +248,7 @@ export function parseBatchRecord(
     inFlight,
     notifyUrl: h.notify_url || null,
     cancelRequestedAt: h.cancel_requested_at || null,
+    stopReason: h.stop_reason || null,
     endedAt: h.ended_at || null,
     endReason: h.end_reason || null,
     reportedAt: h.reported_at || null,

@@ -38,6 +38,8 @@ export interface BatchRecords {
   setReported(id: string, now?: Date): Promise<void>;
   /** `cancel`: from now on nothing more of the batch is submitted (rows in flight finish). */
   requestCancel(id: string, now?: Date): Promise<void>;
+  /** A worker gives up (`--give-up-after`): nothing more is submitted, rows that never ran end failed with `reason`. */
+  giveUp(id: string, reason: string, now?: Date): Promise<void>;
   /** Where the batch's summary is POSTed when it ends. */
   setNotifyUrl(id: string, url: string): Promise<void>;
   /**
@@ -77,7 +79,7 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
       const multi = redis.multi().hset(keys.batch(id), "state", state);
       if (state === "running") multi.hsetnx(keys.batch(id), "started_at", now.toISOString());
       if (state === "running" || state === "submitted") {
-        multi.hdel(keys.batch(id), "ended_at", "end_reason", "cancel_requested_at", "reported_at");
+        multi.hdel(keys.batch(id), "ended_at", "end_reason", "cancel_requested_at", "stop_reason", "reported_at");
       }
       await multi.exec();
     },
@@ -92,6 +94,9 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
     },
     async requestCancel(id, now = new Date()) {
       await redis.hsetnx(keys.batch(id), "cancel_requested_at", now.toISOString());
+    },
+    async giveUp(id, reason, now = new Date()) {
+      await redis.multi().hsetnx(keys.batch(id), "stop_reason", reason).hsetnx(keys.batch(id), "cancel_requested_at", now.toISOString()).exec();
     },
     async setNotifyUrl(id, url) {
       await redis.hset(keys.batch(id), "notify_url", url);

@@ -72,7 +72,9 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
     for (;;) {
       if (options.signal?.aborted) return false;
       const batch = await ledger.batches.get(batchId);
-      if (!batch || batch.cancelRequestedAt !== null) return false; // gone, or being canceled: nothing more
+      if (!batch) return false;
+      // Canceled: nothing more. Given up: the rest go through the workers, which record them failed.
+      if (batch.cancelRequestedAt !== null && batch.stopReason === null) return false;
       const outstanding = enqueued - (batch.succeeded + batch.failed - terminalAtStart) - batch.held;
       if (outstanding < options.maxOutstanding && !batch.budgetBlocked) return true;
       await sleep(100);

@@ -11,7 +11,7 @@ const record: BatchRecord = {
   },
   capMicros: 500_000, state: "running", succeeded: 30, failed: 10, images: 30, spentMicros: 270_000, reservedMicros: 45_000, doneEstimateMicros: 360_000,
   budgetBlocked: false, held: 5, inFlight: 5, startedAt: "2026-11-22T10:00:00.000Z",
-  notifyUrl: null, cancelRequestedAt: null, endedAt: null, endReason: null, reportedAt: null,
+  notifyUrl: null, cancelRequestedAt: null, stopReason: null, endedAt: null, endReason: null, reportedAt: null,
 };
 
 describe("status view", () => {

@@ -31,8 +31,13 @@ export const CANCELED_REASON = "canceled with `runflow-batch cancel`";
 /** How the batch has ended, judged from its record; null while it goes on (or ended already). Pure. */
 export function endOf(record: BatchRecord): BatchEnd | null {
   if (record.endedAt !== null) return null;
-  if (record.cancelRequestedAt !== null) return record.inFlight === 0 ? { state: "canceled", reason: CANCELED_REASON } : null;
   const finished = record.succeeded + record.failed;
+  // Given up: once the rows that never ran are recorded failed and the runs in flight ended.
+  if (record.stopReason !== null) {
+    const over = finished >= record.submission.rows || record.inFlight === 0;
+    return over ? { state: "failed-rows", reason: record.stopReason } : null;
+  }
+  if (record.cancelRequestedAt !== null) return record.inFlight === 0 ? { state: "canceled", reason: CANCELED_REASON } : null;
   if (finished >= record.submission.rows) return { state: record.failed > 0 ? "failed-rows" : "done", reason: null };
   // Blocked with nothing in flight: nothing changes until someone raises the cap.
   if (record.budgetBlocked && record.inFlight === 0 && record.reservedMicros === 0) {

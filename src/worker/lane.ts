@@ -17,6 +17,7 @@ import type { CreditOutage } from "./credit-outage.js";
 import type { Pauses } from "./error-policy.js";
 import { onRowError, type ErrorContext } from "./on-row-error.js";
 import { processRow } from "./process-row.js";
+import { recordRow } from "./record-row.js";
 import type { RowEpisodes } from "./row-episodes.js";
 import { asAttemptError } from "./row-errors.js";
 import type { RowDeps } from "./row-types.js";
@@ -38,12 +39,16 @@ export interface LaneShared {
   readonly onFatal: (error: ConfigurationError) => void;
   /** The batch's record is gone from Redis. */
   readonly onBatchGone: (error: BatchGoneError) => void;
+  /** Why the batch was given up on (`--give-up-after`), or null: its refused rows are then recorded failed. */
+  readonly stopReason: (batchId: string) => Promise<string | null>;
 }
 
 export interface Lane {
   readonly batchId: string;
   /** Rows in flight at once on each of the lane's queues. */
   setConcurrency(concurrency: Readonly<Record<QueueName, number>>): void;
+  /** Brings every waiting row up now (delayed ones promoted, a rate limit lifted): the batch is stopping. */
+  wake(): Promise<void>;
   /** Stops taking jobs, hands in-flight ones back (their run ids are saved) and closes. */
   close(): Promise<void>;
 }
@@ -80,8 +85,14 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
     const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
       try {
         const result = await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), shared.deps);
-        // Refused because the batch is being canceled: the batch may have ended with this row.
-        if (result === "canceled") void shared.finisher?.check(batchId);
+        if (result !== "canceled") return result;
+        // Refused because the batch is stopping: given up on, the row ends failed with the reason;
+        // canceled, it is listed canceled. Either way the batch may have ended with this row.
+        const reason = await shared.stopReason(batchId);
+        if (reason !== null) {
+          await recordRow(job.data, shared.deps, { status: "failed", runId: null, images: [], costMicros: 0, error: reason });
+        }
+        void shared.finisher?.check(batchId);
         return result;
       } catch (error) {
         return onRowError(job, token, asAttemptError(error), errors);
@@ -111,6 +122,9 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
     batchId,
     setConcurrency(next) {
       for (const { name, worker } of workers) if (worker.concurrency !== next[name]) worker.concurrency = next[name];
+    },
+    async wake() {
+      await Promise.all([queues.generate, queues.edit].flatMap((queue) => [queue.promoteJobs(), queue.removeRateLimitKey()]));
     },
     async close() {
       failing.close();

@@ -23,7 +23,8 @@ import { createBatchFinisher, type OnBatchEnd } from "./batch-end.js";
 import { createCreditOutage } from "./credit-outage.js";
 import { openLane, type Lane, type LaneShared } from "./lane.js";
 import type { PollSchedule } from "./poll-schedule.js";
-import { createRowEpisodes } from "./row-episodes.js";
+import { createGiveUpWatch } from "./give-up.js";
+import { createRowEpisodes, type RowEpisodes } from "./row-episodes.js";
 import type { BatchInfo, RowDeps } from "./row-types.js";
 import { openRunWaits } from "./run-waits.js";
 import { createImageDirs } from "./outputs.js";
@@ -67,6 +68,11 @@ export interface WorkerOptions {
    * this (reports, notification). Without it (`run`), the command ends its batch itself.
    */
   readonly onBatchEnd?: OnBatchEnd;
+  /**
+   * `--give-up-after`: a batch that makes no progress this long while Runflow refuses (402),
+   * rate limits (429) or fails (5xx) is given up on (give-up.ts). Default: wait.
+   */
+  readonly giveUpAfterMs?: number | null;
 }
 
 export interface RowWorker {
@@ -159,6 +165,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     finisher,
     shuttingDown: () => shutdown.signal.aborted,
     onFatal: (error) => options.onFatal?.(error),
+    stopReason: async (id) => (await batches.get(id))?.stopReason ?? null,
     onBatchGone: (error) => {
       // Serving one batch: nothing left to do. Serving the pool: say it once and let the others go on.
       if ("batchId" in options.scope) options.onFatal?.(error);
@@ -239,9 +246,43 @@ export function createWorker(options: WorkerOptions): RowWorker {
   }
   discovering.catch((err: unknown) => logger.warn({ err }, "Could not open the batch's queues."));
 
+  const giveUp = options.giveUpAfterMs ? createGiveUpWatch(options.giveUpAfterMs) : null;
+  /** Every second: has a batch gone without progress for too long because Runflow refuses? */
+  async function watchProgress(): Promise<void> {
+    if (!giveUp) return;
+    for (const [id, lane] of lanes) {
+      const record = await batches.get(id);
+      if (!record || record.endedAt !== null) continue;
+      // Once given up, waiting on its runs in flight counts as blocked too.
+      const blocked = record.stopReason ?? blockedBy(episodes);
+      const reason = giveUp.observe(id, record.succeeded + record.failed, Date.now(), blocked);
+      if (reason === null) continue;
+      if (record.stopReason !== null) {
+        // Given up, and its runs in flight still did not end in as long again: end it without them.
+        const end = { state: "failed-rows" as const, reason: record.stopReason };
+        if (finisher) await finisher.end(id, end);
+        else await batches.finish(id, end.state, end.reason);
+        continue;
+      }
+      logger.warn({ batch: id }, `Giving up on batch ${id}: ${reason}. Its rows that never ran end failed.`);
+      await batches.giveUp(id, reason);
+      await lane.wake(); // the waiting rows come up now, are refused, and are recorded failed
+      void finisher?.check(id);
+    }
+  }
+  let watching: Promise<void> = Promise.resolve();
+  const watcher = giveUp
+    ? setInterval(() => {
+        watching = watching.then(watchProgress).catch((err: unknown) => logger.debug({ err }, "Could not check the batches' progress."));
+      }, 1_000)
+    : null;
+  watcher?.unref();
+
   return {
     async close() {
       shutdown.abort();
+      if (watcher) clearInterval(watcher);
+      await watching;
       if (discovery) clearInterval(discovery);
       await discovering.catch(() => undefined);
       await Promise.all([...lanes.values()].map((lane) => lane.close()));
@@ -252,4 +293,12 @@ export function createWorker(options: WorkerOptions): RowWorker {
       await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());
     },
   };
+}
+
+/** What holds the worker up that Runflow refuses, for `--give-up-after`; null when nothing does. */
+function blockedBy(episodes: RowEpisodes): string | null {
+  if (episodes.outOfCredit.ongoing) return "the Runflow account is out of credit (402): top it up and run again";
+  if (episodes.rateLimited.ongoing) return "Runflow kept rate limiting the requests (429)";
+  if (episodes.transient.ongoing) return "Runflow kept answering with server errors (5xx) or could not be reached";
+  return null;
 }

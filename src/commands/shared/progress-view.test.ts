@@ -11,7 +11,7 @@ const record = (over: Partial<BatchRecord> = {}): BatchRecord => ({
   },
   capMicros: null, state: "running", succeeded: 0, failed: 0, images: 0, spentMicros: 0, reservedMicros: 0, doneEstimateMicros: 0,
   budgetBlocked: false, held: 0, inFlight: 4, startedAt: "",
-  notifyUrl: null, cancelRequestedAt: null, endedAt: null, endReason: null, reportedAt: null,
+  notifyUrl: null, cancelRequestedAt: null, stopReason: null, endedAt: null, endReason: null, reportedAt: null,
   ...over,
 });
 

@@ -85,6 +85,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
     ...(options.poll ? { poll: options.poll } : {}),
     ...(options.pauses ? { pauses: options.pauses } : {}),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
+    ...(options.giveUpAfterMs ? { giveUpAfterMs: options.giveUpAfterMs } : {}),
     callback: options.callback ?? undefined,
     callbackSecret: options.callbackSecret ?? null,
     onFatal: (error) => {

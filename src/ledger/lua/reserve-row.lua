@@ -1,8 +1,9 @@
 -- Starting (or restarting) a row, in one round trip.
 -- KEYS: batch, reservations, held, tiers, results, runs, posting. ARGV: row, amount, tier, now ms.
 -- Returns {code, committed, cap or -1, crossed threshold or 0, first POST ms, run id or ''} where
--- code is 2 already recorded, 3 has a run (resume it), 4 the batch is being canceled (nothing new
--- is submitted: a reservation left by an unanswered POST is released), 0 refused by the cap (held), 1 granted:
+-- code is 2 already recorded, 3 has a run (resume it), 4 the batch is being canceled or given up on
+-- (nothing new is submitted; when canceled, a reservation left by an unanswered POST is released),
+-- 0 refused by the cap (held), 1 granted:
 -- the reservation is made (a restart keeps its old one) and the time of the first create POST
 -- whose answer is unknown is noted. Once one reservation is refused the batch is blocked:
 -- nothing more is submitted until the cap changes.
@@ -14,7 +15,8 @@ local runId = redis.call('HGET', runs, row)
 if runId then return {3, 0, -1, 0, 0, runId} end
 if redis.call('HEXISTS', batch, 'cancel_requested_at') == 1 then
   local left = redis.call('HGET', reservations, row)
-  if left then
+  -- Given up on (stop_reason): the row is recorded failed next, which settles its reservation.
+  if left and redis.call('HEXISTS', batch, 'stop_reason') == 0 then
     redis.call('HINCRBY', batch, 'reserved_micros', -tonumber(left))
     redis.call('HINCRBY', tiers, tier .. '|reserved', -tonumber(left))
     redis.call('HDEL', reservations, row)
