@@ -26,6 +26,8 @@ export interface ConnectionEvents {
   ended(connection: Redis): void;
   /** `connection` was made (the first one, or a duplicate). */
   opened?(connection: Redis): void;
+  /** False once the command gave up on Redis: connections stop reconnecting and fail what waits. */
+  reconnecting?(): boolean;
 }
 
 /** Between reconnect attempts: 50 ms growing to 2 s (ioredis' own backoff, stated). */
@@ -40,7 +42,8 @@ export function createRedis(url: string, events?: ConnectionEvents): Redis {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     lazyConnect: true,
-    retryStrategy: RECONNECT_BACKOFF,
+    // null ends the connection and fails the commands waiting on it (after giving up).
+    retryStrategy: (attempt) => (events?.reconnecting?.() === false ? null : RECONNECT_BACKOFF(attempt)),
   });
   return events ? watched(redis, events) : redis;
 }
@@ -147,6 +150,7 @@ function createOutage(where: string, options: ConnectOptions) {
   // Redis is down while any connection is in trouble: the outage ends when the last one is back.
   const troubled = new Set<Redis>();
   const open = new Set<Redis>();
+  let stopped = false;
   const over = (connection: Redis) => {
     if (!troubled.delete(connection) || troubled.size > 0) return;
     cancelGiveUp?.();
@@ -168,8 +172,11 @@ function createOutage(where: string, options: ConnectOptions) {
                 "and run the same command to resume.",
             ),
           );
-          // Nothing may wait on Redis any longer: pending commands fail now, so the command can end.
-          for (const c of open) c.disconnect();
+          // Nothing may wait on Redis any longer: connections stop reconnecting, and the commands
+          // waiting on them fail (at the next attempt for a connection between attempts: ioredis'
+          // disconnect() would leave those waiting forever).
+          stopped = true;
+          for (const c of open) if (c.status !== "reconnecting") c.disconnect();
         });
       }
       episode?.occurred(error ? { reason: lastError } : {});
@@ -180,6 +187,7 @@ function createOutage(where: string, options: ConnectOptions) {
       over(connection);
     },
     opened: (connection) => void open.add(connection),
+    reconnecting: () => !stopped,
   };
   return {
     events,
