@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { learnedSchedule, pollDelay, scheduleFor } from "./poll-schedule.js";
+import { delayAt, learnedSchedule, pollDelay, scheduleFor } from "./poll-schedule.js";
 
 describe("poll schedule", () => {
   const schedule = scheduleFor(20_000, { jitter: 0 });
@@ -78,5 +78,19 @@ describe("learned poll schedule", () => {
     const late = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30].map((n) => pollDelay({ ...learned, jitter: 0 }, n));
     expect(late.at(-1)).toBe(10_000);
     expect(late.at(-1)!).toBeGreaterThan(late[1]!);
+  });
+});
+
+describe("delay to the next planned poll", () => {
+  const schedule = scheduleFor(20_000, { jitter: 0 }); // polls at 15, 17, 20, 24.5, 31.25, 41.25 s, …
+  it("follows the schedule's timeline from wherever the run is", () => {
+    expect(delayAt(schedule, 0)).toBe(15_000);
+    expect(delayAt(schedule, 15_000)).toBe(2_000);
+    expect(delayAt(schedule, 16_000)).toBe(1_000);
+    expect(delayAt(schedule, 24_600)).toBe(6_650);
+  });
+  it("a schedule learned meanwhile applies from the elapsed time, not from poll one", () => {
+    const learned = learnedSchedule(Array.from({ length: 50 }, (_, i) => 27_000 + i * 20))!;
+    expect(delayAt({ ...learned, jitter: 0 }, 24_500)).toBe(learned.initialMs - 24_500);
   });
 });

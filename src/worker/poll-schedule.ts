@@ -95,3 +95,18 @@ export function learnedSchedule(latencies: readonly number[]): PollSchedule | nu
   const gap = Math.round(best.gap);
   return { initialMs: Math.round(best.start), intervalMs: gap, factor: 1.5, maxMs: Math.max(gap, DEFAULT_POLL.maxMs), jitter: 0.02, tightPolls };
 }
+
+/**
+ * Delay from `elapsedMs` (since the run was created) to the schedule's next planned poll, with
+ * its jitter: polls keep to the schedule's timeline even when the schedule changed meanwhile
+ * (a schedule learned while the run was waiting applies from where the run is).
+ */
+export function delayAt(schedule: PollSchedule, elapsedMs: number, random: () => number = Math.random): number {
+  let at = schedule.initialMs;
+  for (let attempt = 1; at <= elapsedMs && attempt < 10_000; attempt += 1) {
+    at += Math.min(Math.max(schedule.maxMs, schedule.intervalMs), schedule.intervalMs * schedule.factor ** Math.max(0, attempt - 1 - (schedule.tightPolls ?? 0)));
+  }
+  const nominal = at - elapsedMs;
+  const spread = nominal * schedule.jitter;
+  return Math.max(0, Math.round(nominal - spread + random() * 2 * spread));
+}

@@ -47,7 +47,7 @@ export async function processRow(data: RowJobData, saveRunIdOnJob: SaveRunIdOnJo
   const runId = started;
 
   const run = await waitForRun(deps.client, runId, {
-    schedule: deps.poll(row.model),
+    schedule: () => deps.poll(row.model),
     maxConsecutiveErrors: deps.maxConsecutivePollErrors,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),

@@ -9,13 +9,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { WakeReason } from "../callbacks/wakeups.js";
 import { classifyError } from "../runflow/errors.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
-import { pollDelay, type PollSchedule } from "./poll-schedule.js";
+import { delayAt, pollDelay, type PollSchedule } from "./poll-schedule.js";
 
 /** Sleeps `ms` for the run, or less when its callback arrives; rejects at shutdown. */
 export type RunSleep = (runId: string, ms: number) => Promise<WakeReason>;
 
 export interface WaitOptions {
-  readonly schedule: PollSchedule;
+  /** A function is asked again before every poll: a schedule learned meanwhile applies at once. */
+  readonly schedule: PollSchedule | (() => PollSchedule);
   /** Consecutive transient failures tolerated before giving up (the job then retries). */
   readonly maxConsecutiveErrors: number;
   /** Default: a plain timer, stopped by `signal`. */
@@ -33,9 +34,12 @@ function timerSleep(signal: AbortSignal | undefined): RunSleep {
 
 export async function waitForRun(client: RunflowClient, runId: string, options: WaitOptions): Promise<Run> {
   const nap = options.sleep ?? timerSleep(options.signal);
+  const current = typeof options.schedule === "function" ? options.schedule : () => options.schedule as PollSchedule;
+  const started = Date.now();
   let errors = 0;
   for (let attempt = 0; ; attempt += 1) {
-    let delay = pollDelay(options.schedule, attempt, options.random);
+    // The first look as planned; later ones at the current schedule's next planned time.
+    let delay = attempt === 0 ? pollDelay(current(), 0, options.random) : delayAt(current(), Date.now() - started, options.random);
     for (;;) {
       await nap(runId, delay);
       try {
@@ -47,7 +51,7 @@ export async function waitForRun(client: RunflowClient, runId: string, options: 
         const decision = classifyError(error);
         errors += 1;
         if (errors > options.maxConsecutiveErrors || (decision.kind !== "retry" && decision.kind !== "rate-limited")) throw error;
-        delay = decision.kind === "rate-limited" && decision.retryAfterMs !== null ? decision.retryAfterMs : pollDelay(options.schedule, attempt + errors, options.random);
+        delay = decision.kind === "rate-limited" && decision.retryAfterMs !== null ? decision.retryAfterMs : pollDelay(current(), attempt + errors, options.random);
       }
     }
   }
