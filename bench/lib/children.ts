@@ -16,7 +16,14 @@ export interface SimulatorChild {
   readonly url: string;
   readonly pid: number | undefined;
   /** GET /__simulator/ledger, the counters only. */
-  ledger(): Promise<{ runsCreated: number; createRequests: number; replays: number; billedUsd: string; inFlight: number }>;
+  ledger(): Promise<{
+    runsCreated: number;
+    createRequests: number;
+    replays: number;
+    billedUsd: string;
+    inFlight: number;
+    requests: { create: number; get: number; balance: number; other: number; rateLimited: number; maxPerSecond: number };
+  }>;
   /** User + system CPU the simulator has used so far, in seconds (Linux /proc; NaN elsewhere). */
   cpuSeconds(): number;
   stop(): Promise<void>;
@@ -32,8 +39,9 @@ function procCpuSeconds(pid: number | undefined): number {
   }
 }
 
-export async function startSimulatorChild(latencyMs: number): Promise<SimulatorChild> {
-  const args = ["--import", "tsx", "src/cli/main.ts", "simulator", "--port", "0", "--latency", String(latencyMs), "--seed", "1"];
+/** `latency`: ms or "MIN-MAX"; `extra`: more simulator flags (e.g. --rate-limit 100 --retry-after). */
+export async function startSimulatorChild(latency: number | string, extra: readonly string[] = []): Promise<SimulatorChild> {
+  const args = ["--import", "tsx", "src/cli/main.ts", "simulator", "--port", "0", "--latency", String(latency), "--seed", "1", ...extra];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" } });
   // Its stderr (warnings, the goodbye line) is kept and shown only if it goes wrong.
   let stderr = "";

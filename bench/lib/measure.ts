@@ -25,6 +25,10 @@ import { DEFAULT_RETRY_OPTIONS } from "../../src/queue/retry-options.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
 import type { PollSchedule } from "../../src/worker/poll-schedule.js";
+import { createAdaptiveLimiter } from "../../src/ratelimit/adaptive-limiter.js";
+import { withRateLimit } from "../../src/ratelimit/limited-client.js";
+import { createSharedLimiter } from "../../src/ratelimit/shared-limiter.js";
+import { classifyError } from "../../src/runflow/errors.js";
 import { benchRedis } from "./bench-redis.js";
 
 /** Keys deleted by the clean-up (SCAN + UNLINK of the scenario's prefix). */
@@ -39,7 +43,12 @@ export type MeasureSpec =
       readonly rows: number;
       readonly simUrl: string;
       readonly concurrency: number;
-      readonly poll: Partial<PollSchedule>;
+      /** null: the worker's own choice (learned from latencies; the slow fallback with callbacks). */
+      readonly poll: Partial<PollSchedule> | null;
+      /** Client-side request limiter: none (as before issue 12), the adaptive one, or --max-rps through Redis. */
+      readonly limiter?: { readonly kind: "none" } | { readonly kind: "adaptive" } | { readonly kind: "shared"; readonly maxRps: number };
+      /** Listen for the simulator's callbacks on this port (creates send http://127.0.0.1:PORT/cb). */
+      readonly callbackPort?: number;
     };
 
 export interface Percentiles {
@@ -91,6 +100,12 @@ export interface PipelineResult extends ProcessUsage {
   readonly createMs: Percentiles;
   readonly waitMs: Percentiles;
   readonly downloadMs: Percentiles;
+  /** Per run, run ended at Runflow (created_at + duration_ms) → its terminal GET answered, in ms. */
+  readonly lagMs: Percentiles & { readonly mean: number };
+  /** Mean of the runs' duration_ms. */
+  readonly meanLatencyMs: number;
+  /** 429 answers the client got (creates and GETs). */
+  readonly rateLimited: number;
 }
 
 export type MeasureResult<S extends MeasureSpec> = S extends { kind: "bullmq-noop" } ? NoopResult : PipelineResult;
@@ -133,17 +148,24 @@ async function bullmqNoop(spec: Extract<MeasureSpec, { kind: "bullmq-noop" }>): 
 
 /** The client, counting requests and timing each run from create to its terminal GET. */
 function instrumented(inner: RunflowClient, origin: () => number) {
-  const stats = { creates: 0, gets: 0, downloads: 0, firstCreate: Number.POSITIVE_INFINITY, lastCreateSent: 0, lastCreate: 0, lastTerminalGet: 0, lastDownload: 0 };
+  const stats = { rateLimited: 0, creates: 0, gets: 0, downloads: 0, firstCreate: Number.POSITIVE_INFINITY, lastCreateSent: 0, lastCreate: 0, lastTerminalGet: 0, lastDownload: 0 };
   const createMs: number[] = [];
   const waits: number[] = [];
   const downloadMs: number[] = [];
+  const lags: number[] = [];
+  const latencies: number[] = [];
+  const counting429 = <T>(call: () => Promise<T>): Promise<T> =>
+    call().catch((error: unknown) => {
+      if (classifyError(error).kind === "rate-limited") stats.rateLimited += 1;
+      throw error;
+    });
   const createdAt = new Map<string, number>();
   const since = () => performance.now() - origin();
   const client: RunflowClient = {
     async createRun(request) {
       const sent = performance.now();
       stats.lastCreateSent = Math.max(stats.lastCreateSent, since());
-      const run = await inner.createRun(request);
+      const run = await counting429(() => inner.createRun(request));
       stats.creates += 1;
       createMs.push(performance.now() - sent);
       stats.firstCreate = Math.min(stats.firstCreate, since());
@@ -152,8 +174,12 @@ function instrumented(inner: RunflowClient, origin: () => number) {
       return run;
     },
     async getRun(id) {
-      const run = await inner.getRun(id);
       stats.gets += 1;
+      const run = await counting429(() => inner.getRun(id));
+      if (run.terminal && run.createdAt !== null && run.durationMs !== null) {
+        lags.push(Date.now() - (Date.parse(run.createdAt) + run.durationMs));
+        latencies.push(run.durationMs);
+      }
       const created = createdAt.get(id);
       if (run.terminal && created !== undefined) {
         waits.push(performance.now() - created);
@@ -172,8 +198,10 @@ function instrumented(inner: RunflowClient, origin: () => number) {
     getBalance: () => inner.getBalance(),
     close: () => inner.close(),
   };
-  return { client, stats, createMs, waits, downloadMs };
+  return { client, stats, createMs, waits, downloadMs, lags, latencies };
 }
+
+const mean = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 
 function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
@@ -187,7 +215,15 @@ async function pipeline(spec: Extract<MeasureSpec, { kind: "pipeline" }>): Promi
   const logger = silentLogger();
   const ledger = createLedger(redis, keys);
   let runStart = Number.POSITIVE_INFINITY;
-  const { client, stats, createMs, waits, downloadMs } = instrumented(createRunflowClient({ baseUrl: spec.simUrl, apiKey: "rf_bench", logger, connections: 256 }), () => runStart);
+  const connections = spec.limiter === undefined || spec.limiter.kind === "none" ? 256 : Math.max(64, spec.concurrency);
+  const raw = createRunflowClient({ baseUrl: spec.simUrl, apiKey: "rf_bench", logger, connections });
+  const { client: counted, stats, createMs, waits, downloadMs, lags, latencies } = instrumented(raw, () => runStart);
+  const limiter = spec.limiter;
+  const client =
+    limiter === undefined || limiter.kind === "none"
+      ? counted
+      : withRateLimit(counted, limiter.kind === "adaptive" ? createAdaptiveLimiter() : createSharedLimiter({ redis, key: keys.rateLimit("bench"), maxRps: limiter.maxRps, logger }));
+  const callback = spec.callbackPort === undefined ? {} : { callback: { url: `http://127.0.0.1:${spec.callbackPort}/cb`, listen: { host: "127.0.0.1", port: spec.callbackPort } } };
   const settings: BatchSettings = { source: { path: spec.manifest }, prices: BUILT_IN_PRICES, skipInvalid: false, batchId: undefined, capMicros: null, force: false, retry: DEFAULT_RETRY_OPTIONS };
   try {
     const started = performance.now();
@@ -198,7 +234,9 @@ async function pipeline(spec: Extract<MeasureSpec, { kind: "pipeline" }>): Promi
     try {
       const { outcome, record } = await runBatch({
         ...{ redis, keys, ledger, client, logger, queues: opened.queues, batchId: opened.record.id, binding },
-        ...{ source: settings.source, prices: settings.prices, retry: settings.retry, outDir: spec.outDir, poll: spec.poll },
+        ...{ source: settings.source, prices: settings.prices, retry: settings.retry, outDir: spec.outDir },
+        ...(spec.poll === null ? {} : { poll: spec.poll }),
+        ...callback,
         concurrency: { generate: spec.concurrency, edit: spec.concurrency },
       });
       const runSeconds = (performance.now() - runStart) / 1000;
@@ -213,6 +251,9 @@ async function pipeline(spec: Extract<MeasureSpec, { kind: "pipeline" }>): Promi
         ...{ firstCreateSeconds: stats.firstCreate / 1000, lastCreateSentSeconds: stats.lastCreateSent / 1000, lastCreateSeconds: stats.lastCreate / 1000 },
         ...{ lastTerminalGetSeconds: stats.lastTerminalGet / 1000, lastDownloadSeconds: stats.lastDownload / 1000 },
         ...{ creates: stats.creates, gets: stats.gets, downloads: stats.downloads, createMs: percentiles(createMs), waitMs: percentiles(waits), downloadMs: percentiles(downloadMs) },
+        lagMs: { ...percentiles(lags), mean: Math.round(mean(lags)) },
+        meanLatencyMs: Math.round(mean(latencies)),
+        rateLimited: stats.rateLimited,
       };
     } finally {
       await opened.queues.close();
