@@ -5,10 +5,12 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "../core/errors.js";
-import { batchStatus, renderBatchLine, renderStatus } from "../report/status-view.js";
+import { batchStatus, renderBatchTable, renderStatus } from "../report/status-view.js";
+import { waitingFor } from "../report/waiting-for.js";
 import type { CommandContext } from "./context.js";
 import { FINAL_STATES, type FinalState } from "../ledger/batch-record.js";
 import { openQueueDeps } from "./shared/queue-deps.js";
+import { waitFactsReader, type WaitFactsReader } from "./shared/wait-facts.js";
 import { EXIT } from "./shared/work-and-report.js";
 import type { RedisPatience } from "./settings.js";
 
@@ -24,12 +26,17 @@ export async function status(ctx: CommandContext, settings: StatusSettings): Pro
   const { signal } = ctx.io;
   /** Set once the watched batch has ended: how. */
   let ended: FinalState | null = null;
+  const facts: WaitFactsReader | null = settings.batchId ? waitFactsReader(deps, settings.batchId) : null;
 
   async function one(id: string): Promise<string> {
     const record = await deps.ledger.batches.get(id);
     if (!record) throw new UsageError(`no batch "${id}" in Redis at this REDIS_URL; list batches with \`runflow-batch status\``);
     if (record.endedAt !== null) ended = FINAL_STATES.find((state) => state === record.state) ?? null;
-    const view = batchStatus(record, await deps.ledger.results.tierCounters(id), new Date());
+    const known = await facts!.read(record);
+    const view = batchStatus(record, await deps.ledger.results.tierCounters(id), new Date(), {
+      waitingFor: waitingFor(record, known),
+      orphaned: known.orphaned,
+    });
     return settings.format === "json" ? JSON.stringify(view, null, 2) + "\n" : renderStatus(view);
   }
 
@@ -37,7 +44,7 @@ export async function status(ctx: CommandContext, settings: StatusSettings): Pro
     const records = await deps.ledger.batches.list(settings.limit);
     if (settings.format === "json") return JSON.stringify(records.map((r) => batchStatus(r, {}, new Date())), null, 2) + "\n";
     if (records.length === 0) return "no batches yet; start one with `runflow-batch run <manifest> --out DIR`\n";
-    return records.map(renderBatchLine).join("");
+    return renderBatchTable(records);
   }
 
   try {
@@ -54,6 +61,7 @@ export async function status(ctx: CommandContext, settings: StatusSettings): Pro
       if (signal?.aborted) break;
     }
   } finally {
+    await facts?.close();
     await deps.close();
   }
 }

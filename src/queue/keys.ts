@@ -39,6 +39,8 @@ export interface Keys {
   active(bindingId: string): string;
   /** JSON entries, oldest first: the cap set at creation, each change, the cap stopping the batch. */
   budgetHistory(id: string): string;
+  /** condition → JSON {since, last, reason}: what workers of the batch are held up by (status says it). */
+  waits(id: string): string;
   /** "<operation>|<counter>" → number: Runflow API requests, 429s and latency buckets of every process. */
   readonly apiStats: string;
   /** Pub/sub channel: run ids whose callback arrived at some process's receiver. */
@@ -65,6 +67,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     removed: (id) => `${batch(id)}:removed`,
     active: (bindingId) => `${tag}:active:${bindingId}`,
     budgetHistory: (id) => `${batch(id)}:budget-history`,
+    waits: (id) => `${batch(id)}:waits`,
     apiStats: `${tag}:api-stats`,
     callbacks: `${tag}:callbacks`,
     rateLimit: (bindingId) => `${tag}:rate-limit:${bindingId}`,

@@ -1,5 +1,6 @@
 /**
- * What `status` shows about a batch, computed from its record and per-tier counters. Pure.
+ * What `status` shows about a batch, computed from its record and per-tier counters (and what it
+ * waits for, waiting-for.ts); and the list of recent batches as a table. Pure.
  */
 import { formatUsd, parseUsd } from "../core/money.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
@@ -20,13 +21,36 @@ export interface BatchStatus {
   readonly batch: string;
   readonly state: string;
   readonly created_at: string;
-  readonly rows: { total: number; pending: number; in_flight: number; succeeded: number; failed: number; held_by_budget: number };
+  readonly rows: {
+    total: number;
+    pending: number;
+    in_flight: number;
+    succeeded: number;
+    failed: number;
+    held_by_budget: number;
+    /** Rows of a canceled batch that never ran. */
+    canceled: number;
+    /** Rows in flight whose worker stopped: they wait for its lock to expire. */
+    waiting_for_lock: number;
+  };
   readonly images: number;
   readonly money: { estimated_usd: string; spent_usd: string; reserved_usd: string; cap_usd: string | null };
   readonly by_tier: readonly TierStatus[];
   /** Rows finished per minute since the batch started, and the time left at that pace. */
   readonly rows_per_minute: number | null;
   readonly eta_seconds: number | null;
+  /** Since the batch started, until it ended (or now). */
+  readonly elapsed_seconds: number | null;
+  readonly ended_at: string | null;
+  readonly end_reason: string | null;
+  /** What the batch is waiting for, most pressing first (waiting-for.ts); empty while it simply works. */
+  readonly waiting_for: readonly string[];
+}
+
+/** What status knows beside the record: what the batch waits for, and rows held by stopped workers' locks. */
+export interface StatusExtra {
+  readonly waitingFor?: readonly string[];
+  readonly orphaned?: number;
 }
 
 interface EstimateTier {
@@ -36,7 +60,12 @@ interface EstimateTier {
   estimated_usd: string;
 }
 
-export function batchStatus(record: BatchRecord, tiers: Readonly<Record<string, number>>, now: Date): BatchStatus {
+export function batchStatus(
+  record: BatchRecord,
+  tiers: Readonly<Record<string, number>>,
+  now: Date,
+  extra: StatusExtra = {},
+): BatchStatus {
   const estimate: readonly EstimateTier[] = record.submission.estimate.by_tier;
   const counter = (model: string, quality: string | null, name: string) => tiers[`${model}|${quality ?? "-"}|${name}`] ?? 0;
   const byTier = estimate.map((t) => ({
@@ -52,21 +81,26 @@ export function batchStatus(record: BatchRecord, tiers: Readonly<Record<string, 
   }));
   const finished = record.succeeded + record.failed;
   const started = record.startedAt ? Date.parse(record.startedAt) : NaN;
-  const minutes = (now.getTime() - started) / 60_000;
+  const until = record.endedAt !== null ? Date.parse(record.endedAt) : now.getTime();
+  const minutes = (until - started) / 60_000;
   const perMinute = Number.isFinite(minutes) && minutes > 0 && finished > 0 ? finished / minutes : null;
   const rows = record.submission.rows;
   const left = rows - finished;
+  const canceled = record.state === "canceled" ? Math.max(0, left) : 0;
+  const ended = record.endedAt !== null;
   return {
     batch: record.id,
     state: record.state,
     created_at: record.submission.createdAt,
     rows: {
       total: rows,
-      pending: Math.max(0, left - record.inFlight - record.held),
+      pending: ended ? 0 : Math.max(0, left - record.inFlight - record.held),
       in_flight: record.inFlight,
       succeeded: record.succeeded,
       failed: record.failed,
       held_by_budget: record.held,
+      canceled,
+      waiting_for_lock: extra.orphaned ?? 0,
     },
     images: record.images,
     money: {
@@ -77,7 +111,11 @@ export function batchStatus(record: BatchRecord, tiers: Readonly<Record<string, 
     },
     by_tier: byTier,
     rows_per_minute: perMinute === null ? null : Math.round(perMinute * 10) / 10,
-    eta_seconds: perMinute === null || left === 0 || record.state === "budget" ? null : Math.round((left / perMinute) * 60),
+    eta_seconds: perMinute === null || left <= 0 || ended || record.state === "budget" ? null : Math.round((left / perMinute) * 60),
+    elapsed_seconds: Number.isFinite(started) ? Math.max(0, Math.round((until - started) / 1_000)) : null,
+    ended_at: record.endedAt,
+    end_reason: record.endReason,
+    waiting_for: extra.waitingFor ?? [],
   };
 }
 
@@ -93,15 +131,24 @@ function duration(seconds: number): string {
 
 export function renderStatus(s: BatchStatus): string {
   const r = s.rows;
+  const ended = s.ended_at === null ? "" : ` · ended ${s.ended_at}${s.end_reason ? ` (${s.end_reason})` : ""}`;
   const lines = [
-    `batch ${s.batch} · ${s.state} · created ${s.created_at}`,
+    `batch ${s.batch} · ${s.state} · created ${s.created_at}${ended}`,
     `rows: ${r.total} total · ${r.succeeded} succeeded · ${r.failed} failed · ${r.in_flight} in flight · ` +
-      `${r.pending} pending · ${r.held_by_budget} held by budget`,
+      `${r.pending} pending · ${r.held_by_budget} held by budget` +
+      (r.canceled > 0 ? ` · ${r.canceled} canceled` : "") +
+      (r.waiting_for_lock > 0 ? ` · ${r.waiting_for_lock} waiting for a stopped worker's lock` : ""),
     `images: ${s.images} · estimated $${s.money.estimated_usd} · spent $${s.money.spent_usd} · ` +
       `reserved $${s.money.reserved_usd}` +
       (s.money.cap_usd === null ? " · no cap" : ` · cap $${s.money.cap_usd}`),
   ];
-  if (s.rows_per_minute !== null) lines.push(`pace: ${s.rows_per_minute} rows/min` + (s.eta_seconds !== null ? ` · about ${duration(s.eta_seconds)} left` : ""));
+  const timing = [
+    s.elapsed_seconds === null ? "not started" : `elapsed ${duration(s.elapsed_seconds)}`,
+    s.rows_per_minute === null ? null : `pace ${s.rows_per_minute} rows/min`,
+    s.eta_seconds === null ? null : `about ${duration(s.eta_seconds)} left`,
+  ].filter((part): part is string => part !== null);
+  lines.push(timing.join(" · "));
+  for (const wait of s.waiting_for) lines.push(`waiting for ${wait}`);
   const columns = (cells: readonly string[]) => cells.map((cell, i) => pad(cell, WIDTHS[i] ?? 0, i > 1)).join(" ");
   lines.push("", columns(["model", "quality", "rows", "done", "failed", "images", "estimated", "spent", "reserved"]));
   for (const t of s.by_tier) {
@@ -122,11 +169,22 @@ export function renderStatus(s: BatchStatus): string {
   return lines.join("\n") + "\n";
 }
 
-export function renderBatchLine(record: BatchRecord): string {
-  const done = record.succeeded + record.failed;
-  const cap = record.capMicros === null ? "no cap" : `cap $${formatUsd(record.capMicros)}`;
-  const created = record.submission.createdAt.slice(0, 19).replace("T", " ");
-  const rows = pad(`${done}/${record.submission.rows}`, 15, true);
-  const spent = pad(formatUsd(record.spentMicros), 10);
-  return `${pad(record.id, 16)} ${created}  ${rows} rows  spent $${spent} ${pad(cap, 16)} ${record.state}\n`;
+/** Recent batches as a table: a header row, then one aligned row each, failed apart from succeeded. */
+export function renderBatchTable(records: readonly BatchRecord[]): string {
+  const header = ["batch", "created", "state", "rows", "succeeded", "failed", "spent", "cap"];
+  const rows = records.map((r) => [
+    r.id,
+    r.submission.createdAt.slice(0, 19).replace("T", " "),
+    r.state,
+    String(r.submission.rows),
+    String(r.succeeded),
+    String(r.failed),
+    "$" + formatUsd(r.spentMicros),
+    r.capMicros === null ? "no cap" : "$" + formatUsd(r.capMicros),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const numeric = new Set([3, 4, 5, 6]);
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => pad(cell, widths[i] ?? 0, numeric.has(i))).join("  ").trimEnd() + "\n";
+  return line(header.map((h) => h.toUpperCase())) + rows.map(line).join("");
 }

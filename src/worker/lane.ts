@@ -7,6 +7,7 @@ import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { BatchGoneError, ConfigurationError } from "../core/errors.js";
 import { createEpisode, spoken } from "../log/episodes.js";
+import type { BatchWaits } from "../ledger/waits.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { laneQueueName, QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
@@ -39,6 +40,10 @@ export interface LaneShared {
   readonly onFatal: (error: ConfigurationError) => void;
   /** The batch's record is gone from Redis. */
   readonly onBatchGone: (error: BatchGoneError) => void;
+  /** Where conditions holding a batch up are noted for `status`. */
+  readonly waits: BatchWaits;
+  /** This process's name among the batch's workers (BullMQ's processedBy): status tells stopped workers' rows by it. */
+  readonly workerName: string;
   /** Why the batch was given up on (`--give-up-after`), or null: its refused rows are then recorded failed. */
   readonly stopReason: (batchId: string) => Promise<string | null>;
 }
@@ -81,6 +86,7 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
       episodes: shared.episodes,
       afterHold: (id) => void shared.finisher?.check(id),
       onBatchGone: shared.onBatchGone,
+      waits: shared.waits,
     };
     const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
       try {
@@ -101,6 +107,7 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
     const worker = new Worker<RowJobData>(laneQueueName(batchId, name), processor, {
       connection: redis,
       prefix: keys.bullPrefix,
+      name: shared.workerName,
       concurrency: concurrency[name],
       // A stalled job only means its worker died; resuming it is safe, so never fail a row for it.
       maxStalledCount: 1_000,

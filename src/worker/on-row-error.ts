@@ -11,6 +11,7 @@ import { DelayedError, type Job, type Queue } from "bullmq";
 import { BatchGoneError, ConfigurationError } from "../core/errors.js";
 import { DownloadError } from "../runflow/errors.js";
 import type { Logger } from "../log/logger.js";
+import type { BatchWaits } from "../ledger/waits.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { applyToBullmq, delay, isBullmqSignal, type BullmqTarget } from "./bullmq-action.js";
 import type { CreditOutage } from "./credit-outage.js";
@@ -36,6 +37,8 @@ export interface ErrorContext {
   readonly afterHold?: (batchId: string) => void;
   /** The row's batch has no record in Redis any more: nothing is recorded for it. */
   readonly onBatchGone?: (error: BatchGoneError) => void;
+  /** Where the conditions holding the batch up are noted for `status` ("waiting for …"). */
+  readonly waits?: BatchWaits;
 }
 
 export async function onRowError(
@@ -74,6 +77,7 @@ export async function onRowError(
 async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAttemptError, ctx: ErrorContext): Promise<void> {
   const log = ctx.logger.child({ batch: job.data.batch, row: job.data.row.key, runId: failure.runId });
   const episodes = ctx.episodes;
+  const note = (kind: Parameters<BatchWaits["note"]>[1], reason: string) => ctx.waits?.note(job.data.batch, kind, reason);
   switch (action.kind) {
     case "hold":
       ctx.afterHold?.(job.data.batch);
@@ -82,19 +86,23 @@ async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAtte
       return;
     case "wait-again": {
       const reason = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
+      note("unreadable", reason);
       if (episodes) episodes.unreadableRuns.occurred({ delayMs: action.delayMs, reason });
       else log.info({ delayMs: action.delayMs, reason }, "Cannot read the run right now; looking again later.");
       return;
     }
     case "retry":
+      note("transient", action.reason);
       if (episodes) episodes.transient.occurred({ reason: action.reason });
       else log.info({ reason: action.reason, attempt: job.attemptsMade + 1 }, "Row hit a transient error; it will be retried.");
       return;
     case "rate-limit":
+      note("rate-limited", `Runflow answered 429; the queue slows down for ${Math.round(action.delayMs / 1_000)} s at a time`);
       if (episodes) episodes.rateLimited.occurred({ delayMs: action.delayMs });
       else log.info({ delayMs: action.delayMs }, "Runflow is rate limiting; the queue slows down.");
       return;
     case "pause-credit":
+      note("out-of-credit", action.reason);
       // With episodes, the outage logs itself (start, summaries, end).
       if (ctx.credit.refused({ reason: action.reason, delayMs: action.delayMs }) && !episodes) {
         log.error(
@@ -105,6 +113,7 @@ async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAtte
       return;
     case "pause-local": {
       const reason = localReason(failure.cause, action.reason);
+      note("local", reason);
       if (episodes) episodes.localWrite.occurred({ reason, delayMs: action.delayMs });
       else log.error({ delayMs: action.delayMs }, `Cannot write the row's images on this machine: ${reason}; the row waits.`);
       return;

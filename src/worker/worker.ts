@@ -6,7 +6,9 @@
  * is never served: no process ever creates, polls or records a run for it.
  * Any number of these, in any number of processes and machines, share the work.
  */
+import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import pLimit from "p-limit";
 import { WORKER_DEFAULTS, type Pauses } from "../config/defaults.js";
@@ -16,6 +18,7 @@ import { createBatchRecords } from "../ledger/batch-records.js";
 import { describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
 import { createBatchPool } from "../ledger/pool.js";
 import { createRowLedger } from "../ledger/row-ledger.js";
+import { createBatchWaits } from "../ledger/waits.js";
 import type { Logger } from "../log/logger.js";
 import { QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
 import type { RunflowClient } from "../runflow/types.js";
@@ -165,6 +168,8 @@ export function createWorker(options: WorkerOptions): RowWorker {
     finisher,
     shuttingDown: () => shutdown.signal.aborted,
     onFatal: (error) => options.onFatal?.(error),
+    waits: createBatchWaits(ledgerRedis, keys, (err) => logger.debug({ err }, "Could not note what the batch waits for.")),
+    workerName: `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`,
     stopReason: async (id) => (await batches.get(id))?.stopReason ?? null,
     onBatchGone: (error) => {
       // Serving one batch: nothing left to do. Serving the pool: say it once and let the others go on.
