@@ -24,7 +24,10 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
 
   schedule
     .command("list")
-    .description(`Each schedule of DIR (${FILES}), valid or not: its next three fire times in its zone and in UTC, and its last occurrence.`)
+    .description(
+      `Each schedule of DIR (${FILES}), valid or not: its next three fire times in its zone ` +
+        "and in UTC, and its last occurrence.",
+    )
     .argument("[dir]", "the schedules folder", "jobs")
     .action(async (dir: string) => {
       const { scheduleList } = await import("../commands/schedule-list.js");
@@ -34,7 +37,8 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
   schedule
     .command("sync")
     .description(
-      "Make Redis hold exactly the enabled schedules of DIR: upsert changed ones, remove ones whose file is gone or disabled; " +
+      "Make Redis hold exactly the enabled schedules of DIR: upsert changed ones, remove ones whose " +
+        "file is gone or disabled; " +
         "prints what changed. Any invalid file refuses the sync (exit 2) and changes nothing.",
     )
     .argument("[dir]", "the schedules folder", "jobs")
@@ -46,7 +50,8 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
   schedule
     .command("run")
     .description(
-      "Start an occurrence of a synced schedule now (its own batch, the overlap rule); prints its batch id. " +
+      "Start an occurrence of a synced schedule now (its own batch, the overlap rule); " +
+        "prints its batch id. " +
         "serve or worker processes work its rows.",
     )
     .argument("<name>", "the schedule's name")
@@ -57,7 +62,10 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
 
   schedule
     .command("history")
-    .description("A schedule's occurrences, newest first: due, started, batch, state, rows, cost, or skipped/missed with the reason.")
+    .description(
+      "A schedule's occurrences, newest first: due, started, batch, state, rows, cost, " +
+        "or skipped/missed with the reason.",
+    )
     .argument("<name>", "the schedule's name")
     .option("--limit <n>", "how many occurrences", "30")
     .action(async (name: string, flags: { limit: string }) => {

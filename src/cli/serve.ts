@@ -14,7 +14,8 @@ interface ServeFlags extends WorkerFlags {
 
 function parsePort(flag: string, text: string): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(n) || n > 65_535) throw new UsageError(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(n) || n > 65_535)
+    throw new UsageError(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -23,8 +24,9 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .command("serve")
     .summary("the long-running process for a machine: scheduled jobs + worker")
     .description(
-      "Sync the schedules of a folder into Redis (at start and whenever a file changes), start each occurrence " +
-        "when it is due, and work rows like `worker`. Run it on as many machines as you like: each occurrence starts once.",
+      "Sync the schedules of a folder into Redis (at start and whenever a file changes), start each " +
+        "occurrence when it is due, and work rows like `worker`. Run it on as many machines as you like: " +
+        "each occurrence starts once.",
     )
     .option("--schedules <dir>", "folder of *.schedule.yaml / *.schedule.json files", "jobs")
     .option("--dashboard <port>", "also serve the dashboard on 127.0.0.1 at this port");
@@ -32,13 +34,16 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .addHelpText(
       "after",
       "\nExamples:\n  RUNFLOW_API_KEY=rf_live_… runflow-batch serve --schedules jobs/\n" +
-        "  REDIS_URL=redis://queue.internal:6379 runflow-batch serve --schedules /etc/runflow-batch/jobs --concurrency 500",
+        "  REDIS_URL=redis://queue.internal:6379 runflow-batch serve --schedules /srv/jobs --concurrency 500",
     )
     .action(async (flags: ServeFlags) => {
       ctx.handlesStop();
       const settings = {
         schedules: flags.schedules,
-        work: { ...parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.worker), redisTimeoutMs: parseRedisTimeout(flags) },
+        work: {
+          ...parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.worker),
+          redisTimeoutMs: parseRedisTimeout(flags),
+        },
         dashboardPort: flags.dashboard === undefined ? null : parsePort("--dashboard", flags.dashboard),
       };
       const { serve } = await import("../commands/serve.js");

@@ -21,7 +21,10 @@ export async function scheduleHistory(ctx: CommandContext, settings: ScheduleHis
     const store = createOccurrenceStore(deps.redis, deps.keys);
     const entries = await store.history(settings.name, settings.limit);
     const views = await Promise.all(
-      entries.map(async (entry) => ({ entry, record: entry.batch ? await deps.ledger.batches.get(entry.batch) : null })),
+      entries.map(async (entry) => ({
+        entry,
+        record: entry.batch ? await deps.ledger.batches.get(entry.batch) : null,
+      })),
     );
     const tz = (await queue.get(settings.name))?.data?.schedule.tz ?? null;
     ctx.io.stdout.write(renderHistory(settings.name, views, tz));

@@ -30,7 +30,9 @@ export async function scheduleList(ctx: CommandContext, settings: ScheduleDirSet
       }
       const { schedule } = file;
       const [entry] = await store.history(schedule.name, 1);
-      const last: OccurrenceView | null = entry ? { entry, record: entry.batch ? await deps.ledger.batches.get(entry.batch) : null } : null;
+      const last: OccurrenceView | null = entry
+        ? { entry, record: entry.batch ? await deps.ledger.batches.get(entry.batch) : null }
+        : null;
       const next = nextFireTimes(schedule.cron, schedule.tz, now, 3);
       items.push({ file, installed: byName.get(schedule.name) ?? null, next, last });
       byName.delete(schedule.name);

@@ -27,7 +27,8 @@ export async function scheduleRun(ctx: CommandContext, settings: ScheduleRunSett
       const names = (await queue.installed()).map((s) => s.name).sort();
       const known = names.length > 0 ? `; Redis holds: ${names.join(", ")}` : "; Redis holds none";
       throw new UsageError(
-        `no schedule ${JSON.stringify(settings.name)} in Redis${known}. Run \`runflow-batch schedule sync DIR\` first (serve does it at start).`,
+        `no schedule ${JSON.stringify(settings.name)} in Redis${known}. ` +
+          "Run `runflow-batch schedule sync DIR` first (serve does it at start).",
       );
     }
     const { schedule } = installed.data;
@@ -41,24 +42,32 @@ export async function scheduleRun(ctx: CommandContext, settings: ScheduleRunSett
         isDefinite: definiteStartError,
         logger: deps.logger,
       });
-      const handled = await runner.handle(schedule, manualDueMs(Date.now(), schedule.seconds), { manual: true, finalAttempt: true });
+      const handled = await runner.handle(schedule, manualDueMs(Date.now(), schedule.seconds), {
+        manual: true,
+        finalAttempt: true,
+      });
       const { decision, batchId, key } = handled;
+      const said = `Schedule ${schedule.name}: occurrence ${key}`;
       if (handled.failure !== undefined) throw handled.failure;
       if (decision.kind === "start" || decision.kind === "resume") {
         const what = handled.started
           ? `${handled.started.enqueued} rows queued, ${handled.started.alreadyDone} already done`
           : "it was started before; nothing more to queue";
         ctx.io.stderr.write(
-          `Schedule ${schedule.name}: occurrence ${key} is batch ${batchId} (${what}). serve and worker processes work its rows; ` +
+          `${said} is batch ${batchId} (${what}). serve and worker processes work its rows; ` +
             `follow with \`runflow-batch status ${batchId}\`.\n`,
         );
         ctx.io.stdout.write(batchId + "\n");
       } else if (decision.kind === "wait") {
-        ctx.io.stderr.write(`Schedule ${schedule.name}: occurrence ${key} ${decision.reason}; a serve process starts it then.\n`);
+        ctx.io.stderr.write(`${said} ${decision.reason}; a serve process starts it then.\n`);
       } else if (decision.kind === "settled") {
-        ctx.io.stderr.write(`Schedule ${schedule.name}: occurrence ${key} was decided before; see \`runflow-batch schedule history ${schedule.name}\`.\n`);
+        ctx.io.stderr.write(
+          `${said} was decided before; see \`runflow-batch schedule history ${schedule.name}\`.\n`,
+        );
       } else {
-        ctx.io.stderr.write(`Schedule ${schedule.name}: occurrence ${key} ${decision.kind === "skip" ? "skipped" : "missed"}: ${decision.reason}.\n`);
+        ctx.io.stderr.write(
+          `${said} ${decision.kind === "skip" ? "skipped" : "missed"}: ${decision.reason}.\n`,
+        );
       }
     } finally {
       await client.close();

@@ -41,7 +41,8 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
   const dir = settings.schedules;
   // The folder first: an invalid schedule never starts a serve that would run without it.
   const folder = await loadScheduleFolder(dir, dir, Date.now());
-  if (folder.problems.length > 0) throw new ScheduleFilesError(dir, folder.problems, "serve did not start and Redis is unchanged");
+  if (folder.problems.length > 0)
+    throw new ScheduleFilesError(dir, folder.problems, "serve did not start and Redis is unchanged");
   const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.work.redisTimeoutMs });
   const stop = linkedStop(ctx.io.signal);
   const queue = createScheduleQueue(deps.redis, deps.keys);
@@ -50,22 +51,28 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
   try {
     const binding = bindingOf(deps.config, false);
     const log = deps.logger;
-    for (const line of syncLines(await syncSchedules(queue, folder, dir))) log.info({ dir }, `Schedules: ${line}`);
+    for (const line of syncLines(await syncSchedules(queue, folder, dir)))
+      log.info({ dir }, `Schedules: ${line}`);
 
     let syncing: Promise<void> = Promise.resolve();
     const resync = () => {
       syncing = syncing.then(async () => {
         try {
           const changed = await loadScheduleFolder(dir, dir, Date.now());
-          for (const line of syncLines(await syncSchedules(queue, changed, dir))) log.info({ dir }, `Schedules changed: ${line}`);
+          for (const line of syncLines(await syncSchedules(queue, changed, dir)))
+            log.info({ dir }, `Schedules changed: ${line}`);
         } catch (err) {
-          if (err instanceof ScheduleFilesError) log.warn({ dir }, `${err.message}\nThe schedules Redis holds stay as they were.`);
+          if (err instanceof ScheduleFilesError)
+            log.warn({ dir }, `${err.message}\nThe schedules Redis holds stay as they were.`);
           else log.warn({ err, dir }, "Could not sync the changed schedules; the next change tries again.");
         }
       });
     };
     const watcher = watchScheduleFolder(dir, resync, log);
-    closers.push(() => watcher.close(), () => syncing);
+    closers.push(
+      () => watcher.close(),
+      () => syncing,
+    );
 
     const runner = createOccurrenceRunner({
       store: createOccurrenceStore(deps.redis, deps.keys),
@@ -89,14 +96,20 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
         logger: log,
       }).catch((error: unknown) => {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === "EADDRINUSE") throw new UsageError(`--dashboard ${settings.dashboardPort}: the port is in use; pick another`, { cause: error });
+        if (code === "EADDRINUSE")
+          throw new UsageError(`--dashboard ${settings.dashboardPort}: the port is in use; pick another`, {
+            cause: error,
+          });
         throw error;
       });
       ctx.io.stdout.write(`Dashboard listening on ${board.url}\n`);
       closers.push(() => board.close());
     }
 
-    log.info({ dir, schedules: folder.files.length }, `Serving the schedules of ${dir}; working rows of this endpoint and account.`);
+    log.info(
+      { dir, schedules: folder.files.length },
+      `Serving the schedules of ${dir}; working rows of this endpoint and account.`,
+    );
     // Rows are worked exactly as by `worker`; it ends on Ctrl-C / SIGTERM (or a fatal error).
     await work({ ...ctx, io: { ...ctx.io, signal: stop.signal } }, { ...settings.work, batchId: undefined });
   } finally {

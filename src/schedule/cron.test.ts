@@ -22,14 +22,20 @@ describe("cron expressions", () => {
       "2026-12-03T01:00:00.000Z",
       "2026-12-04T01:00:00.000Z",
     ]);
-    expect(iso(nextFireTimes("0 2 * * *", "America/New_York", from, 1))).toEqual(["2026-12-02T07:00:00.000Z"]);
+    expect(iso(nextFireTimes("0 2 * * *", "America/New_York", from, 1))).toEqual([
+      "2026-12-02T07:00:00.000Z",
+    ]);
   });
 });
 
 describe("daylight saving changes fire each wall-clock occurrence once", () => {
-  it("spring forward (Berlin, 29 March 2026): 02:30 does not exist, the night's run comes once, at 03:30", () => {
+  it("spring forward (Berlin, 29 March 2026): 02:30 does not exist; that night runs once, at 03:30", () => {
     const times = nextFireTimes("30 2 * * *", "Europe/Berlin", Date.parse("2026-03-27T12:00:00Z"), 3);
-    expect(iso(times)).toEqual(["2026-03-28T01:30:00.000Z", "2026-03-29T01:30:00.000Z", "2026-03-30T00:30:00.000Z"]);
+    expect(iso(times)).toEqual([
+      "2026-03-28T01:30:00.000Z",
+      "2026-03-29T01:30:00.000Z",
+      "2026-03-30T00:30:00.000Z",
+    ]);
     const keys = times.map((t) => occurrenceOf({ name: "n", tz: "Europe/Berlin", seconds: false }, t).key);
     expect(keys).toEqual(["2026-03-28T0230", "2026-03-29T0330", "2026-03-30T0230"]);
   });
@@ -41,14 +47,22 @@ describe("daylight saving changes fire each wall-clock occurrence once", () => {
 
   it("an hourly schedule firing at 02:00 CEST and again at 02:00 CET is one occurrence: one batch id", () => {
     const times = nextFireTimes("0 * * * *", "Europe/Berlin", Date.parse("2026-10-24T23:30:00Z"), 3);
-    expect(iso(times)).toEqual(["2026-10-25T00:00:00.000Z", "2026-10-25T01:00:00.000Z", "2026-10-25T02:00:00.000Z"]);
-    const ids = times.map((t) => batchIdOf("hourly", occurrenceOf({ name: "hourly", tz: "Europe/Berlin", seconds: false }, t).key));
+    expect(iso(times)).toEqual([
+      "2026-10-25T00:00:00.000Z",
+      "2026-10-25T01:00:00.000Z",
+      "2026-10-25T02:00:00.000Z",
+    ]);
+    const ids = times.map((t) =>
+      batchIdOf("hourly", occurrenceOf({ name: "hourly", tz: "Europe/Berlin", seconds: false }, t).key),
+    );
     expect(ids).toEqual(["hourly-2026-10-25T0200", "hourly-2026-10-25T0200", "hourly-2026-10-25T0300"]);
   });
 
   it("New York's spring forward (8 March 2026) skips no night and doubles none", () => {
     const times = nextFireTimes("30 2 * * *", "America/New_York", Date.parse("2026-03-07T12:00:00Z"), 3);
-    const keys = times.map((t) => occurrenceOf({ name: "n", tz: "America/New_York", seconds: false }, t).key.slice(0, 10));
+    const keys = times.map((t) =>
+      occurrenceOf({ name: "n", tz: "America/New_York", seconds: false }, t).key.slice(0, 10),
+    );
     expect(keys).toEqual(["2026-03-08", "2026-03-09", "2026-03-10"]);
   });
 });

@@ -5,12 +5,17 @@
  */
 import { CronExpressionParser } from "cron-parser";
 
-export type CronCheck = { readonly ok: true; readonly seconds: boolean } | { readonly ok: false; readonly reason: string };
+export type CronCheck =
+  { readonly ok: true; readonly seconds: boolean } | { readonly ok: false; readonly reason: string };
 
-export const CRON_EXPECTED = "5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. \"0 2 * * *\"";
+export const CRON_EXPECTED =
+  '5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. "0 2 * * *"';
 
 export function checkCron(cron: string, zone: string): CronCheck {
-  const fields = cron.trim().split(/\s+/).filter((f) => f !== "");
+  const fields = cron
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f !== "");
   if (fields.length !== 5 && fields.length !== 6) {
     return { ok: false, reason: `${fields.length} field${fields.length === 1 ? "" : "s"}` };
   }

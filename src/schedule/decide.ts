@@ -40,15 +40,19 @@ export function decide(input: DecisionInput): Decision {
   if (input.earlier !== null && input.earlier !== "waiting") return { kind: "settled" };
   const late = input.nowMs - input.dueMs;
   if (input.startingDeadlineMs !== null && late > input.startingDeadlineMs) {
-    const why = input.running && input.overlap === "queue" ? `, waiting for batch ${input.running.batchId} to end` : "";
+    const why =
+      input.running && input.overlap === "queue" ? `, waiting for batch ${input.running.batchId} to end` : "";
     return {
       kind: "miss",
-      reason: `could not start within its starting_deadline (${input.spoken(input.startingDeadlineMs)}) of its due time${why}: ${input.spoken(late)} late`,
+      reason:
+        `could not start within its starting_deadline (${input.spoken(input.startingDeadlineMs)}) ` +
+        `of its due time${why}: ${input.spoken(late)} late`,
     };
   }
   if (input.running) {
     const { batchId } = input.running;
-    if (input.overlap === "skip") return { kind: "skip", reason: `the previous occurrence (batch ${batchId}) was still running` };
+    if (input.overlap === "skip")
+      return { kind: "skip", reason: `the previous occurrence (batch ${batchId}) was still running` };
     return { kind: "wait", reason: `waits for batch ${batchId} to end` };
   }
   if (input.overlap === "queue" && input.waitingAhead !== null) {

@@ -17,8 +17,19 @@ import { checkSchedule, problem, type ScheduleProblem } from "./schedule-schema.
 export const SCHEDULE_FILE = /\.schedule\.(ya?ml|json)$/i;
 
 export type ScheduleFile =
-  | { readonly ok: true; readonly file: string; readonly shown: string; readonly hash: string; readonly schedule: Schedule }
-  | { readonly ok: false; readonly file: string; readonly shown: string; readonly problems: readonly ScheduleProblem[] };
+  | {
+      readonly ok: true;
+      readonly file: string;
+      readonly shown: string;
+      readonly hash: string;
+      readonly schedule: Schedule;
+    }
+  | {
+      readonly ok: false;
+      readonly file: string;
+      readonly shown: string;
+      readonly problems: readonly ScheduleProblem[];
+    };
 
 export interface ScheduleFolder {
   readonly dir: string;
@@ -32,7 +43,11 @@ export function scheduleHash(file: string, content: string): string {
 }
 
 /** The file's value, or its syntax problem with the line. */
-function parseText(text: string, shown: string, json: boolean): { value: unknown } | { problem: ScheduleProblem } {
+function parseText(
+  text: string,
+  shown: string,
+  json: boolean,
+): { value: unknown } | { problem: ScheduleProblem } {
   if (json) {
     try {
       return { value: JSON.parse(text) as unknown };
@@ -48,7 +63,9 @@ function parseText(text: string, shown: string, json: boolean): { value: unknown
     const line = lines.linePos(error.pos[0]).line;
     const source = text.split(/\r?\n/)[line - 1] ?? "";
     // `cron: */5 * * * *` reads as a YAML alias: say to quote it.
-    const hint = /^\s*cron\s*:\s*\*/.test(source) ? '; quote the cron expression, e.g. cron: "*/5 * * * *"' : "";
+    const hint = /^\s*cron\s*:\s*\*/.test(source)
+      ? '; quote the cron expression, e.g. cron: "*/5 * * * *"'
+      : "";
     const message = `not valid YAML at line ${line} (${error.message.split("\n")[0]})${hint}`;
     return { problem: problem(shown, "file", "a YAML mapping of fields", error.message, message) };
   }
@@ -59,15 +76,22 @@ function parseText(text: string, shown: string, json: boolean): { value: unknown
  * Reads and checks every schedule file of `dir`. `shownDir` is the folder as the user named it;
  * `nowMs` is where the check that occurrences never share an output directory starts.
  */
-export async function loadScheduleFolder(dir: string, shownDir: string, nowMs: number): Promise<ScheduleFolder> {
+export async function loadScheduleFolder(
+  dir: string,
+  shownDir: string,
+  nowMs: number,
+): Promise<ScheduleFolder> {
   const absolute = path.resolve(dir);
   let names: string[];
   try {
-    names = (await readdir(absolute, { withFileTypes: true })).filter((e) => e.isFile() && SCHEDULE_FILE.test(e.name)).map((e) => e.name);
+    names = (await readdir(absolute, { withFileTypes: true }))
+      .filter((e) => e.isFile() && SCHEDULE_FILE.test(e.name))
+      .map((e) => e.name);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
     throw new UsageError(
-      `cannot read the schedules folder ${shownDir} (${code || String(error)}): pass a folder holding *.schedule.yaml files, such as jobs/`,
+      `cannot read the schedules folder ${shownDir} (${code || String(error)}): ` +
+        "pass a folder holding *.schedule.yaml files, such as jobs/",
       { cause: error },
     );
   }
@@ -83,7 +107,12 @@ export async function loadScheduleFolder(dir: string, shownDir: string, nowMs: n
       text = await readFile(file, "utf8");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      files.push({ ok: false, file, shown, problems: [problem(shown, "file", "a readable file", code, `cannot be read (${code})`)] });
+      files.push({
+        ok: false,
+        file,
+        shown,
+        problems: [problem(shown, "file", "a readable file", code, `cannot be read (${code})`)],
+      });
       continue;
     }
     const parsed = parseText(text, shown, name.toLowerCase().endsWith(".json"));
@@ -99,20 +128,43 @@ export async function loadScheduleFolder(dir: string, shownDir: string, nowMs: n
     const { schedule } = checked;
     const problems: ScheduleProblem[] = [];
     const shared = sharedOutDir(schedule, nowMs);
-    if (shared) problems.push(problem(shown, "out", "a directory of its own for every occurrence", schedule.out, shared));
+    if (shared)
+      problems.push(
+        problem(shown, "out", "a directory of its own for every occurrence", schedule.out, shared),
+      );
     const other = owner.get(schedule.name);
     if (other !== undefined) {
       const found = describeFound(schedule.name);
-      problems.push(problem(shown, "name", "unique in the folder", found, `name ${found} is also the name in ${other}: names must be unique`));
+      problems.push(
+        problem(
+          shown,
+          "name",
+          "unique in the folder",
+          found,
+          `name ${found} is also the name in ${other}: names must be unique`,
+        ),
+      );
     } else owner.set(schedule.name, shown);
     // Without {name}, two schedules with one out template would write into one directory.
     const out = path.normalize(schedule.out);
     const sharing = schedule.out.includes("{name}") ? undefined : outs.get(out);
     if (sharing !== undefined) {
       const found = describeFound(schedule.out);
-      problems.push(problem(shown, "out", "a directory of its own", found, `out ${found} is also the out of ${sharing}: add {name} to it`));
+      problems.push(
+        problem(
+          shown,
+          "out",
+          "a directory of its own",
+          found,
+          `out ${found} is also the out of ${sharing}: add {name} to it`,
+        ),
+      );
     } else if (!schedule.out.includes("{name}")) outs.set(out, shown);
-    files.push(problems.length > 0 ? { ok: false, file, shown, problems } : { ok: true, file, shown, hash: scheduleHash(file, text), schedule });
+    files.push(
+      problems.length > 0
+        ? { ok: false, file, shown, problems }
+        : { ok: true, file, shown, hash: scheduleHash(file, text), schedule },
+    );
   }
   return { dir: absolute, files, problems: files.flatMap((f) => (f.ok ? [] : f.problems)) };
 }

@@ -22,9 +22,13 @@ export interface StartedBatch {
 }
 
 /** Opens the occurrence's batch and queues its rows (commands/shared/start-occurrence.ts). */
-export type StartBatch = (schedule: Schedule, occurrence: OccurrenceTime, batchId: string) => Promise<StartedBatch>;
+export type StartBatch = (
+  schedule: Schedule,
+  occurrence: OccurrenceTime,
+  batchId: string,
+) => Promise<StartedBatch>;
 
-/** Errors that no retry can mend (an invalid or missing manifest, a budget refusal): the occurrence is `error`. */
+/** Errors no retry can mend (an invalid or missing manifest, a budget refusal): the occurrence is `error`. */
 export type IsDefinite = (error: unknown) => boolean;
 
 export interface RunnerDeps {
@@ -77,15 +81,25 @@ export function createOccurrenceRunner(deps: RunnerDeps): OccurrenceRunner {
     const entry = await store.entry(name, current.key);
     if (entry?.outcome === "error") return null;
     const record = await deps.batches.get(current.batch);
-    return occurrenceRunning(record, current.started_ms, now()) ? { key: current.key, batchId: current.batch } : null;
+    return occurrenceRunning(record, current.started_ms, now())
+      ? { key: current.key, batchId: current.batch }
+      : null;
   }
 
-  async function decideOnce(schedule: Schedule, occurrence: OccurrenceTime, batchId: string, options: HandleOptions) {
+  async function decideOnce(
+    schedule: Schedule,
+    occurrence: OccurrenceTime,
+    batchId: string,
+    options: HandleOptions,
+  ) {
     const { name } = schedule;
     return store.withLock(name, async () => {
       const earlier = await store.entry(name, occurrence.key);
       const running = await runningOf(name, occurrence.key);
-      const ahead = schedule.overlap === "queue" ? await store.waitingBefore(name, occurrence.dueMs, occurrence.key) : null;
+      const ahead =
+        schedule.overlap === "queue"
+          ? await store.waitingBefore(name, occurrence.dueMs, occurrence.key)
+          : null;
       const at = now();
       const decision = decide({
         overlap: schedule.overlap,
@@ -127,11 +141,17 @@ export function createOccurrenceRunner(deps: RunnerDeps): OccurrenceRunner {
   }
 
   /** Opens the batch (holding the lease); on a definite failure records the occurrence as `error`. */
-  async function open(schedule: Schedule, occurrence: OccurrenceTime, batchId: string, options: HandleOptions) {
+  async function open(
+    schedule: Schedule,
+    occurrence: OccurrenceTime,
+    batchId: string,
+    options: HandleOptions,
+  ) {
     const { name } = schedule;
     const result = await store.withLease(name, occurrence.key, LEASE_WAIT_MS, async () => {
       const entry = await store.entry(name, occurrence.key);
-      if (!entry || entry.outcome !== "started" || entry.opened_ms !== null) return { started: null, error: null };
+      if (!entry || entry.outcome !== "started" || entry.opened_ms !== null)
+        return { started: null, error: null };
       const record = await deps.batches.get(batchId);
       if (record && batchEnded(record)) return { started: null, error: null };
       try {
@@ -143,11 +163,15 @@ export function createOccurrenceRunner(deps: RunnerDeps): OccurrenceRunner {
         const reason = error instanceof Error ? error.message : String(error);
         await store.put(name, { ...entry, outcome: "error", reason, batch: null });
         await store.clearCurrent(name, occurrence.key);
-        logger.warn({ schedule: name, occurrence: occurrence.key }, `Schedule ${name}: the occurrence ${occurrence.key} could not start: ${reason}`);
+        logger.warn(
+          { schedule: name, occurrence: occurrence.key },
+          `Schedule ${name}: the occurrence ${occurrence.key} could not start: ${reason}`,
+        );
         return { started: null, error: reason, failure: error };
       }
     });
-    if (result === null) throw new Error(`schedule ${name}: another process is still starting the occurrence ${occurrence.key}`);
+    if (result === null)
+      throw new Error(`schedule ${name}: another process is still starting the occurrence ${occurrence.key}`);
     return result;
   }
 
@@ -157,10 +181,20 @@ export function createOccurrenceRunner(deps: RunnerDeps): OccurrenceRunner {
     const decision = await decideOnce(schedule, occurrence, batchId, options);
     const base = { key: occurrence.key, batchId, decision };
     const log = { schedule: schedule.name, occurrence: occurrence.key, batch: batchId };
-    if (decision.kind === "skip") logger.info(log, `Schedule ${schedule.name}: skipped the occurrence ${occurrence.key}: ${decision.reason}.`);
-    if (decision.kind === "miss") logger.warn(log, `Schedule ${schedule.name}: missed the occurrence ${occurrence.key}: ${decision.reason}.`);
-    if (decision.kind === "wait") logger.info(log, `Schedule ${schedule.name}: the occurrence ${occurrence.key} ${decision.reason}.`);
-    if (decision.kind !== "start" && (decision.kind !== "resume" || options.fromQueue)) return { ...base, started: null, error: null };
+    if (decision.kind === "skip")
+      logger.info(
+        log,
+        `Schedule ${schedule.name}: skipped the occurrence ${occurrence.key}: ${decision.reason}.`,
+      );
+    if (decision.kind === "miss")
+      logger.warn(
+        log,
+        `Schedule ${schedule.name}: missed the occurrence ${occurrence.key}: ${decision.reason}.`,
+      );
+    if (decision.kind === "wait")
+      logger.info(log, `Schedule ${schedule.name}: the occurrence ${occurrence.key} ${decision.reason}.`);
+    if (decision.kind !== "start" && (decision.kind !== "resume" || options.fromQueue))
+      return { ...base, started: null, error: null };
     const opened = await open(schedule, occurrence, batchId, options);
     if (opened.started) {
       logger.info(
@@ -188,10 +222,19 @@ export function createOccurrenceRunner(deps: RunnerDeps): OccurrenceRunner {
         if (deps.stillScheduled && !(await deps.stillScheduled(name))) {
           await store.withLock(name, async () => {
             const reason = "its schedule was removed (schedule sync) while it waited";
-            await store.put(name, { ...entry, outcome: "missed", reason, decided_ms: now(), schedule: undefined });
+            await store.put(name, {
+              ...entry,
+              outcome: "missed",
+              reason,
+              decided_ms: now(),
+              schedule: undefined,
+            });
             await store.unwait(name, key);
           });
-          logger.info({ schedule: name, occurrence: key }, `Schedule ${name}: the waiting occurrence ${key} is missed: the schedule was removed.`);
+          logger.info(
+            { schedule: name, occurrence: key },
+            `Schedule ${name}: the waiting occurrence ${key} is missed: the schedule was removed.`,
+          );
           continue;
         }
         await handle(entry.schedule, entry.due_ms, { fromQueue: true, finalAttempt: true });

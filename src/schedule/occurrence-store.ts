@@ -57,8 +57,10 @@ const currentSchema = z.object({ key: z.string(), batch: z.string(), started_ms:
 const KEPT = 1_000;
 const LOCK_MS = 30_000;
 const LEASE_MS = 30_000;
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+const RELEASE =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const RENEW =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 
 function parseJson<T>(text: string | null, schema: z.ZodType<T>): T | null {
   if (text === null) return null;
@@ -72,7 +74,10 @@ function parseJson<T>(text: string | null, schema: z.ZodType<T>): T | null {
 
 export interface OccurrenceStore {
   entry(name: string, key: string): Promise<OccurrenceEntry | null>;
-  /** Records what was decided; `onlyNew` (HSETNX) records it only if nothing was decided before. True when written. */
+  /**
+   * Records what was decided; `onlyNew` (HSETNX) records it only if nothing was decided before.
+   * True when written.
+   */
   put(name: string, entry: OccurrenceEntry, onlyNew?: boolean): Promise<boolean>;
   /** Newest first. */
   history(name: string, limit: number): Promise<OccurrenceEntry[]>;
@@ -122,7 +127,11 @@ export function createOccurrenceStore(redis: Redis, keys: Keys): OccurrenceStore
   async function trim(name: string): Promise<void> {
     const old = await redis.zrange(k.timeline(name), 0, String(-(KEPT + 1)));
     if (old.length === 0) return;
-    await redis.multi().zrem(k.timeline(name), ...old).hdel(k.occurrences(name), ...old).exec();
+    await redis
+      .multi()
+      .zrem(k.timeline(name), ...old)
+      .hdel(k.occurrences(name), ...old)
+      .exec();
   }
 
   return {
@@ -171,7 +180,8 @@ export function createOccurrenceStore(redis: Redis, keys: Keys): OccurrenceStore
     waitingSchedules: () => redis.smembers(k.waitingNames),
     async withLock(name, work) {
       const token = await acquire(k.lock(name), LOCK_MS, LOCK_MS);
-      if (token === null) throw new Error(`schedule ${name}: could not take its lock in Redis within ${LOCK_MS / 1_000} s`);
+      if (token === null)
+        throw new Error(`schedule ${name}: could not take its lock in Redis within ${LOCK_MS / 1_000} s`);
       try {
         return await work();
       } finally {
@@ -182,7 +192,10 @@ export function createOccurrenceStore(redis: Redis, keys: Keys): OccurrenceStore
       const leaseKey = k.lease(name, key);
       const token = await acquire(leaseKey, LEASE_MS, waitMs);
       if (token === null) return null;
-      const renew = setInterval(() => void redis.eval(RENEW, 1, leaseKey, token, String(LEASE_MS)).catch(() => undefined), LEASE_MS / 3);
+      const renew = setInterval(
+        () => void redis.eval(RENEW, 1, leaseKey, token, String(LEASE_MS)).catch(() => undefined),
+        LEASE_MS / 3,
+      );
       renew.unref();
       try {
         return await work();

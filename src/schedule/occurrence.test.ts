@@ -15,7 +15,10 @@ describe("occurrences", () => {
     });
     expect(occurrenceOf({ name: "fast", tz: "UTC", seconds: true }, due).key).toBe("2026-12-01T010005");
     // Late in the evening in New York is the next day in UTC: the date is the zone's.
-    expect(occurrenceOf({ name: "ny", tz: "America/New_York", seconds: false }, Date.parse("2026-12-02T03:30:00Z")).key).toBe("2026-12-01T2230");
+    expect(
+      occurrenceOf({ name: "ny", tz: "America/New_York", seconds: false }, Date.parse("2026-12-02T03:30:00Z"))
+        .key,
+    ).toBe("2026-12-01T2230");
   });
 
   it("name batches that are valid batch ids, even for the longest name", () => {
@@ -42,6 +45,13 @@ describe("templates", () => {
   });
 
   it("durations read as a schedule file writes them", () => {
-    expect([7_200_000, 5_400_000, 90_000, 5_000, 1_500, 250].map(durationText)).toEqual(["2h", "1h30m", "1m30s", "5s", "1.5s", "250ms"]);
+    expect([7_200_000, 5_400_000, 90_000, 5_000, 1_500, 250].map(durationText)).toEqual([
+      "2h",
+      "1h30m",
+      "1m30s",
+      "5s",
+      "1.5s",
+      "250ms",
+    ]);
   });
 });

@@ -22,8 +22,12 @@ export interface ScheduleClock {
   readonly seconds: boolean;
 }
 
-/** `clock` reads instants in the schedule's zone (createWallClock), when many occurrences are made at once. */
-export function occurrenceOf(schedule: ScheduleClock, dueMs: number, clock?: (ms: number) => WallClock): OccurrenceTime {
+/** `clock` reads instants in the schedule's zone (createWallClock): for many occurrences at once. */
+export function occurrenceOf(
+  schedule: ScheduleClock,
+  dueMs: number,
+  clock?: (ms: number) => WallClock,
+): OccurrenceTime {
   const wall = clock ? clock(dueMs) : wallClock(dueMs, schedule.tz);
   const time = schedule.seconds ? wall.hhmmss : wall.hhmm;
   return { dueMs, key: `${wall.date}T${time}`, values: { name: schedule.name, date: wall.date, time } };

@@ -4,6 +4,14 @@ import { sharedOutDir, type Schedule } from "./schedule.js";
 
 const FILE = "/srv/jobs/nightly.schedule.yaml";
 const SHOWN = "jobs/nightly.schedule.yaml";
+const F = "jobs/nightly.schedule.yaml: ";
+const NAME_EXPECTED =
+  "letters, digits, - and _ starting with a letter or digit, at most 46 characters " +
+  "(it names batches, so no colons)";
+const TZ_EXPECTED =
+  "an IANA time zone such as Europe/Berlin, America/New_York or UTC (required: no silent UTC)";
+const CRON_EXPECTED =
+  '5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. "0 2 * * *"';
 const minimal = { name: "nightly", manifest: "nightly.jsonl", cron: "0 2 * * *", tz: "Europe/Berlin" };
 
 function valid(value: unknown): Schedule {
@@ -68,32 +76,53 @@ describe("schedule files", () => {
       quality: "low",
       model: "openai/gpt-image-2",
     });
-    expect(valid({ ...minimal, max_cost: 25, starting_deadline: 90 })).toMatchObject({ capMicros: 25_000_000, startingDeadlineMs: 90_000 });
+    expect(valid({ ...minimal, max_cost: 25, starting_deadline: 90 })).toMatchObject({
+      capMicros: 25_000_000,
+      startingDeadlineMs: 90_000,
+    });
   });
 
   it("name every problem with the file, the field, what was expected and what was found", () => {
     expect(
-      problems({ name: "night:ly", manifest: "x/{day}.jsonl", cron: "0 2 * *", tz: "Mars/Olympus", overlpa: "skip", max_cost: -3, enabled: "no" }),
+      problems({
+        name: "night:ly",
+        manifest: "x/{day}.jsonl",
+        cron: "0 2 * *",
+        tz: "Mars/Olympus",
+        overlpa: "skip",
+        max_cost: -3,
+        enabled: "no",
+      }),
     ).toEqual([
-      'jobs/nightly.schedule.yaml: unknown field "overlpa" — did you mean "overlap"? (fields: name, manifest, cron, tz, out, max_cost, overlap, starting_deadline, enabled, notify_url, concurrency, prices, quality, model)',
-      'jobs/nightly.schedule.yaml: name must be letters, digits, - and _ starting with a letter or digit, at most 46 characters (it names batches, so no colons), got "night:ly"',
-      'jobs/nightly.schedule.yaml: manifest must be a path to a manifest, relative to the schedule file; {date} is the occurrence\'s date, got "x/{day}.jsonl" ({day} is not a placeholder of manifest (only {date} is))',
-      'jobs/nightly.schedule.yaml: tz must be an IANA time zone such as Europe/Berlin, America/New_York or UTC (required: no silent UTC), got "Mars/Olympus" (not a time zone this system knows)',
-      'jobs/nightly.schedule.yaml: max_cost must be a dollar amount above 0 such as 25 or "12.50", got -3 (not a dollar amount above 0)',
-      'jobs/nightly.schedule.yaml: enabled must be true or false, got "no"',
-      'jobs/nightly.schedule.yaml: cron must be 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. "0 2 * * *", got "0 2 * *" (4 fields)',
+      F +
+        'unknown field "overlpa" — did you mean "overlap"? ' +
+        "(fields: name, manifest, cron, tz, out, max_cost, " +
+        "overlap, starting_deadline, enabled, notify_url, concurrency, prices, quality, model)",
+      F + `name must be ${NAME_EXPECTED}, got "night:ly"`,
+      F +
+        "manifest must be a path to a manifest, relative to the schedule file; " +
+        "{date} is the occurrence's date, " +
+        'got "x/{day}.jsonl" ({day} is not a placeholder of manifest (only {date} is))',
+      F + `tz must be ${TZ_EXPECTED}, got "Mars/Olympus" (not a time zone this system knows)`,
+      F +
+        'max_cost must be a dollar amount above 0 such as 25 or "12.50", ' +
+        "got -3 (not a dollar amount above 0)",
+      F + 'enabled must be true or false, got "no"',
+      F + `cron must be ${CRON_EXPECTED}, got "0 2 * *" (4 fields)`,
     ]);
   });
 
   it("require name, manifest, cron and tz (no silent UTC)", () => {
     expect(problems({})).toEqual([
-      "jobs/nightly.schedule.yaml: name is required: letters, digits, - and _ starting with a letter or digit, at most 46 characters (it names batches, so no colons)",
-      "jobs/nightly.schedule.yaml: manifest is required: a path to a manifest, relative to the schedule file; {date} is the occurrence's date",
-      'jobs/nightly.schedule.yaml: cron is required: 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. "0 2 * * *"',
-      "jobs/nightly.schedule.yaml: tz is required: an IANA time zone such as Europe/Berlin, America/New_York or UTC (required: no silent UTC)",
+      F + `name is required: ${NAME_EXPECTED}`,
+      F +
+        "manifest is required: a path to a manifest, relative to the schedule file; " +
+        "{date} is the occurrence's date",
+      F + `cron is required: ${CRON_EXPECTED}`,
+      F + `tz is required: ${TZ_EXPECTED}`,
     ]);
     expect(problems(["not", "an", "object"])).toEqual([
-      'jobs/nightly.schedule.yaml: file must be an object of fields (name, manifest, cron, tz, …), got ["not","an","object"]',
+      F + 'file must be an object of fields (name, manifest, cron, tz, …), got ["not","an","object"]',
     ]);
   });
 
@@ -101,12 +130,16 @@ describe("schedule files", () => {
     const from = Date.parse("2026-12-01T00:00:00Z");
     expect(sharedOutDir(valid(minimal), from)).toBeNull();
     expect(sharedOutDir(valid({ ...minimal, cron: "0 2,14 * * *" }), from)).toBe(
-      'out "out/{name}/{date}" gives out/nightly/2026-12-01 to the occurrences at 2026-12-01 02:00 and 2026-12-01 14:00, ' +
-        "but one directory holds one batch: add {time} to out",
+      'out "out/{name}/{date}" gives out/nightly/2026-12-01 to the occurrences at 2026-12-01 02:00 ' +
+        "and 2026-12-01 14:00, but one directory holds one batch: add {time} to out",
     );
     expect(sharedOutDir(valid({ ...minimal, out: "out/{name}/{time}" }), from)).toBe(
-      'out "out/{name}/{time}" has no {date}, so the occurrences of different days would share a directory, but one directory holds one batch: add {date}',
+      'out "out/{name}/{time}" has no {date}, ' +
+        "so the occurrences of different days would share a directory, " +
+        "but one directory holds one batch: add {date}",
     );
-    expect(sharedOutDir(valid({ ...minimal, cron: "*/5 * * * * *", out: "out/{name}/{date}/{time}" }), from)).toBeNull();
+    expect(
+      sharedOutDir(valid({ ...minimal, cron: "*/5 * * * * *", out: "out/{name}/{date}/{time}" }), from),
+    ).toBeNull();
   });
 });

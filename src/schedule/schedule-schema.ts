@@ -32,9 +32,21 @@ export const DEFAULT_OUT = "out/{name}/{date}";
 export const MAX_NAME_LENGTH = 46;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-export function problem(file: string, field: string, expected: string, found: unknown, message?: string): ScheduleProblem {
+export function problem(
+  file: string,
+  field: string,
+  expected: string,
+  found: unknown,
+  message?: string,
+): ScheduleProblem {
   const foundText = typeof found === "string" && message !== undefined ? found : describeFound(found);
-  return { file, field, expected, found: foundText, message: `${file}: ${message ?? `${field} must be ${expected}, got ${foundText}`}` };
+  return {
+    file,
+    field,
+    expected,
+    found: foundText,
+    message: `${file}: ${message ?? `${field} must be ${expected}, got ${foundText}`}`,
+  };
 }
 
 interface Field<T> {
@@ -54,34 +66,48 @@ const usd = (value: unknown): number | null => {
     return null;
   }
 };
-const duration = (value: string | number): number | null => (typeof value === "number" ? value * 1_000 : parseDuration(value));
+const duration = (value: string | number): number | null =>
+  typeof value === "number" ? value * 1_000 : parseDuration(value);
 
 const FIELDS = {
   name: field(
-    `letters, digits, - and _ starting with a letter or digit, at most ${MAX_NAME_LENGTH} characters (it names batches, so no colons)`,
+    "letters, digits, - and _ starting with a letter or digit, " +
+      `at most ${MAX_NAME_LENGTH} characters (it names batches, so no colons)`,
     z.string().regex(NAME).max(MAX_NAME_LENGTH),
   ),
-  manifest: field("a path to a manifest, relative to the schedule file; {date} is the occurrence's date", z.string().min(1), (v) => {
-    const unknown = unknownPlaceholders(v, ["date"]);
-    return unknown.length > 0 ? `{${unknown[0]}} is not a placeholder of manifest (only {date} is)` : null;
-  }),
+  manifest: field(
+    "a path to a manifest, relative to the schedule file; {date} is the occurrence's date",
+    z.string().min(1),
+    (v) => {
+      const unknown = unknownPlaceholders(v, ["date"]);
+      return unknown.length > 0 ? `{${unknown[0]}} is not a placeholder of manifest (only {date} is)` : null;
+    },
+  ),
   cron: field(CRON_EXPECTED, z.string().min(1)),
-  tz: field("an IANA time zone such as Europe/Berlin, America/New_York or UTC (required: no silent UTC)", z.string().min(1), (v) =>
-    isTimeZone(v) ? null : "not a time zone this system knows",
+  tz: field(
+    "an IANA time zone such as Europe/Berlin, America/New_York or UTC (required: no silent UTC)",
+    z.string().min(1),
+    (v) => (isTimeZone(v) ? null : "not a time zone this system knows"),
   ),
   out: field("an output directory template using {name}, {date} and {time}", z.string().min(1), (v) => {
     const unknown = unknownPlaceholders(v, ["name", "date", "time"]);
-    return unknown.length > 0 ? `{${unknown[0]}} is not a placeholder of out (use {name}, {date}, {time})` : null;
+    return unknown.length > 0
+      ? `{${unknown[0]}} is not a placeholder of out (use {name}, {date}, {time})`
+      : null;
   }),
-  max_cost: field("a dollar amount above 0 such as 25 or \"12.50\"", z.union([z.number(), z.string()]), (v) => {
+  max_cost: field('a dollar amount above 0 such as 25 or "12.50"', z.union([z.number(), z.string()]), (v) => {
     const micros = usd(v);
     return micros === null || micros <= 0 ? "not a dollar amount above 0" : null;
   }),
   overlap: field('"skip" or "queue"', z.enum(["skip", "queue"])),
-  starting_deadline: field("a duration such as 30m, 2h or 90 (seconds)", z.union([z.string(), z.number().positive()]), (v) => {
-    const ms = duration(v);
-    return ms === null || ms <= 0 ? "not a duration" : null;
-  }),
+  starting_deadline: field(
+    "a duration such as 30m, 2h or 90 (seconds)",
+    z.union([z.string(), z.number().positive()]),
+    (v) => {
+      const ms = duration(v);
+      return ms === null || ms <= 0 ? "not a duration" : null;
+    },
+  ),
   enabled: field("true or false", z.boolean()),
   notify_url: field("an http:// or https:// URL", z.url({ protocol: /^https?$/ })),
   concurrency: field("a whole number from 1 to 10000", z.number().int().min(1).max(10_000)),
@@ -104,21 +130,34 @@ export type ScheduleCheck =
  */
 export function checkSchedule(value: unknown, file: string, shown: string): ScheduleCheck {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, problems: [problem(shown, "file", "an object of fields (name, manifest, cron, tz, …)", value)] };
+    return {
+      ok: false,
+      problems: [problem(shown, "file", "an object of fields (name, manifest, cron, tz, …)", value)],
+    };
   }
   const raw = value as Record<string, unknown>;
   const problems: ScheduleProblem[] = [];
   for (const key of Object.keys(raw)) {
     if ((FIELD_NAMES as string[]).includes(key)) continue;
     const hint = nearest(key, FIELD_NAMES);
-    const message = `unknown field ${JSON.stringify(key)}${hint ? ` — did you mean "${hint}"?` : ""} (fields: ${FIELD_NAMES.join(", ")})`;
+    const suggestion = hint ? ` — did you mean "${hint}"?` : "";
+    const message = `unknown field ${JSON.stringify(key)}${suggestion} (fields: ${FIELD_NAMES.join(", ")})`;
     problems.push(problem(shown, key, `one of ${FIELD_NAMES.join(", ")}`, key, message));
   }
   const good: Partial<Record<FieldName, unknown>> = {};
   for (const name of FIELD_NAMES) {
     const given = raw[name];
     if (given === undefined || given === null) {
-      if (REQUIRED.includes(name)) problems.push(problem(shown, name, FIELDS[name].expected, undefined, `${name} is required: ${FIELDS[name].expected}`));
+      if (REQUIRED.includes(name))
+        problems.push(
+          problem(
+            shown,
+            name,
+            FIELDS[name].expected,
+            undefined,
+            `${name} is required: ${FIELDS[name].expected}`,
+          ),
+        );
       continue;
     }
     const spec = FIELDS[name] as Field<unknown>;
@@ -126,7 +165,15 @@ export function checkSchedule(value: unknown, file: string, shown: string): Sche
     const reason = parsed.success ? (spec.check?.(parsed.data) ?? null) : null;
     if (!parsed.success || reason !== null) {
       const found = describeFound(given);
-      problems.push(problem(shown, name, spec.expected, found, `${name} must be ${spec.expected}, got ${found}${reason ? ` (${reason})` : ""}`));
+      problems.push(
+        problem(
+          shown,
+          name,
+          spec.expected,
+          found,
+          `${name} must be ${spec.expected}, got ${found}${reason ? ` (${reason})` : ""}`,
+        ),
+      );
     } else good[name] = parsed.data;
   }
   const tz = good.tz as string | undefined;
@@ -135,7 +182,16 @@ export function checkSchedule(value: unknown, file: string, shown: string): Sche
   if (cron !== undefined) {
     const checked = checkCron(cron, tz ?? "UTC");
     if (checked.ok) seconds = checked.seconds;
-    else problems.push(problem(shown, "cron", CRON_EXPECTED, describeFound(cron), `cron must be ${CRON_EXPECTED}, got ${describeFound(cron)} (${checked.reason})`));
+    else
+      problems.push(
+        problem(
+          shown,
+          "cron",
+          CRON_EXPECTED,
+          describeFound(cron),
+          `cron must be ${CRON_EXPECTED}, got ${describeFound(cron)} (${checked.reason})`,
+        ),
+      );
   }
   if (problems.length > 0) return { ok: false, problems };
   const dir = path.dirname(file);
@@ -150,7 +206,8 @@ export function checkSchedule(value: unknown, file: string, shown: string): Sche
     out: (good.out as string | undefined) ?? DEFAULT_OUT,
     capMicros: good.max_cost === undefined ? null : usd(good.max_cost),
     overlap: (good.overlap as Schedule["overlap"] | undefined) ?? "skip",
-    startingDeadlineMs: good.starting_deadline === undefined ? null : duration(good.starting_deadline as string | number),
+    startingDeadlineMs:
+      good.starting_deadline === undefined ? null : duration(good.starting_deadline as string | number),
     enabled: (good.enabled as boolean | undefined) ?? true,
     notifyUrl: (good.notify_url as string | undefined) ?? null,
     concurrency: (good.concurrency as number | undefined) ?? null,

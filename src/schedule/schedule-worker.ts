@@ -43,11 +43,17 @@ export function startScheduleWorker(options: ScheduleWorkerOptions): ScheduleWor
   const processor = async (job: Job): Promise<string> => {
     const data = parseTemplateData(job.data);
     if (!data) {
-      logger.warn({ job: job.id }, "A scheduled job carries no schedule this version can read; it is left alone. Run `schedule sync` again.");
+      logger.warn(
+        { job: job.id },
+        "A scheduled job carries no schedule this version can read; it is left alone. " +
+          "Run `schedule sync` again.",
+      );
       return "unreadable";
     }
     const attempts = job.opts.attempts ?? OCCURRENCE_ATTEMPTS;
-    const handled = await runner.handle(data.schedule, dueMsOf(job), { finalAttempt: job.attemptsMade + 1 >= attempts });
+    const handled = await runner.handle(data.schedule, dueMsOf(job), {
+      finalAttempt: job.attemptsMade + 1 >= attempts,
+    });
     return `${handled.decision.kind} ${handled.batchId}`;
   };
   const worker = new Worker(SCHEDULES_QUEUE, processor, {
@@ -57,14 +63,19 @@ export function startScheduleWorker(options: ScheduleWorkerOptions): ScheduleWor
   });
   worker.on("error", (err) => logger.debug({ err }, "Schedules worker connection trouble."));
   worker.on("failed", (job, err) => {
-    logger.warn({ err, job: job?.id }, `A scheduled occurrence could not be handled (${err.message}); BullMQ tries it again.`);
+    logger.warn(
+      { err, job: job?.id },
+      `A scheduled occurrence could not be handled (${err.message}); BullMQ tries it again.`,
+    );
   });
 
   let pumping: Promise<void> = Promise.resolve();
   const pump = setInterval(() => {
     pumping = pumping
       .then(() => runner.pumpWaiting())
-      .catch((err: unknown) => logger.warn({ err }, "Could not look at the waiting occurrences; trying again shortly."));
+      .catch((err: unknown) =>
+        logger.warn({ err }, "Could not look at the waiting occurrences; trying again shortly."),
+      );
   }, options.pumpMs ?? 2_000);
   pump.unref();
 

@@ -67,7 +67,10 @@ export const scheduleJson = z.object({
 export function sharedOutDir(schedule: Schedule, fromMs: number): string | null {
   const used = placeholdersIn(schedule.out);
   if (!used.includes("date")) {
-    return `out ${JSON.stringify(schedule.out)} has no {date}, so the occurrences of different days would share a directory, but one directory holds one batch: add {date}`;
+    return (
+      `out ${JSON.stringify(schedule.out)} has no {date}, so the occurrences of different days ` +
+      "would share a directory, but one directory holds one batch: add {date}"
+    );
   }
   if (used.includes("time")) return null;
   const clock = createWallClock(schedule.tz);
@@ -78,7 +81,8 @@ export function sharedOutDir(schedule: Schedule, fromMs: number): string | null 
     const other = seen.get(dir);
     if (other !== undefined && other !== occurrence.key) {
       return (
-        `out ${JSON.stringify(schedule.out)} gives ${dir} to the occurrences at ${keyText(other)} and ${keyText(occurrence.key)}` +
+        `out ${JSON.stringify(schedule.out)} gives ${dir} to the occurrences at ${keyText(other)} ` +
+        `and ${keyText(occurrence.key)}` +
         `, but one directory holds one batch: add {time} to out`
       );
     }
@@ -92,5 +96,7 @@ export function describeTime(ms: number, zone: string, seconds: boolean): string
   const local = wallClock(ms, zone, seconds);
   const utc = wallClock(ms, "UTC", seconds);
   const utcText = utc.date === local.date ? utc.text.slice(11) : utc.text;
-  return zone === "UTC" || zone === "Etc/UTC" ? `${local.text} UTC` : `${local.text} ${zone} (${utcText} UTC)`;
+  return zone === "UTC" || zone === "Etc/UTC"
+    ? `${local.text} UTC`
+    : `${local.text} ${zone} (${utcText} UTC)`;
 }

@@ -51,7 +51,11 @@ export interface ScheduleQueue {
 /** Occurrence jobs retry a start that failed for a passing reason (Redis, Runflow unreachable). */
 export const OCCURRENCE_ATTEMPTS = 5;
 
-function installedOf(json: { key: string; next?: number; template?: { data?: unknown } }): InstalledSchedule | null {
+function installedOf(json: {
+  key: string;
+  next?: number;
+  template?: { data?: unknown };
+}): InstalledSchedule | null {
   const name = nameOfSchedulerId(json.key);
   if (name === null) return null;
   const data = parseTemplateData(json.template?.data);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { planSync, schedulerIdOf } from "./sync-plan.js";
 
 describe("the plan of a sync", () => {
-  it("adds new schedules, updates changed ones, removes ours that are gone or disabled, and never touches others", () => {
+  it("adds, updates, removes ours that are gone or disabled, never touches others", () => {
     const plan = planSync(
       [
         { name: "new", hash: "n1", enabled: true },

@@ -39,7 +39,10 @@ export interface SyncPlan<W extends WantedSchedule> {
   readonly disabled: readonly W[];
 }
 
-export function planSync<W extends WantedSchedule>(wanted: readonly W[], installed: readonly InstalledScheduler[]): SyncPlan<W> {
+export function planSync<W extends WantedSchedule>(
+  wanted: readonly W[],
+  installed: readonly InstalledScheduler[],
+): SyncPlan<W> {
   const ours = new Map<string, InstalledScheduler>();
   for (const s of installed) {
     const name = nameOfSchedulerId(s.id);

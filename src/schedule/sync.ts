@@ -33,9 +33,16 @@ export class ScheduleFilesError extends UsageError {
   }
 }
 
-export async function syncSchedules(queue: ScheduleQueue, folder: ScheduleFolder, shownDir: string): Promise<SyncResult> {
-  if (folder.problems.length > 0) throw new ScheduleFilesError(shownDir, folder.problems, "nothing was changed in Redis");
-  const valid = folder.files.flatMap((f) => (f.ok ? [{ name: f.schedule.name, hash: f.hash, enabled: f.schedule.enabled, file: f }] : []));
+export async function syncSchedules(
+  queue: ScheduleQueue,
+  folder: ScheduleFolder,
+  shownDir: string,
+): Promise<SyncResult> {
+  if (folder.problems.length > 0)
+    throw new ScheduleFilesError(shownDir, folder.problems, "nothing was changed in Redis");
+  const valid = folder.files.flatMap((f) =>
+    f.ok ? [{ name: f.schedule.name, hash: f.hash, enabled: f.schedule.enabled, file: f }] : [],
+  );
   const installed = await queue.installed();
   const plan = planSync(valid, installed);
   for (const w of [...plan.add, ...plan.change]) await queue.upsert(w.file.schedule, w.hash);
@@ -59,10 +66,14 @@ export function syncLines(result: SyncResult): string[] {
   const lines = [
     ...result.added.map((n) => `added ${n}`),
     ...result.changed.map((n) => `updated ${n}`),
-    ...result.removed.map((r) => `removed ${r.name} (${r.why === "disabled" ? "enabled: false" : "its file is gone"})`),
+    ...result.removed.map(
+      (r) => `removed ${r.name} (${r.why === "disabled" ? "enabled: false" : "its file is gone"})`,
+    ),
   ];
   const held = result.added.length + result.changed.length + result.unchanged.length;
-  const summary = `${lines.length === 0 ? "Nothing to change: " : ""}Redis holds ${held} schedule${held === 1 ? "" : "s"}` +
-    (result.unchanged.length > 0 && lines.length > 0 ? ` (${result.unchanged.length} unchanged)` : "") + ".";
+  const summary =
+    `${lines.length === 0 ? "Nothing to change: " : ""}Redis holds ${held} schedule${held === 1 ? "" : "s"}` +
+    (result.unchanged.length > 0 && lines.length > 0 ? ` (${result.unchanged.length} unchanged)` : "") +
+    ".";
   return [...lines, summary];
 }

@@ -32,7 +32,8 @@ export function stateOf(view: OccurrenceView): string {
   const { entry, record } = view;
   if (entry.outcome !== "started") return entry.outcome;
   if (!record) return entry.opened_ms === null ? "starting" : "gone";
-  if (batchEnded(record) && (record.state === "submitted" || record.state === "running")) return record.failed > 0 ? "failed-rows" : "done";
+  if (batchEnded(record) && (record.state === "submitted" || record.state === "running"))
+    return record.failed > 0 ? "failed-rows" : "done";
   return record.state;
 }
 
@@ -62,40 +63,66 @@ function scheduleLine(file: Extract<ScheduleFile, { ok: true }>): string {
 
 function syncState(item: ListedSchedule): string {
   if (!item.file.ok) return "";
-  if (!item.file.schedule.enabled) return item.installed ? "disabled, but still in Redis: run `schedule sync`" : "disabled (enabled: false)";
+  if (!item.file.schedule.enabled)
+    return item.installed ? "disabled, but still in Redis: run `schedule sync`" : "disabled (enabled: false)";
   if (!item.installed) return "not in Redis yet: run `schedule sync` (serve does it at start)";
-  return item.installed.hash === item.file.hash ? "in Redis, up to date" : "changed since the last sync: run `schedule sync`";
+  return item.installed.hash === item.file.hash
+    ? "in Redis, up to date"
+    : "changed since the last sync: run `schedule sync`";
 }
 
-export function renderScheduleList(items: readonly ListedSchedule[], orphans: readonly InstalledSchedule[], shownDir: string): string {
+export function renderScheduleList(
+  items: readonly ListedSchedule[],
+  orphans: readonly InstalledSchedule[],
+  shownDir: string,
+): string {
   const out: string[] = [];
-  if (items.length === 0 && orphans.length === 0) return `No schedule files (*.schedule.yaml, *.schedule.yml, *.schedule.json) in ${shownDir}.\n`;
+  if (items.length === 0 && orphans.length === 0)
+    return `No schedule files (*.schedule.yaml, *.schedule.yml, *.schedule.json) in ${shownDir}.\n`;
   for (const item of items) {
     const { file } = item;
     if (!file.ok) {
-      out.push(`${file.shown} — invalid (sync refuses until it is fixed):`, ...file.problems.map((p) => `  ${p.message}`), "");
+      out.push(
+        `${file.shown} — invalid (sync refuses until it is fixed):`,
+        ...file.problems.map((p) => `  ${p.message}`),
+        "",
+      );
       continue;
     }
     const s = file.schedule;
     out.push(`${s.name} — ${file.shown}`, `  ${scheduleLine(file)}`, `  ${syncState(item)}`);
-    item.next.forEach((ms, i) => out.push(`  ${i === 0 ? "next" : "    "}  ${describeTime(ms, s.tz, s.seconds)}`));
-    if (item.last) out.push(`  last  ${keyText(item.last.entry.key)} ${s.tz}: ${occurrenceSummary(item.last)}`);
+    item.next.forEach((ms, i) =>
+      out.push(`  ${i === 0 ? "next" : "    "}  ${describeTime(ms, s.tz, s.seconds)}`),
+    );
+    if (item.last)
+      out.push(`  last  ${keyText(item.last.entry.key)} ${s.tz}: ${occurrenceSummary(item.last)}`);
     else out.push("  last  no occurrence yet");
     out.push("");
   }
-  for (const orphan of orphans) out.push(`${orphan.name} — in Redis only: its file is gone (schedule sync removes it)`, "");
+  for (const orphan of orphans)
+    out.push(`${orphan.name} — in Redis only: its file is gone (schedule sync removes it)`, "");
   return out.join("\n");
 }
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }
 
-/** Newest first: due, started, batch, state, rows, cost, note. Times on the schedule's clock when its zone is known. */
+/** Newest first: due, started, batch, state, rows, cost, note (times on the schedule's clock). */
 export function renderHistory(name: string, views: readonly OccurrenceView[], tz: string | null): string {
   if (views.length === 0) return `No occurrences of ${name} yet.\n`;
-  const when = (ms: number | null) => (ms === null ? "" : tz ? wallClock(ms, tz, true).text : new Date(ms).toISOString());
+  const when = (ms: number | null) =>
+    ms === null ? "" : tz ? wallClock(ms, tz, true).text : new Date(ms).toISOString();
   const rows = views.map((view) => {
     const { entry, record } = view;
     const started = entry.outcome === "started" ? entry.started_ms : null;

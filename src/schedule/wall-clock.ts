@@ -42,7 +42,12 @@ export function createWallClock(zone: string): (ms: number, withSeconds?: boolea
     const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "00";
     const date = `${get("year")}-${get("month")}-${get("day")}`;
     const [h, m, s] = [get("hour"), get("minute"), get("second")];
-    return { date, hhmm: `${h}${m}`, hhmmss: `${h}${m}${s}`, text: `${date} ${h}:${m}${withSeconds ? `:${s}` : ""}` };
+    return {
+      date,
+      hhmm: `${h}${m}`,
+      hhmmss: `${h}${m}${s}`,
+      text: `${date} ${h}:${m}${withSeconds ? `:${s}` : ""}`,
+    };
   };
 }
 

@@ -10,7 +10,12 @@ export interface FolderWatch {
   close(): void;
 }
 
-export function watchScheduleFolder(dir: string, onChange: () => void, logger: Logger, debounceMs = 300): FolderWatch {
+export function watchScheduleFolder(
+  dir: string,
+  onChange: () => void,
+  logger: Logger,
+  debounceMs = 300,
+): FolderWatch {
   let timer: NodeJS.Timeout | null = null;
   let watcher: FSWatcher | null = null;
   const changed = (file: string | null) => {
@@ -23,10 +28,20 @@ export function watchScheduleFolder(dir: string, onChange: () => void, logger: L
     }, debounceMs);
   };
   try {
-    watcher = watch(dir, { persistent: false }, (_event, file) => changed(file === null ? null : String(file)));
-    watcher.on("error", (err) => logger.warn({ err, dir }, `Stopped watching ${dir} for schedule changes; restart serve to watch it again.`));
+    watcher = watch(dir, { persistent: false }, (_event, file) =>
+      changed(file === null ? null : String(file)),
+    );
+    watcher.on("error", (err) =>
+      logger.warn(
+        { err, dir },
+        `Stopped watching ${dir} for schedule changes; restart serve to watch it again.`,
+      ),
+    );
   } catch (err) {
-    logger.warn({ err, dir }, `Cannot watch ${dir} for schedule changes; run \`schedule sync\` after editing.`);
+    logger.warn(
+      { err, dir },
+      `Cannot watch ${dir} for schedule changes; run \`schedule sync\` after editing.`,
+    );
   }
   return {
     close() {

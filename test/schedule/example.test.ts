@@ -6,8 +6,12 @@ import { loadScheduleFolder } from "../../src/schedule/load.js";
 import { ROOT } from "../helpers/cli.js";
 
 describe("jobs/", () => {
-  it("holds a valid example schedule for jobs/nightly.jsonl, disabled until someone means it, and no manifest taken for a schedule", async () => {
-    const folder = await loadScheduleFolder(path.join(ROOT, "jobs"), "jobs", Date.parse("2026-12-01T12:00:00Z"));
+  it("holds a valid, disabled example schedule for nightly.jsonl; manifests are not schedules", async () => {
+    const folder = await loadScheduleFolder(
+      path.join(ROOT, "jobs"),
+      "jobs",
+      Date.parse("2026-12-01T12:00:00Z"),
+    );
     expect(folder.problems).toEqual([]);
     expect(folder.files.map((f) => f.shown)).toEqual(["jobs/nightly.schedule.yaml"]);
     const [file] = folder.files;

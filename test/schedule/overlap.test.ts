@@ -14,19 +14,25 @@ import { useTestbed, type Testbed } from "../helpers/testbed.js";
 import { installed, occurrences, writeSchedule } from "./schedules.js";
 import { servers } from "./serve-helpers.js";
 
-const started = async (bed: Testbed, name: string) => (await occurrences(bed.redis, name)).filter((o) => o.outcome === "started");
+const started = async (bed: Testbed, name: string) =>
+  (await occurrences(bed.redis, name)).filter((o) => o.outcome === "started");
 
 /** Removes the schedule (serve syncs the deletion) and waits for every started batch to end. */
 async function windDown(bed: Testbed, name: string, file: string): Promise<void> {
   await rm(file);
-  await eventually(async () => (await installed(bed.redis)).every((s) => s.name !== name), { what: `serve to remove ${name}` });
-  await eventually(async () => {
-    const batches = (await started(bed, name)).map((o) => o.batch!);
-    return (await Promise.all(batches.map((b) => bed.store().get(b)))).every((r) => r?.endedAt);
-  }, {
-    timeoutMs: 30_000,
-    what: `the batches of ${name} to end`,
+  await eventually(async () => (await installed(bed.redis)).every((s) => s.name !== name), {
+    what: `serve to remove ${name}`,
   });
+  await eventually(
+    async () => {
+      const batches = (await started(bed, name)).map((o) => o.batch!);
+      return (await Promise.all(batches.map((b) => bed.store().get(b)))).every((r) => r?.endedAt);
+    },
+    {
+      timeoutMs: 30_000,
+      what: `the batches of ${name} to end`,
+    },
+  );
 }
 
 describe("overlap: skip", () => {
@@ -38,16 +44,27 @@ describe("overlap: skip", () => {
     const dir = await tempDir();
     await writeJsonl(dir, generations(2), "rows.jsonl");
     const out = path.join(dir, "out", "{name}", "{date}", "{time}");
-    const file = await writeSchedule(dir, "slow", { manifest: "rows.jsonl", cron: "*/2 * * * * *", tz: "UTC", out });
+    const file = await writeSchedule(dir, "slow", {
+      manifest: "rows.jsonl",
+      cron: "*/2 * * * * *",
+      tz: "UTC",
+      out,
+    });
     serve.start(dir, bed.env());
-    await eventually(async () => (await started(bed, "slow")).length >= 2, { timeoutMs: 40_000, what: "two occurrences to start" });
+    await eventually(async () => (await started(bed, "slow")).length >= 2, {
+      timeoutMs: 40_000,
+      what: "two occurrences to start",
+    });
     await windDown(bed, "slow", file);
     await serve.stopAll();
 
     const all = await occurrences(bed.redis, "slow");
     const runs = all.filter((o) => o.outcome === "started");
     const skipped = all.filter((o) => o.outcome === "skipped");
-    expect(all.every((o) => o.outcome === "started" || o.outcome === "skipped"), JSON.stringify(all)).toBe(true);
+    expect(
+      all.every((o) => o.outcome === "started" || o.outcome === "skipped"),
+      JSON.stringify(all),
+    ).toBe(true);
     expect(skipped.length).toBeGreaterThanOrEqual(2);
     // Each run ends before the next starts; what fell due meanwhile was skipped, naming the running batch.
     for (let i = 0; i < runs.length; i++) {
@@ -56,8 +73,11 @@ describe("overlap: skip", () => {
       const ended = Date.parse(record.endedAt!);
       const next = runs[i + 1];
       if (next) expect(next.started_ms!).toBeGreaterThanOrEqual(ended);
-      const meanwhile = skipped.filter((s) => s.due_ms > runs[i]!.due_ms && (!next || s.due_ms < next.due_ms));
-      for (const s of meanwhile) expect(s.reason).toBe(`the previous occurrence (batch ${runs[i]!.batch}) was still running`);
+      const meanwhile = skipped.filter(
+        (s) => s.due_ms > runs[i]!.due_ms && (!next || s.due_ms < next.due_ms),
+      );
+      for (const s of meanwhile)
+        expect(s.reason).toBe(`the previous occurrence (batch ${runs[i]!.batch}) was still running`);
     }
     expect(bed.sim.ledger().runsCreated).toBe(2 * runs.length);
   });
@@ -68,24 +88,37 @@ describe("overlap: queue", () => {
   const serve = servers();
   afterEach(() => serve.kill());
 
-  it("starts an occurrence due while the previous one runs when that one ends, in due order, one at a time", async () => {
+  it("starts queued occurrences when the previous ends, in due order, one at a time", async () => {
     const dir = await tempDir();
     await writeJsonl(dir, generations(1), "rows.jsonl");
     const out = path.join(dir, "out", "{name}", "{date}", "{time}");
-    const file = await writeSchedule(dir, "queued", { manifest: "rows.jsonl", cron: "*/2 * * * * *", tz: "UTC", out, overlap: "queue" });
+    const file = await writeSchedule(dir, "queued", {
+      manifest: "rows.jsonl",
+      cron: "*/2 * * * * *",
+      tz: "UTC",
+      out,
+      overlap: "queue",
+    });
     serve.start(dir, bed.env());
-    await eventually(async () => (await started(bed, "queued")).length >= 3, { timeoutMs: 40_000, what: "three occurrences to start" });
+    await eventually(async () => (await started(bed, "queued")).length >= 3, {
+      timeoutMs: 40_000,
+      what: "three occurrences to start",
+    });
     await windDown(bed, "queued", file);
     // What still waited when the schedule went is missed, not run.
-    await eventually(async () => (await occurrences(bed.redis, "queued")).every((o) => o.outcome !== "waiting"), {
-      what: "the waiting occurrences to be settled",
-    });
+    await eventually(
+      async () => (await occurrences(bed.redis, "queued")).every((o) => o.outcome !== "waiting"),
+      {
+        what: "the waiting occurrences to be settled",
+      },
+    );
     await serve.stopAll();
 
     const all = await occurrences(bed.redis, "queued");
     const runs = all.filter((o) => o.outcome === "started");
     expect(all.some((o) => o.outcome === "skipped")).toBe(false);
-    for (const o of all.filter((x) => x.outcome === "missed")) expect(o.reason).toBe("its schedule was removed (schedule sync) while it waited");
+    for (const o of all.filter((x) => x.outcome === "missed"))
+      expect(o.reason).toBe("its schedule was removed (schedule sync) while it waited");
     // In due order, each after the one before it ended; the later ones started late, having waited.
     for (let i = 1; i < runs.length; i++) {
       const before = (await bed.store().get(runs[i - 1]!.batch!))!;
@@ -106,10 +139,18 @@ describe("two serve processes", () => {
     const dir = await tempDir();
     await writeJsonl(dir, generations(3), "rows.jsonl");
     const out = path.join(dir, "out", "{name}", "{date}", "{time}");
-    const file = await writeSchedule(dir, "shared", { manifest: "rows.jsonl", cron: "*/2 * * * * *", tz: "Europe/Paris", out });
+    const file = await writeSchedule(dir, "shared", {
+      manifest: "rows.jsonl",
+      cron: "*/2 * * * * *",
+      tz: "Europe/Paris",
+      out,
+    });
     const one = serve.start(dir, { ...bed.env(), LOG_LEVEL: "info" });
     const two = serve.start(dir, { ...bed.env(), LOG_LEVEL: "info" });
-    await eventually(async () => (await started(bed, "shared")).length >= 5, { timeoutMs: 40_000, what: "five occurrences to start" });
+    await eventually(async () => (await started(bed, "shared")).length >= 5, {
+      timeoutMs: 40_000,
+      what: "five occurrences to start",
+    });
     await windDown(bed, "shared", file);
     await serve.stopAll();
 
@@ -121,7 +162,8 @@ describe("two serve processes", () => {
     const batches = (await bed.store().list(100)).map((b) => b.id).sort();
     expect(batches).toEqual(runs.map((o) => o.batch!).sort());
     // Each serve logs the batches it started: together, every occurrence once.
-    const startedBy = (p: typeof one) => [...p.output().matchAll(/started batch (shared-[\dT-]+)/g)].map((m) => m[1]);
+    const startedBy = (p: typeof one) =>
+      [...p.output().matchAll(/started batch (shared-[\dT-]+)/g)].map((m) => m[1]);
     expect([...startedBy(one), ...startedBy(two)].sort()).toEqual(runs.map((o) => o.batch!).sort());
     const ledger = bed.sim.ledger();
     expect(ledger.runsCreated).toBe(3 * runs.length);
@@ -134,23 +176,41 @@ describe("starting_deadline after a downtime", () => {
   const serve = servers();
   afterEach(() => serve.kill());
 
-  it("misses the occurrence that is too late, runs at most one late occurrence, then runs on time", async () => {
+  it("misses the too-late occurrence, runs at most one late occurrence, then runs on time", async () => {
     const dir = await tempDir();
     await writeJsonl(dir, generations(1), "rows.jsonl");
     const out = path.join(dir, "out", "{name}", "{date}", "{time}");
-    const strict = await writeSchedule(dir, "strict", { manifest: "rows.jsonl", cron: "*/2 * * * * *", tz: "UTC", out, starting_deadline: "1s" });
-    const lenient = await writeSchedule(dir, "lenient", { manifest: "rows.jsonl", cron: "*/2 * * * * *", tz: "UTC", out, starting_deadline: "1h" });
+    const strict = await writeSchedule(dir, "strict", {
+      manifest: "rows.jsonl",
+      cron: "*/2 * * * * *",
+      tz: "UTC",
+      out,
+      starting_deadline: "1s",
+    });
+    const lenient = await writeSchedule(dir, "lenient", {
+      manifest: "rows.jsonl",
+      cron: "*/2 * * * * *",
+      tz: "UTC",
+      out,
+      starting_deadline: "1h",
+    });
     const { cli } = await import("../helpers/cli.js");
     expect((await cli(["schedule", "sync", dir], bed.env())).code).toBe(0);
     // The downtime: nothing serves while the first due time and two more pass.
     const firstDue = Math.min(...(await installed(bed.redis)).map((s) => s.next!));
-    await eventually(() => Date.now() > firstDue + 5_000, { timeoutMs: 15_000, what: "the downtime to pass" });
+    await eventually(() => Date.now() > firstDue + 5_000, {
+      timeoutMs: 15_000,
+      what: "the downtime to pass",
+    });
     const back = Date.now();
     serve.start(dir, bed.env());
-    await eventually(async () => (await started(bed, "strict")).length >= 1 && (await started(bed, "lenient")).length >= 2, {
-      timeoutMs: 40_000,
-      what: "both schedules to run on time again",
-    });
+    await eventually(
+      async () => (await started(bed, "strict")).length >= 1 && (await started(bed, "lenient")).length >= 2,
+      {
+        timeoutMs: 40_000,
+        what: "both schedules to run on time again",
+      },
+    );
     await windDown(bed, "strict", strict);
     await windDown(bed, "lenient", lenient);
     await serve.stopAll();
@@ -161,13 +221,22 @@ describe("starting_deadline after a downtime", () => {
       expect(all[0]!.due_ms).toBe(firstDue);
       expect(all.filter((o) => o.due_ms < back).map((o) => o.due_ms)).toEqual([firstDue]);
       // After it: on time (or skipped while the late one still ran, overlap: skip).
-      expect(all.slice(1).every((o) => o.outcome === "skipped" || (o.outcome === "started" && o.started_ms! - o.due_ms < 1_000)), JSON.stringify(all)).toBe(true);
+      expect(
+        all
+          .slice(1)
+          .every(
+            (o) => o.outcome === "skipped" || (o.outcome === "started" && o.started_ms! - o.due_ms < 1_000),
+          ),
+        JSON.stringify(all),
+      ).toBe(true);
       const lateRuns = all.filter((o) => o.outcome === "started" && o.started_ms! - o.due_ms >= 1_000);
       expect(lateRuns.length).toBe(name === "lenient" ? 1 : 0);
     }
     const [missed] = await occurrences(bed.redis, "strict");
     expect(missed).toMatchObject({ outcome: "missed", batch: null });
-    expect(missed!.reason).toMatch(/^could not start within its starting_deadline \(1s\) of its due time: \d+(\.\d)?s late$/);
+    expect(missed!.reason).toMatch(
+      /^could not start within its starting_deadline \(1s\) of its due time: \d+(\.\d)?s late$/,
+    );
     const [late] = await occurrences(bed.redis, "lenient");
     expect(late).toMatchObject({ outcome: "started" });
     expect(late!.started_ms! - late!.due_ms).toBeGreaterThan(5_000);

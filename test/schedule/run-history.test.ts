@@ -23,15 +23,23 @@ import { installed, occurrences, writeSchedule } from "./schedules.js";
 describe("schedule run and history", () => {
   const bed = useTestbed({ latencyMs: { min: 20, max: 60 }, seed: 17 });
 
-  it("starts an occurrence now as its own batch, never a second one while it runs, and history shows it", async () => {
+  it("starts an occurrence now as its own batch, never a second; history shows it", async () => {
     const dir = await tempDir();
     await writeJsonl(dir, generations(2, "low"), "rows.jsonl");
     const out = path.join(dir, "out", "{name}", "{date}", "{time}");
-    await writeSchedule(dir, "nightly", { manifest: "rows.jsonl", cron: "0 2 1 1 *", tz: "Europe/Berlin", out, max_cost: 1 });
+    await writeSchedule(dir, "nightly", {
+      manifest: "rows.jsonl",
+      cron: "0 2 1 1 *",
+      tz: "Europe/Berlin",
+      out,
+      max_cost: 1,
+    });
 
     const unknown = await cli(["schedule", "run", "nightly"], bed.env());
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('no schedule "nightly" in Redis; Redis holds none. Run `runflow-batch schedule sync DIR` first');
+    expect(unknown.stderr).toContain(
+      'no schedule "nightly" in Redis; Redis holds none. Run `runflow-batch schedule sync DIR` first',
+    );
     expect((await cli(["schedule", "sync", dir], bed.env())).code).toBe(0);
 
     const first = await cli(["schedule", "run", "nightly"], bed.env());
@@ -46,12 +54,17 @@ describe("schedule run and history", () => {
     // No worker yet: the batch runs on. Again now: the same occurrence (this minute) or a skipped one.
     const second = await cli(["schedule", "run", "nightly"], bed.env());
     expect(second.code, second.stderr).toBe(0);
-    if (second.stdout.trim() === batch) expect(second.stderr).toContain("it was started before; nothing more to queue");
-    else expect(second.stderr).toContain(`skipped: the previous occurrence (batch ${batch}) was still running.`);
+    if (second.stdout.trim() === batch)
+      expect(second.stderr).toContain("it was started before; nothing more to queue");
+    else
+      expect(second.stderr).toContain(`skipped: the previous occurrence (batch ${batch}) was still running.`);
     expect((await bed.store().list(10)).map((b) => b.id)).toEqual([batch]);
 
     bed.worker(["--concurrency", "4", "--poll-interval", "20"]);
-    await eventually(async () => (await bed.store().get(batch))?.state === "done", { timeoutMs: 20_000, what: "the worker to finish the batch" });
+    await eventually(async () => (await bed.store().get(batch))?.state === "done", {
+      timeoutMs: 20_000,
+      what: "the worker to finish the batch",
+    });
     const history = await cli(["schedule", "history", "nightly"], bed.env());
     expect(history.code, history.stderr).toBe(0);
     const [header, ...rows] = history.stdout.trimEnd().split("\n");
@@ -76,7 +89,12 @@ describe("schedule run and history", () => {
     const keys = createKeys(prefix);
     const ledger = createLedger(redis, keys);
     const logger = silentLogger();
-    const client = createRunflowClient({ baseUrl: bed.sim.url, apiKey: "rf_test_key", logger, connections: 8 });
+    const client = createRunflowClient({
+      baseUrl: bed.sim.url,
+      apiKey: "rf_test_key",
+      logger,
+      connections: 8,
+    });
     const binding = bindingFor(bed.sim.url, "rf_test_key");
     const runner = () =>
       createOccurrenceRunner({
@@ -94,10 +112,15 @@ describe("schedule run and history", () => {
     expect(b.batchId).toBe(a.batchId);
     // Only the first start queued the rows; the duplicate found them queued.
     expect([a.started?.enqueued ?? null, b.started?.enqueued ?? null].sort()).toEqual([3, null]);
-    expect(await occurrences(bed.redis, "dup")).toMatchObject([{ key: "2026-12-01T0200", outcome: "started", batch: a.batchId }]);
+    expect(await occurrences(bed.redis, "dup")).toMatchObject([
+      { key: "2026-12-01T0200", outcome: "started", batch: a.batchId },
+    ]);
 
     bed.worker(["--concurrency", "4", "--poll-interval", "20"]);
-    await eventually(async () => (await bed.store().get(a.batchId))?.state === "done", { timeoutMs: 20_000, what: "the batch to finish" });
+    await eventually(async () => (await bed.store().get(a.batchId))?.state === "done", {
+      timeoutMs: 20_000,
+      what: "the batch to finish",
+    });
     expect(bed.sim.ledger().runsCreated).toBe(3);
     expect((await bed.store().list(10)).map((r) => r.id)).toEqual([a.batchId]);
   });

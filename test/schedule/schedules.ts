@@ -7,7 +7,11 @@ import { createScheduleQueue, type InstalledSchedule } from "../../src/schedule/
 import type { TestRedis } from "../helpers/redis.js";
 
 /** Writes DIR/<name>.schedule.yaml from `fields` (values written as JSON, which YAML reads). */
-export async function writeSchedule(dir: string, name: string, fields: Record<string, unknown>): Promise<string> {
+export async function writeSchedule(
+  dir: string,
+  name: string,
+  fields: Record<string, unknown>,
+): Promise<string> {
   const file = path.join(dir, `${name}.schedule.yaml`);
   const lines = Object.entries({ name, ...fields }).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
   await writeFile(file, `# written by a test\n${lines.join("\n")}\n`);

@@ -25,7 +25,8 @@ export function servers(): Servers {
       }
     },
     kill() {
-      for (const p of running.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+      for (const p of running.splice(0))
+        if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
     },
   };
 }

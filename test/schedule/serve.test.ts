@@ -12,13 +12,20 @@ import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
 import { installed, occurrences, writeSchedule } from "./schedules.js";
 
-const images = (dir: string) => readdir(path.join(dir, "images")).then((names) => names.sort(), () => []);
+const images = (dir: string) =>
+  readdir(path.join(dir, "images")).then(
+    (names) => names.sort(),
+    () => [],
+  );
 
 describe("serve", () => {
   const bed = useTestbed({ latencyMs: { min: 100, max: 300 }, seed: 11 });
   const serving: CliProcess[] = [];
   const serve = (dir: string) => {
-    const p = spawnCli(["serve", "--schedules", dir, "--concurrency", "10", "--poll-interval", "50"], bed.env());
+    const p = spawnCli(
+      ["serve", "--schedules", dir, "--concurrency", "10", "--poll-interval", "50"],
+      bed.env(),
+    );
     serving.push(p);
     return p;
   };
@@ -29,7 +36,7 @@ describe("serve", () => {
     }
   };
 
-  it("a 6-field schedule served for ~15 s makes one complete batch per occurrence, each in its own directory, one run per row", async () => {
+  it("every 3 s for ~15 s: a complete batch per occurrence, own directory, a run per row", async () => {
     const dir = await tempDir();
     const rows = generations(3, "low", "banner-");
     await writeJsonl(dir, rows, "nightly.jsonl");
@@ -40,17 +47,23 @@ describe("serve", () => {
       out: path.join(dir, "out", "{name}", "{date}", "{time}"),
     });
     const server = serve(dir);
-    await eventually(async () => (await occurrences(bed.redis, "fast")).filter((o) => o.outcome === "started").length >= 4, {
-      timeoutMs: 40_000,
-      what: `four occurrences to start (serve said: ${server.output()})`,
-    });
+    await eventually(
+      async () => (await occurrences(bed.redis, "fast")).filter((o) => o.outcome === "started").length >= 4,
+      {
+        timeoutMs: 40_000,
+        what: `four occurrences to start (serve said: ${server.output()})`,
+      },
+    );
     // Deleting the file removes the schedule: serve syncs when a file changes.
     await rm(file);
-    await eventually(async () => (await installed(bed.redis)).length === 0, { what: "serve to remove the deleted schedule" });
+    await eventually(async () => (await installed(bed.redis)).length === 0, {
+      what: "serve to remove the deleted schedule",
+    });
     const started = (await occurrences(bed.redis, "fast")).filter((o) => o.outcome === "started");
     await eventually(
       async () => {
-        for (const o of started) if ((await bed.store().get(o.batch!))?.succeeded !== rows.length) return false;
+        for (const o of started)
+          if ((await bed.store().get(o.batch!))?.succeeded !== rows.length) return false;
         return true;
       },
       { timeoutMs: 30_000, what: "every started occurrence's batch to finish" },
@@ -58,7 +71,10 @@ describe("serve", () => {
     await stopAll();
 
     const all = await occurrences(bed.redis, "fast");
-    expect(all.every((o) => o.outcome === "started"), JSON.stringify(all)).toBe(true);
+    expect(
+      all.every((o) => o.outcome === "started"),
+      JSON.stringify(all),
+    ).toBe(true);
     const dirs = new Set<string>();
     for (const o of all) {
       // nightly-style ids: the name and the due time on the schedule's clock, seconds included.
@@ -66,18 +82,19 @@ describe("serve", () => {
       expect(o.key).toMatch(/^\d{4}-\d{2}-\d{2}T\d{6}$/);
       const out = path.join(dir, "out", "fast", o.key.slice(0, 10), o.key.slice(11));
       // The worker that recorded the last row ended the batch and wrote its reports.
-      const record = await eventually(async () => {
-        const r = (await bed.store().get(o.batch!))!;
-        return r.reportedAt !== null && r;
-      }, { what: `the reports of ${o.batch}` });
+      const record = await eventually(
+        async () => {
+          const r = (await bed.store().get(o.batch!))!;
+          return r.reportedAt !== null && r;
+        },
+        { what: `the reports of ${o.batch}` },
+      );
       expect(record).toMatchObject({ state: "done", succeeded: 3, failed: 0 });
-      expect((await readdir(out)).filter((f) => /^(cost-report\.(json|md)|results\.(csv|jsonl)|report\.html)$/.test(f)).sort()).toEqual([
-        "cost-report.json",
-        "cost-report.md",
-        "report.html",
-        "results.csv",
-        "results.jsonl",
-      ]);
+      expect(
+        (await readdir(out))
+          .filter((f) => /^(cost-report\.(json|md)|results\.(csv|jsonl)|report\.html)$/.test(f))
+          .sort(),
+      ).toEqual(["cost-report.json", "cost-report.md", "report.html", "results.csv", "results.jsonl"]);
       expect(record.submission.out).toBe(out);
       expect(await images(out)).toEqual(["banner-0.png", "banner-1.png", "banner-2.png"]);
       dirs.add(out);
@@ -92,29 +109,49 @@ describe("serve", () => {
     for (const runs of Object.values(ledger.byClientRef)) expect(runs).toHaveLength(1);
   });
 
-  it("keeps the working schedules when a file is edited into an invalid one, and picks up the fixed file", async () => {
+  it("keeps the working schedule when its file is edited into an invalid one; picks up the fix", async () => {
     const dir = await tempDir();
     await writeJsonl(dir, generations(1), "rows.jsonl");
-    const file = await writeSchedule(dir, "nightly", { manifest: "rows.jsonl", cron: "0 2 * * *", tz: "Europe/Berlin" });
+    const file = await writeSchedule(dir, "nightly", {
+      manifest: "rows.jsonl",
+      cron: "0 2 * * *",
+      tz: "Europe/Berlin",
+    });
     const server = serve(dir);
-    await eventually(async () => (await installed(bed.redis)).length === 1, { timeoutMs: 20_000, what: "serve to sync at start" });
+    await eventually(async () => (await installed(bed.redis)).length === 1, {
+      timeoutMs: 20_000,
+      what: "serve to sync at start",
+    });
     await writeFile(file, 'name: nightly\nmanifest: rows.jsonl\ncron: "0 2 * * *"\ntz: Europe/Berln\n');
-    await eventually(() => server.output().includes("The schedules Redis holds stay as they were."), { what: "serve to refuse the edit" });
+    await eventually(() => server.output().includes("The schedules Redis holds stay as they were."), {
+      what: "serve to refuse the edit",
+    });
     expect(server.output()).toContain(`${dir}/nightly.schedule.yaml: tz must be an IANA time zone`);
     expect((await installed(bed.redis)).map((s) => s.data?.schedule.tz)).toEqual(["Europe/Berlin"]);
     await writeFile(file, 'name: nightly\nmanifest: rows.jsonl\ncron: "0 3 * * *"\ntz: Europe/Lisbon\n');
-    await eventually(async () => (await installed(bed.redis))[0]?.data?.schedule.tz === "Europe/Lisbon", { what: "serve to sync the fix" });
+    await eventually(async () => (await installed(bed.redis))[0]?.data?.schedule.tz === "Europe/Lisbon", {
+      what: "serve to sync the fix",
+    });
     await stopAll();
   });
 
   it("refuses to start on an invalid folder: exit 2 with file and field, nothing in Redis", async () => {
     const dir = await tempDir();
-    await writeSchedule(dir, "nightly", { manifest: "rows.jsonl", cron: "0 2 * * *", tz: "Europe/Berlin", overlap: "parallel" });
+    await writeSchedule(dir, "nightly", {
+      manifest: "rows.jsonl",
+      cron: "0 2 * * *",
+      tz: "Europe/Berlin",
+      overlap: "parallel",
+    });
     const server = serve(dir);
     expect(await server.exited).toBe(2);
     serving.splice(0);
-    expect(server.output()).toContain(`${dir}: 1 schedule file has problems; serve did not start and Redis is unchanged.`);
-    expect(server.output()).toContain(`${dir}/nightly.schedule.yaml: overlap must be "skip" or "queue", got "parallel"`);
+    expect(server.output()).toContain(
+      `${dir}: 1 schedule file has problems; serve did not start and Redis is unchanged.`,
+    );
+    expect(server.output()).toContain(
+      `${dir}/nightly.schedule.yaml: overlap must be "skip" or "queue", got "parallel"`,
+    );
     expect(await installed(bed.redis)).toEqual([]);
   });
 });

@@ -47,11 +47,20 @@ function logLines(logger: Logger, fields: Record<string, string>): Writable {
 }
 
 /** A usage or money refusal (exit 2 or 3) will not mend by trying again. */
-export const definiteStartError: IsDefinite = (error) => error instanceof BatchError && (error.exitCode === 2 || error.exitCode === 3);
+export const definiteStartError: IsDefinite = (error) =>
+  error instanceof BatchError && (error.exitCode === 2 || error.exitCode === 3);
 
 /** The occurrence's manifest, output directory and batch settings. */
-export async function occurrenceSettings(schedule: Schedule, occurrence: OccurrenceTime, batchId: string, cwd: string) {
-  const defaults = { ...(schedule.model ? { model: schedule.model } : {}), ...(schedule.quality ? { quality: schedule.quality } : {}) };
+export async function occurrenceSettings(
+  schedule: Schedule,
+  occurrence: OccurrenceTime,
+  batchId: string,
+  cwd: string,
+) {
+  const defaults = {
+    ...(schedule.model ? { model: schedule.model } : {}),
+    ...(schedule.quality ? { quality: schedule.quality } : {}),
+  };
   const source: ManifestSource = {
     path: renderTemplate(schedule.manifest, occurrence.values),
     ...(schedule.model || schedule.quality ? { defaults } : {}),
@@ -71,14 +80,24 @@ export async function occurrenceSettings(schedule: Schedule, occurrence: Occurre
 
 export function occurrenceStarter(deps: StartOccurrenceDeps): StartBatch {
   return async (schedule, occurrence, batchId) => {
-    const { settings, out } = await occurrenceSettings(schedule, occurrence, batchId, deps.cwd ?? process.cwd());
-    const stderr = deps.stderr ?? logLines(deps.logger, { schedule: schedule.name, occurrence: occurrence.key, batch: batchId });
+    const { settings, out } = await occurrenceSettings(
+      schedule,
+      occurrence,
+      batchId,
+      deps.cwd ?? process.cwd(),
+    );
+    const stderr =
+      deps.stderr ??
+      logLines(deps.logger, { schedule: schedule.name, occurrence: occurrence.key, batch: batchId });
     const opened = await openBatch({ ...deps, settings, out, stderr });
     try {
       const { record, queues } = opened;
       if (schedule.concurrency !== null) {
         // Every batch has its own queues: a global concurrency there caps this batch over all workers.
-        await Promise.all([queues.generate.setGlobalConcurrency(schedule.concurrency), queues.edit.setGlobalConcurrency(schedule.concurrency)]);
+        await Promise.all([
+          queues.generate.setGlobalConcurrency(schedule.concurrency),
+          queues.edit.setGlobalConcurrency(schedule.concurrency),
+        ]);
       }
       const summary = await enqueueManifest({
         queues,
@@ -90,7 +109,12 @@ export function occurrenceStarter(deps: StartOccurrenceDeps): StartBatch {
         logger: deps.logger,
       });
       await createBatchPool(deps.redis, deps.keys).add(deps.binding, record.id);
-      return { batchId: record.id, rows: record.submission.rows, enqueued: summary.enqueued, alreadyDone: summary.alreadyDone };
+      return {
+        batchId: record.id,
+        rows: record.submission.rows,
+        enqueued: summary.enqueued,
+        alreadyDone: summary.alreadyDone,
+      };
     } finally {
       await opened.queues.close();
     }
