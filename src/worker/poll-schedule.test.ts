@@ -94,3 +94,16 @@ describe("delay to the next planned poll", () => {
     expect(delayAt({ ...learned, jitter: 0 }, 24_500)).toBe(learned.initialMs - 24_500);
   });
 });
+
+describe("delay to the next planned poll, with jitter", () => {
+  it("polls each planned time once: a poll jitter made early is not followed by another for the same time", () => {
+    const schedule = scheduleFor(20_000); // jitter 0.2; planned 15, 17, 20, 24.5 s
+    let elapsed = pollDelay(schedule, 0, () => 0.999); // the first look, as early as jitter goes: 12 s
+    const polls = [elapsed];
+    while (elapsed < 24_000) {
+      elapsed += delayAt(schedule, elapsed, () => 0); // every later delay as early as jitter goes
+      polls.push(elapsed);
+    }
+    expect(polls).toEqual([12_003, 16_600, 19_400, 23_600, 29_900]); // planned 15, 17, 20, 24.5, 31.25 s: one each
+  });
+});

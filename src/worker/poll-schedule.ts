@@ -99,14 +99,20 @@ export function learnedSchedule(latencies: readonly number[]): PollSchedule | nu
 /**
  * Delay from `elapsedMs` (since the run was created) to the schedule's next planned poll, with
  * its jitter: polls keep to the schedule's timeline even when the schedule changed meanwhile
- * (a schedule learned while the run was waiting applies from where the run is).
+ * (a schedule learned while the run was waiting applies from where the run is). A planned time
+ * counts as polled once the run is within its jitter of it, so a poll that jitter made early is
+ * not followed by another for the same planned time.
  */
 export function delayAt(schedule: PollSchedule, elapsedMs: number, random: () => number = Math.random): number {
+  const gap = (attempt: number) =>
+    Math.min(Math.max(schedule.maxMs, schedule.intervalMs), schedule.intervalMs * schedule.factor ** Math.max(0, attempt - 1 - (schedule.tightPolls ?? 0)));
   let at = schedule.initialMs;
-  for (let attempt = 1; at <= elapsedMs && attempt < 10_000; attempt += 1) {
-    at += Math.min(Math.max(schedule.maxMs, schedule.intervalMs), schedule.intervalMs * schedule.factor ** Math.max(0, attempt - 1 - (schedule.tightPolls ?? 0)));
+  let window = schedule.initialMs * schedule.jitter;
+  for (let attempt = 1; at - window <= elapsedMs && attempt < 10_000; attempt += 1) {
+    const next = gap(attempt);
+    at += next;
+    window = next * schedule.jitter;
   }
   const nominal = at - elapsedMs;
-  const spread = nominal * schedule.jitter;
-  return Math.max(0, Math.round(nominal - spread + random() * 2 * spread));
+  return Math.max(0, Math.round(nominal - window + random() * 2 * window));
 }
