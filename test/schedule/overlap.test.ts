@@ -157,7 +157,10 @@ describe("two serve processes", () => {
     const all = await occurrences(bed.redis, "shared");
     expect(new Set(all.map((o) => o.key)).size).toBe(all.length);
     const runs = all.filter((o) => o.outcome === "started");
-    expect(runs.length).toBe(all.length);
+    // On a busy machine a batch can outlast the 2 s period: that occurrence is skipped (overlap:
+    // skip), which is fine here; what must never happen is an occurrence started twice.
+    for (const o of all) expect(["started", "skipped"]).toContain(o.outcome);
+    expect(runs.length).toBeGreaterThanOrEqual(5);
     // One batch per occurrence, and one billed run per row of each: never a second start.
     const batches = (await bed.store().list(100)).map((b) => b.id).sort();
     expect(batches).toEqual(runs.map((o) => o.batch!).sort());
