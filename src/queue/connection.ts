@@ -213,11 +213,12 @@ export interface BullmqClosable {
 }
 
 /**
- * Closes a BullMQ Queue or Worker without the close-time crash: BullMQ starts each connection
- * (a version check) in the background, and when that start fails after close() removed its
- * listeners — the connection closed under it — it emits an 'error' nobody hears, which kills the
- * process ("Error: Connection is closed."). So: let the start finish first (bounded, in case
- * Redis is gone), close, then keep a listener on its connections for anything still in flight.
+ * Closes a BullMQ Queue or Worker without the close-time crash: BullMQ 5 started each connection
+ * (a version check) in the background, and when that start failed after close() removed its
+ * listeners — the connection closed under it — it emitted an 'error' nobody heard, which killed
+ * the process ("Error: Connection is closed.", about one re-run of a finished batch in four).
+ * BullMQ 6.7 guards that itself; this stays so closing never depends on it: let the start finish
+ * first (bounded, in case Redis is gone), close, then keep a listener on its connections.
  */
 export async function closeBullmq(target: BullmqClosable, readyWithinMs = 2_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

@@ -124,6 +124,21 @@ export function downloadDecision(failure: DownloadFailure, status: number | null
   return status !== null && DOWNLOAD_RETRY_STATUS(status) ? "retry" : "permanent";
 }
 
+/** Error codes of Node's file system that mean "this machine cannot write there": a local fault. */
+export const LOCAL_FS_CODES: ReadonlySet<string> = new Set([
+  "EACCES",
+  "EPERM",
+  "ENOENT",
+  "ENOTDIR",
+  "EEXIST",
+  "EISDIR",
+  "ENOSPC",
+  "EDQUOT",
+  "EROFS",
+  "EMFILE",
+  "ENFILE",
+]);
+
 /** Error codes of Node and undici that mean "no usable answer": retried like a 5xx. */
 export const NETWORK_CODES: ReadonlySet<string> = new Set([
   "ECONNRESET",

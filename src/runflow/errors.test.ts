@@ -111,3 +111,18 @@ describe("classifyError: network, response, download and unknown errors", () => 
     expect(classifyError(undefined).kind).toBe("permanent");
   });
 });
+
+describe("classifyError: this machine's file system", () => {
+  it("a file system error with a path is local, naming the path; without a path it is a bug", () => {
+    const enospc = Object.assign(new Error("ENOSPC: no space left on device, open '/out/images/a.png'"), {
+      code: "ENOSPC",
+      path: "/out/images/a.png",
+      syscall: "open",
+    });
+    expect(classifyError(enospc)).toEqual({
+      kind: "local",
+      reason: "could not write /out/images/a.png: ENOSPC (a local error on this machine, not Runflow's)",
+    });
+    expect(classifyError(Object.assign(new Error("x"), { code: "EEXIST" })).kind).toBe("permanent");
+  });
+});

@@ -13,6 +13,7 @@ import {
   apiDecision,
   downloadDecision,
   exitCodeFor,
+  LOCAL_FS_CODES,
   NETWORK_CODES,
   type DecisionKind,
   type DownloadFailure,
@@ -166,6 +167,11 @@ export function classifyError(err: unknown): ErrorDecision {
   const message = err instanceof Error ? err.message : String(err);
   if (typeof code === "string" && NETWORK_CODES.has(code)) {
     return { kind: "retry", reason: `network error (${code}): ${message}` };
+  }
+  // A file system error with a path (mkdir, open, rename of an output): this machine's, not Runflow's.
+  const where = typeof err === "object" && err !== null && "path" in err ? err.path : undefined;
+  if (typeof code === "string" && LOCAL_FS_CODES.has(code) && typeof where === "string") {
+    return { kind: "local", reason: `could not write ${where}: ${code} (a local error on this machine, not Runflow's)` };
   }
   return {
     kind: "permanent",

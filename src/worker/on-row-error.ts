@@ -128,11 +128,9 @@ async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAtte
   }
 }
 
-/** "could not write DIR/images/a.png: ENOSPC (…)", without the download's request prefix. */
+/** "could not write DIR/images/a.png: ENOSPC (…)", without the download's request prefix or the hint. */
 function localReason(cause: unknown, fallback: string): string {
-  if (cause instanceof DownloadError && cause.file !== null) {
-    const at = cause.message.indexOf("could not write ");
-    return at >= 0 ? cause.message.slice(at).replace(/ \(a local error on this machine, not Runflow's\)\..*$/, "") : cause.file;
-  }
-  return fallback;
+  const text = cause instanceof DownloadError && cause.file !== null ? cause.message : fallback;
+  const at = text.indexOf("could not write ");
+  return (at >= 0 ? text.slice(at) : text).replace(/ \(a local error on this machine, not Runflow's\)\.?.*$/, "");
 }
