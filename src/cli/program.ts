@@ -35,12 +35,14 @@ export function createProgram(ctx: CommandContext): Command {
     .addHelpText(
       "after",
       `
-Exit codes: 0 success, 1 some rows failed (reports still written), 2 bad usage or invalid
-manifest (nothing submitted), 3 stopped for money (budget cap, or a balance that cannot cover
-the batch), 4 Redis or Runflow unreachable or misconfigured, 130 interrupted (run it again to resume).
+Exit codes: 0 success, 1 some rows failed (reports still written), 2 bad usage, invalid
+manifest or an output directory that cannot be written (nothing submitted), 3 stopped for money
+(budget cap, or a balance that cannot cover the batch), 4 Redis or Runflow unreachable or
+misconfigured, 5 the batch was canceled, 130 interrupted (run it again to resume).
 
 Environment: RUNFLOW_API_KEY, RUNFLOW_BASE_URL (default https://api.runflow.io),
-REDIS_URL (default redis://127.0.0.1:6379), RUNFLOW_CALLBACK_SECRET, LOG_LEVEL.
+REDIS_URL (default redis://127.0.0.1:6379), RUNFLOW_CALLBACK_SECRET, RUNFLOW_BATCH_NOTIFY_SECRET
+(signs --notify-url notifications), RUNFLOW_BATCH_REDIS_TIMEOUT, LOG_LEVEL.
 
 Examples:
   runflow-batch estimate jobs/catalogue.csv

@@ -22,9 +22,10 @@ images missing from DIR are downloaded again, rows no longer in the manifest are
 removed. One line states the plan before anything is submitted; \`estimate MANIFEST --out DIR\`
 prints it as a dry run.
 
-Exit codes: 0 all rows succeeded, 1 some rows failed, 2 invalid manifest (nothing submitted),
-3 stopped by the budget cap (run again with a higher --max-cost to finish), 4 Redis or Runflow
-unreachable or misconfigured, 130 interrupted (run the same command again to resume).
+Exit codes: 0 all rows succeeded, 1 some rows failed (or given up on: --give-up-after), 2 invalid
+manifest or an unwritable --out (nothing submitted), 3 stopped by the budget cap (run again with
+a higher --max-cost to finish), 4 Redis or Runflow unreachable or misconfigured, 5 canceled
+(cancel BATCH), 130 interrupted (run the same command again to resume).
 
 Examples:
   runflow-batch run jobs/catalogue.csv --out out/catalogue --simulate

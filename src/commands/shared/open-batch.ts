@@ -76,6 +76,11 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
   const queues = createQueues(o.redis, o.keys, id);
   try {
     if (settings.notifyUrl) await ledger.batches.setNotifyUrl(id, settings.notifyUrl);
+    // Canceled before: its rows that never ran are queued again, and BullMQ would take their jobs,
+    // completed when the cancel refused them, for done. (Results live in the ledger, not in jobs.)
+    if (prepared.record.cancelRequestedAt !== null) {
+      await Promise.all([queues.generate.clean(0, 0, "completed"), queues.edit.clean(0, 0, "completed")]);
+    }
     if (prepared.skipped) o.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
     const planned = await planBatch({ ledger, batchId: id, source: settings.source, prices: settings.prices, outDir });
     o.stderr.write(planLine(o.out ?? outDir, planned.plan) + "\n");
