@@ -5,6 +5,7 @@
  * set the exit code of the outcome. Redis gone past --redis-timeout ends it with exit 4.
  */
 import { isInteractive } from "../../config/config.js";
+import { UsageError } from "../../core/errors.js";
 import type { Binding } from "../../ledger/binding.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import type { Queues } from "../../queue/queues.js";
@@ -68,7 +69,9 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
     ...(o.work.giveUpAfterMs ? { giveUpAfterMs: o.work.giveUpAfterMs } : {}),
   }));
   view.done();
-  const written = await deps.guard(writeReports(deps, batchId, outDir));
+  const written = await deps.guard(writeReports(deps, batchId, outDir)).catch((error: unknown) => {
+    throw localReportError(error, outDir);
+  });
   ctx.io.stdout.write(reportSummaryLine(written.input, outDir));
   if (ended) {
     const last = await deps.ledger.batches.get(batchId);
@@ -79,4 +82,15 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
   if (outcome === "budget") ctx.io.stderr.write(`Stopped by the budget cap. To finish, ${o.again} with a higher --max-cost.\n`);
   if (outcome === "interrupted") ctx.io.stderr.write(`Interrupted. ${o.again} to resume batch ${batchId}.\n`);
   ctx.setExitCode(EXIT[outcome]);
+}
+
+/** A report that cannot be written is this machine's problem: say where and why (exit 2), not a stack. */
+function localReportError(error: unknown, outDir: string): unknown {
+  const { code, path: where } = (error ?? {}) as { code?: unknown; path?: unknown };
+  if (typeof code !== "string" || typeof where !== "string") return error;
+  return new UsageError(
+    `could not write the reports into ${outDir}: ${code} at ${where} (a local error on this machine). ` +
+      "The batch is recorded in Redis: fix the directory and write them with `runflow-batch report BATCH`.",
+    { cause: error },
+  );
 }
