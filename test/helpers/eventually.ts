@@ -6,7 +6,7 @@
  */
 
 export interface EventuallyOptions {
-  /** Give up after this long (default 10 s; the test's own timeout is 60 s). */
+  /** Give up after this long (default 30 s, so a busy machine makes a test slower, not red; the test's own timeout is 60 s). */
   readonly timeoutMs?: number;
   /** Time between checks (default 10 ms). */
   readonly intervalMs?: number;
@@ -25,7 +25,7 @@ export async function eventually<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
   options: EventuallyOptions = {},
 ): Promise<T> {
-  const { timeoutMs = 10_000, intervalMs = 10, what = "the condition" } = options;
+  const { timeoutMs = 30_000, intervalMs = 10, what = "the condition" } = options;
   const deadline = Date.now() + timeoutMs;
   let last: unknown = undefined;
   for (;;) {
