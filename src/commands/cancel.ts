@@ -59,7 +59,10 @@ export async function cancel(ctx: CommandContext, settings: CancelSettings): Pro
   const say = (line: string) => ctx.io.stderr.write(line + "\n");
   try {
     const record = await deps.guard(batches.get(batchId));
-    if (!record) throw new UsageError(`no batch "${batchId}" in Redis at this REDIS_URL; list batches with \`runflow-batch status\``);
+    if (!record)
+      throw new UsageError(
+        `no batch "${batchId}" in Redis at this REDIS_URL; list batches with \`runflow-batch status\``,
+      );
     if (record.endedAt !== null) {
       say(`Batch ${batchId} already ended (${record.state}); nothing to cancel.`);
       return;
@@ -86,19 +89,27 @@ export async function cancel(ctx: CommandContext, settings: CancelSettings): Pro
       const workers = await liveWorkers(queues);
       if (workers === 0) {
         // Nobody will record the runs in flight: end now; their run ids stay for a re-run.
-        say(`No worker holds the ${now.inFlight} rows in flight; ending the batch now (a re-run resumes their runs).`);
+        say(
+          `No worker holds the ${now.inFlight} rows in flight; ending the batch now ` +
+            "(a re-run resumes their runs).",
+        );
         await finisher.end(batchId, { state: "canceled", reason: CANCELED_REASON });
         break;
       }
       if (settings.noWait) {
-        say(`${now.inFlight} runs in flight finish on their own (they are billed anyway); the batch then ends canceled.`);
+        say(
+          `${now.inFlight} runs in flight finish on their own (they are billed anyway); ` +
+            "the batch then ends canceled.",
+        );
         return;
       }
       if (now.inFlight !== told) {
         say(`Waiting for ${now.inFlight} runs in flight to finish (they are billed anyway)…`);
         told = now.inFlight;
       }
-      await sleep(250, undefined, ctx.io.signal ? { signal: ctx.io.signal } : undefined).catch(() => undefined);
+      await sleep(250, undefined, ctx.io.signal ? { signal: ctx.io.signal } : undefined).catch(
+        () => undefined,
+      );
       if (ctx.io.signal?.aborted) {
         say(`Stopped waiting; the batch still ends canceled once its runs in flight finish.`);
         return;
@@ -109,7 +120,8 @@ export async function cancel(ctx: CommandContext, settings: CancelSettings): Pro
     const last = await waitForReports(batchId, deps);
     const notDone = Math.max(0, last.submission.rows - last.succeeded - last.failed);
     ctx.io.stdout.write(
-      `batch ${batchId}: ${last.state}; ${last.succeeded} succeeded, ${last.failed} failed, ${notDone} canceled; ` +
+      `batch ${batchId}: ${last.state}; ${last.succeeded} succeeded, ${last.failed} failed, ` +
+        `${notDone} canceled; ` +
         `reports in ${last.submission.out}\n`,
     );
   } finally {

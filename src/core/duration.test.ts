@@ -13,5 +13,7 @@ describe("parseDuration", () => {
     [" 10S ", 10_000],
   ])("%s → %d ms", (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(["", "soon", "-5s", "5 s", "5d", "s", "1m-"])("refuses %j", (text) => expect(parseDuration(text)).toBeNull());
+  it.each(["", "soon", "-5s", "5 s", "5d", "s", "1m-"])("refuses %j", (text) =>
+    expect(parseDuration(text)).toBeNull(),
+  );
 });

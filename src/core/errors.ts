@@ -49,8 +49,8 @@ export class BatchGoneError extends ConfigurationError {
         "without persistence or was flushed, or REDIS_URL / RUNFLOW_BATCH_PREFIX point elsewhere now). " +
         (outDir ? `The images already downloaded are in ${outDir}. ` : "") +
         "Run the same command again to start the batch afresh: runs Runflow created in the last 24 hours " +
-        "for unchanged rows are replayed, not billed again. To keep batches across restarts, run Redis with " +
-        "appendonly yes.",
+        "for unchanged rows are replayed, not billed again. " +
+        "To keep batches across restarts, run Redis with appendonly yes.",
     );
     this.batchId = batchId;
   }

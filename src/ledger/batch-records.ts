@@ -38,7 +38,7 @@ export interface BatchRecords {
   setReported(id: string, now?: Date): Promise<void>;
   /** `cancel`: from now on nothing more of the batch is submitted (rows in flight finish). */
   requestCancel(id: string, now?: Date): Promise<void>;
-  /** A worker gives up (`--give-up-after`): nothing more is submitted, rows that never ran end failed with `reason`. */
+  /** A worker gives up (`--give-up-after`): nothing more is submitted; rows never run end failed. */
   giveUp(id: string, reason: string, now?: Date): Promise<void>;
   /** Where the batch's summary is POSTed when it ends. */
   setNotifyUrl(id: string, url: string): Promise<void>;

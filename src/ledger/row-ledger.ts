@@ -15,7 +15,7 @@ export interface Reservation {
   readonly alreadyRecorded: boolean;
   /** The row already has a run: resume waiting on it (nothing was reserved or marked). */
   readonly runId: string | null;
-  /** The batch is being canceled and the row has no run: nothing is submitted (its reservation, if any, released). */
+  /** The batch is stopping and the row has no run: nothing is submitted (canceled: reservation freed). */
   readonly canceled: boolean;
   /** When granted: when the first create POST with an unknown answer went out (now, if none). */
   readonly firstPostMs: number;

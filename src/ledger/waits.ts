@@ -34,14 +34,28 @@ const KINDS: readonly WaitKind[] = ["rate-limited", "out-of-credit", "transient"
 function parse(kind: string, text: string): WaitCondition | null {
   try {
     const value = JSON.parse(text) as Partial<WaitCondition>;
-    if (!KINDS.includes(kind as WaitKind) || typeof value.since !== "string" || typeof value.last !== "string") return null;
-    return { kind: kind as WaitKind, since: value.since, last: value.last, reason: String(value.reason ?? "") };
+    if (
+      !KINDS.includes(kind as WaitKind) ||
+      typeof value.since !== "string" ||
+      typeof value.last !== "string"
+    )
+      return null;
+    return {
+      kind: kind as WaitKind,
+      since: value.since,
+      last: value.last,
+      reason: String(value.reason ?? ""),
+    };
   } catch {
     return null;
   }
 }
 
-export function createBatchWaits(redis: Redis, keys: Keys, onError: (error: unknown) => void = () => undefined): BatchWaits {
+export function createBatchWaits(
+  redis: Redis,
+  keys: Keys,
+  onError: (error: unknown) => void = () => undefined,
+): BatchWaits {
   const noted = new Map<string, number>();
   async function write(batchId: string, kind: WaitKind, reason: string, nowMs: number): Promise<void> {
     const key = keys.waits(batchId);
@@ -49,7 +63,11 @@ export function createBatchWaits(redis: Redis, keys: Keys, onError: (error: unkn
     const fresh = before !== null && nowMs - Date.parse(before.last) < WAIT_FRESH_MS;
     const at = new Date(nowMs).toISOString();
     const value: WaitCondition = { kind, since: fresh ? before.since : at, last: at, reason };
-    await redis.multi().hset(key, kind, JSON.stringify(value)).expire(key, 7 * 24 * 3_600).exec();
+    await redis
+      .multi()
+      .hset(key, kind, JSON.stringify(value))
+      .expire(key, 7 * 24 * 3_600)
+      .exec();
   }
   return {
     note(batchId, kind, reason, nowMs = Date.now()) {

@@ -76,7 +76,8 @@ export function createEpisode(options: EpisodeOptions): Episode {
   let detail: EpisodeDetail = {};
   let cancel: (() => void) | null = null;
 
-  const log = (lvl: EpisodeLevel, fields: EpisodeDetail, message: string) => options.logger[lvl](fields, message);
+  const log = (lvl: EpisodeLevel, fields: EpisodeDetail, message: string) =>
+    options.logger[lvl](fields, message);
 
   const stopTimer = () => {
     cancel?.();
@@ -100,7 +101,12 @@ export function createEpisode(options: EpisodeOptions): Episode {
       finish(last);
       return;
     }
-    if (inWindow > 0) log(level, { ...detail, occurrences: inWindow, windowMs: every }, options.summary(inWindow, every, detail));
+    if (inWindow > 0)
+      log(
+        level,
+        { ...detail, occurrences: inWindow, windowMs: every },
+        options.summary(inWindow, every, detail),
+      );
     inWindow = 0;
     arm();
   };

@@ -31,7 +31,9 @@ export interface SendOutcome {
   readonly reason: string | null;
 }
 
-type Try = { readonly ok: true } | { readonly ok: false; readonly retry: boolean; readonly reason: string; readonly waitMs: number | null };
+type Try =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly retry: boolean; readonly reason: string; readonly waitMs: number | null };
 
 /** The URL without its query string or credentials, for logs. */
 function shown(url: string): string {
@@ -44,8 +46,12 @@ function shown(url: string): string {
 }
 
 async function attempt(o: SendOptions, text: string, timeoutMs: number, now: () => number): Promise<Try> {
-  const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "runflow-batch" };
-  if (o.secret) headers[SIGNATURE_HEADER.toLowerCase()] = signNotification(o.secret, text, Math.floor(now() / 1_000));
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": "runflow-batch",
+  };
+  if (o.secret)
+    headers[SIGNATURE_HEADER.toLowerCase()] = signNotification(o.secret, text, Math.floor(now() / 1_000));
   try {
     const answer = await request(o.url, {
       method: "POST",
@@ -59,8 +65,14 @@ async function attempt(o: SendOptions, text: string, timeoutMs: number, now: () 
     const status = answer.statusCode;
     if (status >= 200 && status < 300) return { ok: true };
     const retryAfter = Number(answer.headers["retry-after"]);
-    const waitMs = status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1_000 : null;
-    return { ok: false, retry: status >= 500 || status === 408 || status === 429, reason: `answered ${status}`, waitMs };
+    const waitMs =
+      status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1_000 : null;
+    return {
+      ok: false,
+      retry: status >= 500 || status === 408 || status === 429,
+      reason: `answered ${status}`,
+      waitMs,
+    };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const reason = typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
@@ -80,7 +92,10 @@ export async function sendNotification(o: SendOptions): Promise<SendOutcome> {
   for (let n = 1; n <= attempts; n += 1) {
     const result = await attempt(o, text, timeoutMs, now);
     if (result.ok) {
-      log.info({ attempts: n }, `Notified ${shown(o.url)} that batch ${o.body.batch} ended (${o.body.state}).`);
+      log.info(
+        { attempts: n },
+        `Notified ${shown(o.url)} that batch ${o.body.batch} ended (${o.body.state}).`,
+      );
       return { delivered: true, attempts: n, reason: null };
     }
     reason = result.reason;

@@ -13,7 +13,9 @@ describe("notification signatures", () => {
   it("refuses another secret, a changed body, a stale timestamp and a malformed header", () => {
     const header = signNotification("s3cret", body, 1_800_000_000);
     expect(verifyNotification("other", body, header, 1_800_000_000)).toBe(false);
-    expect(verifyNotification("s3cret", body.replace("done", "failed-rows"), header, 1_800_000_000)).toBe(false);
+    expect(verifyNotification("s3cret", body.replace("done", "failed-rows"), header, 1_800_000_000)).toBe(
+      false,
+    );
     expect(verifyNotification("s3cret", body, header, 1_800_000_000 + 301)).toBe(false);
     expect(verifyNotification("s3cret", body, "v1=abc", 1_800_000_000)).toBe(false);
   });

@@ -27,7 +27,8 @@ export function verifyNotification(
   const fields = new Map(header.split(",").map((part) => part.trim().split("=", 2) as [string, string]));
   const t = Number(fields.get("t"));
   const given = fields.get("v1") ?? "";
-  if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > toleranceSeconds || !/^[0-9a-f]{64}$/.test(given)) return false;
+  if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > toleranceSeconds || !/^[0-9a-f]{64}$/.test(given))
+    return false;
   const expected = createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
   return timingSafeEqual(Buffer.from(expected, "hex"), Buffer.from(given, "hex"));
 }

@@ -39,7 +39,13 @@ describe("notification body", () => {
   });
 
   it("counts the rows a canceled batch never ran as canceled", () => {
-    const body = notificationBody({ ...facts, state: "canceled", reason: "canceled", rows: { total: 10, succeeded: 3, failed: 0, notDone: 7 }, startedAt: null });
+    const body = notificationBody({
+      ...facts,
+      state: "canceled",
+      reason: "canceled",
+      rows: { total: 10, succeeded: 3, failed: 0, notDone: 7 },
+      startedAt: null,
+    });
     expect(body.rows).toEqual({ total: 10, succeeded: 3, failed: 0, canceled: 7, not_done: 0 });
     expect(body.duration_seconds).toBeNull();
   });

@@ -55,7 +55,10 @@ function reportKey(file: string): string {
 export function notificationBody(facts: BatchEndFacts): NotificationBody {
   const started = facts.startedAt ? Date.parse(facts.startedAt) : NaN;
   const ended = Date.parse(facts.endedAt);
-  const duration = Number.isFinite(started) && Number.isFinite(ended) ? Math.max(0, Math.round((ended - started) / 1_000)) : null;
+  const duration =
+    Number.isFinite(started) && Number.isFinite(ended)
+      ? Math.max(0, Math.round((ended - started) / 1_000))
+      : null;
   const canceled = facts.state === "canceled" ? facts.rows.notDone : 0;
   return {
     event: NOTIFICATION_EVENT,

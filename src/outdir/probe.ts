@@ -12,7 +12,10 @@ import { UsageError } from "../core/errors.js";
 /** "EACCES: permission denied" from an fs error, or its message. */
 function osReason(error: unknown): string {
   const { code, message } = error as { code?: unknown; message?: unknown };
-  const text = typeof message === "string" ? message.replace(/^E[A-Z]+: /, "").replace(/, \w+ '.*'$/, "") : String(error);
+  const text =
+    typeof message === "string"
+      ? message.replace(/^E[A-Z]+: /, "").replace(/, \w+ '.*'$/, "")
+      : String(error);
   return typeof code === "string" ? `${code}: ${text}` : text;
 }
 

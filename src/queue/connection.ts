@@ -167,7 +167,8 @@ function createOutage(where: string, options: ConnectOptions) {
           episode?.close();
           giveUp(
             new ConfigurationError(
-              `Redis at ${where} has been unreachable for ${spoken(timeoutMs)} (last error: ${lastError ?? "connection closed"}); ` +
+              `Redis at ${where} has been unreachable for ${spoken(timeoutMs)} ` +
+                `(last error: ${lastError ?? "connection closed"}); ` +
                 "giving up (--redis-timeout). What was recorded before is safe in Redis: start Redis again " +
                 "and run the same command to resume.",
             ),

@@ -30,7 +30,7 @@ describe("status view", () => {
     expect(renderStatus(status)).toMatch(/^elapsed 4m · pace 10 rows\/min · about 6m left$/m);
   });
 
-  it("stops the clock when the batch ended: elapsed and pace up to the end, no ETA, canceled rows counted", () => {
+  it("stops the clock when the batch ended: elapsed and pace to the end, no ETA, canceled rows", () => {
     const ended = { ...record, state: "canceled" as const, endedAt: "2026-11-22T10:02:00.000Z", endReason: "canceled with `runflow-batch cancel`" };
     const status = batchStatus(ended, {}, new Date("2026-11-22T11:00:00.000Z"));
     expect(status).toMatchObject({ elapsed_seconds: 120, rows_per_minute: 20, eta_seconds: null, ended_at: ended.endedAt });
@@ -46,7 +46,8 @@ describe("status view", () => {
     expect(waitingFor(record, { ...facts, orphaned: 7 })).toEqual(["7 rows: waiting for a stopped worker's lock (≤ 30 s), then another worker resumes them"]);
     const credit = { kind: "out-of-credit" as const, since: "2026-11-22T02:13:00.000Z", last: "2026-11-22T02:20:00.000Z", reason: "402 INSUFFICIENT_CREDIT" };
     expect(waitingFor({ ...record, budgetBlocked: true }, { ...facts, conditions: [credit] })).toEqual([
-      "Runflow credit: out of credit since 02:13:00 UTC (402 INSUFFICIENT_CREDIT); top up the account (or stop waiting with --give-up-after / cancel)",
+      "Runflow credit: out of credit since 02:13:00 UTC (402 INSUFFICIENT_CREDIT); " +
+        "top up the account (or stop waiting with --give-up-after / cancel)",
       "a higher budget cap ($0.500): `runflow-batch budget b-1 --max-cost USD`",
     ]);
     const status = batchStatus(record, {}, new Date(), { waitingFor: waitingFor(record, { ...facts, orphaned: 7 }), orphaned: 7 });

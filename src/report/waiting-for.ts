@@ -20,11 +20,17 @@ export interface WaitFacts {
 const since = (iso: string) => iso.slice(11, 19) + " UTC";
 
 const SAYS: Readonly<Record<WaitKind, (c: WaitCondition) => string>> = {
-  "out-of-credit": (c) => `Runflow credit: out of credit since ${since(c.since)} (${c.reason}); top up the account (or stop waiting with --give-up-after / cancel)`,
+  "out-of-credit": (c) =>
+    `Runflow credit: out of credit since ${since(c.since)} (${c.reason}); ` +
+    "top up the account (or stop waiting with --give-up-after / cancel)",
   "rate-limited": (c) => `Runflow's rate limit: requests are slowed down since ${since(c.since)}`,
-  transient: (c) => `Runflow to answer: server errors or no answer since ${since(c.since)} (${c.reason}); rows are retried with backoff`,
+  transient: (c) =>
+    `Runflow to answer: server errors or no answer since ${since(c.since)} (${c.reason}); ` +
+    "rows are retried with backoff",
   unreadable: (c) => `Runflow to let runs be read again (since ${since(c.since)}: ${c.reason})`,
-  local: (c) => `this machine to be able to write the images: ${c.reason} (since ${since(c.since)}); fix the directory and work resumes by itself`,
+  local: (c) =>
+    `this machine to be able to write the images: ${c.reason} (since ${since(c.since)}); ` +
+    "fix the directory and work resumes by itself",
 };
 
 const seconds = (ms: number) => `${Math.round(ms / 1_000)} s`;
@@ -33,18 +39,26 @@ const seconds = (ms: number) => `${Math.round(ms / 1_000)} s`;
 export function waitingFor(record: BatchRecord, facts: WaitFacts): string[] {
   if (record.endedAt !== null) return [];
   const said: string[] = [];
-  if (record.stopReason !== null) said.push(`its runs in flight to end before it ends failed-rows (${record.stopReason})`);
-  else if (record.cancelRequestedAt !== null) said.push(`its ${record.inFlight} runs in flight to end before it ends canceled`);
+  if (record.stopReason !== null)
+    said.push(`its runs in flight to end before it ends failed-rows (${record.stopReason})`);
+  else if (record.cancelRequestedAt !== null)
+    said.push(`its ${record.inFlight} runs in flight to end before it ends canceled`);
   for (const condition of facts.conditions) said.push(SAYS[condition.kind](condition));
   if (facts.orphaned > 0) {
-    said.push(`${facts.orphaned} rows: waiting for a stopped worker's lock (≤ ${seconds(facts.lockDurationMs)}), then another worker resumes them`);
+    said.push(
+      `${facts.orphaned} rows: waiting for a stopped worker's lock (≤ ${seconds(facts.lockDurationMs)}), ` +
+        "then another worker resumes them",
+    );
   }
   const open = record.submission.rows - record.succeeded - record.failed;
   if (record.budgetBlocked && record.cancelRequestedAt === null) {
     const cap = record.capMicros === null ? "" : ` ($${formatUsd(record.capMicros)})`;
     said.push(`a higher budget cap${cap}: \`runflow-batch budget ${record.id} --max-cost USD\``);
   } else if (open > 0 && facts.liveWorkers === 0 && record.cancelRequestedAt === null) {
-    said.push(`a worker: nothing is working on this batch; start one with \`runflow-batch worker\` (or run the same command again)`);
+    said.push(
+      "a worker: nothing is working on this batch; start one with `runflow-batch worker` " +
+        "(or run the same command again)",
+    );
   }
   return said;
 }

@@ -79,6 +79,6 @@ export type ErrorDecision =
   | { readonly kind: "rate-limited"; readonly retryAfterMs: number | null }
   | { readonly kind: "out-of-credit"; readonly reason: string }
   | { readonly kind: "configuration"; readonly reason: string }
-  /** This machine could not write a result (output directory gone, no permission, disk full): not Runflow's doing. */
+  /** This machine could not write a result (directory gone, no permission, disk full): not Runflow's. */
   | { readonly kind: "local"; readonly reason: string }
   | { readonly kind: "permanent"; readonly reason: string };

@@ -37,8 +37,10 @@ export function endOf(record: BatchRecord): BatchEnd | null {
     const over = finished >= record.submission.rows || record.inFlight === 0;
     return over ? { state: "failed-rows", reason: record.stopReason } : null;
   }
-  if (record.cancelRequestedAt !== null) return record.inFlight === 0 ? { state: "canceled", reason: CANCELED_REASON } : null;
-  if (finished >= record.submission.rows) return { state: record.failed > 0 ? "failed-rows" : "done", reason: null };
+  if (record.cancelRequestedAt !== null)
+    return record.inFlight === 0 ? { state: "canceled", reason: CANCELED_REASON } : null;
+  if (finished >= record.submission.rows)
+    return { state: record.failed > 0 ? "failed-rows" : "done", reason: null };
   // Blocked with nothing in flight: nothing changes until someone raises the cap.
   if (record.budgetBlocked && record.inFlight === 0 && record.reservedMicros === 0) {
     return { state: "budget", reason: "stopped at the budget cap: raise it with `runflow-batch budget`" };
@@ -86,16 +88,26 @@ export function createBatchFinisher(deps: FinisherDeps): BatchFinisher {
     const record = (await deps.batches.get(batchId)) ?? null;
     if (!record) return true;
     deps.logger.info(
-      { batch: batchId, state: end.state, succeeded: record.succeeded, failed: record.failed, spentUsd: formatUsd(record.spentMicros) },
+      {
+        batch: batchId,
+        state: end.state,
+        succeeded: record.succeeded,
+        failed: record.failed,
+        spentUsd: formatUsd(record.spentMicros),
+      },
       totalsLine(record, end),
     );
     // A batch stopped at the cap may go on when the cap is raised; any other end is final.
-    if (end.state !== "budget") await deps.pool.remove(record.submission.binding, batchId).catch(() => undefined);
+    if (end.state !== "budget")
+      await deps.pool.remove(record.submission.binding, batchId).catch(() => undefined);
     await deps
       .onBatchEnd({ batchId, record, ...end })
       .then(() => deps.batches.setReported(batchId))
       .catch((err: unknown) =>
-        deps.logger.warn({ err, batch: batchId }, `Batch ${batchId} ended, but writing its reports or notifying failed.`),
+        deps.logger.warn(
+          { err, batch: batchId },
+          `Batch ${batchId} ended, but writing its reports or notifying failed.`,
+        ),
       );
     return true;
   }
@@ -107,7 +119,12 @@ export function createBatchFinisher(deps: FinisherDeps): BatchFinisher {
           const record = await deps.batches.get(batchId);
           const end = record ? endOf(record) : null;
           if (end) await claim(batchId, end);
-        })().catch((err: unknown) => deps.logger.debug({ err, batch: batchId }, "Could not look whether the batch ended; the next row looks again.")),
+        })().catch((err: unknown) =>
+          deps.logger.debug(
+            { err, batch: batchId },
+            "Could not look whether the batch ended; the next row looks again.",
+          ),
+        ),
       );
     },
     async end(batchId, end) {

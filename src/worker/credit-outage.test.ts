@@ -12,7 +12,7 @@ describe("credit outage", () => {
 });
 
 describe("credit outage with an episode", () => {
-  it("starts the episode on the first refusal, counts later ones into it, and ends it when a run is accepted", () => {
+  it("starts the episode on the first refusal, counts later ones, ends it when a run is accepted", () => {
     const calls: string[] = [];
     const episode = {
       occurred: () => calls.push("occurred"),

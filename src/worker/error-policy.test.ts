@@ -51,7 +51,7 @@ describe("error policy: decisions", () => {
     });
   });
 
-  it("pauses a row that cannot be written here, at its last attempt too, while downloading: the row keeps its run", () => {
+  it("pauses a row whose images cannot be written here, at its last attempt too: it keeps its run", () => {
     const local = { kind: "local", reason: "could not write out/images/a.png: ENOSPC" } as const;
     expect(decideAction(local, 4, 5, { ...pauses, localWriteMs: 900 }, "download")).toEqual({
       kind: "pause-local",

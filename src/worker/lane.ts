@@ -42,9 +42,9 @@ export interface LaneShared {
   readonly onBatchGone: (error: BatchGoneError) => void;
   /** Where conditions holding a batch up are noted for `status`. */
   readonly waits: BatchWaits;
-  /** This process's name among the batch's workers (BullMQ's processedBy): status tells stopped workers' rows by it. */
+  /** This process's name among the batch's workers (BullMQ's processedBy), so status tells stopped ones. */
   readonly workerName: string;
-  /** Why the batch was given up on (`--give-up-after`), or null: its refused rows are then recorded failed. */
+  /** Why the batch was given up on (`--give-up-after`), or null: its refused rows are recorded failed. */
   readonly stopReason: (batchId: string) => Promise<string | null>;
 }
 
@@ -59,7 +59,12 @@ export interface Lane {
 }
 
 /** Errors of a connection going or gone: the Redis outage (queue/connection.ts) reports those, once. */
-const CONNECTION_TROUBLE = /Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|Stream isn't writeable|max retries/i;
+const CONNECTION_TROUBLE = new RegExp(
+  ["Connection is closed", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]
+    .concat(["Stream isn't writeable", "max retries"])
+    .join("|"),
+  "i",
+);
 
 export function openLane(batchId: string, concurrency: Readonly<Record<QueueName, number>>, shared: LaneShared): Lane {
   const { redis, keys, logger } = shared;

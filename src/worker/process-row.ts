@@ -91,7 +91,7 @@ async function finishSucceeded(data: RowJobData, run: Run, deps: RowDeps): Promi
   });
 }
 
-/** Finds the row's run, or creates it: the run id to wait on, "already-recorded", or "canceled" (nothing submitted). */
+/** Finds the row's run, or creates it: the run id to wait on, "already-recorded", or "canceled". */
 async function startRow(
   data: RowJobData,
   saveRunIdOnJob: SaveRunIdOnJob,

@@ -38,15 +38,19 @@ export function createRowEpisodes(logger: Logger, clock?: EpisodeClock): RowEpis
     logger,
     ...timing,
     level: "error",
-    started: (d) => `Runflow account is out of credit (${reasonOf(d)}); submitting pauses until the balance allows.`,
-    summary: (n, ms) => `out of credit: ${n} runs refused in the last ${spoken(ms)}; submitting stays paused (top up the account)`,
+    started: (d) =>
+      `Runflow account is out of credit (${reasonOf(d)}); submitting pauses until the balance allows.`,
+    summary: (n, ms) =>
+      `out of credit: ${n} runs refused in the last ${spoken(ms)}; ` +
+      "submitting stays paused (top up the account)",
     ended: (n, ms) => `Credit is back: Runflow accepts runs again (${n} refused over ${spoken(ms)}).`,
   });
   const unreadableRuns = createEpisode({
     logger,
     ...timing,
     quietMs: 60_000,
-    started: (d) => `Cannot read some runs from Runflow right now (${reasonOf(d)}); looking at them again later.`,
+    started: (d) =>
+      `Cannot read some runs from Runflow right now (${reasonOf(d)}); looking at them again later.`,
     summary: (n, ms) => `cannot read runs: ${n} rows will look again, in the last ${spoken(ms)}`,
     ended: (n, ms) => `Runs can be read again (${n} rows looked again later over ${spoken(ms)}).`,
   });
@@ -64,9 +68,11 @@ export function createRowEpisodes(logger: Logger, clock?: EpisodeClock): RowEpis
     level: "error",
     quietMs: 90_000,
     started: (d) =>
-      `Cannot write images on this machine: ${reasonOf(d)}. This is a local problem, not Runflow's: rows keep ` +
+      `Cannot write images on this machine: ${reasonOf(d)}. ` +
+      "This is a local problem, not Runflow's: rows keep " +
       "their runs and wait, submitting pauses; free space or fix the directory and work resumes by itself.",
-    summary: (n, ms, d) => `cannot write images: ${n} rows waiting in the last ${spoken(ms)} (${reasonOf(d)})`,
+    summary: (n, ms, d) =>
+      `cannot write images: ${n} rows waiting in the last ${spoken(ms)} (${reasonOf(d)})`,
     ended: (n, ms) => `Images can be written again (${n} rows waited over ${spoken(ms)}).`,
   });
   const all = [rateLimited, outOfCredit, unreadableRuns, transient, localWrite];

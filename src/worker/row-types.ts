@@ -48,5 +48,5 @@ export interface RowDeps {
  */
 export type RowPhase = "create" | "wait" | "download";
 
-/** How an attempt that did not throw ended ("canceled": the batch is being canceled, nothing was submitted). */
+/** How an attempt that did not throw ended ("canceled": the batch is stopping, nothing was submitted). */
 export type RowResult = "recorded" | "already-recorded" | "canceled";

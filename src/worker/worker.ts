@@ -216,10 +216,12 @@ export function createWorker(options: WorkerOptions): RowWorker {
     if (options.onBatchEnd && (await batches.start(batchId))) {
       logger.info(
         { batch: batchId, rows: record.submission.rows },
-        `Batch ${batchId} started: ${record.submission.rows} rows, estimated $${formatUsd(record.submission.estimate.micros)}.`,
+        `Batch ${batchId} started: ${record.submission.rows} rows, ` +
+          `estimated $${formatUsd(record.submission.estimate.micros)}.`,
       );
     }
-    // A batch that ended while no worker looked (its last row recorded by a worker that died before ending it).
+    // A batch that ended while no worker looked (its last row recorded by a worker that died
+    // before ending it).
     if (finisher) void finisher.check(batchId);
   }
 

@@ -22,13 +22,19 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: string, intercept: Intercept = () => null): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: string,
+  intercept: Intercept = () => null,
+): Promise<FaultProxy> {
   const upstream = new URL(target);
   const requests: ProxiedRequest[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const seen = { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0] ?? "/" };
     requests.push(seen);
-    const own = intercept(seen, requests.filter((r) => r.path === seen.path && r.method === seen.method).length);
+    const own = intercept(
+      seen,
+      requests.filter((r) => r.path === seen.path && r.method === seen.method).length,
+    );
     if (own) {
       req.resume();
       res.writeHead(own.status, { "content-type": "application/json" });
@@ -36,7 +42,13 @@ export async function startFaultProxy(target: string, intercept: Intercept = () 
       return;
     }
     const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

@@ -48,7 +48,20 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const dir = await tempDir("rfb-own-redis-");
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", ""];
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "always",
+    "--save",
+    "",
+  ];
   const own: OwnRedis = {
     url,
     port,
@@ -63,7 +76,10 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     async start() {
       const started = spawn("redis-server", args, { stdio: "ignore" });
       child = started;
-      await eventually(() => answers(url), { timeoutMs: 15_000, what: `redis-server on port ${port} to answer` });
+      await eventually(() => answers(url), {
+        timeoutMs: 15_000,
+        what: `redis-server on port ${port} to answer`,
+      });
     },
     async stop() {
       await own.kill9();

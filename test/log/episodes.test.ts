@@ -6,11 +6,17 @@ import { manualClock } from "../helpers/manual-clock.js";
 
 function capture() {
   const lines: { level: number; msg: string; [k: string]: unknown }[] = [];
-  const destination = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
+  const destination = new Writable({
+    write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()),
+  });
   return { logger: createLogger({ level: "info", destination }), lines };
 }
 
-const rateLimited = (logger: ReturnType<typeof capture>["logger"], clock: ReturnType<typeof manualClock>, quietMs: number | null) =>
+const rateLimited = (
+  logger: ReturnType<typeof capture>["logger"],
+  clock: ReturnType<typeof manualClock>,
+  quietMs: number | null,
+) =>
   createEpisode({
     logger,
     clock,

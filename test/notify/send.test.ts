@@ -32,7 +32,9 @@ interface Received {
   readonly signature: string | undefined;
 }
 
-async function listener(statuses: readonly number[]): Promise<{ server: Server; url: string; received: Received[] }> {
+async function listener(
+  statuses: readonly number[],
+): Promise<{ server: Server; url: string; received: Received[] }> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     let text = "";
@@ -59,18 +61,32 @@ describe("sending a notification", () => {
   it("retries a 503 until it is taken, signed with the secret", async () => {
     const l = await listener([503, 503, 200]);
     server = l.server;
-    const outcome = await sendNotification({ url: l.url, body, secret: "s3cret", logger: silentLogger(), sleep: noWait });
+    const outcome = await sendNotification({
+      url: l.url,
+      body,
+      secret: "s3cret",
+      logger: silentLogger(),
+      sleep: noWait,
+    });
     expect(outcome).toEqual({ delivered: true, attempts: 3, reason: null });
     expect(l.received).toHaveLength(3);
     const last = l.received[2]!;
     expect(JSON.parse(last.text)).toEqual(body);
-    expect(verifyNotification("s3cret", last.text, last.signature!, Math.floor(Date.now() / 1_000))).toBe(true);
+    expect(verifyNotification("s3cret", last.text, last.signature!, Math.floor(Date.now() / 1_000))).toBe(
+      true,
+    );
   });
 
   it("stops at a 400 and sends no signature without a secret", async () => {
     const l = await listener([400]);
     server = l.server;
-    const outcome = await sendNotification({ url: l.url, body, secret: null, logger: silentLogger(), sleep: noWait });
+    const outcome = await sendNotification({
+      url: l.url,
+      body,
+      secret: null,
+      logger: silentLogger(),
+      sleep: noWait,
+    });
     expect(outcome).toEqual({ delivered: false, attempts: 1, reason: "answered 400" });
     expect(l.received[0]!.signature).toBeUndefined();
   });
@@ -86,7 +102,11 @@ describe("sending a notification", () => {
       backoffMs: 100,
       sleep: async (ms) => void waits.push(ms),
     });
-    expect(outcome).toMatchObject({ delivered: false, attempts: 4, reason: expect.stringMatching(/^no answer/) });
+    expect(outcome).toMatchObject({
+      delivered: false,
+      attempts: 4,
+      reason: expect.stringMatching(/^no answer/),
+    });
     expect(waits).toEqual([100, 200, 400]);
   });
 });

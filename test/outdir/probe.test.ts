@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { probeOutDir } from "../../src/outdir/probe.js";
 import { tempDir } from "../helpers/manifests.js";
 
-/** A directory this process cannot write in: a read-only one, or /sys when running as root (root ignores modes). */
+/** A directory this process cannot write in: a read-only one, or /sys as root (root ignores modes). */
 async function unwritableDir(): Promise<{ dir: string; restore: () => Promise<void> }> {
   if (process.getuid?.() === 0) return { dir: "/sys/kernel", restore: async () => undefined };
   const dir = path.join(await tempDir(), "locked");
@@ -27,7 +27,11 @@ describe("output directory probe", () => {
     const dir = path.join(base, "file", "out");
     await expect(probeOutDir(dir)).rejects.toMatchObject({
       exitCode: 2,
-      message: expect.stringMatching(new RegExp(`cannot create the output directory ${dir} \\((ENOTDIR|EEXIST): .*\\); nothing was submitted`)),
+      message: expect.stringMatching(
+        new RegExp(
+          `cannot create the output directory ${dir} \\((ENOTDIR|EEXIST): .*\\); nothing was submitted`,
+        ),
+      ),
     });
   });
 
@@ -36,7 +40,9 @@ describe("output directory probe", () => {
     try {
       await expect(probeOutDir(dir)).rejects.toMatchObject({
         exitCode: 2,
-        message: expect.stringContaining(`cannot write in the output directory ${dir} (EACCES: permission denied)`),
+        message: expect.stringContaining(
+          `cannot write in the output directory ${dir} (EACCES: permission denied)`,
+        ),
       });
     } finally {
       await restore();

@@ -209,7 +209,7 @@ describe("downloads", () => {
     expect(await dir.files()).toEqual([]);
   });
 
-  it("a destination it cannot create is a local filesystem error naming the file, not Runflow's", async () => {
+  it("a destination it cannot create is a local error naming the file, not Runflow's", async () => {
     const { server, client, dir } = await setup((_req, res) => {
       res.writeHead(200, { "content-type": "image/png", "content-length": PNG_BYTES.length });
       res.end(PNG_BYTES);

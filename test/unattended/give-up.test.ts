@@ -13,25 +13,49 @@ import { useTestbed } from "../helpers/testbed.js";
 describe("give up on purpose", () => {
   const bed = useTestbed({ latencyMs: 20, balanceUsd: "0" });
 
-  it("ends a batch with no credit as failed-rows after --give-up-after, with its reports", { timeout: 60_000 }, async () => {
-    const dir = await tempDir();
-    const out = path.join(dir, "out");
-    const args = ["run", await writeJsonl(dir, generations(8)), "--out", out, "--force", "--give-up-after", "5s"];
-    const result = await cli([...args, "--credit-pause", "500", "--poll-interval", "20"], bed.env());
-    expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(/starting anyway \(--force\)/);
-    expect(bed.sim.ledger().runsCreated).toBe(0);
+  it(
+    "ends a batch with no credit as failed-rows after --give-up-after, with its reports",
+    { timeout: 60_000 },
+    async () => {
+      const dir = await tempDir();
+      const out = path.join(dir, "out");
+      const args = [
+        "run",
+        await writeJsonl(dir, generations(8)),
+        "--out",
+        out,
+        "--force",
+        "--give-up-after",
+        "5s",
+      ];
+      const result = await cli([...args, "--credit-pause", "500", "--poll-interval", "20"], bed.env());
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/starting anyway \(--force\)/);
+      expect(bed.sim.ledger().runsCreated).toBe(0);
 
-    const record = (await bed.store().get(batch(result.stdout)))!;
-    expect(record).toMatchObject({ state: "failed-rows", failed: 8, succeeded: 0, endReason: expect.stringMatching(/^gave up after 5 s/) });
-    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(8);
-    for (const line of lines) {
-      expect(line.status).toBe("failed");
-      expect(line.error).toMatch(/^gave up after 5 s without progress \(--give-up-after\): the Runflow account is out of credit \(402\)/);
-    }
-    expect(JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"))).toMatchObject({ state: "failed-rows" });
-  });
+      const record = (await bed.store().get(batch(result.stdout)))!;
+      expect(record).toMatchObject({
+        state: "failed-rows",
+        failed: 8,
+        succeeded: 0,
+        endReason: expect.stringMatching(/^gave up after 5 s/),
+      });
+      const lines = (await readFile(path.join(out, "results.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(lines).toHaveLength(8);
+      for (const line of lines) {
+        expect(line.status).toBe("failed");
+        expect(line.error).toMatch(
+          /^gave up after 5 s without progress \(--give-up-after\): the Runflow account is out of credit/,
+        );
+      }
+      expect(JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"))).toMatchObject({
+        state: "failed-rows",
+      });
+    },
+  );
 });
 
 /** The batch id from run's summary line. */

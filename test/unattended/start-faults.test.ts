@@ -24,9 +24,16 @@ describe("faults at the start", () => {
     const out = path.join(dir, "file", "out");
     const manifest = await writeJsonl(dir, generations(5));
     for (const command of ["run", "submit"]) {
-      const result = await cli([command, manifest, "--out", out], { ...bed.env(), RUNFLOW_BASE_URL: proxy.url });
+      const result = await cli([command, manifest, "--out", out], {
+        ...bed.env(),
+        RUNFLOW_BASE_URL: proxy.url,
+      });
       expect(result.code, result.stderr).toBe(2);
-      expect(result.stderr).toMatch(new RegExp(`cannot create the output directory ${out} \\((ENOTDIR|EEXIST): .+\\); nothing was submitted`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `cannot create the output directory ${out} \\((ENOTDIR|EEXIST): .+\\); nothing was submitted`,
+        ),
+      );
       expect(result.stderr).not.toMatch(/Runflow refused|unexpected error/);
     }
     expect(proxy.requests).toEqual([]);
@@ -50,11 +57,14 @@ describe("faults at the start", () => {
     expect(bed.sim.ledger().runsCreated).toBe(4);
   });
 
-  it("leaves no ghost batch when a submit is refused for a wrong key; the right key then submits", async () => {
+  it("leaves no ghost batch when a submit is refused for a wrong key; the right key submits", async () => {
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(10));
     const out = path.join(dir, "out");
-    const wrong = await cli(["submit", manifest, "--out", out], { ...bed.env(), RUNFLOW_API_KEY: "rf_wrong_key" });
+    const wrong = await cli(["submit", manifest, "--out", out], {
+      ...bed.env(),
+      RUNFLOW_API_KEY: "rf_wrong_key",
+    });
     expect(wrong.code, wrong.stderr).toBe(4);
     expect(wrong.stderr).not.toContain("rf_wrong_key");
     expect(await bed.store().list(10)).toEqual([]);

@@ -61,7 +61,8 @@ export function addBatchOptions(given: Command): Command {
 export function addRedisTimeoutOption(command: Command): Command {
   return command.option(
     "--redis-timeout <duration>",
-    "when Redis goes away, pause and reconnect this long (e.g. 60s, 5m) before exit 4 (default: 60s, RUNFLOW_BATCH_REDIS_TIMEOUT)",
+    "when Redis goes away, pause and reconnect this long (e.g. 60s, 5m) before exit 4 " +
+      "(default: 60s, RUNFLOW_BATCH_REDIS_TIMEOUT)",
   );
 }
 
@@ -76,7 +77,8 @@ export function parseNotifyUrl(value: string | undefined): string | null {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--notify-url must be an http(s) URL such as https://hooks.example.com/batches, got ${JSON.stringify(value)}`);
+    throw new UsageError("--notify-url must be an http(s) URL such as https://hooks.example.com/batches, " +
+        `got ${JSON.stringify(value)}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`--notify-url must be an http or https URL, got ${JSON.stringify(value)}`);

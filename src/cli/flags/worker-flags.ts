@@ -27,13 +27,15 @@ export function addWorkerOptions(command: Command, defaultConcurrency: number): 
     .option("--credit-pause <ms>", "after Runflow answers 402 (out of credit), pause submitting this long before trying again", String(WORKER_DEFAULTS.pauses.outOfCreditMs))
     .option(
       "--lock-duration <ms>",
-      "how long a worker's claim on a row lasts without renewal: a stopped or crashed worker's rows are picked up by " +
+      "how long a worker's claim on a row lasts without renewal: a stopped or crashed worker's " +
+        "rows are picked up by " +
         "other workers after about this long (status shows them as waiting for a stopped worker's lock)",
       String(WORKER_DEFAULTS.lockDurationMs),
     )
     .option(
       "--give-up-after <duration>",
-      "end a batch that made no progress this long (e.g. 30m) because Runflow refused (402), rate limited (429) or failed (5xx): " +
+      "end a batch that made no progress this long (e.g. 30m) because Runflow refused (402), " +
+        "rate limited (429) or failed (5xx): " +
         "its rows end failed with the reason, reports written (default: wait)",
     )
     .option("--callback-url <url>", "the public URL Runflow POSTs each run's end to (creates send it; polling becomes a slow fallback)")

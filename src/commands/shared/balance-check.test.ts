@@ -6,7 +6,8 @@ import { backoffMs, checkBalance } from "./balance-check.js";
 const ref = { method: "GET", path: "/v1/billing/balance" };
 const api = (status: number, retryAfterMs: number | null = null) =>
   new RunflowApiError(ref, { status, code: null, serverMessage: "no", errors: [], retryAfterMs });
-const reset = () => new RunflowNetworkError(ref, { code: "ECONNRESET", timedOut: false, detail: "socket hang up" });
+const reset = () =>
+  new RunflowNetworkError(ref, { code: "ECONNRESET", timedOut: false, detail: "socket hang up" });
 const BALANCE: Balance = { balanceMicros: 5_000_000, lowBalanceThresholdMicros: null };
 
 /** A client answering from a script, and a clock that moves only when the check sleeps. */
@@ -42,7 +43,7 @@ describe("start-up balance check", () => {
     expect(s.slept).toEqual([7_000, 2_000]);
   });
 
-  it("ends on a definite answer: a refused key is exit 4 at once, a 404 goes on without the check", async () => {
+  it("ends on a definite answer: a refused key is exit 4 at once, a 404 goes on unchecked", async () => {
     const refused = scripted([api(401)]);
     await expect(checkBalance({ ...refused, timeoutMs: 120_000 })).rejects.toMatchObject({ exitCode: 4 });
     expect(refused.calls()).toBe(1);
@@ -55,7 +56,9 @@ describe("start-up balance check", () => {
     const s = scripted([api(503)]);
     await expect(checkBalance({ ...s, timeoutMs: 10_000 })).rejects.toMatchObject({
       exitCode: 4,
-      message: expect.stringMatching(/^cannot reach Runflow to check the balance: .*503.* \(5 tries over 10 s, --start-timeout\); nothing was submitted/),
+      message: expect.stringMatching(
+        /^cannot reach Runflow to check the balance: .*503.* \(5 tries over 10 s, --start-timeout\); nothing/,
+      ),
     });
     expect(s.slept).toEqual([1_000, 2_000, 4_000, 3_000]); // the last wait is cut to the deadline
   });
@@ -67,7 +70,9 @@ describe("start-up balance check", () => {
       controller.abort();
       throw new Error("aborted");
     };
-    await expect(checkBalance({ ...s, sleep, signal: controller.signal, timeoutMs: 60_000 })).rejects.toMatchObject({
+    await expect(
+      checkBalance({ ...s, sleep, signal: controller.signal, timeoutMs: 60_000 }),
+    ).rejects.toMatchObject({
       exitCode: 4,
       message: expect.stringContaining("stopped while waiting"),
     });

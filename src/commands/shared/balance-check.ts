@@ -14,7 +14,7 @@ import type { Balance, RunflowClient } from "../../runflow/types.js";
 
 export type BalanceAnswer =
   | { readonly kind: "balance"; readonly balance: Balance }
-  /** Runflow answered definitely but not with a balance (e.g. 404 on an older API): go on without the check. */
+  /** Runflow answered for sure, but not with a balance (a 404 on an older API): go on without the check. */
   | { readonly kind: "unavailable"; readonly reason: string };
 
 export interface BalanceCheckOptions {
@@ -38,7 +38,8 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 export async function checkBalance(o: BalanceCheckOptions): Promise<BalanceAnswer> {
   const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, signal ? { signal } : {}));
+  const sleep =
+    o.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, signal ? { signal } : {}));
   const deadline = now() + o.timeoutMs;
   for (let attempt = 0; ; attempt += 1) {
     let error: unknown;
@@ -51,24 +52,37 @@ export async function checkBalance(o: BalanceCheckOptions): Promise<BalanceAnswe
     const reason = message(error);
     if (decision.kind === "configuration") throw new ConfigurationError(reason, { cause: error });
     if (decision.kind !== "retry" && decision.kind !== "rate-limited") return { kind: "unavailable", reason };
-    const wait = decision.kind === "rate-limited" && decision.retryAfterMs !== null ? decision.retryAfterMs : backoffMs(attempt, o.random);
+    const wait =
+      decision.kind === "rate-limited" && decision.retryAfterMs !== null
+        ? decision.retryAfterMs
+        : backoffMs(attempt, o.random);
     const left = deadline - now();
     if (left <= 0) {
       throw new ConfigurationError(
-        `cannot reach Runflow to check the balance: ${reason} (${attempt + 1} tries over ${spoken(o.timeoutMs)}, ` +
-          "--start-timeout); nothing was submitted. Check RUNFLOW_BASE_URL and the network, or raise --start-timeout.",
+        `cannot reach Runflow to check the balance: ${reason} ` +
+          `(${attempt + 1} tries over ${spoken(o.timeoutMs)}, --start-timeout); nothing was submitted. ` +
+          "Check RUNFLOW_BASE_URL and the network, or raise --start-timeout.",
         { cause: error },
       );
     }
-    const what = decision.kind === "rate-limited" ? "rate limited the balance check" : `did not answer the balance check (${reason})`;
+    const what =
+      decision.kind === "rate-limited"
+        ? "rate limited the balance check"
+        : `did not answer the balance check (${reason})`;
     const log = attempt === 0 ? o.logger?.warn.bind(o.logger) : o.logger?.debug.bind(o.logger);
-    log?.({ attempt: attempt + 1, delayMs: Math.min(wait, left) }, `Runflow ${what}; trying again (for up to ${spoken(o.timeoutMs)}).`);
+    log?.(
+      { attempt: attempt + 1, delayMs: Math.min(wait, left) },
+      `Runflow ${what}; trying again (for up to ${spoken(o.timeoutMs)}).`,
+    );
     try {
       await sleep(Math.min(wait, left), o.signal);
     } catch (aborted) {
-      throw new ConfigurationError("stopped while waiting for Runflow to answer the balance check; nothing was submitted", {
-        cause: aborted,
-      });
+      throw new ConfigurationError(
+        "stopped while waiting for Runflow to answer the balance check; nothing was submitted",
+        {
+          cause: aborted,
+        },
+      );
     }
   }
 }

@@ -15,7 +15,11 @@ import { writeReports, type WrittenReports } from "./write-reports.js";
 type EndDeps = Pick<QueueDeps, "redis" | "keys" | "logger" | "config">;
 
 /** POSTs the ended batch's summary to its --notify-url, if it has one. Never throws. */
-export async function notifyBatchEnd(deps: EndDeps, record: BatchRecord, written: WrittenReports): Promise<void> {
+export async function notifyBatchEnd(
+  deps: EndDeps,
+  record: BatchRecord,
+  written: WrittenReports,
+): Promise<void> {
   if (!record.notifyUrl) return;
   const { input, files } = written;
   const s = input.summary;
@@ -23,7 +27,12 @@ export async function notifyBatchEnd(deps: EndDeps, record: BatchRecord, written
     batch: record.id,
     state: record.state,
     reason: record.endReason,
-    rows: { total: record.submission.rows, succeeded: s.succeeded, failed: s.failed, notDone: input.remaining.rows },
+    rows: {
+      total: record.submission.rows,
+      succeeded: s.succeeded,
+      failed: s.failed,
+      notDone: input.remaining.rows,
+    },
     images: s.images,
     estimatedMicros: s.estimatedMicros,
     actualMicros: s.actualMicros,
@@ -33,10 +42,15 @@ export async function notifyBatchEnd(deps: EndDeps, record: BatchRecord, written
     outDir: record.submission.out,
     reports: files,
   });
-  await sendNotification({ url: record.notifyUrl, body, secret: deps.config.notifySecret, logger: deps.logger });
+  await sendNotification({
+    url: record.notifyUrl,
+    body,
+    secret: deps.config.notifySecret,
+    logger: deps.logger,
+  });
 }
 
-/** The worker's OnBatchEnd for `worker` and `cancel`: reports into the batch's directory, then the notification. */
+/** OnBatchEnd for `worker` and `cancel`: the reports into the batch's directory, then the notification. */
 export function endBatchHandler(deps: EndDeps): OnBatchEnd {
   return async ({ batchId, record }) => {
     const out = record.submission.out;

@@ -33,7 +33,8 @@ export function waitFactsReader(deps: Pick<QueueDeps, "redis" | "keys">, batchId
   return {
     async read(record) {
       const conditions = await waits.read(record.id);
-      if (record.endedAt !== null) return { conditions, orphaned: 0, liveWorkers: null, lockDurationMs: WORKER_DEFAULTS.lockDurationMs };
+      if (record.endedAt !== null)
+        return { conditions, orphaned: 0, liveWorkers: null, lockDurationMs: WORKER_DEFAULTS.lockDurationMs };
       queues ??= createQueues(deps.redis, deps.keys, batchId);
       const lanes = [queues.generate, queues.edit];
       const names = await Promise.all(lanes.map(liveNames));
