@@ -22,7 +22,8 @@ describe("status, report and setup errors", () => {
 
     const list = await cli(["status"], env);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^nightly-1\s+\S+ \S+\s+0\/5 rows\s+spent \$0\.000\s+cap \$10\.000\s+submitted$/m);
+    expect(list.stdout).toMatch(/^BATCH\s+CREATED\s+STATE\s+ROWS\s+SUCCEEDED\s+FAILED\s+SPENT\s+CAP$/m);
+    expect(list.stdout).toMatch(/^nightly-1\s+\S+ \S+\s+submitted\s+5\s+0\s+0\s+\$0\.000\s+\$10\.000$/m);
 
     const one = await cli(["status", "nightly-1"], env);
     expect(one.stdout).toMatch(/5 total · 0 succeeded · 0 failed · 0 in flight · 5 pending/);
