@@ -9,7 +9,10 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
-      "no-restricted-syntax": ["error", { selector: "TSEnumDeclaration", message: "No enums: use string unions." }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "TSEnumDeclaration", message: "No enums: use string unions." },
+      ],
     },
   },
   {
@@ -22,8 +25,14 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["**/cli/*", "**/cli/**"], message: "Domain modules never import the CLI (docs/architecture.md)." },
-            { group: ["**/commands/*", "**/commands/**"], message: "Domain modules never import commands (docs/architecture.md)." },
+            {
+              group: ["**/cli/*", "**/cli/**"],
+              message: "Domain modules never import the CLI (docs/architecture.md).",
+            },
+            {
+              group: ["**/commands/*", "**/commands/**"],
+              message: "Domain modules never import commands (docs/architecture.md).",
+            },
           ],
         },
       ],
@@ -34,7 +43,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/cli/*", "**/cli/**"], message: "Commands take parsed settings; only src/cli parses flags." }] },
+        {
+          patterns: [
+            {
+              group: ["**/cli/*", "**/cli/**"],
+              message: "Commands take parsed settings; only src/cli parses flags.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -28,7 +28,8 @@ import { runCli } from "../src/cli/program.js";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
 
-const HEADER = "id,model,prompt,quality,num_images,image_size,output_format,image_urls,image_url,aspect_ratio,resolution,metadata.sku\n";
+const HEADER =
+  "id,model,prompt,quality,num_images,image_size,output_format,image_urls,image_url,aspect_ratio,resolution,metadata.sku\n";
 function csvRow(i: number): string {
   const sku = `SKU-${(i % 5000).toString().padStart(5, "0")}`;
   const tier = ["low", "medium", "high"][i % 3];
@@ -54,7 +55,8 @@ function csvRow(i: number): string {
 async function generate(file: string, rows: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const out = createWriteStream(file);
-  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once("drain", () => resolve())));
+  const write = (text: string) =>
+    out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once("drain", () => resolve()));
   await write(HEADER);
   let chunk = "";
   for (let i = 1; i <= rows; i++) {
@@ -65,7 +67,9 @@ async function generate(file: string, rows: number): Promise<void> {
     }
   }
   await write(chunk);
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
 }
 
 async function bareCsvParse(file: string): Promise<number> {
@@ -85,7 +89,14 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: num
 async function child(file: string): Promise<void> {
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   const start = process.hrtime.bigint();
-  const code = file === "" ? 0 : await runCli(["estimate", file, "--format", "json"], { stdout: sink, stderr: process.stderr, env: {} });
+  const code =
+    file === ""
+      ? 0
+      : await runCli(["estimate", file, "--format", "json"], {
+          stdout: sink,
+          stderr: process.stderr,
+          env: {},
+        });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   process.stdout.write(`${JSON.stringify({ code, seconds, maxRssKb: process.resourceUsage().maxRSS })}\n`);
 }
@@ -97,19 +108,28 @@ interface ChildResult {
 }
 
 /** Prints the process's peak RSS as it exits; loaded with --import so the binary runs unchanged. */
-const RSS_HOOK = "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxRSS='+process.resourceUsage().maxRSS+'\\n'))";
+const RSS_HOOK =
+  "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxRSS='+process.resourceUsage().maxRSS+'\\n'))";
 
 function buildBinary(): string | null {
   const outDir = join(ROOT, ".bench", "dist");
   const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  const result = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", outDir], { cwd: ROOT, encoding: "utf8" });
+  const result = spawnSync(
+    process.execPath,
+    [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", outDir],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   const main = join(outDir, "cli", "main.js");
   return result.status === 0 && existsSync(main) ? main : null;
 }
 
 function runBinary(main: string, args: readonly string[]): ChildResult {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ["--import", RSS_HOOK, main, ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, ["--import", RSS_HOOK, main, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const match = /maxRSS=(\d+)/.exec(result.stderr);
   if (!match) throw new Error(`estimate binary failed (status ${result.status}): ${result.stderr}`);
@@ -117,7 +137,11 @@ function runBinary(main: string, args: readonly string[]): ChildResult {
 }
 
 function runChild(file: string): ChildResult {
-  const result = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", file], { cwd: ROOT, encoding: "utf8" });
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(import.meta.url), "--child", file],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   const last = result.stdout.trim().split("\n").at(-1) ?? "";
   try {
     return JSON.parse(last) as ChildResult;
@@ -136,7 +160,9 @@ async function main(): Promise<void> {
   const file = join(ROOT, ".bench", `estimate-${rows}.csv`);
   if (!(args.includes("--keep") && existsSync(file))) {
     const generated = await timed(() => generate(file, rows));
-    console.log(`generated ${fmt(rows)} rows (${(statSync(file).size / 1e6).toFixed(1)} MB) in ${generated.seconds.toFixed(1)} s: ${file}`);
+    console.log(
+      `generated ${fmt(rows)} rows (${(statSync(file).size / 1e6).toFixed(1)} MB) in ${generated.seconds.toFixed(1)} s: ${file}`,
+    );
   }
 
   // Two rounds each, alternating; the best round counts (the first also warms the JIT).
@@ -148,10 +174,14 @@ async function main(): Promise<void> {
     if (b.value !== rows) throw new Error(`bare csv-parse read ${b.value} rows, expected ${rows}`);
     bare.push(rows / b.seconds);
     const s = await timed(() => scanManifest({ path: file }));
-    if (s.value.validRows !== rows) throw new Error(`scanManifest found ${s.value.validRows} valid rows of ${rows}: ${s.value.problems[0]?.message ?? ""}`);
+    if (s.value.validRows !== rows)
+      throw new Error(
+        `scanManifest found ${s.value.validRows} valid rows of ${rows}: ${s.value.problems[0]?.message ?? ""}`,
+      );
     scan.push(rows / s.seconds);
     const t = await timed(() => scanManifest({ path: file, csvWorker: false }));
-    if (t.value.validRows !== rows) throw new Error(`scanManifest (in-thread parser) found ${t.value.validRows} valid rows of ${rows}`);
+    if (t.value.validRows !== rows)
+      throw new Error(`scanManifest (in-thread parser) found ${t.value.validRows} valid rows of ${rows}`);
     inThread.push(rows / t.seconds);
   }
   const bareBest = Math.max(...bare);
@@ -166,13 +196,25 @@ async function main(): Promise<void> {
   const peakMb = estimate.maxRssKb / 1024;
 
   console.log("");
-  console.log(`bare csv-parse         ${fmt(bareBest).padStart(10)} rows/s   (rounds: ${bare.map(fmt).join(", ")})`);
-  console.log(`estimate (scan)        ${fmt(scanBest).padStart(10)} rows/s   (rounds: ${scan.map(fmt).join(", ")})`);
-  console.log(`ratio                  ${ratio.toFixed(2).padStart(10)}          target ≥ 0.70  ${ratio >= 0.7 ? "OK" : "MISSED"}`);
+  console.log(
+    `bare csv-parse         ${fmt(bareBest).padStart(10)} rows/s   (rounds: ${bare.map(fmt).join(", ")})`,
+  );
+  console.log(
+    `estimate (scan)        ${fmt(scanBest).padStart(10)} rows/s   (rounds: ${scan.map(fmt).join(", ")})`,
+  );
+  console.log(
+    `ratio                  ${ratio.toFixed(2).padStart(10)}          target ≥ 0.70  ${ratio >= 0.7 ? "OK" : "MISSED"}`,
+  );
   const inThreadBest = Math.max(...inThread);
-  console.log(`  (parser on the main thread: ${fmt(inThreadBest)} rows/s, ratio ${(inThreadBest / bareBest).toFixed(2)}; rounds: ${inThread.map(fmt).join(", ")})`);
-  console.log(`estimate command       ${estimate.seconds.toFixed(1).padStart(10)} s        (child process, ${how}, ${fmt(rows / estimate.seconds)} rows/s end to end)`);
-  console.log(`peak RSS of estimate   ${peakMb.toFixed(0).padStart(10)} MB       target ≤ 200 MB  ${peakMb <= 200 ? "OK" : "MISSED"}  (the same binary printing --version: ${(idle.maxRssKb / 1024).toFixed(0)} MB)`);
+  console.log(
+    `  (parser on the main thread: ${fmt(inThreadBest)} rows/s, ratio ${(inThreadBest / bareBest).toFixed(2)}; rounds: ${inThread.map(fmt).join(", ")})`,
+  );
+  console.log(
+    `estimate command       ${estimate.seconds.toFixed(1).padStart(10)} s        (child process, ${how}, ${fmt(rows / estimate.seconds)} rows/s end to end)`,
+  );
+  console.log(
+    `peak RSS of estimate   ${peakMb.toFixed(0).padStart(10)} MB       target ≤ 200 MB  ${peakMb <= 200 ? "OK" : "MISSED"}  (the same binary printing --version: ${(idle.maxRssKb / 1024).toFixed(0)} MB)`,
+  );
 }
 
 await main();

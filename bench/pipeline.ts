@@ -45,14 +45,22 @@ function table(title: string, rows: readonly (readonly string[])[]): void {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
   console.log(`\n${title}`);
   rows.forEach((r, i) => {
-    console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("   "));
+    console.log(
+      r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("   "),
+    );
     if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("   "));
   });
 }
 
 async function writeManifest(dir: string, rows: number): Promise<string> {
   const file = path.join(dir, `manifest-${rows}.jsonl`);
-  const line = (i: number) => JSON.stringify({ id: `row-${i}`, model: "openai/gpt-image-2", prompt: `Studio photo of product ${i}, white background`, quality: "low" });
+  const line = (i: number) =>
+    JSON.stringify({
+      id: `row-${i}`,
+      model: "openai/gpt-image-2",
+      prompt: `Studio photo of product ${i}, white background`,
+      quality: "low",
+    });
   await writeFile(file, Array.from({ length: rows }, (_, i) => line(i)).join("\n") + "\n");
   return file;
 }
@@ -66,10 +74,17 @@ interface Cpu {
 }
 
 /** A measurement in its own process, with the CPU seconds it, the simulator and Redis spent meanwhile. */
-async function measure<S extends MeasureSpec>(spec: S, sim: SimulatorChild | null): Promise<{ result: MeasureResult<S>; cpu: Cpu }> {
+async function measure<S extends MeasureSpec>(
+  spec: S,
+  sim: SimulatorChild | null,
+): Promise<{ result: MeasureResult<S>; cpu: Cpu }> {
   const [redisBefore, simBefore] = [await redisCpuSeconds(redis), sim?.cpuSeconds() ?? 0];
   const result = await measureInChild(spec);
-  const cpu = { measured: result.cpuSeconds, simulator: (sim?.cpuSeconds() ?? 0) - simBefore, redis: (await redisCpuSeconds(redis)) - redisBefore };
+  const cpu = {
+    measured: result.cpuSeconds,
+    simulator: (sim?.cpuSeconds() ?? 0) - simBefore,
+    redis: (await redisCpuSeconds(redis)) - redisBefore,
+  };
   return { result, cpu };
 }
 
@@ -94,14 +109,20 @@ function loadNote(): string {
 
 function check(label: string, r: PipelineResult, rows: number, ledger: { runsCreated: number }): void {
   const ok = r.outcome === "done" && r.succeeded === rows && r.files === rows && ledger.runsCreated === rows;
-  if (!ok) throw new Error(`${label}: expected ${rows} rows done, files and runs; got outcome ${r.outcome}, ${r.succeeded} succeeded, ${r.failed} failed, ${r.files} files, ${ledger.runsCreated} runs created`);
+  if (!ok)
+    throw new Error(
+      `${label}: expected ${rows} rows done, files and runs; got outcome ${r.outcome}, ${r.succeeded} succeeded, ${r.failed} failed, ${r.files} files, ${ledger.runsCreated} runs created`,
+    );
 }
 
 async function scenarioA(dir: string) {
   const manifest = await writeManifest(dir, A_ROWS);
   // The baseline is short (~2 s), so it runs three times; the median counts.
   const noops = [];
-  for (let i = 0; i < 3; i++) noops.push(await measure<NoopSpec>({ kind: "bullmq-noop", jobs: A_ROWS, concurrency: A_CONCURRENCY }, null));
+  for (let i = 0; i < 3; i++)
+    noops.push(
+      await measure<NoopSpec>({ kind: "bullmq-noop", jobs: A_ROWS, concurrency: A_CONCURRENCY }, null),
+    );
   noops.sort((x, y) => x.result.seconds - y.result.seconds);
   const median = noops[1];
   if (!median) throw new Error("the baseline did not run");
@@ -109,20 +130,69 @@ async function scenarioA(dir: string) {
   const sim = await startSimulatorChild(0);
   try {
     const outDir = path.join(dir, "out-a");
-    const { result: run, cpu } = await measure({ kind: "pipeline", manifest, outDir, rows: A_ROWS, simUrl: sim.url, concurrency: A_CONCURRENCY, poll: A_POLL }, sim);
+    const { result: run, cpu } = await measure(
+      {
+        kind: "pipeline",
+        manifest,
+        outDir,
+        rows: A_ROWS,
+        simUrl: sim.url,
+        concurrency: A_CONCURRENCY,
+        poll: A_POLL,
+      },
+      sim,
+    );
     const ledger = await sim.ledger();
     check("(a)", run, A_ROWS, ledger);
     await rm(outDir, { recursive: true, force: true });
     const noopRate = A_ROWS / noop.seconds;
     const total = run.prepareSeconds + run.runSeconds;
     const rate = A_ROWS / total;
-    table(`(a) zero latency: ${int(A_ROWS)} gpt-image-2 low rows, concurrency ${A_CONCURRENCY}, poll ${JSON.stringify(A_POLL)}; simulator in a child process`, [
-      ["measurement", "seconds", "rows/s", "× baseline", "peak RSS (maxRSS / sampled)", "CPU: measured process / simulator / Redis"],
-      [`bare BullMQ no-op (median of ${noops.map((n) => fixed(n.result.seconds)).join(", ")} s)`, fixed(noop.seconds), int(noopRate), "1.000", `${mb(noop.maxRssKb * 1024)} / ${mb(noop.sampledPeakRss)}`, cpuText(noopCpu, A_ROWS)],
-      ["pipeline, end to end", fixed(total), int(rate), fixed(rate / noopRate, 3), `${mb(run.maxRssKb * 1024)} / ${mb(run.sampledPeakRss)}`, cpuText(cpu, A_ROWS)],
-      ["  openBatch (validate + record)", fixed(run.prepareSeconds), int(A_ROWS / run.prepareSeconds), "", "", ""],
-      ["  runBatch (submit + work)", fixed(run.runSeconds), int(A_ROWS / run.runSeconds), fixed(A_ROWS / run.runSeconds / noopRate, 3), "", ""],
-    ]);
+    table(
+      `(a) zero latency: ${int(A_ROWS)} gpt-image-2 low rows, concurrency ${A_CONCURRENCY}, poll ${JSON.stringify(A_POLL)}; simulator in a child process`,
+      [
+        [
+          "measurement",
+          "seconds",
+          "rows/s",
+          "× baseline",
+          "peak RSS (maxRSS / sampled)",
+          "CPU: measured process / simulator / Redis",
+        ],
+        [
+          `bare BullMQ no-op (median of ${noops.map((n) => fixed(n.result.seconds)).join(", ")} s)`,
+          fixed(noop.seconds),
+          int(noopRate),
+          "1.000",
+          `${mb(noop.maxRssKb * 1024)} / ${mb(noop.sampledPeakRss)}`,
+          cpuText(noopCpu, A_ROWS),
+        ],
+        [
+          "pipeline, end to end",
+          fixed(total),
+          int(rate),
+          fixed(rate / noopRate, 3),
+          `${mb(run.maxRssKb * 1024)} / ${mb(run.sampledPeakRss)}`,
+          cpuText(cpu, A_ROWS),
+        ],
+        [
+          "  openBatch (validate + record)",
+          fixed(run.prepareSeconds),
+          int(A_ROWS / run.prepareSeconds),
+          "",
+          "",
+          "",
+        ],
+        [
+          "  runBatch (submit + work)",
+          fixed(run.runSeconds),
+          int(A_ROWS / run.runSeconds),
+          fixed(A_ROWS / run.runSeconds / noopRate, 3),
+          "",
+          "",
+        ],
+      ],
+    );
     console.log(
       `requests: ${int(run.creates)} creates (p50 ${run.createMs.p50} ms), ${int(run.gets)} GETs (${fixed(run.gets / A_ROWS)} per row), ${int(run.downloads)} downloads; ` +
         `simulator ledger: ${int(ledger.runsCreated)} runs, ${int(ledger.replays)} replays, $${ledger.billedUsd}; ${int(run.files)} images on disk`,
@@ -137,33 +207,67 @@ async function scenarioB(dir: string) {
   const manifest = await writeManifest(dir, B_ROWS);
   const sim = await startSimulatorChild(B_LATENCY_MS);
   try {
-    const spec = { kind: "pipeline", manifest, outDir: path.join(dir, "out-b"), rows: B_ROWS, simUrl: sim.url, concurrency: B_CONCURRENCY, poll: B_POLL } as const;
+    const spec = {
+      kind: "pipeline",
+      manifest,
+      outDir: path.join(dir, "out-b"),
+      rows: B_ROWS,
+      simUrl: sim.url,
+      concurrency: B_CONCURRENCY,
+      poll: B_POLL,
+    } as const;
     const { result: run, cpu } = await measure(spec, sim);
     const ledger = await sim.ledger();
     check("(b)", run, B_ROWS, ledger);
     const ideal = Math.min(B_CONCURRENCY, B_ROWS) / (B_LATENCY_MS / 1000);
     const rate = B_ROWS / run.runSeconds;
     const toLast = B_ROWS / run.lastRecordedSeconds;
-    table(`(b) ${B_LATENCY_MS / 1000} s latency: ${int(B_ROWS)} rows, concurrency ${int(B_CONCURRENCY)}, one worker process, poll ${JSON.stringify(B_POLL)}; simulator in a child process`, [
-      ["measurement", "seconds", "rows/s", "÷ ideal"],
-      ["ideal: concurrency ÷ latency", fixed(B_ROWS / ideal), int(ideal), "1.000"],
-      ["runBatch, start → return", fixed(run.runSeconds), fixed(rate, 1), fixed(rate / ideal, 3)],
-      ["runBatch, start → last row recorded", fixed(run.lastRecordedSeconds), fixed(toLast, 1), fixed(toLast / ideal, 3)],
-      ["(openBatch before it: validate + record)", fixed(run.prepareSeconds), "", ""],
-    ]);
+    table(
+      `(b) ${B_LATENCY_MS / 1000} s latency: ${int(B_ROWS)} rows, concurrency ${int(B_CONCURRENCY)}, one worker process, poll ${JSON.stringify(B_POLL)}; simulator in a child process`,
+      [
+        ["measurement", "seconds", "rows/s", "÷ ideal"],
+        ["ideal: concurrency ÷ latency", fixed(B_ROWS / ideal), int(ideal), "1.000"],
+        ["runBatch, start → return", fixed(run.runSeconds), fixed(rate, 1), fixed(rate / ideal, 3)],
+        [
+          "runBatch, start → last row recorded",
+          fixed(run.lastRecordedSeconds),
+          fixed(toLast, 1),
+          fixed(toLast / ideal, 3),
+        ],
+        ["(openBatch before it: validate + record)", fixed(run.prepareSeconds), "", ""],
+      ],
+    );
     const at = (seconds: number) => `${fixed(seconds)} s`;
     table("(b) where the time goes (times from runBatch's start)", [
       ["what", "value"],
       ["first create answered", at(run.firstCreateSeconds)],
       ["last create sent / answered", `${at(run.lastCreateSentSeconds)} / ${at(run.lastCreateSeconds)}`],
-      ["create round trip: p50 / p95 / max", `${run.createMs.p50} / ${run.createMs.p95} / ${run.createMs.max} ms`],
-      ["per run, create answered → terminal GET: p50 / p95 / max", `${run.waitMs.p50} / ${run.waitMs.p95} / ${run.waitMs.max} ms`],
-      ["last terminal GET / last download / last row recorded", `${at(run.lastTerminalGetSeconds)} / ${at(run.lastDownloadSeconds)} / ${at(run.lastRecordedSeconds)}`],
-      ["one image downloaded (within the worker's download limit): p50 / p95 / max", `${run.downloadMs.p50} / ${run.downloadMs.p95} / ${run.downloadMs.max} ms`],
+      [
+        "create round trip: p50 / p95 / max",
+        `${run.createMs.p50} / ${run.createMs.p95} / ${run.createMs.max} ms`,
+      ],
+      [
+        "per run, create answered → terminal GET: p50 / p95 / max",
+        `${run.waitMs.p50} / ${run.waitMs.p95} / ${run.waitMs.max} ms`,
+      ],
+      [
+        "last terminal GET / last download / last row recorded",
+        `${at(run.lastTerminalGetSeconds)} / ${at(run.lastDownloadSeconds)} / ${at(run.lastRecordedSeconds)}`,
+      ],
+      [
+        "one image downloaded (within the worker's download limit): p50 / p95 / max",
+        `${run.downloadMs.p50} / ${run.downloadMs.p95} / ${run.downloadMs.max} ms`,
+      ],
       ["GETs per row", fixed(run.gets / B_ROWS)],
-      ["peak RSS of the worker process: maxRSS / sampled rss", `${mb(run.maxRssKb * 1024)} / ${mb(run.sampledPeakRss)} (${run.samples} samples)`],
+      [
+        "peak RSS of the worker process: maxRSS / sampled rss",
+        `${mb(run.maxRssKb * 1024)} / ${mb(run.sampledPeakRss)} (${run.samples} samples)`,
+      ],
       ["CPU: worker process / simulator / Redis", cpuText(cpu, B_ROWS)],
-      ["simulator ledger", `${int(ledger.runsCreated)} runs for ${int(B_ROWS)} rows, ${int(ledger.replays)} replays, $${ledger.billedUsd}`],
+      [
+        "simulator ledger",
+        `${int(ledger.runsCreated)} runs for ${int(B_ROWS)} rows, ${int(ledger.replays)} replays, $${ledger.billedUsd}`,
+      ],
     ]);
     return { run, ideal, rate };
   } finally {
@@ -180,16 +284,30 @@ async function main(): Promise<void> {
   try {
     const a = await scenarioA(dir);
     const b = await scenarioB(dir);
-    console.log(`\nSummary (for the README; the bench took ${fixed((performance.now() - started) / 1000, 0)} s)`);
+    console.log(
+      `\nSummary (for the README; the bench took ${fixed((performance.now() - started) / 1000, 0)} s)`,
+    );
     console.log(["```", "npm run bench:pipeline", ...env, load].join("\n"));
     console.log(`(a) 0 ms latency, ${int(A_ROWS)} rows, concurrency ${A_CONCURRENCY}:`);
-    console.log(`    bare BullMQ no-op      ${int(a.noopRate).padStart(6)} jobs/s  (${fixed(a.noop.seconds)} s)`);
-    console.log(`    run pipeline           ${int(a.rate).padStart(6)} rows/s  (${fixed(a.total)} s: validate ${fixed(a.run.prepareSeconds)} s + run ${fixed(a.run.runSeconds)} s)`);
-    console.log(`    ratio                  ${fixed(a.rate / a.noopRate, 3)} of bare BullMQ; peak RSS ${mb(a.run.maxRssKb * 1024)}`);
-    console.log(`(b) ${B_LATENCY_MS / 1000} s latency, ${int(B_ROWS)} rows, concurrency ${int(B_CONCURRENCY)}, one process:`);
+    console.log(
+      `    bare BullMQ no-op      ${int(a.noopRate).padStart(6)} jobs/s  (${fixed(a.noop.seconds)} s)`,
+    );
+    console.log(
+      `    run pipeline           ${int(a.rate).padStart(6)} rows/s  (${fixed(a.total)} s: validate ${fixed(a.run.prepareSeconds)} s + run ${fixed(a.run.runSeconds)} s)`,
+    );
+    console.log(
+      `    ratio                  ${fixed(a.rate / a.noopRate, 3)} of bare BullMQ; peak RSS ${mb(a.run.maxRssKb * 1024)}`,
+    );
+    console.log(
+      `(b) ${B_LATENCY_MS / 1000} s latency, ${int(B_ROWS)} rows, concurrency ${int(B_CONCURRENCY)}, one process:`,
+    );
     console.log(`    ideal                  ${int(b.ideal).padStart(6)} rows/s`);
-    console.log(`    run pipeline           ${fixed(b.rate, 1).padStart(6)} rows/s  (${fixed(b.run.runSeconds)} s)`);
-    console.log(`    ratio                  ${fixed(b.rate / b.ideal, 3)} of ideal (target ≥ 0.9); peak RSS ${mb(b.run.maxRssKb * 1024)} (sampled ${mb(b.run.sampledPeakRss)})`);
+    console.log(
+      `    run pipeline           ${fixed(b.rate, 1).padStart(6)} rows/s  (${fixed(b.run.runSeconds)} s)`,
+    );
+    console.log(
+      `    ratio                  ${fixed(b.rate / b.ideal, 3)} of ideal (target ≥ 0.9); peak RSS ${mb(b.run.maxRssKb * 1024)} (sampled ${mb(b.run.sampledPeakRss)})`,
+    );
     console.log("```");
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -58,12 +58,18 @@ async function openInChromium(file: string): Promise<{ ms: number; cards: number
   const profile = await mkdtemp(path.join(os.tmpdir(), "rfb-bench-chromium-"));
   const args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"];
   args.push("--disable-background-networking", "--disable-component-update", "--disable-sync");
-  const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args,
+  });
   try {
     const page = await context.newPage();
     await page.goto(pathToFileURL(file).href, { waitUntil: "domcontentloaded" }); // warms the browser up
     await page.reload({ waitUntil: "domcontentloaded" });
-    const timing = await page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd");
+    const timing = await page.evaluate(
+      "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd",
+    );
     return { ms: Number(timing), cards: await page.locator(".card").count() };
   } finally {
     await context.close();
@@ -92,7 +98,19 @@ try {
   console.log(`Setup: running ${count} rows through \`run --simulate\` (zero latency, 2 % failures)…`);
   const setupStart = performance.now();
   const env = { REDIS_URL, RUNFLOW_BATCH_PREFIX: bench.prefix, LOG_LEVEL: "error", CI: "1" };
-  const args = ["run", manifest, "--out", out, "--batch", "bench", "--simulate", "--sim-latency", "0", "--sim-fail-rate", "0.02"];
+  const args = [
+    "run",
+    manifest,
+    "--out",
+    out,
+    "--batch",
+    "bench",
+    "--simulate",
+    "--sim-latency",
+    "0",
+    "--sim-fail-rate",
+    "0.02",
+  ];
   args.push("--concurrency", String(CONCURRENCY), "--poll-interval", "20");
   const code = await runCli(args, { stdout: sink, stderr: sink, env });
   if (code !== 1 && code !== 0) throw new Error(`run exited ${code}: ${output}`);
@@ -107,7 +125,11 @@ try {
     const file = await openLineFile(path.join(dir, "baseline.jsonl"));
     const usable = await manifestUsable(record);
     let n = 0;
-    for await (const { estimateMicros: _e, costMicros: _c, ...fields } of batchLines(reader, record, usable)) {
+    for await (const { estimateMicros: _e, costMicros: _c, ...fields } of batchLines(
+      reader,
+      record,
+      usable,
+    )) {
       await file.write(JSON.stringify(fields) + "\n");
       n += 1;
     }
@@ -117,7 +139,9 @@ try {
   const reportsOnly = await best(2, () => writeReports(deps, "bench", out, { thumbnails: false }));
   await rm(path.join(out, "thumbs"), { recursive: true, force: true });
   const cold = await best(1, () => writeReports(deps, "bench", out, { thumbnails: true }));
-  const reuse = await best(2, () => writeReports(deps, "bench", out, { thumbnails: true, thumbnailBudgetMs: 0 }));
+  const reuse = await best(2, () =>
+    writeReports(deps, "bench", out, { thumbnails: true, thumbnailBudgetMs: 0 }),
+  );
 
   const first = (await stat(path.join(out, "report.html"))).size;
   const pages = await readdir(path.join(out, "report-pages"));
@@ -130,16 +154,34 @@ try {
   console.log(`\nReports of a ${rowsWritten}-row batch (${record.failed} failed), best of runs:`);
   const rows: [string, string, string][] = [
     ["results.jsonl alone (baseline)", seconds(baseline.ms), "1.00×"],
-    ["every report, thumbnails off", seconds(reportsOnly.ms), `${(reportsOnly.ms / baseline.ms).toFixed(2)}×`],
-    [`every report + thumbnails, none yet (made ${cold.value.thumbnails.made}, budget 5 s)`, seconds(cold.ms), `${(cold.ms / baseline.ms).toFixed(2)}×`],
-    [`every report + thumbnails, reusing only (${reuse.value.thumbnails.reused} reused, budget 0)`, seconds(reuse.ms), `${(reuse.ms / baseline.ms).toFixed(2)}×`],
+    [
+      "every report, thumbnails off",
+      seconds(reportsOnly.ms),
+      `${(reportsOnly.ms / baseline.ms).toFixed(2)}×`,
+    ],
+    [
+      `every report + thumbnails, none yet (made ${cold.value.thumbnails.made}, budget 5 s)`,
+      seconds(cold.ms),
+      `${(cold.ms / baseline.ms).toFixed(2)}×`,
+    ],
+    [
+      `every report + thumbnails, reusing only (${reuse.value.thumbnails.reused} reused, budget 0)`,
+      seconds(reuse.ms),
+      `${(reuse.ms / baseline.ms).toFixed(2)}×`,
+    ],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
-  for (const [name, time, ratio] of rows) console.log(`${name.padEnd(width)}  ${time.padStart(8)}  ${ratio.padStart(6)}`);
+  for (const [name, time, ratio] of rows)
+    console.log(`${name.padEnd(width)}  ${time.padStart(8)}  ${ratio.padStart(6)}`);
   const limit = first < 2 * 1024 * 1024 ? "met" : "NOT met";
-  console.log(`\nreport.html (page 1 of ${pages.length + 1}, 1,000 cards): ${mb(first)} (limit 2 MB: ${limit})`);
+  console.log(
+    `\nreport.html (page 1 of ${pages.length + 1}, 1,000 cards): ${mb(first)} (limit 2 MB: ${limit})`,
+  );
   console.log(`all report pages: ${mb(pagesBytes)}; results.csv: ${mb(csv)}`);
-  if (opened) console.log(`report.html in headless Chromium: ${opened.cards} cards, DOMContentLoaded after ${seconds(opened.ms)}`);
+  if (opened)
+    console.log(
+      `report.html in headless Chromium: ${opened.cards} cards, DOMContentLoaded after ${seconds(opened.ms)}`,
+    );
   const perSecond = (cold.value.thumbnails.made / 5).toFixed(0);
   console.log(`thumbnails made: ${perSecond} a second (sharp, 2 at a time, 1024×768 PNG → 320 px WebP)`);
 } finally {

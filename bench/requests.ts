@@ -25,7 +25,11 @@ import type { MeasureSpec, PipelineResult } from "./lib/measure.js";
 type PipelineSpec = Extract<MeasureSpec, { kind: "pipeline" }>;
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const SCENARIOS = env("SCENARIOS", "cd");
-const C = { rows: Number(env("C_ROWS", "900")), concurrency: Number(env("C_CONCURRENCY", "300")), latency: env("C_LATENCY", "26000-29000") };
+const C = {
+  rows: Number(env("C_ROWS", "900")),
+  concurrency: Number(env("C_CONCURRENCY", "300")),
+  latency: env("C_LATENCY", "26000-29000"),
+};
 const D = {
   rows: Number(env("D_ROWS", "600")),
   concurrency: Number(env("D_CONCURRENCY", "300")),
@@ -36,7 +40,13 @@ const fixed = (n: number, digits = 2) => n.toFixed(digits);
 
 async function writeManifest(dir: string, rows: number): Promise<string> {
   const file = path.join(dir, `manifest-${rows}.jsonl`);
-  const line = (i: number) => JSON.stringify({ id: `row-${i}`, model: "openai/gpt-image-2", prompt: `Studio photo of product ${i}`, quality: "low" });
+  const line = (i: number) =>
+    JSON.stringify({
+      id: `row-${i}`,
+      model: "openai/gpt-image-2",
+      prompt: `Studio photo of product ${i}`,
+      quality: "low",
+    });
   await writeFile(file, Array.from({ length: rows }, (_, i) => line(i)).join("\n") + "\n");
   return file;
 }
@@ -55,13 +65,20 @@ interface Row {
   readonly sim: Awaited<ReturnType<Awaited<ReturnType<typeof startSimulatorChild>>["ledger"]>>;
 }
 
-async function one(label: string, latency: string, extra: readonly string[], spec: Omit<PipelineSpec, "kind" | "simUrl">): Promise<Row> {
+async function one(
+  label: string,
+  latency: string,
+  extra: readonly string[],
+  spec: Omit<PipelineSpec, "kind" | "simUrl">,
+): Promise<Row> {
   const sim = await startSimulatorChild(latency, extra);
   try {
     const run = await measureInChild({ kind: "pipeline", simUrl: sim.url, ...spec });
     const ledger = await sim.ledger();
     if (run.outcome !== "done" || run.succeeded !== spec.rows || ledger.runsCreated !== spec.rows) {
-      throw new Error(`${label}: ${run.outcome}, ${run.succeeded}/${spec.rows} succeeded, ${ledger.runsCreated} runs created`);
+      throw new Error(
+        `${label}: ${run.outcome}, ${run.succeeded}/${spec.rows} succeeded, ${ledger.runsCreated} runs created`,
+      );
     }
     await rm(spec.outDir, { recursive: true, force: true });
     return { label, run, sim: ledger };
@@ -75,7 +92,9 @@ function print(title: string, header: readonly string[], rows: readonly (readonl
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? "").length)));
   console.log(`\n${title}`);
   all.forEach((r, i) => {
-    console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("   "));
+    console.log(
+      r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("   "),
+    );
     if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("   "));
   });
 }
@@ -84,9 +103,22 @@ async function scenarioC(dir: string): Promise<void> {
   const manifest = await writeManifest(dir, C.rows);
   const base = { manifest, rows: C.rows, concurrency: C.concurrency, limiter: { kind: "adaptive" } as const };
   const rows = [
-    await one("fixed default schedule (baseline)", C.latency, [], { ...base, outDir: path.join(dir, "c1"), poll: {} }),
-    await one("learned from latencies seen", C.latency, [], { ...base, outDir: path.join(dir, "c2"), poll: null }),
-    await one("callbacks (+ slow fallback polls)", C.latency, [], { ...base, outDir: path.join(dir, "c3"), poll: null, callbackPort: await freePort() }),
+    await one("fixed default schedule (baseline)", C.latency, [], {
+      ...base,
+      outDir: path.join(dir, "c1"),
+      poll: {},
+    }),
+    await one("learned from latencies seen", C.latency, [], {
+      ...base,
+      outDir: path.join(dir, "c2"),
+      poll: null,
+    }),
+    await one("callbacks (+ slow fallback polls)", C.latency, [], {
+      ...base,
+      outDir: path.join(dir, "c3"),
+      poll: null,
+      callbackPort: await freePort(),
+    }),
   ];
   print(
     `(c) latency ${C.latency} ms, ${C.rows} rows, concurrency ${C.concurrency}, one process`,
@@ -107,11 +139,28 @@ async function scenarioD(dir: string): Promise<void> {
   const manifest = await writeManifest(dir, D.rows);
   const extra = ["--rate-limit", String(D.limit), "--retry-after"];
   // Short fixed polls, as the issue measured: the pressure on the limit comes from GETs.
-  const base = { manifest, rows: D.rows, concurrency: D.concurrency, poll: { initialMs: 1_000, intervalMs: 500, factor: 1, maxMs: 500 } };
+  const base = {
+    manifest,
+    rows: D.rows,
+    concurrency: D.concurrency,
+    poll: { initialMs: 1_000, intervalMs: 500, factor: 1, maxMs: 500 },
+  };
   const rows = [
-    await one("no client-side limiter (baseline)", D.latency, extra, { ...base, outDir: path.join(dir, "d1"), limiter: { kind: "none" } }),
-    await one("adaptive (no --max-rps)", D.latency, extra, { ...base, outDir: path.join(dir, "d2"), limiter: { kind: "adaptive" } }),
-    await one(`--max-rps ${D.limit}`, D.latency, extra, { ...base, outDir: path.join(dir, "d3"), limiter: { kind: "shared", maxRps: D.limit } }),
+    await one("no client-side limiter (baseline)", D.latency, extra, {
+      ...base,
+      outDir: path.join(dir, "d1"),
+      limiter: { kind: "none" },
+    }),
+    await one("adaptive (no --max-rps)", D.latency, extra, {
+      ...base,
+      outDir: path.join(dir, "d2"),
+      limiter: { kind: "adaptive" },
+    }),
+    await one(`--max-rps ${D.limit}`, D.latency, extra, {
+      ...base,
+      outDir: path.join(dir, "d3"),
+      limiter: { kind: "shared", maxRps: D.limit },
+    }),
   ];
   print(
     `(d) simulator limit ${D.limit} req/s (429 + Retry-After), latency ${D.latency} ms, ${D.rows} rows, concurrency ${D.concurrency}`,
@@ -134,7 +183,9 @@ async function scenarioD(dir: string): Promise<void> {
 
 const dir = await mkdtemp(path.join(os.tmpdir(), "rfb-bench-requests-"));
 const [load = 0] = os.loadavg();
-console.log(`runflow-batch request bench: node ${process.version}, ${os.availableParallelism()} CPUs, load average (1 min) before: ${fixed(load)}`);
+console.log(
+  `runflow-batch request bench: node ${process.version}, ${os.availableParallelism()} CPUs, load average (1 min) before: ${fixed(load)}`,
+);
 try {
   if (SCENARIOS.includes("c")) await scenarioC(dir);
   if (SCENARIOS.includes("d")) await scenarioD(dir);

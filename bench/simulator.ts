@@ -32,13 +32,18 @@ const server = http.createServer({ keepAliveTimeout: 65000 }, (req, res) => {
 server.listen(0, "127.0.0.1", () => console.log("Baseline listening on http://127.0.0.1:" + server.address().port));`;
 
 async function startChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "warn" } });
-  const [line] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), "line")) as [string];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, LOG_LEVEL: "warn" },
+  });
+  const [line] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), "line")) as [
+    string,
+  ];
   const url = /listening on (http:\S+)/.exec(line)?.[1];
   if (!url) throw new Error(`unexpected first line from the child: ${line}`);
   return { child, url };
 }
-
 
 function rssMb(pid: number | undefined): string {
   try {
@@ -69,47 +74,96 @@ async function load(name: string, count: number, make: (i: number) => Promise<vo
   return { name, requests: count, seconds, rps: count / seconds };
 }
 
-async function json(dispatcher: Agent, url: string, method: "GET" | "POST", body?: string, expected = method === "POST" ? 201 : 200): Promise<Record<string, unknown>> {
-  const res = await request(url, { dispatcher, method, headers: AUTH, ...(body === undefined ? {} : { body }) });
+async function json(
+  dispatcher: Agent,
+  url: string,
+  method: "GET" | "POST",
+  body?: string,
+  expected = method === "POST" ? 201 : 200,
+): Promise<Record<string, unknown>> {
+  const res = await request(url, {
+    dispatcher,
+    method,
+    headers: AUTH,
+    ...(body === undefined ? {} : { body }),
+  });
   const parsed = (await res.body.json()) as Record<string, unknown>;
-  if (res.statusCode !== expected) throw new Error(`${method} ${url} → ${res.statusCode} ${JSON.stringify(parsed)}`);
+  if (res.statusCode !== expected)
+    throw new Error(`${method} ${url} → ${res.statusCode} ${JSON.stringify(parsed)}`);
   return parsed;
 }
 
 async function main(): Promise<void> {
   const dispatcher = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 60_000, pipelining: 1 });
-  const body = (i: number) => JSON.stringify({ input: { prompt: `product photo ${i}`, quality: "low" }, client_ref: `row-${i}` });
+  const body = (i: number) =>
+    JSON.stringify({ input: { prompt: `product photo ${i}`, quality: "low" }, client_ref: `row-${i}` });
 
   const baseline = await startChild(["-e", BASELINE_SERVER]);
   await load("warm-up", 2_000, async () => void (await json(dispatcher, `${baseline.url}/x`, "GET")));
-  const basePost = await load("baseline POST", RUNS, async (i) => void (await json(dispatcher, `${baseline.url}/v1/models/openai/gpt-image-2/runs`, "POST", body(i))));
-  const baseGet = await load("baseline GET", RUNS, async () => void (await json(dispatcher, `${baseline.url}/v1/runs/x`, "GET")));
+  const basePost = await load(
+    "baseline POST",
+    RUNS,
+    async (i) =>
+      void (await json(dispatcher, `${baseline.url}/v1/models/openai/gpt-image-2/runs`, "POST", body(i))),
+  );
+  const baseGet = await load(
+    "baseline GET",
+    RUNS,
+    async () => void (await json(dispatcher, `${baseline.url}/v1/runs/x`, "GET")),
+  );
   await stopChild(baseline.child);
 
-  const sim = await startChild(["--import", "tsx", "src/cli/main.ts", "simulator", "--port", "0", "--latency", LATENCY, "--seed", "1"]);
-  await load("warm-up", 2_000, async () => void (await json(dispatcher, `${sim.url}/v1/billing/balance`, "GET")));
+  const sim = await startChild([
+    "--import",
+    "tsx",
+    "src/cli/main.ts",
+    "simulator",
+    "--port",
+    "0",
+    "--latency",
+    LATENCY,
+    "--seed",
+    "1",
+  ]);
+  await load(
+    "warm-up",
+    2_000,
+    async () => void (await json(dispatcher, `${sim.url}/v1/billing/balance`, "GET")),
+  );
   const ids: string[] = new Array<string>(RUNS);
   const creates = await load("simulator POST /runs", RUNS, async (i) => {
-    ids[i] = (await json(dispatcher, `${sim.url}/v1/models/openai/gpt-image-2/runs`, "POST", body(i), 201)).id as string;
+    ids[i] = (await json(dispatcher, `${sim.url}/v1/models/openai/gpt-image-2/runs`, "POST", body(i), 201))
+      .id as string;
   });
   const lastCreate = Date.now();
-  const inFlightGets = await load("simulator GET (in flight)", RUNS, async (i) => void (await json(dispatcher, `${sim.url}/v1/runs/${ids[i]}`, "GET")));
+  const inFlightGets = await load(
+    "simulator GET (in flight)",
+    RUNS,
+    async (i) => void (await json(dispatcher, `${sim.url}/v1/runs/${ids[i]}`, "GET")),
+  );
   const held = (await json(dispatcher, `${sim.url}/__simulator/ledger`, "GET")).inFlight as number;
   const rss = rssMb(sim.child.pid);
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastCreate + 6_100 - Date.now())));
   let succeeded = 0;
   const doneGets = await load("simulator GET (succeeded, 1)", RUNS, async (i) => {
     const run = await json(dispatcher, `${sim.url}/v1/runs/${ids[i]}`, "GET");
-    if (run.status_code === "succeeded" && (run.output as { image_urls: string[] }).image_urls.length === 1) succeeded += 1;
+    if (run.status_code === "succeeded" && (run.output as { image_urls: string[] }).image_urls.length === 1)
+      succeeded += 1;
   });
-  const doneGets2 = await load("simulator GET (succeeded, 2)", RUNS, async (i) => void (await json(dispatcher, `${sim.url}/v1/runs/${ids[i]}`, "GET")));
+  const doneGets2 = await load(
+    "simulator GET (succeeded, 2)",
+    RUNS,
+    async (i) => void (await json(dispatcher, `${sim.url}/v1/runs/${ids[i]}`, "GET")),
+  );
   const ledger = await json(dispatcher, `${sim.url}/__simulator/ledger`, "GET");
   await stopChild(sim.child);
   await dispatcher.close();
 
   const row = (p: Phase, base?: Phase) =>
     `${p.name.padEnd(28)} ${String(p.requests).padStart(7)} ${p.seconds.toFixed(2).padStart(7)} s ${Math.round(p.rps).toString().padStart(8)} req/s${base ? `   ${((p.rps / base.rps) * 100).toFixed(0)} % of baseline` : ""}`;
-  console.log(`\nRunflow simulator bench: ${RUNS} runs, concurrency ${CONCURRENCY}, keep-alive (undici), simulator and baseline in child processes, latency ${LATENCY} ms`);
+  console.log(
+    `\nRunflow simulator bench: ${RUNS} runs, concurrency ${CONCURRENCY}, keep-alive (undici), simulator and baseline in child processes, latency ${LATENCY} ms`,
+  );
   console.log(row(basePost));
   console.log(row(baseGet));
   console.log(row(creates, basePost));
@@ -117,7 +171,9 @@ async function main(): Promise<void> {
   console.log(row(doneGets, baseGet));
   console.log(row(doneGets2, baseGet));
   console.log(`runs in flight held after creating and reading all: ${held} (simulator RSS ${rss})`);
-  console.log(`runs succeeded on the second read: ${succeeded}/${RUNS}; ledger: ${String(ledger.runsCreated)} runs, $${String(ledger.billedUsd)} billed (expected $${(RUNS * 0.009).toFixed(6)})`);
+  console.log(
+    `runs succeeded on the second read: ${succeeded}/${RUNS}; ledger: ${String(ledger.runsCreated)} runs, $${String(ledger.billedUsd)} billed (expected $${(RUNS * 0.009).toFixed(6)})`,
+  );
 }
 
 await main();

@@ -22,7 +22,14 @@ export interface SimulatorChild {
     replays: number;
     billedUsd: string;
     inFlight: number;
-    requests: { create: number; get: number; balance: number; other: number; rateLimited: number; maxPerSecond: number };
+    requests: {
+      create: number;
+      get: number;
+      balance: number;
+      other: number;
+      rateLimited: number;
+      maxPerSecond: number;
+    };
   }>;
   /** User + system CPU the simulator has used so far, in seconds (Linux /proc; NaN elsewhere). */
   cpuSeconds(): number;
@@ -32,7 +39,9 @@ export interface SimulatorChild {
 /** utime + stime of a process from /proc/PID/stat (clock ticks of 1/100 s on Linux). */
 function procCpuSeconds(pid: number | undefined): number {
   try {
-    const fields = readFileSync(`/proc/${String(pid)}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, "utf8")
+      .replace(/^.*\) /, "")
+      .split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
@@ -40,15 +49,44 @@ function procCpuSeconds(pid: number | undefined): number {
 }
 
 /** `latency`: ms or "MIN-MAX"; `extra`: more simulator flags (e.g. --rate-limit 100 --retry-after). */
-export async function startSimulatorChild(latency: number | string, extra: readonly string[] = []): Promise<SimulatorChild> {
-  const args = ["--import", "tsx", "src/cli/main.ts", "simulator", "--port", "0", "--latency", String(latency), "--seed", "1", ...extra];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" } });
+export async function startSimulatorChild(
+  latency: number | string,
+  extra: readonly string[] = [],
+): Promise<SimulatorChild> {
+  const args = [
+    "--import",
+    "tsx",
+    "src/cli/main.ts",
+    "simulator",
+    "--port",
+    "0",
+    "--latency",
+    String(latency),
+    "--seed",
+    "1",
+    ...extra,
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, LOG_LEVEL: "warn" },
+  });
   // Its stderr (warnings, the goodbye line) is kept and shown only if it goes wrong.
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  child.once("exit", (code, signal) => void (code !== 0 && signal !== "SIGTERM" && console.error(`simulator exited with ${String(code ?? signal)}:\n${stderr}`)));
+  child.once(
+    "exit",
+    (code, signal) =>
+      void (
+        code !== 0 &&
+        signal !== "SIGTERM" &&
+        console.error(`simulator exited with ${String(code ?? signal)}:\n${stderr}`)
+      ),
+  );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const [line] = (await Promise.race([once(lines, "line"), once(child, "exit").then(() => [""])])) as [string];
+  const [line] = (await Promise.race([once(lines, "line"), once(child, "exit").then(() => [""])])) as [
+    string,
+  ];
   const url = /^Runflow simulator listening on (http:\S+)$/.exec(line)?.[1];
   if (!url) throw new Error(`the simulator did not start: ${line || stderr}`);
   lines.on("line", () => undefined); // keep draining stdout

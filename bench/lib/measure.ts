@@ -46,7 +46,10 @@ export type MeasureSpec =
       /** null: the worker's own choice (learned from latencies; the slow fallback with callbacks). */
       readonly poll: Partial<PollSchedule> | null;
       /** Client-side request limiter: none (as before issue 12), the adaptive one, or --max-rps through Redis. */
-      readonly limiter?: { readonly kind: "none" } | { readonly kind: "adaptive" } | { readonly kind: "shared"; readonly maxRps: number };
+      readonly limiter?:
+        | { readonly kind: "none" }
+        | { readonly kind: "adaptive" }
+        | { readonly kind: "shared"; readonly maxRps: number };
       /** Listen for the simulator's callbacks on this port (creates send http://127.0.0.1:PORT/cb). */
       readonly callbackPort?: number;
     };
@@ -108,7 +111,9 @@ export interface PipelineResult extends ProcessUsage {
   readonly rateLimited: number;
 }
 
-export type MeasureResult<S extends MeasureSpec> = S extends { kind: "bullmq-noop" } ? NoopResult : PipelineResult;
+export type MeasureResult<S extends MeasureSpec> = S extends { kind: "bullmq-noop" }
+  ? NoopResult
+  : PipelineResult;
 
 function sampleRss(): { peak: () => number; count: () => number; stop: () => void } {
   let peak = process.memoryUsage().rss;
@@ -120,7 +125,9 @@ function sampleRss(): { peak: () => number; count: () => number; stop: () => voi
   return { peak: () => peak, count: () => count, stop: () => clearInterval(timer) };
 }
 
-async function bullmqNoop(spec: Extract<MeasureSpec, { kind: "bullmq-noop" }>): Promise<Omit<NoopResult, keyof ProcessUsage>> {
+async function bullmqNoop(
+  spec: Extract<MeasureSpec, { kind: "bullmq-noop" }>,
+): Promise<Omit<NoopResult, keyof ProcessUsage>> {
   const bench = await benchRedis("noop");
   try {
     const options = { connection: bench.redis, prefix: bench.keys.bullPrefix };
@@ -134,7 +141,9 @@ async function bullmqNoop(spec: Extract<MeasureSpec, { kind: "bullmq-noop" }>): 
     const started = performance.now();
     for (let first = 0; first < spec.jobs; first += 500) {
       const size = Math.min(500, spec.jobs - first);
-      await queue.addBulk(Array.from({ length: size }, (_, i) => ({ name: "noop", data: { row: first + i } })));
+      await queue.addBulk(
+        Array.from({ length: size }, (_, i) => ({ name: "noop", data: { row: first + i } })),
+      );
     }
     await done;
     const seconds = (performance.now() - started) / 1000;
@@ -148,7 +157,17 @@ async function bullmqNoop(spec: Extract<MeasureSpec, { kind: "bullmq-noop" }>): 
 
 /** The client, counting requests and timing each run from create to its terminal GET. */
 function instrumented(inner: RunflowClient, origin: () => number) {
-  const stats = { rateLimited: 0, creates: 0, gets: 0, downloads: 0, firstCreate: Number.POSITIVE_INFINITY, lastCreateSent: 0, lastCreate: 0, lastTerminalGet: 0, lastDownload: 0 };
+  const stats = {
+    rateLimited: 0,
+    creates: 0,
+    gets: 0,
+    downloads: 0,
+    firstCreate: Number.POSITIVE_INFINITY,
+    lastCreateSent: 0,
+    lastCreate: 0,
+    lastTerminalGet: 0,
+    lastDownload: 0,
+  };
   const createMs: number[] = [];
   const waits: number[] = [];
   const downloadMs: number[] = [];
@@ -201,34 +220,78 @@ function instrumented(inner: RunflowClient, origin: () => number) {
   return { client, stats, createMs, waits, downloadMs, lags, latencies };
 }
 
-const mean = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+const mean = (values: readonly number[]) =>
+  values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 
 function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN);
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN);
   return { p50: at(0.5), p95: at(0.95), max: Math.round(sorted.at(-1) ?? Number.NaN) };
 }
 
-async function pipeline(spec: Extract<MeasureSpec, { kind: "pipeline" }>): Promise<Omit<PipelineResult, keyof ProcessUsage>> {
+async function pipeline(
+  spec: Extract<MeasureSpec, { kind: "pipeline" }>,
+): Promise<Omit<PipelineResult, keyof ProcessUsage>> {
   const bench = await benchRedis("pipeline");
   const { redis, keys } = bench;
   const logger = silentLogger();
   const ledger = createLedger(redis, keys);
   let runStart = Number.POSITIVE_INFINITY;
-  const connections = spec.limiter === undefined || spec.limiter.kind === "none" ? 256 : Math.max(64, spec.concurrency);
+  const connections =
+    spec.limiter === undefined || spec.limiter.kind === "none" ? 256 : Math.max(64, spec.concurrency);
   const raw = createRunflowClient({ baseUrl: spec.simUrl, apiKey: "rf_bench", logger, connections });
-  const { client: counted, stats, createMs, waits, downloadMs, lags, latencies } = instrumented(raw, () => runStart);
+  const {
+    client: counted,
+    stats,
+    createMs,
+    waits,
+    downloadMs,
+    lags,
+    latencies,
+  } = instrumented(raw, () => runStart);
   const limiter = spec.limiter;
   const client =
     limiter === undefined || limiter.kind === "none"
       ? counted
-      : withRateLimit(counted, limiter.kind === "adaptive" ? createAdaptiveLimiter() : createSharedLimiter({ redis, key: keys.rateLimit("bench"), maxRps: limiter.maxRps, logger }));
-  const callback = spec.callbackPort === undefined ? {} : { callback: { url: `http://127.0.0.1:${spec.callbackPort}/cb`, listen: { host: "127.0.0.1", port: spec.callbackPort } } };
-  const settings: BatchSettings = { source: { path: spec.manifest }, prices: BUILT_IN_PRICES, skipInvalid: false, batchId: undefined, capMicros: null, force: false, retry: DEFAULT_RETRY_OPTIONS };
+      : withRateLimit(
+          counted,
+          limiter.kind === "adaptive"
+            ? createAdaptiveLimiter()
+            : createSharedLimiter({ redis, key: keys.rateLimit("bench"), maxRps: limiter.maxRps, logger }),
+        );
+  const callback =
+    spec.callbackPort === undefined
+      ? {}
+      : {
+          callback: {
+            url: `http://127.0.0.1:${spec.callbackPort}/cb`,
+            listen: { host: "127.0.0.1", port: spec.callbackPort },
+          },
+        };
+  const settings: BatchSettings = {
+    source: { path: spec.manifest },
+    prices: BUILT_IN_PRICES,
+    skipInvalid: false,
+    batchId: undefined,
+    capMicros: null,
+    force: false,
+    retry: DEFAULT_RETRY_OPTIONS,
+  };
   try {
     const started = performance.now();
     const binding = bindingFor(spec.simUrl, "rf_bench");
-    const opened = await openBatch({ redis, keys, ledger, logger, client, binding, settings, out: spec.outDir, stderr: process.stderr });
+    const opened = await openBatch({
+      redis,
+      keys,
+      ledger,
+      logger,
+      client,
+      binding,
+      settings,
+      out: spec.outDir,
+      stderr: process.stderr,
+    });
     runStart = performance.now();
     const runStartEpoch = Date.now();
     try {
@@ -241,16 +304,39 @@ async function pipeline(spec: Extract<MeasureSpec, { kind: "pipeline" }>): Promi
       });
       const runSeconds = (performance.now() - runStart) / 1000;
       const results = await redis.hvals(keys.results(record.id));
-      const lastFinished = results.reduce((last, json) => Math.max(last, Date.parse((JSON.parse(json) as { finished_at: string }).finished_at)), 0);
+      const lastFinished = results.reduce(
+        (last, json) => Math.max(last, Date.parse((JSON.parse(json) as { finished_at: string }).finished_at)),
+        0,
+      );
       return {
-        ...{ kind: "pipeline", outcome, rows: record.submission.rows, succeeded: record.succeeded, failed: record.failed },
+        ...{
+          kind: "pipeline",
+          outcome,
+          rows: record.submission.rows,
+          succeeded: record.succeeded,
+          failed: record.failed,
+        },
         files: (await readdir(path.join(spec.outDir, "images"))).length,
         prepareSeconds: (runStart - started) / 1000,
         runSeconds,
         lastRecordedSeconds: (lastFinished - runStartEpoch) / 1000,
-        ...{ firstCreateSeconds: stats.firstCreate / 1000, lastCreateSentSeconds: stats.lastCreateSent / 1000, lastCreateSeconds: stats.lastCreate / 1000 },
-        ...{ lastTerminalGetSeconds: stats.lastTerminalGet / 1000, lastDownloadSeconds: stats.lastDownload / 1000 },
-        ...{ creates: stats.creates, gets: stats.gets, downloads: stats.downloads, createMs: percentiles(createMs), waitMs: percentiles(waits), downloadMs: percentiles(downloadMs) },
+        ...{
+          firstCreateSeconds: stats.firstCreate / 1000,
+          lastCreateSentSeconds: stats.lastCreateSent / 1000,
+          lastCreateSeconds: stats.lastCreate / 1000,
+        },
+        ...{
+          lastTerminalGetSeconds: stats.lastTerminalGet / 1000,
+          lastDownloadSeconds: stats.lastDownload / 1000,
+        },
+        ...{
+          creates: stats.creates,
+          gets: stats.gets,
+          downloads: stats.downloads,
+          createMs: percentiles(createMs),
+          waitMs: percentiles(waits),
+          downloadMs: percentiles(downloadMs),
+        },
         lagMs: { ...percentiles(lags), mean: Math.round(mean(lags)) },
         meanLatencyMs: Math.round(mean(latencies)),
         rateLimited: stats.rateLimited,
@@ -272,7 +358,12 @@ const measured = spec.kind === "bullmq-noop" ? await bullmqNoop(spec) : await pi
 rss.stop();
 const usage = process.resourceUsage();
 const spent: ProcessUsage = {
-  ...{ maxRssKb: usage.maxRSS, sampledPeakRss: Math.max(rss.peak(), process.memoryUsage().rss), samples: rss.count(), keysRemoved },
+  ...{
+    maxRssKb: usage.maxRSS,
+    sampledPeakRss: Math.max(rss.peak(), process.memoryUsage().rss),
+    samples: rss.count(),
+    keysRemoved,
+  },
   cpuSeconds: ((cpu) => (cpu.user + cpu.system) / 1e6)(process.cpuUsage(cpuAtStart)),
 };
 process.stdout.write(JSON.stringify({ ...measured, ...spent }) + "\n");

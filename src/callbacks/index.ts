@@ -50,11 +50,18 @@ export function openCallbacks(options: OpenCallbacksOptions): Callbacks {
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const where = `${settings.listen.host}:${settings.listen.port}`;
-  const ready = startCallbackReceiver({ listen: settings.listen, secret: options.secret, logger, onCallback: wakeups.announce }).then(
+  const ready = startCallbackReceiver({
+    listen: settings.listen,
+    secret: options.secret,
+    logger,
+    onCallback: wakeups.announce,
+  }).then(
     async (receiver) => {
       await wakeups.ready.catch(() => undefined);
       if (options.secret === null) {
-        logger.warn("RUNFLOW_CALLBACK_SECRET is not set: callbacks are accepted unsigned (each only prompts a read of its run).");
+        logger.warn(
+          "RUNFLOW_CALLBACK_SECRET is not set: callbacks are accepted unsigned (each only prompts a read of its run).",
+        );
       }
       logger.info({ url: settings.url, listen: receiver.address }, "Listening for Runflow callbacks.");
       return receiver;

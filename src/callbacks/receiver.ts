@@ -67,7 +67,9 @@ function answer(res: ServerResponse, status: number, message?: string): void {
     res.writeHead(status).end();
     return;
   }
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end(`${message}\n`);
+  res
+    .writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" })
+    .end(`${message}\n`);
 }
 
 export async function startCallbackReceiver(options: ReceiverOptions): Promise<CallbackReceiver> {
@@ -89,7 +91,10 @@ export async function startCallbackReceiver(options: ReceiverOptions): Promise<C
     const header = req.headers["runflow-signature"];
     if (secret !== null && !signatureMatches(secret, body, Array.isArray(header) ? header[0] : header)) {
       counts.refused += 1;
-      logger.warn({ remote: req.socket.remoteAddress }, "Refused a callback without a valid Runflow-Signature (401).");
+      logger.warn(
+        { remote: req.socket.remoteAddress },
+        "Refused a callback without a valid Runflow-Signature (401).",
+      );
       return answer(res, 401, "Missing or invalid Runflow-Signature.");
     }
     const runId = callbackRunId(body);
@@ -103,9 +108,11 @@ export async function startCallbackReceiver(options: ReceiverOptions): Promise<C
       return;
     }
     counts.accepted += 1;
-    await options.onCallback(runId).catch((err: unknown) =>
-      logger.debug({ err, runId }, "Could not pass a callback on; polling will find the run."),
-    );
+    await options
+      .onCallback(runId)
+      .catch((err: unknown) =>
+        logger.debug({ err, runId }, "Could not pass a callback on; polling will find the run."),
+      );
   }
 
   const server = createServer((req, res) => {

@@ -29,7 +29,10 @@ describe("callback listen address", () => {
   const url = checkCallbackUrl("https://batch.example.com/runflow");
   it("defaults to the URL's port on every interface", () => {
     expect(parseListenAddress(undefined, url)).toEqual({ host: "0.0.0.0", port: 443 });
-    expect(parseListenAddress(undefined, checkCallbackUrl("http://h:8080/cb"))).toEqual({ host: "0.0.0.0", port: 8080 });
+    expect(parseListenAddress(undefined, checkCallbackUrl("http://h:8080/cb"))).toEqual({
+      host: "0.0.0.0",
+      port: 8080,
+    });
   });
   it("reads PORT, HOST:PORT and [IPv6]:PORT, refusing the rest", () => {
     expect(parseListenAddress("9000", url)).toEqual({ host: "0.0.0.0", port: 9000 });

@@ -22,9 +22,12 @@ describe("local wakeups", () => {
   it("shutdown rejects every sleeper through one listener", async () => {
     const stop = new AbortController();
     const wakeups = createLocalWakeups(stop.signal);
-    const sleeps = Array.from({ length: 100 }, (_, i) => wakeups.sleep(`run_${i}`, 60_000).catch((e: unknown) => e));
+    const sleeps = Array.from({ length: 100 }, (_, i) =>
+      wakeups.sleep(`run_${i}`, 60_000).catch((e: unknown) => e),
+    );
     stop.abort(new Error("shutting down"));
-    for (const result of await Promise.all(sleeps)) expect(result).toMatchObject({ message: "shutting down" });
+    for (const result of await Promise.all(sleeps))
+      expect(result).toMatchObject({ message: "shutting down" });
     expect(wakeups.waiting()).toBe(0);
     await expect(wakeups.sleep("later", 1)).rejects.toThrow("shutting down");
   });

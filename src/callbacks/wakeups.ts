@@ -48,10 +48,11 @@ export function createLocalWakeups(signal?: AbortSignal): RunWakeups & { wake(ru
     "abort",
     () => {
       const error = shutdownError(signal);
-      for (const set of sleepers.values()) for (const sleeper of set) {
-        clearTimeout(sleeper.timer);
-        sleeper.reject(error);
-      }
+      for (const set of sleepers.values())
+        for (const sleeper of set) {
+          clearTimeout(sleeper.timer);
+          sleeper.reject(error);
+        }
       sleepers.clear();
     },
     { once: true },
@@ -112,16 +113,22 @@ export interface SharedWakeupsOptions {
  * Sleepers of this process, woken also by announcements made in any process (Redis pub/sub).
  * `ready` settles once subscribed; until then (or while Redis is away) polling covers.
  */
-export function createSharedWakeups(options: SharedWakeupsOptions): RunWakeups & { readonly ready: Promise<void> } {
+export function createSharedWakeups(
+  options: SharedWakeupsOptions,
+): RunWakeups & { readonly ready: Promise<void> } {
   const { redis, channel, logger } = options;
   const local = createLocalWakeups(options.signal);
   const subscriber = redis.duplicate();
-  subscriber.on("error", (err: unknown) => logger.debug({ err }, "Callback channel connection trouble; polling covers the gap."));
+  subscriber.on("error", (err: unknown) =>
+    logger.debug({ err }, "Callback channel connection trouble; polling covers the gap."),
+  );
   subscriber.on("message", (from: string, runId: string) => {
     if (from === channel) local.wake(runId);
   });
   const ready = subscriber.subscribe(channel).then(() => undefined);
-  ready.catch((err: unknown) => logger.warn({ err }, "Could not subscribe to the callback channel; rows are found by polling."));
+  ready.catch((err: unknown) =>
+    logger.warn({ err }, "Could not subscribe to the callback channel; rows are found by polling."),
+  );
   return {
     ready,
     sleep: local.sleep,

@@ -12,7 +12,8 @@ interface DashboardFlags {
 
 function parsePort(flag: string, text: string): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new UsageError(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new UsageError(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -36,7 +37,12 @@ export function registerDashboard(program: Command, ctx: CommandContext): void {
     )
     .action(async (flags: DashboardFlags) => {
       ctx.handlesStop();
-      const settings = { host: flags.host, port: parsePort("--port", flags.port), token: flags.token, allowActions: flags.allowActions === true };
+      const settings = {
+        host: flags.host,
+        port: parsePort("--port", flags.port),
+        token: flags.token,
+        allowActions: flags.allowActions === true,
+      };
       const { dashboard } = await import("../commands/dashboard.js");
       await dashboard(ctx, settings);
     });

@@ -32,15 +32,27 @@ export function registerEstimate(program: Command, ctx: CommandContext): void {
         "Validate every row of a manifest and print what it would cost, per model and quality tier. " +
           "No Redis, no network, nothing is submitted.",
       )
-      .argument("<manifest>", "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl; - reads stdin")
-      .addOption(
-        new Option("--format <format>", "output: a table for people, or json for scripts").choices(["table", "json"]).default("table"),
+      .argument(
+        "<manifest>",
+        "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl; - reads stdin",
       )
-      .option("--out <dir>", "also say what `run --out DIR` would do: rows up to date, changed, to retry (a dry run; no network)"),
+      .addOption(
+        new Option("--format <format>", "output: a table for people, or json for scripts")
+          .choices(["table", "json"])
+          .default("table"),
+      )
+      .option(
+        "--out <dir>",
+        "also say what `run --out DIR` would do: rows up to date, changed, to retry (a dry run; no network)",
+      ),
   )
     .addHelpText("after", EXAMPLES)
     .action(async (manifest: string, flags: BatchFlags & { format: "table" | "json" }) => {
-      const settings = { ...(await parseManifestFlags(manifest, flags)), format: flags.format, out: flags.out };
+      const settings = {
+        ...(await parseManifestFlags(manifest, flags)),
+        format: flags.format,
+        out: flags.out,
+      };
       const { estimate } = await import("../commands/estimate.js");
       await estimate(ctx, settings);
     });

@@ -10,7 +10,9 @@ const onSignal = (name: NodeJS.Signals) => {
   signals += 1;
   if (!graceful) process.exit(130); // nothing to hand back: stop at once
   if (signals === 1) {
-    process.stderr.write(`\nrunflow-batch: ${name} received; stopping cleanly. Press Ctrl-C again to exit at once.\n`);
+    process.stderr.write(
+      `\nrunflow-batch: ${name} received; stopping cleanly. Press Ctrl-C again to exit at once.\n`,
+    );
     controller.abort();
   } else {
     process.exit(130);

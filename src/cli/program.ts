@@ -24,7 +24,9 @@ export const VERSION = "0.1.0";
 
 export function createProgram(ctx: CommandContext): Command {
   const program = new Command("runflow-batch")
-    .description("Batch image generation and editing on Runflow: streamed manifests, Redis queues, exact cost reports.")
+    .description(
+      "Batch image generation and editing on Runflow: streamed manifests, Redis queues, exact cost reports.",
+    )
     .version(VERSION)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
@@ -76,7 +78,11 @@ Examples:
 /** Runs one command line; returns the exit code. User mistakes print a sentence, never a stack. */
 export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
   let exitCode = 0;
-  const ctx: CommandContext = { io, setExitCode: (code) => void (exitCode = code), handlesStop: () => io.onStopHandled?.() };
+  const ctx: CommandContext = {
+    io,
+    setExitCode: (code) => void (exitCode = code),
+    handlesStop: () => io.onStopHandled?.(),
+  };
   const program = createProgram(ctx);
   try {
     await program.parseAsync([...argv], { from: "user" });

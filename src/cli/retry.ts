@@ -19,9 +19,18 @@ interface RetryFlags extends WorkerFlags {
 }
 
 function selection(flags: RetryFlags): RetrySelection {
-  const given = [flags.failed, flags.ids, flags.idsFile, flags.all].filter((f) => f !== undefined && f !== false).length;
+  const given = [flags.failed, flags.ids, flags.idsFile, flags.all].filter(
+    (f) => f !== undefined && f !== false,
+  ).length;
   if (given > 1) throw new UsageError("say which rows with one of --failed, --ids, --ids-file or --all");
-  if (flags.ids !== undefined) return { kind: "ids", ids: flags.ids.split(",").map((id) => id.trim()).filter((id) => id !== "") };
+  if (flags.ids !== undefined)
+    return {
+      kind: "ids",
+      ids: flags.ids
+        .split(",")
+        .map((id) => id.trim())
+        .filter((id) => id !== ""),
+    };
   if (flags.idsFile !== undefined) return { kind: "ids-file", file: flags.idsFile };
   if (flags.all) return { kind: "all" };
   return { kind: "failed" };
@@ -40,7 +49,11 @@ export function registerRetry(program: Command, ctx: CommandContext): void {
     .option("--ids <a,b>", "these row ids, comma-separated")
     .option("--ids-file <file>", "the row ids in this file, one per line")
     .option("--all", "every recorded row: fresh variations of the same prompts")
-    .option("--sim-latency <ms>", "for a rehearsal's batch: run duration in ms, or a range MIN-MAX", "1000-3000")
+    .option(
+      "--sim-latency <ms>",
+      "for a rehearsal's batch: run duration in ms, or a range MIN-MAX",
+      "1000-3000",
+    )
     .option("--sim-fail-rate <f>", "for a rehearsal's batch: share of runs that fail (0–1)", "0");
   addWorkerOptions(command, CONCURRENCY_DEFAULTS.run)
     .addHelpText(
@@ -61,7 +74,10 @@ Examples:
         select: selection(flags),
         work: parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.run),
         retry: DEFAULT_RETRY_OPTIONS,
-        simulate: { latencyMs: parseLatency("--sim-latency", flags.simLatency), failRate: parseRate("--sim-fail-rate", flags.simFailRate) },
+        simulate: {
+          latencyMs: parseLatency("--sim-latency", flags.simLatency),
+          failRate: parseRate("--sim-fail-rate", flags.simFailRate),
+        },
       };
       const { retry } = await import("../commands/retry.js");
       await retry(ctx, settings);

@@ -37,23 +37,35 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .summary("submit, work, wait and report in one process (the common case)")
     .description("Validate, submit, work, wait and write the reports, all in one process: the common case.")
     .argument("<manifest>", "CSV, JSON or JSONL manifest; - reads stdin")
-    .requiredOption("--out <dir>", "the batch's directory: images/ and the reports (one directory is one batch)")
+    .requiredOption(
+      "--out <dir>",
+      "the batch's directory: images/ and the reports (one directory is one batch)",
+    )
     .option("--simulate", "start the built-in Runflow simulator and use it: no key, no network, no money")
     .option("--sim-latency <ms>", "with --simulate: run duration in ms, or a range MIN-MAX", "1000-3000")
     .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0")
-    .option("--max-queued <n>", "rows kept queued in Redis ahead of the workers (default: max(1000, 2 × concurrency))");
+    .option(
+      "--max-queued <n>",
+      "rows kept queued in Redis ahead of the workers (default: max(1000, 2 × concurrency))",
+    );
   addWorkerOptions(addBatchOptions(command), CONCURRENCY_DEFAULTS.run)
     .addHelpText("after", HELP)
     .action(async (manifest: string, flags: RunFlags) => {
       ctx.handlesStop();
       // The simulator's flags are checked even without --simulate: a typo is said at once.
-      const sim = { latencyMs: parseLatency("--sim-latency", flags.simLatency), failRate: parseRate("--sim-fail-rate", flags.simFailRate) };
+      const sim = {
+        latencyMs: parseLatency("--sim-latency", flags.simLatency),
+        failRate: parseRate("--sim-fail-rate", flags.simFailRate),
+      };
       const settings = {
         ...(await parseBatchFlags(manifest, flags)),
         out: flags.out,
         work: parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.run),
         simulate: flags.simulate ? sim : null,
-        maxQueued: flags.maxQueued === undefined ? undefined : parsePositiveInt("--max-queued", flags.maxQueued, 1_000),
+        maxQueued:
+          flags.maxQueued === undefined
+            ? undefined
+            : parsePositiveInt("--max-queued", flags.maxQueued, 1_000),
       };
       const { run } = await import("../commands/run.js");
       await run(ctx, settings);

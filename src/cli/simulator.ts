@@ -35,9 +35,17 @@ const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >=
 /** "500" → 500 ms; "15000-40000" → uniform in that range. */
 export const parseLatency = (text: string) => parseLatencyFlag("--latency", text);
 
-export function simulatorOptionsFromFlags(flags: SimulatorFlags, callbackSecret: string | null): SimulatorOptions {
+export function simulatorOptionsFromFlags(
+  flags: SimulatorFlags,
+  callbackSecret: string | null,
+): SimulatorOptions {
   const options: SimulatorOptions = {
-    port: number("port", flags.port, "a port number from 0 to 65535 (0 picks a free port)", (n) => wholeAtLeast(0)(n) && n <= 65_535),
+    port: number(
+      "port",
+      flags.port,
+      "a port number from 0 to 65535 (0 picks a free port)",
+      (n) => wholeAtLeast(0)(n) && n <= 65_535,
+    ),
     host: flags.host,
     apiKeys: flags.apiKey,
     callbackSecret,
@@ -45,20 +53,37 @@ export function simulatorOptionsFromFlags(flags: SimulatorFlags, callbackSecret:
   if (flags.latency !== undefined) options.latencyMs = parseLatency(flags.latency);
   if (flags.failRate !== undefined) options.failRate = parseRate("--fail-rate", flags.failRate);
   if (flags.errorRate !== undefined) options.errorRate = parseRate("--error-rate", flags.errorRate);
-  if (flags.truncateRate !== undefined) options.truncateRate = parseRate("--truncate-rate", flags.truncateRate);
-  if (flags.rateLimit !== undefined) options.rateLimit = number("rate-limit", flags.rateLimit, "requests per second, more than 0", (n) => n > 0);
+  if (flags.truncateRate !== undefined)
+    options.truncateRate = parseRate("--truncate-rate", flags.truncateRate);
+  if (flags.rateLimit !== undefined)
+    options.rateLimit = number(
+      "rate-limit",
+      flags.rateLimit,
+      "requests per second, more than 0",
+      (n) => n > 0,
+    );
   if (flags.retryAfter) options.retryAfter = true;
   if (flags.balance !== undefined) {
     try {
       parseUsd(flags.balance);
     } catch {
-      throw new UsageError(`--balance must be a dollar amount such as 25 or 12.50 (at most 6 decimals), got ${JSON.stringify(flags.balance)}`);
+      throw new UsageError(
+        `--balance must be a dollar amount such as 25 or 12.50 (at most 6 decimals), got ${JSON.stringify(flags.balance)}`,
+      );
     }
     options.balanceUsd = flags.balance.trim();
   }
-  if (flags.urlTtl !== undefined) options.urlTtlSeconds = number("url-ttl", flags.urlTtl, "whole seconds, at least 1", wholeAtLeast(1));
-  if (flags.seed !== undefined) options.seed = number("seed", flags.seed, "a whole number", Number.isSafeInteger);
-  if (flags.downloadDelay !== undefined) options.downloadDelayMs = number("download-delay", flags.downloadDelay, "milliseconds, 0 or more", wholeAtLeast(0));
+  if (flags.urlTtl !== undefined)
+    options.urlTtlSeconds = number("url-ttl", flags.urlTtl, "whole seconds, at least 1", wholeAtLeast(1));
+  if (flags.seed !== undefined)
+    options.seed = number("seed", flags.seed, "a whole number", Number.isSafeInteger);
+  if (flags.downloadDelay !== undefined)
+    options.downloadDelayMs = number(
+      "download-delay",
+      flags.downloadDelay,
+      "milliseconds, 0 or more",
+      wholeAtLeast(0),
+    );
   for (const key of flags.apiKey) if (key.trim() === "") throw new UsageError("--api-key must not be empty");
   return options;
 }
@@ -69,17 +94,34 @@ export function registerSimulator(program: Command, ctx: CommandContext): void {
   program
     .command("simulator")
     .summary("the local Runflow API simulator (rehearse without spending)")
-    .description("Run a local Runflow API simulator: same endpoints, errors, billing and callbacks as runflow-api.md; no money spent.")
+    .description(
+      "Run a local Runflow API simulator: same endpoints, errors, billing and callbacks as runflow-api.md; no money spent.",
+    )
     .option("--port <n>", "port to listen on; 0 picks a free port", "8787")
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--api-key <key>", "accept this API key (repeatable); without it any rf_… key is accepted", collect, [])
-    .option("--latency <ms|min-max>", "time from create to terminal, fixed or a range (e.g. 15000-40000)", undefined)
+    .option(
+      "--api-key <key>",
+      "accept this API key (repeatable); without it any rf_… key is accepted",
+      collect,
+      [],
+    )
+    .option(
+      "--latency <ms|min-max>",
+      "time from create to terminal, fixed or a range (e.g. 15000-40000)",
+      undefined,
+    )
     .option("--fail-rate <share>", "share of runs that end failed (not billed), 0–1")
     .option("--error-rate <share>", "share of API requests answered 500/503, 0–1")
     .option("--rate-limit <n>", "requests per second before 429 RATE_LIMITED")
     .option("--retry-after", "send Retry-After (seconds) with 429 answers")
-    .option("--balance <usd>", "account credit; runs that it cannot cover get 402 INSUFFICIENT_CREDIT (default unlimited)")
-    .option("--callback-secret <secret>", "sign callbacks with Runflow-Signature (default: RUNFLOW_CALLBACK_SECRET)")
+    .option(
+      "--balance <usd>",
+      "account credit; runs that it cannot cover get 402 INSUFFICIENT_CREDIT (default unlimited)",
+    )
+    .option(
+      "--callback-secret <secret>",
+      "sign callbacks with Runflow-Signature (default: RUNFLOW_CALLBACK_SECRET)",
+    )
     .option("--url-ttl <seconds>", "lifetime of presigned output URLs", undefined)
     .option("--seed <n>", "reproducible latencies, failures, faults and images")
     .option("--download-delay <ms>", "wait before sending output bytes")

@@ -21,7 +21,10 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
     )
     .argument("[batch]", "batch id")
     .addOption(new Option("--format <format>", "table or json").choices(["table", "json"]).default("table"))
-    .option("--watch", "with a batch: refresh every 2 seconds until the batch ends, then exit with its exit code")
+    .option(
+      "--watch",
+      "with a batch: refresh every 2 seconds until the batch ends, then exit with its exit code",
+    )
     .option("--limit <n>", "how many recent batches to list", "20");
   addRedisTimeoutOption(command)
     .addHelpText(

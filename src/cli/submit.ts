@@ -13,9 +13,15 @@ export function registerSubmit(program: Command, ctx: CommandContext): void {
           "Submitting the same rows again adds nothing.",
       )
       .argument("<manifest>", "CSV, JSON or JSONL manifest; - reads stdin")
-      .option("--out <dir>", "the batch's directory: where workers write images and reports (or name the batch with --batch)"),
+      .option(
+        "--out <dir>",
+        "the batch's directory: where workers write images and reports (or name the batch with --batch)",
+      ),
   )
-    .addHelpText("after", "\nExample:\n  BATCH=$(runflow-batch submit jobs/catalogue.csv --max-cost 25) && runflow-batch worker")
+    .addHelpText(
+      "after",
+      "\nExample:\n  BATCH=$(runflow-batch submit jobs/catalogue.csv --max-cost 25) && runflow-batch worker",
+    )
     .action(async (manifest: string, flags: BatchFlags) => {
       const settings = { ...(await parseBatchFlags(manifest, flags)), out: flags.out };
       const { submit } = await import("../commands/submit.js");

@@ -14,7 +14,10 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
       "Process queued rows until stopped (Ctrl-C or SIGTERM): of every batch submitted for this endpoint and account, " +
         "or of one (--batch). Run as many as you like, on as many machines.",
     )
-    .option("--batch <id>", "serve this batch only (default: every batch submitted for this RUNFLOW_BASE_URL and key)");
+    .option(
+      "--batch <id>",
+      "serve this batch only (default: every batch submitted for this RUNFLOW_BASE_URL and key)",
+    );
   addRedisTimeoutOption(addWorkerOptions(command, CONCURRENCY_DEFAULTS.worker))
     .addHelpText(
       "after",

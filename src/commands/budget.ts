@@ -7,14 +7,25 @@ import type { CommandContext } from "./context.js";
 import { applyCap } from "./shared/apply-cap.js";
 import { openQueueDeps } from "./shared/queue-deps.js";
 
-export async function budget(ctx: CommandContext, settings: { readonly batchId: string; readonly capMicros: number | null }): Promise<void> {
+export async function budget(
+  ctx: CommandContext,
+  settings: { readonly batchId: string; readonly capMicros: number | null },
+): Promise<void> {
   const { batchId, capMicros } = settings;
   const deps = await openQueueDeps(ctx.io);
   const queues = createQueues(deps.redis, deps.keys, batchId);
   try {
     const record = await deps.ledger.batches.get(batchId);
-    if (!record) throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);
-    const promoted = await applyCap(deps.ledger, queues, batchId, capMicros, deps.logger, createBudgetHistory(deps.redis, deps.keys));
+    if (!record)
+      throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);
+    const promoted = await applyCap(
+      deps.ledger,
+      queues,
+      batchId,
+      capMicros,
+      deps.logger,
+      createBudgetHistory(deps.redis, deps.keys),
+    );
     const cap = capMicros === null ? "removed" : `$${formatUsd(capMicros)}`;
     const money = `spent $${formatUsd(record.spentMicros)}, reserved $${formatUsd(record.reservedMicros)}`;
     ctx.io.stdout.write(`${batchId}: cap ${cap} (${money}); ${promoted} held rows released\n`);

@@ -26,8 +26,12 @@ function untilAborted(signal: AbortSignal | undefined): Promise<void> {
 
 function listenError(error: unknown, settings: DashboardSettings): unknown {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "EADDRINUSE") return new UsageError(`port ${settings.port} is already in use; pick another with --port, or --port 0`, { cause: error });
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return new UsageError(`cannot listen on --host ${JSON.stringify(settings.host)}`, { cause: error });
+  if (code === "EADDRINUSE")
+    return new UsageError(`port ${settings.port} is already in use; pick another with --port, or --port 0`, {
+      cause: error,
+    });
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return new UsageError(`cannot listen on --host ${JSON.stringify(settings.host)}`, { cause: error });
   return error;
 }
 

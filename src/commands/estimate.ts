@@ -35,9 +35,12 @@ export async function estimate(ctx: CommandContext, given: EstimateSettings): Pr
   });
   if (scan.problemCount > 0) {
     reportProblems(ctx, scan);
-    if (settings.format === "json" && (!settings.skipInvalid || scan.validRows === 0)) json(problemsJson(scan));
+    if (settings.format === "json" && (!settings.skipInvalid || scan.validRows === 0))
+      json(problemsJson(scan));
     if (!settings.skipInvalid) {
-      ctx.io.stderr.write("Nothing was priced: fix the rows above, or pass --skip-invalid to price only the valid rows.\n");
+      ctx.io.stderr.write(
+        "Nothing was priced: fix the rows above, or pass --skip-invalid to price only the valid rows.\n",
+      );
       return ctx.setExitCode(2);
     }
     if (scan.validRows === 0) {
@@ -46,11 +49,24 @@ export async function estimate(ctx: CommandContext, given: EstimateSettings): Pr
     }
   }
   const scenarios = costAtEachTier(scan.cost, settings.prices);
-  const plan = settings.out === undefined ? null : await dryRunPlan(ctx.io, { out: settings.out, source: settings.source, prices: settings.prices, scan });
+  const plan =
+    settings.out === undefined
+      ? null
+      : await dryRunPlan(ctx.io, {
+          out: settings.out,
+          source: settings.source,
+          prices: settings.prices,
+          scan,
+        });
   if (settings.format === "json") {
-    json(plan === null ? estimateJson(scan, scenarios) : { ...estimateJson(scan, scenarios), plan: planJson(plan) });
+    json(
+      plan === null
+        ? estimateJson(scan, scenarios)
+        : { ...estimateJson(scan, scenarios), plan: planJson(plan) },
+    );
     return;
   }
   ctx.io.stdout.write(renderEstimateTable(scan, scenarios, settings.skipInvalid));
-  if (plan !== null && settings.out !== undefined) ctx.io.stdout.write(`\nPlan: ${planLine(settings.out, plan)}\n`);
+  if (plan !== null && settings.out !== undefined)
+    ctx.io.stdout.write(`\nPlan: ${planLine(settings.out, plan)}\n`);
 }

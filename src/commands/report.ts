@@ -17,7 +17,11 @@ import { bindingOf, clientFor, openQueueDeps, type QueueDeps } from "./shared/qu
 import { startRehearsal } from "./shared/rehearsal.js";
 import { writeReports } from "./shared/write-reports.js";
 
-const present = (file: string) => access(file).then(() => true, () => false);
+const present = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** Succeeded rows with an image missing from the directory. */
 async function missingImages(deps: QueueDeps, record: BatchRecord) {
@@ -26,7 +30,8 @@ async function missingImages(deps: QueueDeps, record: BatchRecord) {
   for await (const result of deps.ledger.results.scanResults(record.id)) {
     if (result.status !== "succeeded" || !result.run_id) continue;
     const found = await Promise.all(result.images.map((image) => present(path.join(out, image))));
-    if (!found.every(Boolean)) rows.push({ row: result.id, runId: result.run_id, images: result.images.length });
+    if (!found.every(Boolean))
+      rows.push({ row: result.id, runId: result.run_id, images: result.images.length });
   }
   return rows;
 }
@@ -38,17 +43,36 @@ async function restore(ctx: CommandContext, deps: QueueDeps, record: BatchRecord
   const bound = record.submission.binding;
   const rehearsal = bound.endpoint === SIMULATOR_ENDPOINT;
   if (!rehearsal && (!deps.config.runflowApiKey || !sameBinding(bound, bindingOf(deps.config, false)))) {
-    ctx.io.stderr.write(`${rows.length} rows' images are missing from ${record.submission.out}; set the batch's RUNFLOW_BASE_URL and RUNFLOW_API_KEY to download them again, or run the batch again.\n`);
+    ctx.io.stderr.write(
+      `${rows.length} rows' images are missing from ${record.submission.out}; set the batch's RUNFLOW_BASE_URL and RUNFLOW_API_KEY to download them again, or run the batch again.\n`,
+    );
     return;
   }
   let simulator: Simulator | null = null;
   try {
-    if (rehearsal) simulator = await startRehearsal({ outDir: record.submission.out, latencyMs: 0, failRate: 0, logger: deps.logger });
+    if (rehearsal)
+      simulator = await startRehearsal({
+        outDir: record.submission.out,
+        latencyMs: 0,
+        failRate: 0,
+        logger: deps.logger,
+      });
     const client = clientFor(deps, simulator);
     try {
-      const done = await restoreImages({ client, rows, outDir: record.submission.out, logger: deps.logger, batchId: record.id });
-      ctx.io.stderr.write(`Downloaded the images of ${done.restored} of ${rows.length} rows again (no new runs).\n`);
-      if (done.lost.length > 0) ctx.io.stderr.write(`Runflow no longer has the images of ${done.lost.length} rows; \`run\` or \`retry\` runs them again.\n`);
+      const done = await restoreImages({
+        client,
+        rows,
+        outDir: record.submission.out,
+        logger: deps.logger,
+        batchId: record.id,
+      });
+      ctx.io.stderr.write(
+        `Downloaded the images of ${done.restored} of ${rows.length} rows again (no new runs).\n`,
+      );
+      if (done.lost.length > 0)
+        ctx.io.stderr.write(
+          `Runflow no longer has the images of ${done.lost.length} rows; \`run\` or \`retry\` runs them again.\n`,
+        );
     } finally {
       await client.close();
     }
@@ -57,11 +81,17 @@ async function restore(ctx: CommandContext, deps: QueueDeps, record: BatchRecord
   }
 }
 
-export async function report(ctx: CommandContext, settings: { readonly batchId: string; readonly out: string | undefined }): Promise<void> {
+export async function report(
+  ctx: CommandContext,
+  settings: { readonly batchId: string; readonly out: string | undefined },
+): Promise<void> {
   const deps = await openQueueDeps(ctx.io);
   try {
     const record = await deps.ledger.batches.get(settings.batchId);
-    if (!record) throw new UsageError(`no batch "${settings.batchId}" in Redis; list batches with \`runflow-batch status\``);
+    if (!record)
+      throw new UsageError(
+        `no batch "${settings.batchId}" in Redis; list batches with \`runflow-batch status\``,
+      );
     const out = record.submission.out;
     if (settings.out !== undefined && path.resolve(settings.out) !== out) {
       throw new UsageError(

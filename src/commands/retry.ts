@@ -39,9 +39,14 @@ async function idsOf(select: RetrySelection): Promise<readonly string[] | null> 
   if (select.kind === "ids") return select.ids;
   if (select.kind !== "ids-file") return null;
   const text = await readFile(select.file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`--ids-file ${select.file}: cannot be read (${error.code ?? String(error)})`, { cause: error });
+    throw new UsageError(`--ids-file ${select.file}: cannot be read (${error.code ?? String(error)})`, {
+      cause: error,
+    });
   });
-  return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
 }
 
 /** The recorded rows the selection names, and what they are estimated to cost again. */
@@ -53,8 +58,13 @@ async function selectRows(ledger: Ledger, record: BatchRecord, select: RetrySele
     const results = await ledger.results.results(record.id, named);
     const unknown = named.filter((_, i) => results[i] === null);
     if (unknown.length > 0) {
-      const list = unknown.slice(0, 5).map((id) => JSON.stringify(id)).join(", ");
-      throw new UsageError(`batch ${record.id} has no recorded row ${list}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}; check the ids in results.csv`);
+      const list = unknown
+        .slice(0, 5)
+        .map((id) => JSON.stringify(id))
+        .join(", ");
+      throw new UsageError(
+        `batch ${record.id} has no recorded row ${list}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}; check the ids in results.csv`,
+      );
     }
     results.forEach((r) => (micros += r?.estimated_micros ?? 0));
     return { rows: [...named], micros };
@@ -74,7 +84,10 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
   let queues: Queues | null = null;
   try {
     const record = await deps.ledger.batches.get(settings.batchId);
-    if (!record) throw new UsageError(`no batch "${settings.batchId}" in Redis; list batches with \`runflow-batch status\``);
+    if (!record)
+      throw new UsageError(
+        `no batch "${settings.batchId}" in Redis; list batches with \`runflow-batch status\``,
+      );
     const { manifest, out, binding: bound } = record.submission;
     if ((await manifestSha256(manifest.path).catch(() => null)) !== manifest.sha256) {
       throw new UsageError(
@@ -85,15 +98,24 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
     const rehearsal = bound.endpoint === SIMULATOR_ENDPOINT;
     const binding = bindingOf(deps.config, rehearsal);
     if (!sameBinding(bound, binding)) {
-      throw new UsageError(`batch ${record.id} was made for ${describeBinding(bound)}; this command is for ${describeBinding(binding)}`);
+      throw new UsageError(
+        `batch ${record.id} was made for ${describeBinding(bound)}; this command is for ${describeBinding(binding)}`,
+      );
     }
     const { rows, micros } = await selectRows(deps.ledger, record, settings.select);
-    ctx.io.stderr.write(`${out}: ${rows.length.toLocaleString("en-US")} to retry → ${rows.length} run${rows.length === 1 ? "" : "s"}, ~$${formatUsd(micros)}\n`);
-    if (rehearsal) simulator = await startRehearsal({ outDir: out, ...settings.simulate, logger: deps.logger });
+    ctx.io.stderr.write(
+      `${out}: ${rows.length.toLocaleString("en-US")} to retry → ${rows.length} run${rows.length === 1 ? "" : "s"}, ~$${formatUsd(micros)}\n`,
+    );
+    if (rehearsal)
+      simulator = await startRehearsal({ outDir: out, ...settings.simulate, logger: deps.logger });
     const { maxRps, concurrency } = settings.work;
-    const client = clientFor(deps, simulator, { maxRps: maxRps ?? undefined, concurrency: concurrency.generate + concurrency.edit });
+    const client = clientFor(deps, simulator, {
+      maxRps: maxRps ?? undefined,
+      concurrency: concurrency.generate + concurrency.edit,
+    });
     try {
-      for (let i = 0; i < rows.length; i += 500) await deps.ledger.rows.reopen(record.id, rows.slice(i, i + 500), "again");
+      for (let i = 0; i < rows.length; i += 500)
+        await deps.ledger.rows.reopen(record.id, rows.slice(i, i + 500), "again");
       queues = createQueues(deps.redis, deps.keys, record.id);
       const source = manifest;
       await workAndReport(ctx, {

@@ -19,11 +19,13 @@ export interface RunSettings extends BatchSettings {
   readonly out: string;
   readonly work: WorkerSettings;
   /** Start the built-in simulator with these settings and use it instead of Runflow. */
-  readonly simulate: { readonly latencyMs: number | { min: number; max: number }; readonly failRate: number } | null;
+  readonly simulate: {
+    readonly latencyMs: number | { min: number; max: number };
+    readonly failRate: number;
+  } | null;
   /** Rows kept queued in Redis ahead of the workers (backpressure). */
   readonly maxQueued: number | undefined;
 }
-
 
 export async function run(ctx: CommandContext, given: RunSettings): Promise<void> {
   const settings = { ...given, source: await prepareManifestSource(given.source, ctx.io) }; // `-`: stdin, spooled
@@ -42,7 +44,10 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
     }
     const binding = bindingOf(deps.config, simulator !== null);
     const { maxRps, concurrency } = settings.work;
-    const client = clientFor(deps, simulator, { maxRps: maxRps ?? undefined, concurrency: concurrency.generate + concurrency.edit });
+    const client = clientFor(deps, simulator, {
+      maxRps: maxRps ?? undefined,
+      concurrency: concurrency.generate + concurrency.edit,
+    });
     try {
       const signal = ctx.io.signal;
       const opened = await deps.guard(

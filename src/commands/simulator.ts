@@ -19,9 +19,12 @@ function untilAborted(signal: AbortSignal | undefined): Promise<void> {
 function listenError(error: unknown, options: SimulatorOptions): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "EADDRINUSE") {
-    return new UsageError(`port ${options.port ?? 0} is already in use; pick another with --port, or --port 0 for a free one`, {
-      cause: error,
-    });
+    return new UsageError(
+      `port ${options.port ?? 0} is already in use; pick another with --port, or --port 0 for a free one`,
+      {
+        cause: error,
+      },
+    );
   }
   if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
     return new UsageError(`cannot listen on --host ${JSON.stringify(options.host)}`, { cause: error });
@@ -39,10 +42,15 @@ export async function serveSimulator(
     throw listenError(error, options);
   });
   ctx.io.stdout.write(`Runflow simulator listening on ${simulator.url}\n`);
-  const keys = options.apiKeys && options.apiKeys.length > 0 ? `${options.apiKeys.length} configured key(s)` : "any rf_… key";
+  const keys =
+    options.apiKeys && options.apiKeys.length > 0
+      ? `${options.apiKeys.length} configured key(s)`
+      : "any rf_… key";
   ctx.io.stdout.write(`API keys: ${keys}. Ledger: ${simulator.url}/__simulator/ledger. Stop with Ctrl-C.\n`);
   await untilAborted(ctx.io.signal);
   const ledger = simulator.ledger();
   await simulator.close();
-  ctx.io.stderr.write(`Runflow simulator stopped: ${ledger.runsCreated} runs created, $${ledger.billedUsd} billed.\n`);
+  ctx.io.stderr.write(
+    `Runflow simulator stopped: ${ledger.runsCreated} runs created, $${ledger.billedUsd} billed.\n`,
+  );
 }

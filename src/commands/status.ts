@@ -30,7 +30,10 @@ export async function status(ctx: CommandContext, settings: StatusSettings): Pro
 
   async function one(id: string): Promise<string> {
     const record = await deps.ledger.batches.get(id);
-    if (!record) throw new UsageError(`no batch "${id}" in Redis at this REDIS_URL; list batches with \`runflow-batch status\``);
+    if (!record)
+      throw new UsageError(
+        `no batch "${id}" in Redis at this REDIS_URL; list batches with \`runflow-batch status\``,
+      );
     if (record.endedAt !== null) ended = FINAL_STATES.find((state) => state === record.state) ?? null;
     const known = await facts!.read(record);
     const view = batchStatus(record, await deps.ledger.results.tierCounters(id), new Date(), {
@@ -42,8 +45,16 @@ export async function status(ctx: CommandContext, settings: StatusSettings): Pro
 
   async function recent(): Promise<string> {
     const records = await deps.ledger.batches.list(settings.limit);
-    if (settings.format === "json") return JSON.stringify(records.map((r) => batchStatus(r, {}, new Date())), null, 2) + "\n";
-    if (records.length === 0) return "no batches yet; start one with `runflow-batch run <manifest> --out DIR`\n";
+    if (settings.format === "json")
+      return (
+        JSON.stringify(
+          records.map((r) => batchStatus(r, {}, new Date())),
+          null,
+          2,
+        ) + "\n"
+      );
+    if (records.length === 0)
+      return "no batches yet; start one with `runflow-batch run <manifest> --out DIR`\n";
     return renderBatchTable(records);
   }
 

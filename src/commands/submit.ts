@@ -32,17 +32,20 @@ export async function submit(ctx: CommandContext, given: SubmitSettings): Promis
     );
     const { prepared, record } = opened;
     queues = opened.queues;
-    const summary = await deps.guard(enqueueManifest({
-      queues,
-      ledger: deps.ledger,
-      batchId: record.id,
-      source: settings.source,
-      prices: settings.prices,
-      retry: settings.retry,
-      logger: deps.logger,
-    }));
+    const summary = await deps.guard(
+      enqueueManifest({
+        queues,
+        ledger: deps.ledger,
+        batchId: record.id,
+        source: settings.source,
+        prices: settings.prices,
+        retry: settings.retry,
+        logger: deps.logger,
+      }),
+    );
     // An ended batch with rows to do again (resubmitted after an edit, a cancel): open it for the workers.
-    if (record.endedAt !== null && summary.enqueued > 0) await deps.ledger.batches.setState(record.id, "submitted");
+    if (record.endedAt !== null && summary.enqueued > 0)
+      await deps.ledger.batches.setState(record.id, "submitted");
     // Workers of this endpoint and account discover the batch from here.
     await createBatchPool(deps.redis, deps.keys).add(binding, record.id);
     ctx.io.stderr.write(

@@ -32,7 +32,10 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
   const { stopped, stop } = stopSignal(ctx.io.signal);
 
   try {
-    const limits = { maxRps: settings.maxRps ?? undefined, concurrency: settings.concurrency.generate + settings.concurrency.edit };
+    const limits = {
+      maxRps: settings.maxRps ?? undefined,
+      concurrency: settings.concurrency.generate + settings.concurrency.edit,
+    };
     const client = runflowClientFor(deps.config, deps.logger, undefined, undefined, deps, limits);
     try {
       const worker = createWorker({
@@ -55,12 +58,16 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
           stop();
         },
       });
-      deps.logger.info({ ...settings.concurrency, prefix: deps.config.redisPrefix }, "Worker started; waiting for rows.");
+      deps.logger.info(
+        { ...settings.concurrency, prefix: deps.config.redisPrefix },
+        "Worker started; waiting for rows.",
+      );
       try {
         await deps.guard(stopped); // Redis gone past --redis-timeout ends the worker with exit 4
       } finally {
         deps.logger.info("Worker stopping: handing in-flight rows back (their run ids are saved).");
-        if (deps.outage.down) void worker.close(); // nothing to hand back to a Redis that is gone
+        if (deps.outage.down)
+          void worker.close(); // nothing to hand back to a Redis that is gone
         else await worker.close();
       }
     } finally {

@@ -45,19 +45,34 @@ const nonEmpty = (value: string | null | undefined): string | undefined =>
 export function readConfig(flags: ConfigFlags = {}, env: Environment = process.env): Config {
   return {
     runflowApiKey: nonEmpty(flags.runflowApiKey) ?? nonEmpty(env.RUNFLOW_API_KEY) ?? null,
-    runflowBaseUrl: (nonEmpty(flags.runflowBaseUrl) ?? nonEmpty(env.RUNFLOW_BASE_URL) ?? DEFAULTS.runflowBaseUrl).replace(/\/+$/, ""),
+    runflowBaseUrl: (
+      nonEmpty(flags.runflowBaseUrl) ??
+      nonEmpty(env.RUNFLOW_BASE_URL) ??
+      DEFAULTS.runflowBaseUrl
+    ).replace(/\/+$/, ""),
     // RUNFLOW_BATCH_DEFAULT_REDIS_URL moves the default address (tests use a closed port).
-    redisUrl: nonEmpty(flags.redisUrl) ?? nonEmpty(env.REDIS_URL) ?? nonEmpty(env.RUNFLOW_BATCH_DEFAULT_REDIS_URL) ?? DEFAULTS.redisUrl,
+    redisUrl:
+      nonEmpty(flags.redisUrl) ??
+      nonEmpty(env.REDIS_URL) ??
+      nonEmpty(env.RUNFLOW_BATCH_DEFAULT_REDIS_URL) ??
+      DEFAULTS.redisUrl,
     redisPrefix: nonEmpty(flags.redisPrefix) ?? nonEmpty(env.RUNFLOW_BATCH_PREFIX) ?? DEFAULTS.redisPrefix,
     callbackSecret: nonEmpty(flags.callbackSecret) ?? nonEmpty(env.RUNFLOW_CALLBACK_SECRET) ?? null,
     logLevel: nonEmpty(flags.logLevel) ?? nonEmpty(env.LOG_LEVEL) ?? DEFAULTS.logLevel,
     redisUrlExplicit: nonEmpty(flags.redisUrl) !== undefined || nonEmpty(env.REDIS_URL) !== undefined,
-    stateDir: join(nonEmpty(env.XDG_STATE_HOME) ?? join(nonEmpty(env.HOME) ?? homedir(), ".local", "state"), "runflow-batch"),
+    stateDir: join(
+      nonEmpty(env.XDG_STATE_HOME) ?? join(nonEmpty(env.HOME) ?? homedir(), ".local", "state"),
+      "runflow-batch",
+    ),
     redisServer: nonEmpty(env.RUNFLOW_BATCH_REDIS_SERVER) ?? null,
     searchPath: env.PATH ?? "",
     dashboardToken: nonEmpty(flags.dashboardToken) ?? nonEmpty(env.RUNFLOW_BATCH_DASHBOARD_TOKEN) ?? null,
     notifySecret: nonEmpty(env.RUNFLOW_BATCH_NOTIFY_SECRET) ?? null,
-    redisTimeoutMs: durationFrom("RUNFLOW_BATCH_REDIS_TIMEOUT", nonEmpty(env.RUNFLOW_BATCH_REDIS_TIMEOUT), PATIENCE_DEFAULTS.redisTimeoutMs),
+    redisTimeoutMs: durationFrom(
+      "RUNFLOW_BATCH_REDIS_TIMEOUT",
+      nonEmpty(env.RUNFLOW_BATCH_REDIS_TIMEOUT),
+      PATIENCE_DEFAULTS.redisTimeoutMs,
+    ),
     maxRps: positiveFrom("RUNFLOW_MAX_RPS", nonEmpty(env.RUNFLOW_MAX_RPS)),
   };
 }
@@ -65,14 +80,20 @@ export function readConfig(flags: ConfigFlags = {}, env: Environment = process.e
 function positiveFrom(name: string, text: string | undefined): number | null {
   if (text === undefined) return null;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigurationError(`${name} must be a positive number of requests per second such as 50, got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigurationError(
+      `${name} must be a positive number of requests per second such as 50, got ${JSON.stringify(text)}`,
+    );
   return n;
 }
 
 function durationFrom(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const ms = parseDuration(text);
-  if (ms === null || ms <= 0) throw new ConfigurationError(`${name} must be a duration such as 60, 30s or 5m, got ${JSON.stringify(text)}`);
+  if (ms === null || ms <= 0)
+    throw new ConfigurationError(
+      `${name} must be a duration such as 60, 30s or 5m, got ${JSON.stringify(text)}`,
+    );
   return ms;
 }
 

@@ -24,7 +24,11 @@ export type FastCheck =
   /** z.array(item).min(min). */
   | { readonly kind: "list"; readonly item: FastCheck; readonly min: number }
   /** One of the presets, or an exact {width, height} object that `sizeProblem` accepts. */
-  | { readonly kind: "size"; readonly presets: ReadonlySet<unknown>; readonly sizeProblem: (width: number, height: number) => string | null }
+  | {
+      readonly kind: "size";
+      readonly presets: ReadonlySet<unknown>;
+      readonly sizeProblem: (width: number, height: number) => string | null;
+    }
   /** z.strictObject(shape). */
   | { readonly kind: "object"; readonly shape: FastShape };
 
@@ -40,14 +44,29 @@ export interface FastShape {
 
 /** Every check as an object of one shape, so `passes` reads its properties monomorphically. */
 function uniform(check: FastCheck): FastCheck {
-  const blank = { kind: "", min: 0, max: 0, values: null, https: false, item: null, presets: null, sizeProblem: null, shape: null };
+  const blank = {
+    kind: "",
+    min: 0,
+    max: 0,
+    values: null,
+    https: false,
+    item: null,
+    presets: null,
+    sizeProblem: null,
+    shape: null,
+  };
   const result = Object.assign(blank, check) as FastCheck;
   if (result.kind === "list") return Object.assign(result, { item: uniform(result.item) });
   return result;
 }
 
 export function fastShape(fields: Readonly<Record<string, FastField>>): FastShape {
-  const map = new Map(Object.entries(fields).map(([key, field]) => [key, { required: field.required, check: uniform(field.check) }]));
+  const map = new Map(
+    Object.entries(fields).map(([key, field]) => [
+      key,
+      { required: field.required, check: uniform(field.check) },
+    ]),
+  );
   let requiredCount = 0;
   for (const field of map.values()) if (field.required) requiredCount += 1;
   return { fields: map, requiredCount };
@@ -55,7 +74,10 @@ export function fastShape(fields: Readonly<Record<string, FastField>>): FastShap
 
 export const required = (check: FastCheck): FastField => ({ required: true, check });
 export const optional = (check: FastCheck): FastField => ({ required: false, check });
-export const member = (values: readonly string[]): FastCheck => ({ kind: "member", values: new Set<unknown>(values) });
+export const member = (values: readonly string[]): FastCheck => ({
+  kind: "member",
+  values: new Set<unknown>(values),
+});
 
 /** A plain object (what JSON.parse and object literals make); anything else goes to zod. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -94,7 +116,12 @@ function passesSize(check: Extract<FastCheck, { kind: "size" }>, value: unknown)
     keys += 1;
   }
   const { width, height } = value;
-  return keys === 2 && typeof width === "number" && typeof height === "number" && check.sizeProblem(width, height) === null;
+  return (
+    keys === 2 &&
+    typeof width === "number" &&
+    typeof height === "number" &&
+    check.sizeProblem(width, height) === null
+  );
 }
 
 export function passes(check: FastCheck, value: unknown): boolean {
@@ -127,7 +154,8 @@ export function passes(check: FastCheck, value: unknown): boolean {
   }
 }
 
-const isAlphanumeric = (code: number) => (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 122);
+const isAlphanumeric = (code: number) =>
+  (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 122);
 
 /**
  * "http"/"https" for URLs that `new URL()` certainly parses: `http(s)://`, a host of plain ASCII

@@ -5,7 +5,15 @@
  * Pure: no I/O.
  */
 import { z } from "zod";
-import { fastShape, member, optional, passesShape, required, type FastCheck, type FastShape } from "./input-fast-path.js";
+import {
+  fastShape,
+  member,
+  optional,
+  passesShape,
+  required,
+  type FastCheck,
+  type FastShape,
+} from "./input-fast-path.js";
 import { QUALITIES, type ModelId } from "./models.js";
 
 export const IMAGE_SIZE_PRESETS = [
@@ -19,7 +27,18 @@ export const IMAGE_SIZE_PRESETS = [
 export const GPT_IMAGE_15_SIZES = ["1024x1024", "1536x1024", "1024x1536", "auto"] as const;
 export const OUTPUT_FORMATS = ["png", "jpeg", "webp"] as const;
 export const BACKGROUNDS = ["auto", "transparent", "opaque"] as const;
-export const ASPECT_RATIOS = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"] as const;
+export const ASPECT_RATIOS = [
+  "1:1",
+  "2:3",
+  "3:2",
+  "3:4",
+  "4:3",
+  "4:5",
+  "5:4",
+  "9:16",
+  "16:9",
+  "21:9",
+] as const;
 export const RESOLUTIONS = ["1K", "2K", "4K"] as const;
 export const MAX_PROMPT_LENGTH = 32_000;
 
@@ -43,8 +62,12 @@ function isUrl(value: string, protocols: readonly string[]): boolean {
     return false;
   }
 }
-const httpUrl = z.string({ error: "an http(s) URL" }).refine((v) => isUrl(v, ["http:", "https:"]), { error: "an http(s) URL" });
-const httpsUrl = z.string({ error: "an https URL" }).refine((v) => isUrl(v, ["https:"]), { error: "an https URL" });
+const httpUrl = z
+  .string({ error: "an http(s) URL" })
+  .refine((v) => isUrl(v, ["http:", "https:"]), { error: "an http(s) URL" });
+const httpsUrl = z
+  .string({ error: "an https URL" })
+  .refine((v) => isUrl(v, ["https:"]), { error: "an https URL" });
 
 const prompt = (min: number) =>
   z
@@ -52,11 +75,15 @@ const prompt = (min: number) =>
     .min(min, { error: min === 1 ? "a non-empty prompt" : `a prompt of at least ${min} characters` })
     .max(MAX_PROMPT_LENGTH, { error: `a prompt of at most ${MAX_PROMPT_LENGTH} characters` });
 
-const numImages = z.int({ error: "a whole number from 1 to 4" }).min(1, { error: "a whole number from 1 to 4" }).max(4, { error: "a whole number from 1 to 4" });
+const numImages = z
+  .int({ error: "a whole number from 1 to 4" })
+  .min(1, { error: "a whole number from 1 to 4" })
+  .max(4, { error: "a whole number from 1 to 4" });
 
 /** Explicit sizes: both sides multiples of 16, longest side ≤ 3840, ratio ≤ 3:1, 655,360–8,294,400 pixels. */
 export function explicitSizeProblem(width: number, height: number): string | null {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) return "positive whole numbers";
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
+    return "positive whole numbers";
   if (width % 16 !== 0 || height % 16 !== 0) return "width and height that are multiples of 16";
   if (Math.max(width, height) > 3840) return "a longest side of at most 3840";
   if (Math.max(width, height) > 3 * Math.min(width, height)) return "an aspect ratio of at most 3:1";
@@ -90,7 +117,9 @@ export const MODEL_INPUT_SCHEMAS: Readonly<Record<ModelId, z.ZodType>> = {
   "openai/gpt-image-2": z.strictObject(gptImage2),
   "openai/gpt-image-2/edit": z.strictObject({
     ...gptImage2,
-    image_urls: z.array(httpUrl, { error: "a list of http(s) URLs" }).min(1, { error: "at least one image URL" }),
+    image_urls: z
+      .array(httpUrl, { error: "a list of http(s) URLs" })
+      .min(1, { error: "at least one image URL" }),
     mask_url: httpUrl.optional(),
     image_size: imageSize([...IMAGE_SIZE_PRESETS, "auto"]).optional(),
   }),
@@ -120,7 +149,11 @@ export const MODEL_INPUT_SCHEMAS: Readonly<Record<ModelId, z.ZodType>> = {
  */
 const fastPrompt = (min: number): FastCheck => ({ kind: "text", min, max: MAX_PROMPT_LENGTH });
 const fastNumImages: FastCheck = { kind: "int", min: 1, max: 4 };
-const fastSize = (presets: readonly string[]): FastCheck => ({ kind: "size", presets: new Set<unknown>(presets), sizeProblem: explicitSizeProblem });
+const fastSize = (presets: readonly string[]): FastCheck => ({
+  kind: "size",
+  presets: new Set<unknown>(presets),
+  sizeProblem: explicitSizeProblem,
+});
 const fastGptImage2 = {
   prompt: required(fastPrompt(1)),
   num_images: optional(fastNumImages),
@@ -149,7 +182,10 @@ const FAST_SHAPES: Readonly<Record<ModelId, FastShape>> = {
   }),
   "runflow/tag-removal": fastShape({
     image_url: required(fastHttpUrl),
-    config: optional({ kind: "object", shape: fastShape({ aspect_ratio: optional({ kind: "text", min: 0, max: Infinity }) }) }),
+    config: optional({
+      kind: "object",
+      shape: fastShape({ aspect_ratio: optional({ kind: "text", min: 0, max: Infinity }) }),
+    }),
   }),
   "runflow/product-isolation": fastShape({
     image_url: required({ kind: "url", https: true }),
@@ -182,13 +218,19 @@ export function checkModelInput(model: ModelId, input: unknown): FieldProblem[] 
   for (const issue of result.error.issues) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
-        problems.push({ kind: "unknown", field: [...issue.path, key].join("."), expected: "no such field for " + model, found: valueAt(input, [...issue.path, key]) });
+        problems.push({
+          kind: "unknown",
+          field: [...issue.path, key].join("."),
+          expected: "no such field for " + model,
+          found: valueAt(input, [...issue.path, key]),
+        });
       }
       continue;
     }
     const found = valueAt(input, issue.path);
     const field = issue.path.join(".") || "input";
-    const expected = found === undefined && issue.code === "invalid_type" ? "a value (required)" : issue.message;
+    const expected =
+      found === undefined && issue.code === "invalid_type" ? "a value (required)" : issue.message;
     problems.push({ kind: found === undefined ? "missing" : "invalid", field, expected, found });
   }
   return problems;

@@ -30,11 +30,41 @@ export interface ModelInfo {
 }
 
 export const MODELS: Readonly<Record<ModelId, ModelInfo>> = {
-  "openai/gpt-image-2": { id: "openai/gpt-image-2", billing: "image", defaultQuality: "high", typicalDurationMs: 20_000, queue: "generate" },
-  "openai/gpt-image-2/edit": { id: "openai/gpt-image-2/edit", billing: "image", defaultQuality: "high", typicalDurationMs: 25_000, queue: "edit" },
-  "openai/gpt-image-1.5": { id: "openai/gpt-image-1.5", billing: "image", defaultQuality: "high", typicalDurationMs: 20_000, queue: "generate" },
-  "runflow/tag-removal": { id: "runflow/tag-removal", billing: "request", defaultQuality: null, typicalDurationMs: 15_000, queue: "edit" },
-  "runflow/product-isolation": { id: "runflow/product-isolation", billing: "request", defaultQuality: null, typicalDurationMs: 15_000, queue: "edit" },
+  "openai/gpt-image-2": {
+    id: "openai/gpt-image-2",
+    billing: "image",
+    defaultQuality: "high",
+    typicalDurationMs: 20_000,
+    queue: "generate",
+  },
+  "openai/gpt-image-2/edit": {
+    id: "openai/gpt-image-2/edit",
+    billing: "image",
+    defaultQuality: "high",
+    typicalDurationMs: 25_000,
+    queue: "edit",
+  },
+  "openai/gpt-image-1.5": {
+    id: "openai/gpt-image-1.5",
+    billing: "image",
+    defaultQuality: "high",
+    typicalDurationMs: 20_000,
+    queue: "generate",
+  },
+  "runflow/tag-removal": {
+    id: "runflow/tag-removal",
+    billing: "request",
+    defaultQuality: null,
+    typicalDurationMs: 15_000,
+    queue: "edit",
+  },
+  "runflow/product-isolation": {
+    id: "runflow/product-isolation",
+    billing: "request",
+    defaultQuality: null,
+    typicalDurationMs: 15_000,
+    queue: "edit",
+  },
 };
 
 export function isModelId(value: unknown): value is ModelId {

@@ -10,7 +10,10 @@ const DECIMAL = /^(\d+)(?:\.(\d{1,6}))?$/;
 /** "0.133" → 133000. Refuses negatives, more than 6 decimals, and anything not a plain decimal. */
 export function parseUsd(text: string): Micros {
   const match = DECIMAL.exec(text.trim());
-  if (!match) throw new RangeError(`expected a dollar amount such as 0.133 (at most 6 decimals), got ${JSON.stringify(text)}`);
+  if (!match)
+    throw new RangeError(
+      `expected a dollar amount such as 0.133 (at most 6 decimals), got ${JSON.stringify(text)}`,
+    );
   const whole = Number(match[1]);
   const fraction = Number((match[2] ?? "").padEnd(6, "0"));
   const micros = whole * MICROS_PER_USD + fraction;
@@ -30,7 +33,8 @@ export function parseUsdValue(value: unknown): Micros {
  * reports show), more only when the amount needs them, so printing never rounds.
  */
 export function formatUsd(micros: Micros, minDecimals = 3): string {
-  if (!Number.isSafeInteger(micros)) throw new RangeError(`not an integer amount of micro-dollars: ${micros}`);
+  if (!Number.isSafeInteger(micros))
+    throw new RangeError(`not an integer amount of micro-dollars: ${micros}`);
   const sign = micros < 0 ? "-" : "";
   const abs = Math.abs(micros);
   const whole = Math.floor(abs / MICROS_PER_USD);

@@ -37,14 +37,21 @@ export function tokenGuard(token: string | null): MiddlewareHandler {
   return async (c, next) => {
     if (!token) return next();
     const bearer = c.req.header("authorization")?.replace(/^Bearer\s+/i, "");
-    if ((bearer && same(bearer, token)) || same(cookie(c.req.header("cookie"), TOKEN_COOKIE) ?? "", token)) return next();
+    if ((bearer && same(bearer, token)) || same(cookie(c.req.header("cookie"), TOKEN_COOKIE) ?? "", token))
+      return next();
     const query = c.req.query("token");
     if (query !== undefined && same(query, token)) {
       const url = new URL(c.req.url);
       url.searchParams.delete("token");
-      c.header("set-cookie", `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+      c.header(
+        "set-cookie",
+        `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+      );
       return c.redirect(url.pathname + url.search, 303);
     }
-    return c.text("dashboard: a token is required (Authorization: Bearer TOKEN, or open /?token=TOKEN once)\n", 401);
+    return c.text(
+      "dashboard: a token is required (Authorization: Bearer TOKEN, or open /?token=TOKEN once)\n",
+      401,
+    );
   };
 }

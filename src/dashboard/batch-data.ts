@@ -49,12 +49,20 @@ async function usableCached(deps: BatchPageDeps, record: BatchRecord): Promise<b
   return usable;
 }
 
-export async function readBatchPage(deps: BatchPageDeps, id: string, wanted: number): Promise<BatchPageData | null> {
+export async function readBatchPage(
+  deps: BatchPageDeps,
+  id: string,
+  wanted: number,
+): Promise<BatchPageData | null> {
   const record = await deps.batches.get(id);
   if (!record) return null;
   const pages = Math.max(1, Math.ceil(record.submission.rows / CARDS_PER_PAGE));
   const page = Math.min(wanted, pages);
-  const [tiers, events, usable] = await Promise.all([deps.results.tierCounters(id), deps.history.read(id), usableCached(deps, record)]);
+  const [tiers, events, usable] = await Promise.all([
+    deps.results.tierCounters(id),
+    deps.history.read(id),
+    usableCached(deps, record),
+  ]);
   const lines: ResultLine[] = [];
   const failures: HeaderFailure[] = [];
   const first = (page - 1) * CARDS_PER_PAGE;
@@ -64,7 +72,8 @@ export async function readBatchPage(deps: BatchPageDeps, id: string, wanted: num
     if (index >= first) {
       const { estimateMicros: _e, costMicros: _c, ...fields } = line;
       lines.push(fields);
-      if (fields.status === "failed") failures.push({ id: fields.id, reason: fields.error ?? "failed", page });
+      if (fields.status === "failed")
+        failures.push({ id: fields.id, reason: fields.error ?? "failed", page });
     }
     index += 1;
   }

@@ -18,7 +18,11 @@ export async function mountBullBoard(app: Hono, list: QueueLister, allowActions:
   const adapter = new HonoAdapter(serveStatic);
   const options = { readOnlyMode: !allowActions, allowRetries: allowActions };
   const adapters = new Map<Queue, InstanceType<typeof BullMQAdapter>>();
-  const board = createBullBoard({ queues: [], serverAdapter: adapter, options: { uiConfig: { boardTitle: "runflow-batch queues" } } });
+  const board = createBullBoard({
+    queues: [],
+    serverAdapter: adapter,
+    options: { uiConfig: { boardTitle: "runflow-batch queues" } },
+  });
   app.use("/queues/*", async (_c, next) => {
     const queues = await list();
     board.replaceQueues(

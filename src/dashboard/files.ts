@@ -5,13 +5,22 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-const TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp" };
+const TYPES: Record<string, string> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".webp": "image/webp",
+};
 
 export async function batchFile(outDir: string, relative: string): Promise<Response> {
   const parts = relative.split("/").map((p) => decodeURIComponent(p));
   const [top] = parts;
   const type = TYPES[path.extname(relative).toLowerCase()];
-  if ((top !== "images" && top !== "thumbs") || parts.some((p) => p === ".." || p === "" || p.includes("\0")) || !type) {
+  if (
+    (top !== "images" && top !== "thumbs") ||
+    parts.some((p) => p === ".." || p === "" || p.includes("\0")) ||
+    !type
+  ) {
     return new Response("not a file of this batch\n", { status: 404 });
   }
   const root = path.resolve(outDir);

@@ -18,7 +18,8 @@ export function liveHeader(
   now: Date,
 ): HeaderModel {
   const status = batchStatus(record, tiers, now);
-  const counter = (model: string, quality: string | null, name: string) => tiers[`${model}|${quality ?? "-"}|${name}`] ?? 0;
+  const counter = (model: string, quality: string | null, name: string) =>
+    tiers[`${model}|${quality ?? "-"}|${name}`] ?? 0;
   const rows = record.submission.rows;
   const finished = record.succeeded + record.failed;
   const done = finished >= rows;

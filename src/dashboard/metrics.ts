@@ -9,9 +9,16 @@ import type { BatchRecord } from "../ledger/batch-record.js";
 import { API_OPERATIONS, LATENCY_BUCKETS_MS } from "../runflow/request-stats.js";
 
 export interface MetricsSnapshot {
-  readonly batches: readonly { readonly record: BatchRecord; readonly tiers: Readonly<Record<string, number>> }[];
+  readonly batches: readonly {
+    readonly record: BatchRecord;
+    readonly tiers: Readonly<Record<string, number>>;
+  }[];
   /** Each batch's two queues (its lane): BullMQ state → jobs. */
-  readonly queues: readonly { readonly batch: string; readonly queue: string; readonly counts: Readonly<Record<string, number>> }[];
+  readonly queues: readonly {
+    readonly batch: string;
+    readonly queue: string;
+    readonly counts: Readonly<Record<string, number>>;
+  }[];
   readonly api: Readonly<Record<string, number>>;
 }
 
@@ -41,7 +48,11 @@ function splitCounter(key: string): { model: string; quality: string; counter: s
 
 function batchFamilies(snapshot: MetricsSnapshot): Family[] {
   const rows: Sample[] = [];
-  const money: Record<"spent" | "reserved" | "estimated", Sample[]> = { spent: [], reserved: [], estimated: [] };
+  const money: Record<"spent" | "reserved" | "estimated", Sample[]> = {
+    spent: [],
+    reserved: [],
+    estimated: [],
+  };
   const caps: Sample[] = [];
   let inFlight = 0;
   for (const { record, tiers } of snapshot.batches) {
@@ -73,43 +84,103 @@ function batchFamilies(snapshot: MetricsSnapshot): Family[] {
   }
   return [
     { name: "runflow_batch_rows", help: "Rows of a batch by state.", type: "gauge", values: rows },
-    { name: "runflow_batch_runs_in_flight", help: "Rows holding a budget reservation (submitted, not yet recorded), all batches listed.", type: "gauge", values: [{ labels: {}, value: inFlight }] },
-    { name: "runflow_batch_spent_usd", help: "Cost so far per batch, model and tier, from the exact Redis counters.", type: "gauge", values: money.spent },
-    { name: "runflow_batch_reserved_usd", help: "Budget reserved for runs in flight per batch, model and tier.", type: "gauge", values: money.reserved },
-    { name: "runflow_batch_estimated_usd", help: "The estimate per batch, model and tier.", type: "gauge", values: money.estimated },
-    { name: "runflow_batch_cap_usd", help: "The batch's budget cap (absent: no cap).", type: "gauge", values: caps },
+    {
+      name: "runflow_batch_runs_in_flight",
+      help: "Rows holding a budget reservation (submitted, not yet recorded), all batches listed.",
+      type: "gauge",
+      values: [{ labels: {}, value: inFlight }],
+    },
+    {
+      name: "runflow_batch_spent_usd",
+      help: "Cost so far per batch, model and tier, from the exact Redis counters.",
+      type: "gauge",
+      values: money.spent,
+    },
+    {
+      name: "runflow_batch_reserved_usd",
+      help: "Budget reserved for runs in flight per batch, model and tier.",
+      type: "gauge",
+      values: money.reserved,
+    },
+    {
+      name: "runflow_batch_estimated_usd",
+      help: "The estimate per batch, model and tier.",
+      type: "gauge",
+      values: money.estimated,
+    },
+    {
+      name: "runflow_batch_cap_usd",
+      help: "The batch's budget cap (absent: no cap).",
+      type: "gauge",
+      values: caps,
+    },
   ];
 }
 
 function queueFamily(snapshot: MetricsSnapshot): Family {
   const values: Sample[] = [];
   for (const { batch, queue, counts } of snapshot.queues) {
-    for (const [state, value] of Object.entries(counts)) values.push({ labels: { batch, queue, state }, value });
+    for (const [state, value] of Object.entries(counts))
+      values.push({ labels: { batch, queue, state }, value });
   }
-  return { name: "runflow_batch_queue_jobs", help: "BullMQ jobs by batch, queue (generate, edit) and state.", type: "gauge", values };
+  return {
+    name: "runflow_batch_queue_jobs",
+    help: "BullMQ jobs by batch, queue (generate, edit) and state.",
+    type: "gauge",
+    values,
+  };
 }
 
 function apiFamilies(api: Readonly<Record<string, number>>): Family[] {
   const get = (op: string, field: string) => api[`${op}|${field}`] ?? 0;
-  const counter = (field: string) => API_OPERATIONS.map((operation) => ({ labels: { operation }, value: get(operation, field) }));
+  const counter = (field: string) =>
+    API_OPERATIONS.map((operation) => ({ labels: { operation }, value: get(operation, field) }));
   const histogram: Sample[] = [];
   const name = "runflow_batch_api_request_duration_seconds";
   for (const operation of API_OPERATIONS) {
     let cumulative = 0;
     for (const le of LATENCY_BUCKETS_MS) {
       cumulative += get(operation, `bucket_${le}`);
-      histogram.push({ metricName: `${name}_bucket`, labels: { operation, le: String(le / 1_000) }, value: cumulative });
+      histogram.push({
+        metricName: `${name}_bucket`,
+        labels: { operation, le: String(le / 1_000) },
+        value: cumulative,
+      });
     }
     cumulative += get(operation, "bucket_inf");
     histogram.push({ metricName: `${name}_bucket`, labels: { operation, le: "+Inf" }, value: cumulative });
-    histogram.push({ metricName: `${name}_sum`, labels: { operation }, value: get(operation, "sum_ms") / 1_000 });
+    histogram.push({
+      metricName: `${name}_sum`,
+      labels: { operation },
+      value: get(operation, "sum_ms") / 1_000,
+    });
     histogram.push({ metricName: `${name}_count`, labels: { operation }, value: cumulative });
   }
   return [
-    { name: "runflow_batch_api_requests_total", help: "Runflow API requests by operation (create, poll, balance, download), every process.", type: "counter", values: counter("requests") },
-    { name: "runflow_batch_api_rate_limited_total", help: "Runflow API requests answered 429.", type: "counter", values: counter("rate_limited") },
-    { name: "runflow_batch_api_errors_total", help: "Runflow API requests that failed otherwise (network, 4xx, 5xx).", type: "counter", values: counter("errors") },
-    { name, help: "Runflow API request latency (poll = reading a run, download = an output file).", type: "histogram", values: histogram },
+    {
+      name: "runflow_batch_api_requests_total",
+      help: "Runflow API requests by operation (create, poll, balance, download), every process.",
+      type: "counter",
+      values: counter("requests"),
+    },
+    {
+      name: "runflow_batch_api_rate_limited_total",
+      help: "Runflow API requests answered 429.",
+      type: "counter",
+      values: counter("rate_limited"),
+    },
+    {
+      name: "runflow_batch_api_errors_total",
+      help: "Runflow API requests that failed otherwise (network, 4xx, 5xx).",
+      type: "counter",
+      values: counter("errors"),
+    },
+    {
+      name,
+      help: "Runflow API request latency (poll = reading a run, download = an output file).",
+      type: "histogram",
+      values: histogram,
+    },
   ];
 }
 
@@ -117,7 +188,9 @@ export function metricFamilies(snapshot: MetricsSnapshot): Family[] {
   return [queueFamily(snapshot), ...batchFamilies(snapshot), ...apiFamilies(snapshot.api)];
 }
 
-export async function renderMetrics(snapshot: MetricsSnapshot): Promise<{ text: string; contentType: string }> {
+export async function renderMetrics(
+  snapshot: MetricsSnapshot,
+): Promise<{ text: string; contentType: string }> {
   const { Registry } = await import("prom-client");
   const registry = new Registry();
   for (const family of metricFamilies(snapshot)) {

@@ -79,17 +79,27 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   app.get("/fragments/batches", async (c) => c.html(batchRows(await statuses())));
 
   const pageData = (id: string, page: string | undefined) =>
-    readBatchPage({ batches, results, history, now, usable }, id, Math.max(1, Number.parseInt(page ?? "1", 10) || 1));
+    readBatchPage(
+      { batches, results, history, now, usable },
+      id,
+      Math.max(1, Number.parseInt(page ?? "1", 10) || 1),
+    );
   app.get("/batches/:id", async (c) => {
     const data = await pageData(c.req.param("id"), c.req.query("page"));
     if (!data) return c.html(notFoundPage(c.req.param("id")), 404);
-    return c.html(batchPage(data.header, batchPlace(data.header.batch, data.page, data.pages), data.lines, refreshMs));
+    return c.html(
+      batchPage(data.header, batchPlace(data.header.batch, data.page, data.pages), data.lines, refreshMs),
+    );
   });
   app.get("/batches/:id/live", async (c) => {
     const data = await pageData(c.req.param("id"), c.req.query("page"));
     if (!data) return c.json({ error: "no such batch" }, 404);
     const place = batchPlace(data.header.batch, data.page, data.pages);
-    return c.json({ header: liveHeaderHtml(data.header, place), cards: cardsHtml(data.header.batch, data.lines), finished: data.finished });
+    return c.json({
+      header: liveHeaderHtml(data.header, place),
+      cards: cardsHtml(data.header.batch, data.lines),
+      finished: data.finished,
+    });
   });
   app.get("/batches/:id/files/*", async (c) => {
     const record = await batches.get(c.req.param("id"));
@@ -99,10 +109,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
 
   app.get("/metrics", async (c) => {
-    const { text, contentType } = await renderMetrics(await readSnapshot({ batches, results, lanes, api, limit }));
+    const { text, contentType } = await renderMetrics(
+      await readSnapshot({ batches, results, lanes, api, limit }),
+    );
     return c.body(text, 200, { "content-type": contentType });
   });
-  const listQueues = async () => (await batches.list(limit)).flatMap((r) => [lanes.of(r.id).generate, lanes.of(r.id).edit]);
+  const listQueues = async () =>
+    (await batches.list(limit)).flatMap((r) => [lanes.of(r.id).generate, lanes.of(r.id).edit]);
   await mountBullBoard(app, listQueues, options.allowActions === true);
 
   const { serve } = await import("@hono/node-server");

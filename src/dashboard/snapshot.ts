@@ -18,7 +18,9 @@ export interface SnapshotDeps {
 export async function readSnapshot(deps: SnapshotDeps): Promise<MetricsSnapshot> {
   const records = await deps.batches.list(deps.limit ?? 100);
   const [batches, counts, api] = await Promise.all([
-    Promise.all(records.map(async (record) => ({ record, tiers: await deps.results.tierCounters(record.id) }))),
+    Promise.all(
+      records.map(async (record) => ({ record, tiers: await deps.results.tierCounters(record.id) })),
+    ),
     Promise.all(
       records.flatMap((record) =>
         QUEUE_NAMES.map(async (queue) => ({

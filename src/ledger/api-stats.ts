@@ -24,7 +24,9 @@ export function createApiStats(redis: Redis, keys: Keys): ApiStats {
     },
     async read() {
       const raw = await redis.hgetall(keys.apiStats);
-      return Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, Number.parseInt(value, 10) || 0]));
+      return Object.fromEntries(
+        Object.entries(raw).map(([field, value]) => [field, Number.parseInt(value, 10) || 0]),
+      );
     },
   };
 }

@@ -68,14 +68,28 @@ describe("batch record", () => {
 
   it("keeps the Redis layout: plain strings, '' for no cap", () => {
     const fields = batchFields({ ...batch, capMicros: null }, now);
-    expect(fields).toMatchObject({ id: "b1", manifest: "/m.jsonl", manifest_sha256: "f00", rows: "2", cap_micros: "" });
-    expect(JSON.parse(fields.manifest_options!)).toEqual({ format: "jsonl", defaults: { model: "openai/gpt-image-2" } });
+    expect(fields).toMatchObject({
+      id: "b1",
+      manifest: "/m.jsonl",
+      manifest_sha256: "f00",
+      rows: "2",
+      cap_micros: "",
+    });
+    expect(JSON.parse(fields.manifest_options!)).toEqual({
+      format: "jsonl",
+      defaults: { model: "openai/gpt-image-2" },
+    });
     expect(parseBatchRecord("b1", fields, 0, 0)!.capMicros).toBeNull();
   });
 
   it("is null for no batch, and names every field it cannot read", () => {
     expect(parseBatchRecord("b1", {}, 0, 0)).toBeNull();
-    const broken = { ...batchFields(batch, now), rows: "two", state: "exploded", prices_json: '{"source": 1}' };
+    const broken = {
+      ...batchFields(batch, now),
+      rows: "two",
+      state: "exploded",
+      prices_json: '{"source": 1}',
+    };
     const error = (() => {
       try {
         return parseBatchRecord("b1", broken, 0, 0);

@@ -147,23 +147,31 @@ const estimateJson = z.object({
 
 /** A JSON document kept in one hash field. */
 const json = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "not JSON" });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
-const count = z.string().regex(/^-?\d+$/).transform(Number);
+const count = z
+  .string()
+  .regex(/^-?\d+$/)
+  .transform(Number);
 const optionalCount = count.optional().transform((n) => n ?? 0);
 
 const batchHash = z.object({
   id: z.string().min(1),
   manifest: z.string(),
   manifest_sha256: z.string(),
-  manifest_options: json(readingOptions).optional().transform((o) => o ?? {}),
+  manifest_options: json(readingOptions)
+    .optional()
+    .transform((o) => o ?? {}),
   rows: count,
   invalid_rows: optionalCount,
   estimate_micros: count,
@@ -218,7 +226,10 @@ export function parseBatchRecord(
   if (!hash.id) return null;
   const parsed = batchHash.safeParse(hash);
   if (!parsed.success) {
-    throw new UnreadableBatchError(id, parsed.error.issues.map((i) => `${i.path.join(".") || "record"}: ${i.message}`));
+    throw new UnreadableBatchError(
+      id,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "record"}: ${i.message}`),
+    );
   }
   const h = parsed.data;
   const prices: PriceTable = h.prices_json;
@@ -228,7 +239,11 @@ export function parseBatchRecord(
       manifest: { ...h.manifest_options, path: h.manifest, sha256: h.manifest_sha256 },
       rows: h.rows,
       invalidRows: h.invalid_rows,
-      estimate: { micros: h.estimate_micros, totals: h.estimate_json.totals, by_tier: h.estimate_json.by_tier },
+      estimate: {
+        micros: h.estimate_micros,
+        totals: h.estimate_json.totals,
+        by_tier: h.estimate_json.by_tier,
+      },
       prices,
       out: h.out,
       binding: { endpoint: h.endpoint, account: h.account },

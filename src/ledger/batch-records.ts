@@ -54,15 +54,31 @@ export interface BatchRecords {
 export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
   const scripted = withLedgerScripts(redis);
   const get = async (id: string): Promise<BatchRecord | null> => {
-    const replies = await redis.multi().hgetall(keys.batch(id)).scard(keys.held(id)).hlen(keys.reservations(id)).exec();
-    const [[, hash], [, held], [, inFlight]] = replies as [[unknown, Record<string, string>], [unknown, number], [unknown, number]];
+    const replies = await redis
+      .multi()
+      .hgetall(keys.batch(id))
+      .scard(keys.held(id))
+      .hlen(keys.reservations(id))
+      .exec();
+    const [[, hash], [, held], [, inFlight]] = replies as [
+      [unknown, Record<string, string>],
+      [unknown, number],
+      [unknown, number],
+    ];
     return parseBatchRecord(id, hash, held, inFlight);
   };
   return {
     get,
     async create(batch, now) {
       const fields = Object.entries(batchFields(batch, now)).flat();
-      const created = (await scripted.rfbCreateBatch(keys.batch(batch.id), keys.batches, batch.id, now.getTime(), ...fields)) === 1;
+      const created =
+        (await scripted.rfbCreateBatch(
+          keys.batch(batch.id),
+          keys.batches,
+          batch.id,
+          now.getTime(),
+          ...fields,
+        )) === 1;
       const record = await get(batch.id);
       if (!record) throw new Error(`batch ${batch.id} vanished from Redis while being created`);
       return { record, created };
@@ -79,7 +95,14 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
       const multi = redis.multi().hset(keys.batch(id), "state", state);
       if (state === "running") multi.hsetnx(keys.batch(id), "started_at", now.toISOString());
       if (state === "running" || state === "submitted") {
-        multi.hdel(keys.batch(id), "ended_at", "end_reason", "cancel_requested_at", "stop_reason", "reported_at");
+        multi.hdel(
+          keys.batch(id),
+          "ended_at",
+          "end_reason",
+          "cancel_requested_at",
+          "stop_reason",
+          "reported_at",
+        );
       }
       await multi.exec();
     },
@@ -96,13 +119,21 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
       await redis.hsetnx(keys.batch(id), "cancel_requested_at", now.toISOString());
     },
     async giveUp(id, reason, now = new Date()) {
-      await redis.multi().hsetnx(keys.batch(id), "stop_reason", reason).hsetnx(keys.batch(id), "cancel_requested_at", now.toISOString()).exec();
+      await redis
+        .multi()
+        .hsetnx(keys.batch(id), "stop_reason", reason)
+        .hsetnx(keys.batch(id), "cancel_requested_at", now.toISOString())
+        .exec();
     },
     async setNotifyUrl(id, url) {
       await redis.hset(keys.batch(id), "notify_url", url);
     },
     async discard(id) {
-      await redis.multi().del(keys.batch(id), keys.budgetHistory(id), keys.tiers(id)).zrem(keys.batches, id).exec();
+      await redis
+        .multi()
+        .del(keys.batch(id), keys.budgetHistory(id), keys.tiers(id))
+        .zrem(keys.batches, id)
+        .exec();
     },
     async setCap(id, capMicros) {
       await scripted.rfbSetCap(keys.batch(id), capMicros === null ? "" : String(capMicros));

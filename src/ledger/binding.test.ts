@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { accountFingerprint, bindingFor, defaultBatchId, describeBinding, sameBinding, SIMULATOR_ENDPOINT } from "./binding.js";
+import {
+  accountFingerprint,
+  bindingFor,
+  defaultBatchId,
+  describeBinding,
+  sameBinding,
+  SIMULATOR_ENDPOINT,
+} from "./binding.js";
 
 describe("batch binding", () => {
   it("names the simulator the same way whatever port it listens on", () => {

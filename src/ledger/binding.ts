@@ -32,7 +32,10 @@ export function accountFingerprint(apiKey: string): string {
 
 /** The binding of a real endpoint, or of the simulator (`baseUrl` null). */
 export function bindingFor(baseUrl: string | null, apiKey: string): Binding {
-  return { endpoint: baseUrl === null ? SIMULATOR_ENDPOINT : normaliseEndpoint(baseUrl), account: accountFingerprint(apiKey) };
+  return {
+    endpoint: baseUrl === null ? SIMULATOR_ENDPOINT : normaliseEndpoint(baseUrl),
+    account: accountFingerprint(apiKey),
+  };
 }
 
 export function sameBinding(a: Binding, b: Binding): boolean {

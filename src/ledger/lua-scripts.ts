@@ -58,7 +58,8 @@ function readScript(file: string): string {
 /** Defines the scripts on this connection (once; later calls reuse them). */
 export function withLedgerScripts(redis: Redis): ScriptedRedis {
   for (const [name, script] of Object.entries(SCRIPTS)) {
-    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: script.keys, lua: readScript(script.file) });
+    if (!(name in redis))
+      redis.defineCommand(name, { numberOfKeys: script.keys, lua: readScript(script.file) });
   }
   return redis as ScriptedRedis;
 }

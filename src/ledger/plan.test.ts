@@ -2,13 +2,23 @@ import { describe, expect, it } from "vitest";
 import { createPlanAccumulator, planLine, planRow, rowContentSha } from "./plan.js";
 
 const sha = rowContentSha({ model: "openai/gpt-image-2", input: { prompt: "a chair", quality: "low" } });
-const recorded = (status: "succeeded" | "failed", contentSha: string | null = sha, imagesOnDisk = true) => ({ status, contentSha, imagesOnDisk });
+const recorded = (status: "succeeded" | "failed", contentSha: string | null = sha, imagesOnDisk = true) => ({
+  status,
+  contentSha,
+  imagesOnDisk,
+});
 
 describe("bringing a batch up to date", () => {
   it("fingerprints model and input, whatever the key order", () => {
-    expect(rowContentSha({ model: "openai/gpt-image-2", input: { quality: "low", prompt: "a chair" } })).toBe(sha);
-    expect(rowContentSha({ model: "openai/gpt-image-2", input: { quality: "high", prompt: "a chair" } })).not.toBe(sha);
-    expect(rowContentSha({ model: "openai/gpt-image-1.5", input: { quality: "low", prompt: "a chair" } })).not.toBe(sha);
+    expect(rowContentSha({ model: "openai/gpt-image-2", input: { quality: "low", prompt: "a chair" } })).toBe(
+      sha,
+    );
+    expect(
+      rowContentSha({ model: "openai/gpt-image-2", input: { quality: "high", prompt: "a chair" } }),
+    ).not.toBe(sha);
+    expect(
+      rowContentSha({ model: "openai/gpt-image-1.5", input: { quality: "low", prompt: "a chair" } }),
+    ).not.toBe(sha);
   });
 
   it("keeps unchanged succeeded rows, reruns changed and failed ones, restores missing images", () => {
@@ -27,10 +37,14 @@ describe("bringing a batch up to date", () => {
     for (let i = 0; i < 49_985; i++) acc.add("up-to-date", 30_000);
     for (let i = 0; i < 3; i++) acc.add("changed", 30_000);
     for (let i = 0; i < 12; i++) acc.add("retry", 30_000);
-    expect(planLine("out/cat", acc.finish(0))).toBe("out/cat: 49,985 up to date, 3 changed, 12 to retry, 0 removed → 15 runs, ~$0.450");
+    expect(planLine("out/cat", acc.finish(0))).toBe(
+      "out/cat: 49,985 up to date, 3 changed, 12 to retry, 0 removed → 15 runs, ~$0.450",
+    );
     const first = createPlanAccumulator();
     first.add("new", 9_000);
     first.add("restore", 9_000);
-    expect(planLine("d", first.finish(2))).toBe("d: 0 up to date, 1 new, 0 changed, 0 to retry, 1 to download again, 2 removed → 1 run, ~$0.009");
+    expect(planLine("d", first.finish(2))).toBe(
+      "d: 0 up to date, 1 new, 0 changed, 0 to retry, 1 to download again, 2 removed → 1 run, ~$0.009",
+    );
   });
 });

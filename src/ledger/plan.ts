@@ -28,7 +28,10 @@ export interface RecordedRow {
 
 /** The fingerprint of what a row asks Runflow for: its model and input (not its metadata). */
 export function rowContentSha(row: { readonly model: string; readonly input: unknown }): string {
-  return createHash("sha256").update(canonicalJson({ model: row.model, input: row.input })).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(canonicalJson({ model: row.model, input: row.input }))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 export function planRow(contentSha: string, recorded: RecordedRow | null, hasRun: boolean): RowPlan {
@@ -56,7 +59,14 @@ export interface PlanAccumulator {
 }
 
 export function createPlanAccumulator(): PlanAccumulator {
-  const counts: Record<RowPlan, number> = { new: 0, resume: 0, changed: 0, retry: 0, restore: 0, "up-to-date": 0 };
+  const counts: Record<RowPlan, number> = {
+    new: 0,
+    resume: 0,
+    changed: 0,
+    retry: 0,
+    restore: 0,
+    "up-to-date": 0,
+  };
   let runs = 0;
   let runsMicros = 0;
   return {
@@ -73,7 +83,14 @@ export function createPlanAccumulator(): PlanAccumulator {
 
 /** The plan of a directory that holds no batch yet: every row is new. */
 export function allNewPlan(rows: number, estimateMicros: Micros): Plan {
-  const counts: Record<RowPlan, number> = { new: rows, resume: 0, changed: 0, retry: 0, restore: 0, "up-to-date": 0 };
+  const counts: Record<RowPlan, number> = {
+    new: rows,
+    resume: 0,
+    changed: 0,
+    retry: 0,
+    restore: 0,
+    "up-to-date": 0,
+  };
   return { counts, removed: 0, runs: rows, runsMicros: estimateMicros };
 }
 

@@ -31,7 +31,9 @@ export function createResultReader(redis: Redis, keys: Keys): ResultReader {
     async results(batchId, rows) {
       if (rows.length === 0) return [];
       const texts = await redis.hmget(keys.results(batchId), ...rows);
-      return texts.map((text, i) => (text === null ? null : parseStoredResult(batchId, rows[i] as string, text)));
+      return texts.map((text, i) =>
+        text === null ? null : parseStoredResult(batchId, rows[i] as string, text),
+      );
     },
     async terminalRows(batchId, rows) {
       if (rows.length === 0) return [];

@@ -27,7 +27,13 @@ export interface Reservation {
 
 export interface RowLedger {
   /** In one round trip: recorded already? a run to resume? else reserve `amountMicros` under the cap. */
-  reserve(batchId: string, row: string, amountMicros: number, tier: string, nowMs?: number): Promise<Reservation>;
+  reserve(
+    batchId: string,
+    row: string,
+    amountMicros: number,
+    tier: string,
+    nowMs?: number,
+  ): Promise<Reservation>;
   /** Saves the row's run id (a restarted attempt resumes it) and ends its unanswered-POST guard. */
   saveRunId(batchId: string, row: string, runId: string): Promise<void>;
   /** Runflow answered the POST with a definite "not created" (402, 429, 4xx): the guard resets. */

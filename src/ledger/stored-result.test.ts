@@ -17,7 +17,10 @@ const result = {
 
 describe("stored result", () => {
   it("reads a recorded result, keeping fields a newer version added", () => {
-    expect(parseStoredResult("b1", "chair", JSON.stringify({ ...result, newer: 1 }))).toEqual({ ...result, newer: 1 });
+    expect(parseStoredResult("b1", "chair", JSON.stringify({ ...result, newer: 1 }))).toEqual({
+      ...result,
+      newer: 1,
+    });
   });
 
   it("says which row and field cannot be read", () => {

@@ -28,10 +28,20 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const base = { level: options.level ?? "info", redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: null };
+  const base = {
+    level: options.level ?? "info",
+    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    base: null,
+  };
   if (options.destination) return pino(base, options.destination);
   if (options.pretty) {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { destination: 2, ignore: "pid,hostname", translateTime: "HH:MM:ss" } } });
+    return pino({
+      ...base,
+      transport: {
+        target: "pino-pretty",
+        options: { destination: 2, ignore: "pid,hostname", translateTime: "HH:MM:ss" },
+      },
+    });
   }
   return pino(base, pino.destination({ dest: 2, sync: false }));
 }

@@ -17,7 +17,8 @@ export interface FileClaims {
 }
 
 const whereOf = (location: RowLocation) => ("line" in location ? location.line : location.index);
-const phrase = (location: RowLocation, where: number) => ("line" in location ? `line ${where}` : `index ${where}`);
+const phrase = (location: RowLocation, where: number) =>
+  "line" in location ? `line ${where}` : `index ${where}`;
 
 export function createFileClaims(): FileClaims {
   const names = new KeyRegistry();

@@ -11,7 +11,17 @@ describe("image file names", () => {
   });
 
   it("never lets an id leave the images directory or hide a file", () => {
-    for (const id of ["../../etc/passwd", "a/b", "..", ".hidden", "a\\b", "x\u0000y", "tab\there", "-rf", "a..b"]) {
+    for (const id of [
+      "../../etc/passwd",
+      "a/b",
+      "..",
+      ".hidden",
+      "a\\b",
+      "x\u0000y",
+      "tab\there",
+      "-rf",
+      "a..b",
+    ]) {
       const base = fileBaseFor(id);
       expect(base, id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/);
       expect(base, id).not.toContain("..");
@@ -20,6 +30,10 @@ describe("image file names", () => {
   });
 
   it("names the likely extension of an output format", () => {
-    expect([likelyExtension(undefined), likelyExtension("jpeg"), likelyExtension("webp")]).toEqual(["png", "jpg", "webp"]);
+    expect([likelyExtension(undefined), likelyExtension("jpeg"), likelyExtension("webp")]).toEqual([
+      "png",
+      "jpg",
+      "webp",
+    ]);
   });
 });

@@ -16,16 +16,23 @@ interface LineWithImages {
 
 const CHUNK = 256;
 
-export async function* withImagesOnDisk<T extends LineWithImages>(lines: AsyncIterable<T>, outDir: string): AsyncGenerator<T> {
+export async function* withImagesOnDisk<T extends LineWithImages>(
+  lines: AsyncIterable<T>,
+  outDir: string,
+): AsyncGenerator<T> {
   const checks = pLimit(64);
   const exists = (image: string) =>
-    checks(() => access(path.join(outDir, image)).then(
-      () => true,
-      () => false,
-    ));
+    checks(() =>
+      access(path.join(outDir, image)).then(
+        () => true,
+        () => false,
+      ),
+    );
   let chunk: T[] = [];
   async function* flush(): AsyncGenerator<T> {
-    const present = await Promise.all(chunk.map((line) => (line.status === "succeeded" ? Promise.all(line.images.map(exists)) : null)));
+    const present = await Promise.all(
+      chunk.map((line) => (line.status === "succeeded" ? Promise.all(line.images.map(exists)) : null)),
+    );
     for (const [i, line] of chunk.entries()) {
       const found = present[i];
       if (!found || found.every(Boolean)) {

@@ -28,17 +28,24 @@ export async function readMarker(dir: string): Promise<DirMarker | null> {
     text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new UsageError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    throw new UsageError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+      cause: error,
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not valid JSON; it names the batch this directory holds — restore it, or use another --out`, { cause: error });
+    throw new UsageError(
+      `${file} is not valid JSON; it names the batch this directory holds — restore it, or use another --out`,
+      { cause: error },
+    );
   }
   const result = markerSchema.safeParse(parsed);
   if (!result.success) {
-    throw new UsageError(`${file} does not name a batch (${result.error.issues[0]?.message ?? "bad shape"}); restore it, or use another --out`);
+    throw new UsageError(
+      `${file} does not name a batch (${result.error.issues[0]?.message ?? "bad shape"}); restore it, or use another --out`,
+    );
   }
   return result.data;
 }

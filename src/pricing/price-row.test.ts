@@ -8,19 +8,35 @@ import { costAtEachTier } from "./what-if.js";
 const TIER = { low: 9_000, medium: 34_000, high: 133_000 } as const;
 
 describe("priceRow with the built-in prices", () => {
-  it.each(["openai/gpt-image-2", "openai/gpt-image-2/edit", "openai/gpt-image-1.5"] as const)("%s: tier price × images, every tier, 1–4 images", (model) => {
-    for (const quality of QUALITIES) {
-      for (const images of [1, 2, 3, 4]) expect(priceRow(BUILT_IN_PRICES, { model, quality, images })).toBe(TIER[quality] * images);
-    }
-  });
+  it.each(["openai/gpt-image-2", "openai/gpt-image-2/edit", "openai/gpt-image-1.5"] as const)(
+    "%s: tier price × images, every tier, 1–4 images",
+    (model) => {
+      for (const quality of QUALITIES) {
+        for (const images of [1, 2, 3, 4])
+          expect(priceRow(BUILT_IN_PRICES, { model, quality, images })).toBe(TIER[quality] * images);
+      }
+    },
+  );
   it("per-request models: one price per row whatever the image count", () => {
-    expect(priceRow(BUILT_IN_PRICES, { model: "runflow/tag-removal", quality: null, images: 1 })).toBe(140_000);
-    expect(priceRow(BUILT_IN_PRICES, { model: "runflow/product-isolation", quality: null, images: 1 })).toBe(270_000);
+    expect(priceRow(BUILT_IN_PRICES, { model: "runflow/tag-removal", quality: null, images: 1 })).toBe(
+      140_000,
+    );
+    expect(priceRow(BUILT_IN_PRICES, { model: "runflow/product-isolation", quality: null, images: 1 })).toBe(
+      270_000,
+    );
   });
   it("a missing model or tier is an error, never zero", () => {
-    const partial: PriceTable = { source: "test.json", models: { "openai/gpt-image-2": { unit: "image", tiers: { high: 1 } } }, assumptions: [] };
-    expect(() => priceRow(partial, { model: "openai/gpt-image-2", quality: "low", images: 1 })).toThrow(UnknownPriceError);
-    expect(() => priceRow(partial, { model: "runflow/tag-removal", quality: null, images: 1 })).toThrow("no price for runflow/tag-removal in the price table (test.json)");
+    const partial: PriceTable = {
+      source: "test.json",
+      models: { "openai/gpt-image-2": { unit: "image", tiers: { high: 1 } } },
+      assumptions: [],
+    };
+    expect(() => priceRow(partial, { model: "openai/gpt-image-2", quality: "low", images: 1 })).toThrow(
+      UnknownPriceError,
+    );
+    expect(() => priceRow(partial, { model: "runflow/tag-removal", quality: null, images: 1 })).toThrow(
+      "no price for runflow/tag-removal in the price table (test.json)",
+    );
   });
 });
 
@@ -33,7 +49,12 @@ describe("exact sums over many rows", () => {
       const perImage = model.startsWith("openai/");
       const quality: Quality | null = perImage ? (QUALITIES[i % 3] as Quality) : null;
       const images = perImage ? (i % 4) + 1 : 1;
-      accumulator.add({ model, quality, images, estimatedMicros: priceRow(BUILT_IN_PRICES, { model, quality, images }) });
+      accumulator.add({
+        model,
+        quality,
+        images,
+        estimatedMicros: priceRow(BUILT_IN_PRICES, { model, quality, images }),
+      });
       const key = `${model} ${quality}`;
       const entry = counts.get(key) ?? { rows: 0, images: 0 };
       entry.rows += 1;
@@ -57,7 +78,17 @@ describe("exact sums over many rows", () => {
 
   it("0.1 + 0.2 style drift cannot happen: a million $0.009 images are exactly $9,000", () => {
     const accumulator = createCostAccumulator();
-    for (let i = 0; i < 1_000_000; i++) accumulator.add({ model: "openai/gpt-image-2", quality: "low", images: 1, estimatedMicros: priceRow(BUILT_IN_PRICES, { model: "openai/gpt-image-2", quality: "low", images: 1 }) });
+    for (let i = 0; i < 1_000_000; i++)
+      accumulator.add({
+        model: "openai/gpt-image-2",
+        quality: "low",
+        images: 1,
+        estimatedMicros: priceRow(BUILT_IN_PRICES, {
+          model: "openai/gpt-image-2",
+          quality: "low",
+          images: 1,
+        }),
+      });
     expect(accumulator.summary().estimatedMicros).toBe(9_000_000_000);
   });
 });
@@ -75,9 +106,19 @@ describe("costAtEachTier", () => {
     ]);
   });
   it("says which price is missing instead of guessing", () => {
-    const table: PriceTable = { ...BUILT_IN_PRICES, models: { ...BUILT_IN_PRICES.models, "openai/gpt-image-1.5": { unit: "image", tiers: { high: 133_000 } } } };
+    const table: PriceTable = {
+      ...BUILT_IN_PRICES,
+      models: {
+        ...BUILT_IN_PRICES.models,
+        "openai/gpt-image-1.5": { unit: "image", tiers: { high: 133_000 } },
+      },
+    };
     const accumulator = createCostAccumulator();
     accumulator.add({ model: "openai/gpt-image-1.5", quality: "high", images: 1, estimatedMicros: 133_000 });
-    expect(costAtEachTier(accumulator.summary(), table)[0]).toEqual({ quality: "low", micros: null, missing: "no low price for openai/gpt-image-1.5" });
+    expect(costAtEachTier(accumulator.summary(), table)[0]).toEqual({
+      quality: "low",
+      micros: null,
+      missing: "no low price for openai/gpt-image-1.5",
+    });
   });
 });

@@ -15,7 +15,10 @@ export function priceRow(table: PriceTable, row: Pick<JobRow, "model" | "quality
  * The row's price, or null when its model or tier has no price: such rows were reported as
  * problems by the validation pass and skipped (--skip-invalid), so later passes skip them too.
  */
-export function priceRowOrNull(table: PriceTable, row: Pick<JobRow, "model" | "quality" | "images">): Micros | null {
+export function priceRowOrNull(
+  table: PriceTable,
+  row: Pick<JobRow, "model" | "quality" | "images">,
+): Micros | null {
   try {
     return priceRow(table, row);
   } catch (error) {

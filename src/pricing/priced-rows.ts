@@ -14,10 +14,18 @@ import { UnknownPriceError, type PriceTable } from "./table.js";
 
 export type PricedItem =
   | { readonly ok: true; readonly seq: number; readonly row: JobRow; readonly estimateMicros: Micros }
-  | { readonly ok: false; readonly seq: number; readonly problems: readonly Problem[]; readonly location: RowLocation };
+  | {
+      readonly ok: false;
+      readonly seq: number;
+      readonly problems: readonly Problem[];
+      readonly location: RowLocation;
+    };
 
 /** Priced items in batches (the readers' own batches: per-row async iteration stays off the hot path). */
-export async function* pricedRowBatches(source: ManifestSource, prices: PriceTable): AsyncGenerator<PricedItem[]> {
+export async function* pricedRowBatches(
+  source: ManifestSource,
+  prices: PriceTable,
+): AsyncGenerator<PricedItem[]> {
   let seq = -1;
   for await (const items of streamManifestBatches(source.path, source)) {
     const priced = new Array<PricedItem>(items.length);
@@ -34,7 +42,13 @@ export async function* pricedRowBatches(source: ManifestSource, prices: PriceTab
       } catch (error) {
         if (!(error instanceof UnknownPriceError)) throw error;
         const field = row.quality === null ? "model" : "quality";
-        const problem = makeProblem(row.location, field, "a tier with a price", row.quality ?? row.model, error.message);
+        const problem = makeProblem(
+          row.location,
+          field,
+          "a tier with a price",
+          row.quality ?? row.model,
+          error.message,
+        );
         priced[i] = { ok: false, seq, problems: [problem], location: row.location };
       }
     }

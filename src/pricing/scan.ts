@@ -54,9 +54,24 @@ export async function scanManifest(source: ManifestSource, options: ScanOptions 
       }
       validRows += 1;
       const { row } = item;
-      accumulator.add({ model: row.model, quality: row.quality, images: row.images, estimatedMicros: item.estimateMicros });
+      accumulator.add({
+        model: row.model,
+        quality: row.quality,
+        images: row.images,
+        estimatedMicros: item.estimateMicros,
+      });
     }
   }
   const summary = accumulator.summary();
-  return { file: source.label ?? source.path, format, rows, validRows, invalidRows: rows - validRows, problems, problemCount, cost: summary, prices };
+  return {
+    file: source.label ?? source.path,
+    format,
+    rows,
+    validRows,
+    invalidRows: rows - validRows,
+    problems,
+    problemCount,
+    cost: summary,
+    prices,
+  };
 }

@@ -42,14 +42,18 @@ export interface CostAccumulator {
 }
 
 /** Per-request tiers (null) first, then low < medium < high. */
-const qualityRank = (quality: Quality | null): number => (quality === null ? 0 : QUALITIES.indexOf(quality) + 1);
+const qualityRank = (quality: Quality | null): number =>
+  quality === null ? 0 : QUALITIES.indexOf(quality) + 1;
 
 function checked(total: number, what: string): number {
   if (!Number.isSafeInteger(total)) throw new RangeError(`${what} too large to count exactly: ${total}`);
   return total;
 }
 
-export function compareTiers(a: { model: ModelId; quality: Quality | null }, b: { model: ModelId; quality: Quality | null }): number {
+export function compareTiers(
+  a: { model: ModelId; quality: Quality | null },
+  b: { model: ModelId; quality: Quality | null },
+): number {
   const byModel = MODEL_IDS.indexOf(a.model) - MODEL_IDS.indexOf(b.model);
   if (byModel !== 0) return byModel;
   return qualityRank(a.quality) - qualityRank(b.quality);
@@ -85,7 +89,8 @@ export function createCostAccumulator(): CostAccumulator {
       tier.rows += 1;
       tier.images += line.images;
       tier.estimatedMicros += line.estimatedMicros;
-      if (line.actualMicros !== undefined && line.actualMicros !== null) tier.actualMicros += line.actualMicros;
+      if (line.actualMicros !== undefined && line.actualMicros !== null)
+        tier.actualMicros += line.actualMicros;
       if (line.status === "succeeded") succeeded += 1;
       else if (line.status === "failed") failed += 1;
     },
@@ -133,7 +138,10 @@ export interface TierJson {
 }
 
 /** The `totals` / `by_tier` part of cost-report.json (DESIGN.md); estimate leaves out the actual figures. */
-export function costSummaryJson(summary: CostSummary, options: { includeActual: boolean }): { totals: TotalsJson; by_tier: TierJson[] } {
+export function costSummaryJson(
+  summary: CostSummary,
+  options: { includeActual: boolean },
+): { totals: TotalsJson; by_tier: TierJson[] } {
   const totals: TotalsJson = options.includeActual
     ? {
         rows: summary.rows,
@@ -145,7 +153,13 @@ export function costSummaryJson(summary: CostSummary, options: { includeActual: 
       }
     : { rows: summary.rows, images: summary.images, estimated_usd: formatUsd(summary.estimatedMicros) };
   const by_tier = summary.byTier.map((tier): TierJson => {
-    const base = { model: tier.model, quality: tier.quality, rows: tier.rows, images: tier.images, estimated_usd: formatUsd(tier.estimatedMicros) };
+    const base = {
+      model: tier.model,
+      quality: tier.quality,
+      rows: tier.rows,
+      images: tier.images,
+      estimated_usd: formatUsd(tier.estimatedMicros),
+    };
     return options.includeActual ? { ...base, actual_usd: formatUsd(tier.actualMicros) } : base;
   });
   return { totals, by_tier };

@@ -27,7 +27,8 @@ export function costAtEachTier(summary: CostSummary, table: PriceTable): TierSce
       try {
         total += priceOf(table, tier.model, quality, tier.images);
       } catch (error) {
-        if (error instanceof UnknownPriceError) return { quality, micros: null, missing: `no ${quality} price for ${tier.model}` };
+        if (error instanceof UnknownPriceError)
+          return { quality, micros: null, missing: `no ${quality} price for ${tier.model}` };
         throw error;
       }
     }

@@ -10,26 +10,34 @@ function capture() {
   return { logger: createLogger({ level: "info", destination }), lines };
 }
 
-const redisWithPolicy = (policy: string) => ({ config: async () => ["maxmemory-policy", policy] }) as unknown as Redis;
+const redisWithPolicy = (policy: string) =>
+  ({ config: async () => ["maxmemory-policy", policy] }) as unknown as Redis;
 
 describe("Redis connection checks", () => {
   it("warns when Redis may evict queued jobs", async () => {
     const { logger, lines } = capture();
     await warnOnUnsafeEviction(redisWithPolicy("allkeys-lru"), logger);
-    expect(lines.join("")).toMatch(/maxmemory-policy is allkeys-lru: queued jobs may be evicted; set it to noeviction/);
+    expect(lines.join("")).toMatch(
+      /maxmemory-policy is allkeys-lru: queued jobs may be evicted; set it to noeviction/,
+    );
   });
 
   it("stays quiet with noeviction, or when CONFIG is not allowed", async () => {
     const { logger, lines } = capture();
     await warnOnUnsafeEviction(redisWithPolicy("noeviction"), logger);
-    await warnOnUnsafeEviction({ config: async () => Promise.reject(new Error("unknown command CONFIG")) } as unknown as Redis, logger);
+    await warnOnUnsafeEviction(
+      { config: async () => Promise.reject(new Error("unknown command CONFIG")) } as unknown as Redis,
+      logger,
+    );
     expect(lines).toEqual([]);
   });
 
   it("turns an unreachable Redis into a configuration error that says how to fix it", async () => {
     await expect(connectRedis("redis://127.0.0.1:1", { timeoutMs: 2_000 })).rejects.toMatchObject({
       exitCode: 4,
-      message: expect.stringMatching(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1 .*docker compose up -d redis.*REDIS_URL/),
+      message: expect.stringMatching(
+        /cannot reach Redis at redis:\/\/127\.0\.0\.1:1 .*docker compose up -d redis.*REDIS_URL/,
+      ),
     });
   });
 });

@@ -101,7 +101,10 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
 }
 
 /** Connects (or throws a ConfigurationError), with every later outage reported to one RedisOutage. */
-export async function connectWatchedRedis(url: string, options: ConnectOptions = {}): Promise<ConnectedRedis> {
+export async function connectWatchedRedis(
+  url: string,
+  options: ConnectOptions = {},
+): Promise<ConnectedRedis> {
   const where = describeRedisUrl(url);
   const outage = createOutage(where, options);
   const redis = createRedis(url, outage.events);
@@ -109,7 +112,9 @@ export async function connectWatchedRedis(url: string, options: ConnectOptions =
   try {
     await Promise.race([
       redis.connect(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout).unref()),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout).unref(),
+      ),
     ]);
     await redis.ping();
     outage.connected();
@@ -143,7 +148,8 @@ function createOutage(where: string, options: ConnectOptions) {
         started: (d) =>
           `Lost Redis at ${where} (${typeof d.reason === "string" ? d.reason : "connection closed"}); ` +
           `work pauses and resumes when it is back (giving up after ${spoken(timeoutMs)}).`,
-        summary: (_n, _ms) => `Redis at ${where} is still unreachable; reconnecting (last error: ${lastError ?? "none"})`,
+        summary: (_n, _ms) =>
+          `Redis at ${where} is still unreachable; reconnecting (last error: ${lastError ?? "none"})`,
         ended: (_n, ms) => `Redis at ${where} is back after ${spoken(ms)}; work resumes.`,
       })
     : null;
@@ -244,7 +250,10 @@ export async function warnOnUnsafeEviction(redis: Redis, logger: Logger): Promis
     const reply = (await redis.config("GET", "maxmemory-policy")) as string[];
     const policy = reply[1];
     if (policy && policy !== "noeviction") {
-      logger.warn({ policy }, `Redis maxmemory-policy is ${policy}: queued jobs may be evicted; set it to noeviction`);
+      logger.warn(
+        { policy },
+        `Redis maxmemory-policy is ${policy}: queued jobs may be evicted; set it to noeviction`,
+      );
     }
   } catch {
     // CONFIG may be disabled on managed Redis; nothing to check then.

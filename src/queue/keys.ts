@@ -97,9 +97,16 @@ export function queueFor(model: ModelId): QueueName {
  * the first run instead of billing another; a changed row or a new attempt can never replay an
  * old run.
  */
-export function idempotencyKeyFor(batchId: string, rowKey: string, contentSha: string, attempt: number): string {
+export function idempotencyKeyFor(
+  batchId: string,
+  rowKey: string,
+  contentSha: string,
+  attempt: number,
+): string {
   const hash = createHash("sha256").update(batchId).update("\u0000").update(rowKey);
-  return "rfb-" + hash.update("\u0000").update(contentSha).update("\u0000").update(String(attempt)).digest("hex");
+  return (
+    "rfb-" + hash.update("\u0000").update(contentSha).update("\u0000").update(String(attempt)).digest("hex")
+  );
 }
 
 /** Tier label used in counters and reports: "openai/gpt-image-2|high", "runflow/tag-removal|-". */

@@ -51,7 +51,10 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
   const flush = async (): Promise<void> => {
     if (chunk.length === 0) return;
     const keys = chunk.map((d) => d.row.key);
-    const [done, attempts] = await Promise.all([ledger.results.terminalRows(batchId, keys), ledger.rows.attempts(batchId, keys)]);
+    const [done, attempts] = await Promise.all([
+      ledger.results.terminalRows(batchId, keys),
+      ledger.rows.attempts(batchId, keys),
+    ]);
     const byQueue: Record<QueueName, RowJobData[]> = { generate: [], edit: [] };
     chunk.forEach((data, i) => {
       if (done[i]) alreadyDone += 1;
@@ -60,7 +63,13 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
     for (const name of ["generate", "edit"] as const) {
       const jobs = byQueue[name];
       if (jobs.length === 0) continue;
-      await queues[name].addBulk(jobs.map((data) => ({ name: data.row.model, data, opts: jobOptions(jobIdFor(batchId, data.row.key, data.attempt), options.retry) })));
+      await queues[name].addBulk(
+        jobs.map((data) => ({
+          name: data.row.model,
+          data,
+          opts: jobOptions(jobIdFor(batchId, data.row.key, data.attempt), options.retry),
+        })),
+      );
       enqueued += jobs.length;
     }
     chunk = [];
@@ -84,7 +93,14 @@ export async function enqueueManifest(options: EnqueueOptions): Promise<EnqueueS
   for await (const item of pricedRows(options.source, options.prices)) {
     if (!item.ok) continue;
     const { row } = item;
-    chunk.push({ batch: batchId, row, estimateMicros: item.estimateMicros, seq: item.seq, attempt: 1, contentSha: rowContentSha(row) });
+    chunk.push({
+      batch: batchId,
+      row,
+      estimateMicros: item.estimateMicros,
+      seq: item.seq,
+      attempt: 1,
+      contentSha: rowContentSha(row),
+    });
     if (chunk.length >= chunkSize) {
       if (!(await roomToContinue())) return { enqueued, alreadyDone, stoppedEarly: true };
       await flush();

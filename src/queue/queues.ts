@@ -16,7 +16,10 @@ export type Queues = Readonly<Record<QueueName, Queue<RowJobData>>> & { close():
 
 export function createQueues(redis: Redis, keys: Keys, batchId: string): Queues {
   const open = (name: QueueName) => {
-    const queue = new Queue<RowJobData>(laneQueueName(batchId, name), { connection: redis, prefix: keys.bullPrefix });
+    const queue = new Queue<RowJobData>(laneQueueName(batchId, name), {
+      connection: redis,
+      prefix: keys.bullPrefix,
+    });
     // Connection trouble is the Redis outage's to report (connection.ts), once; not a line per queue.
     queue.on("error", () => undefined);
     return queue;

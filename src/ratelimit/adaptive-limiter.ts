@@ -3,7 +3,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createAdaptiveRate, type AdaptiveRate } from "./adaptive-rate.js";
 import type { RequestLimiter } from "./shared-limiter.js";
 
-export function createAdaptiveLimiter(rate: AdaptiveRate = createAdaptiveRate(), now: () => number = Date.now): RequestLimiter {
+export function createAdaptiveLimiter(
+  rate: AdaptiveRate = createAdaptiveRate(),
+  now: () => number = Date.now,
+): RequestLimiter {
   const queue: Array<() => void> = [];
   let pumping = false;
   let closed = false;

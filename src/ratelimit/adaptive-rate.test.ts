@@ -4,7 +4,7 @@ import { createAdaptiveRate } from "./adaptive-rate.js";
 /** Sends as fast as allowed from `from` to `to` (ms); returns how many went. */
 function drive(rate: ReturnType<typeof createAdaptiveRate>, from: number, to: number): number {
   let sent = 0;
-  for (let t = from; t < to; ) {
+  for (let t = from; t < to;) {
     const wait = rate.delayMs(t);
     if (wait > 0) {
       t += wait;

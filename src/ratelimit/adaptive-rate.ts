@@ -51,7 +51,8 @@ export function createAdaptiveRate(options: AdaptiveRateOptions = {}): AdaptiveR
     if (seconds <= 0) return;
     // Doubling only while the rate is used: an idle process does not grow a rate it never tried.
     const used = sentRate(now) >= 0.5 * rps;
-    for (let i = 0; i < Math.min(seconds, 200); i += 1) rps = slowStart ? (used ? rps * 2 : rps) : rps + Math.max(1, rps * increase);
+    for (let i = 0; i < Math.min(seconds, 200); i += 1)
+      rps = slowStart ? (used ? rps * 2 : rps) : rps + Math.max(1, rps * increase);
     rps = Math.min(rps, 1e6);
     lastGrowth += seconds * 1_000;
   };

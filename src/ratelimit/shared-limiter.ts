@@ -57,13 +57,22 @@ export interface SharedLimiterOptions {
   readonly logger: Logger;
 }
 
-type LimitedRedis = Redis & { rfbRateWindow(log: string, seq: string, limit: number, windowMs: number, want: number): Promise<[number, number]> };
+type LimitedRedis = Redis & {
+  rfbRateWindow(
+    log: string,
+    seq: string,
+    limit: number,
+    windowMs: number,
+    want: number,
+  ): Promise<[number, number]>;
+};
 
 export function createSharedLimiter(options: SharedLimiterOptions): RequestLimiter {
   const { maxRps, logger } = options;
   const windowMs = options.windowMs ?? 1_050;
   const redis = options.redis as LimitedRedis;
-  if (typeof redis.rfbRateWindow !== "function") redis.defineCommand("rfbRateWindow", { numberOfKeys: 2, lua: SLIDING_WINDOW_LUA });
+  if (typeof redis.rfbRateWindow !== "function")
+    redis.defineCommand("rfbRateWindow", { numberOfKeys: 2, lua: SLIDING_WINDOW_LUA });
   // Small asks, so processes sharing the account take turns within a window.
   const chunk = Math.max(1, Math.ceil(maxRps / 10));
   const queue: Array<() => void> = [];
@@ -80,9 +89,18 @@ export function createSharedLimiter(options: SharedLimiterOptions): RequestLimit
         let granted: number;
         let waitMs: number;
         try {
-          [granted, waitMs] = await redis.rfbRateWindow(options.key, `${options.key}:seq`, maxRps, windowMs, Math.min(chunk, queue.length));
+          [granted, waitMs] = await redis.rfbRateWindow(
+            options.key,
+            `${options.key}:seq`,
+            maxRps,
+            windowMs,
+            Math.min(chunk, queue.length),
+          );
         } catch (err) {
-          logger.debug({ err }, "Could not ask Redis for the shared request rate; spacing this process's requests at --max-rps.");
+          logger.debug(
+            { err },
+            "Could not ask Redis for the shared request rate; spacing this process's requests at --max-rps.",
+          );
           [granted, waitMs] = [1, Math.ceil(1_000 / maxRps)];
         }
         for (let i = 0; i < granted; i += 1) queue.shift()?.();

@@ -17,7 +17,10 @@ import { lineFromResult, pendingLine, promptOf, type ResultLine } from "./result
 
 const CANCELED_ROW = "canceled: the batch was canceled before this row ran";
 
-export type LinesStore = Pick<ResultReader, "results" | "runIds" | "heldRows" | "scanResults" | "scanRemoved">;
+export type LinesStore = Pick<
+  ResultReader,
+  "results" | "runIds" | "heldRows" | "scanResults" | "scanRemoved"
+>;
 
 export interface BatchLine extends ResultLine {
   readonly estimateMicros: number;
@@ -41,14 +44,19 @@ function sourceOf(record: BatchRecord): ManifestSource {
 const facts = (row: JobRow) => ({ prompt: promptOf(row.input), metadata: row.metadata });
 
 /** Yields every line of the batch, with its estimate and cost in micro-dollars. */
-export async function* batchLines(store: LinesStore, record: BatchRecord, usable: boolean): AsyncGenerator<BatchLine> {
+export async function* batchLines(
+  store: LinesStore,
+  record: BatchRecord,
+  usable: boolean,
+): AsyncGenerator<BatchLine> {
   const fromResult = (r: StoredResult, row: JobRow | null): BatchLine => ({
     ...lineFromResult(r, row ? facts(row) : null),
     estimateMicros: r.estimated_micros,
     costMicros: r.cost_micros,
   });
   const removed = async function* (): AsyncGenerator<BatchLine> {
-    for await (const result of store.scanRemoved(record.id)) yield { ...fromResult(result, null), status: "removed" };
+    for await (const result of store.scanRemoved(record.id))
+      yield { ...fromResult(result, null), status: "removed" };
   };
   if (!usable) {
     for await (const result of store.scanResults(record.id)) yield fromResult(result, null);
@@ -59,7 +67,10 @@ export async function* batchLines(store: LinesStore, record: BatchRecord, usable
   let chunk: { row: JobRow; estimate: number }[] = [];
   async function* flush(): AsyncGenerator<BatchLine> {
     const keys = chunk.map((c) => c.row.key);
-    const [results, runIds] = await Promise.all([store.results(record.id, keys), store.runIds(record.id, keys)]);
+    const [results, runIds] = await Promise.all([
+      store.results(record.id, keys),
+      store.runIds(record.id, keys),
+    ]);
     for (const [i, { row, estimate }] of chunk.entries()) {
       const result = results[i];
       if (result) {
@@ -69,7 +80,8 @@ export async function* batchLines(store: LinesStore, record: BatchRecord, usable
       const isHeld = held.has(row.key) || (record.budgetBlocked && !runIds[i]);
       const line = pendingLine(row, estimate, isHeld, runIds[i] ?? null, facts(row));
       // A canceled batch's rows that never ran are canceled, not pending.
-      const ended = record.state === "canceled" ? { ...line, status: "canceled" as const, error: CANCELED_ROW } : line;
+      const ended =
+        record.state === "canceled" ? { ...line, status: "canceled" as const, error: CANCELED_ROW } : line;
       yield { ...ended, estimateMicros: estimate, costMicros: 0 };
     }
     chunk = [];
@@ -88,7 +100,11 @@ export async function* batchLines(store: LinesStore, record: BatchRecord, usable
  * Every metadata key of the batch, sorted: read from the manifest (one cheap streamed pass, no
  * Redis) when it is usable, else from the recorded results. results.csv needs them for its header.
  */
-export async function metadataKeys(store: LinesStore, record: BatchRecord, usable: boolean): Promise<string[]> {
+export async function metadataKeys(
+  store: LinesStore,
+  record: BatchRecord,
+  usable: boolean,
+): Promise<string[]> {
   const keys = new Set<string>();
   const add = (metadata: Readonly<Record<string, string>> | null | undefined) => {
     if (metadata) for (const key of Object.keys(metadata)) keys.add(key);

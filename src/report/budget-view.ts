@@ -16,12 +16,14 @@ export interface BudgetHistoryEntry {
   readonly text: string;
 }
 
-const cap = (micros: number | null | undefined) => (micros === null || micros === undefined ? "no cap" : `$${formatUsd(micros)}`);
+const cap = (micros: number | null | undefined) =>
+  micros === null || micros === undefined ? "no cap" : `$${formatUsd(micros)}`;
 
 function describe(event: BudgetEvent): string {
   const spent = event.spent_micros === undefined ? "" : ` (spent $${formatUsd(event.spent_micros)})`;
   if (event.kind === "created") return `created with ${cap(event.cap_micros)}`;
-  if (event.kind === "changed") return `cap changed from ${cap(event.previous_cap_micros)} to ${cap(event.cap_micros)}${spent}`;
+  if (event.kind === "changed")
+    return `cap changed from ${cap(event.previous_cap_micros)} to ${cap(event.cap_micros)}${spent}`;
   return `the cap (${cap(event.cap_micros)}) stopped the batch${spent}`;
 }
 
@@ -33,13 +35,20 @@ export function budgetHistoryEntries(
     at: event.at,
     kind: event.kind,
     cap_usd: event.cap_micros === null ? null : formatUsd(event.cap_micros),
-    ...(event.kind === "changed" ? { previous_cap_usd: event.previous_cap_micros == null ? null : formatUsd(event.previous_cap_micros) } : {}),
+    ...(event.kind === "changed"
+      ? { previous_cap_usd: event.previous_cap_micros == null ? null : formatUsd(event.previous_cap_micros) }
+      : {}),
     ...(event.spent_micros === undefined ? {} : { spent_usd: formatUsd(event.spent_micros) }),
     text: describe(event),
   }));
   const last = events.at(-1);
   if (now.stoppedByCap && last?.kind !== "stopped") {
-    const derived: BudgetEvent = { at: "", kind: "stopped", cap_micros: now.capMicros, spent_micros: now.spentMicros };
+    const derived: BudgetEvent = {
+      at: "",
+      kind: "stopped",
+      cap_micros: now.capMicros,
+      spent_micros: now.spentMicros,
+    };
     entries.push({
       at: null,
       kind: "stopped",

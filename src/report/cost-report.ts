@@ -51,14 +51,22 @@ export function costReportJson(input: CostReportInput): Record<string, unknown> 
     duration_ms: input.durationMs,
     totals,
     by_tier,
-    remaining: { rows: input.remaining.rows, held_by_budget: input.remaining.held, estimated_usd: formatUsd(input.remaining.estimatedMicros) },
+    remaining: {
+      rows: input.remaining.rows,
+      held_by_budget: input.remaining.held,
+      estimated_usd: formatUsd(input.remaining.estimatedMicros),
+    },
     budget: {
       cap_usd: input.capMicros === null ? null : formatUsd(input.capMicros),
       spent_usd: formatUsd(input.summary.actualMicros),
       reserved_usd: formatUsd(input.reservedMicros),
       history: input.budgetHistory,
     },
-    failures: { total: input.failures.total, listed: input.failures.listed, more: input.failures.total - input.failures.listed.length },
+    failures: {
+      total: input.failures.total,
+      listed: input.failures.listed,
+      more: input.failures.total - input.failures.listed.length,
+    },
     prices: input.prices,
   };
 }
@@ -138,7 +146,13 @@ function failuresMarkdown(input: CostReportInput): string[] {
   const { total, listed } = input.failures;
   if (total === 0) return [];
   const shown = listed.slice(0, FAILURES_IN_MARKDOWN);
-  const lines = [`## Failures (${total})`, "", "| id | reason |", "|---|---|", ...shown.map((f) => `| ${cell(f.id)} | ${cell(f.reason)} |`)];
+  const lines = [
+    `## Failures (${total})`,
+    "",
+    "| id | reason |",
+    "|---|---|",
+    ...shown.map((f) => `| ${cell(f.id)} | ${cell(f.reason)} |`),
+  ];
   if (total > shown.length) {
     const rest = `… and ${total - shown.length} more`;
     lines.push("", `${rest}: every failed row is in results.csv (status \`failed\`, column \`error\`).`);

@@ -22,7 +22,11 @@ export interface HtmlReport {
 
 export const pageOf = (index: number) => Math.floor(index / CARDS_PER_PAGE) + 1;
 
-export async function openHtmlReport(outDir: string, thumbFor: CardOptions["thumbFor"], cardsPerPage = CARDS_PER_PAGE): Promise<HtmlReport> {
+export async function openHtmlReport(
+  outDir: string,
+  thumbFor: CardOptions["thumbFor"],
+  cardsPerPage = CARDS_PER_PAGE,
+): Promise<HtmlReport> {
   const work = path.join(outDir, `.report-${process.pid}-${Date.now()}`);
   await mkdir(work, { recursive: true });
   const fragment = (n: number) => path.join(work, `cards-${n}.html`);
@@ -57,7 +61,12 @@ export async function openHtmlReport(outDir: string, thumbFor: CardOptions["thum
       try {
         if (pages > 1) await mkdir(path.join(outDir, "report-pages"), { recursive: true });
         for (let n = 1; n <= pages; n++) {
-          const place = { number: n, count: pages, href: (to: number) => relativePageHref(n, to), failedPerPage };
+          const place = {
+            number: n,
+            count: pages,
+            href: (to: number) => relativePageHref(n, to),
+            failedPerPage,
+          };
           const file = await openLineFile(path.join(outDir, reportPagePath(n)));
           try {
             await file.write(pageStart(header, place));

@@ -101,8 +101,25 @@ export function pendingLine(
   };
 }
 
-const BASE_COLUMNS = ["id", "model", "quality", "status", "run_id", "images", "estimated_usd", "cost_usd", "error"] as const;
-const RICH_COLUMNS = ["prompt", "attempt", "created_at", "finished_at", "duration_ms", "cost_per_image_usd"] as const;
+const BASE_COLUMNS = [
+  "id",
+  "model",
+  "quality",
+  "status",
+  "run_id",
+  "images",
+  "estimated_usd",
+  "cost_usd",
+  "error",
+] as const;
+const RICH_COLUMNS = [
+  "prompt",
+  "attempt",
+  "created_at",
+  "finished_at",
+  "duration_ms",
+  "cost_per_image_usd",
+] as const;
 
 /** The CSV columns of a batch whose rows carry these metadata keys. */
 export function csvColumns(metadataKeys: readonly string[] = []): string[] {

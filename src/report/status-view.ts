@@ -67,7 +67,8 @@ export function batchStatus(
   extra: StatusExtra = {},
 ): BatchStatus {
   const estimate: readonly EstimateTier[] = record.submission.estimate.by_tier;
-  const counter = (model: string, quality: string | null, name: string) => tiers[`${model}|${quality ?? "-"}|${name}`] ?? 0;
+  const counter = (model: string, quality: string | null, name: string) =>
+    tiers[`${model}|${quality ?? "-"}|${name}`] ?? 0;
   const byTier = estimate.map((t) => ({
     model: t.model,
     quality: t.quality,
@@ -111,7 +112,10 @@ export function batchStatus(
     },
     by_tier: byTier,
     rows_per_minute: perMinute === null ? null : Math.round(perMinute * 10) / 10,
-    eta_seconds: perMinute === null || left <= 0 || ended || record.state === "budget" ? null : Math.round((left / perMinute) * 60),
+    eta_seconds:
+      perMinute === null || left <= 0 || ended || record.state === "budget"
+        ? null
+        : Math.round((left / perMinute) * 60),
     elapsed_seconds: Number.isFinite(started) ? Math.max(0, Math.round((until - started) / 1_000)) : null,
     ended_at: record.endedAt,
     end_reason: record.endReason,
@@ -121,7 +125,8 @@ export function batchStatus(
 
 /** Column widths of the per-tier table. */
 const WIDTHS = [28, 7, 7, 7, 6, 7, 11, 11, 10];
-const pad = (text: string, width: number, right = false) => (right ? text.padStart(width) : text.padEnd(width));
+const pad = (text: string, width: number, right = false) =>
+  right ? text.padStart(width) : text.padEnd(width);
 
 function duration(seconds: number): string {
   if (seconds < 90) return `${seconds}s`;
@@ -131,7 +136,8 @@ function duration(seconds: number): string {
 
 export function renderStatus(s: BatchStatus): string {
   const r = s.rows;
-  const ended = s.ended_at === null ? "" : ` · ended ${s.ended_at}${s.end_reason ? ` (${s.end_reason})` : ""}`;
+  const ended =
+    s.ended_at === null ? "" : ` · ended ${s.ended_at}${s.end_reason ? ` (${s.end_reason})` : ""}`;
   const lines = [
     `batch ${s.batch} · ${s.state} · created ${s.created_at}${ended}`,
     `rows: ${r.total} total · ${r.succeeded} succeeded · ${r.failed} failed · ${r.in_flight} in flight · ` +
@@ -149,8 +155,12 @@ export function renderStatus(s: BatchStatus): string {
   ].filter((part): part is string => part !== null);
   lines.push(timing.join(" · "));
   for (const wait of s.waiting_for) lines.push(`waiting for ${wait}`);
-  const columns = (cells: readonly string[]) => cells.map((cell, i) => pad(cell, WIDTHS[i] ?? 0, i > 1)).join(" ");
-  lines.push("", columns(["model", "quality", "rows", "done", "failed", "images", "estimated", "spent", "reserved"]));
+  const columns = (cells: readonly string[]) =>
+    cells.map((cell, i) => pad(cell, WIDTHS[i] ?? 0, i > 1)).join(" ");
+  lines.push(
+    "",
+    columns(["model", "quality", "rows", "done", "failed", "images", "estimated", "spent", "reserved"]),
+  );
   for (const t of s.by_tier) {
     lines.push(
       columns([
@@ -182,9 +192,14 @@ export function renderBatchTable(records: readonly BatchRecord[]): string {
     "$" + formatUsd(r.spentMicros),
     r.capMicros === null ? "no cap" : "$" + formatUsd(r.capMicros),
   ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)),
+  );
   const numeric = new Set([3, 4, 5, 6]);
   const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => pad(cell, widths[i] ?? 0, numeric.has(i))).join("  ").trimEnd() + "\n";
+    cells
+      .map((cell, i) => pad(cell, widths[i] ?? 0, numeric.has(i)))
+      .join("  ")
+      .trimEnd() + "\n";
   return line(header.map((h) => h.toUpperCase())) + rows.map(line).join("");
 }

@@ -10,7 +10,9 @@ export function reportSummaryLine(input: CostReportInput, outDir: string): strin
   ];
   if (input.remaining.rows > 0) {
     const { rows, held, estimatedMicros } = input.remaining;
-    lines.push(`not done: ${rows} rows (${held} held by the budget), estimated $${formatUsd(estimatedMicros)}`);
+    lines.push(
+      `not done: ${rows} rows (${held} held by the budget), estimated $${formatUsd(estimatedMicros)}`,
+    );
   }
   lines.push(`reports: ${outDir}/report.html, cost-report.md, results.jsonl, results.csv, cost-report.json`);
   return lines.join("\n") + "\n";

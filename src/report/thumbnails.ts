@@ -32,7 +32,11 @@ export interface ThumbnailOptions {
 }
 
 type Sharp = (input: string) => {
-  resize(w: number, h: number, o: { fit: "inside"; withoutEnlargement: boolean }): { webp(o: { quality: number }): { toFile(p: string): Promise<unknown> } };
+  resize(
+    w: number,
+    h: number,
+    o: { fit: "inside"; withoutEnlargement: boolean },
+  ): { webp(o: { quality: number }): { toFile(p: string): Promise<unknown> } };
 };
 
 async function loadSharp(): Promise<Sharp | null> {
@@ -80,7 +84,10 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
   async function reuse(image: string, listed: Set<string>): Promise<boolean> {
     const thumb = thumbPathFor(image);
     if (!listed.has(path.posix.basename(thumb))) return true;
-    const [imageTime, thumbTime] = await Promise.all([mtime(path.join(outDir, image)), mtime(path.join(outDir, thumb))]);
+    const [imageTime, thumbTime] = await Promise.all([
+      mtime(path.join(outDir, image)),
+      mtime(path.join(outDir, thumb)),
+    ]);
     if (imageTime === null) return false;
     if (thumbTime !== null && thumbTime >= imageTime) {
       counts.reused += 1;
@@ -102,7 +109,10 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
     }
     const temp = `${target}.${process.pid}.tmp`;
     try {
-      await convert(path.join(outDir, image)).resize(size, size, { fit: "inside", withoutEnlargement: true }).webp({ quality: 72 }).toFile(temp);
+      await convert(path.join(outDir, image))
+        .resize(size, size, { fit: "inside", withoutEnlargement: true })
+        .webp({ quality: 72 })
+        .toFile(temp);
       await rename(temp, target);
       counts.made += 1;
       ready.add(image);
@@ -118,11 +128,18 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
       sharp ??= loadSharp();
       const convert = await sharp;
       if (!convert) return;
-      existing ??= readdir(path.join(outDir, "thumbs")).then((names) => new Set(names), () => new Set<string>());
+      existing ??= readdir(path.join(outDir, "thumbs")).then(
+        (names) => new Set(names),
+        () => new Set<string>(),
+      );
       const listed = await existing;
       const needed = await Promise.all(images.map((image) => reuse(image, listed).catch(() => false)));
       const todo = images.filter((_, i) => needed[i]);
-      await Promise.all(todo.map((image) => limit(() => make(image, convert).catch((error) => options.onError?.(image, error)))));
+      await Promise.all(
+        todo.map((image) =>
+          limit(() => make(image, convert).catch((error) => options.onError?.(image, error))),
+        ),
+      );
     },
     thumbFor: (image) => (ready.has(image) ? thumbPathFor(image) : null),
     stats: () => ({ ...counts, available: ready.size > 0 }),

@@ -31,7 +31,11 @@ export interface RunflowClientOptions {
   readonly now?: () => number;
 }
 
-export const CLIENT_DEFAULTS = { timeoutMs: 30_000, connections: 64, maxDownloadBytes: 50 * 1024 * 1024 } as const;
+export const CLIENT_DEFAULTS = {
+  timeoutMs: 30_000,
+  connections: 64,
+  maxDownloadBytes: 50 * 1024 * 1024,
+} as const;
 
 /** "openai/gpt-image-2/edit" → "openai/gpt-image-2/edit", each segment URL-encoded. */
 export function modelPath(model: string): string {
@@ -43,7 +47,8 @@ export function modelPath(model: string): string {
 }
 
 export function createRunflowClient(options: RunflowClientOptions): RunflowClient {
-  if (options.apiKey.trim() === "") throw new ConfigurationError("No Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…).");
+  if (options.apiKey.trim() === "")
+    throw new ConfigurationError("No Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…).");
   const timeoutMs = options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs;
   const logger = (options.logger ?? silentLogger()).child({ component: "runflow" });
   const agent = new Agent({
@@ -68,19 +73,34 @@ export function createRunflowClient(options: RunflowClientOptions): RunflowClien
   let closing: Promise<void> | null = null;
   const onWarning = (warning: ReadWarning): void => {
     if (warning.kind === "unknown-status") {
-      logger.warn({ runId: warning.runId, status: warning.status }, "Runflow reported a status this client does not know; treating the run as still running");
+      logger.warn(
+        { runId: warning.runId, status: warning.status },
+        "Runflow reported a status this client does not know; treating the run as still running",
+      );
     } else {
-      logger.warn({ runId: warning.runId, cost: warning.cost }, "Runflow reported a cost this client cannot read; recording it as unknown");
+      logger.warn(
+        { runId: warning.runId, cost: warning.cost },
+        "Runflow reported a cost this client cannot read; recording it as unknown",
+      );
     }
   };
 
   /** Reads a 2xx body; a body that is not a run (or balance) is a RunflowResponseError. */
-  function read<T>(method: string, path: string, status: number, body: unknown, reader: (body: unknown) => T): T {
+  function read<T>(
+    method: string,
+    path: string,
+    status: number,
+    body: unknown,
+    reader: (body: unknown) => T,
+  ): T {
     try {
       return reader(body);
     } catch (error) {
       if (error instanceof UnreadableBodyError) {
-        throw new RunflowResponseError({ method, path }, { status, detail: error.message, cause: safeCause(error, options.apiKey) });
+        throw new RunflowResponseError(
+          { method, path },
+          { status, detail: error.message, cause: safeCause(error, options.apiKey) },
+        );
       }
       throw error;
     }
@@ -99,7 +119,10 @@ export function createRunflowClient(options: RunflowClientOptions): RunflowClien
       if (request.metadata !== undefined) body.metadata = request.metadata;
       if (request.callbackUrl !== undefined) body.callback_url = request.callbackUrl;
       if (request.clientRef !== undefined) body.client_ref = request.clientRef;
-      const response = await callApi(http, "POST", path, { body, headers: { "idempotency-key": request.idempotencyKey } });
+      const response = await callApi(http, "POST", path, {
+        body,
+        headers: { "idempotency-key": request.idempotencyKey },
+      });
       const run = read("POST", path, response.status, response.body, (json) => readRun(json, onWarning));
       logger.debug({ runId: run.id, model: request.model, status: run.status }, "Run created");
       return run;
@@ -112,7 +135,14 @@ export function createRunflowClient(options: RunflowClientOptions): RunflowClien
     },
     downloadOutput(request: DownloadRequest): Promise<Download> {
       return downloadOutput(
-        { dispatcher: downloadDispatcher, timeoutMs, maxDownloadBytes: options.maxDownloadBytes ?? CLIENT_DEFAULTS.maxDownloadBytes, logger, apiKey: options.apiKey, getRun },
+        {
+          dispatcher: downloadDispatcher,
+          timeoutMs,
+          maxDownloadBytes: options.maxDownloadBytes ?? CLIENT_DEFAULTS.maxDownloadBytes,
+          logger,
+          apiKey: options.apiKey,
+          getRun,
+        },
         request,
       );
     },

@@ -25,7 +25,12 @@ export interface DownloadContext {
   readonly getRun: (id: string) => Promise<Run>;
 }
 
-const EXTENSIONS: Readonly<Record<string, string>> = { "image/png": "png", "image/jpeg": "jpg", "image/jpg": "jpg", "image/webp": "webp" };
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/jpg": "jpg",
+  "image/webp": "webp",
+};
 const REFUSED: ReadonlySet<number> = new Set([403, 404, 410]);
 
 /** "image/jpeg; charset=binary" → "jpg"; anything but PNG, JPEG or WebP → null. */
@@ -44,7 +49,8 @@ export function describeUrl(url: string, secret = ""): RequestRef {
   }
 }
 
-const header = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null));
+const header = (value: string | string[] | undefined): string | null =>
+  Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 
 /** Drops a response body without reading it; undici reports the abort as an error event, which is expected here. */
 function discard(body: Dispatcher.ResponseData["body"]): void {
@@ -52,18 +58,30 @@ function discard(body: Dispatcher.ResponseData["body"]): void {
   body.destroy();
 }
 
-type Attempt = { readonly kind: "done"; readonly download: Download } | { readonly kind: "refused"; readonly status: number };
+type Attempt =
+  | { readonly kind: "done"; readonly download: Download }
+  | { readonly kind: "refused"; readonly status: number };
 
 export async function downloadOutput(ctx: DownloadContext, req: DownloadRequest): Promise<Download> {
   const first = await attempt(ctx, req, req.url);
   if (first.kind === "done") return first.download;
-  ctx.logger.info({ runId: req.runId, index: req.index, status: first.status }, "Output URL refused or expired; re-reading the run for a fresh one");
+  ctx.logger.info(
+    { runId: req.runId, index: req.index, status: first.status },
+    "Output URL refused or expired; re-reading the run for a fresh one",
+  );
   const run = await ctx.getRun(req.runId);
   const fresh = run.outputUrls[req.index];
   if (fresh === undefined) {
-    throw new DownloadError(`the URL answered ${first.status} and the re-read run has no output ${req.index} (it has ${run.outputUrls.length}).`, describeUrl(req.url, ctx.apiKey), {
-      failure: "no-url", runId: req.runId, index: req.index, status: first.status,
-    });
+    throw new DownloadError(
+      `the URL answered ${first.status} and the re-read run has no output ${req.index} (it has ${run.outputUrls.length}).`,
+      describeUrl(req.url, ctx.apiKey),
+      {
+        failure: "no-url",
+        runId: req.runId,
+        index: req.index,
+        status: first.status,
+      },
+    );
   }
   const second = await attempt(ctx, req, fresh);
   if (second.kind === "done") return second.download;
@@ -84,7 +102,13 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
     message: string,
     extra: { status?: number; cause?: unknown; file?: string } = {},
   ): DownloadError =>
-    new DownloadError(scrubSecret(message, ctx.apiKey), ref, { failure, runId: req.runId, index: req.index, code: errorCode(extra.cause), ...extra });
+    new DownloadError(scrubSecret(message, ctx.apiKey), ref, {
+      failure,
+      runId: req.runId,
+      index: req.index,
+      code: errorCode(extra.cause),
+      ...extra,
+    });
   let response: Dispatcher.ResponseData;
   try {
     response = await request(url, {
@@ -97,7 +121,11 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
       signal: AbortSignal.timeout(ctx.timeoutMs * DOWNLOAD_DEADLINE_FACTOR),
     });
   } catch (error) {
-    throw fail("network", `no answer (${errorCode(error) ?? "network error"}); the download can be retried.`, { cause: safeCause(error, ctx.apiKey) });
+    throw fail(
+      "network",
+      `no answer (${errorCode(error) ?? "network error"}); the download can be retried.`,
+      { cause: safeCause(error, ctx.apiKey) },
+    );
   }
   const { statusCode: status, body } = response;
   if (REFUSED.has(status)) {
@@ -112,13 +140,21 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
   const ext = extensionFor(contentType);
   if (ext === null) {
     discard(body);
-    throw fail("content-type", `expected an image/png, image/jpeg or image/webp body, got ${JSON.stringify(contentType ?? "no content-type")}; the output is not an image this tool writes.`, { status });
+    throw fail(
+      "content-type",
+      `expected an image/png, image/jpeg or image/webp body, got ${JSON.stringify(contentType ?? "no content-type")}; the output is not an image this tool writes.`,
+      { status },
+    );
   }
   const lengthHeader = header(response.headers["content-length"]);
   const expected = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
   if (expected !== null && expected > ctx.maxDownloadBytes) {
     discard(body);
-    throw fail("too-large", `content-length ${expected} exceeds the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes).`, { status });
+    throw fail(
+      "too-large",
+      `content-length ${expected} exceeds the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes).`,
+      { status },
+    );
   }
   const path = `${req.destBase}.${ext}`;
   const tmp = join(req.tempDir ?? dirname(path), `${basename(path)}.tmp-${randomBytes(6).toString("hex")}`);
@@ -153,14 +189,22 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
     // stream could create it after the rm below).
     const handle = await again(() => open(tmp, "wx"));
     await pipeline(body, counter, handle.createWriteStream());
-    if (expected !== null && bytes !== expected) throw fail("truncated", `received ${bytes} of ${expected} bytes; the download can be retried.`, { status });
+    if (expected !== null && bytes !== expected)
+      throw fail("truncated", `received ${bytes} of ${expected} bytes; the download can be retried.`, {
+        status,
+      });
     if (bytes === 0) throw fail("truncated", "the body was empty; the download can be retried.", { status });
     await again(() => rename(tmp, path));
   } catch (error) {
     discard(body);
     await rm(tmp, { force: true }).catch(() => {});
     if (error instanceof DownloadError) throw error;
-    if (overCap) throw fail("too-large", `the body exceeded the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes); nothing was written.`, { status });
+    if (overCap)
+      throw fail(
+        "too-large",
+        `the body exceeded the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes); nothing was written.`,
+        { status },
+      );
     const cause = safeCause(error, ctx.apiKey);
     if (typeof error === "object" && error !== null && "path" in error) {
       const { syscall, path: where } = error as { syscall?: unknown; path?: unknown };
@@ -173,8 +217,15 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
         { cause, file: path },
       );
     }
-    throw fail("truncated", `the connection failed after ${bytes} bytes (${errorCode(error) ?? "error"}); nothing was written, the download can be retried.`, { status, cause });
+    throw fail(
+      "truncated",
+      `the connection failed after ${bytes} bytes (${errorCode(error) ?? "error"}); nothing was written, the download can be retried.`,
+      { status, cause },
+    );
   }
   ctx.logger.debug({ runId: req.runId, index: req.index, path, bytes, contentType }, "Output downloaded");
-  return { kind: "done", download: { path, bytes, contentType: contentType?.split(";")[0]?.trim().toLowerCase() ?? "" } };
+  return {
+    kind: "done",
+    download: { path, bytes, contentType: contentType?.split(";")[0]?.trim().toLowerCase() ?? "" },
+  };
 }

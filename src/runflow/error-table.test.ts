@@ -12,13 +12,25 @@ import {
   type NominalAction,
 } from "./error-table.js";
 import { hintFor } from "./error-hints.js";
-import { classifyError, DownloadError, RunflowApiError, RunflowNetworkError, RunflowResponseError } from "./errors.js";
+import {
+  classifyError,
+  DownloadError,
+  RunflowApiError,
+  RunflowNetworkError,
+  RunflowResponseError,
+} from "./errors.js";
 
 const ref = { method: "POST", path: "/v1/models/openai/gpt-image-2/runs" };
 const api = (status: number, code: string | null, retryAfterMs: number | null = null) =>
   new RunflowApiError(ref, { status, code, serverMessage: "no", errors: [], retryAfterMs });
 
-type Row = readonly [status: number, code: string | null, decision: DecisionKind, action: NominalAction, exit: 1 | 4];
+type Row = readonly [
+  status: number,
+  code: string | null,
+  decision: DecisionKind,
+  action: NominalAction,
+  exit: 1 | 4,
+];
 
 /** Every row of the HTTP table, as an error the client would throw, and what follows from it. */
 const HTTP_ROWS: readonly Row[] = [
@@ -62,7 +74,10 @@ describe("error table: HTTP answers", () => {
   });
 
   it("429 carries Retry-After in ms when Runflow sent it, null when not", () => {
-    expect(classifyError(api(429, "RATE_LIMITED", 7_000))).toEqual({ kind: "rate-limited", retryAfterMs: 7_000 });
+    expect(classifyError(api(429, "RATE_LIMITED", 7_000))).toEqual({
+      kind: "rate-limited",
+      retryAfterMs: 7_000,
+    });
     expect(classifyError(api(429, null))).toEqual({ kind: "rate-limited", retryAfterMs: null });
   });
 
@@ -107,7 +122,11 @@ describe("error table: no answer, unreadable answers and downloads", () => {
   ];
 
   it.each(DOWNLOAD_ROWS)("download %s (status %s) → %s → exit %d", (failure, status, decision, exit) => {
-    const error = new DownloadError("x", { method: "GET", path: "https://cdn/o.png" }, { failure, runId: "r", index: 0, status });
+    const error = new DownloadError(
+      "x",
+      { method: "GET", path: "https://cdn/o.png" },
+      { failure, runId: "r", index: 0, status },
+    );
     expect(downloadDecision(failure, status)).toBe(decision);
     expect(classifyError(error).kind).toBe(decision);
     expect(error.exitCode).toBe(exit);
@@ -118,6 +137,10 @@ describe("error table: no answer, unreadable answers and downloads", () => {
   });
 
   it("gives every decision an action and an exit code: only a row refused for good exits 1", () => {
-    expect(Object.entries(DECISIONS).filter(([, effect]) => effect.exitCode === 1).map(([kind]) => kind)).toEqual(["permanent"]);
+    expect(
+      Object.entries(DECISIONS)
+        .filter(([, effect]) => effect.exitCode === 1)
+        .map(([kind]) => kind),
+    ).toEqual(["permanent"]);
   });
 });

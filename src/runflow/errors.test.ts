@@ -1,12 +1,29 @@
 import { describe, expect, it } from "vitest";
 import { BatchError } from "../core/errors.js";
-import { classifyError, DownloadError, RunflowApiError, RunflowNetworkError, RunflowResponseError, type DownloadFailure } from "./errors.js";
+import {
+  classifyError,
+  DownloadError,
+  RunflowApiError,
+  RunflowNetworkError,
+  RunflowResponseError,
+  type DownloadFailure,
+} from "./errors.js";
 
 const ref = { method: "POST", path: "/v1/models/openai/gpt-image-2/runs" };
-const api = (status: number, code: string | null = null, extra: { errors?: string[]; retryAfterMs?: number | null; path?: string } = {}) =>
+const api = (
+  status: number,
+  code: string | null = null,
+  extra: { errors?: string[]; retryAfterMs?: number | null; path?: string } = {},
+) =>
   new RunflowApiError(
     { method: ref.method, path: extra.path ?? ref.path },
-    { status, code, serverMessage: "server says no", errors: extra.errors ?? [], retryAfterMs: extra.retryAfterMs ?? null },
+    {
+      status,
+      code,
+      serverMessage: "server says no",
+      errors: extra.errors ?? [],
+      retryAfterMs: extra.retryAfterMs ?? null,
+    },
   );
 
 describe("classifyError: API errors", () => {
@@ -31,7 +48,10 @@ describe("classifyError: API errors", () => {
   });
 
   it("429 → rate-limited with Retry-After in ms, or null without it", () => {
-    expect(classifyError(api(429, "RATE_LIMITED", { retryAfterMs: 2000 }))).toEqual({ kind: "rate-limited", retryAfterMs: 2000 });
+    expect(classifyError(api(429, "RATE_LIMITED", { retryAfterMs: 2000 }))).toEqual({
+      kind: "rate-limited",
+      retryAfterMs: 2000,
+    });
     expect(classifyError(api(429, "RATE_LIMITED"))).toEqual({ kind: "rate-limited", retryAfterMs: null });
   });
 
@@ -41,13 +61,23 @@ describe("classifyError: API errors", () => {
   });
 
   it("puts the errors[] detail into a permanent reason", () => {
-    const decision = classifyError(api(422, "VALIDATION_ERROR", { errors: ["input.quality: must be one of low, medium, high"] }));
+    const decision = classifyError(
+      api(422, "VALIDATION_ERROR", { errors: ["input.quality: must be one of low, medium, high"] }),
+    );
     expect(decision.kind).toBe("permanent");
-    expect(decision.kind === "permanent" && decision.reason).toContain("input.quality: must be one of low, medium, high");
+    expect(decision.kind === "permanent" && decision.reason).toContain(
+      "input.quality: must be one of low, medium, high",
+    );
   });
 
   it("does not repeat detail lines the server message already contains", () => {
-    const err = new RunflowApiError(ref, { status: 422, code: "VALIDATION_ERROR", serverMessage: "Input validation failed: input.quality must be low", errors: ["input.quality must be low", "input.size: bad"], retryAfterMs: null });
+    const err = new RunflowApiError(ref, {
+      status: 422,
+      code: "VALIDATION_ERROR",
+      serverMessage: "Input validation failed: input.quality must be low",
+      errors: ["input.quality must be low", "input.size: bad"],
+      retryAfterMs: null,
+    });
     expect(err.message.match(/input\.quality must be low/g)).toHaveLength(1);
     expect(err.message).toContain("(input.size: bad)");
   });
@@ -73,15 +103,25 @@ describe("classifyError: API errors", () => {
 
 describe("classifyError: network, response, download and unknown errors", () => {
   it("network errors and timeouts → retry", () => {
-    const reset = new RunflowNetworkError(ref, { code: "ECONNRESET", timedOut: false, detail: "socket hang up" });
-    const timeout = new RunflowNetworkError(ref, { code: "UND_ERR_HEADERS_TIMEOUT", timedOut: true, detail: "30000 ms" });
+    const reset = new RunflowNetworkError(ref, {
+      code: "ECONNRESET",
+      timedOut: false,
+      detail: "socket hang up",
+    });
+    const timeout = new RunflowNetworkError(ref, {
+      code: "UND_ERR_HEADERS_TIMEOUT",
+      timedOut: true,
+      detail: "30000 ms",
+    });
     expect(classifyError(reset).kind).toBe("retry");
     expect(classifyError(timeout).kind).toBe("retry");
     expect(timeout.message).toContain("timed out");
   });
 
   it("an unreadable 2xx body → retry", () => {
-    expect(classifyError(new RunflowResponseError(ref, { status: 200, detail: "not JSON" })).kind).toBe("retry");
+    expect(classifyError(new RunflowResponseError(ref, { status: 200, detail: "not JSON" })).kind).toBe(
+      "retry",
+    );
   });
 
   it.each([
@@ -96,12 +136,18 @@ describe("classifyError: network, response, download and unknown errors", () => 
     ["too-large", 200, "permanent"],
     ["filesystem", null, "local"],
   ] as const)("download %s (status %s) → %s", (failure: DownloadFailure, status, kind) => {
-    const err = new DownloadError("x", { method: "GET", path: "https://cdn/out.png" }, { failure, runId: "r", index: 0, status });
+    const err = new DownloadError(
+      "x",
+      { method: "GET", path: "https://cdn/out.png" },
+      { failure, runId: "r", index: 0, status },
+    );
     expect(classifyError(err).kind).toBe(kind);
   });
 
   it("bare Node network errors → retry", () => {
-    expect(classifyError(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })).kind).toBe("retry");
+    expect(classifyError(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })).kind).toBe(
+      "retry",
+    );
   });
 
   it("anything else is a bug → permanent, saying so", () => {

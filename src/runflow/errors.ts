@@ -83,7 +83,8 @@ export class RunflowNetworkError extends RunflowError {
     fields: { code: string | null; timedOut: boolean; detail: string; hint?: string; cause?: unknown },
   ) {
     const what = fields.timedOut ? `timed out (${fields.detail})` : `failed: ${fields.detail}`;
-    const hint = fields.hint ?? "Check that Runflow is reachable at RUNFLOW_BASE_URL; the request can be retried.";
+    const hint =
+      fields.hint ?? "Check that Runflow is reachable at RUNFLOW_BASE_URL; the request can be retried.";
     super(`${request.method} ${request.path} ${what}. ${hint}`, request, fields, exitCodeFor("retry"));
     this.timedOut = fields.timedOut;
   }
@@ -157,7 +158,8 @@ function apiErrorMessage(
  * The one exception is a bare Node/undici network error (code ECONNRESET …), retried like ours.
  */
 export function classifyError(err: unknown): ErrorDecision {
-  if (err instanceof DownloadError) return decided(downloadDecision(err.failure, err.status), err.message, null);
+  if (err instanceof DownloadError)
+    return decided(downloadDecision(err.failure, err.status), err.message, null);
   if (err instanceof RunflowNetworkError) return { kind: "retry", reason: err.message };
   if (err instanceof RunflowResponseError) return { kind: "retry", reason: err.message };
   if (err instanceof RunflowApiError) {
@@ -171,7 +173,10 @@ export function classifyError(err: unknown): ErrorDecision {
   // A file system error with a path (mkdir, open, rename of an output): this machine's, not Runflow's.
   const where = typeof err === "object" && err !== null && "path" in err ? err.path : undefined;
   if (typeof code === "string" && LOCAL_FS_CODES.has(code) && typeof where === "string") {
-    return { kind: "local", reason: `could not write ${where}: ${code} (a local error on this machine, not Runflow's)` };
+    return {
+      kind: "local",
+      reason: `could not write ${where}: ${code} (a local error on this machine, not Runflow's)`,
+    };
   }
   return {
     kind: "permanent",

@@ -15,13 +15,21 @@ describe("scrubSecret / safeCause", () => {
     const inner = Object.assign(new Error(`socket said ${KEY}`), { code: "ECONNRESET" });
     const outer = new Error(`request with ${KEY} failed`, { cause: inner });
     const copy = safeCause(outer, KEY) as Error;
-    expect(JSON.stringify({ message: copy.message, stack: copy.stack, cause: String((copy.cause as Error).stack) })).not.toContain(KEY);
+    expect(
+      JSON.stringify({
+        message: copy.message,
+        stack: copy.stack,
+        cause: String((copy.cause as Error).stack),
+      }),
+    ).not.toContain(KEY);
     expect((copy.cause as { code?: string }).code).toBe("ECONNRESET");
     expect(safeCause(`text ${KEY}`, KEY)).toBe("text [redacted]");
   });
 
   it("finds the code one level down", () => {
-    expect(errorCode(new Error("x", { cause: Object.assign(new Error("y"), { code: "EPIPE" }) }))).toBe("EPIPE");
+    expect(errorCode(new Error("x", { cause: Object.assign(new Error("y"), { code: "EPIPE" }) }))).toBe(
+      "EPIPE",
+    );
     expect(errorCode(new DOMException("The operation timed out", "TimeoutError"))).toBe("ETIMEDOUT");
     expect(errorCode("nope")).toBeNull();
   });
@@ -41,7 +49,10 @@ describe("download helpers", () => {
   });
 
   it("describes a presigned URL without its query string", () => {
-    expect(describeUrl("https://cdn.example/o/1.png?X-Signature=abc&exp=1")).toEqual({ method: "GET", path: "https://cdn.example/o/1.png" });
+    expect(describeUrl("https://cdn.example/o/1.png?X-Signature=abc&exp=1")).toEqual({
+      method: "GET",
+      path: "https://cdn.example/o/1.png",
+    });
     expect(describeUrl("not a url").path).toBe("(invalid URL)");
   });
 

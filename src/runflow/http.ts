@@ -25,7 +25,12 @@ export interface ApiResponse {
 }
 
 export const USER_AGENT = "runflow-batch/0.1 (+undici)";
-const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT"]);
+const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ETIMEDOUT",
+]);
 
 /** Replaces every occurrence of the secret; text without it comes back unchanged. */
 export function scrubSecret(text: string, secret: string): string {
@@ -34,7 +39,8 @@ export function scrubSecret(text: string, secret: string): string {
 
 /** A copy of an error chain (name, message, code, stack, cause) with the secret scrubbed out. */
 export function safeCause(err: unknown, secret: string, depth = 0): unknown {
-  if (!(err instanceof Error)) return scrubSecret(typeof err === "string" ? err : JSON.stringify(err) ?? String(err), secret);
+  if (!(err instanceof Error))
+    return scrubSecret(typeof err === "string" ? err : (JSON.stringify(err) ?? String(err)), secret);
   const copy = new Error(scrubSecret(err.message, secret));
   copy.name = err.name;
   copy.stack = scrubSecret(err.stack ?? "", secret);
@@ -46,7 +52,11 @@ export function safeCause(err: unknown, secret: string, depth = 0): unknown {
 
 /** The error's code, looking one level into `cause` (undici wraps socket errors). */
 export function errorCode(err: unknown): string | null {
-  for (let current: unknown = err, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth++) {
+  for (
+    let current: unknown = err, depth = 0;
+    current instanceof Error && depth < 3;
+    current = current.cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string") return code;
     if (current.name === "TimeoutError") return "ETIMEDOUT";
@@ -62,7 +72,14 @@ export function networkError(ref: RequestRef, err: unknown, secret: string): Run
   const detail = scrubSecret(code === null ? said : `${code}: ${said}`, secret);
   const timedOut = code !== null && TIMEOUT_CODES.has(code);
   const cause = safeCause(err, secret);
-  if (closed) return new RunflowNetworkError(ref, { code, timedOut, detail, hint: "The request can be retried by a running worker.", cause });
+  if (closed)
+    return new RunflowNetworkError(ref, {
+      code,
+      timedOut,
+      detail,
+      hint: "The request can be retried by a running worker.",
+      cause,
+    });
   return new RunflowNetworkError(ref, { code, timedOut, detail, cause });
 }
 
@@ -75,7 +92,12 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
   }
 }
 
-export async function callApi(ctx: HttpContext, method: "GET" | "POST", path: string, options: { body?: unknown; headers?: Readonly<Record<string, string>> } = {}): Promise<ApiResponse> {
+export async function callApi(
+  ctx: HttpContext,
+  method: "GET" | "POST",
+  path: string,
+  options: { body?: unknown; headers?: Readonly<Record<string, string>> } = {},
+): Promise<ApiResponse> {
   const ref: RequestRef = { method, path };
   const headers: Record<string, string> = {
     accept: "application/json",
@@ -103,7 +125,10 @@ export async function callApi(ctx: HttpContext, method: "GET" | "POST", path: st
     text = await response.body.text();
   } catch (error) {
     const wrapped = networkError(ref, error, ctx.apiKey);
-    ctx.logger.debug({ method, path, code: wrapped.code, durationMs: ctx.now() - started }, "Runflow request failed without an answer");
+    ctx.logger.debug(
+      { method, path, code: wrapped.code, durationMs: ctx.now() - started },
+      "Runflow request failed without an answer",
+    );
     throw wrapped;
   }
   ctx.logger.debug({ method, path, status, durationMs: ctx.now() - started }, "Runflow answered");

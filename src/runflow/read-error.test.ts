@@ -15,21 +15,41 @@ describe("readErrorBody", () => {
     expect(readErrorBody(body)).toEqual({
       code: "VALIDATION_ERROR",
       message: "Input validation failed",
-      errors: ["input.quality: must be one of low, medium, high", "input.num_images: must be between 1 and 4", "prompt is required"],
+      errors: [
+        "input.quality: must be one of low, medium, high",
+        "input.num_images: must be between 1 and 4",
+        "prompt is required",
+      ],
     });
   });
 
   it("tolerates errors: null, a nested {error: …} envelope and non-JSON text", () => {
-    expect(readErrorBody({ code: "RATE_LIMITED", message: "slow down", errors: null })).toEqual({ code: "RATE_LIMITED", message: "slow down", errors: [] });
-    expect(readErrorBody({ error: { code: "UNAUTHORIZED", message: "bad key" } })).toEqual({ code: "UNAUTHORIZED", message: "bad key", errors: [] });
-    expect(readErrorBody("<html>Bad gateway</html>")).toEqual({ code: null, message: "<html>Bad gateway</html>", errors: [] });
+    expect(readErrorBody({ code: "RATE_LIMITED", message: "slow down", errors: null })).toEqual({
+      code: "RATE_LIMITED",
+      message: "slow down",
+      errors: [],
+    });
+    expect(readErrorBody({ error: { code: "UNAUTHORIZED", message: "bad key" } })).toEqual({
+      code: "UNAUTHORIZED",
+      message: "bad key",
+      errors: [],
+    });
+    expect(readErrorBody("<html>Bad gateway</html>")).toEqual({
+      code: null,
+      message: "<html>Bad gateway</html>",
+      errors: [],
+    });
     expect(readErrorBody(null)).toEqual({ code: null, message: null, errors: [] });
   });
 
   it("formats odd items without losing them", () => {
-    expect(formatErrorItem({ path: "input.image_urls.0", code: "invalid_url" })).toBe("input.image_urls.0: invalid_url");
+    expect(formatErrorItem({ path: "input.image_urls.0", code: "invalid_url" })).toBe(
+      "input.image_urls.0: invalid_url",
+    );
     expect(formatErrorItem({ field: "input.prompt" })).toBe("input.prompt: invalid");
-    expect(formatErrorItem({ field: "input.quality", message: "input.quality must be one of low, medium, high" })).toBe("input.quality must be one of low, medium, high");
+    expect(
+      formatErrorItem({ field: "input.quality", message: "input.quality must be one of low, medium, high" }),
+    ).toBe("input.quality must be one of low, medium, high");
     expect(formatErrorItem({ weird: true })).toBe('{"weird":true}');
     expect(formatErrorItem(42)).toBeNull();
   });

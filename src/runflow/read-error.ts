@@ -11,7 +11,8 @@ export interface ErrorBody {
   readonly errors: readonly string[];
 }
 
-const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
+const text = (value: unknown): string | null =>
+  typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 
 /** `{loc: ["input","quality"], msg: "…"}`, `{field: "input.quality", message: "…"}` or a string: one line. */
 export function formatErrorItem(item: unknown): string | null {
@@ -28,7 +29,11 @@ export function formatErrorItem(item: unknown): string | null {
 export function readErrorBody(body: unknown): ErrorBody {
   if (!isRecord(body)) return { code: null, message: text(body), errors: [] };
   const envelope = isRecord(body.error) ? body.error : body;
-  const list = Array.isArray(envelope.errors) ? envelope.errors : Array.isArray(envelope.detail) ? envelope.detail : [];
+  const list = Array.isArray(envelope.errors)
+    ? envelope.errors
+    : Array.isArray(envelope.detail)
+      ? envelope.detail
+      : [];
   return {
     code: text(envelope.code) ?? (typeof body.error === "string" ? text(body.error) : null),
     message: text(envelope.message) ?? (typeof envelope.detail === "string" ? text(envelope.detail) : null),
@@ -40,7 +45,10 @@ export function readErrorBody(body: unknown): ErrorBody {
  * Retry-After as milliseconds: delta-seconds ("2", "1.5") or an HTTP date (relative to nowMs).
  * Absent or unreadable → null (the caller backs off on its own schedule); past dates → 0.
  */
-export function parseRetryAfter(value: string | readonly string[] | null | undefined, nowMs: number): number | null {
+export function parseRetryAfter(
+  value: string | readonly string[] | null | undefined,
+  nowMs: number,
+): number | null {
   const raw = Array.isArray(value) ? value[0] : value;
   if (typeof raw !== "string" || raw.trim() === "") return null;
   const trimmed = raw.trim();

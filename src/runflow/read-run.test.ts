@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { readBalance, readCost, readOutputUrls, readRun, readStatus, UnreadableBodyError, type ReadWarning } from "./read-run.js";
+import {
+  readBalance,
+  readCost,
+  readOutputUrls,
+  readRun,
+  readStatus,
+  UnreadableBodyError,
+  type ReadWarning,
+} from "./read-run.js";
 
 describe("readStatus", () => {
   it.each([
@@ -68,13 +76,22 @@ describe("readRun", () => {
 
   it("reads an unknown status as still running and reports it", () => {
     warnings.length = 0;
-    expect(read({ id: "a", status_code: "paused_for_review" })).toMatchObject({ status: "running", terminal: false });
+    expect(read({ id: "a", status_code: "paused_for_review" })).toMatchObject({
+      status: "running",
+      terminal: false,
+    });
     expect(warnings).toEqual([{ kind: "unknown-status", runId: "a", status: "paused_for_review" }]);
   });
 
   it("falls back to image_urls when outputs is missing or empty", () => {
-    expect(read({ id: "a", status_code: "succeeded", output: { image_urls: ["https://x/1", "https://x/2"] } }).outputUrls).toEqual(["https://x/1", "https://x/2"]);
-    expect(read({ id: "a", status_code: "succeeded", output: { outputs: [], image_urls: ["https://x/1"] } }).outputUrls).toEqual(["https://x/1"]);
+    expect(
+      read({ id: "a", status_code: "succeeded", output: { image_urls: ["https://x/1", "https://x/2"] } })
+        .outputUrls,
+    ).toEqual(["https://x/1", "https://x/2"]);
+    expect(
+      read({ id: "a", status_code: "succeeded", output: { outputs: [], image_urls: ["https://x/1"] } })
+        .outputUrls,
+    ).toEqual(["https://x/1"]);
   });
 
   it("has no output URLs while the run is not finished", () => {
@@ -82,8 +99,20 @@ describe("readRun", () => {
   });
 
   it("reads failures", () => {
-    const run = read({ id: "a", status_code: "failed", cost: null, failure_code: "PROVIDER_ERROR", failure_message: "upstream exploded" });
-    expect(run).toMatchObject({ status: "failed", terminal: true, costMicros: null, failureCode: "PROVIDER_ERROR", failureMessage: "upstream exploded" });
+    const run = read({
+      id: "a",
+      status_code: "failed",
+      cost: null,
+      failure_code: "PROVIDER_ERROR",
+      failure_message: "upstream exploded",
+    });
+    expect(run).toMatchObject({
+      status: "failed",
+      terminal: true,
+      costMicros: null,
+      failureCode: "PROVIDER_ERROR",
+      failureMessage: "upstream exploded",
+    });
   });
 
   it("reads cost as a string, tolerates a number, and reports an unreadable one as null", () => {
@@ -106,7 +135,9 @@ describe("readRun", () => {
 
 describe("readOutputUrls / readCost", () => {
   it("skips entries without a usable url", () => {
-    expect(readOutputUrls({ outputs: [{ url: "" }, { type: "image" }, { url: "https://ok" }, "junk"] })).toEqual(["https://ok"]);
+    expect(
+      readOutputUrls({ outputs: [{ url: "" }, { type: "image" }, { url: "https://ok" }, "junk"] }),
+    ).toEqual(["https://ok"]);
     expect(readOutputUrls({ images: [{ url: "https://img" }] })).toEqual(["https://img"]);
     expect(readOutputUrls("nope")).toEqual([]);
   });
@@ -121,11 +152,16 @@ describe("readOutputUrls / readCost", () => {
 
 describe("readBalance", () => {
   it("reads balance and threshold as micros", () => {
-    expect(readBalance({ balance: "12.450000", low_balance_threshold: "1.000000", currency: "USD" })).toEqual({
-      balanceMicros: 12_450_000,
-      lowBalanceThresholdMicros: 1_000_000,
+    expect(readBalance({ balance: "12.450000", low_balance_threshold: "1.000000", currency: "USD" })).toEqual(
+      {
+        balanceMicros: 12_450_000,
+        lowBalanceThresholdMicros: 1_000_000,
+      },
+    );
+    expect(readBalance({ balance: "3" })).toEqual({
+      balanceMicros: 3_000_000,
+      lowBalanceThresholdMicros: null,
     });
-    expect(readBalance({ balance: "3" })).toEqual({ balanceMicros: 3_000_000, lowBalanceThresholdMicros: null });
   });
 
   it("refuses a balance it cannot read", () => {

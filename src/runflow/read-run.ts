@@ -36,7 +36,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const stringOrNull = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+const stringOrNull = (value: unknown): string | null =>
+  typeof value === "string" && value !== "" ? value : null;
 
 /** "cancelled" and "CANCELED" → "canceled"; null when the value is not a status this client knows. */
 export function readStatus(value: unknown): RunStatus | null {
@@ -48,7 +49,11 @@ export function readStatus(value: unknown): RunStatus | null {
 export function readOutputUrls(output: unknown): string[] {
   if (!isRecord(output)) return [];
   const fromObjects = (list: unknown): string[] =>
-    Array.isArray(list) ? list.flatMap((item) => (isRecord(item) && typeof item.url === "string" && item.url !== "" ? [item.url] : [])) : [];
+    Array.isArray(list)
+      ? list.flatMap((item) =>
+          isRecord(item) && typeof item.url === "string" && item.url !== "" ? [item.url] : [],
+        )
+      : [];
   const outputs = fromObjects(output.outputs);
   if (outputs.length > 0) return outputs;
   const imageUrls = Array.isArray(output.image_urls)
@@ -71,7 +76,11 @@ export function readCost(value: unknown): Micros | null | undefined {
 export function readRun(body: unknown, onWarning: OnReadWarning = () => {}): Run {
   if (!isRecord(body)) throw new UnreadableBodyError("expected a run record (a JSON object)");
   // Some answers wrap the record: {"run": {...}} or {"data": {...}}.
-  const record = isRecord(body.run) ? body.run : isRecord(body.data) && body.id === undefined ? body.data : body;
+  const record = isRecord(body.run)
+    ? body.run
+    : isRecord(body.data) && body.id === undefined
+      ? body.data
+      : body;
   const id = typeof record.id === "string" || typeof record.id === "number" ? String(record.id) : "";
   if (id === "") throw new UnreadableBodyError("the run record has no id");
   const rawStatus = record.status_code ?? record.status;
@@ -91,7 +100,10 @@ export function readRun(body: unknown, onWarning: OnReadWarning = () => {}): Run
     failureCode: stringOrNull(record.failure_code),
     failureMessage: stringOrNull(record.failure_message),
     createdAt: stringOrNull(record.created_at),
-    durationMs: typeof record.duration_ms === "number" && Number.isFinite(record.duration_ms) ? record.duration_ms : null,
+    durationMs:
+      typeof record.duration_ms === "number" && Number.isFinite(record.duration_ms)
+        ? record.duration_ms
+        : null,
   };
 }
 
@@ -100,7 +112,9 @@ export function readBalance(body: unknown): Balance {
   if (!isRecord(body)) throw new UnreadableBodyError("expected a balance record (a JSON object)");
   const balance = readCost(body.balance);
   if (balance === null || balance === undefined) {
-    throw new UnreadableBodyError(`expected "balance" as a dollar amount such as "12.450000", got ${JSON.stringify(body.balance)}`);
+    throw new UnreadableBodyError(
+      `expected "balance" as a dollar amount such as "12.450000", got ${JSON.stringify(body.balance)}`,
+    );
   }
   return { balanceMicros: balance, lowBalanceThresholdMicros: readCost(body.low_balance_threshold) ?? null };
 }

@@ -15,7 +15,14 @@ describe("request stats counter", () => {
     counter.observe("poll", 40, undefined);
     counter.observe("poll", 300, new Error("socket hang up"));
     const taken = counter.take();
-    expect(taken).toEqual({ "poll|requests": 2, "poll|count": 2, "poll|sum_ms": 340, "poll|bucket_50": 1, "poll|bucket_500": 1, "poll|errors": 1 });
+    expect(taken).toEqual({
+      "poll|requests": 2,
+      "poll|count": 2,
+      "poll|sum_ms": 340,
+      "poll|bucket_50": 1,
+      "poll|bucket_500": 1,
+      "poll|errors": 1,
+    });
     expect(counter.take()).toEqual({});
     counter.restore(taken);
     counter.observe("poll", 1, undefined);
@@ -25,7 +32,13 @@ describe("request stats counter", () => {
   it("tells 429s from other errors", () => {
     const counter = createStatsCounter();
     const request = { method: "POST", path: "/v1/models/openai/gpt-image-2/runs" };
-    const fields = { status: 429, code: "RATE_LIMITED", serverMessage: "slow down", errors: [], retryAfterMs: null };
+    const fields = {
+      status: 429,
+      code: "RATE_LIMITED",
+      serverMessage: "slow down",
+      errors: [],
+      retryAfterMs: null,
+    };
     counter.observe("create", 5, new RunflowApiError(request, fields));
     expect(counter.take()).toMatchObject({ "create|rate_limited": 1 });
   });

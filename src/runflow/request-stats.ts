@@ -12,7 +12,9 @@ export type ApiOperation = "create" | "poll" | "balance" | "download";
 export const API_OPERATIONS: readonly ApiOperation[] = ["create", "poll", "balance", "download"];
 
 /** Upper bounds (ms) of the latency buckets; a last, unbounded bucket is "inf". */
-export const LATENCY_BUCKETS_MS: readonly number[] = [25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000];
+export const LATENCY_BUCKETS_MS: readonly number[] = [
+  25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000,
+];
 
 /**
  * Counter increments keyed "<operation>|<counter>": requests, rate_limited, errors, count,

@@ -4,8 +4,14 @@
  */
 import type { Micros } from "../core/money.js";
 
-export type RunStatus = "queued" | "dispatching" | "running" | "succeeded" | "failed" | "canceled" | "partial_succeeded";
-export const TERMINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "canceled", "partial_succeeded"];
+export type RunStatus =
+  "queued" | "dispatching" | "running" | "succeeded" | "failed" | "canceled" | "partial_succeeded";
+export const TERMINAL_STATUSES: readonly RunStatus[] = [
+  "succeeded",
+  "failed",
+  "canceled",
+  "partial_succeeded",
+];
 
 export interface Run {
   readonly id: string;

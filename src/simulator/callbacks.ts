@@ -58,7 +58,10 @@ export function signBody(secret: string, body: Buffer | string): string {
   return createHmac("sha256", Buffer.from(secret, "utf8")).update(body).digest("hex");
 }
 
-export function callbackPayload(run: SimRun, output: Record<string, unknown> | null): Record<string, unknown> {
+export function callbackPayload(
+  run: SimRun,
+  output: Record<string, unknown> | null,
+): Record<string, unknown> {
   const succeeded = run.outcome === "succeeded";
   return {
     event: succeeded ? "run.completed" : "run.failed",

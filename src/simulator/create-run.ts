@@ -44,19 +44,39 @@ function envelopeErrors(body: Record<string, unknown>): FieldError[] {
   const add = (field: string, expected: string, found: unknown) =>
     errors.push({ field, expected, found, message: `${field} must be ${expected}, got ${describe(found)}` });
   const { input, callback_url: callbackUrl, metadata, client_ref: clientRef, ...rest } = body;
-  if (input === null || typeof input !== "object" || Array.isArray(input)) add("input", "an object of model inputs", input);
-  if (callbackUrl !== undefined && callbackUrl !== null && (typeof callbackUrl !== "string" || !isHttpUrl(callbackUrl))) {
+  if (input === null || typeof input !== "object" || Array.isArray(input))
+    add("input", "an object of model inputs", input);
+  if (
+    callbackUrl !== undefined &&
+    callbackUrl !== null &&
+    (typeof callbackUrl !== "string" || !isHttpUrl(callbackUrl))
+  ) {
     add("callback_url", "an http(s) URL or null", callbackUrl);
   }
-  if (metadata !== undefined && metadata !== null && (typeof metadata !== "object" || Array.isArray(metadata))) add("metadata", "an object or null", metadata);
-  if (clientRef !== undefined && clientRef !== null && (typeof clientRef !== "string" || clientRef.length > 255)) {
+  if (
+    metadata !== undefined &&
+    metadata !== null &&
+    (typeof metadata !== "object" || Array.isArray(metadata))
+  )
+    add("metadata", "an object or null", metadata);
+  if (
+    clientRef !== undefined &&
+    clientRef !== null &&
+    (typeof clientRef !== "string" || clientRef.length > 255)
+  ) {
     add("client_ref", "text of at most 255 characters", clientRef);
   }
   for (const key of Object.keys(rest)) add(key, "absent (unknown field)", rest[key]);
   return errors;
 }
 
-export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempotencyKey: string | null, now: number): CreateOutcome {
+export function createRun(
+  engine: Engine,
+  modelPath: string,
+  raw: Buffer,
+  idempotencyKey: string | null,
+  now: number,
+): CreateOutcome {
   const parsed = parseJsonObject(raw);
   if (!parsed.ok) return fail(400, "BAD_REQUEST", parsed.message);
   const body = parsed.value;
@@ -66,7 +86,11 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
     const seen = engine.idempotency.lookup(idempotencyKey, fingerprint, now);
     const run = seen.kind === "new" ? undefined : engine.runs.get(seen.runId);
     if (seen.kind === "conflict") {
-      return fail(409, "CONFLICT", `Idempotency-Key ${JSON.stringify(idempotencyKey)} was already used with a different request body (run ${seen.runId}); use a new key for a new request.`);
+      return fail(
+        409,
+        "CONFLICT",
+        `Idempotency-Key ${JSON.stringify(idempotencyKey)} was already used with a different request body (run ${seen.runId}); use a new key for a new request.`,
+      );
     }
     if (run) {
       engine.book.countReplay();
@@ -74,23 +98,33 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
     }
   }
 
-  if (!isModelId(modelPath)) return fail(404, "MODEL_NOT_FOUND", `No model at ${JSON.stringify(modelPath)}; known models are listed in runflow-api.md.`);
+  if (!isModelId(modelPath))
+    return fail(
+      404,
+      "MODEL_NOT_FOUND",
+      `No model at ${JSON.stringify(modelPath)}; known models are listed in runflow-api.md.`,
+    );
   const model = modelPath;
   const shapeErrors = envelopeErrors(body);
   const input = body.input as Record<string, unknown>;
-  const inputErrors: FieldError[] =
-    shapeErrors.some((e) => e.field === "input")
-      ? []
-      : checkModelInput(model, input).map((p) => {
-          const field = p.field === "input" ? "input" : `input.${p.field}`;
-          const message = p.kind === "unknown"
+  const inputErrors: FieldError[] = shapeErrors.some((e) => e.field === "input")
+    ? []
+    : checkModelInput(model, input).map((p) => {
+        const field = p.field === "input" ? "input" : `input.${p.field}`;
+        const message =
+          p.kind === "unknown"
             ? `${field} is not an input of ${model}`
             : `${field} must be ${p.expected}, got ${describe(p.found)}`;
-          return { field, expected: p.expected, found: p.found, message };
-        });
+        return { field, expected: p.expected, found: p.found, message };
+      });
   const errors = [...shapeErrors, ...inputErrors];
   if (errors.length > 0) {
-    return fail(422, "VALIDATION_ERROR", `Input validation failed for ${model}: ${errors.map((e) => e.message).join("; ")}`, errors);
+    return fail(
+      422,
+      "VALIDATION_ERROR",
+      `Input validation failed for ${model}: ${errors.map((e) => e.message).join("; ")}`,
+      errors,
+    );
   }
 
   const settings = engine.settings();
@@ -99,12 +133,17 @@ export function createRun(engine: Engine, modelPath: string, raw: Buffer, idempo
   try {
     price = priceOf(settings.prices, model, isQuality(input.quality) ? input.quality : null, output.count);
   } catch (error) {
-    if (error instanceof UnknownPriceError) return fail(500, "INTERNAL_ERROR", `simulator price table: ${error.message}`);
+    if (error instanceof UnknownPriceError)
+      return fail(500, "INTERNAL_ERROR", `simulator price table: ${error.message}`);
     throw error;
   }
   if (!engine.billing.tryReserve(price)) {
     const available = formatUsd(Math.max(0, engine.billing.availableMicros()), 6);
-    return fail(402, "INSUFFICIENT_CREDIT", `This run costs $${formatUsd(price, 6)} but only $${available} of credit is available; top up the balance and retry.`);
+    return fail(
+      402,
+      "INSUFFICIENT_CREDIT",
+      `This run costs $${formatUsd(price, 6)} but only $${available} of credit is available; top up the balance and retry.`,
+    );
   }
 
   const plan = planRun(engine.random("runs"), now, settings.latency, settings.failRate);

@@ -13,7 +13,11 @@ export interface OutputSpec {
   readonly height: number;
 }
 
-export const CONTENT_TYPES: Readonly<Record<ImageFormat, string>> = { png: "image/png", jpeg: "image/jpeg", webp: "image/webp" };
+export const CONTENT_TYPES: Readonly<Record<ImageFormat, string>> = {
+  png: "image/png",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+};
 export const EXTENSIONS: Readonly<Record<ImageFormat, string>> = { png: "png", jpeg: "jpg", webp: "webp" };
 
 const PRESETS: Readonly<Record<string, readonly [number, number]>> = {

@@ -11,9 +11,21 @@ import { sendError } from "./http-io.js";
 import { imageBytes, parseOutputPath } from "./outputs.js";
 import { statusAt } from "./run-store.js";
 
-export function serveOutput(engine: Engine, req: IncomingMessage, res: ServerResponse, path: string, query: string, now: number): void {
+export function serveOutput(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: string,
+  now: number,
+): void {
   if (req.method !== "GET" && req.method !== "HEAD") {
-    sendError(res, 405, "METHOD_NOT_ALLOWED", `${req.method ?? "?"} is not allowed on an output URL; use GET.`);
+    sendError(
+      res,
+      405,
+      "METHOD_NOT_ALLOWED",
+      `${req.method ?? "?"} is not allowed on an output URL; use GET.`,
+    );
     return;
   }
   const verdict = engine.signer.verify(path, new URLSearchParams(query), now);
@@ -22,12 +34,23 @@ export function serveOutput(engine: Engine, req: IncomingMessage, res: ServerRes
     return;
   }
   if (verdict === "invalid") {
-    sendError(res, 403, "SIGNATURE_INVALID", "This output URL's signature is missing or wrong; use the URL exactly as the run record gives it.");
+    sendError(
+      res,
+      403,
+      "SIGNATURE_INVALID",
+      "This output URL's signature is missing or wrong; use the URL exactly as the run record gives it.",
+    );
     return;
   }
   const parts = parseOutputPath(path);
   const run = parts ? engine.runs.get(parts.runId) : undefined;
-  if (!parts || !run || statusAt(run, now) !== "succeeded" || parts.index >= run.output.count || parts.ext !== EXTENSIONS[run.output.format]) {
+  if (
+    !parts ||
+    !run ||
+    statusAt(run, now) !== "succeeded" ||
+    parts.index >= run.output.count ||
+    parts.ext !== EXTENSIONS[run.output.format]
+  ) {
     sendError(res, 404, "NOT_FOUND", "No such output.");
     return;
   }
@@ -36,7 +59,11 @@ export function serveOutput(engine: Engine, req: IncomingMessage, res: ServerRes
   const truncate = engine.random("downloads").chance(settings.truncateRate);
   const send = () => {
     if (res.destroyed) return;
-    res.writeHead(200, { "content-type": contentType, "content-length": body.length, "cache-control": "private, max-age=3600" });
+    res.writeHead(200, {
+      "content-type": contentType,
+      "content-length": body.length,
+      "cache-control": "private, max-age=3600",
+    });
     if (req.method === "HEAD") {
       res.end();
     } else if (truncate) {

@@ -96,7 +96,8 @@ export function createEngine(deps: EngineDeps): Engine {
   for (const { run, fingerprint } of deps.journal?.restored ?? []) {
     runs.restore(run);
     billing.tryReserve(run.priceMicros);
-    if (run.idempotencyKey !== null && fingerprint !== null) idempotency.bind(run.idempotencyKey, fingerprint, run.id, run.createdMs);
+    if (run.idempotencyKey !== null && fingerprint !== null)
+      idempotency.bind(run.idempotencyKey, fingerprint, run.id, run.createdMs);
   }
 
   /** Keeps one sweep timer armed for the earliest end of an unsettled run, and none without one. */
@@ -140,7 +141,8 @@ export function createEngine(deps: EngineDeps): Engine {
     addRun(run, fingerprint) {
       deps.journal?.append({ run, fingerprint });
       runs.add(run);
-      if (run.idempotencyKey !== null && fingerprint !== null) idempotency.bind(run.idempotencyKey, fingerprint, run.id, run.createdMs);
+      if (run.idempotencyKey !== null && fingerprint !== null)
+        idempotency.bind(run.idempotencyKey, fingerprint, run.id, run.createdMs);
       armSweep();
     },
     settle,

@@ -43,6 +43,14 @@ export interface ServerFault {
 export function pickServerFault(prng: Prng, errorRate: number): ServerFault | null {
   if (!prng.chance(errorRate)) return null;
   return prng.next() < 0.5
-    ? { status: 503, code: "MODEL_UNAVAILABLE", message: "The model provider is temporarily unavailable (simulated); retry with backoff." }
-    : { status: 500, code: "INTERNAL_ERROR", message: "Internal server error (simulated); retry with backoff." };
+    ? {
+        status: 503,
+        code: "MODEL_UNAVAILABLE",
+        message: "The model provider is temporarily unavailable (simulated); retry with backoff.",
+      }
+    : {
+        status: 500,
+        code: "INTERNAL_ERROR",
+        message: "Internal server error (simulated); retry with backoff.",
+      };
 }

@@ -10,7 +10,12 @@ export interface FieldError {
   readonly found?: unknown;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers?: Record<string, string>,
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
@@ -55,7 +60,9 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** Parses a JSON object body; returns a message instead when it is not one. */
-export function parseJsonObject(raw: Buffer): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+export function parseJsonObject(
+  raw: Buffer,
+): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
   if (raw.length === 0) return { ok: false, message: "expected a JSON object body, got an empty body" };
   let value: unknown;
   try {
@@ -64,7 +71,10 @@ export function parseJsonObject(raw: Buffer): { ok: true; value: Record<string, 
     return { ok: false, message: `expected a JSON object body: ${(error as Error).message}` };
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return { ok: false, message: `expected a JSON object body, got ${Array.isArray(value) ? "an array" : JSON.stringify(value)}` };
+    return {
+      ok: false,
+      message: `expected a JSON object body, got ${Array.isArray(value) ? "an array" : JSON.stringify(value)}`,
+    };
   }
   return { ok: true, value: value as Record<string, unknown> };
 }

@@ -27,7 +27,8 @@ describe("idempotency keys", () => {
   it("fingerprints ignore key order but not values, array order or the model path", () => {
     expect(fingerprintOf("openai/gpt-image-2", { input: { quality: "low", prompt: "x" } })).toBe(a);
     expect(b).not.toBe(a);
-    const order = (urls: string[]) => fingerprintOf("openai/gpt-image-2/edit", { input: { image_urls: urls } });
+    const order = (urls: string[]) =>
+      fingerprintOf("openai/gpt-image-2/edit", { input: { image_urls: urls } });
     expect(order(["1", "2"])).not.toBe(order(["2", "1"]));
     expect(fingerprintOf("openai/gpt-image-1.5", { input: { prompt: "x", quality: "low" } })).not.toBe(a);
   });

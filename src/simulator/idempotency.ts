@@ -17,9 +17,7 @@ interface Binding {
 }
 
 export type IdempotencyLookup =
-  | { kind: "new" }
-  | { kind: "replay"; runId: string }
-  | { kind: "conflict"; runId: string };
+  { kind: "new" } | { kind: "replay"; runId: string } | { kind: "conflict"; runId: string };
 
 export interface IdempotencyStore {
   lookup(key: string, fingerprint: string, now: number): IdempotencyLookup;

@@ -20,8 +20,8 @@ const DQT = segment(0xdb, Buffer.from([0, ...new Array<number>(64).fill(1)]));
 const DHT = segment(
   0xc4,
   Buffer.from([
-    0x00, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-    0x10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00,
+    0x00, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x10, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00,
   ]),
 );
 const SOS = segment(0xda, Buffer.from([3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 63, 0]));
@@ -67,18 +67,52 @@ function encodeDc(writer: BitWriter, diff: number): void {
 
 const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
 
-export function encodeJpeg(width: number, height: number, rgb: readonly [number, number, number], comment: string): Buffer {
+export function encodeJpeg(
+  width: number,
+  height: number,
+  rgb: readonly [number, number, number],
+  comment: string,
+): Buffer {
   const [r, g, b] = rgb;
   const ycc = [
     clamp(0.299 * r + 0.587 * g + 0.114 * b),
     clamp(-0.168736 * r - 0.331264 * g + 0.5 * b + 128),
     clamp(0.5 * r - 0.418688 * g - 0.081312 * b + 128),
   ];
-  const sof = segment(0xc0, Buffer.from([8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]));
+  const sof = segment(
+    0xc0,
+    Buffer.from([
+      8,
+      height >> 8,
+      height & 255,
+      width >> 8,
+      width & 255,
+      3,
+      1,
+      0x11,
+      0,
+      2,
+      0x11,
+      0,
+      3,
+      0x11,
+      0,
+    ]),
+  );
   const com = segment(0xfe, Buffer.from(comment, "latin1"));
   const writer = new BitWriter();
   for (const value of ycc) encodeDc(writer, 8 * (value - 128)); // flat block: DC = 8 × (level − 128)
   const mcus = Math.ceil(width / 8) * Math.ceil(height / 8);
   const scan = writer.toBuffer((mcus - 1) * 15); // every later block: DC diff 0 ("0000") + EOB ("0")
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), JFIF, com, DQT, sof, DHT, SOS, scan, Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    JFIF,
+    com,
+    DQT,
+    sof,
+    DHT,
+    SOS,
+    scan,
+    Buffer.from([0xff, 0xd9]),
+  ]);
 }

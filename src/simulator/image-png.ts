@@ -29,7 +29,12 @@ function idat(width: number, height: number): Buffer {
   return data;
 }
 
-export function encodePng(width: number, height: number, rgb: readonly [number, number, number], comment: string): Buffer {
+export function encodePng(
+  width: number,
+  height: number,
+  rgb: readonly [number, number, number],
+  comment: string,
+): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);

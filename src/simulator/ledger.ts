@@ -86,7 +86,13 @@ export function createLedgerBook(): LedgerBook {
   let replays = 0;
   const postsByKey = new Map<string, number>();
   const downloads = { served: 0, truncated: 0 };
-  const requests: Omit<RequestCounts, "perSecond" | "maxPerSecond"> = { create: 0, get: 0, balance: 0, other: 0, rateLimited: 0 };
+  const requests: Omit<RequestCounts, "perSecond" | "maxPerSecond"> = {
+    create: 0,
+    get: 0,
+    balance: 0,
+    other: 0,
+    rateLimited: 0,
+  };
   const perSecond = new Map<number, number>();
   return {
     countRequest(kind, now) {

@@ -81,7 +81,9 @@ export const FIXED_OPTIONS = ["port", "host", "prices", "logger", "clock", "stat
 
 const rate = z.number().min(0).max(1);
 const ms = z.number().min(0).max(86_400_000);
-const usd = z.union([z.string(), z.number()]).refine(isUsd, "a dollar amount such as 25 or 12.5 (at most 6 decimals)");
+const usd = z
+  .union([z.string(), z.number()])
+  .refine(isUsd, "a dollar amount such as 25 or 12.5 (at most 6 decimals)");
 
 function isUsd(value: unknown): boolean {
   try {
@@ -95,7 +97,9 @@ function isUsd(value: unknown): boolean {
 /** The JSON-able options (everything but port, host, prices, logger and clock). */
 export const optionChangesSchema = z.strictObject({
   apiKeys: z.array(z.string().min(1)).optional(),
-  latencyMs: z.union([ms, z.strictObject({ min: ms, max: ms }).refine((r) => r.min <= r.max, "min ≤ max")]).optional(),
+  latencyMs: z
+    .union([ms, z.strictObject({ min: ms, max: ms }).refine((r) => r.min <= r.max, "min ≤ max")])
+    .optional(),
   failRate: rate.optional(),
   errorRate: rate.optional(),
   rateLimit: z.number().positive().nullable().optional(),
@@ -104,7 +108,11 @@ export const optionChangesSchema = z.strictObject({
   callbackSecret: z.string().min(1).nullable().optional(),
   callbackRetryBaseMs: ms.optional(),
   callbackTimeoutMs: ms.optional(),
-  urlTtlSeconds: z.number().positive().max(7 * 86_400).optional(),
+  urlTtlSeconds: z
+    .number()
+    .positive()
+    .max(7 * 86_400)
+    .optional(),
   seed: z.int().optional(),
   downloadDelayMs: ms.optional(),
   truncateRate: rate.optional(),
@@ -125,7 +133,9 @@ export function checkOptionChanges(changes: Record<string, unknown>): void {
   if (result.success) return;
   const problems = result.error.issues.map((issue) => {
     const where = issue.path.join(".") || "options";
-    return issue.code === "unrecognized_keys" ? `unknown option(s) ${issue.keys.join(", ")}` : `${where}: ${issue.message}`;
+    return issue.code === "unrecognized_keys"
+      ? `unknown option(s) ${issue.keys.join(", ")}`
+      : `${where}: ${issue.message}`;
   });
   throw new SimulatorOptionsError(`invalid simulator options: ${problems.join("; ")}`);
 }
@@ -133,7 +143,8 @@ export function checkOptionChanges(changes: Record<string, unknown>): void {
 /** snake_case keys (as the HTTP config endpoint may send them) → camelCase. */
 export function camelCaseKeys(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) out[key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = value;
+  for (const [key, value] of Object.entries(body))
+    out[key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = value;
   return out;
 }
 

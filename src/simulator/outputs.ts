@@ -16,7 +16,13 @@ export function outputPath(run: SimRun, index: number): string {
 }
 
 /** The `output` of a succeeded run, URLs signed now against `baseUrl`. */
-export function outputRecord(run: SimRun, baseUrl: string, signer: UrlSigner, now: number, ttlSeconds: number): Record<string, unknown> {
+export function outputRecord(
+  run: SimRun,
+  baseUrl: string,
+  signer: UrlSigner,
+  now: number,
+  ttlSeconds: number,
+): Record<string, unknown> {
   const { count, format, width, height } = run.output;
   const urls: string[] = [];
   const outputs: Array<Record<string, unknown>> = [];
@@ -55,7 +61,13 @@ export function imageBytes(seed: number, run: SimRun, index: number): { body: Bu
   return { body, contentType: CONTENT_TYPES[format] };
 }
 
-function encode(format: ImageFormat, width: number, height: number, rgb: [number, number, number], comment: string): Buffer {
+function encode(
+  format: ImageFormat,
+  width: number,
+  height: number,
+  rgb: [number, number, number],
+  comment: string,
+): Buffer {
   if (format === "jpeg") return encodeJpeg(width, height, rgb, comment);
   if (format === "webp") return encodeWebp(width, height, rgb);
   return encodePng(width, height, rgb, comment);

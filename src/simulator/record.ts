@@ -23,7 +23,8 @@ export function runRecord(run: SimRun, ctx: RenderContext, asCreated = false): R
     model: run.model,
     status_code: status,
     input: run.input,
-    output: status === "succeeded" ? outputRecord(run, ctx.baseUrl, ctx.signer, ctx.now, ctx.ttlSeconds) : null,
+    output:
+      status === "succeeded" ? outputRecord(run, ctx.baseUrl, ctx.signer, ctx.now, ctx.ttlSeconds) : null,
     cost: terminal ? usd6(finalCost(run)) : null,
     failure_code: failed ? run.failure?.code : null,
     failure_message: failed ? run.failure?.message : null,

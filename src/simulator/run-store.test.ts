@@ -44,7 +44,13 @@ describe("status and cost off the clock", () => {
   it("queued → dispatching → running → terminal; cost only once ended (0 for a failed run)", () => {
     const r = run("a", 1000);
     expect([0, 99, 100, 249, 250, 999, 1000].map((now) => statusAt(r, now))).toEqual([
-      "queued", "queued", "dispatching", "dispatching", "running", "running", "succeeded",
+      "queued",
+      "queued",
+      "dispatching",
+      "dispatching",
+      "running",
+      "running",
+      "succeeded",
     ]);
     expect([costAt(r, 999), costAt(r, 1000)]).toEqual([null, 133_000]);
     expect(costAt(run("f", 10, "failed"), 10)).toBe(0);

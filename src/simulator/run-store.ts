@@ -43,8 +43,16 @@ export interface SimRun {
 }
 
 const FAILURES: readonly RunFailure[] = [
-  { code: "PROVIDER_ERROR", message: "The model provider returned an error (simulated).", stage: "inference" },
-  { code: "CONTENT_POLICY_VIOLATION", message: "The request was rejected by the content policy (simulated).", stage: "moderation" },
+  {
+    code: "PROVIDER_ERROR",
+    message: "The model provider returned an error (simulated).",
+    stage: "inference",
+  },
+  {
+    code: "CONTENT_POLICY_VIOLATION",
+    message: "The request was rejected by the content policy (simulated).",
+    stage: "moderation",
+  },
   { code: "TIMEOUT", message: "The model did not finish in time (simulated).", stage: "inference" },
 ];
 
@@ -58,8 +66,16 @@ export interface RunPlan {
 }
 
 /** Decides a new run's future from the seeded stream. */
-export function planRun(prng: Prng, now: number, latency: { min: number; max: number }, failRate: number): RunPlan {
-  const total = latency.max > latency.min ? prng.int(Math.round(latency.min), Math.round(latency.max)) : Math.round(latency.min);
+export function planRun(
+  prng: Prng,
+  now: number,
+  latency: { min: number; max: number },
+  failRate: number,
+): RunPlan {
+  const total =
+    latency.max > latency.min
+      ? prng.int(Math.round(latency.min), Math.round(latency.max))
+      : Math.round(latency.min);
   const failed = prng.chance(failRate);
   const failure = failed ? (FAILURES[prng.int(0, FAILURES.length - 1)] ?? null) : null;
   return {

@@ -36,7 +36,12 @@ function header(req: IncomingMessage, name: string): string | null {
   return text === undefined || text === "" ? null : text;
 }
 
-async function handleAdmin(engine: Engine, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+async function handleAdmin(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   if (path === "/__simulator/ledger" && req.method === "GET") return sendJson(res, 200, engine.ledger());
   if (path === "/__simulator/config" && req.method === "POST") {
     const parsed = parseJsonObject(await readBody(req));
@@ -56,20 +61,42 @@ async function handleAdmin(engine: Engine, req: IncomingMessage, res: ServerResp
     }
     return sendJson(res, 200, { ok: true });
   }
-  sendError(res, 404, "NOT_FOUND", `No simulator endpoint ${req.method ?? "?"} ${path}; try GET /__simulator/ledger or POST /__simulator/config.`);
+  sendError(
+    res,
+    404,
+    "NOT_FOUND",
+    `No simulator endpoint ${req.method ?? "?"} ${path}; try GET /__simulator/ledger or POST /__simulator/config.`,
+  );
 }
 
-async function handleApi(engine: Engine, req: IncomingMessage, res: ServerResponse, path: string, now: number): Promise<void> {
+async function handleApi(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  now: number,
+): Promise<void> {
   const runsMatch = req.method === "POST" ? RUNS_PATH.exec(path) : null;
   const idempotencyKey = header(req, "idempotency-key");
   if (runsMatch) engine.book.countCreate(idempotencyKey);
-  const kind = runsMatch ? "create" : req.method === "GET" && RUN_PATH.test(path) ? "get" : path === "/v1/billing/balance" ? "balance" : "other";
+  const kind = runsMatch
+    ? "create"
+    : req.method === "GET" && RUN_PATH.test(path)
+      ? "get"
+      : path === "/v1/billing/balance"
+        ? "balance"
+        : "other";
   engine.book.countRequest(kind, now);
 
   const key = bearer(req);
   if (key === null || !engine.isAcceptedKey(key)) {
     req.resume();
-    return sendError(res, 401, "UNAUTHORIZED", "Missing or invalid API key; send Authorization: Bearer <key>.");
+    return sendError(
+      res,
+      401,
+      "UNAUTHORIZED",
+      "Missing or invalid API key; send Authorization: Bearer <key>.",
+    );
   }
   const settings = engine.settings();
   const waitMs = engine.rateLimitWait(now);
@@ -124,7 +151,8 @@ export function createRequestHandler(engine: Engine): RequestListener {
     engine.settle(now);
     let work: Promise<void> | void;
     if (path.startsWith("/v1/")) {
-      work = path === "/v1/health" ? sendJson(res, 200, { status: "ok" }) : handleApi(engine, req, res, path, now);
+      work =
+        path === "/v1/health" ? sendJson(res, 200, { status: "ok" }) : handleApi(engine, req, res, path, now);
     } else if (path.startsWith("/outputs/")) {
       work = serveOutput(engine, req, res, path, q === -1 ? "" : url.slice(q + 1), now);
     } else if (path.startsWith("/__simulator/")) {
@@ -134,7 +162,8 @@ export function createRequestHandler(engine: Engine): RequestListener {
     }
     if (work) {
       work.catch((error: unknown) => {
-        if (error instanceof BodyTooLargeError) return sendError(res, 413, "PAYLOAD_TOO_LARGE", error.message);
+        if (error instanceof BodyTooLargeError)
+          return sendError(res, 413, "PAYLOAD_TOO_LARGE", error.message);
         engine.logger.error({ err: error, path }, "Simulator request failed.");
         if (!res.headersSent) sendError(res, 500, "INTERNAL_ERROR", "Internal simulator error.");
         else res.destroy();

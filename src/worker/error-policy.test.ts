@@ -24,8 +24,14 @@ describe("error policy: decisions", () => {
   });
 
   it("retries transient errors until the last attempt, then records the row as failed", () => {
-    expect(decideAction({ kind: "retry", reason: "503" }, 0, 5, pauses)).toEqual({ kind: "retry", reason: "503" });
-    expect(decideAction({ kind: "retry", reason: "503" }, 3, 5, pauses)).toEqual({ kind: "retry", reason: "503" });
+    expect(decideAction({ kind: "retry", reason: "503" }, 0, 5, pauses)).toEqual({
+      kind: "retry",
+      reason: "503",
+    });
+    expect(decideAction({ kind: "retry", reason: "503" }, 3, 5, pauses)).toEqual({
+      kind: "retry",
+      reason: "503",
+    });
     expect(decideAction({ kind: "retry", reason: "503" }, 4, 5, pauses)).toEqual({
       kind: "fail",
       reason: "gave up after 5 attempts: 503",
@@ -44,7 +50,9 @@ describe("error policy: decisions", () => {
   });
 
   it("pauses on 402 however many attempts were made: being out of credit is not the row's fault", () => {
-    expect(decideAction({ kind: "out-of-credit", reason: "402" }, 4, 5, { ...pauses, outOfCreditMs: 250 })).toEqual({
+    expect(
+      decideAction({ kind: "out-of-credit", reason: "402" }, 4, 5, { ...pauses, outOfCreditMs: 250 }),
+    ).toEqual({
       kind: "pause-credit",
       delayMs: 250,
       reason: "402",
@@ -74,7 +82,9 @@ describe("error policy: decisions", () => {
 
   it("never fails a row for transient trouble while its run exists: it looks again, spending no attempt", () => {
     const waitAgain = { kind: "wait-again", delayMs: pauses.unreadableRunMs };
-    expect(decideAction({ kind: "retry", reason: "socket hang up" }, 4, 5, pauses, "wait")).toEqual(waitAgain);
+    expect(decideAction({ kind: "retry", reason: "socket hang up" }, 4, 5, pauses, "wait")).toEqual(
+      waitAgain,
+    );
     expect(decideAction({ kind: "rate-limited", retryAfterMs: 3_000 }, 4, 5, pauses, "wait")).toEqual({
       kind: "wait-again",
       delayMs: 3_000,
@@ -84,7 +94,9 @@ describe("error policy: decisions", () => {
       reason: "404 RUN_NOT_FOUND",
     });
     // Downloads keep their attempts: a broken output link must end in a recorded failure, not a loop.
-    expect(decideAction({ kind: "retry", reason: "truncated" }, 4, 5, pauses, "download")).toMatchObject({ kind: "fail" });
+    expect(decideAction({ kind: "retry", reason: "truncated" }, 4, 5, pauses, "download")).toMatchObject({
+      kind: "fail",
+    });
   });
 });
 
@@ -99,7 +111,10 @@ describe("error policy: a row's failed attempt", () => {
   it("holds a row the budget cap refused, even while shutting down", () => {
     const held = new RowAttemptError(created, new BudgetHold("b1", "r1"));
     expect(decideRowAction(held, job)).toEqual({ kind: "hold", delayMs: pauses.budgetHoldMs });
-    expect(decideRowAction(held, { ...job, shuttingDown: true })).toEqual({ kind: "hold", delayMs: pauses.budgetHoldMs });
+    expect(decideRowAction(held, { ...job, shuttingDown: true })).toEqual({
+      kind: "hold",
+      delayMs: pauses.budgetHoldMs,
+    });
   });
 
   it("hands every other row back at once while shutting down", () => {

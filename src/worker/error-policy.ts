@@ -50,7 +50,13 @@ export function decideRowAction(failure: RowAttemptError, job: JobSituation): Ro
   // Shutting down: hand the job back at once, whatever went wrong; the next worker starts afresh.
   if (job.shuttingDown) return { kind: "hand-back" };
   if (failure.phase === "download") return downloadAction(failure, job);
-  return decideAction(classifyError(failure.cause), job.attemptsMade, job.maxAttempts, job.pauses, failure.phase);
+  return decideAction(
+    classifyError(failure.cause),
+    job.attemptsMade,
+    job.maxAttempts,
+    job.pauses,
+    failure.phase,
+  );
 }
 
 /**

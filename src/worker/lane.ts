@@ -66,15 +66,22 @@ const CONNECTION_TROUBLE = new RegExp(
   "i",
 );
 
-export function openLane(batchId: string, concurrency: Readonly<Record<QueueName, number>>, shared: LaneShared): Lane {
+export function openLane(
+  batchId: string,
+  concurrency: Readonly<Record<QueueName, number>>,
+  shared: LaneShared,
+): Lane {
   const { redis, keys, logger } = shared;
   const queues = createQueues(redis, keys, batchId);
   // Any other error BullMQ reports is said once, then summarised, not once per occurrence.
   const failing = createEpisode({
     logger,
-    started: (d) => `The queue worker of batch ${batchId} reports errors (${String(d.reason)}); it keeps going.`,
-    summary: (n, ms, d) => `queue worker of batch ${batchId}: ${n} errors in the last ${spoken(ms)} (last: ${String(d.reason)})`,
-    ended: (n, ms) => `The queue worker of batch ${batchId} works normally again (${n} errors over ${spoken(ms)}).`,
+    started: (d) =>
+      `The queue worker of batch ${batchId} reports errors (${String(d.reason)}); it keeps going.`,
+    summary: (n, ms, d) =>
+      `queue worker of batch ${batchId}: ${n} errors in the last ${spoken(ms)} (last: ${String(d.reason)})`,
+    ended: (n, ms) =>
+      `The queue worker of batch ${batchId} works normally again (${n} errors over ${spoken(ms)}).`,
     quietMs: 60_000,
   });
   const workers = QUEUE_NAMES.map((name) => {
@@ -95,13 +102,23 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
     };
     const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
       try {
-        const result = await processRow(job.data, (runId) => job.updateData({ ...job.data, runId }), shared.deps);
+        const result = await processRow(
+          job.data,
+          (runId) => job.updateData({ ...job.data, runId }),
+          shared.deps,
+        );
         if (result !== "canceled") return result;
         // Refused because the batch is stopping: given up on, the row ends failed with the reason;
         // canceled, it is listed canceled. Either way the batch may have ended with this row.
         const reason = await shared.stopReason(batchId);
         if (reason !== null) {
-          await recordRow(job.data, shared.deps, { status: "failed", runId: null, images: [], costMicros: 0, error: reason });
+          await recordRow(job.data, shared.deps, {
+            status: "failed",
+            runId: null,
+            images: [],
+            costMicros: 0,
+            error: reason,
+          });
         }
         void shared.finisher?.check(batchId);
         return result;
@@ -124,7 +141,10 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
     });
     worker.on("error", (err) => {
       // Connection trouble (also the connection closing at shutdown) is the Redis outage's to report.
-      if (CONNECTION_TROUBLE.test(err.message) || CONNECTION_TROUBLE.test(String((err as { code?: unknown }).code))) {
+      if (
+        CONNECTION_TROUBLE.test(err.message) ||
+        CONNECTION_TROUBLE.test(String((err as { code?: unknown }).code))
+      ) {
         logger.debug({ err, batch: batchId, queue: name }, "Queue worker connection trouble.");
       } else failing.occurred({ reason: err.message, queue: name });
     });
@@ -133,10 +153,13 @@ export function openLane(batchId: string, concurrency: Readonly<Record<QueueName
   return {
     batchId,
     setConcurrency(next) {
-      for (const { name, worker } of workers) if (worker.concurrency !== next[name]) worker.concurrency = next[name];
+      for (const { name, worker } of workers)
+        if (worker.concurrency !== next[name]) worker.concurrency = next[name];
     },
     async wake() {
-      await Promise.all([queues.generate, queues.edit].flatMap((queue) => [queue.promoteJobs(), queue.removeRateLimitKey()]));
+      await Promise.all(
+        [queues.generate, queues.edit].flatMap((queue) => [queue.promoteJobs(), queue.removeRateLimitKey()]),
+      );
     },
     async close() {
       failing.close();

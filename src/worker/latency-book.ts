@@ -15,7 +15,10 @@ export interface LatencyBook {
 }
 
 export function createLatencyBook(): LatencyBook {
-  const seen = new Map<ModelId, { latencies: number[]; next: number; since: number; learned: PollSchedule | null }>();
+  const seen = new Map<
+    ModelId,
+    { latencies: number[]; next: number; since: number; learned: PollSchedule | null }
+  >();
   return {
     observe(model, durationMs) {
       if (durationMs === null || !Number.isFinite(durationMs) || durationMs < 0) return;

@@ -66,7 +66,10 @@ export async function onRowError(
     return await applyToBullmq(action, failure.cause, target);
   } catch (outcome) {
     if (isBullmqSignal(outcome) || outcome === failure.cause) throw outcome;
-    ctx.logger.warn({ err: outcome, row: job.data.row.key }, "Could not act on a row's error; handing the row back.");
+    ctx.logger.warn(
+      { err: outcome, row: job.data.row.key },
+      "Could not act on a row's error; handing the row back.",
+    );
     // If this fails too, BullMQ's stall recovery hands the row to a worker later.
     await delay(target, ctx.handBackMs).catch(() => undefined);
     throw new DelayedError();
@@ -74,10 +77,16 @@ export async function onRowError(
 }
 
 /** Logs the action and does what must happen before BullMQ hears of it. */
-async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAttemptError, ctx: ErrorContext): Promise<void> {
+async function prepare(
+  action: RowAction,
+  job: Job<RowJobData>,
+  failure: RowAttemptError,
+  ctx: ErrorContext,
+): Promise<void> {
   const log = ctx.logger.child({ batch: job.data.batch, row: job.data.row.key, runId: failure.runId });
   const episodes = ctx.episodes;
-  const note = (kind: Parameters<BatchWaits["note"]>[1], reason: string) => ctx.waits?.note(job.data.batch, kind, reason);
+  const note = (kind: Parameters<BatchWaits["note"]>[1], reason: string) =>
+    ctx.waits?.note(job.data.batch, kind, reason);
   switch (action.kind) {
     case "hold":
       ctx.afterHold?.(job.data.batch);
@@ -88,16 +97,24 @@ async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAtte
       const reason = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
       note("unreadable", reason);
       if (episodes) episodes.unreadableRuns.occurred({ delayMs: action.delayMs, reason });
-      else log.info({ delayMs: action.delayMs, reason }, "Cannot read the run right now; looking again later.");
+      else
+        log.info({ delayMs: action.delayMs, reason }, "Cannot read the run right now; looking again later.");
       return;
     }
     case "retry":
       note("transient", action.reason);
       if (episodes) episodes.transient.occurred({ reason: action.reason });
-      else log.info({ reason: action.reason, attempt: job.attemptsMade + 1 }, "Row hit a transient error; it will be retried.");
+      else
+        log.info(
+          { reason: action.reason, attempt: job.attemptsMade + 1 },
+          "Row hit a transient error; it will be retried.",
+        );
       return;
     case "rate-limit":
-      note("rate-limited", `Runflow answered 429; the queue slows down for ${Math.round(action.delayMs / 1_000)} s at a time`);
+      note(
+        "rate-limited",
+        `Runflow answered 429; the queue slows down for ${Math.round(action.delayMs / 1_000)} s at a time`,
+      );
       if (episodes) episodes.rateLimited.occurred({ delayMs: action.delayMs });
       else log.info({ delayMs: action.delayMs }, "Runflow is rate limiting; the queue slows down.");
       return;
@@ -115,11 +132,17 @@ async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAtte
       const reason = localReason(failure.cause, action.reason);
       note("local", reason);
       if (episodes) episodes.localWrite.occurred({ reason, delayMs: action.delayMs });
-      else log.error({ delayMs: action.delayMs }, `Cannot write the row's images on this machine: ${reason}; the row waits.`);
+      else
+        log.error(
+          { delayMs: action.delayMs },
+          `Cannot write the row's images on this machine: ${reason}; the row waits.`,
+        );
       return;
     }
     case "stop":
-      ctx.onFatal(new ConfigurationError(`Runflow refused the request: ${action.reason}`, { cause: failure.cause }));
+      ctx.onFatal(
+        new ConfigurationError(`Runflow refused the request: ${action.reason}`, { cause: failure.cause }),
+      );
       return;
     case "fail":
       log.warn({ reason: action.reason }, "Row failed.");
@@ -132,5 +155,8 @@ async function prepare(action: RowAction, job: Job<RowJobData>, failure: RowAtte
 function localReason(cause: unknown, fallback: string): string {
   const text = cause instanceof DownloadError && cause.file !== null ? cause.message : fallback;
   const at = text.indexOf("could not write ");
-  return (at >= 0 ? text.slice(at) : text).replace(/ \(a local error on this machine, not Runflow's\)\.?.*$/, "");
+  return (at >= 0 ? text.slice(at) : text).replace(
+    / \(a local error on this machine, not Runflow's\)\.?.*$/,
+    "",
+  );
 }

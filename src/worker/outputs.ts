@@ -16,9 +16,10 @@ export function createImageDirs(): ImageDirs {
   return (outDir) => {
     let ready = made.get(outDir);
     if (!ready) {
-      ready = Promise.all([mkdir(path.join(outDir, "images"), { recursive: true }), mkdir(path.join(outDir, ".partial"), { recursive: true })]).then(
-        () => undefined,
-      );
+      ready = Promise.all([
+        mkdir(path.join(outDir, "images"), { recursive: true }),
+        mkdir(path.join(outDir, ".partial"), { recursive: true }),
+      ]).then(() => undefined);
       ready.catch(() => made.delete(outDir));
       made.set(outDir, ready);
     }

@@ -9,7 +9,9 @@ describe("poll schedule", () => {
   });
 
   it("then polls every 2 s, growing by half each time up to 10 s", () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => pollDelay(schedule, n))).toEqual([2_000, 3_000, 4_500, 6_750, 10_000, 10_000, 10_000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => pollDelay(schedule, n))).toEqual([
+      2_000, 3_000, 4_500, 6_750, 10_000, 10_000, 10_000,
+    ]);
   });
 
   it("spreads the first look earlier only, so a run that ends on time is never seen late", () => {
@@ -49,7 +51,8 @@ describe("learned poll schedule", () => {
     }
     return { gets: gets / latencies.length, lag: lag / latencies.length };
   }
-  const spread = (n: number, min: number, max: number) => Array.from({ length: n }, (_, i) => min + ((max - min) * i) / (n - 1));
+  const spread = (n: number, min: number, max: number) =>
+    Array.from({ length: n }, (_, i) => min + ((max - min) * i) / (n - 1));
 
   it("waits for enough runs before replacing the typical duration", () => {
     expect(learnedSchedule([27_500, 27_500, 27_500])).toBeNull();
@@ -75,7 +78,9 @@ describe("learned poll schedule", () => {
 
   it("stragglers past every latency seen are polled at growing gaps, not forever tightly", () => {
     const learned = learnedSchedule(spread(50, 9_000, 11_000))!;
-    const late = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30].map((n) => pollDelay({ ...learned, jitter: 0 }, n));
+    const late = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30].map((n) =>
+      pollDelay({ ...learned, jitter: 0 }, n),
+    );
     expect(late.at(-1)).toBe(10_000);
     expect(late.at(-1)!).toBeGreaterThan(late[1]!);
   });

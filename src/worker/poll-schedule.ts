@@ -26,13 +26,20 @@ export function scheduleFor(typicalMs: number, overrides: Partial<PollSchedule> 
 }
 
 /** Delay before poll number `attempt` (0 = the first GET after creating the run). */
-export function pollDelay(schedule: PollSchedule, attempt: number, random: () => number = Math.random): number {
+export function pollDelay(
+  schedule: PollSchedule,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   if (attempt === 0) {
     // The first look is only ever early: a run that ends on time is seen at once, never seconds late.
     return Math.max(0, Math.round(schedule.initialMs * (1 - schedule.jitter * random())));
   }
   const growth = Math.max(0, attempt - 1 - (schedule.tightPolls ?? 0));
-  const nominal = Math.min(Math.max(schedule.maxMs, schedule.intervalMs), schedule.intervalMs * schedule.factor ** growth);
+  const nominal = Math.min(
+    Math.max(schedule.maxMs, schedule.intervalMs),
+    schedule.intervalMs * schedule.factor ** growth,
+  );
   const spread = nominal * schedule.jitter;
   return Math.max(0, Math.round(nominal - spread + random() * 2 * spread));
 }
@@ -43,7 +50,14 @@ export function pollDelay(schedule: PollSchedule, attempt: number, random: () =>
  * callback prompts) and not a poll sequence.
  */
 export function callbackFallbackFor(typicalMs: number, overrides: Partial<PollSchedule> = {}): PollSchedule {
-  return { initialMs: Math.max(3 * typicalMs, 30_000), intervalMs: 30_000, factor: 1.5, maxMs: 120_000, jitter: 0.2, ...overrides };
+  return {
+    initialMs: Math.max(3 * typicalMs, 30_000),
+    intervalMs: 30_000,
+    factor: 1.5,
+    maxMs: 120_000,
+    jitter: 0.2,
+    ...overrides,
+  };
 }
 
 /** Fewest runs of a model seen before their latencies replace the model's typical duration. */
@@ -93,7 +107,14 @@ export function learnedSchedule(latencies: readonly number[]): PollSchedule | nu
   if (best === null) return null;
   const tightPolls = Math.max(0, Math.ceil((high - best.start) / best.gap));
   const gap = Math.round(best.gap);
-  return { initialMs: Math.round(best.start), intervalMs: gap, factor: 1.5, maxMs: Math.max(gap, DEFAULT_POLL.maxMs), jitter: 0.02, tightPolls };
+  return {
+    initialMs: Math.round(best.start),
+    intervalMs: gap,
+    factor: 1.5,
+    maxMs: Math.max(gap, DEFAULT_POLL.maxMs),
+    jitter: 0.02,
+    tightPolls,
+  };
 }
 
 /**
@@ -103,9 +124,16 @@ export function learnedSchedule(latencies: readonly number[]): PollSchedule | nu
  * counts as polled once the run is within its jitter of it, so a poll that jitter made early is
  * not followed by another for the same planned time.
  */
-export function delayAt(schedule: PollSchedule, elapsedMs: number, random: () => number = Math.random): number {
+export function delayAt(
+  schedule: PollSchedule,
+  elapsedMs: number,
+  random: () => number = Math.random,
+): number {
   const gap = (attempt: number) =>
-    Math.min(Math.max(schedule.maxMs, schedule.intervalMs), schedule.intervalMs * schedule.factor ** Math.max(0, attempt - 1 - (schedule.tightPolls ?? 0)));
+    Math.min(
+      Math.max(schedule.maxMs, schedule.intervalMs),
+      schedule.intervalMs * schedule.factor ** Math.max(0, attempt - 1 - (schedule.tightPolls ?? 0)),
+    );
   let at = schedule.initialMs;
   let window = schedule.initialMs * schedule.jitter;
   for (let attempt = 1; at - window <= elapsedMs && attempt < 10_000; attempt += 1) {

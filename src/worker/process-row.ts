@@ -39,10 +39,16 @@ function rowLogger(logger: Logger, bindings: Record<string, string>): RowLog {
 /** Saves the run id on the BullMQ job too, so a restarted job resumes it without asking Redis. */
 export type SaveRunIdOnJob = (runId: string) => Promise<void>;
 
-export async function processRow(data: RowJobData, saveRunIdOnJob: SaveRunIdOnJob, deps: RowDeps): Promise<RowResult> {
+export async function processRow(
+  data: RowJobData,
+  saveRunIdOnJob: SaveRunIdOnJob,
+  deps: RowDeps,
+): Promise<RowResult> {
   const { batch, row } = data;
   const log = rowLogger(deps.logger, { batch, row: row.key });
-  const started = await startRow(data, saveRunIdOnJob, deps, log).catch(failedWhile({ phase: "create", runId: null, run: null }));
+  const started = await startRow(data, saveRunIdOnJob, deps, log).catch(
+    failedWhile({ phase: "create", runId: null, run: null }),
+  );
   if (started === "already-recorded" || started === "canceled") return started;
   const runId = started;
 
@@ -79,8 +85,18 @@ async function finishFailed(data: RowJobData, run: Run, deps: RowDeps): Promise<
 /** Downloads the images of a run that (partly) succeeded and records the row. */
 async function finishSucceeded(data: RowJobData, run: Run, deps: RowDeps): Promise<void> {
   const info = await deps.batchInfo(data.batch);
-  const images = await downloadOutputs(deps.client, run, data.row.key, info.outDir, deps.downloads, deps.imageDirs);
-  const partial = run.status === "partial_succeeded" ? `partial success: ${images.length} of ${data.row.images} images` : null;
+  const images = await downloadOutputs(
+    deps.client,
+    run,
+    data.row.key,
+    info.outDir,
+    deps.downloads,
+    deps.imageDirs,
+  );
+  const partial =
+    run.status === "partial_succeeded"
+      ? `partial success: ${images.length} of ${data.row.images} images`
+      : null;
   await recordRow(data, deps, {
     status: images.length > 0 ? "succeeded" : "failed",
     runId: run.id,
@@ -106,7 +122,13 @@ async function startRow(
   }
   // One round trip: already recorded? a run to resume? else reserve budget and note the POST.
   const now = deps.now().getTime();
-  const reservation = await deps.rows.reserve(batch, row.key, data.estimateMicros, tierLabel(row.model, row.quality), now);
+  const reservation = await deps.rows.reserve(
+    batch,
+    row.key,
+    data.estimateMicros,
+    tierLabel(row.model, row.quality),
+    now,
+  );
   if (reservation.alreadyRecorded) return "already-recorded";
   if (reservation.canceled) return "canceled";
   if (reservation.runId) {
@@ -134,12 +156,20 @@ async function createRun(
     );
   }
   const clientRef = `${batch}/${row.key}`.slice(0, 255);
-  if (now - reservation.firstPostMs > IDEMPOTENCY_WINDOW_MS) throw new IdempotencyWindowPassed(clientRef, reservation.firstPostMs);
+  if (now - reservation.firstPostMs > IDEMPOTENCY_WINDOW_MS)
+    throw new IdempotencyWindowPassed(clientRef, reservation.firstPostMs);
   let created: Run;
   try {
     const idempotencyKey = idempotencyKeyFor(batch, row.key, data.contentSha, data.attempt);
     const callback = deps.callbackUrl === undefined ? {} : { callbackUrl: deps.callbackUrl };
-    created = await deps.client.createRun({ model: row.model, input: row.input, metadata: row.metadata, idempotencyKey, clientRef, ...callback });
+    created = await deps.client.createRun({
+      model: row.model,
+      input: row.input,
+      metadata: row.metadata,
+      idempotencyKey,
+      clientRef,
+      ...callback,
+    });
   } catch (error) {
     // A definite refusal (402, 429, 4xx) created nothing: the 24 h guard starts again next time.
     if (classifyError(error).kind !== "retry") await deps.rows.clearPosting(batch, row.key);

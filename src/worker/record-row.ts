@@ -19,7 +19,11 @@ export interface RowOutcome {
   readonly run?: Run | null;
 }
 
-export async function recordRow(data: RowJobData, deps: Pick<RowDeps, "rows" | "now">, outcome: RowOutcome): Promise<void> {
+export async function recordRow(
+  data: RowJobData,
+  deps: Pick<RowDeps, "rows" | "now">,
+  outcome: RowOutcome,
+): Promise<void> {
   const { row } = data;
   const result: StoredResult = {
     id: row.key,
@@ -44,13 +48,28 @@ export async function recordRow(data: RowJobData, deps: Pick<RowDeps, "rows" | "
 }
 
 /** Records the row as failed with `reason`, at the cost of what Runflow's side is known to be. */
-export async function recordFailure(data: RowJobData, deps: RowDeps, failure: RowAttemptError, reason: string): Promise<void> {
+export async function recordFailure(
+  data: RowJobData,
+  deps: RowDeps,
+  failure: RowAttemptError,
+  reason: string,
+): Promise<void> {
   const side = runflowSide(failure);
   const costMicros =
-    side.kind === "ended" ? endedRunCost(side.run, data, (await deps.batchInfo(data.batch)).prices) : unendedRowCost(side, data);
-  const error = side.kind === "maybe-run" && side.lostCreate
-    ? `${reason} (a create request may have reached Runflow; its cost is counted at the estimate — ` +
-      `look for client_ref "${data.batch}/${data.row.key}")`
-    : reason;
-  await recordRow(data, deps, { status: "failed", runId: failure.runId, images: [], costMicros, error, run: failure.run });
+    side.kind === "ended"
+      ? endedRunCost(side.run, data, (await deps.batchInfo(data.batch)).prices)
+      : unendedRowCost(side, data);
+  const error =
+    side.kind === "maybe-run" && side.lostCreate
+      ? `${reason} (a create request may have reached Runflow; its cost is counted at the estimate — ` +
+        `look for client_ref "${data.batch}/${data.row.key}")`
+      : reason;
+  await recordRow(data, deps, {
+    status: "failed",
+    runId: failure.runId,
+    images: [],
+    costMicros,
+    error,
+    run: failure.run,
+  });
 }

@@ -6,7 +6,10 @@ import { endedRunCost, runflowSide, unendedRowCost, type CostedRow } from "./row
 import { IdempotencyWindowPassed, RowAttemptError } from "./row-errors.js";
 
 const high: CostedRow = { row: { model: "openai/gpt-image-2", quality: "high" }, estimateMicros: 266_000 };
-const tagRemoval: CostedRow = { row: { model: "runflow/tag-removal", quality: null }, estimateMicros: 140_000 };
+const tagRemoval: CostedRow = {
+  row: { model: "runflow/tag-removal", quality: null },
+  estimateMicros: 140_000,
+};
 const run = (status: RunStatus, costMicros: number | null, outputs = 0): Run => ({
   id: "run-1",
   status,
@@ -19,8 +22,18 @@ const run = (status: RunStatus, costMicros: number | null, outputs = 0): Run => 
   durationMs: null,
 });
 const ref = { method: "POST", path: "/v1/models/openai/gpt-image-2/runs" };
-const lost = new RunflowNetworkError(ref, { code: "UND_ERR_HEADERS_TIMEOUT", timedOut: true, detail: "30000 ms" });
-const refused = new RunflowApiError(ref, { status: 422, code: null, serverMessage: null, errors: [], retryAfterMs: null });
+const lost = new RunflowNetworkError(ref, {
+  code: "UND_ERR_HEADERS_TIMEOUT",
+  timedOut: true,
+  detail: "30000 ms",
+});
+const refused = new RunflowApiError(ref, {
+  status: 422,
+  code: null,
+  serverMessage: null,
+  errors: [],
+  retryAfterMs: null,
+});
 
 describe("row cost: a run that ended", () => {
   it("costs what Runflow says it cost, whatever its status", () => {
@@ -67,9 +80,11 @@ describe("row cost: a failed attempt", () => {
 
   it("a run that ended but could not be downloaded or recorded: what the run cost", () => {
     const ended = run("succeeded", null, 2);
-    expect(runflowSide(new RowAttemptError({ phase: "download", runId: "run-1", run: ended }, lost))).toEqual({
-      kind: "ended",
-      run: ended,
-    });
+    expect(runflowSide(new RowAttemptError({ phase: "download", runId: "run-1", run: ended }, lost))).toEqual(
+      {
+        kind: "ended",
+        run: ended,
+      },
+    );
   });
 });

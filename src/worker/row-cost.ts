@@ -35,7 +35,8 @@ export function runflowSide(failure: RowAttemptError): RunflowSide {
   if (failure.run !== null) return { kind: "ended", run: failure.run };
   if (failure.runId !== null) return { kind: "maybe-run", lostCreate: false };
   // A create that failed transiently (timeout, 5xx) may have reached Runflow; a refusal created nothing.
-  if (failure.phase === "create" && classifyError(failure.cause).kind === "retry") return { kind: "maybe-run", lostCreate: true };
+  if (failure.phase === "create" && classifyError(failure.cause).kind === "retry")
+    return { kind: "maybe-run", lostCreate: true };
   return { kind: "no-run" };
 }
 

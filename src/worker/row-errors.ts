@@ -85,5 +85,7 @@ export function failedWhile(state: AttemptState): (cause: unknown) => never {
 
 /** Anything thrown by a row's processor as a RowAttemptError (outside processRow nothing is known yet). */
 export function asAttemptError(error: unknown): RowAttemptError {
-  return error instanceof RowAttemptError ? error : new RowAttemptError({ phase: "create", runId: null, run: null }, error);
+  return error instanceof RowAttemptError
+    ? error
+    : new RowAttemptError({ phase: "create", runId: null, run: null }, error);
 }

@@ -45,7 +45,14 @@ export function openRunWaits(options: RunWaitsOptions): RunWaits {
   if (!callback) {
     const local = createLocalWakeups(options.signal);
     const typical = (model: ModelId) => scheduleFor(MODELS[model].typicalDurationMs, overrides);
-    if (options.poll !== undefined) return { sleep: local.sleep, poll: typical, observe: () => undefined, callbackUrl: undefined, close: local.close };
+    if (options.poll !== undefined)
+      return {
+        sleep: local.sleep,
+        poll: typical,
+        observe: () => undefined,
+        callbackUrl: undefined,
+        close: local.close,
+      };
     // No schedule given: learn one from the latencies seen (start near them, then tighten).
     const book = createLatencyBook();
     const poll = (model: ModelId) => book.schedule(model, () => typical(model));
@@ -61,8 +68,16 @@ export function openRunWaits(options: RunWaitsOptions): RunWaits {
     signal: options.signal,
   });
   callbacks.ready.catch((error: unknown) =>
-    options.onFatal(error instanceof ConfigurationError ? error : new ConfigurationError(String(error), { cause: error })),
+    options.onFatal(
+      error instanceof ConfigurationError ? error : new ConfigurationError(String(error), { cause: error }),
+    ),
   );
   const poll = (model: ModelId) => callbackFallbackFor(MODELS[model].typicalDurationMs, overrides);
-  return { sleep: callbacks.wakeups.sleep, poll, observe: () => undefined, callbackUrl: callbacks.url, close: callbacks.close };
+  return {
+    sleep: callbacks.wakeups.sleep,
+    poll,
+    observe: () => undefined,
+    callbackUrl: callbacks.url,
+    close: callbacks.close,
+  };
 }

@@ -34,12 +34,16 @@ function timerSleep(signal: AbortSignal | undefined): RunSleep {
 
 export async function waitForRun(client: RunflowClient, runId: string, options: WaitOptions): Promise<Run> {
   const nap = options.sleep ?? timerSleep(options.signal);
-  const current = typeof options.schedule === "function" ? options.schedule : () => options.schedule as PollSchedule;
+  const current =
+    typeof options.schedule === "function" ? options.schedule : () => options.schedule as PollSchedule;
   const started = Date.now();
   let errors = 0;
   for (let attempt = 0; ; attempt += 1) {
     // The first look as planned; later ones at the current schedule's next planned time.
-    let delay = attempt === 0 ? pollDelay(current(), 0, options.random) : delayAt(current(), Date.now() - started, options.random);
+    let delay =
+      attempt === 0
+        ? pollDelay(current(), 0, options.random)
+        : delayAt(current(), Date.now() - started, options.random);
     for (;;) {
       await nap(runId, delay);
       try {
@@ -50,8 +54,15 @@ export async function waitForRun(client: RunflowClient, runId: string, options: 
       } catch (error) {
         const decision = classifyError(error);
         errors += 1;
-        if (errors > options.maxConsecutiveErrors || (decision.kind !== "retry" && decision.kind !== "rate-limited")) throw error;
-        delay = decision.kind === "rate-limited" && decision.retryAfterMs !== null ? decision.retryAfterMs : pollDelay(current(), attempt + errors, options.random);
+        if (
+          errors > options.maxConsecutiveErrors ||
+          (decision.kind !== "retry" && decision.kind !== "rate-limited")
+        )
+          throw error;
+        delay =
+          decision.kind === "rate-limited" && decision.retryAfterMs !== null
+            ? decision.retryAfterMs
+            : pollDelay(current(), attempt + errors, options.random);
       }
     }
   }

@@ -86,7 +86,10 @@ export interface RowWorker {
 /** Each lane's share of the process's concurrency: all of it with one batch, split evenly with several. */
 function shareOf(total: Readonly<Record<QueueName, number>>, lanes: number): Record<QueueName, number> {
   const n = Math.max(1, lanes);
-  return { generate: Math.max(1, Math.floor(total.generate / n)), edit: Math.max(1, Math.floor(total.edit / n)) };
+  return {
+    generate: Math.max(1, Math.floor(total.generate / n)),
+    edit: Math.max(1, Math.floor(total.edit / n)),
+  };
 }
 
 export function createWorker(options: WorkerOptions): RowWorker {
@@ -129,7 +132,9 @@ export function createWorker(options: WorkerOptions): RowWorker {
   const episodes = createRowEpisodes(logger);
   const credit = createCreditOutage(episodes.outOfCredit);
   const pool = createBatchPool(ledgerRedis, keys);
-  const finisher = options.onBatchEnd ? createBatchFinisher({ batches, pool, logger, onBatchEnd: options.onBatchEnd }) : null;
+  const finisher = options.onBatchEnd
+    ? createBatchFinisher({ batches, pool, logger, onBatchEnd: options.onBatchEnd })
+    : null;
   const rowLedger = createRowLedger(ledgerRedis, keys);
   const deps: RowDeps = {
     client: options.runflow,
@@ -168,7 +173,9 @@ export function createWorker(options: WorkerOptions): RowWorker {
     finisher,
     shuttingDown: () => shutdown.signal.aborted,
     onFatal: (error) => options.onFatal?.(error),
-    waits: createBatchWaits(ledgerRedis, keys, (err) => logger.debug({ err }, "Could not note what the batch waits for.")),
+    waits: createBatchWaits(ledgerRedis, keys, (err) =>
+      logger.debug({ err }, "Could not note what the batch waits for."),
+    ),
     workerName: `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`,
     stopReason: async (id) => (await batches.get(id))?.stopReason ?? null,
     onBatchGone: (error) => {
@@ -245,7 +252,9 @@ export function createWorker(options: WorkerOptions): RowWorker {
     const tick = () => {
       discovering = discovering
         .then(discover)
-        .catch((err: unknown) => logger.warn({ err }, "Could not look for batches to serve; trying again shortly."));
+        .catch((err: unknown) =>
+          logger.warn({ err }, "Could not look for batches to serve; trying again shortly."),
+        );
     };
     tick();
     discovery = setInterval(tick, WORKER_DEFAULTS.discoverMs);
@@ -280,7 +289,9 @@ export function createWorker(options: WorkerOptions): RowWorker {
   let watching: Promise<void> = Promise.resolve();
   const watcher = giveUp
     ? setInterval(() => {
-        watching = watching.then(watchProgress).catch((err: unknown) => logger.debug({ err }, "Could not check the batches' progress."));
+        watching = watching
+          .then(watchProgress)
+          .catch((err: unknown) => logger.debug({ err }, "Could not check the batches' progress."));
       }, 1_000)
     : null;
   watcher?.unref();
@@ -304,8 +315,10 @@ export function createWorker(options: WorkerOptions): RowWorker {
 
 /** What holds the worker up that Runflow refuses, for `--give-up-after`; null when nothing does. */
 function blockedBy(episodes: RowEpisodes): string | null {
-  if (episodes.outOfCredit.ongoing) return "the Runflow account is out of credit (402): top it up and run again";
+  if (episodes.outOfCredit.ongoing)
+    return "the Runflow account is out of credit (402): top it up and run again";
   if (episodes.rateLimited.ongoing) return "Runflow kept rate limiting the requests (429)";
-  if (episodes.transient.ongoing) return "Runflow kept answering with server errors (5xx) or could not be reached";
+  if (episodes.transient.ongoing)
+    return "Runflow kept answering with server errors (5xx) or could not be reached";
   return null;
 }

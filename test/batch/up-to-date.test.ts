@@ -12,9 +12,16 @@ import { eventually } from "../helpers/eventually.js";
 import { generations, tempDir, writeJsonl, type TestRow } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
 
-const images = (dir: string) => readdir(path.join(dir, "images")).then((names) => names.sort(), () => []);
+const images = (dir: string) =>
+  readdir(path.join(dir, "images")).then(
+    (names) => names.sort(),
+    () => [],
+  );
 const results = async (dir: string) =>
-  (await readFile(path.join(dir, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  (await readFile(path.join(dir, "results.jsonl"), "utf8"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("bringing a directory up to date", () => {
   const bed = useTestbed({ latencyMs: { min: 5, max: 20 }, seed: 5 });
@@ -28,11 +35,18 @@ describe("bringing a directory up to date", () => {
     const manifest = await writeJsonl(dir, rows);
     expect((await run(manifest, out, "--concurrency", "50")).code).toBe(0);
     expect(bed.sim.ledger().runsCreated).toBe(200);
-    const edited = rows.map((r, i) => ([10, 20, 30].includes(i) ? { ...r, prompt: `${r.prompt}, now in blue` } : r));
-    await writeJsonl(dir, [...edited, { id: "g200", model: "openai/gpt-image-2", prompt: "a new product", quality: "low" }]);
+    const edited = rows.map((r, i) =>
+      [10, 20, 30].includes(i) ? { ...r, prompt: `${r.prompt}, now in blue` } : r,
+    );
+    await writeJsonl(dir, [
+      ...edited,
+      { id: "g200", model: "openai/gpt-image-2", prompt: "a new product", quality: "low" },
+    ]);
     const second = await run(manifest, out, "--concurrency", "50");
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stderr).toContain(`${out}: 197 up to date, 1 new, 3 changed, 0 to retry, 0 removed → 4 runs, ~$0.036`);
+    expect(second.stderr).toContain(
+      `${out}: 197 up to date, 1 new, 3 changed, 0 to retry, 0 removed → 4 runs, ~$0.036`,
+    );
     expect(bed.sim.ledger().runsCreated).toBe(204);
     const third = await run(manifest, out);
     expect(third.code, third.stderr).toBe(0);
@@ -53,20 +67,29 @@ describe("bringing a directory up to date", () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain("0 up to date, 0 changed, 3 to retry, 0 removed → 3 runs");
     const lines = await results(out);
-    expect(lines.map((l) => [l.status, l.attempt])).toEqual([["succeeded", 2], ["succeeded", 2], ["succeeded", 2]]);
+    expect(lines.map((l) => [l.status, l.attempt])).toEqual([
+      ["succeeded", 2],
+      ["succeeded", 2],
+      ["succeeded", 2],
+    ]);
     expect(bed.sim.ledger().runsCreated).toBe(6);
   });
 
   it("restores every deleted image from Runflow with no new run", async () => {
     const dir = await tempDir();
     const out = path.join(dir, "out");
-    const manifest = await writeJsonl(dir, [...generations(4), { id: "multi", model: "openai/gpt-image-2", prompt: "p", num_images: 2 }]);
+    const manifest = await writeJsonl(dir, [
+      ...generations(4),
+      { id: "multi", model: "openai/gpt-image-2", prompt: "p", num_images: 2 },
+    ]);
     expect((await run(manifest, out)).code).toBe(0);
     const before = await images(out);
     await rm(path.join(out, "images"), { recursive: true });
     const again = await run(manifest, out);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toContain("0 up to date, 0 changed, 0 to retry, 5 to download again, 0 removed → 0 runs");
+    expect(again.stderr).toContain(
+      "0 up to date, 0 changed, 0 to retry, 5 to download again, 0 removed → 0 runs",
+    );
     expect(await images(out)).toEqual(before);
     expect(bed.sim.ledger().runsCreated).toBe(5);
   });
@@ -82,7 +105,11 @@ describe("bringing a directory up to date", () => {
     expect(second.stderr).toContain("2 up to date, 0 changed, 0 to retry, 1 removed → 0 runs");
     expect(await images(out)).toEqual(["g0.png", "g1.png", "g2.png"]);
     const lines = await results(out);
-    expect(lines.map((l) => [l.id, l.status])).toEqual([["g0", "succeeded"], ["g1", "succeeded"], ["g2", "removed"]]);
+    expect(lines.map((l) => [l.id, l.status])).toEqual([
+      ["g0", "succeeded"],
+      ["g1", "succeeded"],
+      ["g2", "removed"],
+    ]);
   });
 
   it("keeps a succeeded run whose download fails until the server recovers, billing it once", async () => {
@@ -91,8 +118,14 @@ describe("bringing a directory up to date", () => {
     const manifest = await writeJsonl(dir, generations(2));
     bed.sim.configure({ truncateRate: 1 });
     const running = run(manifest, out);
-    await eventually(async () => bed.sim.ledger().runs.filter((r) => r.status === "succeeded").length === 2, { timeoutMs: 20_000, what: "both runs to succeed" });
-    await eventually(async () => bed.sim.ledger().downloads.truncated >= 4, { timeoutMs: 20_000, what: "downloads to fail a few times" });
+    await eventually(async () => bed.sim.ledger().runs.filter((r) => r.status === "succeeded").length === 2, {
+      timeoutMs: 20_000,
+      what: "both runs to succeed",
+    });
+    await eventually(async () => bed.sim.ledger().downloads.truncated >= 4, {
+      timeoutMs: 20_000,
+      what: "downloads to fail a few times",
+    });
     bed.sim.configure({ truncateRate: 0 });
     const result = await running;
     expect(result.code, result.stderr).toBe(0);
@@ -105,12 +138,22 @@ describe("bringing a directory up to date", () => {
     const out = path.join(dir, "out");
     const manifest = await writeJsonl(dir, generations(6));
     const stop = new AbortController();
-    const rehearsal = cli(["run", manifest, "--out", out, "--simulate", "--sim-latency", "1500", "--poll-interval", "20"], bed.env(), stop.signal);
+    const rehearsal = cli(
+      ["run", manifest, "--out", out, "--simulate", "--sim-latency", "1500", "--poll-interval", "20"],
+      bed.env(),
+      stop.signal,
+    );
     const journal = path.join(out, ".rehearsal", "simulator.jsonl");
-    await eventually(async () => (await readFile(journal, "utf8").catch(() => "")).trim().split("\n").length >= 6, { timeoutMs: 20_000, what: "six runs created" });
+    await eventually(
+      async () => (await readFile(journal, "utf8").catch(() => "")).trim().split("\n").length >= 6,
+      { timeoutMs: 20_000, what: "six runs created" },
+    );
     stop.abort();
     expect((await rehearsal).code).toBe(130);
-    const again = await cli(["run", manifest, "--out", out, "--simulate", "--sim-latency", "1500", "--poll-interval", "20"], bed.env());
+    const again = await cli(
+      ["run", manifest, "--out", out, "--simulate", "--sim-latency", "1500", "--poll-interval", "20"],
+      bed.env(),
+    );
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/6 succeeded, 0 failed/);
     const lines = (await readFile(journal, "utf8")).trim().split("\n");
@@ -120,14 +163,32 @@ describe("bringing a directory up to date", () => {
   it("names the example catalogue's images exactly <id>.<ext> or <id>-<n>.<ext>", async () => {
     const dir = await tempDir();
     const out = path.join(dir, "out");
-    const result = await cli(["run", "jobs/catalogue.csv", "--out", out, "--simulate", "--sim-latency", "5-20", "--poll-interval", "10"], bed.env());
+    const result = await cli(
+      [
+        "run",
+        "jobs/catalogue.csv",
+        "--out",
+        out,
+        "--simulate",
+        "--sim-latency",
+        "5-20",
+        "--poll-interval",
+        "10",
+      ],
+      bed.env(),
+    );
     expect(result.code, result.stderr).toBe(0);
-    const rows = parse(await readFile("jobs/catalogue.csv", "utf8"), { columns: true, bom: true }) as Record<string, string>[];
+    const rows = parse(await readFile("jobs/catalogue.csv", "utf8"), { columns: true, bom: true }) as Record<
+      string,
+      string
+    >[];
     const named = rows.filter((row) => row.id);
     const expected = named.flatMap((row) => {
       const n = row.model?.startsWith("runflow/") ? 1 : Number(row.num_images || 1);
       const ext = row.output_format === "jpeg" ? "jpg" : row.output_format === "webp" ? "webp" : "png";
-      return n === 1 ? [`${row.id}.${ext}`] : Array.from({ length: n }, (_, i) => `${row.id}-${i + 1}.${ext}`);
+      return n === 1
+        ? [`${row.id}.${ext}`]
+        : Array.from({ length: n }, (_, i) => `${row.id}-${i + 1}.${ext}`);
     });
     const written = await images(out);
     // Rows without an id are named by the key derived from their content.
@@ -146,13 +207,24 @@ describe("the plan as a dry run, and retry", () => {
     const rows = generations(5);
     const manifest = await writeJsonl(dir, rows);
     const fresh = await cli(["estimate", manifest, "--out", out], bed.env());
-    expect(fresh.stdout).toContain(`Plan: ${out}: 0 up to date, 5 new, 0 changed, 0 to retry, 0 removed → 5 runs, ~$0.045`);
+    expect(fresh.stdout).toContain(
+      `Plan: ${out}: 0 up to date, 5 new, 0 changed, 0 to retry, 0 removed → 5 runs, ~$0.045`,
+    );
     expect((await cli(["run", manifest, "--out", out, "--poll-interval", "10"], bed.env())).code).toBe(0);
-    await writeJsonl(dir, rows.map((r, i) => (i === 0 ? { ...r, quality: "high" } : r)));
+    await writeJsonl(
+      dir,
+      rows.map((r, i) => (i === 0 ? { ...r, quality: "high" } : r)),
+    );
     const requests = bed.sim.ledger().createRequests;
     const planned = await cli(["estimate", manifest, "--out", out, "--format", "json"], bed.env());
     expect(planned.code, planned.stderr).toBe(0);
-    expect(JSON.parse(planned.stdout).plan).toMatchObject({ up_to_date: 4, changed: 1, retry: 0, runs: 1, runs_usd: "0.133" });
+    expect(JSON.parse(planned.stdout).plan).toMatchObject({
+      up_to_date: 4,
+      changed: 1,
+      retry: 0,
+      runs: 1,
+      runs_usd: "0.133",
+    });
     expect(bed.sim.ledger().createRequests).toBe(requests);
   });
 
@@ -166,7 +238,11 @@ describe("the plan as a dry run, and retry", () => {
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stderr).toContain(`${out}: 1 to retry → 1 run, ~$0.009`);
     const lines = await results(out);
-    expect(lines.map((l) => [l.id, l.attempt])).toEqual([["g0", 1], ["g1", 2], ["g2", 1]]);
+    expect(lines.map((l) => [l.id, l.attempt])).toEqual([
+      ["g0", 1],
+      ["g1", 2],
+      ["g2", 1],
+    ]);
     expect(bed.sim.ledger().runsCreated).toBe(4);
     const report = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
     expect(report.totals.actual_usd).toBe("0.036"); // the first attempt of g1 was paid for too
@@ -179,10 +255,28 @@ describe("the plan as a dry run, and retry", () => {
     const dir = await tempDir();
     const out = path.join(dir, "out");
     const manifest = await writeJsonl(dir, generations(4));
-    const first = await cli(["run", manifest, "--out", out, "--simulate", "--sim-latency", "5", "--sim-fail-rate", "1", "--poll-interval", "10"], bed.env());
+    const first = await cli(
+      [
+        "run",
+        manifest,
+        "--out",
+        out,
+        "--simulate",
+        "--sim-latency",
+        "5",
+        "--sim-fail-rate",
+        "1",
+        "--poll-interval",
+        "10",
+      ],
+      bed.env(),
+    );
     expect(first.code).toBe(1);
     const batch = JSON.parse(await readFile(path.join(out, ".runflow-batch.json"), "utf8")).batch as string;
-    const retried = await cli(["retry", batch, "--failed", "--sim-latency", "5", "--poll-interval", "10"], bed.env());
+    const retried = await cli(
+      ["retry", batch, "--failed", "--sim-latency", "5", "--poll-interval", "10"],
+      bed.env(),
+    );
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stdout).toMatch(/4 succeeded, 0 failed/);
     expect(bed.sim.ledger().createRequests).toBe(0);

@@ -30,7 +30,12 @@ export interface TestBrowser {
 
 export async function launchBrowser(viewport = { width: 1280, height: 900 }): Promise<TestBrowser> {
   const profile = await mkdtemp(path.join(os.tmpdir(), "rfb-chromium-"));
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport });
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport,
+  });
   return {
     async page() {
       const page = await context.newPage();

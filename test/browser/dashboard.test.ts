@@ -23,7 +23,12 @@ interface Line {
 }
 
 describe("dashboard in a browser", () => {
-  const bed = useTestbed({ latencyMs: { min: 250, max: 700 }, failRate: 0.3, seed: 21, apiKeys: ["rf_test_key"] });
+  const bed = useTestbed({
+    latencyMs: { min: 250, max: 700 },
+    failRate: 0.3,
+    seed: 21,
+    apiKeys: ["rf_test_key"],
+  });
   let browser: TestBrowser;
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -40,10 +45,24 @@ describe("dashboard in a browser", () => {
     const keys = createKeys(bed.redis.prefix);
     const dashboard = await startDashboard({ redis: bed.redis.redis, keys, port: 0, refreshMs: 250 });
     try {
-      const args = ["run", manifest, "--out", out, "--batch", "live", "--poll-interval", "50", "--concurrency", "3"];
+      const args = [
+        "run",
+        manifest,
+        "--out",
+        out,
+        "--batch",
+        "live",
+        "--poll-interval",
+        "50",
+        "--concurrency",
+        "3",
+      ];
       const running = cli(args, bed.env());
       const records = createBatchRecords(bed.redis.redis, keys);
-      await eventually(async () => ((await records.get("live"))?.succeeded ?? 0) >= 2, { timeoutMs: 30_000, what: "two rows done" });
+      await eventually(async () => ((await records.get("live"))?.succeeded ?? 0) >= 2, {
+        timeoutMs: 30_000,
+        what: "two rows done",
+      });
 
       const { page, errors } = await browser.page();
       await page.goto(`${dashboard.url}/`);
@@ -71,26 +90,55 @@ describe("dashboard in a browser", () => {
       expect(result.code, result.stderr).toBe(1);
       await page.waitForFunction(`document.body.dataset.finished === "true"`, null, { timeout: 30_000 });
       const report = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
-      const lines = (await readFile(path.join(out, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Line);
+      const lines = (await readFile(path.join(out, "results.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Line);
       expect(groups).toBe(report.by_tier.length);
-      const chart = await page.locator("svg.cost-chart g.bar-group").evaluateAll((gs) =>
-        gs.map((g) => [g.getAttribute("data-model"), g.getAttribute("data-quality") || null, g.getAttribute("data-estimated-usd"), g.getAttribute("data-actual-usd")]),
-      );
+      const chart = await page
+        .locator("svg.cost-chart g.bar-group")
+        .evaluateAll((gs) =>
+          gs.map((g) => [
+            g.getAttribute("data-model"),
+            g.getAttribute("data-quality") || null,
+            g.getAttribute("data-estimated-usd"),
+            g.getAttribute("data-actual-usd"),
+          ]),
+        );
       expect(chart).toEqual(
-        report.by_tier.map((t: { model: string; quality: string | null; estimated_usd: string; actual_usd: string }) => [t.model, t.quality, t.estimated_usd, t.actual_usd]),
+        report.by_tier.map(
+          (t: { model: string; quality: string | null; estimated_usd: string; actual_usd: string }) => [
+            t.model,
+            t.quality,
+            t.estimated_usd,
+            t.actual_usd,
+          ],
+        ),
       );
       await loadCardImages(page, ".card.st-succeeded");
       for (const line of lines.filter((l) => l.status === "failed")) {
         expect(await page.locator(`.card[data-id="${line.id}"] .reason`).textContent()).toBe(line.error);
       }
       await page.selectOption("select[name=status]", "failed");
-      const visible = await page.locator(".card:not([hidden])").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-id")));
-      expect(visible.sort()).toEqual(lines.filter((l) => l.status === "failed").map((l) => l.id).sort());
+      const visible = await page
+        .locator(".card:not([hidden])")
+        .evaluateAll((cards) => cards.map((c) => c.getAttribute("data-id")));
+      expect(visible.sort()).toEqual(
+        lines
+          .filter((l) => l.status === "failed")
+          .map((l) => l.id)
+          .sort(),
+      );
       expect(errors).toEqual([]);
 
       // bull-board: both queues, read-only (no actions) by default.
-      const api = (await (await fetch(`${dashboard.url}/queues/api/queues`)).json()) as { queues: { name: string; readOnlyMode: boolean }[] };
-      expect(api.queues.map((q) => [q.name, q.readOnlyMode]).sort()).toEqual([["edit-live", true], ["generate-live", true]]);
+      const api = (await (await fetch(`${dashboard.url}/queues/api/queues`)).json()) as {
+        queues: { name: string; readOnlyMode: boolean }[];
+      };
+      expect(api.queues.map((q) => [q.name, q.readOnlyMode]).sort()).toEqual([
+        ["edit-live", true],
+        ["generate-live", true],
+      ]);
       const queues = await browser.page();
       await queues.page.goto(`${dashboard.url}/queues/queue/generate-live?status=completed`);
       // A page of completed jobs, each showing the row it carries.

@@ -19,7 +19,10 @@ describe("budget cap", () => {
   it("four workers with a cap covering exactly 12 rows submit exactly 12, never cross it, and finish when it is raised", async () => {
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(50, "low")); // $0.009 each
-    const submitted = await cli(["submit", manifest, "--max-cost", "0.108", "--out", path.join(dir, "out")], env());
+    const submitted = await cli(
+      ["submit", manifest, "--max-cost", "0.108", "--out", path.join(dir, "out")],
+      env(),
+    );
     expect(submitted.code, submitted.stderr).toBe(0);
     expect(submitted.stderr).toMatch(/the cap covers 12 of 50 rows; the other 38 would cost \$0\.342 more/);
     const batch = submitted.stdout.trim();
@@ -30,12 +33,15 @@ describe("budget cap", () => {
     }
     let samples = 0;
     let worst = 0;
-    await eventually(async () => {
-      const b = (await store.get(batch))!;
-      samples += 1;
-      worst = Math.max(worst, b.spentMicros + b.reservedMicros);
-      return b.budgetBlocked && b.inFlight === 0 && b.succeeded === 12;
-    }, { timeoutMs: 60_000, what: "the batch to stop at its cap" });
+    await eventually(
+      async () => {
+        const b = (await store.get(batch))!;
+        samples += 1;
+        worst = Math.max(worst, b.spentMicros + b.reservedMicros);
+        return b.budgetBlocked && b.inFlight === 0 && b.succeeded === 12;
+      },
+      { timeoutMs: 60_000, what: "the batch to stop at its cap" },
+    );
     expect(samples).toBeGreaterThan(5);
     expect(worst).toBeLessThanOrEqual(108_000);
     expect(bed.sim.ledger().runsCreated).toBe(12);
@@ -49,7 +55,10 @@ describe("budget cap", () => {
 
     const raised = await cli(["budget", batch, "--max-cost", "1"], env());
     expect(raised.code, raised.stderr).toBe(0);
-    await eventually(async () => (await store.get(batch))!.succeeded === 50, { timeoutMs: 60_000, what: "the raised cap to finish the batch" });
+    await eventually(async () => (await store.get(batch))!.succeeded === 50, {
+      timeoutMs: 60_000,
+      what: "the raised cap to finish the batch",
+    });
     expect(bed.sim.ledger().runsCreated).toBe(50);
     for (const runs of Object.values(bed.sim.ledger().byClientRef)) expect(runs).toHaveLength(1);
     expect((await store.get(batch))!).toMatchObject({ spentMicros: 450_000, reservedMicros: 0, held: 0 });
@@ -67,8 +76,14 @@ describe("budget cap", () => {
     const report = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
     expect(report.totals).toMatchObject({ rows: 20, succeeded: 5, actual_usd: "0.170" });
     expect(report.remaining).toEqual({ rows: 15, held_by_budget: 15, estimated_usd: "0.510" });
-    expect(await readFile(path.join(out, "cost-report.md"), "utf8")).toMatch(/Not done: 15 rows \(15 held by the budget cap\), estimated at \$0\.510/);
-    const held = (await readFile(path.join(out, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l)).filter((l) => l.status === "held");
+    expect(await readFile(path.join(out, "cost-report.md"), "utf8")).toMatch(
+      /Not done: 15 rows \(15 held by the budget cap\), estimated at \$0\.510/,
+    );
+    const held = (await readFile(path.join(out, "results.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.status === "held");
     expect(held).toHaveLength(15);
 
     const finished = await cli([...args, "--max-cost", "5"], env());
@@ -83,7 +98,21 @@ describe("budget cap", () => {
     bed.sim.configure({ failRate: 0.5 });
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(30, "high")); // $0.133 each
-    const result = await cli(["run", manifest, "--out", path.join(dir, "out"), "--poll-interval", "40", "--concurrency", "3", "--max-cost", "1.33"], env());
+    const result = await cli(
+      [
+        "run",
+        manifest,
+        "--out",
+        path.join(dir, "out"),
+        "--poll-interval",
+        "40",
+        "--concurrency",
+        "3",
+        "--max-cost",
+        "1.33",
+      ],
+      env(),
+    );
     expect([1, 3]).toContain(result.code);
     const store = bed.store();
     const [record] = await store.list(1);
@@ -103,23 +132,36 @@ describe("budget cap", () => {
     const out = path.join(dir, "out");
     const refused = await cli(["submit", manifest, "--out", out], env());
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(/balance \(\$0\.045\) cannot cover what this batch will spend \(\$0\.108\)/);
+    expect(refused.stderr).toMatch(
+      /balance \(\$0\.045\) cannot cover what this batch will spend \(\$0\.108\)/,
+    );
 
     const submitted = await cli(["submit", manifest, "--out", out, "--force"], env());
     expect(submitted.code, submitted.stderr).toBe(0);
     const batch = submitted.stdout.trim();
     const store = bed.store();
-    const w = bed.worker(["--concurrency", "3", "--poll-interval", "40", "--credit-pause", "300"], { LOG_LEVEL: "error" });
-    await eventually(async () => (await store.get(batch))!.succeeded === 5 && bed.sim.ledger().createRequests > 6, { timeoutMs: 30_000, what: "the worker to hit 402" });
+    const w = bed.worker(["--concurrency", "3", "--poll-interval", "40", "--credit-pause", "300"], {
+      LOG_LEVEL: "error",
+    });
+    await eventually(
+      async () => (await store.get(batch))!.succeeded === 5 && bed.sim.ledger().createRequests > 6,
+      { timeoutMs: 30_000, what: "the worker to hit 402" },
+    );
     // It keeps asking (and hearing 402) without failing or finishing any more rows.
     const asked = bed.sim.ledger().createRequests;
-    await eventually(() => bed.sim.ledger().createRequests >= asked + 3, { timeoutMs: 30_000, what: "more refused creates" });
+    await eventually(() => bed.sim.ledger().createRequests >= asked + 3, {
+      timeoutMs: 30_000,
+      what: "more refused creates",
+    });
     expect((await store.get(batch))!).toMatchObject({ succeeded: 5, failed: 0 });
     expect(w.output()).toMatch(/out of credit/);
     expect(w.output().match(/out of credit/g), w.output()).toHaveLength(1); // said once, loudly, not per row
 
     bed.sim.configure({ balanceUsd: "10" });
-    await eventually(async () => (await store.get(batch))!.succeeded === 12, { timeoutMs: 30_000, what: "the worker to resume after the top-up" });
+    await eventually(async () => (await store.get(batch))!.succeeded === 12, {
+      timeoutMs: 30_000,
+      what: "the worker to resume after the top-up",
+    });
     expect(bed.sim.ledger().runsCreated).toBe(12);
     expect((await store.get(batch))!.failed).toBe(0);
   });

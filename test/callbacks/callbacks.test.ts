@@ -52,7 +52,9 @@ describe("callbacks", () => {
   let out: string;
   const children: CliProcess[] = [];
 
-  async function setUp(latencyMs: number | { min: number; max: number }): Promise<{ url: string; deps: RowDeps }> {
+  async function setUp(
+    latencyMs: number | { min: number; max: number },
+  ): Promise<{ url: string; deps: RowDeps }> {
     sim = await startSimulator({ latencyMs, callbackSecret: SECRET, callbackRetryBaseMs: 50 });
     client = createRunflowClient({ baseUrl: sim.url, apiKey: "rf_test_key" });
     const receiver = await callbacks.ready;
@@ -80,10 +82,18 @@ describe("callbacks", () => {
     await ledger.batches.create(newBatch("b1", { estimateMicros: 266_000, out }), new Date());
     stop = new AbortController();
     const settings = { url: "unused", listen: { host: "127.0.0.1", port: 0 } };
-    callbacks = openCallbacks({ settings, redis: redis.redis, channel: keys.callbacks, secret: SECRET, logger: silentLogger(), signal: stop.signal });
+    callbacks = openCallbacks({
+      settings,
+      redis: redis.redis,
+      channel: keys.callbacks,
+      secret: SECRET,
+      logger: silentLogger(),
+      signal: stop.signal,
+    });
   });
   afterEach(async () => {
-    for (const c of children.splice(0)) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
+    for (const c of children.splice(0))
+      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
     stop.abort();
     await callbacks.close();
     await client?.close();
@@ -92,14 +102,28 @@ describe("callbacks", () => {
   });
 
   const post = (url: string, body: string, signature?: string) =>
-    fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...(signature ? { "runflow-signature": signature } : {}) } });
+    fetch(url, {
+      method: "POST",
+      body,
+      headers: {
+        "content-type": "application/json",
+        ...(signature ? { "runflow-signature": signature } : {}),
+      },
+    });
 
   it("a forged, unsigned or replayed callback changes nothing; a genuine early one costs one read and records nothing", async () => {
     const { url, deps } = await setUp(600_000); // the run stays running throughout
-    const row = processRow(data, async () => undefined, { ...deps, signal: stop.signal }).catch((e: unknown) => e);
+    const row = processRow(data, async () => undefined, { ...deps, signal: stop.signal }).catch(
+      (e: unknown) => e,
+    );
     await eventually(() => callbacks.wakeups.waiting() === 1, { what: "the row to sleep on its run" });
     const runId = sim!.ledger().runs[0]!.id;
-    const body = JSON.stringify({ event: "run.completed", run_id: runId, status: "succeeded", output: { images: [] } });
+    const body = JSON.stringify({
+      event: "run.completed",
+      run_id: runId,
+      status: "succeeded",
+      output: { images: [] },
+    });
 
     expect((await post(url, body, signatureOf("whsec_other", body))).status).toBe(401);
     expect((await post(url, body)).status).toBe(401);
@@ -109,7 +133,9 @@ describe("callbacks", () => {
 
     // Signed but early (the run is still running): the row reads the run once and sleeps again.
     expect((await post(url, body, signatureOf(SECRET, body))).status).toBe(204);
-    await eventually(() => sim!.ledger().requests.get === 1 && callbacks.wakeups.waiting() === 1, { what: "one read, then sleeping again" });
+    await eventually(() => sim!.ledger().requests.get === 1 && callbacks.wakeups.waiting() === 1, {
+      what: "one read, then sleeping again",
+    });
     // The same delivery again (Runflow delivers at least once; nothing in it is signed against replay).
     expect((await post(url, body, signatureOf(SECRET, body))).status).toBe(204);
     const receiver = await callbacks.ready;
@@ -132,13 +158,25 @@ describe("callbacks", () => {
 
   it("a lost callback is caught by polling: the row is recorded all the same", async () => {
     const { deps } = await setUp(100);
-    const dead = openCallbacks({ settings: { url: "x", listen: { host: "127.0.0.1", port: 0 } }, redis: redis.redis, channel: "unused", secret: null, logger: silentLogger() });
+    const dead = openCallbacks({
+      settings: { url: "x", listen: { host: "127.0.0.1", port: 0 } },
+      redis: redis.redis,
+      channel: "unused",
+      secret: null,
+      logger: silentLogger(),
+    });
     const deadUrl = `${(await dead.ready).address}/cb`;
     await dead.close(); // nothing listens there any more: every delivery fails
-    const polling = { ...deps, callbackUrl: deadUrl, poll: () => ({ initialMs: 150, intervalMs: 100, factor: 1, maxMs: 100, jitter: 0 }) };
+    const polling = {
+      ...deps,
+      callbackUrl: deadUrl,
+      poll: () => ({ initialMs: 150, intervalMs: 100, factor: 1, maxMs: 100, jitter: 0 }),
+    };
     expect(await processRow(data, async () => undefined, polling)).toBe("recorded");
     expect((await ledger.batches.get("b1"))!).toMatchObject({ succeeded: 1 });
-    await eventually(() => sim!.ledger().callbacks.failedAttempts >= 1, { what: "the simulator to fail delivering the callback" });
+    await eventually(() => sim!.ledger().callbacks.failedAttempts >= 1, {
+      what: "the simulator to fail delivering the callback",
+    });
     expect(sim!.ledger().callbacks.delivered).toBe(0);
   });
 
@@ -146,19 +184,37 @@ describe("callbacks", () => {
     const { url } = await setUp({ min: 200, max: 500 });
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(5));
-    const env = { REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix, RUNFLOW_BASE_URL: sim!.url, RUNFLOW_API_KEY: "rf_test_key" };
+    const env = {
+      REDIS_URL: redis.url,
+      RUNFLOW_BATCH_PREFIX: redis.prefix,
+      RUNFLOW_BASE_URL: sim!.url,
+      RUNFLOW_API_KEY: "rf_test_key",
+    };
     const submitted = await cli(["submit", manifest, "--out", path.join(dir, "out")], env);
     expect(submitted.code, submitted.stderr).toBe(0);
     const batch = submitted.stdout.trim();
     // The worker listens on a port of its own; Runflow is told to call this test process's receiver.
     // Its polls come every 10 minutes: only a wake through Redis can finish the rows in time.
     const worker = spawnCli(
-      ["worker", "--batch", batch, "--callback-url", url, "--callback-listen", "127.0.0.1:0", "--poll-interval", "600000"],
+      [
+        "worker",
+        "--batch",
+        batch,
+        "--callback-url",
+        url,
+        "--callback-listen",
+        "127.0.0.1:0",
+        "--poll-interval",
+        "600000",
+      ],
       { ...env, RUNFLOW_CALLBACK_SECRET: SECRET },
     );
     children.push(worker);
     const store = createLedger(redis.redis, createKeys(redis.prefix)).batches;
-    await eventually(async () => (await store.get(batch))?.succeeded === 5, { timeoutMs: 60_000, what: "the worker to finish 5 rows" });
+    await eventually(async () => (await store.get(batch))?.succeeded === 5, {
+      timeoutMs: 60_000,
+      what: "the worker to finish 5 rows",
+    });
     const seen = sim!.ledger();
     expect(seen.runsCreated).toBe(5);
     expect(seen.requests.get).toBe(5); // one read per row, prompted by its callback

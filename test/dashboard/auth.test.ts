@@ -34,14 +34,25 @@ describe("dashboard access", () => {
 
   it("refuses to bind beyond loopback without a token", async () => {
     const keys = createKeys(redis.prefix);
-    await expect(startDashboard({ redis: redis.redis, keys, host: "0.0.0.0", port: 0 })).rejects.toThrow(/--token/);
-    const result = await cli(["dashboard", "--host", "0.0.0.0", "--port", "0"], { REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix });
+    await expect(startDashboard({ redis: redis.redis, keys, host: "0.0.0.0", port: 0 })).rejects.toThrow(
+      /--token/,
+    );
+    const result = await cli(["dashboard", "--host", "0.0.0.0", "--port", "0"], {
+      REDIS_URL: redis.url,
+      RUNFLOW_BATCH_PREFIX: redis.prefix,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/RUNFLOW_BATCH_DASHBOARD_TOKEN/);
   });
 
   it("with a token, answers 401 until it is given, by header or once by query (then a cookie)", async () => {
-    dashboard = await startDashboard({ redis: redis.redis, keys: createKeys(redis.prefix), host: "0.0.0.0", port: 0, token: "s3cret" });
+    dashboard = await startDashboard({
+      redis: redis.redis,
+      keys: createKeys(redis.prefix),
+      host: "0.0.0.0",
+      port: 0,
+      token: "s3cret",
+    });
     const url = `http://127.0.0.1:${dashboard.port}`;
     expect((await fetch(`${url}/`)).status).toBe(401);
     expect((await fetch(`${url}/metrics`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
@@ -62,8 +73,18 @@ describe("dashboard access", () => {
     await writeFile(path.join(dir, "images", "a b.png"), "png bytes");
     await writeFile(path.join(dir, "secret.png"), "not for the web");
     const ok = await batchFile(dir, "images/a%20b.png");
-    expect([ok.status, ok.headers.get("content-type"), await ok.text()]).toEqual([200, "image/png", "png bytes"]);
-    for (const bad of ["secret.png", "images/../secret.png", "images/%2e%2e/secret.png", "images/a%20b.txt", "thumbs/none.webp"]) {
+    expect([ok.status, ok.headers.get("content-type"), await ok.text()]).toEqual([
+      200,
+      "image/png",
+      "png bytes",
+    ]);
+    for (const bad of [
+      "secret.png",
+      "images/../secret.png",
+      "images/%2e%2e/secret.png",
+      "images/a%20b.txt",
+      "thumbs/none.webp",
+    ]) {
       expect((await batchFile(dir, bad)).status, bad).toBe(404);
     }
   });

@@ -17,15 +17,24 @@ describe("dashboard command", () => {
   });
 
   it("listens on 127.0.0.1, serves /, /metrics and /queues, and stops on SIGTERM", async () => {
-    const child = spawnCli(["dashboard", "--port", "0"], { REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix });
+    const child = spawnCli(["dashboard", "--port", "0"], {
+      REDIS_URL: redis.url,
+      RUNFLOW_BATCH_PREFIX: redis.prefix,
+    });
     try {
-      const url = await eventually(() => /Dashboard listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(child.output())?.[1], {
-        timeoutMs: 20_000,
-        what: "the dashboard's first line",
-      });
+      const url = await eventually(
+        () => /Dashboard listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(child.output())?.[1],
+        {
+          timeoutMs: 20_000,
+          what: "the dashboard's first line",
+        },
+      );
       expect((await fetch(`${url}/`)).status).toBe(200);
       const metrics = await fetch(`${url}/metrics`);
-      expect([metrics.status, await metrics.text()]).toEqual([200, expect.stringContaining("# TYPE runflow_batch_rows gauge")]);
+      expect([metrics.status, await metrics.text()]).toEqual([
+        200,
+        expect.stringContaining("# TYPE runflow_batch_rows gauge"),
+      ]);
       expect((await fetch(`${url}/queues`)).status).toBe(200);
       expect(child.output()).toContain("bull-board read-only");
       child.child.kill("SIGTERM");

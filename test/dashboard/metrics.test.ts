@@ -23,16 +23,28 @@ function sampleValue(family: PromFamily | undefined, labels: Record<string, stri
 }
 
 describe("dashboard /metrics", () => {
-  const bed = useTestbed({ latencyMs: { min: 5, max: 40 }, failRate: 0.3, seed: 5, apiKeys: ["rf_test_key"] });
+  const bed = useTestbed({
+    latencyMs: { min: 5, max: 40 },
+    failRate: 0.3,
+    seed: 5,
+    apiKeys: ["rf_test_key"],
+  });
 
   it("parses strictly; its cost per model × tier equals the simulator's ledger exactly", async () => {
     const dir = await tempDir();
     const rows = mixedRows();
     const manifest = await writeJsonl(dir, rows);
-    const run = await cli(["run", manifest, "--out", path.join(dir, "out"), "--batch", "metrics", "--poll-interval", "20"], bed.env());
+    const run = await cli(
+      ["run", manifest, "--out", path.join(dir, "out"), "--batch", "metrics", "--poll-interval", "20"],
+      bed.env(),
+    );
     expect([0, 1], run.stderr).toContain(run.code);
 
-    const dashboard = await startDashboard({ redis: bed.redis.redis, keys: createKeys(bed.redis.prefix), port: 0 });
+    const dashboard = await startDashboard({
+      redis: bed.redis.redis,
+      keys: createKeys(bed.redis.prefix),
+      port: 0,
+    });
     try {
       const response = await fetch(`${dashboard.url}/metrics`);
       expect(response.status).toBe(200);
@@ -41,7 +53,9 @@ describe("dashboard /metrics", () => {
 
       // The simulator's ledger, per model × tier: each run's cost, its tier from the manifest row.
       const ledger = bed.sim.ledger();
-      const quality = new Map(rows.map((r) => [r.id, r.model.startsWith("runflow/") ? "per-request" : (r.quality ?? "high")]));
+      const quality = new Map(
+        rows.map((r) => [r.id, r.model.startsWith("runflow/") ? "per-request" : (r.quality ?? "high")]),
+      );
       const expected = new Map<string, number>();
       for (const run of ledger.runs) {
         const row = (run.clientRef ?? "").slice("metrics/".length);
@@ -51,7 +65,8 @@ describe("dashboard /metrics", () => {
       const spent = families.get("runflow_batch_spent_usd");
       expect(spent?.type).toBe("gauge");
       const seen = new Map<string, number>();
-      for (const s of spent?.samples ?? []) if (s.labels.batch === "metrics") seen.set(`${s.labels.model}|${s.labels.quality}`, micros(s.value));
+      for (const s of spent?.samples ?? [])
+        if (s.labels.batch === "metrics") seen.set(`${s.labels.model}|${s.labels.quality}`, micros(s.value));
       for (const [key, value] of expected) expect(seen.get(key) ?? 0, key).toBe(value);
       const total = [...seen.values()].reduce((a, b) => a + b, 0);
       expect(total).toBe(ledger.billedMicros);
@@ -69,8 +84,12 @@ describe("dashboard /metrics", () => {
       expect(sampleValue(requests, { operation: "poll" })).toBeGreaterThan(0);
       const durations = families.get("runflow_batch_api_request_duration_seconds");
       expect(durations?.type).toBe("histogram");
-      expect(sampleValue(durations, { operation: "download", le: "+Inf" })).toBe(sampleValue(requests, { operation: "download" }));
-      expect(families.get("runflow_batch_queue_jobs")?.samples.some((s) => s.labels.queue === "generate")).toBe(true);
+      expect(sampleValue(durations, { operation: "download", le: "+Inf" })).toBe(
+        sampleValue(requests, { operation: "download" }),
+      );
+      expect(
+        families.get("runflow_batch_queue_jobs")?.samples.some((s) => s.labels.queue === "generate"),
+      ).toBe(true);
     } finally {
       await dashboard.close();
     }
@@ -82,9 +101,14 @@ describe("dashboard /metrics", () => {
     const stats = createApiStats(bed.redis.redis, keys);
     // Two "processes": two counting clients flushing into the same hash.
     const clients = [0, 1].map(() =>
-      withRequestStats(createRunflowClient({ baseUrl: limited.url, apiKey: "rf_test_key" }), { sink: (d) => stats.add(d), intervalMs: 60_000 }),
+      withRequestStats(createRunflowClient({ baseUrl: limited.url, apiKey: "rf_test_key" }), {
+        sink: (d) => stats.add(d),
+        intervalMs: 60_000,
+      }),
     );
-    const outcomes = await Promise.allSettled(clients.flatMap((c) => [c.getBalance(), c.getBalance(), c.getBalance()]));
+    const outcomes = await Promise.allSettled(
+      clients.flatMap((c) => [c.getBalance(), c.getBalance(), c.getBalance()]),
+    );
     const refused = outcomes.filter((o) => o.status === "rejected").length;
     await Promise.all(clients.map((c) => c.close()));
     await limited.close();
@@ -94,7 +118,9 @@ describe("dashboard /metrics", () => {
     try {
       const families = parsePrometheusText(await (await fetch(`${dashboard.url}/metrics`)).text());
       expect(sampleValue(families.get("runflow_batch_api_requests_total"), { operation: "balance" })).toBe(6);
-      expect(sampleValue(families.get("runflow_batch_api_rate_limited_total"), { operation: "balance" })).toBe(refused);
+      expect(
+        sampleValue(families.get("runflow_batch_api_rate_limited_total"), { operation: "balance" }),
+      ).toBe(refused);
     } finally {
       await dashboard.close();
     }

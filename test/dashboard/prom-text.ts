@@ -25,7 +25,8 @@ function parseValue(text: string, where: string): number {
   if (text === "+Inf") return Infinity;
   if (text === "-Inf") return -Infinity;
   if (text === "NaN") return NaN;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw new Error(`${where}: bad value ${JSON.stringify(text)}`);
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text))
+    throw new Error(`${where}: bad value ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -71,7 +72,8 @@ function familyOf(name: string, families: Map<string, PromFamily>): PromFamily |
   for (const suffix of ["_bucket", "_sum", "_count"]) {
     if (name.endsWith(suffix)) {
       const family = families.get(name.slice(0, -suffix.length));
-      if (family && (family.type === "histogram" || (family.type === "summary" && suffix !== "_bucket"))) return family;
+      if (family && (family.type === "histogram" || (family.type === "summary" && suffix !== "_bucket")))
+        return family;
     }
   }
   return undefined;
@@ -95,9 +97,11 @@ function checkHistogram(family: PromFamily): void {
     for (let i = 1; i < group.buckets.length; i++) {
       const [le, n] = group.buckets[i] as [number, number];
       const [prevLe, prevN] = group.buckets[i - 1] as [number, number];
-      if (!(le > prevLe) || n < prevN) throw new Error(`${family.name} ${key}: buckets not increasing/cumulative`);
+      if (!(le > prevLe) || n < prevN)
+        throw new Error(`${family.name} ${key}: buckets not increasing/cumulative`);
     }
-    if (group.count !== last[1]) throw new Error(`${family.name} ${key}: _count ${group.count} ≠ +Inf bucket ${last[1]}`);
+    if (group.count !== last[1])
+      throw new Error(`${family.name} ${key}: _count ${group.count} ≠ +Inf bucket ${last[1]}`);
   }
 }
 

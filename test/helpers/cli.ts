@@ -24,10 +24,19 @@ function capture(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 
-export async function cli(args: readonly string[], env: Record<string, string>, signal?: AbortSignal): Promise<CliResult> {
+export async function cli(
+  args: readonly string[],
+  env: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<CliResult> {
   const out = capture();
   const err = capture();
-  const code = await runCli(args, { stdout: out.stream, stderr: err.stream, env: { LOG_LEVEL: "warn", ...env }, ...(signal ? { signal } : {}) });
+  const code = await runCli(args, {
+    stdout: out.stream,
+    stderr: err.stream,
+    env: { LOG_LEVEL: "warn", ...env },
+    ...(signal ? { signal } : {}),
+  });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
@@ -39,7 +48,11 @@ export interface CliProcess {
 }
 
 /** With `stdin: true` the child's standard input is a pipe the test writes to (child.stdin). */
-export function spawnCli(args: readonly string[], env: Record<string, string>, options: { stdin?: boolean } = {}): CliProcess {
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { stdin?: boolean } = {},
+): CliProcess {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },

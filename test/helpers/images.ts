@@ -2,7 +2,8 @@
 import { crc32 } from "node:zlib";
 
 export function pngInfo(bytes: Buffer): { width: number; height: number; chunks: string[] } {
-  if (!bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) throw new Error("not a PNG signature");
+  if (!bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    throw new Error("not a PNG signature");
   const chunks: string[] = [];
   let offset = 8;
   while (offset < bytes.length) {
@@ -24,16 +25,19 @@ export function jpegInfo(bytes: Buffer): { width: number; height: number } {
   while (offset < bytes.length) {
     const marker = bytes[offset + 1];
     const length = bytes.readUInt16BE(offset + 2);
-    if (marker === 0xc0) return { height: bytes.readUInt16BE(offset + 5), width: bytes.readUInt16BE(offset + 7) };
+    if (marker === 0xc0)
+      return { height: bytes.readUInt16BE(offset + 5), width: bytes.readUInt16BE(offset + 7) };
     offset += 2 + length;
   }
   throw new Error("JPEG without SOF0");
 }
 
 export function webpInfo(bytes: Buffer): { width: number; height: number } {
-  if (bytes.toString("latin1", 0, 4) !== "RIFF" || bytes.toString("latin1", 8, 12) !== "WEBP") throw new Error("not a RIFF WEBP");
+  if (bytes.toString("latin1", 0, 4) !== "RIFF" || bytes.toString("latin1", 8, 12) !== "WEBP")
+    throw new Error("not a RIFF WEBP");
   if (bytes.readUInt32LE(4) !== bytes.length - 8) throw new Error("RIFF size does not match the file");
-  if (bytes.toString("latin1", 12, 16) !== "VP8L" || bytes[20] !== 0x2f) throw new Error("not a VP8L bitstream");
+  if (bytes.toString("latin1", 12, 16) !== "VP8L" || bytes[20] !== 0x2f)
+    throw new Error("not a VP8L bitstream");
   const bits = bytes.readUInt32LE(21);
   return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
 }

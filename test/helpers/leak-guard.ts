@@ -36,5 +36,8 @@ afterAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     open = leftOver(before);
   }
-  if (open.length > 0) throw new Error(`this file left open: ${open.join(", ")} — close what the tests open (afterEach/afterAll)`);
+  if (open.length > 0)
+    throw new Error(
+      `this file left open: ${open.join(", ")} — close what the tests open (afterEach/afterAll)`,
+    );
 }, 10_000);

@@ -2,7 +2,10 @@
 import type { NewBatch } from "../../src/ledger/batch-record.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
 
-export function newBatch(id: string, fields: { rows?: number; estimateMicros?: number; capMicros?: number | null; out?: string } = {}): NewBatch {
+export function newBatch(
+  id: string,
+  fields: { rows?: number; estimateMicros?: number; capMicros?: number | null; out?: string } = {},
+): NewBatch {
   const rows = fields.rows ?? 1;
   const micros = fields.estimateMicros ?? 0;
   return {

@@ -22,13 +22,20 @@ export interface TinyServer {
 }
 
 /** A real node:http server; `handler` answers each request after its body was read. */
-export async function startTinyServer(handler: (req: Received, res: ServerResponse, raw: IncomingMessage) => void): Promise<TinyServer> {
+export async function startTinyServer(
+  handler: (req: Received, res: ServerResponse, raw: IncomingMessage) => void,
+): Promise<TinyServer> {
   const received: Received[] = [];
   const server = createServer((raw, res) => {
     const chunks: Buffer[] = [];
     raw.on("data", (chunk: Buffer) => chunks.push(chunk));
     raw.on("end", () => {
-      const req = { method: raw.method ?? "", url: raw.url ?? "", headers: raw.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const req = {
+        method: raw.method ?? "",
+        url: raw.url ?? "",
+        headers: raw.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       received.push(req);
       handler(req, res, raw);
     });
@@ -46,13 +53,26 @@ export async function startTinyServer(handler: (req: Received, res: ServerRespon
   };
 }
 
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
-export async function tempDir(): Promise<{ path: string; files(): Promise<string[]>; remove(): Promise<void> }> {
+export async function tempDir(): Promise<{
+  path: string;
+  files(): Promise<string[]>;
+  remove(): Promise<void>;
+}> {
   const path = await mkdtemp(join(tmpdir(), "runflow-client-"));
   return {
     path,
@@ -70,7 +90,10 @@ export function memoryLogger(): { logger: Logger; lines: string[]; text(): strin
       callback();
     },
   });
-  const logger = pino({ level: "trace", redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: null }, stream);
+  const logger = pino(
+    { level: "trace", redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: null },
+    stream,
+  );
   return { logger, lines, text: () => lines.join("") };
 }
 

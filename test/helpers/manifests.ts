@@ -36,7 +36,11 @@ export function expectedImages(row: TestRow): number {
   return row.model.startsWith("runflow/") ? 1 : (row.num_images ?? 1);
 }
 
-export async function writeJsonl(dir: string, rows: readonly TestRow[], name = "manifest.jsonl"): Promise<string> {
+export async function writeJsonl(
+  dir: string,
+  rows: readonly TestRow[],
+  name = "manifest.jsonl",
+): Promise<string> {
   const file = path.join(dir, name);
   await writeFile(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
   return file;
@@ -44,7 +48,12 @@ export async function writeJsonl(dir: string, rows: readonly TestRow[], name = "
 
 /** n generation rows at one tier: the simplest manifest whose cost is n × tier price. */
 export function generations(n: number, quality = "low", prefix = "g"): TestRow[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, model: "openai/gpt-image-2", prompt: `product shot ${i}`, quality }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i}`,
+    model: "openai/gpt-image-2",
+    prompt: `product shot ${i}`,
+    quality,
+  }));
 }
 
 /** A manifest mixing every model, every tier and several num_images. */
@@ -52,12 +61,43 @@ export function mixedRows(): TestRow[] {
   const rows: TestRow[] = [];
   const tiers = ["low", "medium", "high"];
   for (const [i, quality] of tiers.entries()) {
-    rows.push({ id: `gen-${quality}`, model: "openai/gpt-image-2", prompt: `a ${quality} chair`, quality, num_images: i + 1 });
-    rows.push({ id: `edit-${quality}`, model: "openai/gpt-image-2/edit", prompt: "make it blue", quality, num_images: 1 + ((i + 1) % 3), image_urls: ["https://example.com/a.png", "https://example.com/b.png"] });
-    rows.push({ id: `g15-${quality}`, model: "openai/gpt-image-1.5", prompt: `a ${quality} lamp`, quality, num_images: 4 - i });
+    rows.push({
+      id: `gen-${quality}`,
+      model: "openai/gpt-image-2",
+      prompt: `a ${quality} chair`,
+      quality,
+      num_images: i + 1,
+    });
+    rows.push({
+      id: `edit-${quality}`,
+      model: "openai/gpt-image-2/edit",
+      prompt: "make it blue",
+      quality,
+      num_images: 1 + ((i + 1) % 3),
+      image_urls: ["https://example.com/a.png", "https://example.com/b.png"],
+    });
+    rows.push({
+      id: `g15-${quality}`,
+      model: "openai/gpt-image-1.5",
+      prompt: `a ${quality} lamp`,
+      quality,
+      num_images: 4 - i,
+    });
   }
   rows.push({ id: "tags-1", model: "runflow/tag-removal", image_url: "https://example.com/tagged.png" });
-  rows.push({ id: "iso-1", model: "runflow/product-isolation", image_url: "https://example.com/shoe.png", aspect_ratio: "1:1", resolution: "2K" });
-  rows.push({ id: "iso/../2", model: "runflow/product-isolation", image_url: "https://example.com/bag.png", aspect_ratio: "4:5", resolution: "1K" });
+  rows.push({
+    id: "iso-1",
+    model: "runflow/product-isolation",
+    image_url: "https://example.com/shoe.png",
+    aspect_ratio: "1:1",
+    resolution: "2K",
+  });
+  rows.push({
+    id: "iso/../2",
+    model: "runflow/product-isolation",
+    image_url: "https://example.com/bag.png",
+    aspect_ratio: "4:5",
+    resolution: "1K",
+  });
   return rows;
 }

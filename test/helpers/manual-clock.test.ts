@@ -15,7 +15,12 @@ describe("manualClock", () => {
     clock.schedule(100, at("late"));
     expect(clock.pending()).toEqual([10, 10, 30, 100]);
     clock.advance(30);
-    expect(fired).toEqual([["a", 10], ["b", 10], ["a+5", 15], ["c", 30]]);
+    expect(fired).toEqual([
+      ["a", 10],
+      ["b", 10],
+      ["a+5", 15],
+      ["c", 30],
+    ]);
     expect(clock.now()).toBe(MANUAL_CLOCK_START + 30);
     expect(clock.pending()).toEqual([70]);
   });

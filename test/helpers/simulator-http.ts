@@ -17,7 +17,11 @@ export interface Answer {
 
 async function answer(response: Response): Promise<Answer> {
   const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text === "" ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: text === "" ? {} : (JSON.parse(text) as Record<string, unknown>),
+  };
 }
 
 export async function createRun(

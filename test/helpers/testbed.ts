@@ -29,7 +29,8 @@ export function useTestbed(simulator: SimulatorOptions = {}): Testbed {
     sim = await startSimulator(simulator);
   });
   afterEach(async () => {
-    for (const w of workers.splice(0)) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+    for (const w of workers.splice(0))
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
     await sim?.close();
     await redis?.cleanup();
   });
@@ -42,7 +43,12 @@ export function useTestbed(simulator: SimulatorOptions = {}): Testbed {
       if (!sim) throw new Error("testbed used outside a test");
       return sim;
     },
-    env: () => ({ REDIS_URL: bed.redis.url, RUNFLOW_BATCH_PREFIX: bed.redis.prefix, RUNFLOW_BASE_URL: bed.sim.url, RUNFLOW_API_KEY: "rf_test_key" }),
+    env: () => ({
+      REDIS_URL: bed.redis.url,
+      RUNFLOW_BATCH_PREFIX: bed.redis.prefix,
+      RUNFLOW_BASE_URL: bed.sim.url,
+      RUNFLOW_API_KEY: "rf_test_key",
+    }),
     store: () => createBatchRecords(bed.redis.redis, createKeys(bed.redis.prefix)),
     worker(args, env = {}) {
       const w = spawnCli(["worker", ...args], { ...bed.env(), ...env });

@@ -10,9 +10,14 @@ import { createKeys } from "../../src/queue/keys.js";
 import { newBatch } from "../helpers/ledger.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
-const spec = (capMicros: number | null) => newBatch("b1", { rows: 200, estimateMicros: 200 * 9_000, capMicros });
+const spec = (capMicros: number | null) =>
+  newBatch("b1", { rows: 200, estimateMicros: 200 * 9_000, capMicros });
 
-const outcome = (row: string, costMicros: number, status: "succeeded" | "failed" = "succeeded"): StoredResult => ({
+const outcome = (
+  row: string,
+  costMicros: number,
+  status: "succeeded" | "failed" = "succeeded",
+): StoredResult => ({
   id: row,
   seq: 0,
   model: "openai/gpt-image-2",
@@ -47,7 +52,9 @@ describe("budget scripts", () => {
       return createLedger(connection, createKeys(redis.prefix));
     });
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => ledgers[i % 8]!.rows.reserve("b1", `r${i}`, 9_000, "openai/gpt-image-2|low")),
+      Array.from({ length: 200 }, (_, i) =>
+        ledgers[i % 8]!.rows.reserve("b1", `r${i}`, 9_000, "openai/gpt-image-2|low"),
+      ),
     );
     expect(results.filter((r) => r.granted)).toHaveLength(11); // 11 × 9,000 = 99,000 ≤ 100,000
     const record = await ledger.batches.get("b1");
@@ -69,14 +76,26 @@ describe("budget scripts", () => {
     // Recorded once, whoever asks again.
     expect(await ledger.rows.record("b1", outcome("ok", 8_500))).toBe(false);
     expect(await ledger.rows.record("b1", outcome("bad", 0, "failed"))).toBe(true);
-    expect(await ledger.batches.get("b1")).toMatchObject({ spentMicros: 8_500, reservedMicros: 0, succeeded: 1, failed: 1, images: 1, inFlight: 0 });
-    expect(await ledger.results.tierCounters("b1")).toMatchObject({ "openai/gpt-image-2|low|actual": 8_500, "openai/gpt-image-2|low|reserved": 0, "openai/gpt-image-2|low|succeeded": 1 });
+    expect(await ledger.batches.get("b1")).toMatchObject({
+      spentMicros: 8_500,
+      reservedMicros: 0,
+      succeeded: 1,
+      failed: 1,
+      images: 1,
+      inFlight: 0,
+    });
+    expect(await ledger.results.tierCounters("b1")).toMatchObject({
+      "openai/gpt-image-2|low|actual": 8_500,
+      "openai/gpt-image-2|low|reserved": 0,
+      "openai/gpt-image-2|low|succeeded": 1,
+    });
   });
 
   it("says when 50, 80 and 100 % of the cap are first committed", async () => {
     await ledger.batches.create(spec(100_000), new Date());
     const crossed = [];
-    for (let i = 0; i < 10; i += 1) crossed.push((await ledger.rows.reserve("b1", `r${i}`, 10_000, "t")).crossedPercent);
+    for (let i = 0; i < 10; i += 1)
+      crossed.push((await ledger.rows.reserve("b1", `r${i}`, 10_000, "t")).crossedPercent);
     expect(crossed).toEqual([null, null, null, null, 50, null, null, 80, null, 100]);
   });
 
@@ -88,7 +107,8 @@ describe("budget scripts", () => {
     expect((await ledger.rows.reserve("b1", "b", 9_000, "t")).granted).toBe(true);
     expect(await ledger.batches.get("b1")).toMatchObject({ held: 0, budgetBlocked: false });
     await ledger.batches.setCap("b1", null);
-    for (let i = 0; i < 50; i += 1) expect((await ledger.rows.reserve("b1", `n${i}`, 9_000, "t")).granted).toBe(true);
+    for (let i = 0; i < 50; i += 1)
+      expect((await ledger.rows.reserve("b1", `n${i}`, 9_000, "t")).granted).toBe(true);
   });
 
   it("never reserves for a recorded row, and a late record releases a stray reservation", async () => {
@@ -97,7 +117,11 @@ describe("budget scripts", () => {
     await ledger.rows.record("b1", outcome("done", 9_000));
     const late = await ledger.rows.reserve("b1", "done", 9_000, "t"); // a stale worker that lost its lock
     expect(late).toMatchObject({ granted: false, alreadyRecorded: true });
-    expect(await ledger.batches.get("b1")).toMatchObject({ reservedMicros: 0, inFlight: 0, spentMicros: 9_000 });
+    expect(await ledger.batches.get("b1")).toMatchObject({
+      reservedMicros: 0,
+      inFlight: 0,
+      spentMicros: 9_000,
+    });
   });
 
   it("blocks the batch when Runflow bills more than was reserved and that crosses the cap", async () => {

@@ -43,7 +43,12 @@ describe("ledger records and results", () => {
 
   it("gives the submission back as typed values, apart from the live counters", async () => {
     const batch = newBatch("b1", { rows: 3, estimateMicros: 27_000, capMicros: 50_000 });
-    const manifest = { path: "/m.csv", sha256: "abc", format: "csv" as const, defaults: { quality: "low" as const } };
+    const manifest = {
+      path: "/m.csv",
+      sha256: "abc",
+      format: "csv" as const,
+      defaults: { quality: "low" as const },
+    };
     const created = await ledger.batches.create(
       { ...batch, submission: { ...batch.submission, manifest } },
       new Date("2026-11-20T08:00:00Z"),
@@ -60,19 +65,31 @@ describe("ledger records and results", () => {
       binding: { endpoint: "http://sim", account: "acct-test" },
       createdAt: "2026-11-20T08:00:00.000Z",
     });
-    expect(record).toMatchObject({ id: "b1", state: "submitted", capMicros: 50_000, succeeded: 0, spentMicros: 0, held: 0 });
+    expect(record).toMatchObject({
+      id: "b1",
+      state: "submitted",
+      capMicros: 50_000,
+      succeeded: 0,
+      spentMicros: 0,
+      held: 0,
+    });
 
     const again = await ledger.batches.create(newBatch("b1", { rows: 99 }), new Date());
     expect(again.created).toBe(false);
     expect(again.record.submission.rows).toBe(3); // a resumed batch keeps what it was submitted with
     await ledger.batches.setState("b1", "running", new Date("2026-11-20T09:00:00Z"));
-    expect((await ledger.batches.get("b1"))!).toMatchObject({ state: "running", startedAt: "2026-11-20T09:00:00.000Z" });
+    expect((await ledger.batches.get("b1"))!).toMatchObject({
+      state: "running",
+      startedAt: "2026-11-20T09:00:00.000Z",
+    });
     expect(await ledger.batches.get("missing")).toBeNull();
   });
 
   it("creates a batch once when many ask at the same time, and none of them sees half a record", async () => {
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => ledger.batches.create(newBatch("b1", { rows: i + 1 }), new Date())),
+      Array.from({ length: 20 }, (_, i) =>
+        ledger.batches.create(newBatch("b1", { rows: i + 1 }), new Date()),
+      ),
     );
     expect(outcomes.filter((o) => o.created)).toHaveLength(1);
     const rows = outcomes.find((o) => o.created)!.record.submission.rows;
@@ -82,7 +99,8 @@ describe("ledger records and results", () => {
 
   it("reads recorded results back parsed, and every row once when scanning", async () => {
     await ledger.batches.create(newBatch("b1", { rows: 3 }), new Date());
-    for (const [i, id] of ["a", "b", "c"].entries()) expect(await ledger.rows.record("b1", result(id, i))).toBe(true);
+    for (const [i, id] of ["a", "b", "c"].entries())
+      expect(await ledger.rows.record("b1", result(id, i))).toBe(true);
     expect(await ledger.rows.isRecorded("b1", "a")).toBe(true);
     expect(await ledger.rows.isRecorded("b1", "zz")).toBe(false);
     expect(await ledger.results.results("b1", ["b", "zz"])).toEqual([result("b", 1), null]);

@@ -16,7 +16,10 @@ describe("run backpressure", () => {
   it("keeps at most --max-queued rows waiting while it works through 400", async () => {
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(400));
-    const queue = new Queue(laneQueueName("bp", "generate"), { connection: bed.redis.redis, prefix: createKeys(bed.redis.prefix).bullPrefix });
+    const queue = new Queue(laneQueueName("bp", "generate"), {
+      connection: bed.redis.redis,
+      prefix: createKeys(bed.redis.prefix).bullPrefix,
+    });
     let most = 0;
     let samples = 0;
     const watching = setInterval(() => {
@@ -26,7 +29,23 @@ describe("run backpressure", () => {
       });
     }, 10);
     try {
-      const result = await cli(["run", manifest, "--out", path.join(dir, "out"), "--batch", "bp", "--concurrency", "5", "--max-queued", "25", "--poll-interval", "10"], bed.env());
+      const result = await cli(
+        [
+          "run",
+          manifest,
+          "--out",
+          path.join(dir, "out"),
+          "--batch",
+          "bp",
+          "--concurrency",
+          "5",
+          "--max-queued",
+          "25",
+          "--poll-interval",
+          "10",
+        ],
+        bed.env(),
+      );
       expect(result.code, result.stderr).toBe(0);
     } finally {
       clearInterval(watching);

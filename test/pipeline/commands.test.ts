@@ -17,7 +17,19 @@ describe("status, report and setup errors", () => {
   it("lists a submitted batch, shows its rows as pending, and reports it before any worker ran", async () => {
     const dir = await tempDir();
     const out = path.join(dir, "report");
-    const submitted = await cli(["submit", await writeJsonl(dir, generations(5, "high")), "--batch", "nightly-1", "--out", out, "--max-cost", "10"], env);
+    const submitted = await cli(
+      [
+        "submit",
+        await writeJsonl(dir, generations(5, "high")),
+        "--batch",
+        "nightly-1",
+        "--out",
+        out,
+        "--max-cost",
+        "10",
+      ],
+      env,
+    );
     expect(submitted.stdout).toBe("nightly-1\n");
 
     const list = await cli(["status"], env);
@@ -32,9 +44,22 @@ describe("status, report and setup errors", () => {
     const report = await cli(["report", "nightly-1"], env);
     expect(report.code, report.stderr).toBe(0);
     const cost = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
-    expect(cost).toMatchObject({ batch: "nightly-1", state: "submitted", remaining: { rows: 5, held_by_budget: 0, estimated_usd: "0.665" } });
-    expect(cost.totals).toMatchObject({ rows: 5, succeeded: 0, failed: 0, estimated_usd: "0.665", actual_usd: "0.000" });
-    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    expect(cost).toMatchObject({
+      batch: "nightly-1",
+      state: "submitted",
+      remaining: { rows: 5, held_by_budget: 0, estimated_usd: "0.665" },
+    });
+    expect(cost.totals).toMatchObject({
+      rows: 5,
+      succeeded: 0,
+      failed: 0,
+      estimated_usd: "0.665",
+      actual_usd: "0.000",
+    });
+    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.id, l.status])).toEqual(generations(5).map((r) => [r.id, "pending"]));
   });
 
@@ -53,7 +78,10 @@ describe("status, report and setup errors", () => {
   it("exits 4 before touching Redis queues when no API key is set", async () => {
     const dir = await tempDir();
     const { RUNFLOW_API_KEY: _, ...noKey } = env;
-    const result = await cli(["run", await writeJsonl(dir, generations(2)), "--out", path.join(dir, "out")], noKey);
+    const result = await cli(
+      ["run", await writeJsonl(dir, generations(2)), "--out", path.join(dir, "out")],
+      noKey,
+    );
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/set RUNFLOW_API_KEY.*or use --simulate/);
   });
@@ -62,7 +90,10 @@ describe("status, report and setup errors", () => {
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(4, "low"));
     const out = path.join(dir, "out");
-    const done = await cli(["run", manifest, "--out", out, "--batch", "edited", "--poll-interval", "20"], env);
+    const done = await cli(
+      ["run", manifest, "--out", out, "--batch", "edited", "--poll-interval", "20"],
+      env,
+    );
     expect(done.code, done.stderr).toBe(0);
     await writeJsonl(dir, generations(2, "high")); // the file is edited afterwards
     const other = await cli(["report", "edited", "--out", path.join(dir, "again")], env);
@@ -70,7 +101,10 @@ describe("status, report and setup errors", () => {
     expect(other.stderr).toContain(`batch edited's directory is ${out}`);
     const report = await cli(["report", "edited"], env);
     expect(report.code, report.stderr).toBe(0);
-    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id).sort()).toEqual(["g0", "g1", "g2", "g3"]);
     const cost = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
     expect(cost.totals).toMatchObject({ rows: 4, succeeded: 4, actual_usd: "0.036" });

@@ -14,7 +14,8 @@ import { useTestbed } from "../helpers/testbed.js";
 describe("workers that crash or share a batch", () => {
   const bed = useTestbed({ latencyMs: { min: 300, max: 900 }, seed: 3 });
   const env = () => bed.env();
-  const worker = () => bed.worker(["--concurrency", "15", "--poll-interval", "50", "--lock-duration", "2000"]);
+  const worker = () =>
+    bed.worker(["--concurrency", "15", "--poll-interval", "50", "--lock-duration", "2000"]);
 
   async function submit(rows: number, dir: string): Promise<string> {
     const manifest = await writeJsonl(dir, generations(rows));
@@ -29,23 +30,34 @@ describe("workers that crash or share a batch", () => {
     const store = bed.store();
 
     const first = worker();
-    await eventually(async () => {
-      const b = await store.get(batch);
-      return b !== null && b.succeeded >= 10 && b.inFlight >= 5;
-    }, { timeoutMs: 30_000, what: "the first worker to finish some rows and hold others in flight" });
+    await eventually(
+      async () => {
+        const b = await store.get(batch);
+        return b !== null && b.succeeded >= 10 && b.inFlight >= 5;
+      },
+      { timeoutMs: 30_000, what: "the first worker to finish some rows and hold others in flight" },
+    );
     first.child.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
     const atKill = await store.get(batch);
     expect(atKill!.succeeded).toBeLessThan(60);
 
     worker();
-    await eventually(async () => (await store.get(batch))!.succeeded === 60, { timeoutMs: 60_000, what: "the second worker to finish the batch" });
+    await eventually(async () => (await store.get(batch))!.succeeded === 60, {
+      timeoutMs: 60_000,
+      what: "the second worker to finish the batch",
+    });
 
     const ledger = bed.sim.ledger();
     expect(ledger.runsCreated).toBe(60);
     for (const runs of Object.values(ledger.byClientRef)) expect(runs).toHaveLength(1);
     const final = await store.get(batch);
-    expect(final).toMatchObject({ succeeded: 60, failed: 0, reservedMicros: 0, spentMicros: ledger.billedMicros });
+    expect(final).toMatchObject({
+      succeeded: 60,
+      failed: 0,
+      reservedMicros: 0,
+      spentMicros: ledger.billedMicros,
+    });
     // Only complete images: the download cut short by SIGKILL left its partial file in .partial/.
     expect(await readdir(path.join(dir, "out", "images"))).toHaveLength(60);
   });
@@ -56,7 +68,10 @@ describe("workers that crash or share a batch", () => {
     const store = bed.store();
     worker();
     worker();
-    await eventually(async () => (await store.get(batch))!.succeeded === 80, { timeoutMs: 60_000, what: "two workers to finish the batch" });
+    await eventually(async () => (await store.get(batch))!.succeeded === 80, {
+      timeoutMs: 60_000,
+      what: "two workers to finish the batch",
+    });
     const ledger = bed.sim.ledger();
     expect(ledger.runsCreated).toBe(80);
     expect(ledger.createRequests).toBe(80); // not even a replay: no row was taken by both
@@ -66,7 +81,10 @@ describe("workers that crash or share a batch", () => {
 
   it("an invalid manifest enqueues nothing", async () => {
     const dir = await tempDir();
-    const manifest = await writeJsonl(dir, [...generations(3), { id: "bad", model: "openai/gpt-image-2", prompt: "x", quality: "ultra" }]);
+    const manifest = await writeJsonl(dir, [
+      ...generations(3),
+      { id: "bad", model: "openai/gpt-image-2", prompt: "x", quality: "ultra" },
+    ]);
     const result = await cli(["submit", manifest, "--out", path.join(dir, "out")], env());
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/line 4: quality must be one of low, medium, high, got "ultra"/);

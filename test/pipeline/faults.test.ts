@@ -20,23 +20,54 @@ describe("run under faults", () => {
     await redis.cleanup();
   });
 
-  const envFor = (s: Simulator) => ({ REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix, RUNFLOW_BASE_URL: s.url, RUNFLOW_API_KEY: "rf_test_key" });
+  const envFor = (s: Simulator) => ({
+    REDIS_URL: redis.url,
+    RUNFLOW_BATCH_PREFIX: redis.prefix,
+    RUNFLOW_BASE_URL: s.url,
+    RUNFLOW_API_KEY: "rf_test_key",
+  });
 
   it("retries 5xx and 429 without paying twice, and records failed runs with their reason at no cost", async () => {
-    sim = await startSimulator({ latencyMs: { min: 10, max: 60 }, errorRate: 0.25, failRate: 0.3, rateLimit: 150, retryAfter: true, seed: 42 });
+    sim = await startSimulator({
+      latencyMs: { min: 10, max: 60 },
+      errorRate: 0.25,
+      failRate: 0.3,
+      rateLimit: 150,
+      retryAfter: true,
+      seed: 42,
+    });
     const dir = await tempDir();
     const rows = generations(40, "medium");
     const manifest = await writeJsonl(dir, rows);
     const out = path.join(dir, "out");
 
-    const result = await cli(["run", manifest, "--out", out, "--poll-interval", "20", "--attempts", "10", "--retry-backoff", "20", "--concurrency", "10"], envFor(sim));
+    const result = await cli(
+      [
+        "run",
+        manifest,
+        "--out",
+        out,
+        "--poll-interval",
+        "20",
+        "--attempts",
+        "10",
+        "--retry-backoff",
+        "20",
+        "--concurrency",
+        "10",
+      ],
+      envFor(sim),
+    );
     expect(result.stderr).not.toMatch(/unexpected error/);
     const ledger = sim.ledger();
     const failedRuns = ledger.runs.filter((r) => r.status === "failed").length;
     expect(failedRuns).toBeGreaterThan(0);
     expect(result.code, result.stderr).toBe(1); // some rows failed: reports are still written
 
-    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(rows.length);
     const failed = lines.filter((l) => l.status === "failed");
     const succeeded = lines.filter((l) => l.status === "succeeded");
@@ -61,7 +92,10 @@ describe("run under faults", () => {
     sim = await startSimulator({ latencyMs: 10, apiKeys: ["rf_the_right_key"] });
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(3));
-    const result = await cli(["run", manifest, "--out", path.join(dir, "out"), "--poll-interval", "20"], { ...envFor(sim), RUNFLOW_API_KEY: "rf_a_wrong_key" });
+    const result = await cli(["run", manifest, "--out", path.join(dir, "out"), "--poll-interval", "20"], {
+      ...envFor(sim),
+      RUNFLOW_API_KEY: "rf_a_wrong_key",
+    });
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/RUNFLOW_API_KEY/);
     expect(result.stderr).not.toContain("rf_a_wrong_key");

@@ -30,19 +30,34 @@ describe("run: a mixed manifest", () => {
     const rows = mixedRows();
     const manifest = await writeJsonl(dir, rows);
     const out = path.join(dir, "out");
-    const env = { REDIS_URL: redis.url, RUNFLOW_BATCH_PREFIX: redis.prefix, RUNFLOW_BASE_URL: sim.url, RUNFLOW_API_KEY: "rf_test_key" };
+    const env = {
+      REDIS_URL: redis.url,
+      RUNFLOW_BATCH_PREFIX: redis.prefix,
+      RUNFLOW_BASE_URL: sim.url,
+      RUNFLOW_API_KEY: "rf_test_key",
+    };
 
-    const result = await cli(["run", manifest, "--out", out, "--batch", "mixed", "--poll-interval", "30", "--concurrency", "8"], env);
+    const result = await cli(
+      ["run", manifest, "--out", out, "--batch", "mixed", "--poll-interval", "30", "--concurrency", "8"],
+      env,
+    );
     expect(result.stderr).not.toMatch(/unexpected error/);
     expect(result.code, result.stderr).toBe(0);
 
     const expectedCost = rows.reduce((sum, r) => sum + handPrice(r), 0);
     const expectedImageCount = rows.reduce((sum, r) => sum + expectedImages(r), 0);
     const report = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
-    expect(report.totals).toMatchObject({ rows: rows.length, succeeded: rows.length, failed: 0, images: expectedImageCount });
+    expect(report.totals).toMatchObject({
+      rows: rows.length,
+      succeeded: rows.length,
+      failed: 0,
+      images: expectedImageCount,
+    });
     expect(report.totals.actual_usd).toBe((expectedCost / 1e6).toFixed(3));
     expect(report.totals.estimated_usd).toBe((expectedCost / 1e6).toFixed(3));
-    const highGen = report.by_tier.find((t: { model: string; quality: string }) => t.model === "openai/gpt-image-2" && t.quality === "high");
+    const highGen = report.by_tier.find(
+      (t: { model: string; quality: string }) => t.model === "openai/gpt-image-2" && t.quality === "high",
+    );
     expect(highGen).toMatchObject({ rows: 1, images: 3, actual_usd: "0.399" });
 
     const ledger = sim.ledger();
@@ -55,13 +70,22 @@ describe("run: a mixed manifest", () => {
     for (const file of files) {
       const bytes = await readFile(path.join(out, "images", file));
       const ext = file.split(".").pop() as string;
-      expect(bytes.subarray(0, 4).toString("hex").startsWith(MAGIC[ext] as string), file).toBe(true);
+      expect(
+        bytes
+          .subarray(0, 4)
+          .toString("hex")
+          .startsWith(MAGIC[ext] as string),
+        file,
+      ).toBe(true);
     }
     expect(files).toContain("gen-high-1.png");
     expect(files).toContain("gen-high-3.png");
     expect(files.every((f) => !f.includes("/") && !f.startsWith("."))).toBe(true);
 
-    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await readFile(path.join(out, "results.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual(rows.map((r) => r.id));
     for (const line of lines) {
       expect(line.status).toBe("succeeded");
@@ -74,7 +98,10 @@ describe("run: a mixed manifest", () => {
     expect(csv).toHaveLength(rows.length + 1);
 
     // Running the same command again resumes the finished batch: nothing is created or billed again.
-    const again = await cli(["run", manifest, "--out", out, "--batch", "mixed", "--poll-interval", "30"], env);
+    const again = await cli(
+      ["run", manifest, "--out", out, "--batch", "mixed", "--poll-interval", "30"],
+      env,
+    );
     expect(again.code).toBe(0);
     expect(sim.ledger().createRequests).toBe(ledger.createRequests);
     expect(sim.ledger().billedMicros).toBe(expectedCost);

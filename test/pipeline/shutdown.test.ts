@@ -17,14 +17,20 @@ describe("graceful shutdown", () => {
   it("hands in-flight rows back on SIGTERM and the next worker resumes them", async () => {
     const env = bed.env();
     const dir = await tempDir();
-    const submitted = await cli(["submit", await writeJsonl(dir, generations(30)), "--out", path.join(dir, "out")], env);
+    const submitted = await cli(
+      ["submit", await writeJsonl(dir, generations(30)), "--out", path.join(dir, "out")],
+      env,
+    );
     expect(submitted.code, submitted.stderr).toBe(0);
     const batch = submitted.stdout.trim();
     const keys = createKeys(bed.redis.prefix);
     const store = bed.store();
 
     const first = bed.worker(["--concurrency", "30", "--poll-interval", "100"]);
-    await eventually(async () => (await store.get(batch))!.inFlight >= 20, { timeoutMs: 20_000, what: "runs in flight" });
+    await eventually(async () => (await store.get(batch))!.inFlight >= 20, {
+      timeoutMs: 20_000,
+      what: "runs in flight",
+    });
     first.child.kill("SIGTERM");
     expect(await first.exited, first.output()).toBe(0);
     expect(first.output()).toMatch(/SIGTERM received; stopping cleanly/);
@@ -36,7 +42,10 @@ describe("graceful shutdown", () => {
     await queue.close();
 
     bed.worker(["--concurrency", "30", "--poll-interval", "100"]);
-    await eventually(async () => (await store.get(batch))!.succeeded === 30, { timeoutMs: 30_000, what: "the second worker to finish" });
+    await eventually(async () => (await store.get(batch))!.succeeded === 30, {
+      timeoutMs: 30_000,
+      what: "the second worker to finish",
+    });
     expect(bed.sim.ledger().runsCreated).toBe(30);
     for (const runs of Object.values(bed.sim.ledger().byClientRef)) expect(runs).toHaveLength(1);
   });

@@ -17,9 +17,30 @@ describe("changes while a batch runs", () => {
     bed.sim.configure({ latencyMs: 1_500 }); // runs stay in flight while the cap is raised
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(12, "low"));
-    const running = cli(["run", manifest, "--out", path.join(dir, "out"), "--batch", "raise-me", "--max-cost", "0.027", "--max-queued", "4", "--concurrency", "4", "--poll-interval", "20"], bed.env());
+    const running = cli(
+      [
+        "run",
+        manifest,
+        "--out",
+        path.join(dir, "out"),
+        "--batch",
+        "raise-me",
+        "--max-cost",
+        "0.027",
+        "--max-queued",
+        "4",
+        "--concurrency",
+        "4",
+        "--poll-interval",
+        "20",
+      ],
+      bed.env(),
+    );
     const store = bed.store();
-    await eventually(async () => (await store.get("raise-me"))?.budgetBlocked === true, { timeoutMs: 20_000, what: "the batch to reach its cap" });
+    await eventually(async () => (await store.get("raise-me"))?.budgetBlocked === true, {
+      timeoutMs: 20_000,
+      what: "the batch to reach its cap",
+    });
     const raised = await cli(["budget", "raise-me", "--max-cost", "1"], bed.env());
     expect(raised.code, raised.stderr).toBe(0);
     expect((await store.get("raise-me"))!.inFlight).toBeGreaterThan(0);
@@ -34,8 +55,14 @@ describe("changes while a batch runs", () => {
     const dir = await tempDir();
     const manifest = await writeJsonl(dir, generations(6, "high"));
     const out = path.join(dir, "out");
-    const running = cli(["run", manifest, "--out", out, "--attempts", "2", "--retry-backoff", "20", "--poll-interval", "20"], bed.env());
-    await eventually(async () => bed.sim.ledger().runsCreated === 6, { timeoutMs: 20_000, what: "every run to be created" });
+    const running = cli(
+      ["run", manifest, "--out", out, "--attempts", "2", "--retry-backoff", "20", "--poll-interval", "20"],
+      bed.env(),
+    );
+    await eventually(async () => bed.sim.ledger().runsCreated === 6, {
+      timeoutMs: 20_000,
+      what: "every run to be created",
+    });
     bed.sim.configure({ errorRate: 1 }); // every request now fails, far beyond 2 attempts × 8 polls
     await new Promise((r) => setTimeout(r, 1_500));
     bed.sim.configure({ errorRate: 0 });

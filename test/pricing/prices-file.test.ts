@@ -18,7 +18,9 @@ describe("loadPriceTable", () => {
     expect(table.source).toBe(path);
   });
   it("names the file when it is missing or not JSON", async () => {
-    await expect(loadPriceTable(`${files.dir}/none.json`)).rejects.toThrow(`${files.dir}/none.json: cannot read the prices file (no such file; check the path).`);
+    await expect(loadPriceTable(`${files.dir}/none.json`)).rejects.toThrow(
+      `${files.dir}/none.json: cannot read the prices file (no such file; check the path).`,
+    );
     const broken = files.write("broken.json", "{nope");
     await expect(loadPriceTable(broken)).rejects.toBeInstanceOf(UsageError);
     await expect(loadPriceTable(broken)).rejects.toThrow(`${broken}: not valid JSON`);

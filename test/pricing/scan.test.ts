@@ -9,7 +9,10 @@ afterAll(() => files.cleanup());
 
 describe("scanManifest", () => {
   it("counts rows, keeps problems in file order and prices the valid rows", async () => {
-    const path = files.write("mixed.csv", "id,model,prompt,quality,num_images\na,openai/gpt-image-2,p,low,2\nb,openai/gpt-image-2,p,ultra,\nc,openai/gpt-image-2,p,,\na,openai/gpt-image-2,p,high,9\n");
+    const path = files.write(
+      "mixed.csv",
+      "id,model,prompt,quality,num_images\na,openai/gpt-image-2,p,low,2\nb,openai/gpt-image-2,p,ultra,\nc,openai/gpt-image-2,p,,\na,openai/gpt-image-2,p,high,9\n",
+    );
     const scan = await scanManifest({ path });
     expect(scan).toMatchObject({ format: "csv", rows: 4, validRows: 2, invalidRows: 2, problemCount: 3 });
     expect(scan.problems.map((p) => p.message)).toEqual([
@@ -23,15 +26,27 @@ describe("scanManifest", () => {
   it("keeps at most maxProblems in memory but counts them all", async () => {
     const lines = ["id,model,prompt"];
     for (let i = 0; i < 50; i++) lines.push(`r${i},openai/gpt-image-3,p`);
-    const scan = await scanManifest({ path: files.write("bad.csv", `${lines.join("\n")}\n`) }, { maxProblems: 10 });
+    const scan = await scanManifest(
+      { path: files.write("bad.csv", `${lines.join("\n")}\n`) },
+      { maxProblems: 10 },
+    );
     expect(scan.problems).toHaveLength(10);
     expect(scan.problemCount).toBe(50);
-    expect(formatProblems(scan.problems, 5, scan.problemCount).split("\n").at(-1)).toBe("… and 45 more problems");
+    expect(formatProblems(scan.problems, 5, scan.problemCount).split("\n").at(-1)).toBe(
+      "… and 45 more problems",
+    );
   });
 
   it("turns a missing price into a problem of the row, never a zero", async () => {
-    const prices = parsePriceTable({ "openai/gpt-image-1.5": { high: "0.133" } }, "p.json", { source: "none", models: {}, assumptions: [] });
-    const path = files.write("unpriced.jsonl", '{"id":"a","model":"openai/gpt-image-1.5","prompt":"pp","quality":"low"}\n{"id":"b","model":"openai/gpt-image-1.5","prompt":"pp"}\n');
+    const prices = parsePriceTable({ "openai/gpt-image-1.5": { high: "0.133" } }, "p.json", {
+      source: "none",
+      models: {},
+      assumptions: [],
+    });
+    const path = files.write(
+      "unpriced.jsonl",
+      '{"id":"a","model":"openai/gpt-image-1.5","prompt":"pp","quality":"low"}\n{"id":"b","model":"openai/gpt-image-1.5","prompt":"pp"}\n',
+    );
     const scan = await scanManifest({ path }, { prices });
     expect(scan.validRows).toBe(1);
     expect(scan.problems.map((p) => p.message)).toEqual([
@@ -49,7 +64,9 @@ describe("scanManifest", () => {
     }
     const catalogue = await scanManifest({ path: "jobs/catalogue.csv" });
     expect(new Set(catalogue.cost.byTier.map((tier) => tier.model)).size).toBe(5);
-    expect(catalogue.cost.byTier.filter((tier) => tier.quality !== null).map((tier) => tier.quality)).toEqual(expect.arrayContaining(["low", "medium", "high"]));
+    expect(catalogue.cost.byTier.filter((tier) => tier.quality !== null).map((tier) => tier.quality)).toEqual(
+      expect.arrayContaining(["low", "medium", "high"]),
+    );
   });
 
   it("gives the same derived keys on every pass", async () => {

@@ -22,7 +22,10 @@ describe("--max-rps", () => {
     const args = ["--batch", batch, "--concurrency", "10", "--poll-interval", "50", "--max-rps", "15"];
     const workers = [bed.worker(args), bed.worker(args)];
     const store = bed.store();
-    await eventually(async () => (await store.get(batch))?.succeeded === 24, { timeoutMs: 90_000, what: "two workers to finish 24 rows" });
+    await eventually(async () => (await store.get(batch))?.succeeded === 24, {
+      timeoutMs: 90_000,
+      what: "two workers to finish 24 rows",
+    });
 
     const { requests, runsCreated } = bed.sim.ledger();
     expect(runsCreated).toBe(24);

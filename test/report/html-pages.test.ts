@@ -13,10 +13,22 @@ import { createThumbnailer } from "../../src/report/thumbnails.js";
 import { tempDir } from "../helpers/manifests.js";
 
 const header: HeaderModel = {
-  batch: "b-pages", manifest: "/m.jsonl", state: "done", generatedAt: "2026-12-01T00:00:00.000Z", startedAt: null, finishedAt: null,
-  durationMs: null, rows: { total: 5, succeeded: 4, failed: 1, pending: 0, held: 0, inFlight: 0 }, images: 4, estimatedMicros: 45_000,
-  actualMicros: 36_000, reservedMicros: 0, remainingEstimateMicros: 0, capMicros: null,
-  tiers: [{ model: "openai/gpt-image-2", quality: "low", estimatedMicros: 45_000, actualMicros: 36_000 }], budgetHistory: [],
+  batch: "b-pages",
+  manifest: "/m.jsonl",
+  state: "done",
+  generatedAt: "2026-12-01T00:00:00.000Z",
+  startedAt: null,
+  finishedAt: null,
+  durationMs: null,
+  rows: { total: 5, succeeded: 4, failed: 1, pending: 0, held: 0, inFlight: 0 },
+  images: 4,
+  estimatedMicros: 45_000,
+  actualMicros: 36_000,
+  reservedMicros: 0,
+  remainingEstimateMicros: 0,
+  capMicros: null,
+  tiers: [{ model: "openai/gpt-image-2", quality: "low", estimatedMicros: 45_000, actualMicros: 36_000 }],
+  budgetHistory: [],
   failures: { total: 1, listed: [{ id: "r3", reason: "failed: nope", page: 2 }] },
 };
 
@@ -34,7 +46,11 @@ describe("report pages", () => {
     await writeFile(path.join(dir, "report-pages", "page-9.html"), "stale");
     const html = await openHtmlReport(dir, () => null, 2);
     for (let i = 0; i < 5; i++) await html.add(line(i));
-    expect(await html.finish(header)).toEqual(["report.html", "report-pages/page-2.html", "report-pages/page-3.html"]);
+    expect(await html.finish(header)).toEqual([
+      "report.html",
+      "report-pages/page-2.html",
+      "report-pages/page-3.html",
+    ]);
     expect((await readdir(path.join(dir, "report-pages"))).sort()).toEqual(["page-2.html", "page-3.html"]);
     expect((await readdir(dir)).filter((n) => n.startsWith("."))).toEqual([]); // no fragments left
 
@@ -75,7 +91,9 @@ describe("report pages", () => {
     await mkdir(path.join(dir, "images"), { recursive: true });
     const sharp = (await import("sharp")).default;
     for (const name of ["a", "b"]) {
-      await sharp({ create: { width: 64, height: 48, channels: 3, background: "#3366cc" } }).png().toFile(path.join(dir, "images", `${name}.png`));
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: "#3366cc" } })
+        .png()
+        .toFile(path.join(dir, "images", `${name}.png`));
     }
     let t = 1_000;
     const first = createThumbnailer(dir, { enabled: true, budgetMs: 50, now: () => t });

@@ -7,8 +7,21 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRunflowClient } from "../../src/runflow/client.js";
-import { classifyError, DownloadError, RunflowApiError, RunflowNetworkError, RunflowResponseError } from "../../src/runflow/errors.js";
-import { json, memoryLogger, PNG_BYTES, rejection, startTinyServer, tempDir } from "../helpers/local-servers.js";
+import {
+  classifyError,
+  DownloadError,
+  RunflowApiError,
+  RunflowNetworkError,
+  RunflowResponseError,
+} from "../../src/runflow/errors.js";
+import {
+  json,
+  memoryLogger,
+  PNG_BYTES,
+  rejection,
+  startTinyServer,
+  tempDir,
+} from "../helpers/local-servers.js";
 
 const KEY = "rf_test_edge_key_0123456789";
 const cleanups: (() => Promise<void>)[] = [];
@@ -16,15 +29,33 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(handler: Parameters<typeof startTinyServer>[0], options: { timeoutMs?: number; maxDownloadBytes?: number } = {}) {
+async function setup(
+  handler: Parameters<typeof startTinyServer>[0],
+  options: { timeoutMs?: number; maxDownloadBytes?: number } = {},
+) {
   const server = await startTinyServer(handler);
-  const client = createRunflowClient({ baseUrl: `${server.url}/`, apiKey: KEY, organizationId: "org_1", ...options });
+  const client = createRunflowClient({
+    baseUrl: `${server.url}/`,
+    apiKey: KEY,
+    organizationId: "org_1",
+    ...options,
+  });
   const dir = await tempDir();
-  cleanups.push(() => server.close(), () => client.close(), () => dir.remove());
+  cleanups.push(
+    () => server.close(),
+    () => client.close(),
+    () => dir.remove(),
+  );
   return { server, client, dir };
 }
 
-const run = (extra: Record<string, unknown> = {}) => ({ id: "run_1", status_code: "queued", output: null, cost: null, ...extra });
+const run = (extra: Record<string, unknown> = {}) => ({
+  id: "run_1",
+  status_code: "queued",
+  output: null,
+  cost: null,
+  ...extra,
+});
 
 describe("API calls", () => {
   it("creates a run: path, headers and body as documented; a 200 is accepted like a 201", async () => {
@@ -61,10 +92,25 @@ describe("API calls", () => {
 
   it("reads the cancelled spelling and image_urls-only output", async () => {
     const { client } = await setup((req, res) =>
-      json(res, 200, req.url === "/v1/runs/c" ? run({ id: "c", status_code: "cancelled" }) : run({ id: "s", status_code: "succeeded", cost: "0.018000", output: { image_urls: ["http://h/1.png", "http://h/2.png"] } })),
+      json(
+        res,
+        200,
+        req.url === "/v1/runs/c"
+          ? run({ id: "c", status_code: "cancelled" })
+          : run({
+              id: "s",
+              status_code: "succeeded",
+              cost: "0.018000",
+              output: { image_urls: ["http://h/1.png", "http://h/2.png"] },
+            }),
+      ),
     );
     expect(await client.getRun("c")).toMatchObject({ status: "canceled", terminal: true });
-    expect(await client.getRun("s")).toMatchObject({ status: "succeeded", outputUrls: ["http://h/1.png", "http://h/2.png"], costMicros: 18_000 });
+    expect(await client.getRun("s")).toMatchObject({
+      status: "succeeded",
+      outputUrls: ["http://h/1.png", "http://h/2.png"],
+      costMicros: 18_000,
+    });
   });
 
   it("a 200 that is not JSON is a RunflowResponseError, retried", async () => {
@@ -79,7 +125,14 @@ describe("API calls", () => {
   });
 
   it("reads Retry-After as an HTTP date", async () => {
-    const { client } = await setup((_req, res) => json(res, 429, { code: "RATE_LIMITED", message: "slow down", errors: null }, { "retry-after": new Date(Date.now() + 5000).toUTCString() }));
+    const { client } = await setup((_req, res) =>
+      json(
+        res,
+        429,
+        { code: "RATE_LIMITED", message: "slow down", errors: null },
+        { "retry-after": new Date(Date.now() + 5000).toUTCString() },
+      ),
+    );
     const decision = classifyError(await rejection(client.getBalance()));
     expect(decision.kind).toBe("rate-limited");
     expect(decision.kind === "rate-limited" && decision.retryAfterMs).toBeGreaterThan(3000);
@@ -104,12 +157,16 @@ describe("API calls", () => {
   });
 
   it("reads an unknown status as not terminal and logs a warning", async () => {
-    const { server } = await setup((_req, res) => json(res, 200, run({ status_code: "awaiting_moderation" })));
+    const { server } = await setup((_req, res) =>
+      json(res, 200, run({ status_code: "awaiting_moderation" })),
+    );
     const captured = memoryLogger();
     const client = createRunflowClient({ baseUrl: server.url, apiKey: KEY, logger: captured.logger });
     cleanups.push(() => client.close());
     expect(await client.getRun("run_1")).toMatchObject({ status: "running", terminal: false });
-    const warning = captured.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 40);
+    const warning = captured.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.level === 40);
     expect(warning).toMatchObject({ runId: "run_1", status: "awaiting_moderation", component: "runflow" });
   });
 
@@ -142,7 +199,12 @@ describe("downloads", () => {
       res.end(PNG_BYTES);
     });
     const destBase = join(dir.path, "a", "b", "row-1");
-    const download = await client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o/1.png?sig=abc`, destBase });
+    const download = await client.downloadOutput({
+      runId: "r",
+      index: 0,
+      url: `${server.url}/o/1.png?sig=abc`,
+      destBase,
+    });
     expect(download).toEqual({ path: `${destBase}.png`, bytes: PNG_BYTES.length, contentType: "image/png" });
     expect(await readFile(download.path)).toEqual(PNG_BYTES);
     expect(server.received[0]?.headers.authorization).toBeUndefined();
@@ -154,7 +216,9 @@ describe("downloads", () => {
       res.writeHead(200, { "content-type": "text/html" });
       res.end("<html>expired</html>");
     });
-    const err = await rejection(client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o`, destBase: join(dir.path, "x") }));
+    const err = await rejection(
+      client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o`, destBase: join(dir.path, "x") }),
+    );
     expect(err).toBeInstanceOf(DownloadError);
     expect((err as DownloadError).failure).toBe("content-type");
     expect(err.message).toContain("text/html");
@@ -169,13 +233,25 @@ describe("downloads", () => {
     const big = Buffer.alloc(64 * 1024, 7);
     const { server, client, dir } = await setup(
       (_req, res) => {
-        res.writeHead(200, withLength ? { "content-type": "image/webp", "content-length": big.length } : { "content-type": "image/webp" });
+        res.writeHead(
+          200,
+          withLength
+            ? { "content-type": "image/webp", "content-length": big.length }
+            : { "content-type": "image/webp" },
+        );
         for (let i = 0; i < 4; i++) res.write(big.subarray(i * 16384, (i + 1) * 16384));
         res.end();
       },
       { maxDownloadBytes: 20_000 },
     );
-    const err = await rejection(client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o`, destBase: join(dir.path, "big") }));
+    const err = await rejection(
+      client.downloadOutput({
+        runId: "r",
+        index: 0,
+        url: `${server.url}/o`,
+        destBase: join(dir.path, "big"),
+      }),
+    );
     expect((err as DownloadError).failure).toBe("too-large");
     expect(classifyError(err).kind).toBe("permanent");
     expect(await dir.files()).toEqual([]);
@@ -191,7 +267,14 @@ describe("downloads", () => {
       { timeoutMs: 200 },
     );
     cleanups.push(async () => timers.forEach(clearInterval));
-    const err = await rejection(client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o`, destBase: join(dir.path, "slow") }));
+    const err = await rejection(
+      client.downloadOutput({
+        runId: "r",
+        index: 0,
+        url: `${server.url}/o`,
+        destBase: join(dir.path, "slow"),
+      }),
+    );
     expect(err).toBeInstanceOf(DownloadError);
     expect(classifyError(err).kind).toBe("retry");
     expect(await dir.files()).toEqual([]);
@@ -202,7 +285,14 @@ describe("downloads", () => {
       res.writeHead(200, { "content-type": "image/jpeg", "content-length": 10_000 });
       res.write(Buffer.alloc(4000, 1), () => setTimeout(() => raw.socket.destroy(), 20));
     });
-    const err = await rejection(client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o`, destBase: join(dir.path, "cut") }));
+    const err = await rejection(
+      client.downloadOutput({
+        runId: "r",
+        index: 0,
+        url: `${server.url}/o`,
+        destBase: join(dir.path, "cut"),
+      }),
+    );
     expect(err).toBeInstanceOf(DownloadError);
     expect((err as DownloadError).failure).toBe("truncated");
     expect(classifyError(err).kind).toBe("retry");
@@ -215,7 +305,14 @@ describe("downloads", () => {
       res.end(PNG_BYTES);
     });
     await writeFile(join(dir.path, "file"), "not a directory");
-    const err = await rejection(client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/o`, destBase: join(dir.path, "file", "row") }));
+    const err = await rejection(
+      client.downloadOutput({
+        runId: "r",
+        index: 0,
+        url: `${server.url}/o`,
+        destBase: join(dir.path, "file", "row"),
+      }),
+    );
     expect((err as DownloadError).failure).toBe("filesystem");
     expect(err.message).toContain("writable");
     expect((err as DownloadError).file).toBe(join(dir.path, "file", "row.png"));
@@ -226,12 +323,26 @@ describe("downloads", () => {
 
   it("on 410 re-reads the run once and downloads the fresh URL", async () => {
     const { server, client, dir } = await setup((req, res) => {
-      if (req.url.startsWith("/v1/runs/")) return json(res, 200, run({ id: "r", status_code: "succeeded", output: { outputs: [{ url: `${server.url}/old/0` }, { url: `${server.url}/fresh/1` }] } }));
+      if (req.url.startsWith("/v1/runs/"))
+        return json(
+          res,
+          200,
+          run({
+            id: "r",
+            status_code: "succeeded",
+            output: { outputs: [{ url: `${server.url}/old/0` }, { url: `${server.url}/fresh/1` }] },
+          }),
+        );
       if (req.url.startsWith("/old/")) return json(res, 410, { message: "expired" });
       res.writeHead(200, { "content-type": "image/jpeg" });
       res.end(Buffer.from("jpeg bytes"));
     });
-    const download = await client.downloadOutput({ runId: "r", index: 1, url: `${server.url}/old/1`, destBase: join(dir.path, "row") });
+    const download = await client.downloadOutput({
+      runId: "r",
+      index: 1,
+      url: `${server.url}/old/1`,
+      destBase: join(dir.path, "row"),
+    });
     expect(download.path).toBe(join(dir.path, "row.jpg"));
     expect(server.received.map((req) => req.url)).toEqual(["/old/1", "/v1/runs/r", "/fresh/1"]);
     expect(server.received[1]?.headers.authorization).toBe(`Bearer ${KEY}`);
@@ -239,10 +350,22 @@ describe("downloads", () => {
 
   it("a URL refused even after the refresh is an `expired` DownloadError; the run is read only once", async () => {
     const { server, client, dir } = await setup((req, res) => {
-      if (req.url.startsWith("/v1/runs/")) return json(res, 200, run({ id: "r", status_code: "succeeded", output: { image_urls: [`${server.url}/still-bad`] } }));
+      if (req.url.startsWith("/v1/runs/"))
+        return json(
+          res,
+          200,
+          run({ id: "r", status_code: "succeeded", output: { image_urls: [`${server.url}/still-bad`] } }),
+        );
       json(res, 403, { message: "AccessDenied" });
     });
-    const err = await rejection(client.downloadOutput({ runId: "r", index: 0, url: `${server.url}/bad`, destBase: join(dir.path, "row") }));
+    const err = await rejection(
+      client.downloadOutput({
+        runId: "r",
+        index: 0,
+        url: `${server.url}/bad`,
+        destBase: join(dir.path, "row"),
+      }),
+    );
     expect((err as DownloadError).failure).toBe("expired");
     expect(server.received.filter((req) => req.url.startsWith("/v1/runs/"))).toHaveLength(1);
     expect(await dir.files()).toEqual([]);

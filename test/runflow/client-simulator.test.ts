@@ -28,7 +28,16 @@ afterAll(async () => {
   await dir.remove();
 });
 afterEach(() => {
-  sim.configure({ latencyMs: 0, failRate: 0, errorRate: 0, rateLimit: null, retryAfter: false, balanceUsd: null, urlTtlSeconds: 3600, truncateRate: 0 });
+  sim.configure({
+    latencyMs: 0,
+    failRate: 0,
+    errorRate: 0,
+    rateLimit: null,
+    retryAfter: false,
+    balanceUsd: null,
+    urlTtlSeconds: 3600,
+    truncateRate: 0,
+  });
 });
 
 let keyCounter = 0;
@@ -46,16 +55,32 @@ async function waitTerminal(id: string): Promise<Run> {
 describe("runs", () => {
   it("creates a run and reads it to success, with cost and one URL per image", async () => {
     sim.configure({ latencyMs: 150 });
-    const created = await client.createRun({ model: "openai/gpt-image-2", input: { prompt: "a chair", quality: "high", num_images: 2 }, idempotencyKey: newKey(), metadata: { sku: "A1" }, clientRef: "row-1" });
+    const created = await client.createRun({
+      model: "openai/gpt-image-2",
+      input: { prompt: "a chair", quality: "high", num_images: 2 },
+      idempotencyKey: newKey(),
+      metadata: { sku: "A1" },
+      clientRef: "row-1",
+    });
     expect(created).toMatchObject({ status: "queued", terminal: false, outputUrls: [], costMicros: null });
     const done = await waitTerminal(created.id);
-    expect(done).toMatchObject({ id: created.id, status: "succeeded", terminal: true, costMicros: 266_000, failureCode: null });
+    expect(done).toMatchObject({
+      id: created.id,
+      status: "succeeded",
+      terminal: true,
+      costMicros: 266_000,
+      failureCode: null,
+    });
     expect(done.outputUrls).toHaveLength(2);
   });
 
   it("a failed run carries its failure and costs nothing", async () => {
     sim.configure({ failRate: 1 });
-    const created = await client.createRun({ model: "openai/gpt-image-2", input: { prompt: "x", quality: "low" }, idempotencyKey: newKey() });
+    const created = await client.createRun({
+      model: "openai/gpt-image-2",
+      input: { prompt: "x", quality: "low" },
+      idempotencyKey: newKey(),
+    });
     const done = await waitTerminal(created.id);
     expect(done.status).toBe("failed");
     expect(done.failureCode).toEqual(expect.any(String));
@@ -64,13 +89,22 @@ describe("runs", () => {
   });
 
   it("replays a create with the same Idempotency-Key: one run, billed once; another body → 409, permanent", async () => {
-    const request = { model: "openai/gpt-image-2", input: { prompt: "same", quality: "medium" }, idempotencyKey: newKey(), clientRef: `replay-${keyCounter}` };
+    const request = {
+      model: "openai/gpt-image-2",
+      input: { prompt: "same", quality: "medium" },
+      idempotencyKey: newKey(),
+      clientRef: `replay-${keyCounter}`,
+    };
     const first = await client.createRun(request);
     const second = await client.createRun(request);
     expect(second.id).toBe(first.id);
     await waitTerminal(first.id);
     const ledger = sim.ledger();
-    expect(ledger.byIdempotencyKey[request.idempotencyKey]).toEqual({ posts: 2, runId: first.id, runIds: [first.id] });
+    expect(ledger.byIdempotencyKey[request.idempotencyKey]).toEqual({
+      posts: 2,
+      runId: first.id,
+      runIds: [first.id],
+    });
     expect(ledger.byClientRef[request.clientRef]).toEqual([first.id]);
     expect(ledger.runs.filter((run) => run.idempotencyKey === request.idempotencyKey)).toHaveLength(1);
 
@@ -81,14 +115,23 @@ describe("runs", () => {
 
   it("reads the balance in micros", async () => {
     sim.configure({ balanceUsd: "12.450000" });
-    expect(await client.getBalance()).toEqual({ balanceMicros: 12_450_000, lowBalanceThresholdMicros: 1_000_000 });
+    expect(await client.getBalance()).toEqual({
+      balanceMicros: 12_450_000,
+      lowBalanceThresholdMicros: 1_000_000,
+    });
   });
 
   it("holds a thousand creates in flight through a pool of 8 sockets", async () => {
     const small = createRunflowClient({ baseUrl: sim.url, apiKey: KEY, connections: 8 });
     try {
       const runs = await Promise.all(
-        Array.from({ length: 1000 }, (_, i) => small.createRun({ model: "openai/gpt-image-2", input: { prompt: `p${i}`, quality: "low" }, idempotencyKey: `bulk-${process.pid}-${i}` })),
+        Array.from({ length: 1000 }, (_, i) =>
+          small.createRun({
+            model: "openai/gpt-image-2",
+            input: { prompt: `p${i}`, quality: "low" },
+            idempotencyKey: `bulk-${process.pid}-${i}`,
+          }),
+        ),
       );
       expect(new Set(runs.map((run) => run.id)).size).toBe(1000);
     } finally {
@@ -113,7 +156,13 @@ describe("errors and their classification", () => {
   });
 
   it("422 invalid input → permanent, with the errors[] detail", async () => {
-    const err = await rejection(client.createRun({ model: "openai/gpt-image-2", input: { prompt: "x", quality: "ultra" }, idempotencyKey: newKey() }));
+    const err = await rejection(
+      client.createRun({
+        model: "openai/gpt-image-2",
+        input: { prompt: "x", quality: "ultra" },
+        idempotencyKey: newKey(),
+      }),
+    );
     expect(err).toMatchObject({ status: 422, code: "VALIDATION_ERROR" });
     expect((err as RunflowApiError).errors.join("\n")).toContain("input.quality");
     const decision = classifyError(err);
@@ -125,7 +174,9 @@ describe("errors and their classification", () => {
     const run = await rejection(client.getRun("00000000-0000-7000-8000-000000000000"));
     expect(run).toMatchObject({ status: 404, code: "RUN_NOT_FOUND" });
     expect(classifyError(run).kind).toBe("permanent");
-    const model = await rejection(client.createRun({ model: "openai/dall-e-9", input: { prompt: "x" }, idempotencyKey: newKey() }));
+    const model = await rejection(
+      client.createRun({ model: "openai/dall-e-9", input: { prompt: "x" }, idempotencyKey: newKey() }),
+    );
     expect(model).toMatchObject({ status: 404 });
     expect(model.message).toContain("model name");
     expect(classifyError(model).kind).toBe("permanent");
@@ -133,7 +184,13 @@ describe("errors and their classification", () => {
 
   it("402 when the balance cannot cover the run → out-of-credit", async () => {
     sim.configure({ balanceUsd: "0.01" });
-    const err = await rejection(client.createRun({ model: "openai/gpt-image-2", input: { prompt: "x", quality: "high" }, idempotencyKey: newKey() }));
+    const err = await rejection(
+      client.createRun({
+        model: "openai/gpt-image-2",
+        input: { prompt: "x", quality: "high" },
+        idempotencyKey: newKey(),
+      }),
+    );
     expect(err).toMatchObject({ status: 402, code: "INSUFFICIENT_CREDIT" });
     expect(classifyError(err).kind).toBe("out-of-credit");
   });
@@ -144,7 +201,9 @@ describe("errors and their classification", () => {
   ])("429 %s Retry-After → rate-limited", async (retryAfter) => {
     sim.configure({ rateLimit: 1, retryAfter });
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => client.getBalance()));
-    const refused = results.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+    const refused = results.flatMap((result) =>
+      result.status === "rejected" ? [result.reason as unknown] : [],
+    );
     expect(refused.length).toBeGreaterThan(0);
     for (const err of refused) {
       expect(err).toMatchObject({ status: 429, code: "RATE_LIMITED" });
@@ -175,11 +234,15 @@ describe("redaction against the simulator", () => {
       const errors = await Promise.all([
         rejection(wrong.getRun("x")),
         rejection(wrong.getBalance()),
-        rejection(wrong.createRun({ model: "openai/gpt-image-2", input: { prompt: "x" }, idempotencyKey: newKey() })),
+        rejection(
+          wrong.createRun({ model: "openai/gpt-image-2", input: { prompt: "x" }, idempotencyKey: newKey() }),
+        ),
       ]);
       for (const err of errors) {
         captured.logger.error({ err }, "Runflow request failed");
-        expect(JSON.stringify({ message: err.message, stack: err.stack, err, cause: err.cause })).not.toContain("SIMLEAK");
+        expect(
+          JSON.stringify({ message: err.message, stack: err.stack, err, cause: err.cause }),
+        ).not.toContain("SIMLEAK");
       }
       expect(captured.text()).toContain("Runflow answered");
       expect(captured.text()).not.toContain("SIMLEAK");
@@ -203,7 +266,12 @@ describe("downloads", () => {
     const run = await succeeded({ prompt: "x", quality: "low", output_format: format, num_images: 2 });
     const paths: string[] = [];
     for (const [index, url] of run.outputUrls.entries()) {
-      const download = await client.downloadOutput({ runId: run.id, index, url, destBase: join(dir.path, format, `row-${index + 1}`) });
+      const download = await client.downloadOutput({
+        runId: run.id,
+        index,
+        url,
+        destBase: join(dir.path, format, `row-${index + 1}`),
+      });
       expect(download.path).toBe(join(dir.path, format, `row-${index + 1}.${ext}`));
       expect(download.contentType).toBe(contentType);
       const bytes = await readFile(download.path);
@@ -223,7 +291,12 @@ describe("downloads", () => {
     await new Promise((resolve) => setTimeout(resolve, 2100)); // expiry is rounded up to the next whole second
     expect((await fetch(url)).status).toBe(403);
     const before = log.lines.length;
-    const download = await client.downloadOutput({ runId: run.id, index: 0, url, destBase: join(dir.path, "expired", "row") });
+    const download = await client.downloadOutput({
+      runId: run.id,
+      index: 0,
+      url,
+      destBase: join(dir.path, "expired", "row"),
+    });
     expect(download.path).toBe(join(dir.path, "expired", "row.png"));
     expect(log.lines.slice(before).join("")).toContain("re-reading the run");
   });
@@ -233,7 +306,14 @@ describe("downloads", () => {
     sim.configure({ truncateRate: 1 });
     const target = await tempDir();
     try {
-      const err = await rejection(client.downloadOutput({ runId: run.id, index: 0, url: run.outputUrls[0] ?? "", destBase: join(target.path, "row") }));
+      const err = await rejection(
+        client.downloadOutput({
+          runId: run.id,
+          index: 0,
+          url: run.outputUrls[0] ?? "",
+          destBase: join(target.path, "row"),
+        }),
+      );
       expect(err).toBeInstanceOf(DownloadError);
       expect((err as DownloadError).failure).toBe("truncated");
       expect(classifyError(err).kind).toBe("retry");

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/simulator/index.js";
-import { createRun, getJson, getRun, KEY, PROMPT, sharedSimulator, withSimulator } from "../helpers/simulator-http.js";
+import {
+  createRun,
+  getJson,
+  getRun,
+  KEY,
+  PROMPT,
+  sharedSimulator,
+  withSimulator,
+} from "../helpers/simulator-http.js";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -22,7 +30,9 @@ describe("auth", () => {
   it("accepts only the configured keys when apiKeys is set", async () => {
     const strict = await withSimulator({ apiKeys: ["rf_live_one", "rf_live_two"] });
     try {
-      expect((await createRun(strict, "openai/gpt-image-2", PROMPT, { key: "rf_live_two" })).status).toBe(201);
+      expect((await createRun(strict, "openai/gpt-image-2", PROMPT, { key: "rf_live_two" })).status).toBe(
+        201,
+      );
       expect((await createRun(strict, "openai/gpt-image-2", PROMPT, { key: KEY })).status).toBe(401);
     } finally {
       await strict.close();
@@ -38,7 +48,11 @@ describe("auth", () => {
 
 describe("create and read", () => {
   it("answers 201 with the full run record, status queued", async () => {
-    const res = await createRun(sim, "openai/gpt-image-2", { ...PROMPT, metadata: { sku: "A1" }, client_ref: "row-7" });
+    const res = await createRun(sim, "openai/gpt-image-2", {
+      ...PROMPT,
+      metadata: { sku: "A1" },
+      client_ref: "row-7",
+    });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({
       status_code: "queued",
@@ -64,21 +78,46 @@ describe("create and read", () => {
   });
 
   it("answers 422 with errors[] per field, from the shared model input rules", async () => {
-    const res = await createRun(sim, "openai/gpt-image-2", { input: { prompt: "", quality: "ultra", num_images: 9, colour: "red" } });
+    const res = await createRun(sim, "openai/gpt-image-2", {
+      input: { prompt: "", quality: "ultra", num_images: 9, colour: "red" },
+    });
     expect(res.status).toBe(422);
     expect(res.json.code).toBe("VALIDATION_ERROR");
     const errors = res.json.errors as Array<{ field: string; message: string; found?: unknown }>;
-    expect(errors.map((e) => e.field).sort()).toEqual(["input.colour", "input.num_images", "input.prompt", "input.quality"]);
-    expect(errors.find((e) => e.field === "input.quality")).toMatchObject({ found: "ultra", message: expect.stringContaining("one of low, medium, high") });
-    const isolation = await createRun(sim, "runflow/product-isolation", { input: { image_url: "http://x.test/a.png", aspect_ratio: "7:3" } });
+    expect(errors.map((e) => e.field).sort()).toEqual([
+      "input.colour",
+      "input.num_images",
+      "input.prompt",
+      "input.quality",
+    ]);
+    expect(errors.find((e) => e.field === "input.quality")).toMatchObject({
+      found: "ultra",
+      message: expect.stringContaining("one of low, medium, high"),
+    });
+    const isolation = await createRun(sim, "runflow/product-isolation", {
+      input: { image_url: "http://x.test/a.png", aspect_ratio: "7:3" },
+    });
     expect(isolation.status).toBe(422);
-    expect((isolation.json.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(["input.aspect_ratio", "input.image_url", "input.resolution"]);
+    expect((isolation.json.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual([
+      "input.aspect_ratio",
+      "input.image_url",
+      "input.resolution",
+    ]);
   });
 
   it("checks the envelope: input object, callback_url, client_ref length, unknown fields", async () => {
-    const res = await createRun(sim, "openai/gpt-image-2", { ...PROMPT, callback_url: "ftp://x", client_ref: "x".repeat(256), extra: 1 });
+    const res = await createRun(sim, "openai/gpt-image-2", {
+      ...PROMPT,
+      callback_url: "ftp://x",
+      client_ref: "x".repeat(256),
+      extra: 1,
+    });
     expect(res.status).toBe(422);
-    expect((res.json.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(["callback_url", "client_ref", "extra"]);
+    expect((res.json.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual([
+      "callback_url",
+      "client_ref",
+      "extra",
+    ]);
     const noInput = await createRun(sim, "openai/gpt-image-2", { prompt: "x" });
     expect(noInput.status).toBe(422);
   });

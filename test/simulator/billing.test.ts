@@ -9,7 +9,10 @@ describe("balance and 402", () => {
     const { sim, clock } = await withClockedSimulator({ balanceUsd: "0.300000", latencyMs: 100 });
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
     expect((await createRun(sim, "openai/gpt-image-2", HIGH)).status).toBe(201);
-    expect((await getJson(sim, "/v1/billing/balance")).json).toMatchObject({ balance: "0.034000", reserved: "0.266000" });
+    expect((await getJson(sim, "/v1/billing/balance")).json).toMatchObject({
+      balance: "0.034000",
+      reserved: "0.266000",
+    });
     const refused = await createRun(sim, "openai/gpt-image-2", HIGH);
     expect(refused.status).toBe(402);
     expect(refused.json).toMatchObject({ code: "INSUFFICIENT_CREDIT", errors: null });
@@ -48,7 +51,9 @@ describe("balance and 402", () => {
     const badBody = JSON.stringify({ failRate: 3, nonsense: true });
     const bad = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body: badBody });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toMatch(/failRate.*nonsense|nonsense.*failRate/s);
+    expect(((await bad.json()) as { message: string }).message).toMatch(
+      /failRate.*nonsense|nonsense.*failRate/s,
+    );
     for (const fixed of ["port", "clock"]) {
       const body = JSON.stringify({ [fixed]: 1 });
       const refused = await fetch(`${sim.url}/__simulator/config`, { method: "POST", body });
@@ -58,7 +63,12 @@ describe("balance and 402", () => {
     }
     // Latency 0: the run has ended (and is billed) by the time the ledger is read.
     const ledger = (await (await fetch(`${sim.url}/__simulator/ledger`)).json()) as Record<string, unknown>;
-    expect(ledger).toMatchObject({ runsCreated: 1, createRequests: 2, billedMicros: 133_000, billedUsd: "0.133000" });
+    expect(ledger).toMatchObject({
+      runsCreated: 1,
+      createRequests: 2,
+      billedMicros: 133_000,
+      billedUsd: "0.133000",
+    });
   });
 
   it("rejects invalid options with a message naming them", async () => {

@@ -64,10 +64,15 @@ describe("callback signature", () => {
   it("matches independently computed HMAC-SHA256 test vectors", () => {
     // printf '%s' '{"event":"run.completed","run_id":"0190c4d2-1f2e-7a3b-8c4d-5e6f7a8b9c0d","status":"succeeded"}' \
     //   | openssl dgst -sha256 -hmac 'whsec_test_secret_123'
-    const body = '{"event":"run.completed","run_id":"0190c4d2-1f2e-7a3b-8c4d-5e6f7a8b9c0d","status":"succeeded"}';
-    expect(signCallbackBody("whsec_test_secret_123", Buffer.from(body))).toBe("0fb51a07fea6108c673262911ec9bf32b649eaa3aed8e8fee3bda26a8b36ad0e");
+    const body =
+      '{"event":"run.completed","run_id":"0190c4d2-1f2e-7a3b-8c4d-5e6f7a8b9c0d","status":"succeeded"}';
+    expect(signCallbackBody("whsec_test_secret_123", Buffer.from(body))).toBe(
+      "0fb51a07fea6108c673262911ec9bf32b649eaa3aed8e8fee3bda26a8b36ad0e",
+    );
     // printf '%s' 'hello' | openssl dgst -sha256 -hmac 'whsec_é✓'   (key = the secret's UTF-8 bytes)
-    expect(signCallbackBody("whsec_é✓", "hello")).toBe("44fb075ecc3ed0501ed81e2cf7bc52d95ae6b08af5f4344fcf365e231288a9ce");
+    expect(signCallbackBody("whsec_é✓", "hello")).toBe(
+      "44fb075ecc3ed0501ed81e2cf7bc52d95ae6b08af5f4344fcf365e231288a9ce",
+    );
   });
 });
 
@@ -99,8 +104,12 @@ describe("callbacks", () => {
     expect(delivery!.headers["content-type"]).toBe("application/json");
     expect(delivery!.headers["runflow-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(delivery!.headers["runflow-signature"]).toMatch(/^[0-9a-f]{64}$/);
-    expect(verify("whsec_abc123", delivery!.raw, delivery!.headers["runflow-signature"] as string)).toBe(true);
-    expect(verify("whsec_other", delivery!.raw, delivery!.headers["runflow-signature"] as string)).toBe(false);
+    expect(verify("whsec_abc123", delivery!.raw, delivery!.headers["runflow-signature"] as string)).toBe(
+      true,
+    );
+    expect(verify("whsec_other", delivery!.raw, delivery!.headers["runflow-signature"] as string)).toBe(
+      false,
+    );
     // Delivered once: once nothing is pending, exactly one POST arrived.
     await eventually(() => callbacks(sim).pending === 0, { what: "the delivery to finish" });
     expect(callbacks(sim)).toMatchObject({ delivered: 1, failedAttempts: 0, abandoned: 0 });
@@ -131,7 +140,12 @@ describe("callbacks", () => {
     await createRun(sim, "openai/gpt-image-2", { input: { prompt: "x" }, callback_url: r.url });
     const start = clock.now();
     clock.advance(0);
-    for (const [n, delayMs] of [[1, 1000], [2, 2000], [3, 4000], [4, 8000]] as const) {
+    for (const [n, delayMs] of [
+      [1, 1000],
+      [2, 2000],
+      [3, 4000],
+      [4, 8000],
+    ] as const) {
       await failedAttempts(sim, n);
       expect(r.got).toHaveLength(n);
       expect(clock.pending()).toEqual([delayMs]);
@@ -151,9 +165,17 @@ describe("callbacks", () => {
 
   it("gives up after 5 attempts, and counts connection errors as failures", async () => {
     const { sim, clock } = await withClockedSimulator({ callbackRetryBaseMs: 20 });
-    await createRun(sim, "openai/gpt-image-2", { input: { prompt: "x" }, callback_url: "http://127.0.0.1:9/closed" });
+    await createRun(sim, "openai/gpt-image-2", {
+      input: { prompt: "x" },
+      callback_url: "http://127.0.0.1:9/closed",
+    });
     clock.advance(0);
-    for (const [n, delayMs] of [[1, 20], [2, 40], [3, 80], [4, 160]] as const) {
+    for (const [n, delayMs] of [
+      [1, 20],
+      [2, 40],
+      [3, 80],
+      [4, 160],
+    ] as const) {
       await failedAttempts(sim, n);
       expect(clock.pending()).toEqual([delayMs]);
       clock.advance(delayMs);

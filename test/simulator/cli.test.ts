@@ -18,10 +18,14 @@ function io() {
 
 describe("runflow-batch simulator", () => {
   it("prints exactly `Runflow simulator listening on http://127.0.0.1:PORT` first with --port 0, serves, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "simulator", "--port", "0", "--latency", "10-20", "--seed", "3"], {
-      cwd: new URL("../..", import.meta.url),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", "simulator", "--port", "0", "--latency", "10-20", "--seed", "3"],
+      {
+        cwd: new URL("../..", import.meta.url),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     try {
       const lines = createInterface({ input: child.stdout });
       const [first] = (await once(lines, "line")) as [string];
@@ -46,12 +50,17 @@ describe("runflow-batch simulator", () => {
   it("runs in-process until the signal aborts", async () => {
     const streams = io();
     const controller = new AbortController();
-    const done = runCli(["simulator", "--port", "0", "--api-key", "rf_a", "--api-key", "rf_b", "--balance", "2.5"], { ...streams, env: {}, signal: controller.signal });
+    const done = runCli(
+      ["simulator", "--port", "0", "--api-key", "rf_a", "--api-key", "rf_b", "--balance", "2.5"],
+      { ...streams, env: {}, signal: controller.signal },
+    );
     await new Promise<void>((resolve) => streams.stdout.once("data", () => resolve()));
     const url = /listening on (\S+)/.exec(streams.text().out)?.[1] as string;
     const balance = await fetch(`${url}/v1/billing/balance`, { headers: { authorization: "Bearer rf_b" } });
     expect(await balance.json()).toMatchObject({ balance: "2.500000" });
-    expect((await fetch(`${url}/v1/billing/balance`, { headers: { authorization: "Bearer rf_c" } })).status).toBe(401);
+    expect(
+      (await fetch(`${url}/v1/billing/balance`, { headers: { authorization: "Bearer rf_c" } })).status,
+    ).toBe(401);
     controller.abort();
     expect(await done).toBe(0);
     expect(streams.text().err).toContain("Runflow simulator stopped");
@@ -77,7 +86,19 @@ describe("runflow-batch simulator", () => {
   it("documents its flags in --help", async () => {
     const streams = io();
     expect(await runCli(["simulator", "--help"], { ...streams, env: {} })).toBe(0);
-    for (const flag of ["--port", "--api-key", "--latency", "--fail-rate", "--error-rate", "--rate-limit", "--retry-after", "--balance", "--callback-secret", "--url-ttl", "--seed"]) {
+    for (const flag of [
+      "--port",
+      "--api-key",
+      "--latency",
+      "--fail-rate",
+      "--error-rate",
+      "--rate-limit",
+      "--retry-after",
+      "--balance",
+      "--callback-secret",
+      "--url-ttl",
+      "--seed",
+    ]) {
       expect(streams.text().out).toContain(flag);
     }
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createRun, getJson, PROMPT, withClockedSimulator, withSimulator } from "../helpers/simulator-http.js";
+import {
+  createRun,
+  getJson,
+  PROMPT,
+  withClockedSimulator,
+  withSimulator,
+} from "../helpers/simulator-http.js";
 
 describe("5xx faults", () => {
   it("answers every request 500/503 at errorRate 1, and a failed create creates nothing", async () => {
@@ -14,7 +20,9 @@ describe("5xx faults", () => {
     expect(sim.ledger()).toMatchObject({ runsCreated: 0, createRequests: 20, billedMicros: 0 });
     // The retry with the same key after the outage is clean: one run.
     sim.configure({ errorRate: 0 });
-    expect((await createRun(sim, "openai/gpt-image-2", PROMPT, { idempotencyKey: "row-1" })).status).toBe(201);
+    expect((await createRun(sim, "openai/gpt-image-2", PROMPT, { idempotencyKey: "row-1" })).status).toBe(
+      201,
+    );
     expect(sim.ledger().byIdempotencyKey["row-1"]).toMatchObject({ posts: 21 });
     expect(sim.ledger().runsCreated).toBe(1);
   });

@@ -22,20 +22,33 @@ describe("Idempotency-Key", () => {
     expect(third.json.status_code).toBe("succeeded");
     const ledger = sim.ledger();
     expect(ledger).toMatchObject({ runsCreated: 1, createRequests: 3, replays: 2, billedMicros: 68_000 });
-    expect(ledger.byIdempotencyKey["batch-1:row-1"]).toEqual({ posts: 3, runId: first.json.id, runIds: [first.json.id] });
+    expect(ledger.byIdempotencyKey["batch-1:row-1"]).toEqual({
+      posts: 3,
+      runId: first.json.id,
+      runIds: [first.json.id],
+    });
     expect(ledger.byClientRef["row-1"]).toEqual([first.json.id]);
   });
 
   it("answers 409 CONFLICT for the same key with a different body (or model), and creates nothing", async () => {
     const sim = await withSimulator();
     const first = await createRun(sim, "openai/gpt-image-2", PROMPT, { idempotencyKey: "k" });
-    const other = await createRun(sim, "openai/gpt-image-2", { input: { prompt: "something else" } }, { idempotencyKey: "k" });
+    const other = await createRun(
+      sim,
+      "openai/gpt-image-2",
+      { input: { prompt: "something else" } },
+      { idempotencyKey: "k" },
+    );
     expect(other.status).toBe(409);
     expect(other.json).toMatchObject({ code: "CONFLICT", errors: null });
     const otherModel = await createRun(sim, "openai/gpt-image-1.5", PROMPT, { idempotencyKey: "k" });
     expect(otherModel.status).toBe(409);
     expect(sim.ledger()).toMatchObject({ runsCreated: 1, createRequests: 3, replays: 0 });
-    expect(sim.ledger().byIdempotencyKey.k).toEqual({ posts: 3, runId: first.json.id, runIds: [first.json.id] });
+    expect(sim.ledger().byIdempotencyKey.k).toEqual({
+      posts: 3,
+      runId: first.json.id,
+      runIds: [first.json.id],
+    });
   });
 
   it("keeps a key for 24 hours; a POST after that bills a second run, visible in the ledger", async () => {
@@ -73,6 +86,10 @@ describe("Idempotency-Key", () => {
     sim.configure({ balanceUsd: "1" });
     const retried = await createRun(sim, "openai/gpt-image-2", PROMPT, { idempotencyKey: "row-1" });
     expect(retried.status).toBe(201);
-    expect(sim.ledger().byIdempotencyKey["row-1"]).toEqual({ posts: 2, runId: retried.json.id, runIds: [retried.json.id] });
+    expect(sim.ledger().byIdempotencyKey["row-1"]).toEqual({
+      posts: 2,
+      runId: retried.json.id,
+      runIds: [retried.json.id],
+    });
   });
 });

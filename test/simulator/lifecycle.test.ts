@@ -27,10 +27,20 @@ describe("lifecycle", () => {
     expect(last).toMatchObject({ status_code: "succeeded", cost: "0.399000", duration_ms: 300 });
     expect(Date.parse(last.completed_at as string) - Date.parse(created.json.created_at as string)).toBe(300);
     expect(last.completed_at).toMatch(/\+00:00$/);
-    const output = last.output as { outputs: Array<Record<string, unknown>>; image_urls: string[]; seed: number; nsfw_detected: boolean };
+    const output = last.output as {
+      outputs: Array<Record<string, unknown>>;
+      image_urls: string[];
+      seed: number;
+      nsfw_detected: boolean;
+    };
     expect(output.outputs).toHaveLength(3);
     expect(output.image_urls).toEqual(output.outputs.map((o) => o.url));
-    expect(output.outputs[0]).toMatchObject({ type: "image", content_type: "image/png", width: 1024, height: 768 });
+    expect(output.outputs[0]).toMatchObject({
+      type: "image",
+      content_type: "image/png",
+      width: 1024,
+      height: 768,
+    });
     expect(output.nsfw_detected).toBe(false);
     expect(typeof output.seed).toBe("number");
     // Terminal is terminal.
@@ -43,7 +53,10 @@ describe("lifecycle", () => {
       const low = await createRun(sim, "openai/gpt-image-2", { input: { prompt: "x", quality: "low" } });
       expect(low.status).toBe(201);
     }
-    expect((await createRun(sim, "runflow/tag-removal", { input: { image_url: "https://img.test/a.png" } })).status).toBe(201);
+    expect(
+      (await createRun(sim, "runflow/tag-removal", { input: { image_url: "https://img.test/a.png" } }))
+        .status,
+    ).toBe(201);
     const held = { runsCreated: 5, billedMicros: 0, inFlight: 5, reservedMicros: 4 * 9_000 + 140_000 };
     expect(sim.ledger()).toMatchObject(held);
     // One sweep timer, armed for the end of the runs: it settles them with no request at all.
@@ -54,9 +67,16 @@ describe("lifecycle", () => {
     clock.advance(1);
     expect(clock.pending()).toEqual([]);
     const after = sim.ledger();
-    expect(after).toMatchObject({ billedMicros: 176_000, billedUsd: "0.176000", inFlight: 0, reservedMicros: 0 });
+    expect(after).toMatchObject({
+      billedMicros: 176_000,
+      billedUsd: "0.176000",
+      inFlight: 0,
+      reservedMicros: 0,
+    });
     expect(after.runs.every((r) => r.status === "succeeded")).toBe(true);
-    const balance = await (await fetch(`${sim.url}/v1/billing/balance`, { headers: { authorization: "Bearer rf_x" } })).json();
+    const balance = await (
+      await fetch(`${sim.url}/v1/billing/balance`, { headers: { authorization: "Bearer rf_x" } })
+    ).json();
     expect(balance).toMatchObject({ balance: "9.824000", billed: "0.176000" });
   });
 

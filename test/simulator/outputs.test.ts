@@ -20,18 +20,26 @@ async function succeeded(s: Simulator, model: string, input: Record<string, unkn
   return { id, urls: output.image_urls, outputs: output.outputs };
 }
 
-async function download(url: string): Promise<{ status: number; type: string | null; length: number; bytes: Buffer; json?: { code: string } }> {
+async function download(
+  url: string,
+): Promise<{ status: number; type: string | null; length: number; bytes: Buffer; json?: { code: string } }> {
   const res = await fetch(url);
   const bytes = Buffer.from(await res.arrayBuffer());
   const type = res.headers.get("content-type");
   const result = { status: res.status, type, length: Number(res.headers.get("content-length")), bytes };
-  return type?.startsWith("application/json") ? { ...result, json: JSON.parse(bytes.toString()) as { code: string } } : result;
+  return type?.startsWith("application/json")
+    ? { ...result, json: JSON.parse(bytes.toString()) as { code: string } }
+    : result;
 }
 
 describe("output images", () => {
   it("serves valid PNGs of the announced size, different per image, with content-type and content-length", async () => {
     const sim = await withSimulator();
-    const run = await succeeded(sim, "openai/gpt-image-2", { prompt: "x", num_images: 2, image_size: { width: 1024, height: 1024 } });
+    const run = await succeeded(sim, "openai/gpt-image-2", {
+      prompt: "x",
+      num_images: 2,
+      image_size: { width: 1024, height: 1024 },
+    });
     const [a, b] = await Promise.all(run.urls.map(download));
     for (const file of [a, b]) {
       expect(file).toMatchObject({ status: 200, type: "image/png" });
@@ -44,14 +52,24 @@ describe("output images", () => {
 
   it("serves JPEG and WebP for output_format, valid and different per image", async () => {
     const sim = await withSimulator();
-    const jpeg = await succeeded(sim, "openai/gpt-image-2", { prompt: "x", num_images: 2, output_format: "jpeg", image_size: "portrait_16_9" });
+    const jpeg = await succeeded(sim, "openai/gpt-image-2", {
+      prompt: "x",
+      num_images: 2,
+      output_format: "jpeg",
+      image_size: "portrait_16_9",
+    });
     expect(jpeg.outputs[0]).toMatchObject({ content_type: "image/jpeg", width: 576, height: 1024 });
     const [j1, j2] = await Promise.all(jpeg.urls.map(download));
     expect(j1?.type).toBe("image/jpeg");
     expect(jpegInfo(j1!.bytes)).toEqual({ width: 576, height: 1024 });
     expect(j1!.bytes.equals(j2!.bytes)).toBe(false);
 
-    const webp = await succeeded(sim, "openai/gpt-image-1.5", { prompt: "xy", num_images: 2, output_format: "webp", image_size: "1536x1024" });
+    const webp = await succeeded(sim, "openai/gpt-image-1.5", {
+      prompt: "xy",
+      num_images: 2,
+      output_format: "webp",
+      image_size: "1536x1024",
+    });
     const [w1, w2] = await Promise.all(webp.urls.map(download));
     expect(w1?.type).toBe("image/webp");
     expect(w1?.length).toBe(w1?.bytes.length);
@@ -71,7 +89,8 @@ describe("output images", () => {
     const expired = await download(old);
     expect(expired.status).toBe(403);
     expect(expired.json?.code).toBe("URL_EXPIRED");
-    const fresh = ((await getRun(sim, run.id)).json.output as { image_urls: string[] }).image_urls[0] as string;
+    const fresh = ((await getRun(sim, run.id)).json.output as { image_urls: string[] })
+      .image_urls[0] as string;
     expect(fresh).not.toBe(old);
     expect((await download(fresh)).status).toBe(200);
   });
@@ -90,16 +109,18 @@ describe("output images", () => {
   it("truncates downloads at truncateRate: fewer bytes than Content-Length, then the connection is cut", async () => {
     const sim = await withSimulator({ truncateRate: 1 });
     const run = await succeeded(sim, "openai/gpt-image-2", { prompt: "x", output_format: "jpeg" });
-    const outcome = await new Promise<{ declared: number; received: number; error: string | null }>((resolve) => {
-      request(run.urls[0] as string, (res) => {
-        let received = 0;
-        const declared = Number(res.headers["content-length"]);
-        res.on("data", (chunk: Buffer) => (received += chunk.length));
-        res.on("error", (error) => resolve({ declared, received, error: error.message }));
-        res.on("end", () => resolve({ declared, received, error: null }));
-        res.on("close", () => resolve({ declared, received, error: "closed" }));
-      }).end();
-    });
+    const outcome = await new Promise<{ declared: number; received: number; error: string | null }>(
+      (resolve) => {
+        request(run.urls[0] as string, (res) => {
+          let received = 0;
+          const declared = Number(res.headers["content-length"]);
+          res.on("data", (chunk: Buffer) => (received += chunk.length));
+          res.on("error", (error) => resolve({ declared, received, error: error.message }));
+          res.on("end", () => resolve({ declared, received, error: null }));
+          res.on("close", () => resolve({ declared, received, error: "closed" }));
+        }).end();
+      },
+    );
     expect(outcome.received).toBeLessThan(outcome.declared);
     expect(outcome.error).not.toBeNull();
     // fetch sees the same cut as an error.

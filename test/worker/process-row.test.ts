@@ -74,10 +74,19 @@ describe("processRow", () => {
   });
 
   it("a crash between Runflow accepting the run and saving its id bills once: the retry replays the same run", async () => {
-    const crashing: RowLedger = { ...ledger.rows, saveRunId: async () => Promise.reject(new Error("process died here")) };
-    const crash = await processRow(data, async () => undefined, { ...deps, rows: crashing }).catch((e: unknown) => e);
+    const crashing: RowLedger = {
+      ...ledger.rows,
+      saveRunId: async () => Promise.reject(new Error("process died here")),
+    };
+    const crash = await processRow(data, async () => undefined, { ...deps, rows: crashing }).catch(
+      (e: unknown) => e,
+    );
     expect(crash).toBeInstanceOf(RowAttemptError);
-    expect(crash).toMatchObject({ phase: "create", runId: sim.ledger().runs[0]!.id, message: expect.stringContaining("process died here") });
+    expect(crash).toMatchObject({
+      phase: "create",
+      runId: sim.ledger().runs[0]!.id,
+      message: expect.stringContaining("process died here"),
+    });
     expect(sim.ledger().runsCreated).toBe(1);
 
     expect(await processRow(data, async () => undefined, deps)).toBe("recorded");
@@ -86,7 +95,12 @@ describe("processRow", () => {
     expect(billed.replays).toBe(1);
     expect(billed.billedMicros).toBe(266_000);
     expect((await ledger.results.runIds("b1", ["chair"]))[0]).toBe(billed.runs[0]!.id);
-    expect((await ledger.batches.get("b1"))!).toMatchObject({ succeeded: 1, spentMicros: 266_000, reservedMicros: 0, images: 2 });
+    expect((await ledger.batches.get("b1"))!).toMatchObject({
+      succeeded: 1,
+      spentMicros: 266_000,
+      reservedMicros: 0,
+      images: 2,
+    });
     expect((await readdir(path.join(out, "images"))).sort()).toEqual(["chair-1.png", "chair-2.png"]);
   });
 
@@ -101,7 +115,10 @@ describe("processRow", () => {
   it("a restart with the run id saved resumes waiting on that run and never posts again", async () => {
     let saved: string | null = null;
     const stopAfterSave = new AbortController();
-    const first = processRow(data, async (id) => void (saved = id), { ...deps, signal: stopAfterSave.signal });
+    const first = processRow(data, async (id) => void (saved = id), {
+      ...deps,
+      signal: stopAfterSave.signal,
+    });
     const interrupted = first.catch((error: unknown) => error);
     while (saved === null) await new Promise((r) => setTimeout(r, 5));
     stopAfterSave.abort(); // the worker shuts down while waiting
@@ -116,10 +133,16 @@ describe("processRow", () => {
   });
 
   it("refuses to post again for a row whose earlier create went unanswered more than 23 h ago", async () => {
-    const unreachable = createRunflowClient({ baseUrl: "http://127.0.0.1:1", apiKey: "rf_test_key", timeoutMs: 2_000 });
+    const unreachable = createRunflowClient({
+      baseUrl: "http://127.0.0.1:1",
+      apiKey: "rf_test_key",
+      timeoutMs: 2_000,
+    });
     try {
       const t0 = Date.parse("2026-11-20T08:00:00Z");
-      await expect(processRow(data, async () => undefined, { ...deps, client: unreachable, now: () => new Date(t0) })).rejects.toThrow();
+      await expect(
+        processRow(data, async () => undefined, { ...deps, client: unreachable, now: () => new Date(t0) }),
+      ).rejects.toThrow();
       const later = { ...deps, now: () => new Date(t0 + 24 * 3_600_000) };
       const refused = await processRow(data, async () => undefined, later).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(RowAttemptError);
@@ -127,7 +150,11 @@ describe("processRow", () => {
       expect((refused as RowAttemptError).message).toMatch(/client_ref "b1\/chair"/);
       expect(sim.ledger().createRequests).toBe(0);
       await recordFailure(data, later, refused as RowAttemptError, "window passed");
-      expect((await ledger.batches.get("b1"))!).toMatchObject({ failed: 1, spentMicros: 266_000, reservedMicros: 0 }); // counted at the estimate
+      expect((await ledger.batches.get("b1"))!).toMatchObject({
+        failed: 1,
+        spentMicros: 266_000,
+        reservedMicros: 0,
+      }); // counted at the estimate
     } finally {
       await unreachable.close();
     }
@@ -136,7 +163,9 @@ describe("processRow", () => {
   it("posts again within the window when the earlier create got a definite refusal", async () => {
     const t0 = Date.parse("2026-11-20T08:00:00Z");
     sim.configure({ balanceUsd: "0" });
-    await expect(processRow(data, async () => undefined, { ...deps, now: () => new Date(t0) })).rejects.toThrow(/402/);
+    await expect(
+      processRow(data, async () => undefined, { ...deps, now: () => new Date(t0) }),
+    ).rejects.toThrow(/402/);
     sim.configure({ balanceUsd: "100" });
     // A long credit outage is not a lost answer.
     const later = { ...deps, now: () => new Date(t0 + 30 * 3_600_000) };

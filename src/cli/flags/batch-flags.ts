@@ -36,24 +36,57 @@ export interface BatchFlags {
 
 export function addManifestOptions(command: Command): Command {
   return command
-    .addOption(new Option("--input-format <format>", "read the manifest as this format instead of guessing from its extension").choices(MANIFEST_FORMATS))
+    .addOption(
+      new Option(
+        "--input-format <format>",
+        "read the manifest as this format instead of guessing from its extension",
+      ).choices(MANIFEST_FORMATS),
+    )
     .option("--delimiter <char>", "CSV field separator: , ; | or tab (default: read from the header line)")
-    .option("--encoding <name>", "the manifest's text encoding, e.g. windows-1252, latin1, utf-16le (default UTF-8; a BOM is detected)")
+    .option(
+      "--encoding <name>",
+      "the manifest's text encoding, e.g. windows-1252, latin1, utf-16le (default UTF-8; a BOM is detected)",
+    )
     .addOption(new Option("--model <model>", "model for rows that leave `model` empty").choices(MODEL_IDS))
-    .addOption(new Option("--quality <tier>", "quality tier for per-image rows that leave `quality` empty").choices(QUALITIES))
+    .addOption(
+      new Option("--quality <tier>", "quality tier for per-image rows that leave `quality` empty").choices(
+        QUALITIES,
+      ),
+    )
     .option("--prices <file>", "a JSON prices file overriding the built-in prices")
-    .option("--skip-invalid", "go on with the valid rows and list the invalid ones (default: any invalid row stops everything)");
+    .option(
+      "--skip-invalid",
+      "go on with the valid rows and list the invalid ones (default: any invalid row stops everything)",
+    );
 }
 
 export function addBatchOptions(given: Command): Command {
   const command = addManifestOptions(given)
-    .option("--batch <id>", "batch id (default: derived from the manifest, so the same command resumes the same batch)")
+    .option(
+      "--batch <id>",
+      "batch id (default: derived from the manifest, so the same command resumes the same batch)",
+    )
     .option("--max-cost <usd>", "budget cap in dollars: nothing is submitted past it")
     .option("--force", "start even when the Runflow balance cannot cover the estimate")
-    .option("--attempts <n>", "tries per row for transient errors (5xx, network) before it fails", String(DEFAULT_RETRY_OPTIONS.attempts))
-    .option("--retry-backoff <ms>", "delay before a row's first retry; later ones double, with jitter", String(DEFAULT_RETRY_OPTIONS.backoffMs))
-    .option("--notify-url <url>", "POST a JSON summary here when the batch ends (signed when RUNFLOW_BATCH_NOTIFY_SECRET is set)")
-    .option("--start-timeout <duration>", "retry the start-up balance check this long (e.g. 2m) before exit 4", "2m");
+    .option(
+      "--attempts <n>",
+      "tries per row for transient errors (5xx, network) before it fails",
+      String(DEFAULT_RETRY_OPTIONS.attempts),
+    )
+    .option(
+      "--retry-backoff <ms>",
+      "delay before a row's first retry; later ones double, with jitter",
+      String(DEFAULT_RETRY_OPTIONS.backoffMs),
+    )
+    .option(
+      "--notify-url <url>",
+      "POST a JSON summary here when the batch ends (signed when RUNFLOW_BATCH_NOTIFY_SECRET is set)",
+    )
+    .option(
+      "--start-timeout <duration>",
+      "retry the start-up balance check this long (e.g. 2m) before exit 4",
+      "2m",
+    );
   return addRedisTimeoutOption(command);
 }
 
@@ -67,7 +100,9 @@ export function addRedisTimeoutOption(command: Command): Command {
 }
 
 export function parseRedisTimeout(flags: { redisTimeout?: string }): number | undefined {
-  return flags.redisTimeout === undefined ? undefined : parseDurationFlag("--redis-timeout", flags.redisTimeout, 0);
+  return flags.redisTimeout === undefined
+    ? undefined
+    : parseDurationFlag("--redis-timeout", flags.redisTimeout, 0);
 }
 
 /** An http(s) URL for --notify-url, or a usage error naming the flag. */
@@ -77,8 +112,10 @@ export function parseNotifyUrl(value: string | undefined): string | null {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError("--notify-url must be an http(s) URL such as https://hooks.example.com/batches, " +
-        `got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      "--notify-url must be an http(s) URL such as https://hooks.example.com/batches, " +
+        `got ${JSON.stringify(value)}`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`--notify-url must be an http or https URL, got ${JSON.stringify(value)}`);
@@ -96,7 +133,11 @@ export async function parseManifestFlags(path: string, flags: BatchFlags): Promi
   if (flags.model !== undefined) defaults.model = flags.model;
   if (flags.quality !== undefined) defaults.quality = flags.quality;
   if (defaults.model || defaults.quality) manifest.defaults = defaults;
-  return { source: { ...manifest, path }, prices: await loadPriceTable(flags.prices), skipInvalid: flags.skipInvalid === true };
+  return {
+    source: { ...manifest, path },
+    prices: await loadPriceTable(flags.prices),
+    skipInvalid: flags.skipInvalid === true,
+  };
 }
 
 export async function parseBatchFlags(path: string, flags: BatchFlags): Promise<BatchSettings> {
@@ -110,7 +151,11 @@ export async function parseBatchFlags(path: string, flags: BatchFlags): Promise<
       backoffMs: parsePositiveInt("--retry-backoff", flags.retryBackoff, DEFAULT_RETRY_OPTIONS.backoffMs),
     },
     notifyUrl: parseNotifyUrl(flags.notifyUrl),
-    startTimeoutMs: parseDurationFlag("--start-timeout", flags.startTimeout, PATIENCE_DEFAULTS.startTimeoutMs),
+    startTimeoutMs: parseDurationFlag(
+      "--start-timeout",
+      flags.startTimeout,
+      PATIENCE_DEFAULTS.startTimeoutMs,
+    ),
     redisTimeoutMs: parseRedisTimeout(flags),
   };
 }

@@ -6,7 +6,8 @@ import { parseUsd } from "../../core/money.js";
 export function parsePositiveInt(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -25,7 +26,9 @@ export function parseDurationFlag(flag: string, value: string | undefined, fallb
   if (value === undefined) return fallback;
   const ms = parseDuration(value);
   if (ms === null || ms <= 0) {
-    throw new UsageError(`${flag} must be a duration such as 90 (seconds), 30s, 5m or 2h, got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `${flag} must be a duration such as 90 (seconds), 30s, 5m or 2h, got ${JSON.stringify(value)}`,
+    );
   }
   return ms;
 }

@@ -9,7 +9,9 @@ export function parseLatency(flag: string, value: string): number | { min: numbe
   const min = Number(match?.[1]);
   const max = match?.[2] === undefined ? min : Number(match[2]);
   if (!match || min > max || max > DAY_MS) {
-    throw new UsageError(`${flag} must be milliseconds (e.g. 500) or a range MIN-MAX (e.g. 15000-40000), got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `${flag} must be milliseconds (e.g. 500) or a range MIN-MAX (e.g. 15000-40000), got ${JSON.stringify(value)}`,
+    );
   }
   return min === max ? min : { min, max };
 }
@@ -17,6 +19,7 @@ export function parseLatency(flag: string, value: string): number | { min: numbe
 /** A share between 0 and 1. */
 export function parseRate(flag: string, value: string): number {
   const n = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
-  if (!(n >= 0 && n <= 1)) throw new UsageError(`${flag} must be a share from 0 to 1 (e.g. 0.1), got ${JSON.stringify(value)}`);
+  if (!(n >= 0 && n <= 1))
+    throw new UsageError(`${flag} must be a share from 0 to 1 (e.g. 0.1), got ${JSON.stringify(value)}`);
   return n;
 }

@@ -22,9 +22,19 @@ export interface WorkerFlags {
 export function addWorkerOptions(command: Command, defaultConcurrency: number): Command {
   return command
     .option("--concurrency <n>", "runs in flight at once for generations", String(defaultConcurrency))
-    .option("--edit-concurrency <n>", "runs in flight at once for edits, tag removal and product isolation (default: --concurrency)")
-    .option("--poll-interval <ms>", "poll runs this often (default: first poll at each model's typical duration, then every 2–10 s)")
-    .option("--credit-pause <ms>", "after Runflow answers 402 (out of credit), pause submitting this long before trying again", String(WORKER_DEFAULTS.pauses.outOfCreditMs))
+    .option(
+      "--edit-concurrency <n>",
+      "runs in flight at once for edits, tag removal and product isolation (default: --concurrency)",
+    )
+    .option(
+      "--poll-interval <ms>",
+      "poll runs this often (default: first poll at each model's typical duration, then every 2–10 s)",
+    )
+    .option(
+      "--credit-pause <ms>",
+      "after Runflow answers 402 (out of credit), pause submitting this long before trying again",
+      String(WORKER_DEFAULTS.pauses.outOfCreditMs),
+    )
     .option(
       "--lock-duration <ms>",
       "how long a worker's claim on a row lasts without renewal: a stopped or crashed worker's " +
@@ -38,15 +48,25 @@ export function addWorkerOptions(command: Command, defaultConcurrency: number): 
         "rate limited (429) or failed (5xx): " +
         "its rows end failed with the reason, reports written (default: wait)",
     )
-    .option("--callback-url <url>", "the public URL Runflow POSTs each run's end to (creates send it; polling becomes a slow fallback)")
-    .option("--callback-listen <[host:]port>", "where this process listens for callbacks (default: the --callback-url's port on every interface)")
-    .option("--max-rps <n>", "Runflow API requests per second for every process on this account together (default: RUNFLOW_MAX_RPS, else adapt to 429s)");
+    .option(
+      "--callback-url <url>",
+      "the public URL Runflow POSTs each run's end to (creates send it; polling becomes a slow fallback)",
+    )
+    .option(
+      "--callback-listen <[host:]port>",
+      "where this process listens for callbacks (default: the --callback-url's port on every interface)",
+    )
+    .option(
+      "--max-rps <n>",
+      "Runflow API requests per second for every process on this account together (default: RUNFLOW_MAX_RPS, else adapt to 429s)",
+    );
 }
 
 /** `--callback-url` and `--callback-listen`; null without a URL. */
 function parseCallbackFlags(flags: WorkerFlags): CallbackSettings | null {
   if (flags.callbackUrl === undefined) {
-    if (flags.callbackListen !== undefined) throw new UsageError("--callback-listen needs --callback-url: the public URL Runflow is to call.");
+    if (flags.callbackListen !== undefined)
+      throw new UsageError("--callback-listen needs --callback-url: the public URL Runflow is to call.");
     return null;
   }
   const url = checkCallbackUrl(flags.callbackUrl);
@@ -55,18 +75,26 @@ function parseCallbackFlags(flags: WorkerFlags): CallbackSettings | null {
 
 export function parseWorkerFlags(flags: WorkerFlags, defaultConcurrency: number): WorkerSettings {
   const generate = parsePositiveInt("--concurrency", flags.concurrency, defaultConcurrency);
-  const pollMs = flags.pollInterval === undefined ? undefined : parsePositiveInt("--poll-interval", flags.pollInterval, 2_000);
+  const pollMs =
+    flags.pollInterval === undefined
+      ? undefined
+      : parsePositiveInt("--poll-interval", flags.pollInterval, 2_000);
   return {
     concurrency: { generate, edit: parsePositiveInt("--edit-concurrency", flags.editConcurrency, generate) },
     poll: pollMs === undefined ? undefined : { initialMs: pollMs, intervalMs: pollMs, maxMs: pollMs },
     pauses: {
       ...WORKER_DEFAULTS.pauses,
-      outOfCreditMs: parsePositiveInt("--credit-pause", flags.creditPause, WORKER_DEFAULTS.pauses.outOfCreditMs),
+      outOfCreditMs: parsePositiveInt(
+        "--credit-pause",
+        flags.creditPause,
+        WORKER_DEFAULTS.pauses.outOfCreditMs,
+      ),
       // After Runflow could not be read, look again at the poll interval when one is set.
       unreadableRunMs: pollMs ?? WORKER_DEFAULTS.pauses.unreadableRunMs,
     },
     lockDurationMs: parsePositiveInt("--lock-duration", flags.lockDuration, WORKER_DEFAULTS.lockDurationMs),
-    giveUpAfterMs: flags.giveUpAfter === undefined ? null : parseDurationFlag("--give-up-after", flags.giveUpAfter, 0),
+    giveUpAfterMs:
+      flags.giveUpAfter === undefined ? null : parseDurationFlag("--give-up-after", flags.giveUpAfter, 0),
     callback: parseCallbackFlags(flags),
     maxRps: flags.maxRps === undefined ? null : parsePositiveInt("--max-rps", flags.maxRps, 1),
   };

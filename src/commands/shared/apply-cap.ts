@@ -21,7 +21,12 @@ export async function applyCap(
   const before = await ledger.batches.get(batchId);
   await ledger.batches.setCap(batchId, capMicros);
   if (before?.state === "budget") await ledger.batches.setState(batchId, "running");
-  const event = { at: new Date().toISOString(), kind: "changed" as const, cap_micros: capMicros, previous_cap_micros: before?.capMicros ?? null };
+  const event = {
+    at: new Date().toISOString(),
+    kind: "changed" as const,
+    cap_micros: capMicros,
+    previous_cap_micros: before?.capMicros ?? null,
+  };
   await history.append(batchId, { ...event, spent_micros: before?.spentMicros ?? 0 });
   const held = await ledger.results.heldRows(batchId);
   const attempts = await ledger.rows.attempts(batchId, held);

@@ -36,10 +36,18 @@ export async function applyPlan(o: {
   readonly logger: Logger;
 }): Promise<AppliedPlan> {
   const { ledger, batchId, plan } = o;
-  for (let i = 0; i < plan.again.length; i += 500) await ledger.rows.reopen(batchId, plan.again.slice(i, i + 500), "again");
-  for (let i = 0; i < plan.removed.length; i += 500) await ledger.rows.reopen(batchId, plan.removed.slice(i, i + 500), "retire");
+  for (let i = 0; i < plan.again.length; i += 500)
+    await ledger.rows.reopen(batchId, plan.again.slice(i, i + 500), "again");
+  for (let i = 0; i < plan.removed.length; i += 500)
+    await ledger.rows.reopen(batchId, plan.removed.slice(i, i + 500), "retire");
   if (plan.restore.length === 0 || o.client === null) return { restored: 0, lost: [], later: 0 };
-  const { restored, lost, later } = await restoreImages({ client: o.client, rows: plan.restore, outDir: o.outDir, logger: o.logger, batchId });
+  const { restored, lost, later } = await restoreImages({
+    client: o.client,
+    rows: plan.restore,
+    outDir: o.outDir,
+    logger: o.logger,
+    batchId,
+  });
   if (lost.length > 0) await ledger.rows.reopen(batchId, lost, "again");
   return { restored, lost, later };
 }
@@ -75,7 +83,10 @@ export async function restoreImages(o: {
           o.logger.warn({ err, batch: batchId, row, runId }, "Runflow no longer has this row's images.");
           lost.push(row);
         } else {
-          o.logger.warn({ err, batch: batchId, row, runId }, "Could not download this row's images again now; the next run tries again.");
+          o.logger.warn(
+            { err, batch: batchId, row, runId },
+            "Could not download this row's images again now; the next run tries again.",
+          );
           later += 1;
         }
       }

@@ -13,7 +13,10 @@ import type { CommandIo } from "../context.js";
 import { planBatch } from "./plan-batch.js";
 import { openQueueDeps } from "./queue-deps.js";
 
-export async function dryRunPlan(io: CommandIo, o: { out: string; source: ManifestSource; prices: PriceTable; scan: ManifestScan }): Promise<Plan> {
+export async function dryRunPlan(
+  io: CommandIo,
+  o: { out: string; source: ManifestSource; prices: PriceTable; scan: ManifestScan },
+): Promise<Plan> {
   const outDir = path.resolve(o.out);
   const marker = await readMarker(outDir);
   const fresh = allNewPlan(o.scan.validRows, o.scan.cost.estimatedMicros);
@@ -22,7 +25,15 @@ export async function dryRunPlan(io: CommandIo, o: { out: string; source: Manife
   try {
     const record = await deps.ledger.batches.get(marker.batch);
     if (record === null) return fresh;
-    return (await planBatch({ ledger: deps.ledger, batchId: marker.batch, source: o.source, prices: o.prices, outDir })).plan;
+    return (
+      await planBatch({
+        ledger: deps.ledger,
+        batchId: marker.batch,
+        source: o.source,
+        prices: o.prices,
+        outDir,
+      })
+    ).plan;
   } finally {
     await deps.close();
   }

@@ -59,7 +59,8 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
   const { settings, ledger } = o;
   // The directory first: an unwritable --out is found before a single request or Redis write.
   if (o.out !== undefined) await probeOutDir(o.out);
-  else if (settings.batchId !== undefined) await probeOutDir(path.join("out", checkBatchId(settings.batchId)));
+  else if (settings.batchId !== undefined)
+    await probeOutDir(path.join("out", checkBatchId(settings.batchId)));
   const prepared = await prepareBatch({
     batches: ledger.batches,
     source: settings.source,
@@ -81,12 +82,24 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
     if (prepared.record.cancelRequestedAt !== null) {
       await Promise.all([queues.generate.clean(0, 0, "completed"), queues.edit.clean(0, 0, "completed")]);
     }
-    if (prepared.skipped) o.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
-    const planned = await planBatch({ ledger, batchId: id, source: settings.source, prices: settings.prices, outDir });
+    if (prepared.skipped)
+      o.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
+    const planned = await planBatch({
+      ledger,
+      batchId: id,
+      source: settings.source,
+      prices: settings.prices,
+      outDir,
+    });
     o.stderr.write(planLine(o.out ?? outDir, planned.plan) + "\n");
     let record = prepared.record;
     const history = createBudgetHistory(o.redis, o.keys);
-    if (prepared.created) await history.append(id, { at: record.submission.createdAt, kind: "created", cap_micros: record.capMicros });
+    if (prepared.created)
+      await history.append(id, {
+        at: record.submission.createdAt,
+        kind: "created",
+        cap_micros: record.capMicros,
+      });
     if (!prepared.created && settings.capMicros !== null && settings.capMicros !== record.capMicros) {
       await applyCap(ledger, queues, id, settings.capMicros, o.logger, history);
       record = (await ledger.batches.get(id)) ?? record;
@@ -103,12 +116,25 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
       ...(o.signal ? { signal: o.signal } : {}),
     });
     for (const note of notes) o.stderr.write(note + "\n");
-    const applied = await applyPlan({ ledger, batchId: id, plan: planned, client: o.client, outDir, logger: o.logger });
-    if (applied.restored > 0) o.stderr.write(`Downloaded the images of ${applied.restored} rows again (no new runs).\n`);
+    const applied = await applyPlan({
+      ledger,
+      batchId: id,
+      plan: planned,
+      client: o.client,
+      outDir,
+      logger: o.logger,
+    });
+    if (applied.restored > 0)
+      o.stderr.write(`Downloaded the images of ${applied.restored} rows again (no new runs).\n`);
     if (applied.lost.length > 0) {
-      o.stderr.write(`Runflow no longer has the images of ${applied.lost.length} rows: they run again as new attempts.\n`);
+      o.stderr.write(
+        `Runflow no longer has the images of ${applied.lost.length} rows: they run again as new attempts.\n`,
+      );
     }
-    if (applied.later > 0) o.stderr.write(`Could not download the images of ${applied.later} rows now; the next run tries again.\n`);
+    if (applied.later > 0)
+      o.stderr.write(
+        `Could not download the images of ${applied.later} rows now; the next run tries again.\n`,
+      );
     record = (await ledger.batches.get(id)) ?? record;
     return { prepared, record, plan: planned.plan, queues };
   } catch (error) {

@@ -9,7 +9,13 @@ import { access } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
 import type { Ledger } from "../../ledger/ledger.js";
-import { createPlanAccumulator, planRow, rowContentSha, type Plan, type RecordedRow } from "../../ledger/plan.js";
+import {
+  createPlanAccumulator,
+  planRow,
+  rowContentSha,
+  type Plan,
+  type RecordedRow,
+} from "../../ledger/plan.js";
 import { KeyRegistry } from "../../manifest/key-registry.js";
 import type { ManifestSource } from "../../manifest/source.js";
 import { pricedRowBatches } from "../../pricing/priced-rows.js";
@@ -57,17 +63,27 @@ export async function planBatch(o: {
     const rows = items.flatMap((item) => (item.ok ? [item] : []));
     if (rows.length === 0) continue;
     const keys = rows.map((item) => item.row.key);
-    const [results, runIds] = await Promise.all([o.ledger.results.results(o.batchId, keys), o.ledger.results.runIds(o.batchId, keys)]);
+    const [results, runIds] = await Promise.all([
+      o.ledger.results.results(o.batchId, keys),
+      o.ledger.results.runIds(o.batchId, keys),
+    ]);
     const onDisk = await Promise.all(
-      results.map((result) => (result?.status === "succeeded" ? checks(() => allPresent(o.outDir, result.images)) : false)),
+      results.map((result) =>
+        result?.status === "succeeded" ? checks(() => allPresent(o.outDir, result.images)) : false,
+      ),
     );
     rows.forEach((item, i) => {
       seen.claim(item.row.key, 0);
       const result = results[i] ?? null;
-      const plan = planRow(rowContentSha(item.row), result && recordedRow(result, onDisk[i] ?? false), runIds[i] != null);
+      const plan = planRow(
+        rowContentSha(item.row),
+        result && recordedRow(result, onDisk[i] ?? false),
+        runIds[i] != null,
+      );
       acc.add(plan, item.estimateMicros);
       if (plan === "changed" || plan === "retry") again.push(item.row.key);
-      if (plan === "restore" && result?.run_id) restore.push({ row: item.row.key, runId: result.run_id, images: result.images.length });
+      if (plan === "restore" && result?.run_id)
+        restore.push({ row: item.row.key, runId: result.run_id, images: result.images.length });
     });
   }
   const removed: string[] = [];

@@ -31,7 +31,10 @@ export interface PreflightOptions {
 }
 
 /** How many rows, in manifest order, fit under `budgetMicros`, and what the others would cost. */
-export async function capCoverage(options: Pick<PreflightOptions, "source" | "prices">, budgetMicros: number) {
+export async function capCoverage(
+  options: Pick<PreflightOptions, "source" | "prices">,
+  budgetMicros: number,
+) {
   let covered = 0;
   let used = 0;
   let rest = 0;
@@ -56,7 +59,8 @@ export async function capCoverage(options: Pick<PreflightOptions, "source" | "pr
 export async function preflight(options: PreflightOptions): Promise<string[]> {
   const { record } = options;
   const notes: string[] = [];
-  const remaining = options.remainingMicros ?? Math.max(0, record.submission.estimate.micros - record.doneEstimateMicros);
+  const remaining =
+    options.remainingMicros ?? Math.max(0, record.submission.estimate.micros - record.doneEstimateMicros);
   let willSpend = remaining;
   if (record.capMicros !== null && record.spentMicros + remaining > record.capMicros) {
     const room = Math.max(0, record.capMicros - record.spentMicros);
@@ -82,7 +86,10 @@ export async function preflight(options: PreflightOptions): Promise<string[]> {
   const { balance } = answer;
   if (balance.balanceMicros < willSpend) {
     const message = `the Runflow balance ($${formatUsd(balance.balanceMicros)}) cannot cover what this batch will spend ($${formatUsd(willSpend)})`;
-    if (!options.force) throw new BudgetStopError(`${message}; top up the account, lower the batch with --max-cost, or pass --force to start anyway`);
+    if (!options.force)
+      throw new BudgetStopError(
+        `${message}; top up the account, lower the batch with --max-cost, or pass --force to start anyway`,
+      );
     notes.push(`Warning: ${message}; starting anyway (--force). Submitting pauses when Runflow answers 402.`);
   }
   return notes;

@@ -46,7 +46,10 @@ export interface PreparedBatch {
 /** The batch id and resolved directory: from --batch, the directory's marker, or both derived. */
 async function identify(o: PrepareOptions): Promise<{ id: string; out: string }> {
   if (o.out === undefined) {
-    if (o.batchId === undefined) throw new UsageError("say where the batch's results go with --out DIR (or name the batch with --batch ID)");
+    if (o.batchId === undefined)
+      throw new UsageError(
+        "say where the batch's results go with --out DIR (or name the batch with --batch ID)",
+      );
     const id = checkBatchId(o.batchId);
     return { id, out: path.resolve("out", id) };
   }
@@ -65,7 +68,10 @@ async function identify(o: PrepareOptions): Promise<{ id: string; out: string }>
 
 export async function prepareBatch(o: PrepareOptions): Promise<PreparedBatch> {
   // The fingerprint needs its own read of the file; it runs alongside the validation pass.
-  const [scan, sha] = await Promise.all([scanManifest(o.source, { prices: o.prices }), manifestSha256(o.source.path)]);
+  const [scan, sha] = await Promise.all([
+    scanManifest(o.source, { prices: o.prices }),
+    manifestSha256(o.source.path),
+  ]);
   const file = o.source.label ?? path.basename(o.source.path);
   if (scan.problemCount > 0 && !o.skipInvalid) {
     throw new ManifestError(

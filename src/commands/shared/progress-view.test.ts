@@ -6,20 +6,48 @@ import { progressLine, rowsPerMinute, shortDuration } from "./progress-view.js";
 const record = (over: Partial<BatchRecord> = {}): BatchRecord => ({
   id: "b-1",
   submission: {
-    manifest: { path: "/m.csv", sha256: "0" }, rows: 100, invalidRows: 0, prices: BUILT_IN_PRICES, out: "/out", binding: { endpoint: "http://sim", account: "acct-test" }, createdAt: "",
+    manifest: { path: "/m.csv", sha256: "0" },
+    rows: 100,
+    invalidRows: 0,
+    prices: BUILT_IN_PRICES,
+    out: "/out",
+    binding: { endpoint: "http://sim", account: "acct-test" },
+    createdAt: "",
     estimate: { micros: 0, totals: { rows: 100, images: 100, estimated_usd: "0.000" }, by_tier: [] },
   },
-  capMicros: null, state: "running", succeeded: 0, failed: 0, images: 0, spentMicros: 0, reservedMicros: 0, doneEstimateMicros: 0,
-  budgetBlocked: false, held: 0, inFlight: 4, startedAt: "",
-  notifyUrl: null, cancelRequestedAt: null, stopReason: null, endedAt: null, endReason: null, reportedAt: null,
+  capMicros: null,
+  state: "running",
+  succeeded: 0,
+  failed: 0,
+  images: 0,
+  spentMicros: 0,
+  reservedMicros: 0,
+  doneEstimateMicros: 0,
+  budgetBlocked: false,
+  held: 0,
+  inFlight: 4,
+  startedAt: "",
+  notifyUrl: null,
+  cancelRequestedAt: null,
+  stopReason: null,
+  endedAt: null,
+  endReason: null,
+  reportedAt: null,
   ...over,
 });
 
 describe("progress line", () => {
   it("always shows the failed count and the elapsed time, and the pace once rows finish", () => {
     const start = 1_000_000;
-    expect(progressLine(record(), 100, start, start + 5_000)).toMatch(/0\/100 rows · 0 failed · 4 in flight · 0 images · \$0\.000 · 5s elapsed$/);
-    const line = progressLine(record({ succeeded: 27, failed: 3, images: 27, spentMicros: 243_000 }), 100, start, start + 120_000);
+    expect(progressLine(record(), 100, start, start + 5_000)).toMatch(
+      /0\/100 rows · 0 failed · 4 in flight · 0 images · \$0\.000 · 5s elapsed$/,
+    );
+    const line = progressLine(
+      record({ succeeded: 27, failed: 3, images: 27, spentMicros: 243_000 }),
+      100,
+      start,
+      start + 120_000,
+    );
     expect(line).toContain("30/100 rows · 3 failed");
     expect(line).toContain("2m00s elapsed · 15 rows/min · ETA 4m40s");
   });
@@ -30,7 +58,9 @@ describe("progress line", () => {
   });
 
   it("says the cap was reached instead of an ETA", () => {
-    expect(progressLine(record({ succeeded: 10, budgetBlocked: true }), 100, 0, 60_000)).toMatch(/budget cap reached · 1m00s elapsed · 10 rows\/min$/);
+    expect(progressLine(record({ succeeded: 10, budgetBlocked: true }), 100, 0, 60_000)).toMatch(
+      /budget cap reached · 1m00s elapsed · 10 rows\/min$/,
+    );
   });
 
   it("formats durations and pace", () => {

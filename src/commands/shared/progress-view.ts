@@ -26,7 +26,13 @@ export function rowsPerMinute(finished: number, startedMs: number, now: number):
   return Math.round((finished / minutes) * 10) / 10;
 }
 
-export function progressLine(record: BatchRecord, width: number, startedMs: number, now: number, finishedAtStart = 0): string {
+export function progressLine(
+  record: BatchRecord,
+  width: number,
+  startedMs: number,
+  now: number,
+  finishedAtStart = 0,
+): string {
   const rows = record.submission.rows;
   const finished = record.succeeded + record.failed;
   const ratio = rows === 0 ? 1 : finished / rows;
@@ -63,7 +69,9 @@ export function createProgressView(
       finishedAtStart ??= record.succeeded + record.failed;
       const now = clock();
       if (interactive) {
-        stream.write(`\r\x1b[2K${progressLine(record, stream.columns ?? 100, started, now, finishedAtStart)}`);
+        stream.write(
+          `\r\x1b[2K${progressLine(record, stream.columns ?? 100, started, now, finishedAtStart)}`,
+        );
       } else if (now - lastLog >= 10_000) {
         lastLog = now;
         const pace = rowsPerMinute(record.succeeded + record.failed - finishedAtStart, started, now);

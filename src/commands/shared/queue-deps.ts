@@ -75,7 +75,8 @@ export async function openQueueDeps(io: CommandIo, options: QueueDepsOptions = {
 /** The key a rehearsal's client sends to the built-in simulator. */
 export const SIMULATED_KEY = "rf_simulated_local";
 
-const NO_KEY = "no Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…), or use --simulate to rehearse offline";
+const NO_KEY =
+  "no Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…), or use --simulate to rehearse offline";
 
 /** The endpoint and account the configured client talks to (the simulator's, for a rehearsal). */
 export function bindingOf(config: Config, simulator: boolean): Binding {
@@ -88,7 +89,11 @@ export function bindingOf(config: Config, simulator: boolean): Binding {
  * The client of a command: the in-process simulator's when there is one (a rehearsal), else the
  * configured endpoint's; its requests are counted into Redis for the dashboard.
  */
-export function clientFor(deps: QueueDeps, simulator: { readonly url: string } | null, limits: ClientLimits = {}): RunflowClient {
+export function clientFor(
+  deps: QueueDeps,
+  simulator: { readonly url: string } | null,
+  limits: ClientLimits = {},
+): RunflowClient {
   return simulator
     ? runflowClientFor(deps.config, deps.logger, simulator.url, SIMULATED_KEY, deps, limits)
     : runflowClientFor(deps.config, deps.logger, undefined, undefined, deps, limits);
@@ -121,13 +126,22 @@ export function runflowClientFor(
   const maxRps = limits.maxRps === undefined ? config.maxRps : limits.maxRps;
   const limiter =
     maxRps !== null && stats
-      ? createSharedLimiter({ redis: stats.redis, key: stats.keys.rateLimit(bindingId(bindingFor(endpoint, key))), maxRps, logger })
+      ? createSharedLimiter({
+          redis: stats.redis,
+          key: stats.keys.rateLimit(bindingId(bindingFor(endpoint, key))),
+          maxRps,
+          logger,
+        })
       : createAdaptiveLimiter();
   return withRateLimit(counted, limiter);
 }
 
-function statsOptions(stats: { readonly redis: Redis; readonly keys: Keys }, logger: Logger): RequestStatsOptions {
+function statsOptions(
+  stats: { readonly redis: Redis; readonly keys: Keys },
+  logger: Logger,
+): RequestStatsOptions {
   const sink = createApiStats(stats.redis, stats.keys);
-  const onFlushError = (err: unknown) => logger.debug({ err }, "Could not add the API request counts to Redis; keeping them for the next try.");
+  const onFlushError = (err: unknown) =>
+    logger.debug({ err }, "Could not add the API request counts to Redis; keeping them for the next try.");
   return { sink: (delta) => sink.add(delta), onFlushError };
 }

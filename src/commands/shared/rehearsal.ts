@@ -13,7 +13,12 @@ export function rehearsalStateFile(outDir: string): string {
   return path.join(path.resolve(outDir), ".rehearsal", "simulator.jsonl");
 }
 
-export function startRehearsal(o: { outDir: string; latencyMs: Latency; failRate: number; logger: Logger }): Promise<Simulator> {
+export function startRehearsal(o: {
+  outDir: string;
+  latencyMs: Latency;
+  failRate: number;
+  logger: Logger;
+}): Promise<Simulator> {
   const { outDir, latencyMs, failRate, logger } = o;
   return startSimulator({ port: 0, latencyMs, failRate, logger, stateFile: rehearsalStateFile(outDir) });
 }

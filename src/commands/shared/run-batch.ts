@@ -134,7 +134,12 @@ export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
   const ended = outcome !== "interrupted" && (await store.finish(batchId, outcome, reason));
   const last = await current(store, batchId, options.outDir);
   if (outcome === "budget") {
-    const stopped = { at: new Date().toISOString(), kind: "stopped" as const, cap_micros: last.capMicros, spent_micros: last.spentMicros };
+    const stopped = {
+      at: new Date().toISOString(),
+      kind: "stopped" as const,
+      cap_micros: last.capMicros,
+      spent_micros: last.spentMicros,
+    };
     await createBudgetHistory(options.redis, options.keys).append(batchId, stopped);
   }
   return { outcome, record: last, ended };

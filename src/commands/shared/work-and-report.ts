@@ -21,7 +21,13 @@ import { runBatch, type RunOutcome } from "./run-batch.js";
 import { writeReports } from "./write-reports.js";
 
 /** The exit code of a batch's outcome (README "Exit codes"); `status --watch` ends with the same. */
-export const EXIT: Record<RunOutcome, number> = { done: 0, "failed-rows": 1, budget: 3, canceled: 5, interrupted: 130 };
+export const EXIT: Record<RunOutcome, number> = {
+  done: 0,
+  "failed-rows": 1,
+  budget: 3,
+  canceled: 5,
+  interrupted: 130,
+};
 
 export interface WorkAndReport {
   readonly deps: QueueDeps;
@@ -44,30 +50,32 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
   const outDir = record.submission.out;
   const poll = o.work.poll ?? o.poll;
   const view = createProgressView(ctx.io.stderr, isInteractive(ctx.io.stderr, ctx.io.env), deps.logger);
-  const { outcome, ended } = await deps.guard(runBatch({
-    redis: deps.redis,
-    keys: deps.keys,
-    ledger: deps.ledger,
-    queues: o.queues,
-    binding: o.binding,
-    client: o.client,
-    logger: deps.logger,
-    batchId,
-    source: o.settings.source,
-    prices: o.settings.prices,
-    outDir,
-    retry: o.settings.retry,
-    concurrency: o.work.concurrency,
-    pauses: o.work.pauses,
-    lockDurationMs: o.work.lockDurationMs,
-    callback: o.work.callback,
-    callbackSecret: deps.config.callbackSecret,
-    ...(poll ? { poll } : {}),
-    ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-    onProgress: (r) => view.update(r),
-    ...(o.maxQueued ? { maxQueued: o.maxQueued } : {}),
-    ...(o.work.giveUpAfterMs ? { giveUpAfterMs: o.work.giveUpAfterMs } : {}),
-  }));
+  const { outcome, ended } = await deps.guard(
+    runBatch({
+      redis: deps.redis,
+      keys: deps.keys,
+      ledger: deps.ledger,
+      queues: o.queues,
+      binding: o.binding,
+      client: o.client,
+      logger: deps.logger,
+      batchId,
+      source: o.settings.source,
+      prices: o.settings.prices,
+      outDir,
+      retry: o.settings.retry,
+      concurrency: o.work.concurrency,
+      pauses: o.work.pauses,
+      lockDurationMs: o.work.lockDurationMs,
+      callback: o.work.callback,
+      callbackSecret: deps.config.callbackSecret,
+      ...(poll ? { poll } : {}),
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+      onProgress: (r) => view.update(r),
+      ...(o.maxQueued ? { maxQueued: o.maxQueued } : {}),
+      ...(o.work.giveUpAfterMs ? { giveUpAfterMs: o.work.giveUpAfterMs } : {}),
+    }),
+  );
   view.done();
   const written = await deps.guard(writeReports(deps, batchId, outDir)).catch((error: unknown) => {
     throw localReportError(error, outDir);
@@ -78,8 +86,10 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
     if (last) await notifyBatchEnd(deps, last, written);
     await deps.ledger.batches.setReported(batchId);
   }
-  if (outcome === "canceled") ctx.io.stderr.write(`Batch ${batchId} was canceled; ${o.again} to run the rest.\n`);
-  if (outcome === "budget") ctx.io.stderr.write(`Stopped by the budget cap. To finish, ${o.again} with a higher --max-cost.\n`);
+  if (outcome === "canceled")
+    ctx.io.stderr.write(`Batch ${batchId} was canceled; ${o.again} to run the rest.\n`);
+  if (outcome === "budget")
+    ctx.io.stderr.write(`Stopped by the budget cap. To finish, ${o.again} with a higher --max-cost.\n`);
   if (outcome === "interrupted") ctx.io.stderr.write(`Interrupted. ${o.again} to resume batch ${batchId}.\n`);
   ctx.setExitCode(EXIT[outcome]);
 }

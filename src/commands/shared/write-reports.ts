@@ -21,7 +21,12 @@ import { createCostAccumulator } from "../../pricing/totals.js";
 import type { Keys } from "../../queue/keys.js";
 import { batchLines, manifestUsable, metadataKeys } from "../../report/batch-lines.js";
 import { budgetHistoryEntries } from "../../report/budget-view.js";
-import { costReportJson, costReportMarkdown, FAILURES_LISTED, type CostReportInput } from "../../report/cost-report.js";
+import {
+  costReportJson,
+  costReportMarkdown,
+  FAILURES_LISTED,
+  type CostReportInput,
+} from "../../report/cost-report.js";
 import { between } from "../../report/duration.js";
 import { headerFromReport, type HeaderFailure } from "../../report/html/header.js";
 import { openHtmlReport, pageOf, type HtmlReport } from "../../report/html-writer.js";
@@ -52,11 +57,17 @@ export interface ReportDeps {
   readonly keys: Keys;
 }
 
-export async function writeReports(deps: ReportDeps, batchId: string, outDir: string, options: ReportOptions = {}): Promise<WrittenReports> {
+export async function writeReports(
+  deps: ReportDeps,
+  batchId: string,
+  outDir: string,
+  options: ReportOptions = {},
+): Promise<WrittenReports> {
   const now = options.now ?? (() => new Date());
   const record = await createBatchRecords(deps.redis, deps.keys).get(batchId);
   const store = createResultReader(deps.redis, deps.keys);
-  if (!record) throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);
+  if (!record)
+    throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);
   await mkdir(outDir, { recursive: true });
   const target = (name: string) => path.join(outDir, name);
   const thumbs = createThumbnailer(outDir, {
@@ -133,7 +144,11 @@ async function writeResults(
     const done = fields.status === "succeeded" || fields.status === "failed";
     if (fields.status === "removed") {
       // Listed, and what it cost stays spent; it is no longer one of the batch's rows.
-      acc.addSpent({ model: fields.model as ModelId, quality: fields.quality as Quality | null, actualMicros: costMicros });
+      acc.addSpent({
+        model: fields.model as ModelId,
+        quality: fields.quality as Quality | null,
+        actualMicros: costMicros,
+      });
       chunk.push(fields);
       index += 1;
       continue;
@@ -153,9 +168,11 @@ async function writeResults(
     }
     if (fields.status === "failed") {
       failedTotal += 1;
-      if (failures.length < FAILURES_LISTED) failures.push({ id: fields.id, reason: fields.error ?? "failed", page: pageOf(index) });
+      if (failures.length < FAILURES_LISTED)
+        failures.push({ id: fields.id, reason: fields.error ?? "failed", page: pageOf(index) });
     }
-    if (fields.finished_at && (lastFinished === null || fields.finished_at > lastFinished)) lastFinished = fields.finished_at;
+    if (fields.finished_at && (lastFinished === null || fields.finished_at > lastFinished))
+      lastFinished = fields.finished_at;
     chunk.push(fields);
     if (chunk.length >= LINES_PER_CHUNK) await flush();
     index += 1;

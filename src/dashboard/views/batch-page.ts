@@ -52,7 +52,12 @@ const LIVE = (url: string, refreshMs: number) => `<script>
 })();
 </script>`;
 
-export function batchPage(model: HeaderModel, place: PagePlace, lines: readonly ResultLine[], refreshMs: number): string {
+export function batchPage(
+  model: HeaderModel,
+  place: PagePlace,
+  lines: readonly ResultLine[],
+  refreshMs: number,
+): string {
   const live = `${batchHref(model.batch)}/live?page=${place.number}`;
   const start = pageStart(model, place).replace("<main>", `<main>${TOP_NAV}`);
   return start + cardsHtml(model.batch, lines) + pageEnd(place, LIVE(live, refreshMs));

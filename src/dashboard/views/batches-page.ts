@@ -78,7 +78,9 @@ const LIVE_LIST = (refreshMs: number) => `<script>
 })();
 </script>`;
 
-const HEAD = ["batch", "state", "rows", "pace", "ETA", "cost so far"].map((name) => `<th>${name}</th>`).join("");
+const HEAD = ["batch", "state", "rows", "pace", "ETA", "cost so far"]
+  .map((name) => `<th>${name}</th>`)
+  .join("");
 
 export function batchesPage(statuses: readonly BatchStatus[], refreshMs: number): string {
   return (

@@ -21,14 +21,19 @@ const IMAGES_SHOWN = 4;
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 function images(line: ResultLine, options: CardOptions): string {
-  if (line.images.length === 0) return `<div class="noimg">${esc(line.status === "failed" ? "no image" : line.status)}</div>`;
+  if (line.images.length === 0)
+    return `<div class="noimg">${esc(line.status === "failed" ? "no image" : line.status)}</div>`;
   const shown = line.images.slice(0, IMAGES_SHOWN).map((image, i) => {
     const src = options.thumbFor(image) ?? image;
     const alt = `${line.id} image ${i + 1}`;
-    const img = `<img loading="lazy" decoding="async" src="${fileHref(options.prefix, src)}" ` + `alt="${esc(alt)}">`;
+    const img =
+      `<img loading="lazy" decoding="async" src="${fileHref(options.prefix, src)}" ` + `alt="${esc(alt)}">`;
     return `<a href="${fileHref(options.prefix, image)}">${img}</a>`;
   });
-  const more = line.images.length > IMAGES_SHOWN ? `<span class="more">+${line.images.length - IMAGES_SHOWN}</span>` : "";
+  const more =
+    line.images.length > IMAGES_SHOWN
+      ? `<span class="more">+${line.images.length - IMAGES_SHOWN}</span>`
+      : "";
   return `<div class="imgs n${Math.min(line.images.length, IMAGES_SHOWN)}">${shown.join("")}${more}</div>`;
 }
 

@@ -56,6 +56,9 @@ export function costChartSvg(tiers: readonly ChartTier[]): string {
     `<svg class="cost-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" ` +
     `width="${WIDTH}" height="${height}" role="img" ` +
     `aria-label="Estimated and actual cost per model and tier">` +
-    legend + groups.join("") + empty + `</svg>`
+    legend +
+    groups.join("") +
+    empty +
+    `</svg>`
   );
 }

@@ -1,5 +1,11 @@
 /** HTML escaping for text and attribute values (both quoted with "). Pure. */
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 export function esc(text: string | number | null | undefined): string {
   if (text === null || text === undefined) return "";

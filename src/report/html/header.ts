@@ -25,7 +25,14 @@ export interface HeaderModel {
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
   readonly durationMs: number | null;
-  readonly rows: { total: number; succeeded: number; failed: number; pending: number; held: number; inFlight: number };
+  readonly rows: {
+    total: number;
+    succeeded: number;
+    failed: number;
+    pending: number;
+    held: number;
+    inFlight: number;
+  };
   readonly images: number;
   readonly estimatedMicros: number;
   readonly actualMicros: number;
@@ -39,7 +46,11 @@ export interface HeaderModel {
   readonly pace?: { readonly rowsPerMinute: number | null; readonly etaSeconds: number | null };
 }
 
-export function headerFromReport(input: CostReportInput, inFlight: number, failures: readonly HeaderFailure[]): HeaderModel {
+export function headerFromReport(
+  input: CostReportInput,
+  inFlight: number,
+  failures: readonly HeaderFailure[],
+): HeaderModel {
   const s = input.summary;
   return {
     batch: input.batch,
@@ -63,7 +74,12 @@ export function headerFromReport(input: CostReportInput, inFlight: number, failu
     reservedMicros: input.reservedMicros,
     remainingEstimateMicros: input.remaining.estimatedMicros,
     capMicros: input.capMicros,
-    tiers: s.byTier.map((t) => ({ model: t.model, quality: t.quality, estimatedMicros: t.estimatedMicros, actualMicros: t.actualMicros })),
+    tiers: s.byTier.map((t) => ({
+      model: t.model,
+      quality: t.quality,
+      estimatedMicros: t.estimatedMicros,
+      actualMicros: t.actualMicros,
+    })),
     budgetHistory: input.budgetHistory,
     failures: { total: input.failures.total, listed: failures },
   };
@@ -87,7 +103,10 @@ function rowsByState(m: HeaderModel): string {
   ];
   return parts
     .filter(([name, n]) => n > 0 || name === "succeeded" || name === "failed")
-    .map(([name, n]) => `<span class="pill p-${name.replaceAll(" ", "-")}" data-state="${name}">${count(n)} ${name}</span>`)
+    .map(
+      ([name, n]) =>
+        `<span class="pill p-${name.replaceAll(" ", "-")}" data-state="${name}">${count(n)} ${name}</span>`,
+    )
     .join(" ");
 }
 
@@ -96,7 +115,10 @@ function budget(m: HeaderModel): string {
   const history = m.budgetHistory.map(
     (entry) => `<li data-kind="${entry.kind}"><time>${esc(entry.at ?? "—")}</time> ${esc(entry.text)}</li>`,
   );
-  return `${esc(cap)} · reserved ${usd(m.reservedMicros)}` + (history.length > 0 ? `<ol class="budget-history">${history.join("")}</ol>` : "");
+  return (
+    `${esc(cap)} · reserved ${usd(m.reservedMicros)}` +
+    (history.length > 0 ? `<ol class="budget-history">${history.join("")}</ol>` : "")
+  );
 }
 
 function failures(m: HeaderModel, pageHref: (page: number) => string): string {
@@ -120,7 +142,8 @@ function failures(m: HeaderModel, pageHref: (page: number) => string): string {
 }
 
 export function headerHtml(m: HeaderModel, pageHref: (page: number) => string): string {
-  const duration = formatDuration(m.durationMs) + (m.finishedAt === null && m.durationMs !== null ? " so far" : "");
+  const duration =
+    formatDuration(m.durationMs) + (m.finishedAt === null && m.durationMs !== null ? " so far" : "");
   const pace =
     m.pace === undefined
       ? ""
@@ -134,7 +157,8 @@ export function headerHtml(m: HeaderModel, pageHref: (page: number) => string): 
   const percent = m.rows.total === 0 ? 100 : Math.floor((done / m.rows.total) * 100);
   const actual = `<b class="actual">${usd(m.actualMicros)}</b>`;
   const estimated = `<span class="estimated">${usd(m.estimatedMicros)}</span>`;
-  const remaining = m.remainingEstimateMicros > 0 ? ` · ${usd(m.remainingEstimateMicros)} estimated for rows not done` : "";
+  const remaining =
+    m.remainingEstimateMicros > 0 ? ` · ${usd(m.remainingEstimateMicros)} estimated for rows not done` : "";
   return (
     `<header class="batch-header"><h1>Batch <span class="batch-id">${esc(m.batch)}</span> ` +
     `<span class="state st-${esc(m.state)}">${esc(m.state)}</span></h1>` +
@@ -158,5 +182,8 @@ export function headerHtml(m: HeaderModel, pageHref: (page: number) => string): 
 
 /** The filter choices of the contact sheet: the models and tiers of the batch. */
 export function filterChoices(tiers: readonly ChartTier[]): { models: string[]; tiers: string[] } {
-  return { models: [...new Set(tiers.map((t) => t.model))], tiers: [...new Set(tiers.map((t) => tierName(t.quality)))] };
+  return {
+    models: [...new Set(tiers.map((t) => t.model))],
+    tiers: [...new Set(tiers.map((t) => tierName(t.quality)))],
+  };
 }

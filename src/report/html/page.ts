@@ -43,7 +43,11 @@ export function pageLinks(place: PagePlace): string {
     const failed = place.failedPerPage?.[n - 1] ?? 0;
     const title = failed > 0 ? ` title="${failed} failed"` : "";
     const mark = failed > 0 ? ` <small>(${failed}✗)</small>` : "";
-    links.push(n === place.number ? `<span class="here"${title}>${n}${mark}</span>` : `<a href="${esc(place.href(n))}"${title}>${n}${mark}</a>`);
+    links.push(
+      n === place.number
+        ? `<span class="here"${title}>${n}${mark}</span>`
+        : `<a href="${esc(place.href(n))}"${title}>${n}${mark}</a>`,
+    );
   }
   return `<nav class="pages" aria-label="pages">${links.join("")}</nav>`;
 }
