@@ -51,10 +51,12 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
   try {
     const binding = bindingOf(deps.config, false);
     const log = deps.logger;
-    for (const line of syncLines(await syncSchedules(queue, folder, dir)))
-      log.info({ dir }, `Schedules: ${line}`);
-
-    let syncing: Promise<void> = Promise.resolve();
+    // Watch before the first sync, so a file changed while it runs is synced after it, never missed.
+    let syncing: Promise<void> = (async () => {
+      for (const line of syncLines(await syncSchedules(queue, folder, dir)))
+        log.info({ dir }, `Schedules: ${line}`);
+    })();
+    syncing.catch(() => undefined); // awaited below, where a failure ends serve
     const resync = () => {
       syncing = syncing.then(async () => {
         try {
@@ -73,6 +75,7 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
       () => watcher.close(),
       () => syncing,
     );
+    await syncing;
 
     const runner = createOccurrenceRunner({
       store: createOccurrenceStore(deps.redis, deps.keys),
