@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
-import { Redis } from "ioredis";
 import { eventually } from "./eventually.js";
 import { tempDir } from "./manifests.js";
+import { answers } from "./redis.js";
 
 export interface OwnRedis {
   readonly url: string;
@@ -28,19 +28,6 @@ async function freePort(): Promise<number> {
   const port = typeof address === "object" && address !== null ? address.port : 0;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function answers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on("error", () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
 }
 
 export async function startOwnRedis(): Promise<OwnRedis> {

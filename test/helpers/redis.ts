@@ -9,7 +9,8 @@ import { Redis } from "ioredis";
 const DEFAULT_URL = "redis://127.0.0.1:6379";
 let containerUrl: Promise<string> | null = null;
 
-async function answers(url: string): Promise<boolean> {
+/** Whether a Redis answers PING at `url` (one try, no reconnects). */
+export async function answers(url: string): Promise<boolean> {
   const probe = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
