@@ -21,7 +21,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { connectRedis } from "../src/queue/connection.js";
+import { connectRedis } from "../src/redis/connection.js";
 import { measureInChild, startSimulatorChild, type SimulatorChild } from "./lib/children.js";
 import { REDIS_URL, redisCpuSeconds } from "./lib/bench-redis.js";
 import type { MeasureResult, MeasureSpec, PipelineResult } from "./lib/measure.js";

@@ -27,7 +27,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { writeFile } from "node:fs/promises";
 import { runCli } from "../src/cli/program.js";
-import { writeReports } from "../src/commands/shared/write-reports.js";
+import { writeReports } from "../src/batch/end/write-reports.js";
 import { createBatchRecords } from "../src/ledger/batch-records.js";
 import { createResultReader } from "../src/ledger/result-reader.js";
 import { batchLines, manifestUsable } from "../src/report/batch-lines.js";

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { connectRedis } from "../../src/queue/connection.js";
-import { createKeys, type Keys } from "../../src/queue/keys.js";
+import { connectRedis } from "../../src/redis/connection.js";
+import { createKeys, type Keys } from "../../src/ledger/keys.js";
 import { deletePrefixKeys } from "../../test/helpers/redis.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -14,7 +14,7 @@ export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export interface BenchRedis {
   readonly prefix: string;
   readonly keys: Keys;
-  /** maxRetriesPerRequest: null, as BullMQ needs (src/queue/connection.ts). */
+  /** maxRetriesPerRequest: null, as BullMQ needs (src/redis/connection.ts). */
   readonly redis: Redis;
   /** Deletes every key under the prefix, closes the connection, returns how many keys went. */
   cleanup(): Promise<number>;

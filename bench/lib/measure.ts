@@ -14,11 +14,11 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { Queue, Worker } from "bullmq";
-import type { BatchSettings } from "../../src/commands/settings.js";
-import { openBatch } from "../../src/commands/shared/open-batch.js";
+import type { BatchSettings } from "../../src/batch/settings.js";
+import { openBatch } from "../../src/batch/open/open-batch.js";
 import { bindingFor } from "../../src/ledger/binding.js";
 import { silentLogger } from "../../src/log/logger.js";
-import { runBatch } from "../../src/commands/shared/run-batch.js";
+import { runBatch } from "../../src/batch/run/run-batch.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
 import { createLedger } from "../../src/ledger/ledger.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../src/queue/retry-options.js";

@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { BatchError } from "../core/errors.js";
-import type { CommandContext, CommandIo } from "../commands/context.js";
+import type { CommandContext } from "../commands/context.js";
+import type { CommandIo } from "../runtime/io.js";
 import { registerEstimate } from "./estimate.js";
 import { registerSimulator } from "./simulator.js";
 import { registerSubmit } from "./submit.js";

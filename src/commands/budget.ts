@@ -4,8 +4,8 @@ import { formatUsd } from "../core/money.js";
 import { createBudgetHistory } from "../ledger/budget-history.js";
 import { createQueues } from "../queue/queues.js";
 import type { CommandContext } from "./context.js";
-import { applyCap } from "./shared/apply-cap.js";
-import { openQueueDeps } from "./shared/queue-deps.js";
+import { applyCap } from "../batch/apply-cap.js";
+import { openQueueDeps } from "../runtime/deps.js";
 
 export async function budget(
   ctx: CommandContext,

@@ -14,9 +14,9 @@ import { createBatchPool } from "../ledger/pool.js";
 import { createQueues, type Queues } from "../queue/queues.js";
 import { CANCELED_REASON, createBatchFinisher, endOf } from "../worker/batch-end.js";
 import type { CommandContext } from "./context.js";
-import { endBatchHandler } from "./shared/end-batch.js";
-import { openQueueDeps, type QueueDeps } from "./shared/queue-deps.js";
-import type { RedisPatience } from "./settings.js";
+import { endBatchHandler } from "../batch/end/end-batch.js";
+import { openQueueDeps, type QueueDeps } from "../runtime/deps.js";
+import type { RedisPatience } from "../batch/settings.js";
 
 export interface CancelSettings extends RedisPatience {
   readonly batchId: string;

@@ -1,21 +1,8 @@
 /**
- * What every command gets: where to print, the environment, and a way to set the exit code
- * (only main.ts turns it into process.exit).
+ * What every command gets: its io (runtime/io.ts) and a way to set the exit code (only
+ * cli/main.ts turns it into process.exit).
  */
-import type { Readable, Writable } from "node:stream";
-import type { Environment } from "../config/config.js";
-
-export interface CommandIo {
-  /** Standard input: a manifest given as `-` is read from here. */
-  readonly stdin?: Readable & { isTTY?: boolean };
-  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
-  readonly stderr: Writable & { isTTY?: boolean; columns?: number };
-  readonly env: Environment;
-  /** Aborted when the user asks to stop (SIGINT/SIGTERM); commands that run long listen to it. */
-  readonly signal?: AbortSignal;
-  /** Told when a command stops cleanly on `signal`; other commands are simply ended by a signal. */
-  readonly onStopHandled?: () => void;
-}
+import type { CommandIo } from "../runtime/io.js";
 
 export interface CommandContext {
   readonly io: CommandIo;

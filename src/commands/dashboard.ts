@@ -6,7 +6,7 @@
 import { UsageError } from "../core/errors.js";
 import { startDashboard } from "../dashboard/server.js";
 import type { CommandContext } from "./context.js";
-import { openQueueDeps } from "./shared/queue-deps.js";
+import { openQueueDeps } from "../runtime/deps.js";
 
 export interface DashboardSettings {
   readonly host: string;

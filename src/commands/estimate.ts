@@ -9,9 +9,9 @@ import { scanManifest, type ManifestScan } from "../pricing/scan.js";
 import { costAtEachTier } from "../pricing/what-if.js";
 import { estimateJson, renderEstimateTable } from "../report/estimate-view.js";
 import type { CommandContext } from "./context.js";
-import type { ManifestSettings } from "./settings.js";
+import type { ManifestSettings } from "../batch/settings.js";
 import { planJson, planLine } from "../ledger/plan.js";
-import { dryRunPlan } from "./shared/dry-run-plan.js";
+import { dryRunPlan } from "../batch/open/dry-run-plan.js";
 
 export interface EstimateSettings extends ManifestSettings {
   readonly format: "table" | "json";

@@ -12,10 +12,10 @@ import type { BatchRecord } from "../ledger/batch-record.js";
 import { reportSummaryLine } from "../report/summary-line.js";
 import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
-import { restoreImages } from "./shared/apply-plan.js";
-import { bindingOf, clientFor, openQueueDeps, type QueueDeps } from "./shared/queue-deps.js";
-import { startRehearsal } from "./shared/rehearsal.js";
-import { writeReports } from "./shared/write-reports.js";
+import { restoreImages } from "../batch/open/apply-plan.js";
+import { bindingOf, clientFor, openQueueDeps, type QueueDeps } from "../runtime/deps.js";
+import { startRehearsal } from "../batch/run/rehearsal.js";
+import { writeReports } from "../batch/end/write-reports.js";
 
 const present = (file: string) =>
   access(file).then(

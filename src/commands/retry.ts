@@ -14,10 +14,10 @@ import { manifestSha256 } from "../manifest/fingerprint.js";
 import { createQueues, type Queues } from "../queue/queues.js";
 import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
-import { bindingOf, clientFor, openQueueDeps } from "./shared/queue-deps.js";
-import { simulatorPoll, startRehearsal } from "./shared/rehearsal.js";
-import { workAndReport } from "./shared/work-and-report.js";
-import type { WorkerSettings } from "./settings.js";
+import { bindingOf, clientFor, openQueueDeps } from "../runtime/deps.js";
+import { simulatorPoll, startRehearsal } from "../batch/run/rehearsal.js";
+import { workAndReport } from "../batch/run/work-and-report.js";
+import type { WorkerSettings } from "../batch/settings.js";
 import type { RetryOptions } from "../queue/retry-options.js";
 
 export type RetrySelection =
@@ -118,7 +118,7 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
         await deps.ledger.rows.reopen(record.id, rows.slice(i, i + 500), "again");
       queues = createQueues(deps.redis, deps.keys, record.id);
       const source = manifest;
-      await workAndReport(ctx, {
+      const code = await workAndReport(ctx.io, {
         deps,
         client,
         binding,
@@ -130,6 +130,7 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
         maxQueued: undefined,
         again: `run \`runflow-batch run ${manifest.path} --out ${out}\``,
       });
+      ctx.setExitCode(code);
     } finally {
       await client.close();
     }

@@ -9,11 +9,11 @@ import { prepareManifestSource } from "../manifest/index.js";
 import type { Queues } from "../queue/queues.js";
 import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
-import { openBatch } from "./shared/open-batch.js";
-import { bindingOf, clientFor, openQueueDeps } from "./shared/queue-deps.js";
-import { simulatorPoll, startRehearsal } from "./shared/rehearsal.js";
-import { workAndReport } from "./shared/work-and-report.js";
-import type { BatchSettings, WorkerSettings } from "./settings.js";
+import { openBatch } from "../batch/open/open-batch.js";
+import { bindingOf, clientFor, openQueueDeps } from "../runtime/deps.js";
+import { simulatorPoll, startRehearsal } from "../batch/run/rehearsal.js";
+import { workAndReport } from "../batch/run/work-and-report.js";
+import type { BatchSettings, WorkerSettings } from "../batch/settings.js";
 
 export interface RunSettings extends BatchSettings {
   readonly out: string;
@@ -59,7 +59,7 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
       const verb = prepared.created ? "Starting" : "Resuming";
       ctx.io.stderr.write(`${verb} batch ${batchId}: ${record.submission.rows} rows → ${settings.out}\n`);
       const poll = settings.simulate ? simulatorPoll(settings.simulate.latencyMs) : undefined;
-      await workAndReport(ctx, {
+      const code = await workAndReport(ctx.io, {
         deps,
         client,
         binding,
@@ -71,6 +71,7 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
         maxQueued: settings.maxQueued,
         again: "run the same command again",
       });
+      ctx.setExitCode(code);
     } finally {
       await client.close();
     }

@@ -6,7 +6,7 @@ import { createOccurrenceStore } from "../schedule/occurrence-store.js";
 import { createScheduleQueue } from "../schedule/scheduler.js";
 import { renderHistory } from "../schedule/views.js";
 import type { CommandContext } from "./context.js";
-import { openQueueDeps } from "./shared/queue-deps.js";
+import { openQueueDeps } from "../runtime/deps.js";
 
 export interface ScheduleHistorySettings {
   readonly name: string;

@@ -11,7 +11,7 @@ import { createScheduleQueue } from "../schedule/scheduler.js";
 import { renderScheduleList, type ListedSchedule, type OccurrenceView } from "../schedule/views.js";
 import type { CommandContext } from "./context.js";
 import type { ScheduleDirSettings } from "./schedule-sync.js";
-import { openQueueDeps } from "./shared/queue-deps.js";
+import { openQueueDeps } from "../runtime/deps.js";
 
 export async function scheduleList(ctx: CommandContext, settings: ScheduleDirSettings): Promise<void> {
   const now = Date.now();

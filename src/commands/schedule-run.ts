@@ -11,8 +11,8 @@ import { createOccurrenceRunner } from "../schedule/occurrence-runner.js";
 import { createOccurrenceStore } from "../schedule/occurrence-store.js";
 import { createScheduleQueue } from "../schedule/scheduler.js";
 import type { CommandContext } from "./context.js";
-import { bindingOf, openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
-import { definiteStartError, occurrenceStarter } from "./shared/start-occurrence.js";
+import { bindingOf, openQueueDeps, runflowClientFor } from "../runtime/deps.js";
+import { definiteStartError, occurrenceStarter } from "../schedule/start-occurrence.js";
 
 export interface ScheduleRunSettings {
   readonly name: string;

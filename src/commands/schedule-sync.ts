@@ -7,7 +7,7 @@ import { loadScheduleFolder } from "../schedule/load.js";
 import { createScheduleQueue } from "../schedule/scheduler.js";
 import { syncLines, syncSchedules } from "../schedule/sync.js";
 import type { CommandContext } from "./context.js";
-import { openQueueDeps } from "./shared/queue-deps.js";
+import { openQueueDeps } from "../runtime/deps.js";
 
 export interface ScheduleDirSettings {
   /** The schedules folder as the user named it. */

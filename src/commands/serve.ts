@@ -16,8 +16,8 @@ import { startScheduleWorker } from "../schedule/schedule-worker.js";
 import { ScheduleFilesError, syncLines, syncSchedules } from "../schedule/sync.js";
 import { watchScheduleFolder } from "../schedule/watch.js";
 import type { CommandContext } from "./context.js";
-import { bindingOf, openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
-import { definiteStartError, occurrenceStarter } from "./shared/start-occurrence.js";
+import { bindingOf, openQueueDeps, runflowClientFor } from "../runtime/deps.js";
+import { definiteStartError, occurrenceStarter } from "../schedule/start-occurrence.js";
 import { work, type WorkSettings } from "./work.js";
 
 export interface ServeSettings {

@@ -9,10 +9,10 @@ import { batchStatus, renderBatchTable, renderStatus } from "../report/status-vi
 import { waitingFor } from "../report/waiting-for.js";
 import type { CommandContext } from "./context.js";
 import { FINAL_STATES, type FinalState } from "../ledger/batch-record.js";
-import { openQueueDeps } from "./shared/queue-deps.js";
-import { waitFactsReader, type WaitFactsReader } from "./shared/wait-facts.js";
-import { EXIT } from "./shared/work-and-report.js";
-import type { RedisPatience } from "./settings.js";
+import { openQueueDeps } from "../runtime/deps.js";
+import { waitFactsReader, type WaitFactsReader } from "../batch/status-facts.js";
+import { OUTCOME_EXIT } from "../batch/run/work-and-report.js";
+import type { RedisPatience } from "../batch/settings.js";
 
 export interface StatusSettings extends RedisPatience {
   readonly batchId: string | undefined;
@@ -64,7 +64,7 @@ export async function status(ctx: CommandContext, settings: StatusSettings): Pro
       if (settings.watch && ctx.io.stdout.isTTY) ctx.io.stdout.write("\x1b[2J\x1b[H");
       ctx.io.stdout.write(text);
       if (settings.watch && ended !== null) {
-        ctx.setExitCode(EXIT[ended]); // the batch has ended: so does watching it
+        ctx.setExitCode(OUTCOME_EXIT[ended]); // the batch has ended: so does watching it
         break;
       }
       if (!settings.watch || signal?.aborted) break;

@@ -8,10 +8,10 @@ import type { Queues } from "../queue/queues.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { prepareManifestSource } from "../manifest/index.js";
 import type { CommandContext } from "./context.js";
-import { openBatch } from "./shared/open-batch.js";
+import { openBatch } from "../batch/open/open-batch.js";
 import { createBatchPool } from "../ledger/pool.js";
-import { bindingOf, openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
-import type { BatchSettings } from "./settings.js";
+import { bindingOf, openQueueDeps, runflowClientFor } from "../runtime/deps.js";
+import type { BatchSettings } from "../batch/settings.js";
 
 export interface SubmitSettings extends BatchSettings {
   /** Where workers write images (default: out/<batch id>). */

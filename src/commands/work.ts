@@ -8,9 +8,9 @@
 import type { ConfigurationError } from "../core/errors.js";
 import { createWorker } from "../worker/worker.js";
 import type { CommandContext } from "./context.js";
-import { endBatchHandler } from "./shared/end-batch.js";
-import { bindingOf, openQueueDeps, runflowClientFor } from "./shared/queue-deps.js";
-import type { WorkerSettings } from "./settings.js";
+import { endBatchHandler } from "../batch/end/end-batch.js";
+import { bindingOf, openQueueDeps, runflowClientFor } from "../runtime/deps.js";
+import type { WorkerSettings } from "../batch/settings.js";
 
 export interface WorkSettings extends WorkerSettings {
   /** Serve this batch only; default: every batch submitted for this endpoint and account. */

@@ -1,10 +1,9 @@
 /**
  * Error classes shared by every domain. Each carries the process exit code the design assigns
- * to it, so the CLI maps any failure to the contract without knowing where it came from:
- * 1 failed rows, 2 bad usage or invalid manifest, 3 stopped by the budget cap,
- * 4 Redis or Runflow unreachable or misconfigured.
+ * to it (core/exit-codes.ts), so the CLI maps any failure to the contract without knowing where
+ * it came from. Anything a user or an operator can cause is one of these; any other error is a bug.
  */
-export type ExitCode = 0 | 1 | 2 | 3 | 4;
+import { EXIT, type ExitCode } from "./exit-codes.js";
 
 export class BatchError extends Error {
   readonly exitCode: ExitCode;
@@ -18,21 +17,21 @@ export class BatchError extends Error {
 /** The user asked for something that cannot be done as asked (exit 2). */
 export class UsageError extends BatchError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 2, options);
+    super(message, EXIT.usage, options);
   }
 }
 
 /** Redis or Runflow is unreachable or misconfigured (exit 4). */
 export class ConfigurationError extends BatchError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 4, options);
+    super(message, EXIT.unavailable, options);
   }
 }
 
 /** The batch stopped because its budget cap would have been crossed (exit 3). */
 export class BudgetStopError extends BatchError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 3, options);
+    super(message, EXIT.money, options);
   }
 }
 

@@ -1,9 +1,9 @@
 /**
- * Each batch has its own pair of BullMQ queues (its lane, queue/keys.ts laneQueueName). The
+ * Each batch has its own pair of BullMQ queues (its lane, ledger/keys.ts laneQueueName). The
  * dashboard opens a batch's queues once, when first shown, and closes them all when it stops.
  */
 import type { Redis } from "ioredis";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "../ledger/keys.js";
 import { createQueues, type Queues } from "../queue/queues.js";
 
 export interface Lanes {

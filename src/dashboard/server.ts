@@ -12,7 +12,7 @@ import { createBatchRecords } from "../ledger/batch-records.js";
 import { createBudgetHistory } from "../ledger/budget-history.js";
 import { createResultReader } from "../ledger/result-reader.js";
 import { silentLogger, type Logger } from "../log/logger.js";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "../ledger/keys.js";
 import { batchStatus } from "../report/status-view.js";
 import { checkBind, tokenGuard } from "./auth.js";
 import { mountBullBoard } from "./bull-board.js";

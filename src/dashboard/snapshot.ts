@@ -2,7 +2,7 @@
 import type { BatchRecords } from "../ledger/batch-records.js";
 import type { ApiStats } from "../ledger/api-stats.js";
 import type { ResultReader } from "../ledger/result-reader.js";
-import { QUEUE_NAMES } from "../queue/keys.js";
+import { QUEUE_NAMES } from "../ledger/keys.js";
 import type { Lanes } from "./lanes.js";
 import type { MetricsSnapshot } from "./metrics.js";
 

@@ -4,7 +4,7 @@
  * dashboard's /metrics reads the sums.
  */
 import type { Redis } from "ioredis";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "./keys.js";
 
 export interface ApiStats {
   add(delta: Readonly<Record<string, number>>): Promise<void>;

@@ -3,7 +3,7 @@
  * default id comes from the output directory and the binding (binding.ts). Pure.
  */
 import { UsageError } from "../core/errors.js";
-import { BATCH_ID_PATTERN } from "../queue/keys.js";
+import { BATCH_ID_PATTERN } from "./keys.js";
 
 export function checkBatchId(id: string): string {
   if (!BATCH_ID_PATTERN.test(id)) {

@@ -4,7 +4,7 @@
  * status read these; they never depend on BullMQ's job retention.
  */
 import type { Redis } from "ioredis";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "./keys.js";
 import {
   batchFields,
   parseBatchRecord,

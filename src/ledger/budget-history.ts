@@ -4,7 +4,7 @@
  * --max-cost), and the cap stopping the batch. The reports show it; nothing decides by it.
  */
 import type { Redis } from "ioredis";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "./keys.js";
 
 export type BudgetEventKind = "created" | "changed" | "stopped";
 

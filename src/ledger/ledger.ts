@@ -4,7 +4,7 @@
  * and the result reader (reports, status, the producer).
  */
 import type { Redis } from "ioredis";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "./keys.js";
 import { createBatchRecords, type BatchRecords } from "./batch-records.js";
 import { createResultReader, type ResultReader } from "./result-reader.js";
 import { createRowLedger, type RowLedger } from "./row-ledger.js";

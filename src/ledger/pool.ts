@@ -4,7 +4,7 @@
  * so it can never see another endpoint's or account's batches.
  */
 import type { Redis } from "ioredis";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "./keys.js";
 import { bindingId, type Binding } from "./binding.js";
 
 export interface BatchPool {

@@ -3,8 +3,8 @@
  * results (parsed), run ids, rows held by the cap, per-tier counters. Reads only.
  */
 import type { Redis } from "ioredis";
-import type { StoredResult } from "../queue/job-data.js";
-import type { Keys } from "../queue/keys.js";
+import type { StoredResult } from "../ledger/stored-result.js";
+import type { Keys } from "./keys.js";
 import { parseStoredResult } from "./stored-result.js";
 
 export interface ResultReader {

@@ -5,8 +5,8 @@
  * twice with any number of workers.
  */
 import type { Redis } from "ioredis";
-import type { StoredResult } from "../queue/job-data.js";
-import { tierLabel, type Keys } from "../queue/keys.js";
+import type { StoredResult } from "../ledger/stored-result.js";
+import { tierLabel, type Keys } from "./keys.js";
 import { withLedgerScripts } from "./lua-scripts.js";
 
 export interface Reservation {

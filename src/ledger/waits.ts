@@ -6,7 +6,7 @@
  * notes of other workers.
  */
 import type { Redis } from "ioredis";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "./keys.js";
 
 export type WaitKind = "rate-limited" | "out-of-credit" | "transient" | "unreadable" | "local";
 

@@ -1,12 +1,12 @@
 /**
  * Two rows must never write the same image file. Each row claims the file names it will write
- * (outdir/file-names.ts: <id>.<ext>, or <id>-1.<ext> … for several images); a name claimed twice is
+ * (core/file-names.ts: <id>.<ext>, or <id>-1.<ext> … for several images); a name claimed twice is
  * a problem of the later row that names both rows:
  *   `line 7: id "a-1" would write images/a-1.png, which line 3 (id "a", 2 images) writes too; rename one`
  * Memory stays flat: names are kept as 64-bit fingerprints (key-registry.ts); only rows whose names
  * differ from their id (several images, or a sanitised id) are remembered in full, to word the message.
  */
-import { imageBasesFor, likelyExtension } from "../outdir/file-names.js";
+import { imageBasesFor, likelyExtension } from "../core/file-names.js";
 import { KeyRegistry } from "./key-registry.js";
 import { makeProblem } from "./problems.js";
 import type { Problem, RowLocation } from "./types.js";

@@ -13,7 +13,7 @@ import { pricedRows } from "../pricing/priced-rows.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { RowJobData } from "./job-data.js";
-import { jobIdFor, queueFor, type QueueName } from "./keys.js";
+import { jobIdFor, queueFor, type QueueName } from "../ledger/keys.js";
 import { jobOptions, type Queues, type RetryOptions } from "./queues.js";
 
 export interface EnqueueOptions {

@@ -6,8 +6,8 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { RowJobData } from "./job-data.js";
-import { laneQueueName, type Keys, type QueueName } from "./keys.js";
-import { closeBullmq } from "./connection.js";
+import { laneQueueName, type Keys, type QueueName } from "../ledger/keys.js";
+import { closeBullmq } from "../redis/connection.js";
 import type { RetryOptions } from "./retry-options.js";
 
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";

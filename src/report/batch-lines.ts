@@ -12,7 +12,7 @@ import { streamManifestBatches } from "../manifest/stream.js";
 import type { ManifestSource } from "../manifest/source.js";
 import type { JobRow } from "../manifest/types.js";
 import { pricedRows } from "../pricing/priced-rows.js";
-import type { StoredResult } from "../queue/job-data.js";
+import type { StoredResult } from "../ledger/stored-result.js";
 import { lineFromResult, pendingLine, promptOf, type ResultLine } from "./result-lines.js";
 
 const CANCELED_ROW = "canceled: the batch was canceled before this row ran";

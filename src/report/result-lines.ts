@@ -7,7 +7,7 @@
  * before the first row is written.
  */
 import { formatUsd, type Micros } from "../core/money.js";
-import type { StoredResult } from "../queue/job-data.js";
+import type { StoredResult } from "../ledger/stored-result.js";
 
 /** `removed`: recorded for a row the manifest no longer has (its files stay). */
 export type LineStatus = "succeeded" | "failed" | "pending" | "held" | "removed" | "canceled";

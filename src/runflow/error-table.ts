@@ -14,7 +14,7 @@
  *                                         the row keeps its run and waits; submitting pauses
  *   permanent       fail            1     the row cannot succeed (400, 404, 409, 410, 413, 422, …)
  */
-import type { ExitCode } from "../core/errors.js";
+import { EXIT, type ExitCode } from "../core/exit-codes.js";
 import type { ErrorDecision } from "./types.js";
 
 export type DecisionKind = ErrorDecision["kind"];
@@ -32,12 +32,12 @@ export interface DecisionEffect {
 }
 
 export const DECISIONS: Readonly<Record<DecisionKind, DecisionEffect>> = {
-  retry: { action: "retry", exitCode: 4 },
-  "rate-limited": { action: "rate-limit", exitCode: 4 },
-  "out-of-credit": { action: "pause-credit", exitCode: 4 },
-  configuration: { action: "stop", exitCode: 4 },
-  local: { action: "pause-local", exitCode: 2 },
-  permanent: { action: "fail", exitCode: 1 },
+  retry: { action: "retry", exitCode: EXIT.unavailable },
+  "rate-limited": { action: "rate-limit", exitCode: EXIT.unavailable },
+  "out-of-credit": { action: "pause-credit", exitCode: EXIT.unavailable },
+  configuration: { action: "stop", exitCode: EXIT.unavailable },
+  local: { action: "pause-local", exitCode: EXIT.usage },
+  permanent: { action: "fail", exitCode: EXIT.failedRows },
 };
 
 export function exitCodeFor(kind: DecisionKind): ExitCode {

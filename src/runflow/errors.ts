@@ -7,7 +7,8 @@
  * 410, 413, 422, a broken output), 4 otherwise (unreachable, misconfigured, out of credit, rate
  * limited). How to fix each is in error-hints.ts.
  */
-import { BatchError, type ExitCode } from "../core/errors.js";
+import { BatchError } from "../core/errors.js";
+import type { ExitCode } from "../core/exit-codes.js";
 import { hintFor } from "./error-hints.js";
 import {
   apiDecision,

@@ -21,7 +21,7 @@ export interface StartedBatch {
   readonly alreadyDone: number;
 }
 
-/** Opens the occurrence's batch and queues its rows (commands/shared/start-occurrence.ts). */
+/** Opens the occurrence's batch and queues its rows (schedule/start-occurrence.ts). */
 export type StartBatch = (
   schedule: Schedule,
   occurrence: OccurrenceTime,

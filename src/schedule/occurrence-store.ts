@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "../ledger/keys.js";
 import type { Outcome } from "./decide.js";
 import { scheduleJson, type Schedule } from "./schedule.js";
 

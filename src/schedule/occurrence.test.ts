@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BATCH_ID_PATTERN } from "../queue/keys.js";
+import { BATCH_ID_PATTERN } from "../ledger/keys.js";
 import { batchIdOf, manualDueMs, occurrenceOf } from "./occurrence.js";
 import { MAX_NAME_LENGTH } from "./schedule-schema.js";
 import { renderTemplate, unknownPlaceholders } from "./templates.js";

@@ -10,8 +10,8 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log/logger.js";
-import { closeBullmq } from "../queue/connection.js";
-import type { Keys } from "../queue/keys.js";
+import { closeBullmq } from "../redis/connection.js";
+import type { Keys } from "../ledger/keys.js";
 import type { OccurrenceRunner } from "./occurrence-runner.js";
 import { OCCURRENCE_ATTEMPTS, parseTemplateData, SCHEDULES_QUEUE } from "./scheduler.js";
 

@@ -8,8 +8,8 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import { closeBullmq } from "../queue/connection.js";
-import type { Keys } from "../queue/keys.js";
+import { closeBullmq } from "../redis/connection.js";
+import type { Keys } from "../ledger/keys.js";
 import { scheduleJson, type Schedule } from "./schedule.js";
 import { nameOfSchedulerId, schedulerIdOf, type InstalledScheduler } from "./sync-plan.js";
 
@@ -64,7 +64,7 @@ function installedOf(json: {
 
 export function createScheduleQueue(redis: Redis, keys: Keys): ScheduleQueue {
   const queue = new Queue(SCHEDULES_QUEUE, { connection: redis, prefix: keys.bullPrefix });
-  // Connection trouble is the Redis outage's to report (queue/connection.ts).
+  // Connection trouble is the Redis outage's to report (redis/connection.ts).
   queue.on("error", () => undefined);
   return {
     queue,

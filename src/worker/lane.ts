@@ -10,8 +10,8 @@ import { createEpisode, spoken } from "../log/episodes.js";
 import type { BatchWaits } from "../ledger/waits.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
-import { laneQueueName, QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
-import { closeBullmq } from "../queue/connection.js";
+import { laneQueueName, QUEUE_NAMES, type Keys, type QueueName } from "../ledger/keys.js";
+import { closeBullmq } from "../redis/connection.js";
 import { createQueues } from "../queue/queues.js";
 import type { BatchFinisher } from "./batch-end.js";
 import type { CreditOutage } from "./credit-outage.js";
@@ -58,7 +58,7 @@ export interface Lane {
   close(): Promise<void>;
 }
 
-/** Errors of a connection going or gone: the Redis outage (queue/connection.ts) reports those, once. */
+/** Errors of a connection going or gone: the Redis outage (redis/connection.ts) reports those, once. */
 const CONNECTION_TROUBLE = new RegExp(
   ["Connection is closed", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]
     .concat(["Stream isn't writeable", "max retries"])

@@ -6,7 +6,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { LimitFunction } from "p-limit";
 import type { Run, RunflowClient } from "../runflow/types.js";
-import { imageBasesFor } from "../outdir/file-names.js";
+import { imageBasesFor } from "../core/file-names.js";
 
 /** Makes DIR/images and DIR/.partial once per output directory, not once per image. */
 export type ImageDirs = (outDir: string) => Promise<void>;

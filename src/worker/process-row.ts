@@ -12,7 +12,7 @@
 import type { Logger } from "../log/logger.js";
 import type { Reservation } from "../ledger/row-ledger.js";
 import type { RowJobData } from "../queue/job-data.js";
-import { idempotencyKeyFor, tierLabel } from "../queue/keys.js";
+import { idempotencyKeyFor, tierLabel } from "../ledger/keys.js";
 import { classifyError } from "../runflow/errors.js";
 import type { Run } from "../runflow/types.js";
 import { downloadOutputs } from "./outputs.js";

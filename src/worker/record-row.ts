@@ -3,7 +3,8 @@
  * cost, once (the ledger makes a second record a no-op). A failed row keeps what was, or may have
  * been, paid for (row-cost.ts).
  */
-import type { RowJobData, StoredResult } from "../queue/job-data.js";
+import type { StoredResult } from "../ledger/stored-result.js";
+import type { RowJobData } from "../queue/job-data.js";
 import type { Run } from "../runflow/types.js";
 import { endedRunCost, runflowSide, unendedRowCost } from "./row-cost.js";
 import type { RowAttemptError } from "./row-errors.js";

@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import { openCallbacks, createLocalWakeups, type CallbackSettings } from "../callbacks/index.js";
 import { ConfigurationError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
-import type { Keys } from "../queue/keys.js";
+import type { Keys } from "../ledger/keys.js";
 import { MODELS, type ModelId } from "../core/models.js";
 import { callbackFallbackFor, scheduleFor, type PollSchedule } from "./poll-schedule.js";
 import type { Run } from "../runflow/types.js";

@@ -20,7 +20,7 @@ import { createBatchPool } from "../ledger/pool.js";
 import { createRowLedger } from "../ledger/row-ledger.js";
 import { createBatchWaits } from "../ledger/waits.js";
 import type { Logger } from "../log/logger.js";
-import { QUEUE_NAMES, type Keys, type QueueName } from "../queue/keys.js";
+import { QUEUE_NAMES, type Keys, type QueueName } from "../ledger/keys.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { createBatchFinisher, type OnBatchEnd } from "./batch-end.js";
 import { createCreditOutage } from "./credit-outage.js";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDashboard } from "../../src/dashboard/server.js";
 import { createBatchRecords } from "../../src/ledger/batch-records.js";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { cli } from "../helpers/cli.js";
 import { eventually } from "../helpers/eventually.js";
 import { generations, mixedRows, tempDir, writeJsonl } from "../helpers/manifests.js";

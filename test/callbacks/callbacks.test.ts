@@ -11,7 +11,7 @@ import { createLedger, type Ledger } from "../../src/ledger/ledger.js";
 import { silentLogger } from "../../src/log/logger.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
 import type { RowJobData } from "../../src/queue/job-data.js";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";

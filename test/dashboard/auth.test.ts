@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isLoopback } from "../../src/dashboard/auth.js";
 import { batchFile } from "../../src/dashboard/files.js";
 import { startDashboard, type Dashboard } from "../../src/dashboard/server.js";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { cli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/manifests.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { startDashboard } from "../../src/dashboard/server.js";
 import { createApiStats } from "../../src/ledger/api-stats.js";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { withRequestStats } from "../../src/runflow/request-stats.js";
 import { startSimulator } from "../../src/simulator/index.js";

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach } from "vitest";
 import { createBatchRecords, type BatchRecords } from "../../src/ledger/batch-records.js";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
 import { spawnCli, type CliProcess } from "./cli.js";
 import { testRedis, type TestRedis } from "./redis.js";

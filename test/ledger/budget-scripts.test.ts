@@ -5,8 +5,8 @@
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLedger, type Ledger } from "../../src/ledger/ledger.js";
-import type { StoredResult } from "../../src/queue/job-data.js";
-import { createKeys } from "../../src/queue/keys.js";
+import type { StoredResult } from "../../src/ledger/stored-result.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { newBatch } from "../helpers/ledger.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLedger, type Ledger } from "../../src/ledger/ledger.js";
-import { createKeys, type Keys } from "../../src/queue/keys.js";
+import { createKeys, type Keys } from "../../src/ledger/keys.js";
 import { newBatch } from "../helpers/ledger.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 

@@ -8,8 +8,8 @@ import { UnreadableBatchError } from "../../src/ledger/batch-record.js";
 import { createLedger, type Ledger } from "../../src/ledger/ledger.js";
 import { UnreadableResultError } from "../../src/ledger/stored-result.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
-import type { StoredResult } from "../../src/queue/job-data.js";
-import { createKeys, type Keys } from "../../src/queue/keys.js";
+import type { StoredResult } from "../../src/ledger/stored-result.js";
+import { createKeys, type Keys } from "../../src/ledger/keys.js";
 import { newBatch } from "../helpers/ledger.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 

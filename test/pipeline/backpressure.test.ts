@@ -5,7 +5,7 @@
 import path from "node:path";
 import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
-import { createKeys, laneQueueName } from "../../src/queue/keys.js";
+import { createKeys, laneQueueName } from "../../src/ledger/keys.js";
 import { cli } from "../helpers/cli.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";

@@ -5,7 +5,7 @@
  */
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { connectWatchedRedis, type ConnectedRedis } from "../../src/queue/connection.js";
+import { connectWatchedRedis, type ConnectedRedis } from "../../src/redis/connection.js";
 import { createLogger } from "../../src/log/logger.js";
 import { eventually } from "../helpers/eventually.js";
 import { startOwnRedis, type OwnRedis } from "../helpers/own-redis.js";

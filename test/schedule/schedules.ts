@@ -1,7 +1,7 @@
 /** Schedule files written for a test, and what Redis holds about schedules (through src/schedule). */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { createOccurrenceStore, type OccurrenceEntry } from "../../src/schedule/occurrence-store.js";
 import { createScheduleQueue, type InstalledSchedule } from "../../src/schedule/scheduler.js";
 import type { TestRedis } from "../helpers/redis.js";

@@ -6,7 +6,7 @@
 import { rm } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { cli } from "../helpers/cli.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";

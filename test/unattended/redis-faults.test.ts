@@ -10,7 +10,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBatchRecords } from "../../src/ledger/batch-records.js";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { spawnCli, type CliProcess } from "../helpers/cli.js";
 import { eventually } from "../helpers/eventually.js";

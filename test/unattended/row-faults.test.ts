@@ -8,7 +8,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { cli, spawnCli } from "../helpers/cli.js";
 import { eventually } from "../helpers/eventually.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";

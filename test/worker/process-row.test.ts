@@ -12,7 +12,7 @@ import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
 import { createLedger, type Ledger } from "../../src/ledger/ledger.js";
 import type { RowLedger } from "../../src/ledger/row-ledger.js";
 import type { RowJobData } from "../../src/queue/job-data.js";
-import { createKeys } from "../../src/queue/keys.js";
+import { createKeys } from "../../src/ledger/keys.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import type { RunflowClient } from "../../src/runflow/types.js";

@@ -8,7 +8,7 @@ import { MANIFEST_FORMATS, parseDelimiter } from "../../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../../manifest/types.js";
 import { loadPriceTable } from "../../pricing/prices-file.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../queue/retry-options.js";
-import type { BatchSettings, ManifestSettings } from "../../commands/settings.js";
+import type { BatchSettings, ManifestSettings } from "../../batch/settings.js";
 import type { ManifestSource } from "../../manifest/source.js";
 import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../../core/models.js";
 import { PATIENCE_DEFAULTS } from "../../config/defaults.js";

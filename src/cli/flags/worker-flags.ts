@@ -1,6 +1,6 @@
 /** Flags of the in-process worker, shared by `worker` and `run`. */
 import type { Command } from "commander";
-import type { WorkerSettings } from "../../commands/settings.js";
+import type { WorkerSettings } from "../../batch/settings.js";
 import { WORKER_DEFAULTS } from "../../config/defaults.js";
 import { UsageError } from "../../core/errors.js";
 import type { CallbackSettings } from "../../callbacks/index.js";

@@ -4,12 +4,12 @@
  * is gone (BullMQ's processedBy names a worker no longer connected): those wait for that
  * worker's lock to expire before another worker resumes them.
  */
-import { WORKER_DEFAULTS } from "../../config/defaults.js";
-import type { BatchRecord } from "../../ledger/batch-record.js";
-import { createBatchWaits } from "../../ledger/waits.js";
-import { createQueues, type Queues } from "../../queue/queues.js";
-import type { WaitFacts } from "../../report/waiting-for.js";
-import type { QueueDeps } from "./queue-deps.js";
+import { WORKER_DEFAULTS } from "../config/defaults.js";
+import type { BatchRecord } from "../ledger/batch-record.js";
+import { createBatchWaits } from "../ledger/waits.js";
+import { createQueues, type Queues } from "../queue/queues.js";
+import type { WaitFacts } from "../report/waiting-for.js";
+import type { QueueDeps } from "../runtime/deps.js";
 
 export interface WaitFactsReader {
   read(record: BatchRecord): Promise<WaitFacts>;

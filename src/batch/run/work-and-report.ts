@@ -12,21 +12,22 @@ import type { Queues } from "../../queue/queues.js";
 import { reportSummaryLine } from "../../report/summary-line.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
-import type { CommandContext } from "../context.js";
+import { EXIT, type ExitCode } from "../../core/exit-codes.js";
+import type { CommandIo } from "../../runtime/io.js";
 import type { BatchSettings, WorkerSettings } from "../settings.js";
-import { notifyBatchEnd } from "./end-batch.js";
+import { notifyBatchEnd } from "../end/end-batch.js";
 import { createProgressView } from "./progress-view.js";
-import type { QueueDeps } from "./queue-deps.js";
+import type { QueueDeps } from "../../runtime/deps.js";
 import { runBatch, type RunOutcome } from "./run-batch.js";
-import { writeReports } from "./write-reports.js";
+import { writeReports } from "../end/write-reports.js";
 
 /** The exit code of a batch's outcome (README "Exit codes"); `status --watch` ends with the same. */
-export const EXIT: Record<RunOutcome, number> = {
-  done: 0,
-  "failed-rows": 1,
-  budget: 3,
-  canceled: 5,
-  interrupted: 130,
+export const OUTCOME_EXIT: Readonly<Record<RunOutcome, ExitCode>> = {
+  done: EXIT.ok,
+  "failed-rows": EXIT.failedRows,
+  budget: EXIT.money,
+  canceled: EXIT.canceled,
+  interrupted: EXIT.interrupted,
 };
 
 export interface WorkAndReport {
@@ -44,12 +45,13 @@ export interface WorkAndReport {
   readonly again: string;
 }
 
-export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Promise<void> {
+/** Works the batch to its end (or an interruption) and returns the exit code of how it ended. */
+export async function workAndReport(io: CommandIo, o: WorkAndReport): Promise<ExitCode> {
   const { deps, record } = o;
   const batchId = record.id;
   const outDir = record.submission.out;
   const poll = o.work.poll ?? o.poll;
-  const view = createProgressView(ctx.io.stderr, isInteractive(ctx.io.stderr, ctx.io.env), deps.logger);
+  const view = createProgressView(io.stderr, isInteractive(io.stderr, io.env), deps.logger);
   const { outcome, ended } = await deps.guard(
     runBatch({
       redis: deps.redis,
@@ -70,7 +72,7 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
       callback: o.work.callback,
       callbackSecret: deps.config.callbackSecret,
       ...(poll ? { poll } : {}),
-      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
       onProgress: (r) => view.update(r),
       ...(o.maxQueued ? { maxQueued: o.maxQueued } : {}),
       ...(o.work.giveUpAfterMs ? { giveUpAfterMs: o.work.giveUpAfterMs } : {}),
@@ -80,18 +82,17 @@ export async function workAndReport(ctx: CommandContext, o: WorkAndReport): Prom
   const written = await deps.guard(writeReports(deps, batchId, outDir)).catch((error: unknown) => {
     throw localReportError(error, outDir);
   });
-  ctx.io.stdout.write(reportSummaryLine(written.input, outDir));
+  io.stdout.write(reportSummaryLine(written.input, outDir));
   if (ended) {
     const last = await deps.ledger.batches.get(batchId);
     if (last) await notifyBatchEnd(deps, last, written);
     await deps.ledger.batches.setReported(batchId);
   }
-  if (outcome === "canceled")
-    ctx.io.stderr.write(`Batch ${batchId} was canceled; ${o.again} to run the rest.\n`);
+  if (outcome === "canceled") io.stderr.write(`Batch ${batchId} was canceled; ${o.again} to run the rest.\n`);
   if (outcome === "budget")
-    ctx.io.stderr.write(`Stopped by the budget cap. To finish, ${o.again} with a higher --max-cost.\n`);
-  if (outcome === "interrupted") ctx.io.stderr.write(`Interrupted. ${o.again} to resume batch ${batchId}.\n`);
-  ctx.setExitCode(EXIT[outcome]);
+    io.stderr.write(`Stopped by the budget cap. To finish, ${o.again} with a higher --max-cost.\n`);
+  if (outcome === "interrupted") io.stderr.write(`Interrupted. ${o.again} to resume batch ${batchId}.\n`);
+  return OUTCOME_EXIT[outcome];
 }
 
 /** A report that cannot be written is this machine's problem: say where and why (exit 2), not a stack. */

@@ -18,7 +18,7 @@ import { createBudgetHistory } from "../../ledger/budget-history.js";
 import { createResultReader, type ResultReader } from "../../ledger/result-reader.js";
 import { pricesJson } from "../../pricing/prices-file.js";
 import { createCostAccumulator } from "../../pricing/totals.js";
-import type { Keys } from "../../queue/keys.js";
+import type { Keys } from "../../ledger/keys.js";
 import { batchLines, manifestUsable, metadataKeys } from "../../report/batch-lines.js";
 import { budgetHistoryEntries } from "../../report/budget-view.js";
 import {

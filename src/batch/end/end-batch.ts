@@ -9,7 +9,7 @@ import { createBatchRecords } from "../../ledger/batch-records.js";
 import { sendNotification } from "../../notify/send.js";
 import { notificationBody } from "../../notify/summary.js";
 import type { OnBatchEnd } from "../../worker/batch-end.js";
-import type { QueueDeps } from "./queue-deps.js";
+import type { QueueDeps } from "../../runtime/deps.js";
 import { writeReports, type WrittenReports } from "./write-reports.js";
 
 type EndDeps = Pick<QueueDeps, "redis" | "keys" | "logger" | "config">;

@@ -9,9 +9,9 @@ import type { ManifestSource } from "../../manifest/source.js";
 import { readMarker } from "../../outdir/marker.js";
 import type { ManifestScan } from "../../pricing/scan.js";
 import type { PriceTable } from "../../pricing/table.js";
-import type { CommandIo } from "../context.js";
+import type { CommandIo } from "../../runtime/io.js";
 import { planBatch } from "./plan-batch.js";
-import { openQueueDeps } from "./queue-deps.js";
+import { openQueueDeps } from "../../runtime/deps.js";
 
 export async function dryRunPlan(
   io: CommandIo,

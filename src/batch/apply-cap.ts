@@ -4,11 +4,11 @@
  * re-check. A batch that ended at the old cap is open again (running): its workers go on, and
  * it ends again when its rows are done or the new cap stops it.
  */
-import type { Logger } from "../../log/logger.js";
-import type { Ledger } from "../../ledger/ledger.js";
-import type { BudgetHistory } from "../../ledger/budget-history.js";
-import { jobIdFor } from "../../queue/keys.js";
-import type { Queues } from "../../queue/queues.js";
+import type { Logger } from "../log/logger.js";
+import type { Ledger } from "../ledger/ledger.js";
+import type { BudgetHistory } from "../ledger/budget-history.js";
+import { jobIdFor } from "../ledger/keys.js";
+import type { Queues } from "../queue/queues.js";
 
 export async function applyCap(
   ledger: Pick<Ledger, "batches" | "results" | "rows">,

@@ -7,22 +7,22 @@
  */
 import path from "node:path";
 import { Writable } from "node:stream";
-import { BatchError } from "../../core/errors.js";
-import type { Binding } from "../../ledger/binding.js";
-import { createBatchPool } from "../../ledger/pool.js";
-import type { Logger } from "../../log/logger.js";
-import type { ManifestSource } from "../../manifest/source.js";
-import { loadPriceTable } from "../../pricing/prices-file.js";
-import { enqueueManifest } from "../../queue/producer.js";
-import { DEFAULT_RETRY_OPTIONS } from "../../queue/retry-options.js";
-import type { RunflowClient } from "../../runflow/types.js";
-import type { OccurrenceTime } from "../../schedule/occurrence.js";
-import type { IsDefinite, StartBatch } from "../../schedule/occurrence-runner.js";
-import type { Schedule } from "../../schedule/schedule.js";
-import { renderTemplate } from "../../schedule/templates.js";
-import type { BatchSettings } from "../settings.js";
-import { openBatch } from "./open-batch.js";
-import type { QueueDeps } from "./queue-deps.js";
+import { BatchError } from "../core/errors.js";
+import type { Binding } from "../ledger/binding.js";
+import { createBatchPool } from "../ledger/pool.js";
+import type { Logger } from "../log/logger.js";
+import type { ManifestSource } from "../manifest/source.js";
+import { loadPriceTable } from "../pricing/prices-file.js";
+import { enqueueManifest } from "../queue/producer.js";
+import { DEFAULT_RETRY_OPTIONS } from "../queue/retry-options.js";
+import type { RunflowClient } from "../runflow/types.js";
+import type { OccurrenceTime } from "./occurrence.js";
+import type { IsDefinite, StartBatch } from "./occurrence-runner.js";
+import type { Schedule } from "./schedule.js";
+import { renderTemplate } from "./templates.js";
+import type { BatchSettings } from "../batch/settings.js";
+import { openBatch } from "../batch/open/open-batch.js";
+import type { QueueDeps } from "../runtime/deps.js";
 
 export interface StartOccurrenceDeps extends Pick<QueueDeps, "redis" | "keys" | "ledger" | "logger"> {
   readonly client: RunflowClient;

@@ -20,7 +20,7 @@ import { KeyRegistry } from "../../manifest/key-registry.js";
 import type { ManifestSource } from "../../manifest/source.js";
 import { pricedRowBatches } from "../../pricing/priced-rows.js";
 import type { PriceTable } from "../../pricing/table.js";
-import type { StoredResult } from "../../queue/job-data.js";
+import type { StoredResult } from "../../ledger/stored-result.js";
 
 export interface BatchPlan {
   readonly plan: Plan;

@@ -14,7 +14,7 @@ import { FINAL_STATES, type BatchRecord, type FinalState } from "../../ledger/ba
 import type { BatchRecords } from "../../ledger/batch-records.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
-import type { Keys, QueueName } from "../../queue/keys.js";
+import type { Keys, QueueName } from "../../ledger/keys.js";
 import { enqueueManifest } from "../../queue/producer.js";
 import type { Queues, RetryOptions } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";

@@ -1,26 +1,26 @@
 /**
  * Builds what the queue commands share: configuration, logger, a checked Redis connection, the
  * ledger, and the Runflow client (pointed at an in-process simulator with --simulate).
- * Losing Redis later is one outage (queue/connection.ts): work pauses and resumes; past the
+ * Losing Redis later is one outage (redis/connection.ts): work pauses and resumes; past the
  * Redis timeout, `guard` ends the command's work with exit 4.
  */
 import type { Redis } from "ioredis";
-import { isInteractive, readConfig, type Config } from "../../config/config.js";
-import { ConfigurationError } from "../../core/errors.js";
-import { createLogger, type Logger } from "../../log/logger.js";
-import { createLedger, type Ledger } from "../../ledger/ledger.js";
-import { bindingFor, bindingId, type Binding } from "../../ledger/binding.js";
-import { connectWatchedRedis, warnOnUnsafeEviction, type RedisOutage } from "../../queue/connection.js";
-import { createKeys, type Keys } from "../../queue/keys.js";
-import { resolveRedisUrl } from "../../redis/resolve-url.js";
-import { createApiStats } from "../../ledger/api-stats.js";
-import { createRunflowClient } from "../../runflow/client.js";
-import { withRequestStats, type RequestStatsOptions } from "../../runflow/request-stats.js";
-import { createAdaptiveLimiter } from "../../ratelimit/adaptive-limiter.js";
-import { withRateLimit } from "../../ratelimit/limited-client.js";
-import { createSharedLimiter } from "../../ratelimit/shared-limiter.js";
-import type { RunflowClient } from "../../runflow/types.js";
-import type { CommandIo } from "../context.js";
+import { isInteractive, readConfig, type Config } from "../config/config.js";
+import { ConfigurationError } from "../core/errors.js";
+import { createLogger, type Logger } from "../log/logger.js";
+import { createLedger, type Ledger } from "../ledger/ledger.js";
+import { bindingFor, bindingId, type Binding } from "../ledger/binding.js";
+import { connectWatchedRedis, warnOnUnsafeEviction, type RedisOutage } from "../redis/connection.js";
+import { createKeys, type Keys } from "../ledger/keys.js";
+import { resolveRedisUrl } from "../redis/resolve-url.js";
+import { createApiStats } from "../ledger/api-stats.js";
+import { createRunflowClient } from "../runflow/client.js";
+import { withRequestStats, type RequestStatsOptions } from "../runflow/request-stats.js";
+import { createAdaptiveLimiter } from "../ratelimit/adaptive-limiter.js";
+import { withRateLimit } from "../ratelimit/limited-client.js";
+import { createSharedLimiter } from "../ratelimit/shared-limiter.js";
+import type { RunflowClient } from "../runflow/types.js";
+import type { CommandIo } from "./io.js";
 
 export interface QueueDeps {
   readonly config: Config;

@@ -6,7 +6,7 @@ import type { Pauses } from "../config/defaults.js";
 import type { ManifestSource } from "../manifest/source.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { RetryOptions } from "../queue/retry-options.js";
-import type { QueueName } from "../queue/keys.js";
+import type { QueueName } from "../ledger/keys.js";
 import type { PollSchedule } from "../worker/poll-schedule.js";
 import type { CallbackSettings } from "../callbacks/index.js";
 
