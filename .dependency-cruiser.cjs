@@ -10,6 +10,7 @@ const LAYERS = [
   "log", // pino loggers, episodes
   "redis", // watched connections, the managed local redis-server
   "manifest", // reading and validating manifests
+  "feed", // product feeds through recipes (Liquid) into manifest rows; feeds from URLs
   "pricing", // prices, totals
   "runflow", // the HTTP client of the Runflow API, its error table and retry policy
   "ratelimit", // request limits shared through Redis, or adaptive

@@ -2,6 +2,7 @@
 import { Option, type Command } from "commander";
 import type { CommandContext } from "../commands/context.js";
 import { addManifestOptions, parseManifestFlags, type BatchFlags } from "./flags/batch-flags.js";
+import { parsePositiveInt } from "./flags/parse-flags.js";
 
 const EXAMPLES = `
 Examples:
@@ -13,6 +14,7 @@ Examples:
   runflow-batch estimate excel-export.csv --encoding windows-1252   # ; separators are detected
   cat jobs.jsonl | runflow-batch estimate - --format json
   runflow-batch estimate jobs/lookbook.json --prices my-prices.json
+  runflow-batch estimate jobs/shopify-products.csv --recipe jobs/shopify.recipe.yaml --show 3
 
 --model and --quality fill rows that leave them empty; a row's own value always wins, and they
 beat a JSON manifest's "defaults". Without either, rows take the model's default tier (high).
@@ -34,7 +36,8 @@ export function registerEstimate(program: Command, ctx: CommandContext): void {
       )
       .argument(
         "<manifest>",
-        "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl; - reads stdin",
+        "the manifest: .csv (header row), .json (array or {defaults, jobs}) or .jsonl; - reads stdin; " +
+          "with --recipe, a product feed (file or https:// URL)",
       )
       .addOption(
         new Option("--format <format>", "output: a table for people, or json for scripts")
@@ -44,14 +47,16 @@ export function registerEstimate(program: Command, ctx: CommandContext): void {
       .option(
         "--out <dir>",
         "also say what `run --out DIR` would do: rows up to date, changed, to retry (a dry run; no network)",
-      ),
+      )
+      .option("--show <n>", "also print the first N rows as they will be sent (rendered prompts of a feed)"),
   )
     .addHelpText("after", EXAMPLES)
-    .action(async (manifest: string, flags: BatchFlags & { format: "table" | "json" }) => {
+    .action(async (manifest: string, flags: BatchFlags & { format: "table" | "json"; show?: string }) => {
       const settings = {
         ...(await parseManifestFlags(manifest, flags)),
         format: flags.format,
         out: flags.out,
+        show: flags.show === undefined ? 0 : parsePositiveInt("--show", flags.show, 0),
       };
       const { estimate } = await import("../commands/estimate.js");
       await estimate(ctx, settings);

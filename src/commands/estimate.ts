@@ -3,7 +3,10 @@
  * Read (one streamed pass) → compute (what each tier would cost) → write (a table or JSON).
  * Invalid rows are all listed on stderr; without --skip-invalid they stop the command (exit 2).
  */
-import { ManifestError, manifestErrorJson, prepareManifestSource, problemsJson } from "../manifest/index.js";
+import { ManifestError, manifestErrorJson, problemsJson } from "../manifest/index.js";
+import { prepareSource } from "../feed/prepare.js";
+import { manifestLine, renderSample } from "../feed/rendered.js";
+import { sampleRows } from "../feed/sample.js";
 import { formatProblems } from "../manifest/problems.js";
 import { scanManifest, type ManifestScan } from "../pricing/scan.js";
 import { costAtEachTier } from "../pricing/what-if.js";
@@ -17,6 +20,8 @@ export interface EstimateSettings extends ManifestSettings {
   readonly format: "table" | "json";
   /** Also state the plan of bringing this directory up to date (a dry run of `run --out DIR`). */
   readonly out: string | undefined;
+  /** Also show the first N rows as they will be sent (`--show N`; 0: none). */
+  readonly show?: number;
 }
 
 function reportProblems(ctx: CommandContext, scan: ManifestScan): void {
@@ -27,7 +32,7 @@ function reportProblems(ctx: CommandContext, scan: ManifestScan): void {
 }
 
 export async function estimate(ctx: CommandContext, given: EstimateSettings): Promise<void> {
-  const settings = { ...given, source: await prepareManifestSource(given.source, ctx.io) }; // `-`: stdin
+  const settings = { ...given, source: await prepareSource(given.source, ctx.io) }; // `-`: stdin; a feed's recipe
   const json = (value: unknown) => ctx.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   const scan = await scanManifest(settings.source, { prices: settings.prices }).catch((error: unknown) => {
     if (settings.format === "json" && error instanceof ManifestError) json(manifestErrorJson(error)); // and exit 2
@@ -58,15 +63,17 @@ export async function estimate(ctx: CommandContext, given: EstimateSettings): Pr
           prices: settings.prices,
           scan,
         });
+  const sample = settings.show ? await sampleRows(settings.source, settings.show) : null;
   if (settings.format === "json") {
-    json(
-      plan === null
-        ? estimateJson(scan, scenarios)
-        : { ...estimateJson(scan, scenarios), plan: planJson(plan) },
-    );
+    json({
+      ...estimateJson(scan, scenarios),
+      ...(plan === null ? {} : { plan: planJson(plan) }),
+      ...(sample === null ? {} : { sample: sample.map(manifestLine) }),
+    });
     return;
   }
   ctx.io.stdout.write(renderEstimateTable(scan, scenarios, settings.skipInvalid));
   if (plan !== null && settings.out !== undefined)
     ctx.io.stdout.write(`\nPlan: ${planLine(settings.out, plan)}\n`);
+  if (sample !== null) ctx.io.stdout.write(`\n${renderSample(sample, scan.validRows)}`);
 }

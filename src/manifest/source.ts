@@ -8,6 +8,8 @@ import type { StreamOptions } from "./stream.js";
 export interface ManifestSource extends StreamOptions {
   /** The manifest file, as given (relative to the current directory) or resolved. */
   readonly path: string;
+  /** A recipe file: the manifest is a product feed, rendered into job rows by it (src/feed/). */
+  readonly recipe?: string | undefined;
 }
 
 /** The reading options of a source without its path: what a batch stores beside the path. */

@@ -5,6 +5,7 @@
  * among all rows (valid or not), which reports sort by.
  */
 import { streamManifestBatches } from "../manifest/stream.js";
+import { streamFeedBatches } from "../feed/stream.js";
 import { makeProblem } from "../manifest/problems.js";
 import type { ManifestSource } from "../manifest/source.js";
 import type { JobRow, Problem, RowLocation } from "../manifest/types.js";
@@ -27,7 +28,8 @@ export async function* pricedRowBatches(
   prices: PriceTable,
 ): AsyncGenerator<PricedItem[]> {
   let seq = -1;
-  for await (const items of streamManifestBatches(source.path, source)) {
+  const batches = source.recipe ? streamFeedBatches(source) : streamManifestBatches(source.path, source);
+  for await (const items of batches) {
     const priced = new Array<PricedItem>(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;

@@ -36,7 +36,8 @@ export interface ManifestScan {
 export const DEFAULT_MAX_PROBLEMS = 1000;
 
 export async function scanManifest(source: ManifestSource, options: ScanOptions = {}): Promise<ManifestScan> {
-  const format = detectFormat(source.path, source.format);
+  // A feed read through a recipe may be XML or TSV: its reader tells the format (src/feed/).
+  const format = source.recipe ? (source.format ?? "csv") : detectFormat(source.path, source.format);
   const prices = options.prices ?? BUILT_IN_PRICES;
   const maxProblems = options.maxProblems ?? DEFAULT_MAX_PROBLEMS;
   const accumulator = createCostAccumulator();
@@ -44,7 +45,7 @@ export async function scanManifest(source: ManifestSource, options: ScanOptions 
   let problemCount = 0;
   let rows = 0;
   let validRows = 0;
-  for await (const items of pricedRowBatches({ ...source, format }, prices)) {
+  for await (const items of pricedRowBatches(source.recipe ? source : { ...source, format }, prices)) {
     rows += items.length;
     for (const item of items) {
       if (!item.ok) {

@@ -16,6 +16,7 @@ import { UsageError } from "../../core/errors.js";
 import { parseDurationFlag, parsePositiveInt, parseUsdFlag } from "./parse-flags.js";
 
 export interface BatchFlags {
+  recipe?: string;
   inputFormat?: ManifestFormat;
   delimiter?: string;
   encoding?: string;
@@ -36,6 +37,10 @@ export interface BatchFlags {
 
 export function addManifestOptions(command: Command): Command {
   return command
+    .option(
+      "--recipe <file>",
+      "read the manifest as a product feed (Shopify, Merchant Center, any CSV/TSV/JSON/XML) through this recipe",
+    )
     .addOption(
       new Option(
         "--input-format <format>",
@@ -126,6 +131,7 @@ export function parseNotifyUrl(value: string | undefined): string | null {
 /** Commander has already checked the choices; this only shapes them for the manifest reader. */
 export async function parseManifestFlags(path: string, flags: BatchFlags): Promise<ManifestSettings> {
   const manifest: { -readonly [K in keyof ManifestSource]?: ManifestSource[K] } = {};
+  if (flags.recipe !== undefined) manifest.recipe = flags.recipe;
   if (flags.inputFormat !== undefined) manifest.format = flags.inputFormat;
   if (flags.delimiter !== undefined) manifest.delimiter = parseDelimiter(flags.delimiter);
   if (flags.encoding !== undefined) manifest.encoding = flags.encoding.trim();

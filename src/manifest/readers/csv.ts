@@ -142,6 +142,8 @@ export interface CsvReadOptions {
   readonly delimiter?: string | undefined;
   /** The text encoding (default UTF-8; a BOM wins). */
   readonly encoding?: string | undefined;
+  /** Checks the header and returns the column names (default: checkHeader, our manifest columns). */
+  readonly header?: ((file: string, header: readonly string[], delimiter: string) => string[]) | undefined;
 }
 
 /** A record that csv-parse could not read, as a problem of the line it starts on. */
@@ -210,7 +212,7 @@ export async function* readCsv(
           }
           if (record.length === 1 && (record[0] as string).trim() === "") continue; // an empty line
           if (columns === null) {
-            columns = checkHeader(file, record, delimiter);
+            columns = (options.header ?? checkHeader)(file, record, delimiter);
             width = columns.length;
             template = Object.fromEntries(
               columns.filter((name) => name !== "").map((name) => [name, undefined]),

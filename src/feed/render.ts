@@ -1,0 +1,159 @@
+/**
+ * One unit of a feed (a product or a variant row) rendered through a compiled recipe into job
+ * rows: the recipe's `where` decides whether the unit counts at all, then each job (its own
+ * `where` too) renders its fields into a manifest row — id `<id>-<job name>`, model, inputs,
+ * metadata — that the manifest's own validator checks, exactly like a row of a manifest. Every
+ * problem names the feed file, its line (or item index), the job and the field:
+ *   `feed.csv line 41 (job hero): prompt: the template refers to "Colour", which the feed does not have (columns: …)`
+ * Pure.
+ */
+import { nearest } from "../core/spelling.js";
+import { formatLocation, makeProblem } from "../manifest/problems.js";
+import type { RowValidator } from "../manifest/validate.js";
+import type { ManifestItem, Problem, RowLocation } from "../manifest/types.js";
+import { kept, type CompiledJob, type CompiledRecipe, type FieldValue } from "./compile.js";
+import { renderFailure } from "./liquid.js";
+import type { CompiledTemplate } from "./liquid.js";
+import { columnsOf, type Fields, type Unit } from "./units.js";
+
+const SHOWN_COLUMNS = 15;
+
+/** `Colour` from `row.Colour`, `row.Colour X` (liquidjs' spelling of `row["Colour X"]`) or `product.Colour`. */
+export function columnOf(variable: string): string {
+  const match = /^(?:row|product)\.(.+)$/.exec(variable);
+  return match?.[1] ?? variable;
+}
+
+function columnsText(columns: readonly string[]): string {
+  if (columns.length === 0) return "it has no fields";
+  const shown = columns.slice(0, SHOWN_COLUMNS).join(", ");
+  return `columns: ${shown}${columns.length > SHOWN_COLUMNS ? `, … (${columns.length} in all)` : ""}`;
+}
+
+/** What a failed render says, after `<field>: `. */
+function failureText(error: unknown, scope: Fields, format: "columns" | "fields"): string {
+  const failure = renderFailure(error);
+  if (failure.kind === "limit")
+    return `the template does too much work for one row and was stopped (${failure.reason}); a loop over a range or a list this large is refused`;
+  if (failure.kind === "error") return `the template failed: ${failure.reason}`;
+  const column = columnOf(failure.variable);
+  const columns = columnsOf(scope);
+  const hint = nearest(column, columns);
+  const suggestion = hint && hint !== column ? ` — did you mean "${hint}"?` : "";
+  const optional =
+    format === "fields"
+      ? `; if only some items have it, write {{ row.${column} | default: "" }} or test it with {% if row.${column} %}`
+      : "";
+  return `the template refers to "${column}", which the feed does not have${suggestion} (${columnsText(columns)})${optional}`;
+}
+
+/** Inserts ` (job hero)` after the location of a problem's message. */
+function ofJob(problem: Problem, job: string): Problem {
+  const prefix = `${formatLocation(problem.location)}: `;
+  const message = problem.message.startsWith(prefix)
+    ? `${formatLocation(problem.location)} (job ${job}): ${problem.message.slice(prefix.length)}`
+    : problem.message;
+  return { ...problem, message };
+}
+
+export interface FeedRenderer {
+  /** The job rows of one unit, validated (none when `where` leaves the unit out). */
+  render(unit: Unit): ManifestItem[];
+}
+
+export function createFeedRenderer(
+  compiled: CompiledRecipe,
+  validator: RowValidator,
+  options: { format: "columns" | "fields" },
+): FeedRenderer {
+  const problemOf = (location: RowLocation, field: string, scope: Fields, error: unknown, source: string) =>
+    makeProblem(
+      location,
+      field,
+      "a template the row can fill",
+      source,
+      `${field}: ${failureText(error, scope, options.format)}`,
+    );
+
+  function run(
+    template: CompiledTemplate,
+    scope: Fields,
+  ): { ok: true; text: string } | { ok: false; error: unknown } {
+    try {
+      return { ok: true, text: template.render(scope) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  function renderJob(
+    job: CompiledJob,
+    id: string,
+    location: RowLocation,
+    scope: Fields,
+  ): ManifestItem | null {
+    const problems: Problem[] = [];
+    if (job.where) {
+      const outcome = run(job.where, scope);
+      if (!outcome.ok) problems.push(problemOf(location, "where", scope, outcome.error, job.where.source));
+      else if (!kept(outcome.text)) return null;
+    }
+    const fields: Record<string, unknown> = { id: `${id}-${job.name}` };
+    const value = (given: FieldValue, field: string): unknown => {
+      if (given.kind === "constant") return given.value;
+      const outcome = run(given.template, scope);
+      if (outcome.ok) return outcome.text.trim();
+      problems.push(problemOf(location, field, scope, outcome.error, given.template.source));
+      return undefined;
+    };
+    for (const field of job.fields) fields[field.column] = value(field.value, field.field);
+    if (job.imageUrls !== null) {
+      fields.image_urls = Array.isArray(job.imageUrls)
+        ? job.imageUrls.map((url, i) => value(url, `image_urls[${i}]`)).filter((url) => url !== "")
+        : value(job.imageUrls as FieldValue, "image_urls");
+    }
+    if (problems.length > 0)
+      return { ok: false, problems: problems.map((p) => ofJob(p, job.name)), location };
+    const item = validator.validate({ location, fields });
+    return item.ok ? item : { ...item, problems: item.problems.map((p) => ofJob(p, job.name)) };
+  }
+
+  return {
+    render(unit) {
+      if (!unit.ok) return [{ ok: false, problems: unit.problems, location: unit.location }];
+      const { location, scope } = unit;
+      if (compiled.where) {
+        const outcome = run(compiled.where, scope);
+        if (!outcome.ok)
+          return [
+            {
+              ok: false,
+              problems: [problemOf(location, "where", scope, outcome.error, compiled.where.source)],
+              location,
+            },
+          ];
+        if (!kept(outcome.text)) return [];
+      }
+      const id = run(compiled.id, scope);
+      if (!id.ok)
+        return [
+          { ok: false, problems: [problemOf(location, "id", scope, id.error, compiled.id.source)], location },
+        ];
+      const key = id.text.trim();
+      if (key === "") {
+        const message =
+          `id: the template gave an empty id for this row (${JSON.stringify(compiled.id.source)}); ` +
+          'give a fallback, e.g. {{ row["Variant SKU"] | default: row.Handle }}';
+        return [
+          { ok: false, problems: [makeProblem(location, "id", "a non-empty id", "", message)], location },
+        ];
+      }
+      const items: ManifestItem[] = [];
+      for (const job of compiled.jobs) {
+        const item = renderJob(job, key, location, scope);
+        if (item) items.push(item);
+      }
+      return items;
+    },
+  };
+}
