@@ -6,6 +6,8 @@
  * (`include`, `render` and `layout` are refused when the recipe is read), and each render is
  * bounded: the template's size, the number of tags and outputs it renders, the memory it
  * allocates and the time it takes. Rendering is synchronous: templates here never wait for I/O.
+ * One departure from Shopify: an empty string is false in `{% if %}` (a feed's empty cell is no
+ * value), so `{% if row.color %}` works alike for a CSV's empty cell and an XML item's missing field.
  */
 import { Liquid, type Template } from "liquidjs";
 
@@ -45,10 +47,14 @@ function refusedTag(name: string, why: string) {
   };
 }
 
-/** Shopify's HTML cells as one line of plain text: tags out, common entities decoded, whitespace collapsed. */
+/**
+ * Shopify's HTML cells as one line of plain text for a prompt: tags out, common entities decoded,
+ * whitespace collapsed, and paragraphs, list items and line breaks ended with a full stop.
+ */
 export function htmlToText(value: unknown): string {
   const text = String(value ?? "");
   return text
+    .replace(/\s+/g, " ")
     .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, " ")
     .replace(/<br\s*\/?>|<\/(p|div|li|h[1-6]|tr)>/gi, "\n")
     .replace(/<[^>]*>/g, "")
@@ -66,8 +72,11 @@ export function htmlToText(value: unknown): string {
       };
       return map[name.toLowerCase()] ?? whole;
     })
-    .replace(/\s+/g, " ")
-    .trim();
+    .split(/\n/)
+    .map((part) => part.replace(/[\s\u00a0]+/g, " ").trim())
+    .filter((part) => part !== "")
+    .map((part, i, parts) => (i < parts.length - 1 && !/[.!?:;,]$/.test(part) ? `${part}.` : part))
+    .join(" ");
 }
 
 type RenderTemplates = (templates: unknown, ctx: unknown, emitter?: unknown) => Generator<unknown>;
@@ -106,6 +115,8 @@ export function createLiquid(): SafeLiquid {
     strictFilters: true,
     ownPropertyOnly: true,
     lenientIf: true,
+    // An empty cell is "no value": false in {% if row.color %}, as a field an item leaves out.
+    jsTruthy: true,
     templates: {},
     relativeReference: false,
     dynamicPartials: false,

@@ -11,7 +11,7 @@ import { checkEncoding } from "../manifest/readers/text.js";
 import type { ManifestSource } from "../manifest/source.js";
 import { checkReadable } from "../manifest/stream.js";
 import type { CompiledRecipe } from "./compile.js";
-import { loadRecipe, recipeLabel } from "./recipe-load.js";
+import { loadRecipe } from "./recipe-load.js";
 
 export interface PreparedFeed {
   readonly source: ManifestSource;
@@ -28,7 +28,7 @@ export async function prepareFeed(source: ManifestSource, io: SourceIo): Promise
         "save it to a file first",
     );
   const recipePath = path.resolve(source.recipe);
-  const recipe = await loadRecipe(recipePath, recipeLabel(source.recipe));
+  const recipe = await loadRecipe(recipePath, source.recipe);
   const file = source.label ?? source.path;
   await checkReadable(source.path, file);
   await checkEncoding(source.encoding ?? recipe.recipe.feed?.encoding, file);

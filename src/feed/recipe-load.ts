@@ -4,7 +4,6 @@
  * RecipeError (exit 2) listing every problem with the file and the field.
  */
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { UsageError } from "../core/errors.js";
 import { compileRecipe, type CompiledRecipe } from "./compile.js";
@@ -84,9 +83,4 @@ export function compileRecipeText(text: string, shown: string): CompiledRecipe {
   const compiled = compileRecipe(checked.recipe, shown);
   if (!compiled.ok) throw new RecipeError(compiled.problems, shown);
   return compiled.compiled;
-}
-
-/** `shop.recipe.yaml` for messages: relative paths as given, absolute ones by their base name. */
-export function recipeLabel(file: string): string {
-  return path.isAbsolute(file) ? path.basename(file) : file;
 }

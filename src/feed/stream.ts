@@ -13,7 +13,7 @@ import { createRowValidator } from "../manifest/validate.js";
 import type { CompiledRecipe } from "./compile.js";
 import { feedFormat, readRecords } from "./read-records.js";
 import { createFeedRenderer } from "./render.js";
-import { loadRecipe, recipeLabel } from "./recipe-load.js";
+import { loadRecipe } from "./recipe-load.js";
 import { createGrouper, type Unit } from "./units.js";
 
 /** A source read through a recipe. */
@@ -41,7 +41,7 @@ export async function* streamFeedBatches(
   source: ManifestSource,
   given?: CompiledRecipe,
 ): AsyncGenerator<ManifestItem[]> {
-  const compiled = given ?? (await loadRecipe(source.recipe ?? "", recipeLabel(source.recipe ?? "")));
+  const compiled = given ?? (await loadRecipe(source.recipe ?? ""));
   const validator = createRowValidator({
     defaults: withFlagDefaults(NO_DEFAULTS, source.defaults),
     json: false,

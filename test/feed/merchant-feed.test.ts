@@ -1,0 +1,139 @@
+/**
+ * Google Merchant Center feeds: the RSS 2.0 XML of jobs/ (g: elements, CDATA, repeated and
+ * nested elements) and the same items as TSV give the same rows through one recipe — only where
+ * each row came from differs. Items that lack an optional field take the recipe's default; a
+ * field no item has is a problem naming the item's line.
+ */
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { streamFeedBatches } from "../../src/feed/stream.js";
+import type { JobRow, ManifestItem } from "../../src/manifest/types.js";
+import { scanManifest } from "../../src/pricing/scan.js";
+import { ROOT } from "../helpers/cli.js";
+import { tempDir } from "../helpers/manifests.js";
+import { writeMerchantTsv } from "./feeds.js";
+
+const XML = path.join(ROOT, "jobs/merchant-feed.xml");
+const RECIPE = path.join(ROOT, "jobs/merchant.recipe.yaml");
+let dir: string;
+
+beforeAll(async () => {
+  dir = await tempDir("rfb-merchant-");
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function items(feed: string, recipe = RECIPE): Promise<ManifestItem[]> {
+  const all: ManifestItem[] = [];
+  for await (const batch of streamFeedBatches({ path: feed, recipe })) all.push(...batch);
+  return all;
+}
+
+const rowsOf = (all: readonly ManifestItem[]): JobRow[] =>
+  all.map((item) => {
+    if (!item.ok) throw new Error(item.problems.map((p) => p.message).join("\n"));
+    return item.row;
+  });
+
+describe("Merchant Center feeds", () => {
+  it("the XML feed: a cut-out and a hero per item, exact totals, rendered prompts", async () => {
+    const scan = await scanManifest({ path: XML, recipe: RECIPE });
+    expect(scan).toMatchObject({ rows: 6, validRows: 6, problemCount: 0 });
+    // product-isolation $0.27 per request × 3; gpt-image-2/edit high $0.133 × 3.
+    expect(scan.cost.estimatedMicros).toBe(3 * 270_000 + 3 * 133_000);
+
+    const rows = rowsOf(await items(XML));
+    expect(rows.map((row) => [row.key, row.location])).toEqual([
+      ["NW-TEE-NAVY-M-cutout", { file: XML, line: 7 }],
+      ["NW-TEE-NAVY-M-hero", { file: XML, line: 7 }],
+      ["NW-BEANIE-cutout", { file: XML, line: 25 }],
+      ["NW-BEANIE-hero", { file: XML, line: 25 }],
+      ["NW-LINEN-L-cutout", { file: XML, line: 34 }],
+      ["NW-LINEN-L-hero", { file: XML, line: 34 }],
+    ]);
+    expect(rows[0]).toMatchObject({
+      model: "runflow/product-isolation",
+      input: {
+        image_url: "https://cdn.northwind.example/tee-navy.jpg",
+        aspect_ratio: "1:1",
+        resolution: "2K",
+      },
+      metadata: {
+        gtin: "04012345678901",
+        link: "https://northwind.example/products/organic-cotton-tee?variant=2",
+      },
+    });
+    expect(rows[1]?.input.prompt).toBe(
+      "Place the Organic Cotton Tee - Navy / M (navy) by Northwind on a light oak table by a window, " +
+        "soft daylight, photorealistic. Keep the product exactly as it is.",
+    );
+    // The beanie has no colour and no size: the recipe's {% if row.color %} leaves them out.
+    expect(rows[3]?.input.prompt).toMatch(/^Place the Merino Beanie by Northwind on a light oak table/);
+    // The linen shirt has no gtin: its default is empty, so the key is left out.
+    expect(rows[4]?.metadata).toEqual({ link: "https://northwind.example/products/linen-shirt" });
+  });
+
+  it("the same items as TSV give the same rows through the same recipe", async () => {
+    const tsv = await writeMerchantTsv(dir);
+    const fromXml = rowsOf(await items(XML)).map(({ location: _location, ...row }) => row);
+    const fromTsv = rowsOf(await items(tsv));
+    expect(fromTsv.map(({ location: _location, ...row }) => row)).toEqual(fromXml);
+    expect(
+      fromTsv.map((row) => row.location.file === tsv && "line" in row.location && row.location.line),
+    ).toEqual([2, 2, 3, 3, 4, 4]);
+  });
+
+  it("nested and repeated elements are objects and lists; a field no item has names the item's line", async () => {
+    const recipe = path.join(dir, "fields.recipe.yaml");
+    await writeFile(
+      recipe,
+      [
+        'id: "{{ row.id }}"',
+        "jobs:",
+        "  - name: edit",
+        "    model: openai/gpt-image-2/edit",
+        "    quality: low",
+        "    image_urls: '{{ images | join: \"|\" }}'",
+        "    prompt: 'Ship to {{ row.shipping.country | default: \"anywhere\" }}, {{ row.colour }}'",
+      ].join("\n"),
+    );
+    const all = await items(XML, recipe);
+    expect(all).toHaveLength(3);
+    const first = all[0]!;
+    expect(first.ok).toBe(false);
+    if (first.ok) return;
+    expect(first.problems.map((p) => p.message)).toEqual([
+      `${XML} line 7 (job edit): prompt: the template refers to "colour", which the feed does not have ` +
+        '— did you mean "color"? (columns: id, title, description, link, image_link, additional_image_link, ' +
+        "brand, color, size, gtin, item_group_id, shipping); if only some items have it, write " +
+        '{{ row.colour | default: "" }} or test it with {% if row.colour %}',
+    ]);
+
+    const fixed = path.join(dir, "fixed.recipe.yaml");
+    await writeFile(
+      fixed,
+      [
+        'id: "{{ row.id }}"',
+        "jobs:",
+        "  - name: edit",
+        "    model: openai/gpt-image-2/edit",
+        "    quality: low",
+        "    image_urls: '{{ images | join: \"|\" }}'",
+        "    prompt: 'Ship to {{ row.shipping.country | default: \"anywhere\" }}'",
+      ].join("\n"),
+    );
+    const rows = rowsOf(await items(XML, fixed));
+    expect(rows[0]?.input).toMatchObject({
+      prompt: "Ship to US",
+      image_urls: [
+        "https://cdn.northwind.example/tee-navy.jpg",
+        "https://cdn.northwind.example/tee-back.jpg",
+        "https://cdn.northwind.example/tee-detail.jpg",
+      ],
+    });
+    expect(rows[1]?.input).toMatchObject({
+      prompt: "Ship to anywhere",
+      image_urls: ["https://cdn.northwind.example/beanie.jpg"],
+    });
+  });
+});
