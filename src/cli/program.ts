@@ -7,6 +7,7 @@ import { BatchError } from "../core/errors.js";
 import type { CommandContext } from "../commands/context.js";
 import type { CommandIo } from "../runtime/io.js";
 import { registerEstimate } from "./estimate.js";
+import { registerRender } from "./render.js";
 import { registerSimulator } from "./simulator.js";
 import { registerSubmit } from "./submit.js";
 import { registerWorker } from "./worker.js";
@@ -54,6 +55,7 @@ Examples:
     );
   program.commands.forEach((c) => c.exitOverride());
   registerEstimate(program, ctx);
+  registerRender(program, ctx);
   registerRun(program, ctx);
   registerSubmit(program, ctx);
   registerWorker(program, ctx);

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { checkMarkerBinding, readMarker } from "../outdir/marker.js";
-import { prepareManifestSource } from "../manifest/index.js";
+import { prepareSource } from "../feed/prepare.js";
 import type { Queues } from "../queue/queues.js";
 import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
@@ -28,7 +28,7 @@ export interface RunSettings extends BatchSettings {
 }
 
 export async function run(ctx: CommandContext, given: RunSettings): Promise<void> {
-  const settings = { ...given, source: await prepareManifestSource(given.source, ctx.io) }; // `-`: stdin, spooled
+  const settings = { ...given, source: await prepareSource(given.source, ctx.io) }; // `-`: stdin, spooled; a feed's recipe checked
   const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   let simulator: Simulator | null = null;
   let queues: Queues | null = null;

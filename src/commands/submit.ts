@@ -6,7 +6,7 @@ import { formatUsd } from "../core/money.js";
 import { enqueueManifest } from "../queue/producer.js";
 import type { Queues } from "../queue/queues.js";
 import type { RunflowClient } from "../runflow/types.js";
-import { prepareManifestSource } from "../manifest/index.js";
+import { prepareSource } from "../feed/prepare.js";
 import type { CommandContext } from "./context.js";
 import { openBatch } from "../batch/open/open-batch.js";
 import { createBatchPool } from "../ledger/pool.js";
@@ -19,7 +19,7 @@ export interface SubmitSettings extends BatchSettings {
 }
 
 export async function submit(ctx: CommandContext, given: SubmitSettings): Promise<void> {
-  const settings = { ...given, source: await prepareManifestSource(given.source, ctx.io) }; // `-`: stdin, spooled
+  const settings = { ...given, source: await prepareSource(given.source, ctx.io) }; // `-`: stdin, spooled; a feed's recipe checked
   const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   let client: RunflowClient | null = null;
   let queues: Queues | null = null;

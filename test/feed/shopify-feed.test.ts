@@ -5,7 +5,7 @@
  * numbers, `rows: variant` against `rows: product`, and problems that name the line, the job and
  * the field.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleRows } from "../../src/feed/sample.js";
@@ -15,7 +15,6 @@ import { scanManifest } from "../../src/pricing/scan.js";
 import { cli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/manifests.js";
 import { shopifyRecipe, writeShopifyExport } from "./feeds.js";
-import { rm } from "node:fs/promises";
 
 let dir: string;
 let feed: string;
@@ -159,6 +158,40 @@ describe("a Shopify export through a recipe", () => {
         metadata: { handle: "creme-tee" },
       },
     ]);
+  });
+
+  it("render writes the rows as a JSONL manifest that estimates to the same totals", async () => {
+    const file = await recipe("render.recipe.yaml", shopifyRecipe());
+    const output = path.join(dir, "rendered.jsonl");
+    const rendered = await cli(["render", feed, "--recipe", file, "-o", output], {});
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(rendered.stderr).toContain(`Rendered 8 rows of ${feed} into ${output}.`);
+    const lines = (await readFile(output, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
+    expect(lines).toHaveLength(8);
+    expect(lines[1]).toEqual({
+      id: "TEE-NAVY-lifestyle",
+      model: "openai/gpt-image-2",
+      prompt: "A person wearing the café crème tee outdoors, cotton mood",
+      quality: "low",
+      num_images: 2,
+      metadata: { handle: "creme-tee" },
+    });
+    const again = await cli(["estimate", output, "--format", "json"], {});
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      totals: { rows: 8, images: 12, estimated_usd: "0.208" },
+    });
+
+    const typo = await recipe("render-typo.recipe.yaml", shopifyRecipe({ prompt: "{{ row.Titel }}" }));
+    const refused = await cli(["render", feed, "--recipe", typo, "-o", path.join(dir, "none.jsonl")], {});
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'prompt: the template refers to "Titel", which the feed does not have — did you mean "Title"?',
+    );
+    await expect(readFile(path.join(dir, "none.jsonl"))).rejects.toThrow(/ENOENT/);
   });
 
   it("an invalid recipe lists every problem with its field (exit 2)", async () => {
