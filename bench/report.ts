@@ -30,7 +30,8 @@ import { runCli } from "../src/cli/program.js";
 import { writeReports } from "../src/batch/end/write-reports.js";
 import { createBatchRecords } from "../src/ledger/batch-records.js";
 import { createResultReader } from "../src/ledger/result-reader.js";
-import { batchLines, manifestUsable } from "../src/report/batch-lines.js";
+import { batchLines } from "../src/report/batch-lines.js";
+import { createRowStore } from "../src/ledger/row-store.js";
 import { openLineFile } from "../src/report/line-file.js";
 import { benchRedis, REDIS_URL } from "./lib/bench-redis.js";
 import { PassThrough } from "node:stream";
@@ -119,17 +120,15 @@ try {
   const deps = { redis: bench.redis, keys: bench.keys };
   const record = await createBatchRecords(bench.redis, bench.keys).get("bench");
   if (!record) throw new Error(`the bench batch is not in Redis; run said:\n${output}`);
-  const reader = createResultReader(bench.redis, bench.keys);
+  const reader = {
+    results: createResultReader(bench.redis, bench.keys),
+    rowStore: createRowStore(bench.redis, bench.keys),
+  };
 
   const baseline = await best(2, async () => {
     const file = await openLineFile(path.join(dir, "baseline.jsonl"));
-    const usable = await manifestUsable(record);
     let n = 0;
-    for await (const { estimateMicros: _e, costMicros: _c, ...fields } of batchLines(
-      reader,
-      record,
-      usable,
-    )) {
+    for await (const { estimateMicros: _e, costMicros: _c, ...fields } of batchLines(reader, record)) {
       await file.write(JSON.stringify(fields) + "\n");
       n += 1;
     }

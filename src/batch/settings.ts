@@ -28,6 +28,8 @@ export interface BatchSettings extends ManifestSettings, RedisPatience {
   readonly capMicros: number | null;
   readonly force: boolean;
   readonly retry: RetryOptions;
+  /** Rows kept waiting in the queues ahead of the workers (`--max-queued`); default FEED_DEFAULTS.window. */
+  readonly queueWindow?: number | undefined;
   /** How long the start-up checks retry transient answers (`--start-timeout`), in ms. */
   readonly startTimeoutMs?: number;
   /** POSTed a JSON summary when the batch ends (`--notify-url`); stored on the batch. */

@@ -4,7 +4,6 @@ import type { CommandContext } from "../commands/context.js";
 import { CONCURRENCY_DEFAULTS } from "../config/defaults.js";
 import type { RetrySelection } from "../commands/retry.js";
 import { UsageError } from "../core/errors.js";
-import { DEFAULT_RETRY_OPTIONS } from "../queue/retry-options.js";
 import { checkBatchId } from "../ledger/batch-id.js";
 import { parseLatency, parseRate } from "./flags/sim-flags.js";
 import { addWorkerOptions, parseWorkerFlags, type WorkerFlags } from "./flags/worker-flags.js";
@@ -73,7 +72,6 @@ Examples:
         batchId: checkBatchId(batchId),
         select: selection(flags),
         work: parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.run),
-        retry: DEFAULT_RETRY_OPTIONS,
         simulate: {
           latencyMs: parseLatency("--sim-latency", flags.simLatency),
           failRate: parseRate("--sim-fail-rate", flags.simFailRate),

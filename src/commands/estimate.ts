@@ -1,6 +1,6 @@
 /**
- * `estimate`: validate and price every row of a manifest — no Redis, no network.
- * Read (one streamed pass) → compute (what each tier would cost) → write (a table or JSON).
+ * `estimate`: validate and price every row of a manifest — no network; Redis only to read the plan
+ * of `--out DIR`. Read (one streamed pass) → compute (what each tier would cost) → write (a table or JSON).
  * Invalid rows are all listed on stderr; without --skip-invalid they stop the command (exit 2).
  */
 import { ManifestError, manifestErrorJson, problemsJson } from "../manifest/index.js";
@@ -8,13 +8,13 @@ import { prepareSource } from "../feed/prepare.js";
 import { manifestLine, renderSample } from "../feed/rendered.js";
 import { sampleRows } from "../feed/sample.js";
 import { formatProblems } from "../manifest/problems.js";
-import { scanManifest, type ManifestScan } from "../pricing/scan.js";
+import type { ManifestScan } from "../pricing/scan.js";
 import { costAtEachTier } from "../pricing/what-if.js";
 import { estimateJson, renderEstimateTable } from "../report/estimate-view.js";
 import type { CommandContext } from "./context.js";
 import type { ManifestSettings } from "../batch/settings.js";
 import { planJson, planLine } from "../ledger/plan.js";
-import { dryRunPlan } from "../batch/open/dry-run-plan.js";
+import { dryRun } from "../batch/open/dry-run-plan.js";
 
 export interface EstimateSettings extends ManifestSettings {
   readonly format: "table" | "json";
@@ -34,7 +34,7 @@ function reportProblems(ctx: CommandContext, scan: ManifestScan): void {
 export async function estimate(ctx: CommandContext, given: EstimateSettings): Promise<void> {
   const settings = { ...given, source: await prepareSource(given.source, ctx.io) }; // `-`: stdin; a feed's recipe
   const json = (value: unknown) => ctx.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  const scan = await scanManifest(settings.source, { prices: settings.prices }).catch((error: unknown) => {
+  const { scan, plan } = await dryRun(ctx.io, settings).catch((error: unknown) => {
     if (settings.format === "json" && error instanceof ManifestError) json(manifestErrorJson(error)); // and exit 2
     throw error;
   });
@@ -54,15 +54,6 @@ export async function estimate(ctx: CommandContext, given: EstimateSettings): Pr
     }
   }
   const scenarios = costAtEachTier(scan.cost, settings.prices);
-  const plan =
-    settings.out === undefined
-      ? null
-      : await dryRunPlan(ctx.io, {
-          out: settings.out,
-          source: settings.source,
-          prices: settings.prices,
-          scan,
-        });
   const sample = settings.show ? await sampleRows(settings.source, settings.show) : null;
   if (settings.format === "json") {
     json({

@@ -10,7 +10,6 @@ import { formatUsd } from "../core/money.js";
 import { describeBinding, SIMULATOR_ENDPOINT, sameBinding } from "../ledger/binding.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
 import type { Ledger } from "../ledger/ledger.js";
-import { manifestSha256 } from "../manifest/fingerprint.js";
 import { createQueues, type Queues } from "../queue/queues.js";
 import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
@@ -18,7 +17,6 @@ import { bindingOf, clientFor, openQueueDeps } from "../runtime/deps.js";
 import { simulatorPoll, startRehearsal } from "../batch/run/rehearsal.js";
 import { workAndReport } from "../batch/run/work-and-report.js";
 import type { WorkerSettings } from "../batch/settings.js";
-import type { RetryOptions } from "../queue/retry-options.js";
 
 export type RetrySelection =
   | { readonly kind: "failed" }
@@ -30,7 +28,6 @@ export interface RetrySettings {
   readonly batchId: string;
   readonly select: RetrySelection;
   readonly work: WorkerSettings;
-  readonly retry: RetryOptions;
   /** A rehearsal's simulated latency and fail rate. */
   readonly simulate: { readonly latencyMs: number | { min: number; max: number }; readonly failRate: number };
 }
@@ -89,9 +86,10 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
         `no batch "${settings.batchId}" in Redis; list batches with \`runflow-batch status\``,
       );
     const { manifest, out, binding: bound } = record.submission;
-    if ((await manifestSha256(manifest.path).catch(() => null)) !== manifest.sha256) {
+    // The rows are read from the batch's row store, never from the manifest again.
+    if ((await deps.ledger.rowStore.count(record.id)) === 0) {
       throw new UsageError(
-        `the manifest of batch ${record.id} (${manifest.path}) is gone or has changed since it ran; ` +
+        `batch ${record.id} keeps no rows in Redis (it was submitted by an earlier version of runflow-batch); ` +
           `bring the directory up to date with \`runflow-batch run ${manifest.path} --out ${out}\` instead`,
       );
     }
@@ -116,18 +114,16 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
     try {
       for (let i = 0; i < rows.length; i += 500)
         await deps.ledger.rows.reopen(record.id, rows.slice(i, i + 500), "again");
+      await deps.ledger.batches.resetFeed(record.id); // the reopened rows are queued again
       queues = createQueues(deps.redis, deps.keys, record.id);
-      const source = manifest;
       const code = await workAndReport(ctx.io, {
         deps,
         client,
         binding,
         record,
         queues,
-        settings: { source, prices: record.submission.prices, retry: settings.retry },
         work: settings.work,
         poll: simulator ? simulatorPoll(settings.simulate.latencyMs) : undefined,
-        maxQueued: undefined,
         again: `run \`runflow-batch run ${manifest.path} --out ${out}\``,
       });
       ctx.setExitCode(code);

@@ -8,6 +8,7 @@ import { checkMarkerBinding, readMarker } from "../outdir/marker.js";
 import { prepareSource } from "../feed/prepare.js";
 import type { Queues } from "../queue/queues.js";
 import type { Simulator } from "../simulator/index.js";
+import { FEED_DEFAULTS } from "../config/defaults.js";
 import type { CommandContext } from "./context.js";
 import { openBatch } from "../batch/open/open-batch.js";
 import { bindingOf, clientFor, openQueueDeps } from "../runtime/deps.js";
@@ -28,7 +29,12 @@ export interface RunSettings extends BatchSettings {
 }
 
 export async function run(ctx: CommandContext, given: RunSettings): Promise<void> {
-  const settings = { ...given, source: await prepareSource(given.source, ctx.io) }; // `-`: stdin, spooled; a feed's recipe checked
+  const { concurrency } = given.work;
+  // Enough rows wait in Redis to keep every run slot busy; the rest stay in the row store.
+  const queueWindow =
+    given.maxQueued ?? Math.max(FEED_DEFAULTS.window, 2 * (concurrency.generate + concurrency.edit));
+  const source = await prepareSource(given.source, ctx.io); // `-`: stdin, spooled; a feed's recipe checked
+  const settings = { ...given, source, queueWindow };
   const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   let simulator: Simulator | null = null;
   let queues: Queues | null = null;
@@ -43,7 +49,7 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
       deps.logger.info({ url: simulator.url }, "Using the built-in Runflow simulator: nothing is billed.");
     }
     const binding = bindingOf(deps.config, simulator !== null);
-    const { maxRps, concurrency } = settings.work;
+    const { maxRps } = settings.work;
     const client = clientFor(deps, simulator, {
       maxRps: maxRps ?? undefined,
       concurrency: concurrency.generate + concurrency.edit,
@@ -53,10 +59,10 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
       const opened = await deps.guard(
         openBatch({ ...deps, client, binding, settings, out: settings.out, stderr: ctx.io.stderr, signal }),
       );
-      const { prepared, record } = opened;
+      const { record } = opened;
       queues = opened.queues;
       const batchId = record.id;
-      const verb = prepared.created ? "Starting" : "Resuming";
+      const verb = opened.created ? "Starting" : "Resuming";
       ctx.io.stderr.write(`${verb} batch ${batchId}: ${record.submission.rows} rows → ${settings.out}\n`);
       const poll = settings.simulate ? simulatorPoll(settings.simulate.latencyMs) : undefined;
       const code = await workAndReport(ctx.io, {
@@ -65,10 +71,8 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
         binding,
         record,
         queues,
-        settings,
         work: settings.work,
         poll,
-        maxQueued: settings.maxQueued,
         again: "run the same command again",
       });
       ctx.setExitCode(code);

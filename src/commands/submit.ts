@@ -1,9 +1,10 @@
 /**
- * `submit`: validate the manifest, create or resume its batch, enqueue every row for workers and
- * print the batch id. Submitting the same rows again adds nothing.
+ * `submit`: validate the manifest, create or resume its batch, store its rows and queue the first
+ * window of them for workers (which feed the rest), and print the batch id. Submitting the same
+ * rows again adds nothing.
  */
 import { formatUsd } from "../core/money.js";
-import { enqueueManifest } from "../queue/producer.js";
+import { createFeeder } from "../queue/feeder.js";
 import type { Queues } from "../queue/queues.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { prepareSource } from "../feed/prepare.js";
@@ -30,27 +31,23 @@ export async function submit(ctx: CommandContext, given: SubmitSettings): Promis
     const opened = await deps.guard(
       openBatch({ ...deps, client, binding, settings, out: settings.out, stderr: ctx.io.stderr, signal }),
     );
-    const { prepared, record } = opened;
+    const { record } = opened;
     queues = opened.queues;
-    const summary = await deps.guard(
-      enqueueManifest({
-        queues,
-        ledger: deps.ledger,
-        batchId: record.id,
-        source: settings.source,
-        prices: settings.prices,
-        retry: settings.retry,
-        logger: deps.logger,
-      }),
+    const done = record.succeeded + record.failed;
+    const toDo = record.submission.rows - done;
+    // The first window now, so workers start at once; they feed the rest from the row store.
+    const { window, retry } = record.submission.feed;
+    const fed = await deps.guard(
+      createFeeder({ queues, ledger: deps.ledger, batchId: record.id, retry, window }).top(),
     );
     // An ended batch with rows to do again (resubmitted after an edit, a cancel): open it for the workers.
-    if (record.endedAt !== null && summary.enqueued > 0)
-      await deps.ledger.batches.setState(record.id, "submitted");
+    if (record.endedAt !== null && toDo > 0) await deps.ledger.batches.setState(record.id, "submitted");
     // Workers of this endpoint and account discover the batch from here.
     await createBatchPool(deps.redis, deps.keys).add(binding, record.id);
+    const later = toDo > fed.queued ? ` (${fed.queued} queued now, the rest as workers drain the queue)` : "";
     ctx.io.stderr.write(
-      `${prepared.created ? "Submitted" : "Resubmitted"} batch ${record.id}: ${summary.enqueued} rows queued, ` +
-        `${summary.alreadyDone} already done; estimated $${formatUsd(record.submission.estimate.micros)}. ` +
+      `${opened.created ? "Submitted" : "Resubmitted"} batch ${record.id}: ${toDo} rows to do${later}, ` +
+        `${done} already done; estimated $${formatUsd(record.submission.estimate.micros)}. ` +
         `Start workers with \`runflow-batch worker\`; follow with \`runflow-batch status ${record.id}\`.\n`,
     );
     ctx.io.stdout.write(record.id + "\n");

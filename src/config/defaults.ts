@@ -95,6 +95,18 @@ export const WORKER_DEFAULTS: WorkerDefaults = {
   },
 };
 
+/** Queueing a batch's rows (queue/feeder.ts): how many wait in Redis ahead of the workers. */
+export const FEED_DEFAULTS = {
+  /**
+   * Rows kept waiting in a batch's queues (`--max-queued`); `run` keeps at least twice its
+   * concurrency waiting. The rest stay in the row store until workers drain the queue.
+   * @default 2_000
+   */
+  window: 2_000,
+  /** How often a process serving a batch tops its queues up, in ms. @default 250 */
+  tickMs: 250,
+} as const;
+
 /** How long a command waits for what it depends on before it gives up (exit 4). */
 export interface PatienceDefaults {
   /**

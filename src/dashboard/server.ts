@@ -20,6 +20,7 @@ import { batchFile } from "./files.js";
 import { createLanes } from "./lanes.js";
 import { renderMetrics } from "./metrics.js";
 import { readBatchPage } from "./batch-data.js";
+import { createRowStore } from "../ledger/row-store.js";
 import { readSnapshot } from "./snapshot.js";
 import { batchPage, batchPlace, cardsHtml, liveHeaderHtml, notFoundPage } from "./views/batch-page.js";
 import { batchesPage, batchRows } from "./views/batches-page.js";
@@ -62,7 +63,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const history = createBudgetHistory(options.redis, options.keys);
   const api = createApiStats(options.redis, options.keys);
   const lanes = createLanes(options.redis, options.keys);
-  const usable = new Map<string, { readonly stamp: string; readonly usable: boolean }>();
 
   const app = new Hono();
   app.use("*", tokenGuard(token));
@@ -80,7 +80,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const pageData = (id: string, page: string | undefined) =>
     readBatchPage(
-      { batches, results, history, now, usable },
+      { batches, lines: { results, rowStore: createRowStore(options.redis, options.keys) }, history, now },
       id,
       Math.max(1, Number.parseInt(page ?? "1", 10) || 1),
     );

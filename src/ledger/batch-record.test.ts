@@ -7,6 +7,7 @@ const batch: NewBatch = {
   capMicros: 100_000,
   submission: {
     manifest: { path: "/m.jsonl", sha256: "f00", format: "jsonl", defaults: { model: "openai/gpt-image-2" } },
+    feed: { window: 1_000, retry: { attempts: 5, backoffMs: 2_000 } },
     rows: 2,
     invalidRows: 1,
     estimate: {
@@ -26,7 +27,7 @@ describe("batch record", () => {
     const hash = { ...batchFields(batch, now), succeeded: "1", spent_micros: "9000", budget_blocked: "1" };
     expect(parseBatchRecord("b1", hash, 3, 1)).toEqual({
       id: "b1",
-      submission: { ...batch.submission, createdAt: "2026-11-20T08:00:00.000Z" },
+      submission: { ...batch.submission, createdAt: "2026-11-20T08:00:00.000Z", metadataKeys: [] },
       state: "submitted",
       startedAt: "",
       capMicros: 100_000,
@@ -36,6 +37,7 @@ describe("batch record", () => {
       spentMicros: 9_000,
       reservedMicros: 0,
       doneEstimateMicros: 0,
+      fed: 0,
       budgetBlocked: true,
       held: 3,
       inFlight: 1,

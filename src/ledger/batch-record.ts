@@ -5,7 +5,8 @@
  * so no caller parses JSON or casts. Pure.
  *
  * Hash fields (the layout is shared with lua/*.lua and must not change under stored batches):
- *   id, manifest, manifest_sha256, manifest_options (JSON), rows, invalid_rows, estimate_micros,
+ *   id, manifest, manifest_sha256, manifest_options (JSON), metadata_keys (JSON, written with the
+ *   rows: commit-rows.lua), feed_json (JSON), fed (the feeder's cursor), rows, invalid_rows, estimate_micros,
  *   estimate_json (JSON), prices_json (JSON), out, cap_micros ('' for none), created_at, state,
  *   started_at, succeeded, failed, images, spent_micros, reserved_micros, done_estimate_micros,
  *   budget_blocked ('1'), warned_50/80/100 (the scripts' own), endpoint and account (the binding),
@@ -15,8 +16,8 @@
 import { z } from "zod";
 import { MODEL_IDS, QUALITIES } from "../core/models.js";
 import type { ManifestSource } from "../manifest/source.js";
-import type { PriceTable } from "../pricing/table.js";
-import type { TierJson, TotalsJson } from "../pricing/totals.js";
+import { priceTableSchema, type PriceTable } from "../pricing/table.js";
+import { tierJsonSchema, totalsJsonSchema, type TierJson, type TotalsJson } from "../pricing/totals.js";
 import type { Binding } from "./binding.js";
 
 export type BatchState = "submitted" | "running" | "done" | "budget" | "failed-rows" | "canceled";
@@ -40,9 +41,20 @@ export interface BatchEstimate {
   readonly by_tier: readonly TierJson[];
 }
 
-/** What was submitted; it never changes after the batch is created. */
+/** How the batch's rows are queued: by any process that serves it (queue/feeder.ts). */
+export interface FeedSettings {
+  /** Rows kept waiting in the queues ahead of the workers. */
+  readonly window: number;
+  /** Tries per row for transient errors, and the first backoff (BullMQ's job options). */
+  readonly retry: { readonly attempts: number; readonly backoffMs: number };
+}
+
+/** What was submitted (a re-run of the directory brings it up to date with its manifest). */
 export interface BatchSubmission {
   readonly manifest: BatchManifest;
+  /** Every metadata key of the rows, sorted: results.csv has a column for each. */
+  readonly metadataKeys: readonly string[];
+  readonly feed: FeedSettings;
   /** Valid rows (the ones that were queued) and rows skipped as invalid. */
   readonly rows: number;
   readonly invalidRows: number;
@@ -73,6 +85,8 @@ export interface BatchCounters {
   readonly budgetBlocked: boolean;
   /** Rows held back by the budget cap. */
   readonly held: number;
+  /** Rows handed to feeders so far (queue/feeder.ts); at `submission.rows` every row has been fed. */
+  readonly fed: number;
   /** Rows holding a budget reservation: submitted to Runflow (or about to be) and not yet recorded. */
   readonly inFlight: number;
   /** Where the summary is POSTed when the batch ends (`--notify-url`), or null. */
@@ -94,56 +108,35 @@ export interface BatchRecord extends BatchCounters {
   readonly submission: BatchSubmission;
 }
 
-/** What creating a batch takes: its id, cap and submission (createdAt is the ledger's). */
+/** What creating a batch takes: its id, cap and submission (createdAt is the ledger's; the metadata keys come with the rows). */
 export interface NewBatch {
   readonly id: string;
   readonly capMicros: number | null;
-  readonly submission: Omit<BatchSubmission, "createdAt">;
+  readonly submission: NewSubmission;
 }
 
-const micros = z.number().int().nonnegative();
-const modelId = z.enum(MODEL_IDS);
-const quality = z.enum(QUALITIES);
-
-const priceTable = z.object({
-  source: z.string(),
-  models: z.partialRecord(
-    modelId,
-    z.union([
-      z.object({ unit: z.literal("image"), tiers: z.partialRecord(quality, micros) }),
-      z.object({ unit: z.literal("request"), price: micros }),
-    ]),
-  ),
-  assumptions: z.array(z.string()),
-});
+export type NewSubmission = Omit<BatchSubmission, "createdAt" | "metadataKeys">;
 
 const readingOptions = z.object({
   format: z.enum(["csv", "json", "jsonl"]).exactOptional(),
-  defaults: z.object({ model: modelId.exactOptional(), quality: quality.exactOptional() }).exactOptional(),
+  defaults: z
+    .object({ model: z.enum(MODEL_IDS).exactOptional(), quality: z.enum(QUALITIES).exactOptional() })
+    .exactOptional(),
   csvWorker: z.boolean().exactOptional(),
+  delimiter: z.string().exactOptional(),
+  encoding: z.string().exactOptional(),
+  label: z.string().exactOptional(),
 });
 
-const usd = z.string();
-const estimateJson = z.object({
-  totals: z.object({
-    rows: z.number().int(),
-    succeeded: z.number().int().exactOptional(),
-    failed: z.number().int().exactOptional(),
-    images: z.number().int(),
-    estimated_usd: usd,
-    actual_usd: usd.exactOptional(),
-  }),
-  by_tier: z.array(
-    z.object({
-      model: modelId,
-      quality: quality.nullable(),
-      rows: z.number().int(),
-      images: z.number().int(),
-      estimated_usd: usd,
-      actual_usd: usd.exactOptional(),
-    }),
-  ),
+const estimateJson = z.object({ totals: totalsJsonSchema, by_tier: z.array(tierJsonSchema) });
+
+const feedSettings = z.object({
+  window: z.number().int().positive(),
+  retry: z.object({ attempts: z.number().int().positive(), backoffMs: z.number().int().nonnegative() }),
 });
+
+/** Batches stored before feed settings were: the defaults of their time. */
+export const LEGACY_FEED: FeedSettings = { window: 1_000, retry: { attempts: 5, backoffMs: 2_000 } };
 
 /** A JSON document kept in one hash field. */
 const json = <T extends z.ZodType>(schema: T) =>
@@ -176,7 +169,11 @@ const batchHash = z.object({
   invalid_rows: optionalCount,
   estimate_micros: count,
   estimate_json: json(estimateJson),
-  prices_json: json(priceTable),
+  prices_json: json(priceTableSchema),
+  metadata_keys: json(z.array(z.string()))
+    .optional()
+    .transform((keys) => keys ?? []),
+  feed_json: json(feedSettings).optional(),
   out: z.string(),
   endpoint: z.string().min(1),
   account: z.string().min(1),
@@ -190,6 +187,7 @@ const batchHash = z.object({
   spent_micros: optionalCount,
   reserved_micros: optionalCount,
   done_estimate_micros: optionalCount,
+  fed: optionalCount,
   budget_blocked: z.string().optional(),
   notify_url: z.string().optional(),
   cancel_requested_at: z.string().optional(),
@@ -237,6 +235,8 @@ export function parseBatchRecord(
     id: h.id,
     submission: {
       manifest: { ...h.manifest_options, path: h.manifest, sha256: h.manifest_sha256 },
+      metadataKeys: h.metadata_keys,
+      feed: h.feed_json ?? LEGACY_FEED,
       rows: h.rows,
       invalidRows: h.invalid_rows,
       estimate: {
@@ -260,6 +260,7 @@ export function parseBatchRecord(
     doneEstimateMicros: h.done_estimate_micros,
     budgetBlocked: h.budget_blocked === "1",
     held,
+    fed: h.fed,
     inFlight,
     notifyUrl: h.notify_url || null,
     cancelRequestedAt: h.cancel_requested_at || null,
@@ -274,12 +275,13 @@ export function parseBatchRecord(
  * The submission's hash fields: written when the batch is created, and again when a re-run
  * brings it up to date with an edited manifest (rows, estimate and prices follow the manifest).
  */
-export function submissionFields(s: Omit<BatchSubmission, "createdAt">): Record<string, string> {
+export function submissionFields(s: NewSubmission): Record<string, string> {
   const { path, sha256, ...options } = s.manifest;
   return {
     manifest: path,
     manifest_sha256: sha256,
     manifest_options: JSON.stringify(options),
+    feed_json: JSON.stringify(s.feed),
     rows: String(s.rows),
     invalid_rows: String(s.invalidRows),
     estimate_micros: String(s.estimate.micros),

@@ -11,7 +11,7 @@ import {
   submissionFields,
   type BatchRecord,
   type BatchState,
-  type BatchSubmission,
+  type NewSubmission,
   type FinalState,
   type NewBatch,
 } from "./batch-record.js";
@@ -22,7 +22,7 @@ export interface BatchRecords {
   create(batch: NewBatch, now: Date): Promise<{ record: BatchRecord; created: boolean }>;
   get(id: string): Promise<BatchRecord | null>;
   /** A re-run's manifest, rows, estimate and prices replace the submission's (binding and id stay). */
-  refresh(id: string, submission: Omit<BatchSubmission, "createdAt">): Promise<void>;
+  refresh(id: string, submission: NewSubmission): Promise<void>;
   /** Newest first. */
   list(limit: number): Promise<BatchRecord[]>;
   /**
@@ -47,6 +47,10 @@ export interface BatchRecords {
    * budget history and listing), so no ghost "submitted 0/N" batch is left behind.
    */
   discard(id: string): Promise<void>;
+  /** Hands the next `count` rows to a feeder: returns the end of its stretch (its start is end − count). */
+  claimFeed(id: string, count: number): Promise<number>;
+  /** Feeding starts again from the first row (rows reopened by `retry` are queued again). */
+  resetFeed(id: string): Promise<void>;
   /** A new cap (null: none), set atomically: unblocks the batch and re-arms the 50/80/100 % warnings. */
   setCap(id: string, capMicros: number | null): Promise<void>;
 }
@@ -131,9 +135,13 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
     async discard(id) {
       await redis
         .multi()
-        .del(keys.batch(id), keys.budgetHistory(id), keys.tiers(id))
+        .del(keys.batch(id), keys.budgetHistory(id), keys.tiers(id), keys.rows(id), keys.order(id))
         .zrem(keys.batches, id)
         .exec();
+    },
+    claimFeed: (id, count) => redis.hincrby(keys.batch(id), "fed", count),
+    async resetFeed(id) {
+      await redis.hset(keys.batch(id), "fed", 0);
     },
     async setCap(id, capMicros) {
       await scripted.rfbSetCap(keys.batch(id), capMicros === null ? "" : String(capMicros));

@@ -21,6 +21,14 @@ export interface Keys {
   runs(id: string): string;
   /** rowKey → result JSON; a row is terminal once it is here. */
   results(id: string): string;
+  /** rowKey → the row as validated and priced (stored-row.ts): what workers, feeders and reports read. */
+  rows(id: string): string;
+  /** The batch's row keys in manifest order (a list). */
+  order(id: string): string;
+  /** A manifest pass writes the rows here first; they replace `rows`/`order` once the batch is opened. */
+  staging(id: string, token: string, part: "rows" | "order"): string;
+  /** rowKey → the content fingerprint of the run saved in `runs` (what it was created with). */
+  runShas(id: string): string;
   /** rowKey → reserved micro-dollars. */
   reservations(id: string): string;
   /** rowKey → when its first create POST with an unknown outcome was sent (ms): guards the 24 h idempotency window. */
@@ -58,6 +66,10 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     batch,
     runs: (id) => `${batch(id)}:runs`,
     results: (id) => `${batch(id)}:results`,
+    rows: (id) => `${batch(id)}:rows`,
+    order: (id) => `${batch(id)}:order`,
+    staging: (id, token, part) => `${batch(id)}:staging:${token}:${part}`,
+    runShas: (id) => `${batch(id)}:run-shas`,
     reservations: (id) => `${batch(id)}:reservations`,
     held: (id) => `${batch(id)}:held`,
     posting: (id) => `${batch(id)}:posting`,

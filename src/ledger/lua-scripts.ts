@@ -20,6 +20,7 @@ const SCRIPTS = {
   rfbReopenRow: { file: "reopen-row.lua", keys: 7 },
   rfbFinishBatch: { file: "finish-batch.lua", keys: 1 },
   rfbStartBatch: { file: "start-batch.lua", keys: 1 },
+  rfbCommitRows: { file: "commit-rows.lua", keys: 5 },
 } as const;
 
 type Arg = string | number;
@@ -39,6 +40,8 @@ export type ScriptedRedis = Redis & {
   rfbFinishBatch(...args: Arg[]): Promise<number>;
   /** start-batch.lua → 1 submitted → running now, else 0. */
   rfbStartBatch(...args: Arg[]): Promise<number>;
+  /** commit-rows.lua → the number of rows now in the batch. */
+  rfbCommitRows(...args: Arg[]): Promise<number>;
 };
 
 function readScript(file: string): string {

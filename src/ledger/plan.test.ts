@@ -22,14 +22,15 @@ describe("bringing a batch up to date", () => {
   });
 
   it("keeps unchanged succeeded rows, reruns changed and failed ones, restores missing images", () => {
-    expect(planRow(sha, null, false)).toBe("new");
-    expect(planRow(sha, null, true)).toBe("resume");
-    expect(planRow(sha, recorded("succeeded"), true)).toBe("up-to-date");
-    expect(planRow(sha, recorded("succeeded", null), true)).toBe("up-to-date");
-    expect(planRow("other", recorded("succeeded"), true)).toBe("changed");
-    expect(planRow("other", recorded("failed"), true)).toBe("changed");
-    expect(planRow(sha, recorded("failed"), true)).toBe("retry");
-    expect(planRow(sha, recorded("succeeded", sha, false), true)).toBe("restore");
+    expect(planRow(sha, null)).toBe("new");
+    expect(planRow(sha, null, { hasRun: false, wasInBatch: true })).toBe("waiting");
+    expect(planRow(sha, null, { hasRun: true, wasInBatch: true })).toBe("resume");
+    expect(planRow(sha, recorded("succeeded"))).toBe("up-to-date");
+    expect(planRow(sha, recorded("succeeded", null))).toBe("up-to-date");
+    expect(planRow("other", recorded("succeeded"))).toBe("changed");
+    expect(planRow("other", recorded("failed"))).toBe("changed");
+    expect(planRow(sha, recorded("failed"))).toBe("retry");
+    expect(planRow(sha, recorded("succeeded", sha, false))).toBe("restore");
   });
 
   it("states the plan in one line, counting only new runs' cost", () => {
@@ -45,6 +46,14 @@ describe("bringing a batch up to date", () => {
     first.add("restore", 9_000);
     expect(planLine("d", first.finish(2))).toBe(
       "d: 0 up to date, 1 new, 0 changed, 0 to retry, 1 to download again, 2 removed → 1 run, ~$0.009",
+    );
+    const again = createPlanAccumulator();
+    for (let i = 0; i < 24; i++) again.add("adopt", 133_000);
+    again.add("waiting", 133_000);
+    again.add("new", 133_000);
+    expect(planLine("out/cat", again.finish(0, "Redis did not hold the batch"))).toBe(
+      "out/cat: 0 up to date, 24 adopted from out/cat (Redis did not hold the batch), 1 new, 1 not run yet, " +
+        "0 changed, 0 to retry, 0 removed → 2 runs, ~$0.266",
     );
   });
 });

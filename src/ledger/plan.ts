@@ -10,13 +10,28 @@ import { canonicalJson } from "../core/canonical-json.js";
 import { formatUsd, type Micros } from "../core/money.js";
 
 /**
- * - `new`: never recorded and no run yet; `resume`: a run exists (or may) and is waited for, no new charge;
+ * - `new`: not in the batch before, never recorded, no run;
+ * - `waiting`: in the batch before but never run (held by the cap, canceled, not reached yet);
+ * - `resume`: a run exists (or may) and is waited for, no new charge;
  * - `changed`: model or input differ from the recorded attempt: a new attempt;
  * - `retry`: the recorded attempt failed: a new attempt;
  * - `restore`: succeeded, but an image is missing from the directory: downloaded again while Runflow has it;
- * - `up-to-date`: succeeded with the same content and every image on disk: no request.
+ * - `up-to-date`: succeeded with the same content and every image on disk: no request;
+ * - `adopt`: the ledger lost it, but the directory's results.jsonl records it succeeded with the
+ *   same content and every image on disk: its result is taken back into the ledger, no request.
  */
-export type RowPlan = "new" | "resume" | "changed" | "retry" | "restore" | "up-to-date";
+export type RowPlan = "new" | "waiting" | "resume" | "changed" | "retry" | "restore" | "up-to-date" | "adopt";
+
+const ROW_PLANS: readonly RowPlan[] = [
+  "new",
+  "waiting",
+  "resume",
+  "changed",
+  "retry",
+  "restore",
+  "up-to-date",
+  "adopt",
+];
 
 /** What the ledger says of a row. */
 export interface RecordedRow {
@@ -24,6 +39,14 @@ export interface RecordedRow {
   /** Content fingerprint of the attempt recorded; absent for rows recorded before fingerprints. */
   readonly contentSha: string | null;
   readonly imagesOnDisk: boolean;
+}
+
+/** What the ledger knows of a row that has no recorded result. */
+export interface UnrecordedRow {
+  /** A run was created (or may have been) for it. */
+  readonly hasRun: boolean;
+  /** The row was one of the batch's rows before this pass. */
+  readonly wasInBatch: boolean;
 }
 
 /** The fingerprint of what a row asks Runflow for: its model and input (not its metadata). */
@@ -34,18 +57,24 @@ export function rowContentSha(row: { readonly model: string; readonly input: unk
     .slice(0, 32);
 }
 
-export function planRow(contentSha: string, recorded: RecordedRow | null, hasRun: boolean): RowPlan {
-  if (recorded === null) return hasRun ? "resume" : "new";
+export function planRow(
+  contentSha: string,
+  recorded: RecordedRow | null,
+  unrecorded: UnrecordedRow = { hasRun: false, wasInBatch: false },
+): RowPlan {
+  if (recorded === null) return unrecorded.hasRun ? "resume" : unrecorded.wasInBatch ? "waiting" : "new";
   if (recorded.contentSha !== null && recorded.contentSha !== contentSha) return "changed";
   if (recorded.status === "failed") return "retry";
   return recorded.imagesOnDisk ? "up-to-date" : "restore";
 }
 
 /** Rows that cost a new run. */
-export const CREATES_RUN: ReadonlySet<RowPlan> = new Set<RowPlan>(["new", "changed", "retry"]);
+export const CREATES_RUN: ReadonlySet<RowPlan> = new Set<RowPlan>(["new", "waiting", "changed", "retry"]);
 
 export interface Plan {
   readonly counts: Readonly<Record<RowPlan, number>>;
+  /** Why rows were adopted from the directory (e.g. "Redis did not hold the batch"), or null. */
+  readonly adoptedBecause: string | null;
   /** Recorded rows the manifest no longer has: listed as `removed` in the reports; their files stay. */
   readonly removed: number;
   readonly runs: number;
@@ -55,18 +84,14 @@ export interface Plan {
 
 export interface PlanAccumulator {
   add(plan: RowPlan, estimateMicros: Micros): void;
-  finish(removed: number): Plan;
+  finish(removed: number, adoptedBecause?: string | null): Plan;
 }
 
+const noRows = (): Record<RowPlan, number> =>
+  Object.fromEntries(ROW_PLANS.map((plan) => [plan, 0])) as Record<RowPlan, number>;
+
 export function createPlanAccumulator(): PlanAccumulator {
-  const counts: Record<RowPlan, number> = {
-    new: 0,
-    resume: 0,
-    changed: 0,
-    retry: 0,
-    restore: 0,
-    "up-to-date": 0,
-  };
+  const counts = noRows();
   let runs = 0;
   let runsMicros = 0;
   return {
@@ -77,21 +102,25 @@ export function createPlanAccumulator(): PlanAccumulator {
         runsMicros += estimateMicros;
       }
     },
-    finish: (removed) => ({ counts: { ...counts }, removed, runs, runsMicros }),
+    finish: (removed, adoptedBecause = null) => ({
+      counts: { ...counts },
+      adoptedBecause: counts.adopt > 0 ? adoptedBecause : null,
+      removed,
+      runs,
+      runsMicros,
+    }),
   };
 }
 
 /** The plan of a directory that holds no batch yet: every row is new. */
 export function allNewPlan(rows: number, estimateMicros: Micros): Plan {
-  const counts: Record<RowPlan, number> = {
-    new: rows,
-    resume: 0,
-    changed: 0,
-    retry: 0,
-    restore: 0,
-    "up-to-date": 0,
+  return {
+    counts: { ...noRows(), new: rows },
+    adoptedBecause: null,
+    removed: 0,
+    runs: rows,
+    runsMicros: estimateMicros,
   };
-  return { counts, removed: 0, runs: rows, runsMicros: estimateMicros };
 }
 
 const n = (value: number) => value.toLocaleString("en-US");
@@ -101,7 +130,9 @@ export function planJson(plan: Plan): Record<string, unknown> {
   const { counts } = plan;
   return {
     up_to_date: counts["up-to-date"],
+    adopted: counts.adopt,
     new: counts.new,
+    not_run_yet: counts.waiting,
     changed: counts.changed,
     retry: counts.retry,
     restore: counts.restore,
@@ -115,7 +146,12 @@ export function planJson(plan: Plan): Record<string, unknown> {
 export function planLine(dir: string, plan: Plan): string {
   const { counts } = plan;
   const parts = [`${n(counts["up-to-date"])} up to date`];
+  if (counts.adopt > 0) {
+    const why = plan.adoptedBecause ? ` (${plan.adoptedBecause})` : "";
+    parts.push(`${n(counts.adopt)} adopted from ${dir}${why}`);
+  }
   if (counts.new > 0) parts.push(`${n(counts.new)} new`);
+  if (counts.waiting > 0) parts.push(`${n(counts.waiting)} not run yet`);
   parts.push(`${n(counts.changed)} changed`, `${n(counts.retry)} to retry`);
   if (counts.restore > 0) parts.push(`${n(counts.restore)} to download again`);
   if (counts.resume > 0) parts.push(`${n(counts.resume)} in flight`);

@@ -51,12 +51,38 @@ export interface RowLedger {
    * of the batch (listed as removed). What they cost stays spent. Returns how many were reopened.
    */
   reopen(batchId: string, rows: readonly string[], mode: "again" | "retire"): Promise<number>;
+  /**
+   * Takes results the batch's directory proves (a ledger rebuilt after Redis lost it) back into
+   * the ledger as if recorded now: counters, spent money and attempt numbers follow them.
+   */
+  adopt(batchId: string, results: readonly StoredResult[]): Promise<void>;
   /** Attempt numbers of these rows (1 for a row never reopened). */
   attempts(batchId: string, rows: readonly string[]): Promise<number[]>;
 }
 
 export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
   const scripted = withLedgerScripts(redis);
+  const record = async (batchId: string, result: StoredResult): Promise<boolean> => {
+    const recorded = await scripted.rfbRecordRow(
+      // KEYS
+      keys.batch(batchId),
+      keys.reservations(batchId),
+      keys.results(batchId),
+      keys.held(batchId),
+      keys.tiers(batchId),
+      keys.posting(batchId),
+      // ARGV
+      result.id,
+      JSON.stringify(result),
+      result.status,
+      result.cost_micros,
+      result.images.length,
+      result.estimated_micros,
+      tierLabel(result.model, result.quality),
+    );
+    return recorded === 1;
+  };
+
   return {
     async reserve(batchId, row, amount, tier, nowMs = Date.now()) {
       const [code, committed, cap, crossed, firstPost, runId] = await scripted.rfbReserveRow(
@@ -91,26 +117,7 @@ export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
     async clearPosting(batchId, row) {
       await redis.hdel(keys.posting(batchId), row);
     },
-    async record(batchId, result) {
-      const recorded = await scripted.rfbRecordRow(
-        // KEYS
-        keys.batch(batchId),
-        keys.reservations(batchId),
-        keys.results(batchId),
-        keys.held(batchId),
-        keys.tiers(batchId),
-        keys.posting(batchId),
-        // ARGV
-        result.id,
-        JSON.stringify(result),
-        result.status,
-        result.cost_micros,
-        result.images.length,
-        result.estimated_micros,
-        tierLabel(result.model, result.quality),
-      );
-      return recorded === 1;
-    },
+    record,
     async reopen(batchId, rows, mode) {
       const target = mode === "again" ? keys.history(batchId) : keys.removed(batchId);
       const replies = await Promise.all(
@@ -131,6 +138,12 @@ export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
         ),
       );
       return replies.reduce((sum, n) => sum + n, 0);
+    },
+    async adopt(batchId, results) {
+      const later = results.filter((r) => (r.attempt ?? 1) > 1);
+      if (later.length > 0)
+        await redis.hset(keys.attempts(batchId), ...later.flatMap((r) => [r.id, String(r.attempt)]));
+      await Promise.all(results.map((result) => record(batchId, result)));
     },
     async attempts(batchId, rows) {
       if (rows.length === 0) return [];

@@ -16,6 +16,18 @@ interface LineWithImages {
 
 const CHUNK = 256;
 
+/** Whether every one of these images (paths relative to `outDir`) is in the directory. */
+export async function allImagesPresent(outDir: string, images: readonly string[]): Promise<boolean> {
+  for (const image of images) {
+    try {
+      await access(path.join(outDir, image));
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 export async function* withImagesOnDisk<T extends LineWithImages>(
   lines: AsyncIterable<T>,
   outDir: string,

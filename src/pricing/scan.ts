@@ -1,12 +1,13 @@
 /**
- * One streaming pass over a manifest for the commands' validation step: counts, every problem
- * (the first `maxProblems` kept, all counted) and the estimated cost of the valid rows.
- * `estimate`, `submit` and `run` call this before anything is queued.
+ * The one streaming pass over a manifest: counts, every problem (the first `maxProblems` kept, all
+ * counted), the estimated cost of the valid rows and their metadata keys — and, through `onChunk`,
+ * whatever else a command does with the rows as they stream by (batch/open/manifest-pass.ts plans
+ * them against the ledger and stores them). Nothing reads the manifest again afterwards.
  */
 import { detectFormat } from "../manifest/stream.js";
 import type { ManifestSource } from "../manifest/source.js";
 import type { ManifestFormat, Problem } from "../manifest/types.js";
-import { pricedRowBatches } from "./priced-rows.js";
+import { pricedRowBatches, type PricedItem } from "./priced-rows.js";
 import { BUILT_IN_PRICES, type PriceTable } from "./table.js";
 import { createCostAccumulator, type CostSummary } from "./totals.js";
 
@@ -15,6 +16,8 @@ export interface ScanOptions {
   readonly prices?: PriceTable | undefined;
   /** How many problems to keep in memory (all are counted). Default 1000. */
   readonly maxProblems?: number | undefined;
+  /** Called with each chunk of items, in file order, before the next is read. */
+  readonly onChunk?: ((items: readonly PricedItem[]) => Promise<void>) | undefined;
 }
 
 export interface ManifestScan {
@@ -31,6 +34,8 @@ export interface ManifestScan {
   /** Estimated cost of the valid rows, per model × tier. */
   readonly cost: CostSummary;
   readonly prices: PriceTable;
+  /** Every metadata key of the valid rows, sorted (results.csv has a column for each). */
+  readonly metadataKeys: readonly string[];
 }
 
 export const DEFAULT_MAX_PROBLEMS = 1000;
@@ -45,8 +50,10 @@ export async function scanManifest(source: ManifestSource, options: ScanOptions 
   let problemCount = 0;
   let rows = 0;
   let validRows = 0;
+  const metadataKeys = new Set<string>();
   for await (const items of pricedRowBatches(source.recipe ? source : { ...source, format }, prices)) {
     rows += items.length;
+    await options.onChunk?.(items);
     for (const item of items) {
       if (!item.ok) {
         problemCount += item.problems.length;
@@ -55,6 +62,7 @@ export async function scanManifest(source: ManifestSource, options: ScanOptions 
       }
       validRows += 1;
       const { row } = item;
+      if (row.metadata) for (const key in row.metadata) metadataKeys.add(key);
       accumulator.add({
         model: row.model,
         quality: row.quality,
@@ -74,5 +82,6 @@ export async function scanManifest(source: ManifestSource, options: ScanOptions 
     problemCount,
     cost: summary,
     prices,
+    metadataKeys: [...metadataKeys].sort(),
   };
 }

@@ -3,20 +3,32 @@
  * replaces entries (see prices-file.ts). A model or tier without a price is an error, never
  * zero. Pure.
  */
-import { MODELS, type ModelId, type Quality } from "../core/models.js";
+import { z } from "zod";
+import { MODEL_IDS, MODELS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
 import type { Micros } from "../core/money.js";
 
-export type ModelPrice =
-  | { readonly unit: "image"; readonly tiers: Readonly<Partial<Record<Quality, Micros>>> }
-  | { readonly unit: "request"; readonly price: Micros };
+const micros = z.number().int().nonnegative();
 
-export interface PriceTable {
-  /** "built-in 2026-04-21" or the prices file's path. */
-  readonly source: string;
-  readonly models: Readonly<Partial<Record<ModelId, ModelPrice>>>;
-  /** Prices that are assumptions rather than published figures; reports repeat these. */
-  readonly assumptions: readonly string[];
-}
+/** What one model costs: per image by tier, or per request. */
+export const modelPriceSchema = z.discriminatedUnion("unit", [
+  z
+    .object({ unit: z.literal("image"), tiers: z.partialRecord(z.enum(QUALITIES), micros).readonly() })
+    .readonly(),
+  z.object({ unit: z.literal("request"), price: micros }).readonly(),
+]);
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+
+/** A price table, as built in, read from `--prices FILE` and stored with each batch. */
+export const priceTableSchema = z
+  .object({
+    /** "built-in 2026-04-21" or the prices file's path. */
+    source: z.string(),
+    models: z.partialRecord(z.enum(MODEL_IDS), modelPriceSchema).readonly(),
+    /** Prices that are assumptions rather than published figures; reports repeat these. */
+    assumptions: z.array(z.string()).readonly(),
+  })
+  .readonly();
+export type PriceTable = z.infer<typeof priceTableSchema>;
 
 export const BUILT_IN_PRICES_DATE = "2026-04-21";
 

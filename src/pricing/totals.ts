@@ -2,6 +2,7 @@
  * Cost totals per model × quality tier, shared by `estimate` (estimated only) and the batch
  * cost report (estimated and actual). Integer micro-dollars in, decimal strings out. Pure.
  */
+import { z } from "zod";
 import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
 import { formatUsd, type Micros } from "../core/money.js";
 
@@ -119,23 +120,29 @@ export function createCostAccumulator(): CostAccumulator {
   };
 }
 
-export interface TotalsJson {
-  rows: number;
-  succeeded?: number;
-  failed?: number;
-  images: number;
-  estimated_usd: string;
-  actual_usd?: string;
-}
+const count = z.number().int();
 
-export interface TierJson {
-  model: ModelId;
-  quality: Quality | null;
-  rows: number;
-  images: number;
-  estimated_usd: string;
-  actual_usd?: string;
-}
+/** The `totals` of cost-report.json and of an estimate (which leaves out the actual figures). */
+export const totalsJsonSchema = z.object({
+  rows: count,
+  succeeded: count.exactOptional(),
+  failed: count.exactOptional(),
+  images: count,
+  estimated_usd: z.string(),
+  actual_usd: z.string().exactOptional(),
+});
+export type TotalsJson = z.infer<typeof totalsJsonSchema>;
+
+/** One entry of `by_tier`. */
+export const tierJsonSchema = z.object({
+  model: z.enum(MODEL_IDS),
+  quality: z.enum(QUALITIES).nullable(),
+  rows: count,
+  images: count,
+  estimated_usd: z.string(),
+  actual_usd: z.string().exactOptional(),
+});
+export type TierJson = z.infer<typeof tierJsonSchema>;
 
 /** The `totals` / `by_tier` part of cost-report.json (DESIGN.md); estimate leaves out the actual figures. */
 export function costSummaryJson(

@@ -1,9 +1,19 @@
-/** What a BullMQ job carries. */
-import type { JobRow } from "../manifest/types.js";
+/** What a BullMQ job carries: one attempt of one row of a batch, as the row store has it. */
+import type { ModelId, Quality } from "../core/models.js";
+
+/** The row itself, as it is POSTed. */
+export interface JobRowData {
+  readonly key: string;
+  readonly model: ModelId;
+  readonly quality: Quality | null;
+  readonly images: number;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly metadata: Readonly<Record<string, string>> | null;
+}
 
 export interface RowJobData {
   readonly batch: string;
-  readonly row: JobRow;
+  readonly row: JobRowData;
   readonly estimateMicros: number;
   /** Position in the manifest (0-based); reports list rows in this order. */
   readonly seq: number;

@@ -6,31 +6,43 @@
  * `metadata.<key>` column per key of the batch (the union, sorted), so a CSV header is known
  * before the first row is written.
  */
+import { z } from "zod";
 import { formatUsd, type Micros } from "../core/money.js";
 import type { StoredResult } from "../ledger/stored-result.js";
 
 /** `removed`: recorded for a row the manifest no longer has (its files stay). */
-export type LineStatus = "succeeded" | "failed" | "pending" | "held" | "removed" | "canceled";
+export const LINE_STATUSES = ["succeeded", "failed", "pending", "held", "removed", "canceled"] as const;
+export type LineStatus = (typeof LINE_STATUSES)[number];
 
-export interface ResultLine {
-  readonly id: string;
-  readonly model: string;
-  readonly quality: string | null;
-  readonly status: LineStatus;
-  readonly run_id: string | null;
-  readonly images: readonly string[];
-  readonly estimated_usd: string;
-  readonly cost_usd: string | null;
+const nullableText = z.string().nullable();
+
+/**
+ * A line of results.jsonl (results.csv flattens it): the schema is the type. A re-run reads the
+ * lines back when Redis lost the batch (batch/open/directory-evidence.ts).
+ */
+export const resultLineSchema = z.object({
+  id: z.string(),
+  model: z.string(),
+  quality: nullableText,
+  status: z.enum(LINE_STATUSES),
+  run_id: nullableText,
+  images: z.array(z.string()).readonly(),
+  estimated_usd: z.string(),
+  cost_usd: nullableText,
   /** cost ÷ images, rounded half-up to the micro-dollar; null without images or cost. */
-  readonly cost_per_image_usd: string | null;
-  readonly error: string | null;
-  readonly prompt: string | null;
-  readonly metadata: Readonly<Record<string, string>> | null;
-  readonly attempt: number | null;
-  readonly created_at: string | null;
-  readonly finished_at: string | null;
-  readonly duration_ms: number | null;
-}
+  cost_per_image_usd: nullableText,
+  error: nullableText,
+  prompt: nullableText,
+  metadata: z.record(z.string(), z.string()).nullable(),
+  attempt: z.number().int().nullable(),
+  created_at: nullableText,
+  finished_at: nullableText,
+  duration_ms: z.number().nullable(),
+  /** Fingerprint of the model + input the row ran with (absent before this field existed). */
+  content_sha: nullableText.optional(),
+});
+
+export type ResultLine = z.infer<typeof resultLineSchema>;
 
 /** What the manifest says about a row: used for unfinished rows, and where a result lacks it. */
 export interface ManifestFacts {
@@ -71,6 +83,7 @@ export function lineFromResult(result: StoredResult, facts: ManifestFacts | null
     created_at: result.created_at ?? null,
     finished_at: result.finished_at || null,
     duration_ms: result.duration_ms ?? null,
+    content_sha: result.content_sha ?? null,
   };
 }
 
@@ -98,6 +111,7 @@ export function pendingLine(
     created_at: null,
     finished_at: null,
     duration_ms: null,
+    content_sha: null,
   };
 }
 

@@ -8,6 +8,8 @@ const record: BatchRecord = {
   id: "b-1",
   submission: {
     manifest: { path: "/m.csv", sha256: "0" },
+    metadataKeys: [],
+    feed: { window: 1_000, retry: { attempts: 5, backoffMs: 2_000 } },
     rows: 100,
     invalidRows: 0,
     prices: BUILT_IN_PRICES,
@@ -32,6 +34,7 @@ const record: BatchRecord = {
   doneEstimateMicros: 360_000,
   budgetBlocked: false,
   held: 5,
+  fed: 0,
   inFlight: 5,
   startedAt: "2026-11-22T10:00:00.000Z",
   notifyUrl: null,

@@ -13,7 +13,7 @@ import { createBatchPool } from "../ledger/pool.js";
 import type { Logger } from "../log/logger.js";
 import type { ManifestSource } from "../manifest/source.js";
 import { loadPriceTable } from "../pricing/prices-file.js";
-import { enqueueManifest } from "../queue/producer.js";
+import { createFeeder } from "../queue/feeder.js";
 import { DEFAULT_RETRY_OPTIONS } from "../queue/retry-options.js";
 import type { RunflowClient } from "../runflow/types.js";
 import type { OccurrenceTime } from "./occurrence.js";
@@ -99,21 +99,21 @@ export function occurrenceStarter(deps: StartOccurrenceDeps): StartBatch {
           queues.edit.setGlobalConcurrency(schedule.concurrency),
         ]);
       }
-      const summary = await enqueueManifest({
+      // The first window now; serve's workers feed the rest from the batch's row store.
+      const { window, retry } = record.submission.feed;
+      const fed = await createFeeder({
         queues,
         ledger: deps.ledger,
         batchId: record.id,
-        source: settings.source,
-        prices: settings.prices,
-        retry: settings.retry,
-        logger: deps.logger,
-      });
+        retry,
+        window,
+      }).top();
       await createBatchPool(deps.redis, deps.keys).add(deps.binding, record.id);
       return {
         batchId: record.id,
         rows: record.submission.rows,
-        enqueued: summary.enqueued,
-        alreadyDone: summary.alreadyDone,
+        enqueued: fed.queued,
+        alreadyDone: record.succeeded + record.failed,
       };
     } finally {
       await opened.queues.close();

@@ -31,6 +31,8 @@ import { createRowEpisodes, type RowEpisodes } from "./row-episodes.js";
 import type { BatchInfo, RowDeps } from "./row-types.js";
 import { openRunWaits } from "./run-waits.js";
 import { createImageDirs } from "./outputs.js";
+import { startFeeding } from "./feeding.js";
+import { createLedger } from "../ledger/ledger.js";
 import type { CallbackSettings } from "../callbacks/index.js";
 
 /** One batch, or every batch submitted for the worker's own binding. */
@@ -136,6 +138,8 @@ export function createWorker(options: WorkerOptions): RowWorker {
     ? createBatchFinisher({ batches, pool, logger, onBatchEnd: options.onBatchEnd })
     : null;
   const rowLedger = createRowLedger(ledgerRedis, keys);
+  // Every batch served is fed from its row store here (feeding.ts), whoever submitted it.
+  const feeding = startFeeding({ redis, keys, ledger: createLedger(ledgerRedis, keys), logger });
   const deps: RowDeps = {
     client: options.runflow,
     rows: {
@@ -186,6 +190,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
         logger.error({ batch: error.batchId }, error.message);
         const lane = lanes.get(error.batchId);
         lanes.delete(error.batchId);
+        void feeding.remove(error.batchId);
         void lane?.close();
       }
     },
@@ -218,6 +223,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
       return;
     }
     lanes.set(batchId, openLane(batchId, shareOf(total, lanes.size + 1), shared));
+    await feeding.add(batchId);
     for (const lane of lanes.values()) lane.setConcurrency(shareOf(total, lanes.size));
     logger.info({ batch: batchId, rows: record.submission.rows }, `Serving batch ${batchId}.`);
     if (options.onBatchEnd && (await batches.start(batchId))) {
@@ -239,6 +245,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     for (const [id, lane] of lanes) {
       if (listed.has(id)) continue;
       lanes.delete(id);
+      await feeding.remove(id);
       await lane.close();
       for (const other of lanes.values()) other.setConcurrency(shareOf(total, lanes.size));
     }
@@ -303,6 +310,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
       await watching;
       if (discovery) clearInterval(discovery);
       await discovering.catch(() => undefined);
+      await feeding.close();
       await Promise.all([...lanes.values()].map((lane) => lane.close()));
       lanes.clear();
       await waits.close();

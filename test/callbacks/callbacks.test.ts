@@ -37,7 +37,6 @@ const data: RowJobData = {
     images: 1,
     input: { prompt: "a chair", quality: "high", num_images: 1 },
     metadata: null,
-    location: { file: "m.csv", line: 2 },
   },
 };
 const NEVER = { initialMs: 600_000, intervalMs: 600_000, factor: 1, maxMs: 600_000, jitter: 0 };

@@ -13,6 +13,7 @@ export function newBatch(
     capMicros: fields.capMicros ?? null,
     submission: {
       manifest: { path: "/nowhere.csv", sha256: "0" },
+      feed: { window: 1_000, retry: { attempts: 5, backoffMs: 2_000 } },
       rows,
       invalidRows: 0,
       estimate: { micros, totals: { rows, images: rows, estimated_usd: "0.000" }, by_tier: [] },

@@ -48,6 +48,9 @@ describe("ledger records and results", () => {
       sha256: "abc",
       format: "csv" as const,
       defaults: { quality: "low" as const },
+      // How the manifest was read travels with the batch, as given.
+      encoding: "windows-1252",
+      delimiter: ";",
     };
     const created = await ledger.batches.create(
       { ...batch, submission: { ...batch.submission, manifest } },
@@ -64,6 +67,8 @@ describe("ledger records and results", () => {
       out: "/tmp/out",
       binding: { endpoint: "http://sim", account: "acct-test" },
       createdAt: "2026-11-20T08:00:00.000Z",
+      metadataKeys: [],
+      feed: batch.submission.feed,
     });
     expect(record).toMatchObject({
       id: "b1",

@@ -38,7 +38,6 @@ const data: RowJobData = {
     images: 2,
     input: { prompt: "a chair", quality: "high", num_images: 2 },
     metadata: null,
-    location: { file: "m.csv", line: 2 },
   },
 };
 

@@ -1,10 +1,10 @@
 /**
  * Writes a batch's reports into DIR: results.jsonl, results.csv, cost-report.json,
  * cost-report.md and report.html (with report-pages/ for batches over 1,000 rows, and WebP
- * thumbnails under thumbs/ when sharp is installed). Lines are streamed (src/report/batch-lines):
- * one cheap pass over the manifest first collects the metadata keys for the CSV header. Each file
- * appears complete or not at all; a thumbnail that cannot be made only means the card shows the
- * full image.
+ * thumbnails under thumbs/ when sharp is installed). Lines are streamed from the ledger
+ * (src/report/batch-lines): the manifest is never read again; its metadata keys, recorded with the
+ * rows, head the CSV. Each file appears complete or not at all; a thumbnail that cannot be made
+ * only means the card shows the full image.
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -15,11 +15,12 @@ import type { ModelId, Quality } from "../../core/models.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import { createBatchRecords } from "../../ledger/batch-records.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
-import { createResultReader, type ResultReader } from "../../ledger/result-reader.js";
+import { createResultReader } from "../../ledger/result-reader.js";
+import { createRowStore } from "../../ledger/row-store.js";
 import { pricesJson } from "../../pricing/prices-file.js";
 import { createCostAccumulator } from "../../pricing/totals.js";
 import type { Keys } from "../../ledger/keys.js";
-import { batchLines, manifestUsable, metadataKeys } from "../../report/batch-lines.js";
+import { batchLines, metadataKeys, type LinesStore } from "../../report/batch-lines.js";
 import { budgetHistoryEntries } from "../../report/budget-view.js";
 import {
   costReportJson,
@@ -65,7 +66,10 @@ export async function writeReports(
 ): Promise<WrittenReports> {
   const now = options.now ?? (() => new Date());
   const record = await createBatchRecords(deps.redis, deps.keys).get(batchId);
-  const store = createResultReader(deps.redis, deps.keys);
+  const store: LinesStore = {
+    results: createResultReader(deps.redis, deps.keys),
+    rowStore: createRowStore(deps.redis, deps.keys),
+  };
   if (!record)
     throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);
   await mkdir(outDir, { recursive: true });
@@ -113,14 +117,13 @@ interface Sinks {
 }
 
 async function writeResults(
-  store: ResultReader,
+  store: LinesStore,
   record: BatchRecord,
   sinks: Sinks,
   now: () => Date,
 ): Promise<{ input: Omit<CostReportInput, "budgetHistory">; failures: HeaderFailure[] }> {
   const prices = record.submission.prices;
-  const usable = await manifestUsable(record);
-  const keys = await metadataKeys(store, record, usable);
+  const keys = await metadataKeys(store, record);
   await sinks.csv.write(csvHeader(keys));
   const acc = createCostAccumulator();
   const remaining = { rows: 0, held: 0, estimatedMicros: 0 };
@@ -137,7 +140,7 @@ async function writeResults(
     chunk = [];
   };
   // Only files that are in the directory are listed (outdir/images-on-disk.ts).
-  for await (const line of withImagesOnDisk(batchLines(store, record, usable), sinks.outDir)) {
+  for await (const line of withImagesOnDisk(batchLines(store, record), sinks.outDir)) {
     const { estimateMicros, costMicros, ...fields } = line;
     await sinks.jsonl.write(JSON.stringify(fields) + "\n");
     await sinks.csv.write(csvLine(fields, keys));
@@ -179,7 +182,7 @@ async function writeResults(
   }
   await flush();
   // Earlier attempts of rows that ran again were paid for: they stay in the cost figures.
-  for await (const earlier of store.scanHistory(record.id)) {
+  for await (const earlier of store.results.scanHistory(record.id)) {
     const model = earlier.model as ModelId;
     acc.addSpent({ model, quality: earlier.quality as Quality | null, actualMicros: earlier.cost_micros });
   }

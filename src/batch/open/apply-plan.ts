@@ -1,14 +1,16 @@
 /**
- * Carrying out a batch's plan (plan-batch.ts) before its rows are queued: failed and changed rows
- * are reopened as new attempts, rows the manifest no longer has are retired (listed as removed),
- * and images missing from the directory are downloaded again from Runflow — no new run, nothing
- * billed. A row whose images Runflow no longer serves either runs again as a new attempt.
+ * Carrying out a batch's plan (plan-batch.ts) before its rows are queued: rows the directory
+ * proves done are adopted back into the ledger (their results, run ids and costs as recorded),
+ * failed and changed rows are reopened as new attempts, rows the manifest no longer has are
+ * retired (listed as removed), and images missing from the directory are downloaded again from
+ * Runflow — no new run, nothing billed. A row whose images Runflow no longer serves either runs
+ * again as a new attempt.
  */
 import pLimit from "p-limit";
 import type { Ledger } from "../../ledger/ledger.js";
 import type { Logger } from "../../log/logger.js";
 import type { RunflowClient } from "../../runflow/types.js";
-import { classifyError, DownloadError } from "../../runflow/errors.js";
+import { outputsGone } from "../../runflow/retry-policy.js";
 import { downloadOutputs } from "../../worker/outputs.js";
 import type { BatchPlan } from "./plan-batch.js";
 
@@ -21,12 +23,6 @@ export interface AppliedPlan {
   readonly later: number;
 }
 
-/** Runflow answered for sure that the outputs are gone (not a passing fault). */
-function outputsGone(error: unknown): boolean {
-  if (error instanceof DownloadError) return error.failure === "expired" || error.failure === "no-url";
-  return classifyError(error).kind === "permanent";
-}
-
 export async function applyPlan(o: {
   readonly ledger: Pick<Ledger, "rows">;
   readonly batchId: string;
@@ -36,6 +32,8 @@ export async function applyPlan(o: {
   readonly logger: Logger;
 }): Promise<AppliedPlan> {
   const { ledger, batchId, plan } = o;
+  for (let i = 0; i < plan.adopt.length; i += 500)
+    await ledger.rows.adopt(batchId, plan.adopt.slice(i, i + 500));
   for (let i = 0; i < plan.again.length; i += 500)
     await ledger.rows.reopen(batchId, plan.again.slice(i, i + 500), "again");
   for (let i = 0; i < plan.removed.length; i += 500)

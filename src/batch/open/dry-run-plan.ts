@@ -1,39 +1,53 @@
 /**
- * `estimate MANIFEST --out DIR`: the plan a `run` into DIR would carry out, as a dry run — no
- * network; Redis only to read what DIR's batch holds (DIR/.runflow-batch.json names it). A DIR
- * that holds no batch yet means every row is new.
+ * `estimate MANIFEST [--out DIR]`: the manifest's one pass, and with --out the plan a `run` into
+ * DIR would carry out, as a dry run — no network; Redis only to read what DIR's batch holds
+ * (DIR/.runflow-batch.json names it), nothing written. A DIR that holds no batch yet means every
+ * row is new; a DIR whose batch Redis lost shows the rows it would adopt.
  */
 import path from "node:path";
 import { allNewPlan, type Plan } from "../../ledger/plan.js";
 import type { ManifestSource } from "../../manifest/source.js";
 import { readMarker } from "../../outdir/marker.js";
+import { probeOutDir } from "../../outdir/probe.js";
 import type { ManifestScan } from "../../pricing/scan.js";
 import type { PriceTable } from "../../pricing/table.js";
+import { openQueueDeps, type QueueDeps } from "../../runtime/deps.js";
 import type { CommandIo } from "../../runtime/io.js";
-import { planBatch } from "./plan-batch.js";
-import { openQueueDeps } from "../../runtime/deps.js";
+import { readDirectoryEvidence } from "./directory-evidence.js";
+import { readManifest } from "./manifest-pass.js";
+import { createPlanner, type Planner } from "./plan-batch.js";
 
-export async function dryRunPlan(
+export interface DryRun {
+  readonly scan: ManifestScan;
+  /** With an output directory: what running the manifest into it would do. */
+  readonly plan: Plan | null;
+}
+
+async function plannerFor(deps: QueueDeps, outDir: string, batchId: string): Promise<Planner> {
+  const record = await deps.ledger.batches.get(batchId);
+  const evidence = await readDirectoryEvidence(outDir, record);
+  return createPlanner({ ledger: deps.ledger, batchId, outDir, evidence });
+}
+
+export async function dryRun(
   io: CommandIo,
-  o: { out: string; source: ManifestSource; prices: PriceTable; scan: ManifestScan },
-): Promise<Plan> {
+  o: { out: string | undefined; source: ManifestSource; prices: PriceTable },
+): Promise<DryRun> {
+  if (o.out === undefined) return { scan: (await readManifest(o.source, o.prices)).scan, plan: null };
   const outDir = path.resolve(o.out);
+  await probeOutDir(o.out);
   const marker = await readMarker(outDir);
-  const fresh = allNewPlan(o.scan.validRows, o.scan.cost.estimatedMicros);
-  if (marker === null) return fresh;
+  if (marker === null) {
+    const { scan } = await readManifest(o.source, o.prices);
+    return { scan, plan: allNewPlan(scan.validRows, scan.cost.estimatedMicros) };
+  }
   const deps = await openQueueDeps(io);
   try {
-    const record = await deps.ledger.batches.get(marker.batch);
-    if (record === null) return fresh;
-    return (
-      await planBatch({
-        ledger: deps.ledger,
-        batchId: marker.batch,
-        source: o.source,
-        prices: o.prices,
-        outDir,
-      })
-    ).plan;
+    const planner = await plannerFor(deps, outDir, marker.batch);
+    const { scan } = await readManifest(o.source, o.prices, [
+      (rows) => planner.addChunk(rows.map((r) => r.planned)),
+    ]);
+    return { scan, plan: (await planner.finish()).plan };
   } finally {
     await deps.close();
   }

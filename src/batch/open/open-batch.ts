@@ -1,35 +1,41 @@
 /**
- * What `submit` and `run` both do before work starts: validate and price the manifest (nothing
- * reaches Redis if it is invalid), find or create the directory's batch, state the plan of
- * bringing it up to date in one line, apply a changed cap, run the money pre-flight, then carry
- * the plan out (reopen failed and changed rows, retire removed ones, download missing images
- * again) — printing what the user needs to know along the way.
- *
- * Before anything reaches Redis or Runflow, the output directory must be writable (a probe
- * file); a batch this command created is discarded again if a later step refuses to start it
- * (a wrong key at the balance check), so no ghost batch is left behind.
+ * What `submit`, `run` and a scheduled occurrence do before work starts, in the order it happens:
+ *   1. probe the directory (an unwritable --out is found before a request or a Redis write);
+ *   2. identify the batch (--batch, DIR's marker, or derived) and read its record;
+ *   3. read the manifest once (manifest-pass.ts): validate, price, plan against the ledger and the
+ *      directory, see what the cap covers, stage the rows — nothing is changed if it is invalid;
+ *   4. create or refresh the record, write the marker, make the staged rows the batch's;
+ *   5. say the plan in one line, apply a changed cap, run the money pre-flight;
+ *   6. carry the plan out (adopt, reopen, retire, download missing images again).
+ * A batch this command created is discarded again if a later step refuses to start it (a wrong
+ * key at the balance check), so no ghost batch is left behind.
  */
-import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Redis } from "ioredis";
-import { checkBatchId } from "../../ledger/batch-id.js";
+import { formatProblems, ManifestError } from "../../manifest/index.js";
+import { readingOptions } from "../../manifest/source.js";
+import { FEED_DEFAULTS } from "../../config/defaults.js";
+import { UsageError } from "../../core/errors.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import type { Binding } from "../../ledger/binding.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
+import type { Keys } from "../../ledger/keys.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import { planLine, type Plan } from "../../ledger/plan.js";
 import type { Logger } from "../../log/logger.js";
-import { MARKER_FILE } from "../../outdir/marker.js";
+import { removeMarker } from "../../outdir/marker.js";
 import { probeOutDir } from "../../outdir/probe.js";
-import type { Keys } from "../../ledger/keys.js";
+import { costSummaryJson } from "../../pricing/totals.js";
 import { createQueues, type Queues } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";
-import type { BatchSettings } from "../settings.js";
 import { applyCap } from "../apply-cap.js";
-import { applyPlan } from "./apply-plan.js";
-import { planBatch } from "./plan-batch.js";
-import { preflight } from "./preflight.js";
-import { prepareBatch, type PreparedBatch } from "./prepare-batch.js";
+import type { BatchSettings } from "../settings.js";
+import { applyPlan, type AppliedPlan } from "./apply-plan.js";
+import { readDirectoryEvidence } from "./directory-evidence.js";
+import { readManifest, stageRows, type ManifestPass } from "./manifest-pass.js";
+import { createPlanner, type BatchPlan } from "./plan-batch.js";
+import { createCapCoverage, preflight } from "./preflight.js";
+import { checkRecord, ensureRecord, identify } from "./prepare-batch.js";
 
 export interface OpenBatchOptions {
   readonly redis: Redis;
@@ -47,70 +53,116 @@ export interface OpenBatchOptions {
 }
 
 export interface OpenedBatch {
-  readonly prepared: PreparedBatch;
-  /** The record after the cap change and the plan, if any. */
+  /** This command created the batch (else it brought an existing one up to date). */
+  readonly created: boolean;
+  /** The record after the cap change and the plan. */
   readonly record: BatchRecord;
   readonly plan: Plan;
   /** Created only after validation passed: an invalid manifest leaves nothing in Redis. */
   readonly queues: Queues;
 }
 
-export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
+/** Steps 1–4: the record, the plan and the staged rows, or an error that changed nothing. */
+async function readAndRecord(o: OpenBatchOptions) {
   const { settings, ledger } = o;
-  // The directory first: an unwritable --out is found before a single request or Redis write.
+  // The directory first: an unwritable --out is said before anything else is read.
   if (o.out !== undefined) await probeOutDir(o.out);
-  else if (settings.batchId !== undefined)
-    await probeOutDir(path.join("out", checkBatchId(settings.batchId)));
-  const prepared = await prepareBatch({
+  const identity = await identify({ batchId: settings.batchId, out: o.out, binding: o.binding });
+  if (o.out === undefined) await probeOutDir(identity.out);
+  const before = await ledger.batches.get(identity.id);
+  if (before) checkRecord(before, identity, o.binding);
+  const evidence = identity.marker ? await readDirectoryEvidence(identity.out, before) : null;
+  const planner = createPlanner({ ledger, batchId: identity.id, outDir: identity.out, evidence });
+  const coverage = createCapCoverage(settings.capMicros ?? before?.capMicros ?? null);
+  const staging = ledger.rowStore.stage(identity.id);
+  let pass: ManifestPass;
+  let plan: BatchPlan;
+  try {
+    pass = await readManifest(settings.source, settings.prices, [
+      (rows) => planner.addChunk(rows.map((r) => r.planned)),
+      (rows) => coverage.add(rows.map((r) => r.row.estimate_micros)),
+      stageRows(staging),
+    ]);
+    refuseInvalid(pass, settings.skipInvalid, settings.source.label ?? path.basename(settings.source.path));
+    plan = await planner.finish();
+  } catch (error) {
+    await staging.discard().catch(() => undefined);
+    throw error;
+  }
+  const { scan } = pass;
+  const made = await ensureRecord({
     batches: ledger.batches,
-    source: settings.source,
-    prices: settings.prices,
-    batchId: settings.batchId,
-    out: o.out,
+    identity,
     binding: o.binding,
     capMicros: settings.capMicros,
-    skipInvalid: settings.skipInvalid,
-    now: () => new Date(),
+    submission: {
+      manifest: {
+        ...readingOptions(settings.source),
+        path: path.resolve(settings.source.path),
+        sha256: pass.sha256,
+      },
+      rows: scan.validRows,
+      invalidRows: scan.invalidRows,
+      estimate: {
+        micros: scan.cost.estimatedMicros,
+        ...costSummaryJson(scan.cost, { includeActual: false }),
+      },
+      prices: settings.prices,
+      feed: { window: settings.queueWindow ?? FEED_DEFAULTS.window, retry: settings.retry },
+    },
+    now: new Date(),
   });
-  const id = prepared.record.id;
-  const outDir = prepared.record.submission.out;
+  await staging.commit(scan.metadataKeys);
+  const skipped = scan.problemCount > 0 ? formatProblems(scan.problems, undefined, scan.problemCount) : null;
+  if (skipped) o.stderr.write(`Skipping ${scan.invalidRows} invalid rows:\n${skipped}\n`);
+  return { ...made, plan, coverage: coverage.result(), identity };
+}
+
+function refuseInvalid(pass: ManifestPass, skipInvalid: boolean, file: string): void {
+  const { scan } = pass;
+  if (scan.problemCount > 0 && !skipInvalid) {
+    throw new ManifestError(
+      `${file}: ${scan.invalidRows} of ${scan.rows} rows are invalid; nothing was submitted.\n` +
+        formatProblems(scan.problems, undefined, scan.problemCount) +
+        `\nFix them, or pass --skip-invalid to submit the ${scan.validRows} valid rows.`,
+      { file },
+    );
+  }
+  if (scan.validRows === 0) throw new UsageError(`${file} has no valid rows to submit`);
+}
+
+export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
+  const { settings, ledger } = o;
+  const opened = await readAndRecord(o);
+  const id = opened.record.id;
+  const outDir = opened.record.submission.out;
   const queues = createQueues(o.redis, o.keys, id);
   try {
     if (settings.notifyUrl) await ledger.batches.setNotifyUrl(id, settings.notifyUrl);
     // Canceled before: its rows that never ran are queued again, and BullMQ would take their jobs,
     // completed when the cancel refused them, for done. (Results live in the ledger, not in jobs.)
-    if (prepared.record.cancelRequestedAt !== null) {
+    if (opened.record.cancelRequestedAt !== null) {
       await Promise.all([queues.generate.clean(0, 0, "completed"), queues.edit.clean(0, 0, "completed")]);
     }
-    if (prepared.skipped)
-      o.stderr.write(`Skipping ${prepared.scan.invalidRows} invalid rows:\n${prepared.skipped}\n`);
-    const planned = await planBatch({
-      ledger,
-      batchId: id,
-      source: settings.source,
-      prices: settings.prices,
-      outDir,
-    });
-    o.stderr.write(planLine(o.out ?? outDir, planned.plan) + "\n");
-    let record = prepared.record;
+    o.stderr.write(planLine(o.out ?? outDir, opened.plan.plan) + "\n");
+    let record = opened.record;
     const history = createBudgetHistory(o.redis, o.keys);
-    if (prepared.created)
+    if (opened.created)
       await history.append(id, {
         at: record.submission.createdAt,
         kind: "created",
         cap_micros: record.capMicros,
       });
-    if (!prepared.created && settings.capMicros !== null && settings.capMicros !== record.capMicros) {
+    if (!opened.created && settings.capMicros !== null && settings.capMicros !== record.capMicros) {
       await applyCap(ledger, queues, id, settings.capMicros, o.logger, history);
       record = (await ledger.batches.get(id)) ?? record;
     }
     const notes = await preflight({
       record,
       client: o.client,
-      source: settings.source,
-      prices: settings.prices,
+      coverage: opened.coverage,
       force: settings.force,
-      remainingMicros: planned.plan.runsMicros,
+      remainingMicros: opened.plan.plan.runsMicros,
       logger: o.logger,
       ...(settings.startTimeoutMs !== undefined ? { startTimeoutMs: settings.startTimeoutMs } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
@@ -119,31 +171,32 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
     const applied = await applyPlan({
       ledger,
       batchId: id,
-      plan: planned,
+      plan: opened.plan,
       client: o.client,
       outDir,
       logger: o.logger,
     });
-    if (applied.restored > 0)
-      o.stderr.write(`Downloaded the images of ${applied.restored} rows again (no new runs).\n`);
-    if (applied.lost.length > 0) {
-      o.stderr.write(
-        `Runflow no longer has the images of ${applied.lost.length} rows: they run again as new attempts.\n`,
-      );
-    }
-    if (applied.later > 0)
-      o.stderr.write(
-        `Could not download the images of ${applied.later} rows now; the next run tries again.\n`,
-      );
+    sayApplied(o.stderr, applied);
     record = (await ledger.batches.get(id)) ?? record;
-    return { prepared, record, plan: planned.plan, queues };
+    return { created: opened.created, record, plan: opened.plan.plan, queues };
   } catch (error) {
     await queues.close();
     // Refused before its first row was queued: a batch made by this command leaves no trace.
-    if (prepared.created) {
+    if (opened.created) {
       await ledger.batches.discard(id).catch(() => undefined);
-      await rm(path.join(outDir, MARKER_FILE), { force: true }).catch(() => undefined);
+      await removeMarker(outDir); // and the directories writing it made
     }
     throw error;
   }
+}
+
+function sayApplied(stderr: NodeJS.WritableStream, applied: AppliedPlan): void {
+  if (applied.restored > 0)
+    stderr.write(`Downloaded the images of ${applied.restored} rows again (no new runs).\n`);
+  if (applied.lost.length > 0)
+    stderr.write(
+      `Runflow no longer has the images of ${applied.lost.length} rows: they run again as new attempts.\n`,
+    );
+  if (applied.later > 0)
+    stderr.write(`Could not download the images of ${applied.later} rows now; the next run tries again.\n`);
 }

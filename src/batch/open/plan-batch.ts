@@ -1,26 +1,18 @@
 /**
- * What re-running a directory's batch will do, row by row (ledger/plan.ts), worked out before
- * anything is submitted: read the manifest once (pricedRowBatches), look up each chunk's recorded
- * results and run ids in Redis, and check on disk that every image a succeeded row records is
- * still in the directory. Rows the ledger has but the manifest no longer has are `removed`.
- * Reads only; applyPlan (apply-plan.ts) carries it out.
+ * What re-running a directory's batch will do, row by row (ledger/plan.ts), worked out during the
+ * manifest pass (manifest-pass.ts hands each chunk of valid rows here): each chunk's recorded
+ * results, run ids and earlier rows are looked up in Redis, and every image a succeeded row
+ * records is checked on disk. A row the ledger lost but the directory's results.jsonl records
+ * (directory-evidence.ts) is adopted. Rows the ledger has but the manifest no longer has are
+ * `removed`. Reads only; applyPlan (apply-plan.ts) carries it out.
  */
-import { access } from "node:fs/promises";
-import path from "node:path";
 import pLimit from "p-limit";
 import type { Ledger } from "../../ledger/ledger.js";
-import {
-  createPlanAccumulator,
-  planRow,
-  rowContentSha,
-  type Plan,
-  type RecordedRow,
-} from "../../ledger/plan.js";
-import { KeyRegistry } from "../../manifest/key-registry.js";
-import type { ManifestSource } from "../../manifest/source.js";
-import { pricedRowBatches } from "../../pricing/priced-rows.js";
-import type { PriceTable } from "../../pricing/table.js";
+import { createPlanAccumulator, planRow, type Plan, type RowPlan } from "../../ledger/plan.js";
 import type { StoredResult } from "../../ledger/stored-result.js";
+import { KeyRegistry } from "../../manifest/key-registry.js";
+import { allImagesPresent } from "../../outdir/images-on-disk.js";
+import type { DirectoryEvidence } from "./directory-evidence.js";
 
 export interface BatchPlan {
   readonly plan: Plan;
@@ -30,65 +22,99 @@ export interface BatchPlan {
   readonly restore: readonly { readonly row: string; readonly runId: string; readonly images: number }[];
   /** Recorded rows the manifest no longer has. */
   readonly removed: readonly string[];
+  /** Results taken back into the ledger from the directory (adopted, or adopted then restored). */
+  readonly adopt: readonly StoredResult[];
 }
 
-async function allPresent(outDir: string, images: readonly string[]): Promise<boolean> {
-  for (const image of images) {
-    try {
-      await access(path.join(outDir, image));
-    } catch {
-      return false;
-    }
-  }
-  return true;
+/** A valid row of the pass, as the plan needs it. */
+export interface PlannedRow {
+  readonly key: string;
+  readonly seq: number;
+  readonly contentSha: string;
+  readonly estimateMicros: number;
 }
 
-function recordedRow(result: StoredResult, imagesOnDisk: boolean): RecordedRow {
-  return { status: result.status, contentSha: result.content_sha ?? null, imagesOnDisk };
+export interface Planner {
+  addChunk(rows: readonly PlannedRow[]): Promise<void>;
+  /** Once every row was added: the removed rows, and the plan. */
+  finish(): Promise<BatchPlan>;
 }
 
-export async function planBatch(o: {
-  readonly ledger: Pick<Ledger, "results">;
+export interface PlannerOptions {
+  readonly ledger: Pick<Ledger, "results" | "rowStore">;
   readonly batchId: string;
-  readonly source: ManifestSource;
-  readonly prices: PriceTable;
   readonly outDir: string;
-}): Promise<BatchPlan> {
+  /** The directory's own record of its rows, when the ledger lost some of them. */
+  readonly evidence: DirectoryEvidence | null;
+}
+
+export function createPlanner(o: PlannerOptions): Planner {
   const acc = createPlanAccumulator();
   const seen = new KeyRegistry();
   const again: string[] = [];
   const restore: { row: string; runId: string; images: number }[] = [];
+  const adopt: StoredResult[] = [];
   const checks = pLimit(32);
-  for await (const items of pricedRowBatches(o.source, o.prices)) {
-    const rows = items.flatMap((item) => (item.ok ? [item] : []));
-    if (rows.length === 0) continue;
-    const keys = rows.map((item) => item.row.key);
-    const [results, runIds] = await Promise.all([
+  const onDisk = (images: readonly string[]) => checks(() => allImagesPresent(o.outDir, images));
+
+  async function planChunk(rows: readonly PlannedRow[]): Promise<void> {
+    const keys = rows.map((row) => row.key);
+    const [results, runIds, inBatch] = await Promise.all([
       o.ledger.results.results(o.batchId, keys),
       o.ledger.results.runIds(o.batchId, keys),
+      o.ledger.rowStore.has(o.batchId, keys),
     ]);
-    const onDisk = await Promise.all(
-      results.map((result) =>
-        result?.status === "succeeded" ? checks(() => allPresent(o.outDir, result.images)) : false,
-      ),
+    // What the directory says of rows the ledger does not record (adopted when it checks out).
+    const evidence = rows.map((row, i) =>
+      results[i] || runIds[i] ? null : (o.evidence?.adoptable(row.key, row.contentSha, row.seq) ?? null),
     );
-    rows.forEach((item, i) => {
-      seen.claim(item.row.key, 0);
+    const present = await Promise.all(
+      rows.map((_, i) => {
+        const images = results[i]?.status === "succeeded" ? results[i].images : evidence[i]?.images;
+        return images ? onDisk(images) : false;
+      }),
+    );
+    rows.forEach((row, i) => {
+      seen.claim(row.key, 0);
       const result = results[i] ?? null;
-      const plan = planRow(
-        rowContentSha(item.row),
-        result && recordedRow(result, onDisk[i] ?? false),
-        runIds[i] != null,
-      );
-      acc.add(plan, item.estimateMicros);
-      if (plan === "changed" || plan === "retry") again.push(item.row.key);
-      if (plan === "restore" && result?.run_id)
-        restore.push({ row: item.row.key, runId: result.run_id, images: result.images.length });
+      const adopted = evidence[i];
+      let plan: RowPlan;
+      if (adopted) {
+        adopt.push(adopted);
+        plan = present[i] ? "adopt" : "restore";
+      } else {
+        const recorded = result && {
+          status: result.status,
+          contentSha: result.content_sha ?? null,
+          imagesOnDisk: present[i] ?? false,
+        };
+        plan = planRow(row.contentSha, recorded, {
+          hasRun: runIds[i] != null,
+          wasInBatch: inBatch[i] ?? false,
+        });
+      }
+      acc.add(plan, row.estimateMicros);
+      if (plan === "changed" || plan === "retry") again.push(row.key);
+      const done = result ?? adopted;
+      if (plan === "restore" && done?.run_id)
+        restore.push({ row: row.key, runId: done.run_id, images: done.images.length });
     });
   }
-  const removed: string[] = [];
-  for await (const result of o.ledger.results.scanResults(o.batchId)) {
-    if (seen.claim(result.id, 0) === null) removed.push(result.id);
-  }
-  return { plan: acc.finish(removed.length), again, restore, removed };
+
+  return {
+    addChunk: (rows) => (rows.length === 0 ? Promise.resolve() : planChunk(rows)),
+    async finish() {
+      const removed: string[] = [];
+      for await (const result of o.ledger.results.scanResults(o.batchId)) {
+        if (seen.claim(result.id, 0) === null) removed.push(result.id);
+      }
+      return {
+        plan: acc.finish(removed.length, o.evidence?.because ?? null),
+        again,
+        restore,
+        removed,
+        adopt,
+      };
+    },
+  };
 }

@@ -6,21 +6,46 @@
  * patient (balance-check.ts): transient answers and 429s are retried until --start-timeout.
  */
 import { BudgetStopError } from "../../core/errors.js";
-import type { ManifestSource } from "../../manifest/source.js";
-import { formatUsd } from "../../core/money.js";
-import { pricedRowBatches } from "../../pricing/priced-rows.js";
-import type { PriceTable } from "../../pricing/table.js";
+import { formatUsd, type Micros } from "../../core/money.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import type { Logger } from "../../log/logger.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import { PATIENCE_DEFAULTS } from "../../config/defaults.js";
 import { checkBalance } from "./balance-check.js";
 
+/** How many rows, in manifest order, fit under the cap, and what the others would cost. */
+export interface CapCoverage {
+  readonly covered: number;
+  readonly restRows: number;
+  readonly restMicros: Micros;
+}
+
+/** Counts, during the manifest pass, which rows fit under `capMicros` in manifest order (null: no cap). */
+export function createCapCoverage(capMicros: Micros | null) {
+  let used = 0;
+  const coverage = { covered: 0, restRows: 0, restMicros: 0 };
+  return {
+    add(estimates: readonly Micros[]): void {
+      if (capMicros === null) return;
+      for (const price of estimates) {
+        if (coverage.restRows === 0 && used + price <= capMicros) {
+          used += price;
+          coverage.covered += 1;
+        } else {
+          coverage.restRows += 1;
+          coverage.restMicros += price;
+        }
+      }
+    },
+    result: (): CapCoverage => ({ ...coverage }),
+  };
+}
+
 export interface PreflightOptions {
   readonly record: BatchRecord;
   readonly client: RunflowClient;
-  readonly source: ManifestSource;
-  readonly prices: PriceTable;
+  /** What the cap covers, counted by the manifest pass. */
+  readonly coverage: CapCoverage;
   readonly force: boolean;
   /** What the batch still has to spend, when a plan knows it better than the record (a re-run). */
   readonly remainingMicros?: number;
@@ -28,31 +53,6 @@ export interface PreflightOptions {
   readonly startTimeoutMs?: number;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
-}
-
-/** How many rows, in manifest order, fit under `budgetMicros`, and what the others would cost. */
-export async function capCoverage(
-  options: Pick<PreflightOptions, "source" | "prices">,
-  budgetMicros: number,
-) {
-  let covered = 0;
-  let used = 0;
-  let rest = 0;
-  let restRows = 0;
-  for await (const items of pricedRowBatches(options.source, options.prices)) {
-    for (const item of items) {
-      if (!item.ok) continue;
-      const price = item.estimateMicros;
-      if (restRows === 0 && used + price <= budgetMicros) {
-        used += price;
-        covered += 1;
-      } else {
-        rest += price;
-        restRows += 1;
-      }
-    }
-  }
-  return { covered, restRows, restMicros: rest };
 }
 
 /** Returns the notes to show the user; throws when the batch must not start. */
@@ -65,7 +65,7 @@ export async function preflight(options: PreflightOptions): Promise<string[]> {
   if (record.capMicros !== null && record.spentMicros + remaining > record.capMicros) {
     const room = Math.max(0, record.capMicros - record.spentMicros);
     willSpend = room;
-    const coverage = await capCoverage(options, record.capMicros);
+    const { coverage } = options;
     notes.push(
       `The estimate ($${formatUsd(record.submission.estimate.micros)}) is above the cap ($${formatUsd(record.capMicros)}): the cap covers ` +
         `${coverage.covered} of ${record.submission.rows} rows; the other ${coverage.restRows} would cost $${formatUsd(coverage.restMicros)} more. ` +

@@ -7,6 +7,8 @@ const record = (over: Partial<BatchRecord> = {}): BatchRecord => ({
   id: "b-1",
   submission: {
     manifest: { path: "/m.csv", sha256: "0" },
+    metadataKeys: [],
+    feed: { window: 1_000, retry: { attempts: 5, backoffMs: 2_000 } },
     rows: 100,
     invalidRows: 0,
     prices: BUILT_IN_PRICES,
@@ -25,6 +27,7 @@ const record = (over: Partial<BatchRecord> = {}): BatchRecord => ({
   doneEstimateMicros: 0,
   budgetBlocked: false,
   held: 0,
+  fed: 0,
   inFlight: 4,
   startedAt: "",
   notifyUrl: null,

@@ -1,22 +1,19 @@
 /**
- * The `run` command's engine: a worker and the producer in one process, watching the batch's
- * counters until every row is recorded, the budget cap stops it, a configuration error stops
- * it, or the user does. The producer keeps the queue short (backpressure); the worker holds
- * `concurrency` runs in flight.
+ * The `run` command's engine: a worker in this process (which feeds the batch's queues from its
+ * row store, a window at a time, and holds `concurrency` runs in flight), watching the batch's
+ * counters until every row is recorded, the budget cap stops it, a configuration error stops it,
+ * or the user does.
  */
 import type { Pauses } from "../../config/defaults.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BatchGoneError, type ConfigurationError } from "../../core/errors.js";
 import type { Logger } from "../../log/logger.js";
-import type { ManifestSource } from "../../manifest/source.js";
-import type { PriceTable } from "../../pricing/table.js";
 import { FINAL_STATES, type BatchRecord, type FinalState } from "../../ledger/batch-record.js";
 import type { BatchRecords } from "../../ledger/batch-records.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
 import type { Keys, QueueName } from "../../ledger/keys.js";
-import { enqueueManifest } from "../../queue/producer.js";
-import type { Queues, RetryOptions } from "../../queue/queues.js";
+import type { Queues } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { Redis } from "ioredis";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
@@ -35,12 +32,9 @@ export interface RunBatchOptions {
   readonly client: RunflowClient;
   readonly logger: Logger;
   readonly batchId: string;
-  readonly source: ManifestSource;
-  readonly prices: PriceTable;
   readonly outDir: string;
   /** The endpoint and account the client talks to. */
   readonly binding: Binding;
-  readonly retry: RetryOptions;
   readonly concurrency: Record<QueueName, number>;
   readonly poll?: Partial<PollSchedule>;
   readonly pauses?: Pauses;
@@ -51,8 +45,6 @@ export interface RunBatchOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (record: BatchRecord) => void;
   readonly tickMs?: number;
-  /** Rows kept queued in Redis ahead of the workers; default max(1,000, 2 × concurrency). */
-  readonly maxQueued?: number;
   /** No progress this long because of 402/429/5xx: the batch ends failed-rows with the reason (ms). */
   readonly giveUpAfterMs?: number | null;
 }
@@ -93,20 +85,6 @@ export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
       stop.abort();
     },
   });
-  const totalConcurrency = options.concurrency.generate + options.concurrency.edit;
-  const producer = enqueueManifest({
-    queues: options.queues,
-    ledger,
-    batchId,
-    source: options.source,
-    prices: options.prices,
-    retry: options.retry,
-    logger,
-    maxOutstanding: options.maxQueued ?? Math.max(1_000, totalConcurrency * 2),
-    signal: stop.signal,
-  });
-  producer.catch(() => stop.abort());
-
   let outcome: RunOutcome = "interrupted";
   let reason: string | null = null;
   try {
@@ -126,10 +104,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
   } finally {
     stop.abort();
     options.signal?.removeEventListener("abort", onAbort);
-    await producer.catch(() => undefined);
     await worker.close();
   }
-  await producer; // surfaces a manifest or Redis error from the producer
   if (fatal) throw fatal;
   const ended = outcome !== "interrupted" && (await store.finish(batchId, outcome, reason));
   const last = await current(store, batchId, options.outDir);

@@ -14,7 +14,7 @@ import type { RunflowClient } from "../../runflow/types.js";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
 import { EXIT, type ExitCode } from "../../core/exit-codes.js";
 import type { CommandIo } from "../../runtime/io.js";
-import type { BatchSettings, WorkerSettings } from "../settings.js";
+import type { WorkerSettings } from "../settings.js";
 import { notifyBatchEnd } from "../end/end-batch.js";
 import { createProgressView } from "./progress-view.js";
 import type { QueueDeps } from "../../runtime/deps.js";
@@ -36,11 +36,9 @@ export interface WorkAndReport {
   readonly binding: Binding;
   readonly record: BatchRecord;
   readonly queues: Queues;
-  readonly settings: Pick<BatchSettings, "source" | "prices" | "retry">;
   readonly work: WorkerSettings;
   /** Poll schedule when the worker settings name none (a rehearsal polls near its latency). */
   readonly poll: Partial<PollSchedule> | undefined;
-  readonly maxQueued: number | undefined;
   /** How to say "run this again" when interrupted or stopped at the cap. */
   readonly again: string;
 }
@@ -48,6 +46,7 @@ export interface WorkAndReport {
 /** Works the batch to its end (or an interruption) and returns the exit code of how it ended. */
 export async function workAndReport(io: CommandIo, o: WorkAndReport): Promise<ExitCode> {
   const { deps, record } = o;
+  io.onPaidWork?.(); // rows run from here: a stop hands them back cleanly and writes the reports
   const batchId = record.id;
   const outDir = record.submission.out;
   const poll = o.work.poll ?? o.poll;
@@ -62,10 +61,7 @@ export async function workAndReport(io: CommandIo, o: WorkAndReport): Promise<Ex
       client: o.client,
       logger: deps.logger,
       batchId,
-      source: o.settings.source,
-      prices: o.settings.prices,
       outDir,
-      retry: o.settings.retry,
       concurrency: o.work.concurrency,
       pauses: o.work.pauses,
       lockDurationMs: o.work.lockDurationMs,
@@ -74,7 +70,6 @@ export async function workAndReport(io: CommandIo, o: WorkAndReport): Promise<Ex
       ...(poll ? { poll } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: (r) => view.update(r),
-      ...(o.maxQueued ? { maxQueued: o.maxQueued } : {}),
       ...(o.work.giveUpAfterMs ? { giveUpAfterMs: o.work.giveUpAfterMs } : {}),
     }),
   );

@@ -1,0 +1,78 @@
+/**
+ * Opening a batch reads its manifest once (pricing/scan.ts): validation, prices, totals, metadata
+ * keys and the file's fingerprint, and — as each chunk of valid rows streams by — the plan of
+ * bringing the directory up to date (plan-batch.ts), the rows' place under the cap (preflight.ts)
+ * and the rows themselves, staged in the ledger's row store for the feeder, the workers and the
+ * reports. After this pass nothing reads the manifest again.
+ */
+import { manifestSha256 } from "../../manifest/fingerprint.js";
+import type { ManifestSource } from "../../manifest/source.js";
+import { rowContentSha } from "../../ledger/plan.js";
+import type { KeyedRow, RowStaging } from "../../ledger/row-store.js";
+import type { PricedItem } from "../../pricing/priced-rows.js";
+import { scanManifest, type ManifestScan } from "../../pricing/scan.js";
+import type { PriceTable } from "../../pricing/table.js";
+import type { PlannedRow } from "./plan-batch.js";
+
+/** A valid row of the pass: as stored, and as the plan sees it. */
+export type PassRow = KeyedRow & { readonly planned: PlannedRow };
+
+/** What a command does with the valid rows of each chunk, besides counting and pricing them. */
+export type RowConsumer = (rows: readonly PassRow[]) => Promise<void> | void;
+
+export interface ManifestPass {
+  readonly scan: ManifestScan;
+  /** SHA-256 of the manifest's bytes. */
+  readonly sha256: string;
+}
+
+function passRows(items: readonly PricedItem[]): PassRow[] {
+  const rows: PassRow[] = [];
+  for (const item of items) {
+    if (!item.ok) continue;
+    const { row, seq, estimateMicros } = item;
+    const contentSha = rowContentSha(row);
+    rows.push({
+      key: row.key,
+      row: {
+        seq,
+        model: row.model,
+        quality: row.quality,
+        images: row.images,
+        input: row.input,
+        metadata: row.metadata,
+        estimate_micros: estimateMicros,
+        content_sha: contentSha,
+      },
+      planned: { key: row.key, seq, contentSha, estimateMicros },
+    });
+  }
+  return rows;
+}
+
+/** Reads the manifest once, handing each chunk's valid rows to every consumer. */
+export async function readManifest(
+  source: ManifestSource,
+  prices: PriceTable,
+  consumers: readonly RowConsumer[] = [],
+): Promise<ManifestPass> {
+  const onChunk =
+    consumers.length === 0
+      ? undefined
+      : async (items: readonly PricedItem[]) => {
+          const rows = passRows(items);
+          if (rows.length > 0) await Promise.all(consumers.map((consume) => consume(rows)));
+        };
+  // TODO(one open): the fingerprint is taken from the same bytes once the readers hand them out.
+  const [scan, sha256] = await Promise.all([
+    scanManifest(source, { prices, onChunk }),
+    manifestSha256(source.path),
+  ]);
+  return { scan, sha256 };
+}
+
+/** A consumer that stages the rows in the ledger. */
+export const stageRows =
+  (staging: RowStaging): RowConsumer =>
+  (rows) =>
+    staging.add(rows);
