@@ -4,7 +4,8 @@
  *   directory first, so every later reader (the validation pass, the producer, the reports)
  *   reads the same bytes, and the same input piped again is the same file — the same batch,
  *   resumed. The format is `--input-format`, else sniffed from the first line.
- * - `--encoding` is checked, and a CSV separator other than a comma is said (once, on stderr).
+ * - `--encoding` is checked, and the CSV separator is read from the header (said once, on stderr,
+ *   when it is not a comma) and kept on the source, so every reader and the batch record use it.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
@@ -134,6 +135,8 @@ export async function prepareManifestSource(source: ManifestSource, io: SourceIo
         `${file}: columns are separated by ${describeDelimiter(delimiter)} (read from the header; --delimiter sets it).\n`,
       );
     }
+    // Recorded with the batch as read (results.csv follows a `;` manifest for Excel users).
+    return { ...prepared, delimiter };
   }
   return prepared;
 }

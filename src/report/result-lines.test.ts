@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { csvColumns, csvHeader, csvLine, lineFromResult, pendingLine, perImageUsd } from "./result-lines.js";
+import {
+  csvColumns,
+  csvHeader,
+  csvLine,
+  csvStyleFor,
+  lineFromResult,
+  pendingLine,
+  perImageUsd,
+} from "./result-lines.js";
 
 const stored = {
   id: "a1",
@@ -35,6 +43,7 @@ describe("result lines", () => {
       created_at: null,
       finished_at: "2026-11-22T00:00:10.000Z",
       duration_ms: null,
+      content_sha: null,
     });
   });
 
@@ -117,6 +126,20 @@ describe("result lines", () => {
     expect(csvLine(line, ["color", "sku"])).toBe(
       "a1,openai/gpt-image-2,high,succeeded,r1,images/a1-1.png|images/a1-2.png,0.266,0.266,," +
         'p,1,,2026-11-22T00:00:10.000Z,5,0.133,,"S,1"\n',
+    );
+  });
+
+  it("writes results.csv for Excel when the manifest came from it: `;` and a byte order mark", () => {
+    expect(csvStyleFor({})).toEqual({ delimiter: ",", bom: false });
+    expect(csvStyleFor({ delimiter: "\t", encoding: "utf-8" })).toEqual({ delimiter: ",", bom: false });
+    expect(csvStyleFor({ delimiter: ";" })).toEqual({ delimiter: ";", bom: true });
+    expect(csvStyleFor({ encoding: "windows-1252" })).toEqual({ delimiter: ",", bom: true });
+    const excel = csvStyleFor({ delimiter: ";", encoding: "windows-1252" });
+    expect(csvHeader([], excel)).toMatch(/^\uFEFFid;model;quality;status;/);
+    const line = lineFromResult({ ...stored, metadata: { sku: "S;1,2" }, prompt: "Écharpe, verte" });
+    expect(csvLine(line, ["sku"], excel)).toBe(
+      "a1;openai/gpt-image-2;high;succeeded;r1;images/a1-1.png|images/a1-2.png;0.266;0.266;;" +
+        'Écharpe, verte;;;2026-11-22T00:00:10.000Z;;0.133;"S;1,2"\n',
     );
   });
 });

@@ -140,17 +140,44 @@ export function csvColumns(metadataKeys: readonly string[] = []): string[] {
   return [...BASE_COLUMNS, ...RICH_COLUMNS, ...metadataKeys.map((key) => `metadata.${key}`)];
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;
+/**
+ * How results.csv is written. For Excel users — a manifest read with `;` between cells, or in an
+ * encoding other than UTF-8 — it follows the manifest: `;` when the manifest had it, and a UTF-8
+ * byte order mark, which Excel needs to show accents. Otherwise plain RFC 4180 CSV.
+ */
+export interface CsvStyle {
+  readonly delimiter: "," | ";";
+  readonly bom: boolean;
 }
 
-export function csvHeader(metadataKeys: readonly string[] = []): string {
-  return csvColumns(metadataKeys).map(csvField).join(",") + "\n";
+export const PLAIN_CSV: CsvStyle = { delimiter: ",", bom: false };
+
+export function csvStyleFor(manifest: { readonly delimiter?: string; readonly encoding?: string }): CsvStyle {
+  const semicolon = manifest.delimiter === ";";
+  const encoding = manifest.encoding?.trim().toLowerCase().replace("_", "-");
+  const utf8 = encoding === undefined || encoding === "utf-8" || encoding === "utf8";
+  return { delimiter: semicolon ? ";" : ",", bom: semicolon || !utf8 };
+}
+
+function csvField(value: string, style: CsvStyle): string {
+  const special = style.delimiter === ";" ? /[";\r\n]/ : /[",\r\n]/;
+  return special.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+export function csvHeader(metadataKeys: readonly string[] = [], style: CsvStyle = PLAIN_CSV): string {
+  const header = csvColumns(metadataKeys)
+    .map((c) => csvField(c, style))
+    .join(style.delimiter);
+  return (style.bom ? "\uFEFF" : "") + header + "\n";
 }
 
 const text = (value: string | number | null) => (value === null ? "" : String(value));
 
-export function csvLine(line: ResultLine, metadataKeys: readonly string[] = []): string {
+export function csvLine(
+  line: ResultLine,
+  metadataKeys: readonly string[] = [],
+  style: CsvStyle = PLAIN_CSV,
+): string {
   const cells = [
     line.id,
     line.model,
@@ -169,5 +196,5 @@ export function csvLine(line: ResultLine, metadataKeys: readonly string[] = []):
     text(line.cost_per_image_usd),
   ];
   for (const key of metadataKeys) cells.push(line.metadata?.[key] ?? "");
-  return cells.map(csvField).join(",") + "\n";
+  return cells.map((cell) => csvField(cell, style)).join(style.delimiter) + "\n";
 }

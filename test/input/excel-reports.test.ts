@@ -78,6 +78,10 @@ describe("an Excel export in Windows-1252", () => {
       metadata: { catégorie: "Écharpe en laine" },
     });
     expect(a).toEqual(b);
+    // results.csv follows the Excel file: `;` between cells and a byte order mark for its accents.
+    const csv = await read(path.join(dir, "a"), "results.csv");
+    expect(csv.startsWith("\uFEFFid;model;quality;status;")).toBe(true);
+    expect(csv).toContain(";Écharpe en laine n°0, fond blanc;");
 
     // `report BATCH` rewrites the same reports from the ledger.
     const batch = JSON.parse(await read(path.join(dir, "a"), ".runflow-batch.json")) as { batch: string };

@@ -32,7 +32,7 @@ import { between } from "../../report/duration.js";
 import { headerFromReport, type HeaderFailure } from "../../report/html/header.js";
 import { openHtmlReport, pageOf, type HtmlReport } from "../../report/html-writer.js";
 import { openLineFile, type LineFile } from "../../report/line-file.js";
-import { csvHeader, csvLine, type ResultLine } from "../../report/result-lines.js";
+import { csvHeader, csvLine, csvStyleFor, type ResultLine } from "../../report/result-lines.js";
 import { createThumbnailer, type Thumbnailer } from "../../report/thumbnails.js";
 
 export interface WrittenReports {
@@ -124,7 +124,8 @@ async function writeResults(
 ): Promise<{ input: Omit<CostReportInput, "budgetHistory">; failures: HeaderFailure[] }> {
   const prices = record.submission.prices;
   const keys = await metadataKeys(store, record);
-  await sinks.csv.write(csvHeader(keys));
+  const style = csvStyleFor(record.submission.manifest);
+  await sinks.csv.write(csvHeader(keys, style));
   const acc = createCostAccumulator();
   const remaining = { rows: 0, held: 0, estimatedMicros: 0 };
   const failures: HeaderFailure[] = [];
@@ -143,7 +144,7 @@ async function writeResults(
   for await (const line of withImagesOnDisk(batchLines(store, record), sinks.outDir)) {
     const { estimateMicros, costMicros, ...fields } = line;
     await sinks.jsonl.write(JSON.stringify(fields) + "\n");
-    await sinks.csv.write(csvLine(fields, keys));
+    await sinks.csv.write(csvLine(fields, keys, style));
     const done = fields.status === "succeeded" || fields.status === "failed";
     if (fields.status === "removed") {
       // Listed, and what it cost stays spent; it is no longer one of the batch's rows.
