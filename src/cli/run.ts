@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import type { CommandContext } from "../commands/context.js";
 import { CONCURRENCY_DEFAULTS } from "../config/defaults.js";
 import { addBatchOptions, parseBatchFlags, type BatchFlags } from "./flags/batch-flags.js";
-import { parsePositiveInt } from "./flags/parse-flags.js";
 import { parseLatency, parseRate } from "./flags/sim-flags.js";
 import { addWorkerOptions, parseWorkerFlags, type WorkerFlags } from "./flags/worker-flags.js";
 
@@ -12,7 +11,6 @@ interface RunFlags extends BatchFlags, WorkerFlags {
   simulate?: boolean;
   simLatency: string;
   simFailRate: string;
-  maxQueued?: string;
 }
 
 const HELP = `
@@ -43,11 +41,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     )
     .option("--simulate", "start the built-in Runflow simulator and use it: no key, no network, no money")
     .option("--sim-latency <ms>", "with --simulate: run duration in ms, or a range MIN-MAX", "1000-3000")
-    .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0")
-    .option(
-      "--max-queued <n>",
-      "rows kept queued in Redis ahead of the workers (default: max(1000, 2 × concurrency))",
-    );
+    .option("--sim-fail-rate <f>", "with --simulate: share of runs that fail (0–1)", "0");
   addWorkerOptions(addBatchOptions(command), CONCURRENCY_DEFAULTS.run)
     .addHelpText("after", HELP)
     .action(async (manifest: string, flags: RunFlags) => {
@@ -62,10 +56,6 @@ export function registerRun(program: Command, ctx: CommandContext): void {
         out: flags.out,
         work: parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.run),
         simulate: flags.simulate ? sim : null,
-        maxQueued:
-          flags.maxQueued === undefined
-            ? undefined
-            : parsePositiveInt("--max-queued", flags.maxQueued, 1_000),
       };
       const { run } = await import("../commands/run.js");
       await run(ctx, settings);

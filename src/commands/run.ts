@@ -24,15 +24,13 @@ export interface RunSettings extends BatchSettings {
     readonly latencyMs: number | { min: number; max: number };
     readonly failRate: number;
   } | null;
-  /** Rows kept queued in Redis ahead of the workers (backpressure). */
-  readonly maxQueued: number | undefined;
 }
 
 export async function run(ctx: CommandContext, given: RunSettings): Promise<void> {
   const { concurrency } = given.work;
   // Enough rows wait in Redis to keep every run slot busy; the rest stay in the row store.
   const queueWindow =
-    given.maxQueued ?? Math.max(FEED_DEFAULTS.window, 2 * (concurrency.generate + concurrency.edit));
+    given.queueWindow ?? Math.max(FEED_DEFAULTS.window, 2 * (concurrency.generate + concurrency.edit));
   const source = await prepareSource(given.source, ctx.io); // `-`: stdin, spooled; a feed's recipe checked
   const settings = { ...given, source, queueWindow };
   const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });

@@ -152,7 +152,10 @@ export interface CsvStyle {
 
 export const PLAIN_CSV: CsvStyle = { delimiter: ",", bom: false };
 
-export function csvStyleFor(manifest: { readonly delimiter?: string; readonly encoding?: string }): CsvStyle {
+export function csvStyleFor(manifest: {
+  readonly delimiter?: string | undefined;
+  readonly encoding?: string | undefined;
+}): CsvStyle {
   const semicolon = manifest.delimiter === ";";
   const encoding = manifest.encoding?.trim().toLowerCase().replace("_", "-");
   const utf8 = encoding === undefined || encoding === "utf-8" || encoding === "utf8";

@@ -1,11 +1,14 @@
 /**
- * `run` streams a long manifest into Redis only as fast as the workers drain it: the number of
- * rows waiting in the queue stays bounded, so Redis never holds the whole manifest at once.
+ * A batch's rows wait in its row store and reach the queues only as fast as the workers drain
+ * them: the number of jobs waiting stays bounded by --max-queued, for `run` and for `submit`,
+ * whose workers feed the rest after it has exited.
  */
 import path from "node:path";
 import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { createKeys, laneQueueName } from "../../src/ledger/keys.js";
+import { createRowStore } from "../../src/ledger/row-store.js";
+import { eventually } from "../helpers/eventually.js";
 import { cli } from "../helpers/cli.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
@@ -55,5 +58,34 @@ describe("run backpressure", () => {
     expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(25 + 25); // the cap plus one chunk admitted just under it
     expect(bed.sim.ledger().runsCreated).toBe(400);
+  });
+
+  it("submit queues only --max-queued jobs; a worker feeds the other rows from the row store", async () => {
+    const dir = await tempDir();
+    const manifest = await writeJsonl(dir, generations(600));
+    const keys = createKeys(bed.redis.prefix);
+    const submitted = await cli(
+      ["submit", manifest, "--out", path.join(dir, "out"), "--batch", "sb", "--max-queued", "50"],
+      bed.env(),
+    );
+    expect(submitted.code, submitted.stderr).toBe(0);
+    expect(submitted.stderr).toContain("600 rows to do (50 queued now, the rest as workers drain the queue)");
+    const queue = new Queue(laneQueueName("sb", "generate"), {
+      connection: bed.redis.redis,
+      prefix: keys.bullPrefix,
+    });
+    try {
+      expect(await queue.getJobCountByTypes("wait", "delayed", "prioritized", "active")).toBe(50);
+      expect(await createRowStore(bed.redis.redis, keys).count("sb")).toBe(600);
+      const worker = bed.worker(["--batch", "sb", "--concurrency", "20", "--poll-interval", "10"]);
+      await eventually(async () => (await bed.store().get("sb"))?.succeeded === 600, {
+        what: "the worker to finish all 600 rows",
+      });
+      worker.child.kill("SIGTERM");
+      await worker.exited;
+    } finally {
+      await queue.close();
+    }
+    expect(bed.sim.ledger().runsCreated).toBe(600);
   });
 });

@@ -7,6 +7,7 @@ import { Option, type Command } from "commander";
 import { MANIFEST_FORMATS, parseDelimiter } from "../../manifest/index.js";
 import type { ManifestDefaults, ManifestFormat } from "../../manifest/types.js";
 import { loadPriceTable } from "../../pricing/prices-file.js";
+import { FEED_DEFAULTS } from "../../config/defaults.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../queue/retry-options.js";
 import type { BatchSettings, ManifestSettings } from "../../batch/settings.js";
 import type { ManifestSource } from "../../manifest/source.js";
@@ -29,6 +30,7 @@ export interface BatchFlags {
   force?: boolean;
   attempts?: string;
   retryBackoff?: string;
+  maxQueued?: string;
   out?: string;
   notifyUrl?: string;
   startTimeout?: string;
@@ -73,6 +75,11 @@ export function addBatchOptions(given: Command): Command {
     )
     .option("--max-cost <usd>", "budget cap in dollars: nothing is submitted past it")
     .option("--force", "start even when the Runflow balance cannot cover the estimate")
+    .option(
+      "--max-queued <n>",
+      `rows kept waiting in Redis ahead of the workers; the rest wait in the batch's row store ` +
+        `(default ${FEED_DEFAULTS.window}; run: at least 2 × its concurrency)`,
+    )
     .option(
       "--attempts <n>",
       "tries per row for transient errors (5xx, network) before it fails",
@@ -156,6 +163,8 @@ export async function parseBatchFlags(path: string, flags: BatchFlags): Promise<
       attempts: parsePositiveInt("--attempts", flags.attempts, DEFAULT_RETRY_OPTIONS.attempts),
       backoffMs: parsePositiveInt("--retry-backoff", flags.retryBackoff, DEFAULT_RETRY_OPTIONS.backoffMs),
     },
+    queueWindow:
+      flags.maxQueued === undefined ? undefined : parsePositiveInt("--max-queued", flags.maxQueued, 1),
     notifyUrl: parseNotifyUrl(flags.notifyUrl),
     startTimeoutMs: parseDurationFlag(
       "--start-timeout",
