@@ -4,11 +4,12 @@
  * the network, and a command for another endpoint or account is refused instead of mixing
  * results into DIR.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { UsageError } from "../core/errors.js";
 import { describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
+import { makeDirs, removeMadeDirs } from "./make-dirs.js";
 
 export const MARKER_FILE = ".runflow-batch.json";
 
@@ -17,6 +18,12 @@ const markerSchema = z.object({
   endpoint: z.string().min(1),
   account: z.string().min(1),
   created_at: z.string(),
+  /**
+   * The directories writing the marker made (DIR and missing parents), so that a command refused
+   * after it (a wrong key, not enough credit) removes them again with the marker: a refused
+   * command leaves the file system as it was.
+   */
+  made_dirs: z.array(z.string()).optional(),
 });
 export type DirMarker = z.infer<typeof markerSchema>;
 
@@ -50,13 +57,24 @@ export async function readMarker(dir: string): Promise<DirMarker | null> {
   return result.data;
 }
 
-/** Written once, when the batch is created (temp file + rename, so it is whole or absent). */
+/** Written when the batch is created or refreshed (temp file + rename, so it is whole or absent). */
 export async function writeMarker(dir: string, marker: DirMarker): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  const made = await makeDirs(dir);
   const file = path.join(dir, MARKER_FILE);
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(marker, null, 2) + "\n");
+  const written: DirMarker = made.length > 0 ? { ...marker, made_dirs: made } : marker;
+  await writeFile(temp, JSON.stringify(written, null, 2) + "\n");
   await rename(temp, file);
+}
+
+/**
+ * Takes back the marker of a batch this command created and then refused to start: removes it,
+ * and the directories writing it made while they are empty. Never fails (best effort).
+ */
+export async function removeMarker(dir: string): Promise<void> {
+  const marker = await readMarker(dir).catch(() => null);
+  await rm(path.join(dir, MARKER_FILE), { force: true }).catch(() => undefined);
+  await removeMadeDirs(marker?.made_dirs ?? []);
 }
 
 /** Refuses to run into DIR when it holds a batch of another endpoint or account. */

@@ -43,20 +43,25 @@ function readEntries(file: string): JournalEntry[] {
   return entries;
 }
 
+/** The file (and its directory) is made at the first append: a simulator that created no run leaves nothing. */
 export function openJournal(file: string): Journal {
-  mkdirSync(path.dirname(file), { recursive: true });
   const restored = readEntries(file);
-  const fd = openSync(file, "a");
+  let fd: number | null = null;
   let open = true;
   return {
     restored,
     append(entry) {
-      if (open) writeSync(fd, JSON.stringify(entry) + "\n");
+      if (!open) return;
+      if (fd === null) {
+        mkdirSync(path.dirname(file), { recursive: true });
+        fd = openSync(file, "a");
+      }
+      writeSync(fd, JSON.stringify(entry) + "\n");
     },
     close() {
       if (!open) return;
       open = false;
-      closeSync(fd);
+      if (fd !== null) closeSync(fd);
     },
   };
 }

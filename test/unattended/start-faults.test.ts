@@ -68,7 +68,8 @@ describe("faults at the start", () => {
     expect(wrong.code, wrong.stderr).toBe(4);
     expect(wrong.stderr).not.toContain("rf_wrong_key");
     expect(await bed.store().list(10)).toEqual([]);
-    expect(await readdir(out)).not.toContain(".runflow-batch.json");
+    // Nothing on disk either: the directory the refused submit would have used was never left made.
+    expect(await readdir(dir)).not.toContain("out");
     const status = await cli(["status"], bed.env());
     expect(status.stdout).toMatch(/no batches yet/);
 
