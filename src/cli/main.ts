@@ -1,25 +1,74 @@
 #!/usr/bin/env node
-/** The `runflow-batch` binary: the only place that exits the process. */
+/**
+ * The `runflow-batch` binary: the only place that exits the process.
+ *
+ * Stopping (SIGINT, SIGTERM): a command that does not listen to the stop signal ends at once
+ * (130). One that does (run, worker, status --watch, …) is asked to stop cleanly; while it has no
+ * paid work in flight it is ended if it has not stopped within STOP_GRACE_MS (a probe or a read
+ * that never returns must not need a second Ctrl-C). Once it says paid work is running (a batch's
+ * rows: io.onPaidWork), a clean stop is waited for; a second signal still exits at once.
+ *
+ * A reader that goes away (`runflow-batch --help | head -1`) is not an error: output to a closed
+ * pipe is dropped and the command ends with its own exit code, no stack.
+ */
 import { processEnvironment } from "../config/config.js";
+import { EXIT } from "../core/exit-codes.js";
 import { runCli } from "./program.js";
+
+const STOP_GRACE_MS = 5_000;
 
 const controller = new AbortController();
 let signals = 0;
+let firstSignal: NodeJS.Signals = "SIGINT";
 let graceful = false;
+let paidWork = false;
+
+/**
+ * Exits 130. process.exit first waits for the thread pool, which a file-system call that never
+ * returns (a FIFO nobody writes, a hung mount) holds forever: then the process ends by the
+ * signal itself instead (a shell reads 130 for SIGINT all the same).
+ */
+function exitInterrupted(signal: NodeJS.Signals): never {
+  if (process.getActiveResourcesInfo().some((name) => name.startsWith("FSReq"))) {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  }
+  process.exit(EXIT.interrupted);
+}
+
+/** Ends a command asked to stop that has nothing paid in flight, if it has not ended by then. */
+function endAfterGrace(): void {
+  if (paidWork) return;
+  setTimeout(() => {
+    if (paidWork) return; // it started paid work meanwhile: wait for its clean stop
+    process.stderr.write(
+      `runflow-batch: not stopped after ${STOP_GRACE_MS / 1000} s with nothing paid in flight; exiting now. ` +
+        "Run the same command again to resume.\n",
+    );
+    exitInterrupted(firstSignal);
+  }, STOP_GRACE_MS).unref();
+}
+
 const onSignal = (name: NodeJS.Signals) => {
   signals += 1;
-  if (!graceful) process.exit(130); // nothing to hand back: stop at once
-  if (signals === 1) {
-    process.stderr.write(
-      `\nrunflow-batch: ${name} received; stopping cleanly. Press Ctrl-C again to exit at once.\n`,
-    );
-    controller.abort();
-  } else {
-    process.exit(130);
-  }
+  if (signals === 1) firstSignal = name;
+  if (!graceful || signals > 1) exitInterrupted(name); // nothing to hand back, or asked twice
+  process.stderr.write(
+    `\nrunflow-batch: ${name} received; stopping cleanly. Press Ctrl-C again to exit at once.\n`,
+  );
+  controller.abort();
+  endAfterGrace();
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+
+/** EPIPE: whoever read our output has gone (`| head`); what is still written is dropped. */
+const onOutputError = (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") return;
+  throw error;
+};
+process.stdout.on("error", onOutputError);
+process.stderr.on("error", onOutputError);
 
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
@@ -28,6 +77,7 @@ const code = await runCli(process.argv.slice(2), {
   env: processEnvironment(),
   signal: controller.signal,
   onStopHandled: () => void (graceful = true),
+  onPaidWork: () => void (paidWork = true),
 });
 process.exitCode = code;
 // Open handles (keep-alive sockets, timers of a closed queue) must not keep a finished command alive.

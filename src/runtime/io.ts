@@ -15,4 +15,9 @@ export interface CommandIo {
   readonly signal?: AbortSignal;
   /** Told when a command stops cleanly on `signal`; other commands are simply ended by a signal. */
   readonly onStopHandled?: () => void;
+  /**
+   * Told when paid work starts (a batch's rows run): from then on a stop waits for the command to
+   * stop cleanly. Before it, a command asked to stop is ended within seconds if it has not stopped.
+   */
+  readonly onPaidWork?: () => void;
 }
