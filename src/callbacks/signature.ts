@@ -1,5 +1,5 @@
 /**
- * What a Runflow callback is worth before anything trusts it (runflow-api.md, Callbacks): the
+ * What a Runflow callback is worth before anything trusts it (docs/runflow-api.md, "Waiting"): the
  * `Runflow-Signature` header is the lowercase hex HMAC-SHA256 of the raw body bytes, keyed by the
  * UTF-8 bytes of the whole secret string. Checked on the raw bytes with a constant-time compare,
  * never on a re-serialised body. Pure.

@@ -95,7 +95,7 @@ export function registerSimulator(program: Command, ctx: CommandContext): void {
     .command("simulator")
     .summary("the local Runflow API simulator (rehearse without spending)")
     .description(
-      "Run a local Runflow API simulator: same endpoints, errors, billing and callbacks as runflow-api.md; no money spent.",
+      "Run a local Runflow API simulator: same endpoints, errors, billing and callbacks as docs/runflow-api.md; no money spent.",
     )
     .option("--port <n>", "port to listen on; 0 picks a free port", "8787")
     .option("--host <host>", "address to listen on", "127.0.0.1")

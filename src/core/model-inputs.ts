@@ -1,5 +1,5 @@
 /**
- * The input rules of each Runflow model (runflow-api.md, "Models, inputs and prices"), as zod
+ * The input rules of each Runflow model (docs/runflow-api.md; the rules themselves live here), as zod
  * schemas. One truth used twice: the manifest validator checks rows with it before anything is
  * submitted, and the simulator answers 422 with it, as the real service does.
  * Pure: no I/O.

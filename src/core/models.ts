@@ -1,7 +1,7 @@
 /**
  * The Runflow image models this tool drives, and what the rest of the code needs to know about
  * each: how it is billed, its default tier, and how long a run typically takes (the worker's
- * first poll waits about that long). Pure data; see runflow-api.md.
+ * first poll waits about that long). Pure data; see docs/runflow-api.md.
  */
 export const MODEL_IDS = [
   "openai/gpt-image-2",

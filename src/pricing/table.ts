@@ -1,5 +1,5 @@
 /**
- * The one price table. Built-in defaults come from runflow-api.md (dated); `--prices FILE`
+ * The one price table. Built-in defaults come from docs/runflow-api.md (dated); `--prices FILE`
  * replaces entries (see prices-file.ts). A model or tier without a price is an error, never
  * zero. Pure.
  */

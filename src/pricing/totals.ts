@@ -144,7 +144,7 @@ export const tierJsonSchema = z.object({
 });
 export type TierJson = z.infer<typeof tierJsonSchema>;
 
-/** The `totals` / `by_tier` part of cost-report.json (DESIGN.md); estimate leaves out the actual figures. */
+/** The `totals` / `by_tier` part of cost-report.json (README, "Exit codes"); estimate leaves out the actual figures. */
 export function costSummaryJson(
   summary: CostSummary,
   options: { includeActual: boolean },

@@ -1,5 +1,5 @@
 /**
- * Tolerant reading of Runflow's answers into the client's shapes (runflow-api.md). Pure: no I/O;
+ * Tolerant reading of Runflow's answers into the client's shapes (docs/runflow-api.md). Pure: no I/O;
  * anything odd but survivable (an unknown status, an unreadable cost) is reported through
  * `onWarning` and read as the safe choice instead of failing the row.
  */

@@ -1,6 +1,6 @@
 /**
  * The Runflow client's contract, as the worker and commands use it. The client reads the API
- * tolerantly (runflow-api.md) and hands back these normalised shapes.
+ * tolerantly (docs/runflow-api.md) and hands back these normalised shapes.
  */
 import type { Micros } from "../core/money.js";
 

@@ -1,5 +1,5 @@
 /**
- * Callback delivery (runflow-api.md): when a run with a callback_url ends, POST the documented
+ * Callback delivery (docs/runflow-api.md): when a run with a callback_url ends, POST the documented
  * payload (`+00:00` timestamps, a Runflow-Request-Id header kept across retries, and
  * Runflow-Signature = lowercase hex HMAC-SHA256 keyed by the whole secret string over the exact
  * body bytes when a secret is configured). At least once: a non-2xx answer, a timeout or a

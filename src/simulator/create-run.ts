@@ -102,7 +102,7 @@ export function createRun(
     return fail(
       404,
       "MODEL_NOT_FOUND",
-      `No model at ${JSON.stringify(modelPath)}; known models are listed in runflow-api.md.`,
+      `No model at ${JSON.stringify(modelPath)}; known models are listed in docs/runflow-api.md.`,
     );
   const model = modelPath;
   const shapeErrors = envelopeErrors(body);

@@ -25,7 +25,7 @@ export function sendJson(
   res.end(text);
 }
 
-/** `{"code","message","errors"}` — the flat envelope of runflow-api.md. */
+/** `{"code","message","errors"}` — the flat envelope of docs/runflow-api.md. */
 export function sendError(
   res: ServerResponse,
   status: number,

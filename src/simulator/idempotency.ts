@@ -1,5 +1,5 @@
 /**
- * Idempotency-Key store (runflow-api.md, chosen): a key binds to the first run created with it
+ * Idempotency-Key store (docs/runflow-api.md, chosen): a key binds to the first run created with it
  * and to that request's fingerprint (model path + canonical JSON body) for 24 hours. Same key +
  * same fingerprint → replay that run; same key + another fingerprint → 409 CONFLICT. Only a
  * request that created a run binds its key: a 4xx/5xx answer leaves the key free for a retry.

@@ -1,5 +1,5 @@
 /**
- * A local Runflow API simulator that follows ../shared/runflow-api.md, for tests, offline demos
+ * A local Runflow API simulator that follows docs/runflow-api.md, for tests, offline demos
  * and rehearsals. `startSimulator()` listens (port 0 = a free port) and returns the URL, the
  * ledger, runtime reconfiguration and close().
  *

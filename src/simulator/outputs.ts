@@ -1,5 +1,5 @@
 /**
- * Output records (the chosen shape of runflow-api.md: outputs[], image_urls[], seed, timing,
+ * Output records (the chosen shape of docs/runflow-api.md: outputs[], image_urls[], seed, timing,
  * nsfw_detected) with freshly signed URLs, and the image bytes behind them: one colour per
  * image, derived from the seed, the run's sequence number and the output index.
  */

@@ -1,4 +1,4 @@
-/** The run record as `POST …/runs` and `GET /v1/runs/{id}` return it (runflow-api.md). */
+/** The run record as `POST …/runs` and `GET /v1/runs/{id}` return it (docs/runflow-api.md). */
 import { usd6 } from "./billing.js";
 import { isoOffset } from "./ids.js";
 import { outputRecord } from "./outputs.js";
