@@ -1,13 +1,15 @@
 /**
  * Sending a notification: POST the JSON body to the batch's --notify-url, signed when a secret is
- * set, retried with exponential backoff on a network error, a timeout, 408, 429 (its Retry-After)
- * or 5xx; any other answer is final. It never throws: a notification that cannot be delivered is
+ * set, retried on a network error, a timeout or a status the retry policy retries (408, 429 with
+ * its Retry-After, 5xx), waiting its backoff (runflow/retry-policy.ts); any other answer is final. It never throws: a notification that cannot be delivered is
  * logged (once, with the reason) and never changes the batch.
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { request } from "undici";
 import { NOTIFY_DEFAULTS } from "../config/defaults.js";
 import type { Logger } from "../log/logger.js";
+import { parseRetryAfter } from "../runflow/read-error.js";
+import { BACKOFF, isRetryableStatus, retryWaitMs } from "../runflow/retry-policy.js";
 import { SIGNATURE_HEADER, signNotification } from "./sign.js";
 import type { NotificationBody } from "./summary.js";
 
@@ -22,6 +24,8 @@ export interface SendOptions {
   readonly timeoutMs?: number;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The backoff's jitter (tests pin it). */
+  readonly random?: () => number;
 }
 
 export interface SendOutcome {
@@ -64,12 +68,10 @@ async function attempt(o: SendOptions, text: string, timeoutMs: number, now: () 
     await answer.body.dump().catch(() => undefined);
     const status = answer.statusCode;
     if (status >= 200 && status < 300) return { ok: true };
-    const retryAfter = Number(answer.headers["retry-after"]);
-    const waitMs =
-      status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1_000 : null;
+    const waitMs = status === 429 ? parseRetryAfter(answer.headers["retry-after"], now()) : null;
     return {
       ok: false,
-      retry: status >= 500 || status === 408 || status === 429,
+      retry: isRetryableStatus(status),
       reason: `answered ${status}`,
       waitMs,
     };
@@ -108,7 +110,7 @@ export async function sendNotification(o: SendOptions): Promise<SendOutcome> {
       );
       return { delivered: false, attempts: n, reason };
     }
-    await sleep(result.waitMs ?? backoffMs * 2 ** (n - 1));
+    await sleep(retryWaitMs(result.waitMs, n, BACKOFF.notify(backoffMs), o.random));
   }
   return { delivered: false, attempts, reason };
 }

@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import type { RowJobData } from "./job-data.js";
 import { laneQueueName, type Keys, type QueueName } from "../ledger/keys.js";
 import { closeBullmq } from "../redis/connection.js";
+import { POLICY_BACKOFF } from "../runflow/retry-policy.js";
 import type { RetryOptions } from "./retry-options.js";
 
 export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";
@@ -18,7 +19,7 @@ export function createQueues(redis: Redis, keys: Keys, batchId: string): Queues 
   const open = (name: QueueName) => {
     const queue = new Queue<RowJobData>(laneQueueName(batchId, name), {
       connection: redis,
-      prefix: keys.bullPrefix,
+      prefix: keys.bullPrefixFor(batchId),
     });
     // Connection trouble is the Redis outage's to report (connection.ts), once; not a line per queue.
     queue.on("error", () => undefined);
@@ -39,7 +40,8 @@ export function jobOptions(jobId: string, retry: RetryOptions): JobsOptions {
   return {
     jobId,
     attempts: retry.attempts,
-    backoff: { type: "exponential", delay: retry.backoffMs, jitter: 0.5 },
+    // The retry policy's backoff (runflow/retry-policy.ts), which the lanes' workers compute.
+    backoff: { type: POLICY_BACKOFF, delay: retry.backoffMs },
     // Results live in our own store; BullMQ's history is only for inspection, so keep it short.
     removeOnComplete: { age: 3_600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3_600 },

@@ -12,6 +12,7 @@
  */
 import type { EventEmitter } from "node:events";
 import { Redis } from "ioredis";
+import { backoffDelay, type BackoffCurve } from "../core/backoff.js";
 import { ConfigurationError } from "../core/errors.js";
 import { createEpisode, spoken, systemTimers, type EpisodeClock } from "../log/episodes.js";
 import type { Logger } from "../log/logger.js";
@@ -30,8 +31,8 @@ export interface ConnectionEvents {
   reconnecting?(): boolean;
 }
 
-/** Between reconnect attempts: 50 ms growing to 2 s (ioredis' own backoff, stated). */
-export const RECONNECT_BACKOFF = (attempt: number): number => Math.min(attempt * 50, 2_000);
+/** Between reconnect attempts: the one backoff formula, 50 ms doubling to 2 s, with jitter. */
+export const RECONNECT_CURVE: BackoffCurve = { firstMs: 50, maxMs: 2_000, jitter: 0.5 };
 
 /**
  * A connection BullMQ can use. With `events`, it and every connection duplicated from it (by us
@@ -43,7 +44,8 @@ export function createRedis(url: string, events?: ConnectionEvents): Redis {
     enableReadyCheck: true,
     lazyConnect: true,
     // null ends the connection and fails the commands waiting on it (after giving up).
-    retryStrategy: (attempt) => (events?.reconnecting?.() === false ? null : RECONNECT_BACKOFF(attempt)),
+    retryStrategy: (attempt) =>
+      events?.reconnecting?.() === false ? null : backoffDelay(attempt, RECONNECT_CURVE),
   });
   return events ? watched(redis, events) : redis;
 }
@@ -158,7 +160,8 @@ function createOutage(where: string, options: ConnectOptions) {
   const open = new Set<Redis>();
   let stopped = false;
   const over = (connection: Redis) => {
-    if (!troubled.delete(connection) || troubled.size > 0) return;
+    // Once given up, connections end because we closed them: Redis is not back.
+    if (stopped || !troubled.delete(connection) || troubled.size > 0) return;
     cancelGiveUp?.();
     cancelGiveUp = null;
     episode?.end();
@@ -166,10 +169,12 @@ function createOutage(where: string, options: ConnectOptions) {
   const events: ConnectionEvents = {
     trouble(connection, error) {
       if (error) lastError = (error as { code?: string }).code ?? error.message;
-      if (!connected) return; // the first connect reports its own failure
+      // The first connect reports its own failure; once given up, the outage has said all.
+      if (!connected || stopped) return;
       troubled.add(connection);
       if (cancelGiveUp === null) {
         cancelGiveUp = clock.schedule(timeoutMs, () => {
+          stopped = true;
           episode?.close();
           giveUp(
             new ConfigurationError(
@@ -182,7 +187,6 @@ function createOutage(where: string, options: ConnectOptions) {
           // Nothing may wait on Redis any longer: connections stop reconnecting, and the commands
           // waiting on them fail (at the next attempt for a connection between attempts: ioredis'
           // disconnect() would leave those waiting forever).
-          stopped = true;
           for (const c of open) if (c.status !== "reconnecting") c.disconnect();
         });
       }

@@ -109,7 +109,7 @@ describe("error table: no answer, unreadable answers and downloads", () => {
   const DOWNLOAD_ROWS: readonly (readonly [DownloadFailure, number | null, DecisionKind, 1 | 2 | 4])[] = [
     ["network", null, "retry", 4],
     ["truncated", 200, "retry", 4],
-    ["expired", 403, "retry", 4],
+    ["expired", 403, "permanent", 1],
     ["http", 503, "retry", 4],
     ["http", 429, "retry", 4],
     ["http", 408, "retry", 4],

@@ -26,7 +26,7 @@ export interface DecisionEffect {
   readonly action: NominalAction;
   /**
    * 1 the row was refused for good; 2 the output directory cannot be written; 4 Runflow
-   * unreachable, misbehaving or misconfigured (DESIGN.md).
+   * unreachable, misbehaving or misconfigured (README, "Exit codes").
    */
   readonly exitCode: ExitCode;
 }
@@ -51,7 +51,7 @@ export interface ApiErrorRule {
 }
 
 /**
- * Runflow's answers (runflow-api.md, "Errors"), first match wins: a code outranks its status
+ * Runflow's answers (docs/runflow-api.md, "Answers and what the tool does"), first match wins: a code outranks its status
  * (a 403 INSUFFICIENT_CREDITS is out of credit), and rate limiting outranks everything.
  * Any status not listed is permanent: retrying an answer we do not understand repeats it.
  */
@@ -101,13 +101,14 @@ export type DownloadFailure =
   | "filesystem"; // could not create the directory or write/rename the file: a local fault
 
 /**
- * Downloads of a run's outputs. "expired" is retried because the next attempt re-reads the
- * run, which re-signs its URLs (attempts are bounded); "http" goes by the status.
+ * Downloads of a run's outputs. "expired" is final: download.ts already re-read the run for a
+ * fresh URL and was refused again, so the outputs are gone (the row keeps its cost; see
+ * retry-policy.ts outputsGone). "http" goes by the status, as an API answer would.
  */
 export const DOWNLOAD_RULES: Readonly<Record<DownloadFailure, DecisionKind | "by-status">> = {
   network: "retry",
   truncated: "retry",
-  expired: "retry",
+  expired: "permanent",
   http: "by-status",
   filesystem: "local",
   "no-url": "permanent",
@@ -115,13 +116,12 @@ export const DOWNLOAD_RULES: Readonly<Record<DownloadFailure, DecisionKind | "by
   "too-large": "permanent",
 };
 
-/** Statuses of an output URL that are worth another attempt; any other is permanent. */
-const DOWNLOAD_RETRY_STATUS = (status: number): boolean => status >= 500 || status === 429 || status === 408;
-
+/** An output URL's status is worth another try when the API's would be (408, 429, 5xx); else permanent. */
 export function downloadDecision(failure: DownloadFailure, status: number | null): DecisionKind {
   const rule = DOWNLOAD_RULES[failure];
   if (rule !== "by-status") return rule;
-  return status !== null && DOWNLOAD_RETRY_STATUS(status) ? "retry" : "permanent";
+  const byStatus = status === null ? "permanent" : apiDecision(status, null);
+  return byStatus === "retry" || byStatus === "rate-limited" ? "retry" : "permanent";
 }
 
 /** Error codes of Node's file system that mean "this machine cannot write there": a local fault. */

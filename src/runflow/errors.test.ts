@@ -127,7 +127,7 @@ describe("classifyError: network, response, download and unknown errors", () => 
   it.each([
     ["network", null, "retry"],
     ["truncated", 200, "retry"],
-    ["expired", 403, "retry"],
+    ["expired", 403, "permanent"],
     ["http", 503, "retry"],
     ["http", 429, "retry"],
     ["http", 400, "permanent"],

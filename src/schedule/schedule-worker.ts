@@ -11,9 +11,15 @@ import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log/logger.js";
 import { closeBullmq } from "../redis/connection.js";
+import { BACKOFF, bullmqBackoff } from "../runflow/retry-policy.js";
 import type { Keys } from "../ledger/keys.js";
 import type { OccurrenceRunner } from "./occurrence-runner.js";
-import { OCCURRENCE_ATTEMPTS, parseTemplateData, SCHEDULES_QUEUE } from "./scheduler.js";
+import {
+  OCCURRENCE_ATTEMPTS,
+  OCCURRENCE_BACKOFF_MS,
+  parseTemplateData,
+  SCHEDULES_QUEUE,
+} from "./scheduler.js";
 
 export interface ScheduleWorkerOptions {
   readonly redis: Redis;
@@ -60,6 +66,8 @@ export function startScheduleWorker(options: ScheduleWorkerOptions): ScheduleWor
     connection: options.redis,
     prefix: options.keys.bullPrefix,
     concurrency: options.concurrency ?? 4,
+    // A failed start waits the retry policy's backoff (jobs say POLICY_BACKOFF).
+    settings: { backoffStrategy: bullmqBackoff(BACKOFF.occurrence, OCCURRENCE_BACKOFF_MS) },
   });
   worker.on("error", (err) => logger.debug({ err }, "Schedules worker connection trouble."));
   worker.on("failed", (job, err) => {

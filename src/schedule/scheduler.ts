@@ -9,6 +9,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { closeBullmq } from "../redis/connection.js";
+import { POLICY_BACKOFF } from "../runflow/retry-policy.js";
 import type { Keys } from "../ledger/keys.js";
 import { scheduleJson, type Schedule } from "./schedule.js";
 import { nameOfSchedulerId, schedulerIdOf, type InstalledScheduler } from "./sync-plan.js";
@@ -50,6 +51,8 @@ export interface ScheduleQueue {
 
 /** Occurrence jobs retry a start that failed for a passing reason (Redis, Runflow unreachable). */
 export const OCCURRENCE_ATTEMPTS = 5;
+/** The first wait before an occurrence's retry; later ones double (the retry policy's backoff). */
+export const OCCURRENCE_BACKOFF_MS = 5_000;
 
 function installedOf(json: {
   key: string;
@@ -86,7 +89,7 @@ export function createScheduleQueue(redis: Redis, keys: Keys): ScheduleQueue {
           data,
           opts: {
             attempts: OCCURRENCE_ATTEMPTS,
-            backoff: { type: "exponential", delay: 5_000 },
+            backoff: { type: POLICY_BACKOFF, delay: OCCURRENCE_BACKOFF_MS },
             removeOnComplete: { count: 200 },
             removeOnFail: { count: 500 },
           },

@@ -11,7 +11,10 @@ import type { BatchWaits } from "../ledger/waits.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { laneQueueName, QUEUE_NAMES, type Keys, type QueueName } from "../ledger/keys.js";
+import { ROW_RETRY_DEFAULTS } from "../config/defaults.js";
 import { closeBullmq } from "../redis/connection.js";
+import { isRedisFault } from "../redis/faults.js";
+import { BACKOFF, bullmqBackoff, isNetworkError } from "../runflow/retry-policy.js";
 import { createQueues } from "../queue/queues.js";
 import type { BatchFinisher } from "./batch-end.js";
 import type { CreditOutage } from "./credit-outage.js";
@@ -58,13 +61,8 @@ export interface Lane {
   close(): Promise<void>;
 }
 
-/** Errors of a connection going or gone: the Redis outage (redis/connection.ts) reports those, once. */
-const CONNECTION_TROUBLE = new RegExp(
-  ["Connection is closed", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]
-    .concat(["Stream isn't writeable", "max retries"])
-    .join("|"),
-  "i",
-);
+/** Redis failing under the queue worker (a connection going or gone): the Redis outage reports those, once. */
+const connectionTrouble = (err: Error): boolean => isRedisFault(err) || isNetworkError(err);
 
 export function openLane(
   batchId: string,
@@ -128,7 +126,7 @@ export function openLane(
     };
     const worker = new Worker<RowJobData>(laneQueueName(batchId, name), processor, {
       connection: redis,
-      prefix: keys.bullPrefix,
+      prefix: keys.bullPrefixFor(batchId),
       name: shared.workerName,
       concurrency: concurrency[name],
       // A stalled job only means its worker died; resuming it is safe, so never fail a row for it.
@@ -138,13 +136,12 @@ export function openLane(
       autorun: true,
       // Without a limiter BullMQ ignores queue.rateLimit() in other workers: 429 and 402 must slow them all.
       limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1_000 },
+      // A retried row waits the retry policy's backoff from its job's --retry-backoff.
+      settings: { backoffStrategy: bullmqBackoff(BACKOFF.row, ROW_RETRY_DEFAULTS.backoffMs) },
     });
     worker.on("error", (err) => {
       // Connection trouble (also the connection closing at shutdown) is the Redis outage's to report.
-      if (
-        CONNECTION_TROUBLE.test(err.message) ||
-        CONNECTION_TROUBLE.test(String((err as { code?: unknown }).code))
-      ) {
+      if (connectionTrouble(err)) {
         logger.debug({ err, batch: batchId, queue: name }, "Queue worker connection trouble.");
       } else failing.occurred({ reason: err.message, queue: name });
     });

@@ -100,6 +100,7 @@ describe("sending a notification", () => {
       logger: silentLogger(),
       attempts: 4,
       backoffMs: 100,
+      random: () => 1, // the top of each jittered wait
       sleep: async (ms) => void waits.push(ms),
     });
     expect(outcome).toMatchObject({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RunflowApiError, RunflowNetworkError } from "../../runflow/errors.js";
 import type { Balance } from "../../runflow/types.js";
-import { backoffMs, checkBalance } from "./balance-check.js";
+import { backoffDelay, BACKOFF } from "../../runflow/retry-policy.js";
+import { checkBalance } from "./balance-check.js";
 
 const ref = { method: "GET", path: "/v1/billing/balance" };
 const api = (status: number, retryAfterMs: number | null = null) =>
@@ -79,7 +80,10 @@ describe("start-up balance check", () => {
   });
 
   it("backs off from 1 s, doubling to 30 s, with jitter in [½, 1]", () => {
-    expect([0, 1, 2, 5, 9].map((n) => backoffMs(n, () => 1))).toEqual([1_000, 2_000, 4_000, 30_000, 30_000]);
-    expect(backoffMs(3, () => 0)).toBe(4_000);
+    const curve = BACKOFF.balanceCheck;
+    expect([1, 2, 3, 6, 10].map((n) => backoffDelay(n, curve, () => 1))).toEqual([
+      1_000, 2_000, 4_000, 30_000, 30_000,
+    ]);
+    expect(backoffDelay(4, curve, () => 0)).toBe(4_000);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The start-up balance check, patient like any request: a transient answer (5xx, network) is
- * retried with exponential backoff and jitter, a 429 waits its Retry-After (or the backoff) and
- * retries too. Only a definite answer ends it — a balance, a refusal of the key (exit 4), or an
+ * retried with the retry policy's backoff (runflow/retry-policy.ts: 1 s doubling to 30 s, with
+ * jitter), a 429 waits its Retry-After (or the backoff) and retries too. Only a definite answer ends it — a balance, a refusal of the key (exit 4), or an
  * answer that says the balance cannot be read (the batch goes on without the check) — or the
  * start timeout (`--start-timeout`), past which it is a ConfigurationError (exit 4).
  */
@@ -10,6 +10,7 @@ import { ConfigurationError } from "../../core/errors.js";
 import { spoken } from "../../log/episodes.js";
 import type { Logger } from "../../log/logger.js";
 import { classifyError } from "../../runflow/errors.js";
+import { BACKOFF, retryWaitMs } from "../../runflow/retry-policy.js";
 import type { Balance, RunflowClient } from "../../runflow/types.js";
 
 export type BalanceAnswer =
@@ -26,12 +27,6 @@ export interface BalanceCheckOptions {
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random?: () => number;
-}
-
-/** First wait 1 s, doubling to at most 30 s, each drawn from [½, 1] of that (jitter). */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(30_000, 1_000 * 2 ** attempt);
-  return Math.round(ceiling * (0.5 + random() / 2));
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -52,10 +47,8 @@ export async function checkBalance(o: BalanceCheckOptions): Promise<BalanceAnswe
     const reason = message(error);
     if (decision.kind === "configuration") throw new ConfigurationError(reason, { cause: error });
     if (decision.kind !== "retry" && decision.kind !== "rate-limited") return { kind: "unavailable", reason };
-    const wait =
-      decision.kind === "rate-limited" && decision.retryAfterMs !== null
-        ? decision.retryAfterMs
-        : backoffMs(attempt, o.random);
+    const retryAfterMs = decision.kind === "rate-limited" ? decision.retryAfterMs : null;
+    const wait = retryWaitMs(retryAfterMs, attempt + 1, BACKOFF.balanceCheck, o.random);
     const left = deadline - now();
     if (left <= 0) {
       throw new ConfigurationError(
