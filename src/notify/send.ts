@@ -1,8 +1,9 @@
 /**
  * Sending a notification: POST the JSON body to the batch's --notify-url, signed when a secret is
  * set, retried on a network error, a timeout or a status the retry policy retries (408, 429 with
- * its Retry-After, 5xx), waiting its backoff (runflow/retry-policy.ts); any other answer is final. It never throws: a notification that cannot be delivered is
- * logged (once, with the reason) and never changes the batch.
+ * its Retry-After, 5xx), waiting its backoff (runflow/retry-policy.ts); any other answer is
+ * final. It never throws: a notification that cannot be delivered is logged (once, with the
+ * reason) and never changes the batch.
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { request } from "undici";

@@ -1,9 +1,10 @@
 /**
  * The start-up balance check, patient like any request: a transient answer (5xx, network) is
  * retried with the retry policy's backoff (runflow/retry-policy.ts: 1 s doubling to 30 s, with
- * jitter), a 429 waits its Retry-After (or the backoff) and retries too. Only a definite answer ends it — a balance, a refusal of the key (exit 4), or an
- * answer that says the balance cannot be read (the batch goes on without the check) — or the
- * start timeout (`--start-timeout`), past which it is a ConfigurationError (exit 4).
+ * jitter), a 429 waits its Retry-After (or the backoff) and retries too. Only a definite answer
+ * ends it — a balance, a refusal of the key (exit 4), or an answer that says the balance cannot
+ * be read (the batch goes on without the check) — or the start timeout (`--start-timeout`), past
+ * which it is a ConfigurationError (exit 4).
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { ConfigurationError } from "../../core/errors.js";
