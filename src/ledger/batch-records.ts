@@ -75,16 +75,13 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
     get,
     async create(batch, now) {
       const fields = Object.entries(batchFields(batch, now)).flat();
-      const created =
-        (await scripted.rfbCreateBatch(
-          keys.batch(batch.id),
-          keys.batches,
-          batch.id,
-          now.getTime(),
-          ...fields,
-        )) === 1;
+      const created = (await scripted.rfbCreateBatch(keys.batch(batch.id), batch.id, ...fields)) === 1;
       const record = await get(batch.id);
       if (!record) throw new Error(`batch ${batch.id} vanished from Redis while being created`);
+      // Listed apart from the record (the set is global: another cluster slot), every time, so a
+      // process that died between the two steps is healed by the next one; NX keeps the first time.
+      const since = Date.parse(record.submission.createdAt);
+      await redis.zadd(keys.batches, "NX", Number.isNaN(since) ? now.getTime() : since, batch.id);
       return { record, created };
     },
     async refresh(id, submission) {
@@ -133,11 +130,9 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
       await redis.hset(keys.batch(id), "notify_url", url);
     },
     async discard(id) {
-      await redis
-        .multi()
-        .del(keys.batch(id), keys.budgetHistory(id), keys.tiers(id), keys.rows(id), keys.order(id))
-        .zrem(keys.batches, id)
-        .exec();
+      // The batch's keys (one slot), then its listing (the global set: another slot).
+      await redis.del(keys.batch(id), keys.budgetHistory(id), keys.tiers(id), keys.rows(id), keys.order(id));
+      await redis.zrem(keys.batches, id);
     },
     claimFeed: (id, count) => redis.hincrby(keys.batch(id), "fed", count),
     async resetFeed(id) {

@@ -1,7 +1,28 @@
 /**
- * Every Redis key and job id the tool uses, in one place. All keys share the `{prefix}` hash tag,
- * so BullMQ's keys and ours land in one Redis Cluster slot and the Lua scripts may touch them
- * together. Pure.
+ * Every Redis key and job id the tool uses, in one place. Pure.
+ *
+ * Key layout (Redis Cluster ready; the same on a single Redis). A key's slot is decided by the
+ * part between its first `{` and `}` (its hash tag); a Lua script, a MULTI or a pipeline may only
+ * touch keys of one slot, and BullMQ needs every key of a queue in one slot. So:
+ *
+ * - Each batch has its own tag, `{<prefix>:<batchId>}`: its record and everything of it — rows,
+ *   order, staging, results, runs, run shas, reservations, posting, held, tiers, attempts,
+ *   history, removed, budget history, waits — and the BullMQ keys of its own lane queues
+ *   (bullPrefixFor). One batch stays in one slot, so the ledger's scripts keep it exact; different
+ *   batches spread over a cluster's shards.
+ *
+ *     {rfb:B}:batch  {rfb:B}:rows  {rfb:B}:order  {rfb:B}:results  …  {rfb:B}:generate-B:wait
+ *
+ * - What is shared by batches keeps the plain tag `{<prefix>}`: the batches sorted set, the
+ *   pools of submitted batches per binding, API request counters, the callbacks channel, the
+ *   shared rate limits and the schedules (their BullMQ queue and occurrence records).
+ *
+ *     {rfb}:batches  {rfb}:active:<binding>  {rfb}:api-stats  {rfb}:callbacks  {rfb}:schedules:…
+ *
+ * No command, script or transaction mixes a batch's keys with global ones: creating a batch
+ * writes its record (a script on the batch's slot), then lists it (ZADD NX, idempotent).
+ * Batches stored under the layout before this one (`{<prefix>}:batch:<id>`) are not read:
+ * `legacyBatch` only lets commands say so (batch-records.ts).
  */
 import { createHash } from "node:crypto";
 import type { ModelId } from "../core/models.js";
@@ -12,11 +33,16 @@ export type QueueName = "generate" | "edit";
 export const QUEUE_NAMES: readonly QueueName[] = ["generate", "edit"];
 
 export interface Keys {
-  /** BullMQ's `prefix` option: the hash tag. */
+  /** BullMQ's `prefix` option of the queues batches share (the schedules queue): the global tag. */
   readonly bullPrefix: string;
-  /** Sorted set of batch ids by creation time. */
+  /** BullMQ's `prefix` option of a batch's own lane queues: the batch's tag. */
+  bullPrefixFor(batchId: string): string;
+  /** Sorted set of batch ids by creation time (global). */
   readonly batches: string;
+  /** The batch's record (a hash). */
   batch(id: string): string;
+  /** The batch's record under the key layout before per-batch tags: read only to say it is there. */
+  legacyBatch(id: string): string;
   /** rowKey → run id, written before waiting; survives job retention. */
   runs(id: string): string;
   /** rowKey → result JSON; a row is terminal once it is here. */
@@ -59,27 +85,30 @@ export interface Keys {
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
   const tag = `{${prefix}}`;
-  const batch = (id: string) => `${tag}:batch:${id}`;
+  /** Everything of one batch, under its own hash tag. */
+  const of = (id: string, part: string) => `{${prefix}:${id}}:${part}`;
   return {
     bullPrefix: tag,
+    bullPrefixFor: (id) => `{${prefix}:${id}}`,
     batches: `${tag}:batches`,
-    batch,
-    runs: (id) => `${batch(id)}:runs`,
-    results: (id) => `${batch(id)}:results`,
-    rows: (id) => `${batch(id)}:rows`,
-    order: (id) => `${batch(id)}:order`,
-    staging: (id, token, part) => `${batch(id)}:staging:${token}:${part}`,
-    runShas: (id) => `${batch(id)}:run-shas`,
-    reservations: (id) => `${batch(id)}:reservations`,
-    held: (id) => `${batch(id)}:held`,
-    posting: (id) => `${batch(id)}:posting`,
-    tiers: (id) => `${batch(id)}:tiers`,
-    attempts: (id) => `${batch(id)}:attempts`,
-    history: (id) => `${batch(id)}:history`,
-    removed: (id) => `${batch(id)}:removed`,
+    batch: (id) => of(id, "batch"),
+    legacyBatch: (id) => `${tag}:batch:${id}`,
+    runs: (id) => of(id, "runs"),
+    results: (id) => of(id, "results"),
+    rows: (id) => of(id, "rows"),
+    order: (id) => of(id, "order"),
+    staging: (id, token, part) => of(id, `staging:${token}:${part}`),
+    runShas: (id) => of(id, "run-shas"),
+    reservations: (id) => of(id, "reservations"),
+    held: (id) => of(id, "held"),
+    posting: (id) => of(id, "posting"),
+    tiers: (id) => of(id, "tiers"),
+    attempts: (id) => of(id, "attempts"),
+    history: (id) => of(id, "history"),
+    removed: (id) => of(id, "removed"),
     active: (bindingId) => `${tag}:active:${bindingId}`,
-    budgetHistory: (id) => `${batch(id)}:budget-history`,
-    waits: (id) => `${batch(id)}:waits`,
+    budgetHistory: (id) => of(id, "budget-history"),
+    waits: (id) => of(id, "waits"),
     apiStats: `${tag}:api-stats`,
     callbacks: `${tag}:callbacks`,
     rateLimit: (bindingId) => `${tag}:rate-limit:${bindingId}`,

@@ -4,6 +4,9 @@
  * once" hold at every instant. They are read from beside this module when a ledger is made
  * (src/ledger/lua under tsx and vitest, dist/ledger/lua once built: the build copies them) and
  * defined on the connection as ioredis commands (EVALSHA, loaded once per connection).
+ *
+ * Every script receives each key it touches through KEYS (none is built inside Lua), and all of
+ * them belong to one batch, so to one hash tag (keys.ts): each runs on one Redis Cluster slot.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -13,7 +16,7 @@ const LUA_DIR = new URL("./lua/", import.meta.url);
 
 /** Each script: its file, and how many of its arguments are keys. */
 const SCRIPTS = {
-  rfbCreateBatch: { file: "create-batch.lua", keys: 2 },
+  rfbCreateBatch: { file: "create-batch.lua", keys: 1 },
   rfbReserveRow: { file: "reserve-row.lua", keys: 7 },
   rfbRecordRow: { file: "record-row.lua", keys: 6 },
   rfbSetCap: { file: "set-cap.lua", keys: 1 },

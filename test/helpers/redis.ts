@@ -41,12 +41,12 @@ export async function redisUrl(): Promise<string> {
   return containerUrl;
 }
 
-/** Removes every key under the `{prefix}` hash tag; returns how many. */
+/** Removes every key under the `{prefix}` hash tag and the batches' `{prefix:<batch>}` tags; returns how many. */
 export async function deletePrefixKeys(redis: Redis, prefix: string): Promise<number> {
   let removed = 0;
   let cursor = "0";
   do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `{${prefix}}*`, "COUNT", 1000);
+    const [next, keys] = await redis.scan(cursor, "MATCH", `{${prefix}[}:]*`, "COUNT", 1000);
     cursor = next;
     if (keys.length > 0) removed += await redis.unlink(...keys);
   } while (cursor !== "0");

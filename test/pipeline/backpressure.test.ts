@@ -21,7 +21,7 @@ describe("run backpressure", () => {
     const manifest = await writeJsonl(dir, generations(400));
     const queue = new Queue(laneQueueName("bp", "generate"), {
       connection: bed.redis.redis,
-      prefix: createKeys(bed.redis.prefix).bullPrefix,
+      prefix: createKeys(bed.redis.prefix).bullPrefixFor("bp"),
     });
     let most = 0;
     let samples = 0;
@@ -72,7 +72,7 @@ describe("run backpressure", () => {
     expect(submitted.stderr).toContain("600 rows to do (50 queued now, the rest as workers drain the queue)");
     const queue = new Queue(laneQueueName("sb", "generate"), {
       connection: bed.redis.redis,
-      prefix: keys.bullPrefix,
+      prefix: keys.bullPrefixFor("sb"),
     });
     try {
       expect(await queue.getJobCountByTypes("wait", "delayed", "prioritized", "active")).toBe(50);

@@ -89,7 +89,7 @@ describe("workers that crash or share a batch", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/line 4: quality must be one of low, medium, high, got "ultra"/);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
-    const keys = await bed.redis.redis.keys(`{${bed.redis.prefix}}*`);
+    const keys = await bed.redis.redis.keys(`{${bed.redis.prefix}[}:]*`);
     expect(keys, keys.join(",")).toEqual([]);
     expect(bed.sim.ledger().createRequests).toBe(0);
   });
