@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/canonical-json.js";
+import type { ScopeNeeds } from "./units.js";
 import { createLiquid, TemplateRefused, type CompiledTemplate } from "./liquid.js";
 import {
   JOB_INPUTS,
@@ -45,6 +46,8 @@ export interface CompiledRecipe {
   readonly id: CompiledTemplate;
   readonly where: CompiledTemplate | null;
   readonly jobs: readonly CompiledJob[];
+  /** Whether any template uses `variants` or `images` (worked out per unit only then). */
+  readonly needs: ScopeNeeds;
 }
 
 export type CompileResult =
@@ -116,5 +119,7 @@ export function compileRecipe(recipe: Recipe, file: string): CompileResult {
   }
 
   if (problems.length > 0 || id === null) return { ok: false, problems };
-  return { ok: true, compiled: { recipe, rows: recipe.rows ?? "product", id, where, jobs } };
+  const text = JSON.stringify(recipe);
+  const needs = { variants: /\bvariants\b/.test(text), images: /\bimages\b/.test(text) };
+  return { ok: true, compiled: { recipe, rows: recipe.rows ?? "product", id, where, jobs, needs } };
 }

@@ -86,6 +86,23 @@ export function createFeedRenderer(
     }
   }
 
+  /** A field's value: a constant as it is, a template rendered and trimmed (a failure noted in `problems`). */
+  function valueOf(
+    given: FieldValue,
+    field: string,
+    scope: Fields,
+    location: RowLocation,
+    problems: Problem[],
+  ): unknown {
+    if (given.kind === "constant") return given.value;
+    try {
+      return given.template.render(scope).trim();
+    } catch (error) {
+      problems.push(problemOf(location, field, scope, error, given.template.source));
+      return undefined;
+    }
+  }
+
   function renderJob(
     job: CompiledJob,
     id: string,
@@ -99,18 +116,18 @@ export function createFeedRenderer(
       else if (!kept(outcome.text)) return null;
     }
     const fields: Record<string, unknown> = { id: `${id}-${job.name}` };
-    const value = (given: FieldValue, field: string): unknown => {
-      if (given.kind === "constant") return given.value;
-      const outcome = run(given.template, scope);
-      if (outcome.ok) return outcome.text.trim();
-      problems.push(problemOf(location, field, scope, outcome.error, given.template.source));
-      return undefined;
-    };
-    for (const field of job.fields) fields[field.column] = value(field.value, field.field);
+    for (const field of job.fields)
+      fields[field.column] = valueOf(field.value, field.field, scope, location, problems);
     if (job.imageUrls !== null) {
-      fields.image_urls = Array.isArray(job.imageUrls)
-        ? job.imageUrls.map((url, i) => value(url, `image_urls[${i}]`)).filter((url) => url !== "")
-        : value(job.imageUrls as FieldValue, "image_urls");
+      if (Array.isArray(job.imageUrls)) {
+        const urls: unknown[] = [];
+        job.imageUrls.forEach((url: FieldValue, i: number) => {
+          const text = valueOf(url, `image_urls[${i}]`, scope, location, problems);
+          if (text !== "") urls.push(text);
+        });
+        fields.image_urls = urls;
+      } else
+        fields.image_urls = valueOf(job.imageUrls as FieldValue, "image_urls", scope, location, problems);
     }
     if (problems.length > 0)
       return { ok: false, problems: problems.map((p) => ofJob(p, job.name)), location };

@@ -27,7 +27,11 @@ export function isFeedSource(source: ManifestSource): source is FeedSource {
 export async function* feedUnits(source: ManifestSource, compiled: CompiledRecipe): AsyncGenerator<Unit[]> {
   await checkReadable(source.path, source.label ?? source.path);
   const { batches } = await readRecords(source, compiled.recipe);
-  const grouper = createGrouper({ rows: compiled.rows, groupBy: compiled.recipe.group_by });
+  const grouper = createGrouper({
+    rows: compiled.rows,
+    groupBy: compiled.recipe.group_by,
+    needs: compiled.needs,
+  });
   for await (const rows of batches) {
     const units = grouper.push(rows);
     if (units.length > 0) yield units;

@@ -27,6 +27,17 @@ const IMAGE_COLUMNS = ["Image Src", "image_link", "additional_image_link"];
 const RESERVED = new Set(["row", "product", "variants", "images"]);
 const WORD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const bare = new Map<string, boolean>();
+/** A column a template may name bare (`{{ Title }}`): a plain word that is not one of the scope's own names. */
+function isBare(name: string): boolean {
+  let known = bare.get(name);
+  if (known === undefined) {
+    known = WORD.test(name) && !RESERVED.has(name);
+    if (bare.size < 10_000) bare.set(name, known);
+  }
+  return known;
+}
+
 const blank = (value: unknown) => value === undefined || value === null || value === "";
 
 /** CSV cells left empty are "" (not missing): only a column the feed lacks is a missing variable. */
@@ -64,15 +75,15 @@ function imagesOf(rows: readonly Fields[]): string[] {
 function scopeOf(
   row: Fields,
   product: Fields,
-  variants: readonly Fields[],
-  images: readonly string[],
+  variants: readonly Fields[] | null,
+  images: readonly string[] | null,
 ): Fields {
   const scope: Fields = {};
-  for (const name in row) if (WORD.test(name) && !RESERVED.has(name)) scope[name] = row[name];
+  for (const name in row) if (isBare(name)) scope[name] = row[name];
   scope.row = row;
   scope.product = product;
-  scope.variants = variants;
-  scope.images = images;
+  if (variants) scope.variants = variants;
+  if (images) scope.images = images;
   return scope;
 }
 
@@ -83,10 +94,18 @@ export interface Grouper {
   end(): Unit[];
 }
 
+/** What templates use beyond `row` and `product`: `variants` and `images` are worked out only when used. */
+export interface ScopeNeeds {
+  readonly variants: boolean;
+  readonly images: boolean;
+}
+
 export function createGrouper(options: {
   rows: "product" | "variant";
   groupBy: string | undefined;
+  needs?: ScopeNeeds;
 }): Grouper {
+  const needs = options.needs ?? { variants: true, images: true };
   let groupColumn: string | null | undefined = options.groupBy;
   let key: unknown = undefined;
   let records: { location: RowLocation; fields: Fields }[] = [];
@@ -95,17 +114,24 @@ export function createGrouper(options: {
     const first = records[0];
     if (!first) return;
     const product = first.fields;
+    const images = needs.images ? imagesOf(records.map((r) => r.fields)) : null;
+    if (records.length === 1) {
+      const scope = scopeOf(product, product, needs.variants ? [product] : null, images);
+      out.push({ ok: true, location: first.location, scope });
+      records = [];
+      return;
+    }
     const variantRecords = records.filter((r, i) => i === 0 || !isImageRow(r.fields, groupColumn ?? null));
     const variants = variantRecords.map((r, i) => (i === 0 ? product : merged(product, r.fields)));
-    const images = imagesOf(records.map((r) => r.fields));
+    const shown = needs.variants ? variants : null;
     if (options.rows === "product")
-      out.push({ ok: true, location: first.location, scope: scopeOf(product, product, variants, images) });
+      out.push({ ok: true, location: first.location, scope: scopeOf(product, product, shown, images) });
     else
       variantRecords.forEach((r, i) =>
         out.push({
           ok: true,
           location: r.location,
-          scope: scopeOf(variants[i] as Fields, product, variants, images),
+          scope: scopeOf(variants[i] as Fields, product, shown, images),
         }),
       );
     records = [];
