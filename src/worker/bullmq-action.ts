@@ -2,7 +2,8 @@
  * The one place a row's action becomes BullMQ. Every path ends the processor by throwing what
  * BullMQ expects, so it never returns:
  *
- *   hold, hand-back, wait-again     moveToDelayed + DelayedError     the row waits; no attempt spent
+ *   hold, hand-back, wait-again,    moveToDelayed + DelayedError     the row waits; no attempt spent
+ *   leave                                                            (Redis gone: the job stays as it is)
  *   rate-limit, pause-credit,       queue.rateLimit + RateLimitError the queue waits; no attempt spent
  *   pause-local, stop
  *   retry                           the failure itself               BullMQ backs off; one attempt spent
@@ -23,6 +24,7 @@ export async function applyToBullmq(action: RowAction, cause: unknown, target: B
   switch (action.kind) {
     case "hold":
     case "wait-again":
+    case "leave":
       return delay(target, action.delayMs);
     case "hand-back":
       return delay(target, 0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { WORKER_DEFAULTS } from "../config/defaults.js";
 import { DECISIONS } from "../runflow/error-table.js";
-import { RunflowApiError } from "../runflow/errors.js";
+import { DownloadError, RunflowApiError } from "../runflow/errors.js";
 import type { ErrorDecision } from "../runflow/types.js";
 import { decideAction, decideRowAction, type JobSituation } from "./error-policy.js";
 import { BudgetHold, RowAttemptError } from "./row-errors.js";
@@ -129,5 +129,52 @@ describe("error policy: a row's failed attempt", () => {
       kind: "wait-again",
       delayMs: pauses.unreadableRunMs,
     });
+  });
+
+  it("never makes a Redis error a row's outcome: nothing is recorded, the job goes back or stays", () => {
+    const lost = new Error("Connection is closed.");
+    const retries = Object.assign(new Error("Reached the max retries per request limit (which is 20)."), {
+      name: "MaxRetriesPerRequestError",
+    });
+    const loading = Object.assign(new Error("LOADING Redis is loading the dataset in memory"), {
+      name: "ReplyError",
+    });
+    const phases = [created, { phase: "wait", runId: "run-1", run: null }] as const;
+    for (const cause of [lost, retries, loading]) {
+      for (const state of phases) {
+        for (const situation of [job, { ...job, attemptsMade: 4 }, { ...job, shuttingDown: true }]) {
+          expect(decideRowAction(new RowAttemptError(state, cause), situation)).toEqual({
+            kind: "leave",
+            delayMs: pauses.unreadableRunMs,
+            reason: `Redis failed: ${cause.message}`,
+          });
+        }
+      }
+    }
+    // Recording a paid row's images failed under Redis: the row is not "paid, images lost".
+    const downloaded = new RowAttemptError({ phase: "download", runId: "run-1", run: null }, lost);
+    expect(decideRowAction(downloaded, job).kind).toBe("leave");
+    // A Redis answer that says the command is wrong is a bug, not an outage.
+    const wrong = Object.assign(new Error("WRONGTYPE Operation against a key"), { name: "ReplyError" });
+    expect(decideRowAction(new RowAttemptError(created, wrong), job)).toMatchObject({ kind: "fail" });
+  });
+
+  it("records a paid row failed only when Runflow says its outputs are gone", () => {
+    const download = (failure: "expired" | "no-url" | "network" | "filesystem") =>
+      new RowAttemptError(
+        { phase: "download", runId: "run-1", run: null },
+        new DownloadError(
+          "x",
+          { method: "GET", path: "https://cdn/o.png" },
+          { failure, runId: "run-1", index: 0 },
+        ),
+      );
+    expect(decideRowAction(download("expired"), job)).toMatchObject({
+      kind: "fail",
+      reason: expect.stringMatching(/^paid, images lost/),
+    });
+    expect(decideRowAction(download("no-url"), job)).toMatchObject({ kind: "fail" });
+    expect(decideRowAction(download("network"), { ...job, attemptsMade: 4 }).kind).toBe("wait-again");
+    expect(decideRowAction(download("filesystem"), job).kind).toBe("pause-local");
   });
 });

@@ -2,10 +2,18 @@
  * The one place that turns "this row's attempt failed" into what the worker does next. Pure: it
  * sees the failure (its phase and cause), the client's decision from runflow/error-table.ts, the
  * job's attempt count and the pauses; nothing else. bullmq-action.ts carries the action out.
+ *
+ * A failure comes from one of three places, never confused: Redis failing under the row (its
+ * connection closed or given up on: redis/faults.ts) leaves the row as it is, recording nothing —
+ * Redis is the outage's to report, never a row's outcome; this machine's file system (a directory
+ * that cannot be written: ENOSPC, EACCES) pauses it; Runflow's answer goes by the error table and
+ * the retry policy. Anything else is a bug, and the row fails saying so.
  */
 import type { Pauses } from "../config/defaults.js";
+import { isRedisFault } from "../redis/faults.js";
 import { DECISIONS } from "../runflow/error-table.js";
-import { classifyError, DownloadError } from "../runflow/errors.js";
+import { classifyError } from "../runflow/errors.js";
+import { outputsGone } from "../runflow/retry-policy.js";
 import type { ErrorDecision } from "../runflow/types.js";
 import { BudgetHold, type RowAttemptError } from "./row-errors.js";
 import type { RowPhase } from "./row-types.js";
@@ -17,6 +25,11 @@ export type RowAction =
   | { readonly kind: "hold"; readonly delayMs: number }
   /** The worker is shutting down: the row goes back now (its run id is saved: the next worker resumes it). */
   | { readonly kind: "hand-back" }
+  /**
+   * Redis failed under the row: nothing is recorded about it, and its job goes back (if Redis
+   * still takes it) or stays where it is for whoever works the batch next; its run id is saved.
+   */
+  | { readonly kind: "leave"; readonly delayMs: number; readonly reason: string }
   /** The run exists but Runflow cannot be read right now: look again later, costing no attempt. */
   | { readonly kind: "wait-again"; readonly delayMs: number }
   /** Let BullMQ retry the job with exponential backoff and jitter (costs one attempt). */
@@ -46,7 +59,12 @@ export interface JobSituation {
 }
 
 export function decideRowAction(failure: RowAttemptError, job: JobSituation): RowAction {
-  if (failure.cause instanceof BudgetHold) return { kind: "hold", delayMs: job.pauses.budgetHoldMs };
+  const { cause } = failure;
+  if (isRedisFault(cause)) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return { kind: "leave", delayMs: job.pauses.unreadableRunMs, reason: `Redis failed: ${reason}` };
+  }
+  if (cause instanceof BudgetHold) return { kind: "hold", delayMs: job.pauses.budgetHoldMs };
   // Shutting down: hand the job back at once, whatever went wrong; the next worker starts afresh.
   if (job.shuttingDown) return { kind: "hand-back" };
   if (failure.phase === "download") return downloadAction(failure, job);
@@ -68,8 +86,7 @@ export function decideRowAction(failure: RowAttemptError, job: JobSituation): Ro
 function downloadAction(failure: RowAttemptError, job: JobSituation): RowAction {
   const { cause } = failure;
   const reason = cause instanceof Error ? cause.message : String(cause);
-  const gone = cause instanceof DownloadError && (cause.failure === "expired" || cause.failure === "no-url");
-  if (gone) return { kind: "fail", reason: `paid, images lost: ${reason}` };
+  if (outputsGone(cause)) return { kind: "fail", reason: `paid, images lost: ${reason}` };
   const decision = classifyError(cause);
   const action = DECISIONS[decision.kind].action;
   if (action === "retry" || action === "rate-limit") {

@@ -61,7 +61,7 @@ export interface Lane {
   close(): Promise<void>;
 }
 
-/** Redis failing under the queue worker (a connection going or gone): the Redis outage reports those, once. */
+/** Redis failing under the queue worker (a connection going or gone): the Redis outage says so, once. */
 const connectionTrouble = (err: Error): boolean => isRedisFault(err) || isNetworkError(err);
 
 export function openLane(

@@ -3,9 +3,11 @@
  * so in the log, does what the action needs first (record a failed row, report a configuration
  * error, warn once about credit) and hands it to BullMQ. Every path either hands the job back
  * (delayed, rate limited or retried by BullMQ) or records the row as failed, so no row ever ends
- * without a recorded state. If carrying out the action itself fails (Redis gone for a moment),
- * the job is handed back. Conditions that repeat across rows (429, 402, unreadable runs,
- * transient errors, local write errors) are logged as episodes (row-episodes.ts), not per row.
+ * without a recorded state — except when Redis fails under it: then nothing is recorded about
+ * the row and its job stays in Redis for later (its run id is saved), and the Redis outage
+ * (redis/connection.ts) is what says so, once. If carrying out the action itself fails, the job
+ * is handed back. Conditions that repeat across rows (429, 402, unreadable runs, transient
+ * errors, local write errors) are logged as episodes (row-episodes.ts), not per row.
  */
 import { DelayedError, type Job, type Queue } from "bullmq";
 import { BatchGoneError, ConfigurationError } from "../core/errors.js";
@@ -13,6 +15,7 @@ import { DownloadError } from "../runflow/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { BatchWaits } from "../ledger/waits.js";
 import type { RowJobData } from "../queue/job-data.js";
+import { isRedisFault } from "../redis/faults.js";
 import { applyToBullmq, delay, isBullmqSignal, type BullmqTarget } from "./bullmq-action.js";
 import type { CreditOutage } from "./credit-outage.js";
 import { decideRowAction, type Pauses, type RowAction } from "./error-policy.js";
@@ -66,10 +69,18 @@ export async function onRowError(
     return await applyToBullmq(action, failure.cause, target);
   } catch (outcome) {
     if (isBullmqSignal(outcome) || outcome === failure.cause) throw outcome;
-    ctx.logger.warn(
-      { err: outcome, row: job.data.row.key },
-      "Could not act on a row's error; handing the row back.",
-    );
+    // Redis failing under us is the outage's to report; anything else is said, without a stack.
+    const message = outcome instanceof Error ? outcome.message : String(outcome);
+    if (isRedisFault(outcome))
+      ctx.logger.debug(
+        { err: outcome, row: job.data.row.key },
+        "Redis failed under a row; it stays as it is.",
+      );
+    else
+      ctx.logger.warn(
+        { row: job.data.row.key, reason: message },
+        "Could not act on a row's error; handing the row back.",
+      );
     // If this fails too, BullMQ's stall recovery hands the row to a worker later.
     await delay(target, ctx.handBackMs).catch(() => undefined);
     throw new DelayedError();
@@ -92,6 +103,9 @@ async function prepare(
       ctx.afterHold?.(job.data.batch);
       return;
     case "hand-back":
+      return;
+    case "leave":
+      log.debug({ reason: action.reason }, "Redis failed under the row; nothing is recorded about it.");
       return;
     case "wait-again": {
       const reason = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
@@ -145,8 +159,8 @@ async function prepare(
       );
       return;
     case "fail":
-      log.warn({ reason: action.reason }, "Row failed.");
       await recordFailure(job.data, ctx.deps, failure, action.reason);
+      log.warn({ reason: action.reason }, "Row failed.");
       return;
   }
 }

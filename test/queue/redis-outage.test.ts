@@ -55,9 +55,11 @@ describe("Redis outages", () => {
 
   it("gives up past the Redis timeout with a configuration error (exit 4) saying what to do", async () => {
     own = await startOwnRedis();
-    const { logger } = capture();
+    const { logger, lines } = capture();
     connected = await connectWatchedRedis(own.url, { logger, redisTimeoutMs: 300 });
     const { redis, outage } = connected;
+    const other = redis.duplicate();
+    await other.ping();
     const pending = redis.get("x");
     pending.catch(() => undefined);
     await own.stop();
@@ -67,5 +69,10 @@ describe("Redis outages", () => {
         /^Redis at .* has been unreachable for 300 ms \(last error: ECONNREFUSED\); giving up/,
       ),
     });
+    // Giving up closes every connection: that is not Redis coming back, and not a new outage.
+    await eventually(() => redis.status === "end" && other.status === "end", {
+      what: "every connection to be closed",
+    });
+    expect(lines.map((l) => l.msg)).toEqual([expect.stringMatching(/^Lost Redis at /)]);
   });
 });
