@@ -65,10 +65,14 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
       try {
         await deps.guard(stopped); // Redis gone past --redis-timeout ends the worker with exit 4
       } finally {
-        deps.logger.info("Worker stopping: handing in-flight rows back (their run ids are saved).");
-        if (deps.outage.down)
-          void worker.close(); // nothing to hand back to a Redis that is gone
-        else await worker.close();
+        if (deps.outage.down) {
+          // Nothing can be handed back to a Redis that is gone: the rows stay as they are.
+          deps.logger.info("Worker stopping; its rows stay in Redis for the next worker (run ids saved).");
+          void worker.close();
+        } else {
+          deps.logger.info("Worker stopping: handing in-flight rows back (their run ids are saved).");
+          await worker.close();
+        }
       }
     } finally {
       await client.close();

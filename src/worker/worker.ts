@@ -21,6 +21,7 @@ import { createRowLedger } from "../ledger/row-ledger.js";
 import { createBatchWaits } from "../ledger/waits.js";
 import type { Logger } from "../log/logger.js";
 import { QUEUE_NAMES, type Keys, type QueueName } from "../ledger/keys.js";
+import { isRedisFault } from "../redis/faults.js";
 import type { RunflowClient } from "../runflow/types.js";
 import { createBatchFinisher, type OnBatchEnd } from "./batch-end.js";
 import { createCreditOutage } from "./credit-outage.js";
@@ -257,17 +258,22 @@ export function createWorker(options: WorkerOptions): RowWorker {
   if ("batchId" in scope) discovering = serve(scope.batchId);
   else {
     const tick = () => {
-      discovering = discovering
-        .then(discover)
-        .catch((err: unknown) =>
-          logger.warn({ err }, "Could not look for batches to serve; trying again shortly."),
-        );
+      discovering = discovering.then(discover).catch((err: unknown) =>
+        // Redis failing is the Redis outage's to report (redis/connection.ts), once.
+        isRedisFault(err)
+          ? logger.debug({ err }, "Could not look for batches to serve (Redis failed).")
+          : logger.warn({ err }, "Could not look for batches to serve; trying again shortly."),
+      );
     };
     tick();
     discovery = setInterval(tick, WORKER_DEFAULTS.discoverMs);
     discovery.unref();
   }
-  discovering.catch((err: unknown) => logger.warn({ err }, "Could not open the batch's queues."));
+  discovering.catch((err: unknown) =>
+    isRedisFault(err)
+      ? logger.debug({ err }, "Could not open the batch's queues (Redis failed).")
+      : logger.warn({ err }, "Could not open the batch's queues."),
+  );
 
   const giveUp = options.giveUpAfterMs ? createGiveUpWatch(options.giveUpAfterMs) : null;
   /** Every second: has a batch gone without progress for too long because Runflow refuses? */
