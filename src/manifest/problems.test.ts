@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { unknownNameHint } from "./columns.js";
 import { levenshtein, nearest } from "../core/spelling.js";
-import { describeFound, formatLocation, formatProblems, makeProblem } from "./problems.js";
+import {
+  describeFound,
+  formatLocation,
+  formatProblems,
+  makeProblem,
+  undecodableProblem,
+} from "./problems.js";
 
 const at = (line: number) => ({ file: "catalogue.csv", line });
 
@@ -32,6 +38,29 @@ describe("problems", () => {
     expect(formatProblems(list.slice(0, 2), 1)).toMatch(/\n… and 1 more problem$/);
     expect(formatProblems(list.slice(0, 3), 20, 1_000)).toMatch(/\n… and 997 more problems$/);
     expect(formatProblems([])).toBe("");
+  });
+
+  it("say a cause many rows share once, with how many and which, before the other problems", () => {
+    const cp1252 = { guess: "windows-1252" as const };
+    const list = [
+      ...Array.from({ length: 640 }, (_, i) => undecodableProblem(at(i + 2), "prompt", "Caf\uFFFD", cp1252)),
+      makeProblem(at(700), "quality", "one of low, medium, high", "ultra"),
+    ];
+    const lines = formatProblems(list).split("\n");
+    expect(lines).toEqual([
+      "catalogue.csv: bytes that are not valid UTF-8 (shown as \uFFFD) in 640 rows, on lines 2, 3, 4, 5, 6 and " +
+        '635 more (first: prompt on line 2, "Caf\uFFFD"). They are valid Windows-1252 (what Excel on Windows ' +
+        "saves): read the file with --encoding windows-1252, or save it as UTF-8.",
+      'catalogue.csv line 700: quality must be one of low, medium, high, got "ultra"',
+    ]);
+    // Each row keeps its own problem (JSON output lists them), and without a guess the advice is general.
+    expect(undecodableProblem(at(2), "prompt", "Caf\uFFFD").message).toBe(
+      "catalogue.csv line 2: prompt has bytes that are not valid UTF-8 (shown as \uFFFD). The file is probably " +
+        "in another encoding: name it with --encoding (e.g. --encoding windows-1252 for Excel on Windows, " +
+        "latin1, utf-16le), or save the manifest as UTF-8.",
+    );
+    // Counted among all problems: the rest of a long list is still said.
+    expect(formatProblems(list.slice(0, 3), 20, 50).split("\n").at(-1)).toBe("… and 47 more problems");
   });
 });
 

@@ -14,6 +14,13 @@ export interface RawRow {
   readonly location: RowLocation;
   /** Column/key → value as read: strings from CSV, JSON values from JSON/JSONL. */
   readonly fields: Readonly<Record<string, unknown>>;
+  /** Read as UTF-8 after bytes that are not UTF-8 went by: what the file most likely is. */
+  readonly undecodable?: Undecodable | undefined;
+}
+
+/** What a manifest read as UTF-8 but holding other bytes most likely is; null: no confident guess. */
+export interface Undecodable {
+  readonly guess: "windows-1252" | null;
 }
 
 /** A valid row, with every default resolved: exactly what gets priced and submitted. */
@@ -39,6 +46,18 @@ export interface Problem {
   readonly found: string;
   /** The whole sentence, ready to print. */
   readonly message: string;
+  /**
+   * A cause many rows can share (a file in another encoding): lists of problems say it once,
+   * with how many rows and which, instead of once per row.
+   */
+  readonly cause?: ProblemCause | undefined;
+}
+
+export interface ProblemCause {
+  /** What was found, as a noun phrase: `bytes that are not valid UTF-8 (shown as �)`. */
+  readonly what: string;
+  /** What to do, as a sentence. */
+  readonly advice: string;
 }
 
 /**

@@ -27,7 +27,7 @@ import { NO_DEFAULTS, type ResolvedDefaults } from "./defaults.js";
 import { createFileClaims } from "./file-claims.js";
 import { KeyRegistry } from "./key-registry.js";
 import { canonicalModel, convertInput, displayField, isBlank, placeInput } from "./normalise.js";
-import { makeProblem } from "./problems.js";
+import { makeProblem, undecodableProblem } from "./problems.js";
 import { checkRowId, deriveRowKey, ID_RULE } from "./row-key.js";
 import type { JobRow, ManifestItem, Problem, RawRow, RowLocation } from "./types.js";
 
@@ -207,12 +207,8 @@ export function createRowValidator(
     const { location, fields } = raw;
     const problems: Problem[] = extraProblems.length > 0 ? [...extraProblems] : [];
     for (const name in fields) {
-      if (hasUndecodableBytes(fields[name])) {
-        const message =
-          `${name} has bytes that are not valid UTF-8 (shown as \uFFFD): the file is probably in another encoding: ` +
-          "name it with --encoding (e.g. --encoding windows-1252 for Excel on Windows, latin1, utf-16le), or save the manifest as UTF-8";
-        problems.push(makeProblem(location, name, "UTF-8 text", fields[name], message));
-      }
+      if (hasUndecodableBytes(fields[name]))
+        problems.push(undecodableProblem(location, name, fields[name], raw.undecodable));
     }
     if (json) {
       for (const name in fields) {

@@ -62,7 +62,7 @@ describe("estimate on hostile input", () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /line 2: prompt has bytes that are not valid UTF-8 .*save the manifest as UTF-8/,
+      /latin1\.csv: bytes that are not valid UTF-8 .* in 1 row, on line 2 .*--encoding windows-1252, or save it as UTF-8/,
     );
   });
 

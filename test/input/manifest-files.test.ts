@@ -86,8 +86,9 @@ describe("other encodings", () => {
     const refused = await estimate([file]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(
-      `${file} line 2: prompt has bytes that are not valid UTF-8 (shown as \uFFFD): the file is probably in another encoding: ` +
-        "name it with --encoding (e.g. --encoding windows-1252 for Excel on Windows, latin1, utf-16le), or save the manifest as UTF-8",
+      `${file}: bytes that are not valid UTF-8 (shown as \uFFFD) in 3 rows, on lines 2, 3, 4 (first: prompt on ` +
+        'line 2, "Tasse de caf\uFFFD cr\uFFFDme, d\uFFFDcor \uFFFDl\uFFFDgant"). They are valid Windows-1252 (what ' +
+        "Excel on Windows saves): read the file with --encoding windows-1252, or save it as UTF-8.",
     );
     const rows = await jobRows(file, { encoding: "windows-1252" });
     expect(rows.map((row) => row.input.prompt)).toEqual([

@@ -12,6 +12,8 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { CsvError, type Options } from "csv-parse";
+import type { Undecodable } from "../types.js";
+import { completeUpTo, guessEncoding } from "./utf8-watch.js";
 
 const BATCH = 1024;
 const WINDOW = 4;
@@ -20,9 +22,22 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { createReadStream } = require("node:fs");
 const { parse, CsvError } = require(workerData.csvParse);
+const { isUtf8 } = require("node:buffer");
 const parser = parse(workerData.options);
 const source = createReadStream(workerData.path, { highWaterMark: 64 * 1024 });
 source.on("error", (error) => parser.destroy(error));
+// Bytes that are not UTF-8 are said before the records holding them (utf8-watch.ts, same check).
+const completeUpTo = ${completeUpTo.toString()};
+let carry = null;
+function watch(chunk) {
+  const bytes = carry ? Buffer.concat([carry, chunk]) : chunk;
+  const end = completeUpTo(bytes);
+  carry = end < bytes.length ? Buffer.from(bytes.subarray(end)) : null;
+  if (isUtf8(bytes.subarray(0, end))) return;
+  source.off("data", watch);
+  parentPort.postMessage({ undecodable: bytes });
+}
+source.on("data", watch);
 source.pipe(parser);
 let credit = workerData.window;
 let ended = false;
@@ -56,6 +71,7 @@ parentPort.on("message", () => { credit += 1; pump(); });
 
 type WorkerMessage =
   | { readonly records: string[][] }
+  | { readonly undecodable: Uint8Array }
   | { readonly error: { readonly csv: boolean; readonly message: string; readonly code?: unknown } }
   | { readonly done: true };
 
@@ -73,8 +89,15 @@ function rebuildError(error: { csv: boolean; message: string; code?: unknown }):
   return rebuilt;
 }
 
-/** Batches of records (arrays of cells, the header first), in file order. */
-export async function* parseCsvInWorker(path: string, options: Options): AsyncGenerator<string[][]> {
+/**
+ * Batches of records (arrays of cells, the header first), in file order. `onUndecodable` is told
+ * before the records that hold bytes which are not UTF-8.
+ */
+export async function* parseCsvInWorker(
+  path: string,
+  options: Options,
+  onUndecodable?: (verdict: Undecodable) => void,
+): AsyncGenerator<string[][]> {
   const csvParse = createRequire(import.meta.url).resolve("csv-parse");
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -108,6 +131,10 @@ export async function* parseCsvInWorker(path: string, options: Options): AsyncGe
         if ("records" in message) {
           worker.postMessage(0); // room for one more batch: the worker parses while we validate
           yield message.records;
+          continue;
+        }
+        if ("undecodable" in message) {
+          onUndecodable?.({ guess: guessEncoding(message.undecodable) });
           continue;
         }
         if ("error" in message) throw rebuildError(message.error);

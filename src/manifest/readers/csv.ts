@@ -22,6 +22,7 @@ import { parseCsvInWorker } from "./csv-worker.js";
 import { drainInBatches } from "./drain.js";
 import { openManifestText, readFirstLine, resolveEncoding } from "./text.js";
 import type { ReadRow, ReaderEvent } from "./types.js";
+import type { Undecodable } from "../types.js";
 
 function countOf(text: string, needle: string): number {
   let count = 0;
@@ -115,24 +116,30 @@ interface RecordSource {
   /** Lines to skip before parsing (reading on after a malformed record). */
   readonly skipLines: number;
   readonly onSkipped: (line: string) => void;
+  /** Told, before the records holding them, that bytes which are not UTF-8 went by. */
+  readonly onUndecodable: (verdict: Undecodable) => void;
 }
 
 async function* recordBatches(source: RecordSource): AsyncGenerator<string[][]> {
   const options = { ...CSV_PARSE_OPTIONS, delimiter: source.delimiter };
   if (source.inWorker) {
-    yield* parseCsvInWorker(source.path, options);
+    yield* parseCsvInWorker(source.path, options, source.onUndecodable);
     return;
   }
   const parser = parse(options);
-  const { stream } = await openManifestText(source.path, {
+  const text = await openManifestText(source.path, {
     encoding: source.encoding,
     skipLines: source.skipLines,
     onSkipped: source.onSkipped,
     file: source.file,
   });
-  stream.on("error", (error) => parser.destroy(error));
-  stream.pipe(parser);
-  yield* drainInBatches<string[]>(parser);
+  text.stream.on("error", (error) => parser.destroy(error));
+  text.stream.pipe(parser);
+  for await (const batch of drainInBatches<string[]>(parser)) {
+    const verdict = text.undecodable();
+    if (verdict) source.onUndecodable(verdict);
+    yield batch;
+  }
 }
 
 export interface CsvReadOptions {
@@ -185,6 +192,7 @@ export async function* readCsv(
   /** Reading on after a malformed record: its line, why, and its text once skipped. */
   let broken: { line: number; reason: string; text?: string } | null = null;
   let malformed = 0;
+  let undecodable: Undecodable | null = null;
   for (;;) {
     let failure: CsvError | null = null;
     const source: RecordSource = {
@@ -197,6 +205,7 @@ export async function* readCsv(
       onSkipped: (text) => {
         if (broken) broken.text = text;
       },
+      onUndecodable: (verdict) => void (undecodable ??= verdict),
     };
     try {
       for await (const batch of recordBatches(source)) {
@@ -240,7 +249,7 @@ export async function* readCsv(
             );
             rows.push({ location, fields, problem });
           } else {
-            rows.push({ location, fields });
+            rows.push(undecodable ? { location, fields, undecodable } : { location, fields });
           }
         }
         if (rows.length > 0) yield { kind: "rows", rows };

@@ -80,7 +80,8 @@ export async function* readJson(
   options: { encoding?: string | undefined } = {},
 ): AsyncGenerator<ReaderEvent> {
   const { parser, ended } = countingParser();
-  const { stream: source } = await openManifestText(path, { encoding: options.encoding, file });
+  const text = await openManifestText(path, { encoding: options.encoding, file });
+  const source = text.stream;
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
   const fail = (message: string) => new ManifestError(`${file}: ${message}`, { file });
@@ -95,6 +96,7 @@ export async function* readJson(
     for await (const tokens of drainInBatches<Token>(parser)) {
       const rows: ReadRow[] = [];
       const events: ReaderEvent[] = [];
+      const undecodable = text.undecodable() ?? undefined;
       for (const token of tokens) {
         const name = token.name;
         if (name === "startObject" || name === "startArray") depth++;
@@ -121,7 +123,8 @@ export async function* readJson(
               ),
             });
           } else {
-            rows.push({ location: { file, index: index++ }, fields: value as Record<string, unknown> });
+            const fields = value as Record<string, unknown>;
+            rows.push({ location: { file, index: index++ }, fields, undecodable });
           }
           continue;
         }

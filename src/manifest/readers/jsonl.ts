@@ -5,6 +5,7 @@
  */
 import { makeProblem } from "../problems.js";
 import { openManifestText } from "./text.js";
+import type { Undecodable } from "../types.js";
 import type { ReadRow, ReaderEvent } from "./types.js";
 
 function parseLine(file: string, line: number, text: string): ReadRow {
@@ -36,6 +37,11 @@ function parseLine(file: string, line: number, text: string): ReadRow {
   return { location, fields: value as Record<string, unknown> };
 }
 
+/** Rows read after bytes that are not UTF-8 went by carry what the file most likely is. */
+function withVerdict(rows: ReadRow[], undecodable: Undecodable | null): ReadRow[] {
+  return undecodable ? rows.map((row) => (row.problem ? row : { ...row, undecodable })) : rows;
+}
+
 /** No job needs a longer line; anything longer is a wrong file, and must not eat memory. */
 export const MAX_LINE_CHARS = 1024 * 1024;
 
@@ -56,7 +62,8 @@ export async function* readJsonl(
   file: string,
   options: { encoding?: string | undefined } = {},
 ): AsyncGenerator<ReaderEvent> {
-  const { stream: source } = await openManifestText(path, { encoding: options.encoding, text: true, file });
+  const opened = await openManifestText(path, { encoding: options.encoding, text: true, file });
+  const source = opened.stream;
   let pending = "";
   let line = 0;
   let first = true;
@@ -85,10 +92,11 @@ export async function* readJsonl(
         pending = "";
         skipping = true;
       }
-      if (rows.length > 0) yield { kind: "rows", rows };
+      if (rows.length > 0) yield { kind: "rows", rows: withVerdict(rows, opened.undecodable()) };
     }
     const last = pending.trim();
-    if (last !== "") yield { kind: "rows", rows: [parseLine(file, line + 1, last)] };
+    if (last !== "")
+      yield { kind: "rows", rows: withVerdict([parseLine(file, line + 1, last)], opened.undecodable()) };
   } finally {
     source.destroy();
   }

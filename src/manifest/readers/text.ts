@@ -10,6 +10,8 @@ import { open } from "node:fs/promises";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import type IconvLite from "iconv-lite";
 import { ManifestError } from "../errors.js";
+import type { Undecodable } from "../types.js";
+import { watchUtf8 } from "./utf8-watch.js";
 
 export interface TextOptions {
   /** The encoding asked for (`--encoding`); a byte order mark overrides it. */
@@ -29,6 +31,11 @@ export interface ManifestText {
   readonly stream: Readable;
   /** The encoding in use, as iconv-lite or Node names it. */
   readonly encoding: string;
+  /**
+   * Read as UTF-8: set once bytes that are not UTF-8 went by (before the rows holding them come
+   * out of a parser reading `stream`), with what the file most likely is. Null otherwise.
+   */
+  undecodable(): Undecodable | null;
 }
 
 const UTF8_NAMES = new Set(["utf8", "utf-8", "unicode-1-1-utf-8"]);
@@ -120,11 +127,14 @@ export async function openManifestText(path: string, options: TextOptions = {}):
   const file = options.file ?? path;
   const encoding = await resolveEncoding(path, options.encoding);
   let stream: Readable;
+  let undecodable = (): Undecodable | null => null;
   if (isUtf8(encoding)) {
-    stream = createReadStream(path, {
-      highWaterMark: 64 * 1024,
-      ...(options.text ? { encoding: "utf8" as const } : {}),
-    });
+    const source = createReadStream(path, { highWaterMark: 64 * 1024 });
+    const watch = watchUtf8();
+    source.on("error", (error) => watch.transform.destroy(error));
+    stream = source.pipe(watch.transform);
+    if (options.text) stream.setEncoding("utf8");
+    undecodable = watch.undecodable;
   } else {
     await checkEncoding(encoding, file);
     const iconv = await loadIconv();
@@ -139,7 +149,7 @@ export async function openManifestText(path: string, options: TextOptions = {}):
     stream.on("error", (error) => skipper.destroy(error));
     stream = stream.pipe(skipper);
   }
-  return { stream, encoding };
+  return { stream, encoding, undecodable };
 }
 
 /** The file's first line that is not blank, decoded (at most 64 KiB read): enough to tell the CSV delimiter. */
