@@ -24,15 +24,13 @@ let graceful = false;
 let paidWork = false;
 
 /**
- * Exits 130. process.exit first waits for the thread pool, which a file-system call that never
- * returns (a FIFO nobody writes, a hung mount) holds forever: then the process ends by the
- * signal itself instead (a shell reads 130 for SIGINT all the same).
+ * Exits 130. process.exit first waits for every thread of the pool, which a file-system call that
+ * never returns (a hung mount) holds forever; so the signals' own handling is restored first: a
+ * next Ctrl-C then ends the process whatever it waits for.
  */
-function exitInterrupted(signal: NodeJS.Signals): never {
-  if (process.getActiveResourcesInfo().some((name) => name.startsWith("FSReq"))) {
-    process.removeAllListeners(signal);
-    process.kill(process.pid, signal);
-  }
+function exitInterrupted(): never {
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   process.exit(EXIT.interrupted);
 }
 
@@ -45,14 +43,20 @@ function endAfterGrace(): void {
       `runflow-batch: not stopped after ${STOP_GRACE_MS / 1000} s with nothing paid in flight; exiting now. ` +
         "Run the same command again to resume.\n",
     );
-    exitInterrupted(firstSignal);
+    // A file-system call may be what it is stuck in (then process.exit would wait for it): end by
+    // the signal itself (a shell reads 130 for SIGINT all the same).
+    if (process.getActiveResourcesInfo().some((name) => name.startsWith("FSReq"))) {
+      process.removeAllListeners(firstSignal);
+      process.kill(process.pid, firstSignal);
+    }
+    exitInterrupted();
   }, STOP_GRACE_MS).unref();
 }
 
 const onSignal = (name: NodeJS.Signals) => {
   signals += 1;
   if (signals === 1) firstSignal = name;
-  if (!graceful || signals > 1) exitInterrupted(name); // nothing to hand back, or asked twice
+  if (!graceful || signals > 1) exitInterrupted(); // nothing to hand back, or asked twice
   process.stderr.write(
     `\nrunflow-batch: ${name} received; stopping cleanly. Press Ctrl-C again to exit at once.\n`,
   );

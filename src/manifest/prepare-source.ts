@@ -8,13 +8,15 @@
  *   when it is not a comma) and kept on the source, so every reader and the batch record use it.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { constants, createReadStream, createWriteStream, openSync } from "node:fs";
+import { Socket } from "node:net";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { readConfig, type Environment } from "../config/config.js";
 import { UsageError } from "../core/errors.js";
+import { ManifestError } from "./errors.js";
 import { describeDelimiter, detectDelimiter } from "./delimiter.js";
 import { sniffFormat } from "./sniff.js";
 import { checkEncoding, readFirstLine } from "./readers/text.js";
@@ -74,9 +76,25 @@ async function spoolStdin(
 }
 
 /** A pipe, FIFO or device (`<(…)`, a named pipe): it can be read only once, so it is spooled too. */
-async function readOnce(path: string): Promise<boolean> {
+async function readOnce(path: string): Promise<"fifo" | "device" | null> {
   const info = await stat(path).catch(() => null);
-  return info !== null && !info.isFile() && !info.isDirectory();
+  if (info === null || info.isFile() || info.isDirectory()) return null;
+  return info.isFIFO() ? "fifo" : "device";
+}
+
+/**
+ * A FIFO read through the event loop, not a thread-pool read: open() of a FIFO blocks until a
+ * writer comes, and a thread held so can neither be stopped nor let the process exit (Ctrl-C).
+ * Opened without blocking, it waits in epoll, and ends when its writer closes it.
+ */
+function fifoStream(path: string): Readable {
+  try {
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return new Socket({ fd, readable: true, writable: false });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ManifestError(`${path}: cannot be read (${code}).`, { file: path, cause: error });
+  }
 }
 
 /** The format the name says, or undefined (then the first line tells). */
@@ -120,8 +138,13 @@ async function fromStdin(source: ManifestSource, io: SourceIo): Promise<Manifest
 export async function prepareManifestSource(source: ManifestSource, io: SourceIo): Promise<ManifestSource> {
   let prepared = source;
   if (STDIN_PATHS.has(source.path)) prepared = await fromStdin(source, io);
-  else if (await readOnce(source.path))
-    prepared = await spooled(source, createReadStream(source.path), source.path, io);
+  else {
+    const once = await readOnce(source.path);
+    if (once !== null) {
+      const input = once === "fifo" ? fifoStream(source.path) : createReadStream(source.path);
+      prepared = await spooled(source, input, source.path, io);
+    }
+  }
   const file = prepared.label ?? prepared.path;
   await checkEncoding(prepared.encoding, file);
   const format = detectFormat(prepared.path, prepared.format, file);

@@ -60,7 +60,7 @@ describe("the binary's edges", () => {
       closeSync(writer);
       closeSync(reader);
       let stderr = "";
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       const [code] = (await once(child, "exit")) as [number | null];
       expect(code, `${args.join(" ")}: ${stderr}`).toBe(0);
       expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
@@ -78,8 +78,7 @@ describe("the binary's edges", () => {
     // The child opened the pipe: it is past start-up, and will wait for lines that never come.
     fds.push(await writerOnceRead(manifest));
     run.child.kill("SIGINT"); // once
-    // A read of the pipe holds a thread, so the process ends by the signal: 130 in a shell.
-    expect(await run.exited).toBe("SIGINT");
+    expect(await run.exited).toBe(130);
     expect(run.output()).toContain("stopping cleanly");
     expect(run.output()).toContain("with nothing paid in flight; exiting now");
     expect(run.output()).not.toMatch(/\n\s+at /);
