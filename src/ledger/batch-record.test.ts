@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BUILT_IN_PRICES } from "../pricing/table.js";
-import { batchFields, parseBatchRecord, UnreadableBatchError, type NewBatch } from "./batch-record.js";
+import { batchFields, parseBatchRecord, type NewBatch } from "./batch-record.js";
+import { UnreadableBatchError } from "./errors.js";
 
 const batch: NewBatch = {
   id: "b1",

@@ -19,6 +19,7 @@ import type { ManifestSource } from "../manifest/source.js";
 import { priceTableSchema, type PriceTable } from "../pricing/table.js";
 import { tierJsonSchema, totalsJsonSchema, type TierJson, type TotalsJson } from "../pricing/totals.js";
 import type { Binding } from "./binding.js";
+import { UnreadableBatchError } from "./errors.js";
 
 export type BatchState = "submitted" | "running" | "done" | "budget" | "failed-rows" | "canceled";
 const BATCH_STATES = ["submitted", "running", "done", "budget", "failed-rows", "canceled"] as const;
@@ -196,20 +197,6 @@ const batchHash = z.object({
   end_reason: z.string().optional(),
   reported_at: z.string().optional(),
 });
-
-/** Thrown when a stored batch cannot be read: written by another version, or edited by hand. */
-export class UnreadableBatchError extends Error {
-  constructor(
-    readonly batchId: string,
-    readonly problems: readonly string[],
-  ) {
-    super(
-      `batch ${batchId}'s record in Redis cannot be read (${problems.join("; ")}); it was written by ` +
-        "another version of runflow-batch or changed by hand. Submit the manifest again under a new --batch id.",
-    );
-    this.name = "UnreadableBatchError";
-  }
-}
 
 /**
  * Reads a batch's hash (HGETALL) plus its held-set and reservation counts. Null when there is

@@ -4,6 +4,7 @@
  * status read these; they never depend on BullMQ's job retention.
  */
 import type { Redis } from "ioredis";
+import { BatchGoneError } from "../core/errors.js";
 import type { Keys } from "./keys.js";
 import {
   batchFields,
@@ -77,7 +78,7 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
       const fields = Object.entries(batchFields(batch, now)).flat();
       const created = (await scripted.rfbCreateBatch(keys.batch(batch.id), batch.id, ...fields)) === 1;
       const record = await get(batch.id);
-      if (!record) throw new Error(`batch ${batch.id} vanished from Redis while being created`);
+      if (!record) throw new BatchGoneError(batch.id, null); // Redis flushed or restarted meanwhile
       // Listed apart from the record (the set is global: another cluster slot), every time, so a
       // process that died between the two steps is healed by the next one; NX keeps the first time.
       const since = Date.parse(record.submission.createdAt);

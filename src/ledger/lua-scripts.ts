@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Redis } from "ioredis";
+import { ConfigurationError } from "../core/errors.js";
 
 const LUA_DIR = new URL("./lua/", import.meta.url);
 
@@ -53,7 +54,7 @@ function readScript(file: string): string {
     return readFileSync(url, "utf8");
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
+    throw new ConfigurationError(
       `cannot read the ledger script ${fileURLToPath(url)} (${reason}); it ships beside the code in ` +
         "ledger/lua/: run `npm run build`, which copies src/ledger/lua to dist/ledger/lua",
       { cause: error },

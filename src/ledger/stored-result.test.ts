@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseStoredResult, UnreadableResultError } from "./stored-result.js";
+import { UnreadableResultError } from "./errors.js";
+import { parseStoredResult } from "./stored-result.js";
 
 const result = {
   id: "chair",

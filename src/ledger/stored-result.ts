@@ -3,6 +3,7 @@
  * the type. Read back through zod; fields this version does not know are kept as they are. Pure.
  */
 import { z } from "zod";
+import { UnreadableResultError } from "./errors.js";
 
 const nullableText = z.string().nullable();
 
@@ -36,21 +37,6 @@ export const storedResultSchema = z.looseObject({
 });
 
 export type StoredResult = z.infer<typeof storedResultSchema>;
-
-/** Thrown when a recorded result cannot be read: written by another version, or edited by hand. */
-export class UnreadableResultError extends Error {
-  constructor(
-    readonly batchId: string,
-    readonly row: string,
-    detail: string,
-  ) {
-    super(
-      `the recorded result of row ${row} in batch ${batchId} cannot be read (${detail}); it was written by ` +
-        "another version of runflow-batch or changed by hand",
-    );
-    this.name = "UnreadableResultError";
-  }
-}
 
 export function parseStoredResult(batchId: string, row: string, text: string): StoredResult {
   let value: unknown;

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { MODEL_IDS, MODELS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
+import { UsageError } from "../core/errors.js";
 import type { Micros } from "../core/money.js";
 
 const micros = z.number().int().nonnegative();
@@ -48,7 +49,8 @@ export const BUILT_IN_PRICES: PriceTable = {
   ],
 };
 
-export class UnknownPriceError extends Error {
+/** A model or tier the price table has no price for (exit 2 should it reach the command line). */
+export class UnknownPriceError extends UsageError {
   constructor(
     readonly model: string,
     readonly quality: Quality | null,
@@ -58,7 +60,6 @@ export class UnknownPriceError extends Error {
       `no price for ${model}${quality ? ` at quality ${quality}` : ""} in the price table (${source}); ` +
         `add it to a prices file and pass --prices FILE`,
     );
-    this.name = "UnknownPriceError";
   }
 }
 

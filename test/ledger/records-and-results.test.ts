@@ -4,9 +4,8 @@
  * and a record that cannot be read says which batch and field.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { UnreadableBatchError } from "../../src/ledger/batch-record.js";
+import { UnreadableBatchError, UnreadableResultError } from "../../src/ledger/errors.js";
 import { createLedger, type Ledger } from "../../src/ledger/ledger.js";
-import { UnreadableResultError } from "../../src/ledger/stored-result.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
 import type { StoredResult } from "../../src/ledger/stored-result.js";
 import { createKeys, type Keys } from "../../src/ledger/keys.js";
