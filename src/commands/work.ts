@@ -9,6 +9,7 @@ import type { ConfigurationError } from "../core/errors.js";
 import { createWorker } from "../worker/worker.js";
 import type { CommandContext } from "./context.js";
 import { endBatchHandler } from "../batch/end/end-batch.js";
+import { checkApiKey } from "../batch/open/balance-check.js";
 import { bindingOf, openQueueDeps, runflowClientFor } from "../runtime/deps.js";
 import type { WorkerSettings } from "../batch/settings.js";
 
@@ -26,7 +27,15 @@ function stopSignal(signal: AbortSignal | undefined): { stopped: Promise<void>; 
   return { stopped, stop };
 }
 
-export async function work(ctx: CommandContext, settings: WorkSettings): Promise<void> {
+/**
+ * @param options.keyChecked the caller (`serve`) already checked the API key; otherwise the key
+ *   is checked at start (one request): a key Runflow refuses ends the worker with exit 4.
+ */
+export async function work(
+  ctx: CommandContext,
+  settings: WorkSettings,
+  options: { readonly keyChecked?: boolean } = {},
+): Promise<void> {
   const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   let fatal: ConfigurationError | null = null;
   const { stopped, stop } = stopSignal(ctx.io.signal);
@@ -38,6 +47,7 @@ export async function work(ctx: CommandContext, settings: WorkSettings): Promise
     };
     const client = runflowClientFor(deps.config, deps.logger, undefined, undefined, deps, limits);
     try {
+      if (!options.keyChecked) await deps.guard(checkApiKey(client, deps.logger));
       const worker = createWorker({
         redis: deps.redis,
         keys: deps.keys,

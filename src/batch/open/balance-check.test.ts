@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { RunflowApiError, RunflowNetworkError } from "../../runflow/errors.js";
 import type { Balance } from "../../runflow/types.js";
 import { backoffDelay, BACKOFF } from "../../runflow/retry-policy.js";
-import { checkBalance } from "./balance-check.js";
+import { checkApiKey, checkBalance } from "./balance-check.js";
+import { silentLogger } from "../../log/logger.js";
 
 const ref = { method: "GET", path: "/v1/billing/balance" };
 const api = (status: number, retryAfterMs: number | null = null) =>
@@ -85,5 +86,25 @@ describe("start-up balance check", () => {
       1_000, 2_000, 4_000, 30_000, 30_000,
     ]);
     expect(backoffDelay(4, curve, () => 0)).toBe(4_000);
+  });
+});
+
+describe("a worker's start-up check of its key", () => {
+  it("ends with exit 4 and Runflow's message when the key is refused", async () => {
+    const refused = scripted([api(401)]);
+    await expect(checkApiKey(refused.client, silentLogger())).rejects.toMatchObject({
+      exitCode: 4,
+      message: expect.stringMatching(/^GET \/v1\/billing\/balance → 401: no\. Check RUNFLOW_API_KEY/),
+    });
+    expect(refused.calls()).toBe(1);
+  });
+
+  it("goes on, once, when Runflow cannot tell (unreachable, 5xx, no balance endpoint)", async () => {
+    for (const answer of [reset(), api(503), api(404)]) {
+      const s = scripted([answer]);
+      await expect(checkApiKey(s.client, silentLogger())).resolves.toBeUndefined();
+      expect(s.calls()).toBe(1);
+    }
+    await expect(checkApiKey(scripted([BALANCE]).client, silentLogger())).resolves.toBeUndefined();
   });
 });

@@ -80,3 +80,20 @@ export async function checkBalance(o: BalanceCheckOptions): Promise<BalanceAnswe
     }
   }
 }
+
+/**
+ * A long-running process's (`worker`, `serve`) check of its API key at start: one authenticated
+ * request. A key Runflow refuses (401, 403) is a ConfigurationError (exit 4) with Runflow's
+ * message, as `run` and `submit` say it — instead of a worker idling forever on an account with
+ * no batches. Anything else (unreachable, 5xx, 429, no balance endpoint) cannot tell, so the
+ * process goes on: its rows retry, and a refusal on them stops it the same way.
+ */
+export async function checkApiKey(client: Pick<RunflowClient, "getBalance">, logger: Logger): Promise<void> {
+  try {
+    await client.getBalance();
+  } catch (error) {
+    const reason = message(error);
+    if (classifyError(error).kind === "configuration") throw new ConfigurationError(reason, { cause: error });
+    logger.warn({ reason }, `Could not check the Runflow API key at start (${reason}); going on.`);
+  }
+}
