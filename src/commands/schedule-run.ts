@@ -38,7 +38,7 @@ export async function scheduleRun(ctx: CommandContext, settings: ScheduleRunSett
       const runner = createOccurrenceRunner({
         store: createOccurrenceStore(deps.redis, deps.keys),
         batches: deps.ledger.batches,
-        start: occurrenceStarter({ ...deps, client, binding, stderr: ctx.io.stderr }),
+        start: occurrenceStarter({ ...deps, client, binding, stderr: ctx.io.stderr, env: ctx.io.env }),
         isDefinite: definiteStartError,
         logger: deps.logger,
       });

@@ -1,10 +1,12 @@
 /**
- * What a command does with the manifest or feed it was given before anything reads it: a feed
- * with a recipe gets its recipe read and checked at once (every problem, exit 2, before the
- * feed is touched) and its paths made absolute, so a batch stores where they are; a manifest
- * goes through the manifest's own preparation (stdin, encoding, separator).
+ * What a command does with the manifest or feed it was given before anything reads it: a URL is
+ * fetched into a kept local copy (fetch.ts: conditional, capped, retried); a feed with a recipe
+ * gets its recipe read and checked at once (every problem, exit 2, before the feed is touched)
+ * and its paths made absolute, so a batch stores where they are; a manifest goes through the
+ * manifest's own preparation (stdin, encoding, separator).
  */
 import path from "node:path";
+import { readConfig } from "../config/config.js";
 import { UsageError } from "../core/errors.js";
 import { prepareManifestSource, STDIN, type SourceIo } from "../manifest/prepare-source.js";
 import { checkEncoding } from "../manifest/readers/text.js";
@@ -12,16 +14,47 @@ import type { ManifestSource } from "../manifest/source.js";
 import { checkReadable } from "../manifest/stream.js";
 import type { CompiledRecipe } from "./compile.js";
 import { loadRecipe } from "./recipe-load.js";
+import { fetchFeed, headersFromEnv, type FetchedFeed, type FetchSettings } from "./fetch.js";
+import { isUrl } from "./url.js";
 
 export interface PreparedFeed {
   readonly source: ManifestSource;
   /** The compiled recipe, for a feed. */
   readonly recipe: CompiledRecipe | null;
+  /** How a URL was fetched (null for a local file). */
+  readonly fetched: FetchedFeed | null;
+}
+
+/** How a URL is fetched: whose kept copy (a schedule's own), and test hooks. */
+export type RemoteOptions = Partial<Omit<FetchSettings, "cacheDir" | "headers">>;
+
+/** Fetches a URL source into its kept copy; the source then reads that file, named by the URL. */
+async function fetched(source: ManifestSource, io: SourceIo, remote: RemoteOptions) {
+  const where = remote.cacheKey?.startsWith("schedule:")
+    ? `schedule ${remote.cacheKey.slice(9)}`
+    : "--feed-header";
+  const feed = await fetchFeed(source.path, {
+    cacheDir: path.join(readConfig({}, io.env).stateDir, "feeds"),
+    cacheKey: remote.cacheKey ?? "command-line",
+    headers: headersFromEnv(source.feedHeaders, io.env, where),
+    ...remote,
+  });
+  if (feed.outcome === "not-modified")
+    io.stderr.write(`${feed.label}: not modified since it was last fetched; reading the kept copy.\n`);
+  const { feedHeaders: _headers, ...rest } = source;
+  return { feed, source: { ...rest, path: feed.path, label: source.label ?? feed.label } };
 }
 
 /** The source every reader of this command reads; for a feed, its recipe compiled. */
-export async function prepareFeed(source: ManifestSource, io: SourceIo): Promise<PreparedFeed> {
-  if (!source.recipe) return { source: await prepareManifestSource(source, io), recipe: null };
+export async function prepareFeed(
+  given: ManifestSource,
+  io: SourceIo,
+  remote: RemoteOptions = {},
+): Promise<PreparedFeed> {
+  let source = given;
+  let feed: FetchedFeed | null = null;
+  if (isUrl(given.path)) ({ source, feed } = await fetched(given, io, remote));
+  if (!source.recipe) return { source: await prepareManifestSource(source, io), recipe: null, fetched: feed };
   if (source.path === STDIN || source.path === "/dev/stdin")
     throw new UsageError(
       "a feed read through --recipe is read from a file or an https:// URL, not from standard input; " +
@@ -35,6 +68,7 @@ export async function prepareFeed(source: ManifestSource, io: SourceIo): Promise
   return {
     source: { ...source, path: path.resolve(source.path), label: file, recipe: recipePath },
     recipe,
+    fetched: feed,
   };
 }
 

@@ -10,6 +10,8 @@ export interface ManifestSource extends StreamOptions {
   readonly path: string;
   /** A recipe file: the manifest is a product feed, rendered into job rows by it (src/feed/). */
   readonly recipe?: string | undefined;
+  /** A feed fetched from a URL: header → the environment variable holding its value (credentials). */
+  readonly feedHeaders?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The reading options of a source without its path: what a batch stores beside the path. */

@@ -10,9 +10,9 @@ import type { Logger } from "../log/logger.js";
 import type { BatchRecords } from "../ledger/batch-records.js";
 import { batchEnded, occurrenceRunning } from "./batch-ended.js";
 import { decide, type Decision } from "./decide.js";
-import { batchIdOf, occurrenceOf, type OccurrenceTime } from "./occurrence.js";
+import { occurrenceOf, type OccurrenceTime } from "./occurrence.js";
 import type { OccurrenceEntry, OccurrenceStore } from "./occurrence-store.js";
-import type { Schedule } from "./schedule.js";
+import { occurrenceBatchId, type Schedule } from "./schedule.js";
 
 export interface StartedBatch {
   readonly batchId: string;
@@ -153,7 +153,10 @@ export function createOccurrenceRunner(deps: RunnerDeps): OccurrenceRunner {
       if (!entry || entry.outcome !== "started" || entry.opened_ms !== null)
         return { started: null, error: null };
       const record = await deps.batches.get(batchId);
-      if (record && batchEnded(record)) return { started: null, error: null };
+      // Ended since this occurrence started: a duplicate fire. (A schedule that keeps one directory
+      // up to date finds its batch ended by the previous occurrence: that one it opens again.)
+      const endedBefore = record?.endedAt != null && Date.parse(record.endedAt) < (entry.started_ms ?? 0);
+      if (record && batchEnded(record) && !endedBefore) return { started: null, error: null };
       try {
         const started = await deps.start(schedule, occurrence, batchId);
         await store.put(name, { ...entry, opened_ms: now() });
@@ -177,7 +180,7 @@ export function createOccurrenceRunner(deps: RunnerDeps): OccurrenceRunner {
 
   async function handle(schedule: Schedule, dueMs: number, options: HandleOptions = {}): Promise<Handled> {
     const occurrence = occurrenceOf(schedule, dueMs);
-    const batchId = batchIdOf(schedule.name, occurrence.key);
+    const batchId = occurrenceBatchId(schedule, occurrence.key);
     const decision = await decideOnce(schedule, occurrence, batchId, options);
     const base = { key: occurrence.key, batchId, decision };
     const log = { schedule: schedule.name, occurrence: occurrence.key, batch: batchId };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkSchedule } from "./schedule-schema.js";
-import { sharedOutDir, type Schedule } from "./schedule.js";
+import { keepsOneDirectory, occurrenceBatchId, sharedOutDir, type Schedule } from "./schedule.js";
 
 const FILE = "/srv/jobs/nightly.schedule.yaml";
 const SHOWN = "jobs/nightly.schedule.yaml";
@@ -31,6 +31,8 @@ describe("schedule files", () => {
       name: "nightly",
       file: FILE,
       manifest: "/srv/jobs/nightly.jsonl",
+      recipe: null,
+      feedHeaders: null,
       cron: "0 2 * * *",
       tz: "Europe/Berlin",
       seconds: false,
@@ -96,11 +98,11 @@ describe("schedule files", () => {
     ).toEqual([
       F +
         'unknown field "overlpa" — did you mean "overlap"? ' +
-        "(fields: name, manifest, cron, tz, out, max_cost, " +
+        "(fields: name, manifest, recipe, feed_headers, cron, tz, out, max_cost, " +
         "overlap, starting_deadline, enabled, notify_url, concurrency, prices, quality, model)",
       F + `name must be ${NAME_EXPECTED}, got "night:ly"`,
       F +
-        "manifest must be a path to a manifest, relative to the schedule file; " +
+        "manifest must be a path to a manifest or feed, relative to the schedule file, or its https:// URL; " +
         "{date} is the occurrence's date, " +
         'got "x/{day}.jsonl" ({day} is not a placeholder of manifest (only {date} is))',
       F + `tz must be ${TZ_EXPECTED}, got "Mars/Olympus" (not a time zone this system knows)`,
@@ -112,11 +114,41 @@ describe("schedule files", () => {
     ]);
   });
 
+  it("read a feed: a recipe beside the file, a manifest URL, credentials from environment variables", () => {
+    expect(
+      valid({
+        ...minimal,
+        manifest: "https://shop.example.com/feeds/{date}/products.xml?key=1",
+        recipe: "merchant.recipe.yaml",
+        feed_headers: { Authorization: "FEED_AUTH" },
+      }),
+    ).toMatchObject({
+      manifest: "https://shop.example.com/feeds/{date}/products.xml?key=1",
+      recipe: "/srv/jobs/merchant.recipe.yaml",
+      feedHeaders: { Authorization: "FEED_AUTH" },
+    });
+    expect(
+      problems({
+        ...minimal,
+        manifest: "http://feeds.example.com/p.xml",
+        feed_headers: { Authorization: "secret token" },
+      }),
+    ).toEqual([
+      F +
+        "manifest must be a path to a manifest or feed, relative to the schedule file, or its https:// URL; " +
+        '{date} is the occurrence\'s date, got "http://feeds.example.com/p.xml" (http://feeds.example.com/p.xml: ' +
+        "feeds are fetched over https:// (http:// only from this machine, for tests); use the https URL)",
+      F +
+        "feed_headers must be an object of header names to the environment variables holding their values, " +
+        'such as {Authorization: FEED_AUTH}, got {"Authorization":"…"}',
+    ]);
+  });
+
   it("require name, manifest, cron and tz (no silent UTC)", () => {
     expect(problems({})).toEqual([
       F + `name is required: ${NAME_EXPECTED}`,
       F +
-        "manifest is required: a path to a manifest, relative to the schedule file; " +
+        "manifest is required: a path to a manifest or feed, relative to the schedule file, or its https:// URL; " +
         "{date} is the occurrence's date",
       F + `cron is required: ${CRON_EXPECTED}`,
       F + `tz is required: ${TZ_EXPECTED}`,
@@ -134,10 +166,16 @@ describe("schedule files", () => {
         "and 2026-12-01 14:00, but one directory holds one batch: add {time} to out",
     );
     expect(sharedOutDir(valid({ ...minimal, out: "out/{name}/{time}" }), from)).toBe(
-      'out "out/{name}/{time}" has no {date}, ' +
+      'out "out/{name}/{time}" has {time} but no {date}, ' +
         "so the occurrences of different days would share a directory, " +
-        "but one directory holds one batch: add {date}",
+        "but one directory holds one batch: add {date}, or leave out both to keep one directory up to date night after night",
     );
+    // Neither {date} nor {time}: one directory, kept up to date by every occurrence (one batch).
+    const catalogue = valid({ ...minimal, out: "out/catalogue", cron: "0 2,14 * * *" });
+    expect(sharedOutDir(catalogue, from)).toBeNull();
+    expect(keepsOneDirectory(catalogue)).toBe(true);
+    expect(occurrenceBatchId(catalogue, "2026-12-01T0200")).toBe("nightly");
+    expect(occurrenceBatchId(valid(minimal), "2026-12-01T0200")).toBe("nightly-2026-12-01T0200");
     expect(
       sharedOutDir(valid({ ...minimal, cron: "*/5 * * * * *", out: "out/{name}/{date}/{time}" }), from),
     ).toBeNull();

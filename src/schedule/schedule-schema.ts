@@ -11,6 +11,7 @@ import { MODEL_IDS, QUALITIES } from "../core/models.js";
 import { parseUsdValue } from "../core/money.js";
 import { nearest } from "../core/spelling.js";
 import { describeFound } from "../manifest/problems.js";
+import { checkFeedUrl, isUrl } from "../feed/url.js";
 import { checkCron, CRON_EXPECTED } from "./cron.js";
 import type { Schedule } from "./schedule.js";
 import { unknownPlaceholders } from "./templates.js";
@@ -76,12 +77,21 @@ const FIELDS = {
     z.string().regex(NAME).max(MAX_NAME_LENGTH),
   ),
   manifest: field(
-    "a path to a manifest, relative to the schedule file; {date} is the occurrence's date",
+    "a path to a manifest or feed, relative to the schedule file, or its https:// URL; {date} is the occurrence's date",
     z.string().min(1),
     (v) => {
       const unknown = unknownPlaceholders(v, ["date"]);
-      return unknown.length > 0 ? `{${unknown[0]}} is not a placeholder of manifest (only {date} is)` : null;
+      if (unknown.length > 0) return `{${unknown[0]}} is not a placeholder of manifest (only {date} is)`;
+      return isUrl(v) ? urlProblem(v) : null;
     },
+  ),
+  recipe: field(
+    "a path to a recipe file (*.recipe.yaml), relative to the schedule file: the manifest is a product feed",
+    z.string().min(1),
+  ),
+  feed_headers: field(
+    "an object of header names to the environment variables holding their values, such as {Authorization: FEED_AUTH}",
+    z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)),
   ),
   cron: field(CRON_EXPECTED, z.string().min(1)),
   tz: field(
@@ -115,6 +125,22 @@ const FIELDS = {
   quality: field(`one of ${QUALITIES.join(", ")}`, z.enum(QUALITIES)),
   model: field(`one of ${MODEL_IDS.join(", ")}`, z.enum(MODEL_IDS)),
 } as const;
+
+/** Why a manifest URL cannot be fetched, or null. */
+function urlProblem(text: string): string | null {
+  try {
+    checkFeedUrl(text.replace(/\{date\}/g, "2026-01-01"));
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** `{"Authorization":"…"}`: the header names only. */
+function hiddenValues(value: unknown): string {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return describeFound(value);
+  return describeFound(Object.fromEntries(Object.keys(value).map((key) => [key, "…"])));
+}
 
 type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
@@ -164,7 +190,8 @@ export function checkSchedule(value: unknown, file: string, shown: string): Sche
     const parsed = spec.schema.safeParse(given);
     const reason = parsed.success ? (spec.check?.(parsed.data) ?? null) : null;
     if (!parsed.success || reason !== null) {
-      const found = describeFound(given);
+      // A value written into feed_headers may be a secret pasted by mistake: never shown back.
+      const found = name === "feed_headers" ? hiddenValues(given) : describeFound(given);
       problems.push(
         problem(
           shown,
@@ -199,7 +226,11 @@ export function checkSchedule(value: unknown, file: string, shown: string): Sche
   const schedule: Schedule = {
     name: good.name as string,
     file,
-    manifest: path.resolve(dir, good.manifest as string),
+    manifest: isUrl(good.manifest as string)
+      ? (good.manifest as string)
+      : path.resolve(dir, good.manifest as string),
+    recipe: good.recipe === undefined ? null : path.resolve(dir, good.recipe as string),
+    feedHeaders: (good.feed_headers as Record<string, string> | undefined) ?? null,
     cron: (cron as string).trim(),
     tz: tz as string,
     seconds,

@@ -6,7 +6,7 @@ import path from "node:path";
 import { z } from "zod";
 import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
 import { nextFireTimes } from "./cron.js";
-import { keyText, occurrenceOf } from "./occurrence.js";
+import { batchIdOf, keyText, occurrenceOf } from "./occurrence.js";
 import { placeholdersIn, renderTemplate } from "./templates.js";
 import { createWallClock, wallClock } from "./wall-clock.js";
 
@@ -16,8 +16,12 @@ export interface Schedule {
   readonly name: string;
   /** The schedule file, absolute. */
   readonly file: string;
-  /** The manifest, absolute; may hold `{date}`. */
+  /** The manifest, absolute, or its URL; may hold `{date}`. */
   readonly manifest: string;
+  /** A recipe file, absolute: the manifest is a product feed read through it. */
+  readonly recipe: string | null;
+  /** A feed fetched from a URL: header → the environment variable holding its value. */
+  readonly feedHeaders: Readonly<Record<string, string>> | null;
   readonly cron: string;
   readonly tz: string;
   /** The cron has a seconds field (6 fields). */
@@ -44,6 +48,8 @@ export const scheduleJson = z.object({
   name: z.string(),
   file: z.string(),
   manifest: z.string(),
+  recipe: z.string().nullable().default(null),
+  feedHeaders: z.record(z.string(), z.string()).nullable().default(null),
   cron: z.string(),
   tz: z.string(),
   seconds: z.boolean(),
@@ -60,16 +66,36 @@ export const scheduleJson = z.object({
 });
 
 /**
- * One directory is one batch, so two occurrences must never share an output directory. A cron
- * fires at the same times on every day it fires, so `out` needs `{date}`, and `{time}` when the
- * first few fire times put two on one date. The reason as a sentence, or null.
+ * A schedule whose `out` names neither `{date}` nor `{time}` keeps one directory up to date,
+ * night after night: every occurrence brings the same batch (named after the schedule) up to
+ * date, paying only for rows that are new, changed or failed, and the overlap rule keeps two
+ * occurrences out of it at once.
+ */
+export function keepsOneDirectory(schedule: Pick<Schedule, "out">): boolean {
+  const used = placeholdersIn(schedule.out);
+  return !used.includes("date") && !used.includes("time");
+}
+
+/** The batch an occurrence is: its own (`nightly-2026-12-01T0200`), or the schedule's one batch. */
+export function occurrenceBatchId(schedule: Pick<Schedule, "name" | "out">, key: string): string {
+  return keepsOneDirectory(schedule) ? schedule.name : batchIdOf(schedule.name, key);
+}
+
+/**
+ * One directory is one batch. A schedule either keeps one directory up to date (an `out`
+ * without `{date}` and `{time}`: one batch for every occurrence), or gives each occurrence a
+ * directory of its own: a cron fires at the same times on every day it fires, so `out` then
+ * needs `{date}`, and `{time}` when the first few fire times put two on one date. The reason as
+ * a sentence, or null.
  */
 export function sharedOutDir(schedule: Schedule, fromMs: number): string | null {
   const used = placeholdersIn(schedule.out);
   if (!used.includes("date")) {
+    if (!used.includes("time")) return null;
     return (
-      `out ${JSON.stringify(schedule.out)} has no {date}, so the occurrences of different days ` +
-      "would share a directory, but one directory holds one batch: add {date}"
+      `out ${JSON.stringify(schedule.out)} has {time} but no {date}, so the occurrences of different days ` +
+      "would share a directory, but one directory holds one batch: add {date}, or leave out both to keep " +
+      "one directory up to date night after night"
     );
   }
   if (used.includes("time")) return null;

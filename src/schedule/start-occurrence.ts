@@ -19,6 +19,8 @@ import type { RunflowClient } from "../runflow/types.js";
 import type { OccurrenceTime } from "./occurrence.js";
 import type { IsDefinite, StartBatch } from "./occurrence-runner.js";
 import type { Schedule } from "./schedule.js";
+import type { Environment } from "../config/config.js";
+import { prepareFeed } from "../feed/prepare.js";
 import { renderTemplate } from "./templates.js";
 import type { BatchSettings } from "../batch/settings.js";
 import { openBatch } from "../batch/open/open-batch.js";
@@ -31,6 +33,8 @@ export interface StartOccurrenceDeps extends Pick<QueueDeps, "redis" | "keys" | 
   readonly stderr?: NodeJS.WritableStream;
   /** Relative `out` templates resolve against this directory (default: the current one). */
   readonly cwd?: string;
+  /** The environment: where kept feed copies live, and the variables a schedule's feed_headers name. */
+  readonly env?: Environment;
 }
 
 /** A stream whose lines become info log lines of the occurrence. */
@@ -64,6 +68,8 @@ export async function occurrenceSettings(
   const source: ManifestSource = {
     path: renderTemplate(schedule.manifest, occurrence.values),
     ...(schedule.model || schedule.quality ? { defaults } : {}),
+    ...(schedule.recipe ? { recipe: schedule.recipe } : {}),
+    ...(schedule.feedHeaders ? { feedHeaders: schedule.feedHeaders } : {}),
   };
   const settings: BatchSettings = {
     source,
@@ -89,7 +95,10 @@ export function occurrenceStarter(deps: StartOccurrenceDeps): StartBatch {
     const stderr =
       deps.stderr ??
       logLines(deps.logger, { schedule: schedule.name, occurrence: occurrence.key, batch: batchId });
-    const opened = await openBatch({ ...deps, settings, out, stderr });
+    // A URL is fetched (conditionally: the schedule keeps its own copy), a recipe checked.
+    const io = { stderr: stderr as Writable, env: deps.env ?? {} };
+    const fed = await prepareFeed(settings.source, io, { cacheKey: `schedule:${schedule.name}` });
+    const opened = await openBatch({ ...deps, settings: { ...settings, source: fed.source }, out, stderr });
     try {
       const { record, queues } = opened;
       if (schedule.concurrency !== null) {

@@ -18,6 +18,7 @@ import { parseDurationFlag, parsePositiveInt, parseUsdFlag } from "./parse-flags
 
 export interface BatchFlags {
   recipe?: string;
+  feedHeader?: string[];
   inputFormat?: ManifestFormat;
   delimiter?: string;
   encoding?: string;
@@ -42,6 +43,12 @@ export function addManifestOptions(command: Command): Command {
     .option(
       "--recipe <file>",
       "read the manifest as a product feed (Shopify, Merchant Center, any CSV/TSV/JSON/XML) through this recipe",
+    )
+    .option(
+      "--feed-header <header=ENV_VAR>",
+      "a manifest or feed given as an https:// URL is fetched with this header, its value read from ENV_VAR " +
+        "(e.g. Authorization=FEED_AUTH; repeatable; the value is never printed)",
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .addOption(
       new Option(
@@ -135,10 +142,26 @@ export function parseNotifyUrl(value: string | undefined): string | null {
   return url.toString();
 }
 
+/** `--feed-header Authorization=FEED_AUTH` → {Authorization: "FEED_AUTH"} (the variable's name, not its value). */
+export function parseFeedHeaders(values: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const value of values) {
+    const match = /^\s*([A-Za-z0-9-]+)\s*=\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(value);
+    if (!match)
+      throw new UsageError(
+        `--feed-header must be HEADER=ENV_VAR, such as Authorization=FEED_AUTH (the header's value is read from ` +
+          `the environment variable), got ${JSON.stringify(value.replace(/=.*/, "=…"))}`,
+      );
+    headers[match[1] as string] = match[2] as string;
+  }
+  return headers;
+}
+
 /** Commander has already checked the choices; this only shapes them for the manifest reader. */
 export async function parseManifestFlags(path: string, flags: BatchFlags): Promise<ManifestSettings> {
   const manifest: { -readonly [K in keyof ManifestSource]?: ManifestSource[K] } = {};
   if (flags.recipe !== undefined) manifest.recipe = flags.recipe;
+  if (flags.feedHeader !== undefined) manifest.feedHeaders = parseFeedHeaders(flags.feedHeader);
   if (flags.inputFormat !== undefined) manifest.format = flags.inputFormat;
   if (flags.delimiter !== undefined) manifest.delimiter = parseDelimiter(flags.delimiter);
   if (flags.encoding !== undefined) manifest.encoding = flags.encoding.trim();

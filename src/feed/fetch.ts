@@ -1,0 +1,221 @@
+/**
+ * A feed (or manifest) given as a URL, fetched into a local file every later reader reads: the
+ * body streamed to disk under a size cap, each attempt under a timeout, network errors and 5xx
+ * answers tried again with backoff, and a conditional GET (the ETag / Last-Modified of the copy
+ * kept from last time): an unchanged feed costs one request and is read from the kept copy.
+ * `https://` anywhere; `http://` only to this machine and `file://` (tests, local mirrors).
+ * Credentials come as headers whose values are read from environment variables; they are never
+ * written to a message, a log line or a file, and the URL is shown without its query string.
+ */
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { ConfigurationError, UsageError } from "../core/errors.js";
+import { checkFeedUrl, shownUrl } from "./url.js";
+
+export interface FetchSettings {
+  /** Where kept copies live: `<dir>/<key>/` per cache key and URL. */
+  readonly cacheDir: string;
+  /** Whose copy it is: a schedule's own (`schedule:nightly`), or the command line's. */
+  readonly cacheKey: string;
+  /** Header → value, already read from the environment; never shown. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  readonly maxBytes?: number;
+  /** Tries in all for a network error or a 5xx (default 4). */
+  readonly attempts?: number;
+  /** The first wait between tries (doubles each time), ms. */
+  readonly backoffMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+export const FETCH_DEFAULTS = {
+  timeoutMs: 120_000,
+  maxBytes: 2 * 1024 ** 3,
+  attempts: 4,
+  backoffMs: 2_000,
+} as const;
+
+export interface FetchedFeed {
+  /** The local file to read. */
+  readonly path: string;
+  /** The URL as shown in messages: no credentials, no query string. */
+  readonly label: string;
+  /** `fetched`: a new body; `not-modified`: the server said 304, the kept copy is read. */
+  readonly outcome: "fetched" | "not-modified" | "local";
+  readonly requests: number;
+  readonly bytes: number;
+}
+
+interface Kept {
+  readonly url: string;
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+  readonly file: string;
+  readonly bytes: number;
+}
+
+const EXTENSIONS = /\.(csv|tsv|txt|tab|json|jsonl|ndjson|xml|rss|atom)$/i;
+
+function extensionFor(url: URL, contentType: string | null): string {
+  const fromPath = EXTENSIONS.exec(url.pathname)?.[0];
+  if (fromPath) return fromPath.toLowerCase();
+  const type = (contentType ?? "").toLowerCase();
+  if (type.includes("xml")) return ".xml";
+  if (type.includes("tab-separated")) return ".tsv";
+  if (type.includes("ndjson") || type.includes("jsonl")) return ".jsonl";
+  if (type.includes("json")) return ".json";
+  if (type.includes("csv")) return ".csv";
+  return ".feed";
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Counts bytes through, and stops the download past the cap. */
+function capped(maxBytes: number, label: string, counted: { bytes: number }): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      counted.bytes += chunk.length;
+      if (counted.bytes > maxBytes)
+        done(
+          new UsageError(
+            `${label} is larger than ${maxBytes.toLocaleString("en-US")} bytes; reading stopped`,
+          ),
+        );
+      else done(null, chunk);
+    },
+  });
+}
+
+class Retryable extends Error {}
+
+export async function fetchFeed(text: string, settings: FetchSettings): Promise<FetchedFeed> {
+  const url = checkFeedUrl(text);
+  const label = shownUrl(url);
+  if (url.protocol === "file:") {
+    const local = fileURLToPath(url);
+    return { path: local, label: local, outcome: "local", requests: 0, bytes: (await stat(local)).size };
+  }
+  const o = { ...FETCH_DEFAULTS, ...settings };
+  const dir = path.join(
+    o.cacheDir,
+    createHash("sha256").update(`${o.cacheKey}\n${url.href}`).digest("hex").slice(0, 24),
+  );
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const metaFile = path.join(dir, "kept.json");
+  const kept = await readKept(metaFile, url.href);
+  const doFetch = o.fetch ?? fetch;
+  let requests = 0;
+  for (let attempt = 1; ; attempt++) {
+    const headers: Record<string, string> = { ...o.headers };
+    if (kept?.etag) headers["If-None-Match"] = kept.etag;
+    if (kept?.lastModified) headers["If-Modified-Since"] = kept.lastModified;
+    try {
+      requests += 1;
+      const response = await doFetch(url, {
+        headers,
+        signal: AbortSignal.timeout(o.timeoutMs),
+        redirect: "follow",
+      });
+      if (response.status === 304 && kept) {
+        await response.body?.cancel();
+        return { path: kept.file, label, outcome: "not-modified", requests, bytes: kept.bytes };
+      }
+      if (response.status >= 500 || response.status === 429) {
+        await response.body?.cancel();
+        throw new Retryable(`the server answered ${response.status} ${response.statusText}`.trim());
+      }
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        throw refusal(label, response.status, Object.keys(o.headers ?? {}));
+      }
+      const file = path.join(dir, `feed${extensionFor(url, response.headers.get("content-type"))}`);
+      const incoming = `${file}.incoming`;
+      const counted = { bytes: 0 };
+      try {
+        const body = Readable.fromWeb(response.body as Parameters<typeof Readable.fromWeb>[0]);
+        await pipeline(
+          body,
+          capped(o.maxBytes, label, counted),
+          createWriteStream(incoming, { mode: 0o600 }),
+        );
+        await rename(incoming, file);
+      } catch (error) {
+        await rm(incoming, { force: true });
+        if (error instanceof UsageError) throw error;
+        throw new Retryable(`the download broke off (${(error as Error).message})`);
+      }
+      const next: Kept = {
+        url: url.href,
+        etag: response.headers.get("etag"),
+        lastModified: response.headers.get("last-modified"),
+        file,
+        bytes: counted.bytes,
+      };
+      await writeFile(metaFile, JSON.stringify(next), { mode: 0o600 });
+      return { path: file, label, outcome: "fetched", requests, bytes: counted.bytes };
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      const reason =
+        error instanceof Retryable
+          ? error.message
+          : (error as Error).name === "TimeoutError"
+            ? `no complete answer within ${o.timeoutMs / 1000} s`
+            : `it cannot be reached (${(error as Error).message})`;
+      if (attempt >= o.attempts)
+        throw new ConfigurationError(
+          `${label}: the feed could not be fetched after ${attempt} tries: ${reason}. Check the URL and the network, then run it again.`,
+        );
+      await sleep(o.backoffMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
+function refusal(label: string, status: number, headerNames: readonly string[]): UsageError {
+  if (status === 401 || status === 403) {
+    const given =
+      headerNames.length > 0
+        ? `the ${headerNames.join(", ")} header sent was refused`
+        : "no credentials were sent";
+    return new UsageError(
+      `${label}: the server answered ${status} (${given}); set the feed's credentials in the environment variable named ` +
+        "by feed_headers (a schedule) or --feed-header (the command line)",
+    );
+  }
+  if (status === 404)
+    return new UsageError(`${label}: the server answered 404 (no such feed); check the URL`);
+  return new UsageError(`${label}: the server answered ${status}; check the URL and the credentials`);
+}
+
+async function readKept(metaFile: string, href: string): Promise<Kept | null> {
+  try {
+    const kept = JSON.parse(await readFile(metaFile, "utf8")) as Kept;
+    if (kept.url !== href) return null;
+    await stat(kept.file);
+    return kept;
+  } catch {
+    return null;
+  }
+}
+
+/** Header values from the environment variables named (`{"Authorization": "FEED_AUTH"}`). */
+export function headersFromEnv(
+  named: Readonly<Record<string, string>> | null | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  where: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [header, variable] of Object.entries(named ?? {})) {
+    const value = env[variable];
+    if (value === undefined || value === "")
+      throw new UsageError(
+        `${where}: the ${header} header of the feed comes from the environment variable ${variable}, which is not set; set it`,
+      );
+    headers[header] = value;
+  }
+  return headers;
+}
