@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { BatchError } from "../core/errors.js";
+import { clusterFault } from "../redis/faults.js";
 import type { CommandContext } from "../commands/context.js";
 import type { CommandIo } from "../runtime/io.js";
 import { registerEstimate } from "./estimate.js";
@@ -30,6 +31,7 @@ export function createProgram(ctx: CommandContext): Command {
       "Batch image generation and editing on Runflow: streamed manifests, Redis queues, exact cost reports.",
     )
     .version(VERSION)
+    .option("--redis-cluster", "REDIS_URL names nodes of a Redis Cluster (RUNFLOW_BATCH_REDIS_CLUSTER=1)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -45,7 +47,8 @@ manifest or an output directory that cannot be written (nothing submitted), 3 st
 misconfigured, 5 the batch was canceled, 130 interrupted (run it again to resume).
 
 Environment: RUNFLOW_API_KEY, RUNFLOW_BASE_URL (default https://api.runflow.io),
-REDIS_URL (default redis://127.0.0.1:6379), RUNFLOW_CALLBACK_SECRET, RUNFLOW_BATCH_NOTIFY_SECRET
+REDIS_URL (default redis://127.0.0.1:6379; with RUNFLOW_BATCH_REDIS_CLUSTER=1 or --redis-cluster, nodes
+of a Redis Cluster, comma-separated), RUNFLOW_CALLBACK_SECRET, RUNFLOW_BATCH_NOTIFY_SECRET
 (signs --notify-url notifications), RUNFLOW_BATCH_REDIS_TIMEOUT, LOG_LEVEL.
 
 Examples:
@@ -81,12 +84,17 @@ Examples:
 /** Runs one command line; returns the exit code. User mistakes print a sentence, never a stack. */
 export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
   let exitCode = 0;
+  // --redis-cluster says what RUNFLOW_BATCH_REDIS_CLUSTER=1 says: the commands read it from here.
+  const env: Record<string, string | undefined> = { ...io.env };
   const ctx: CommandContext = {
-    io,
+    io: { ...io, env },
     setExitCode: (code) => void (exitCode = code),
     handlesStop: () => io.onStopHandled?.(),
   };
   const program = createProgram(ctx);
+  program.hook("preAction", () => {
+    if (program.opts<{ redisCluster?: boolean }>().redisCluster) env.RUNFLOW_BATCH_REDIS_CLUSTER = "1";
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
@@ -95,9 +103,10 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
       // --help and --version end here with code 0; usage mistakes were already printed.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof BatchError) {
-      io.stderr.write(`runflow-batch: ${error.message}\n`);
-      return error.exitCode;
+    const known = error instanceof BatchError ? error : clusterFault(error);
+    if (known) {
+      io.stderr.write(`runflow-batch: ${known.message}\n`);
+      return known.exitCode;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr.write(`runflow-batch: unexpected error (please report it):\n${detail}\n`);

@@ -13,6 +13,11 @@ export interface Config {
   readonly redisUrl: string;
   /** Hash tag of every Redis key (BullMQ's and ours): separate deployments or tests on one Redis. */
   readonly redisPrefix: string;
+  /**
+   * RUNFLOW_BATCH_REDIS_CLUSTER (or --redis-cluster): REDIS_URL names one or more nodes of a Redis
+   * Cluster (comma-separated) and every connection is a cluster connection.
+   */
+  readonly redisCluster: boolean;
   readonly callbackSecret: string | null;
   readonly logLevel: string;
   /** True when REDIS_URL (or the flag) names the Redis: then no managed Redis is ever started. */
@@ -56,7 +61,13 @@ export function readConfig(flags: ConfigFlags = {}, env: Environment = process.e
       nonEmpty(env.REDIS_URL) ??
       nonEmpty(env.RUNFLOW_BATCH_DEFAULT_REDIS_URL) ??
       DEFAULTS.redisUrl,
-    redisPrefix: nonEmpty(flags.redisPrefix) ?? nonEmpty(env.RUNFLOW_BATCH_PREFIX) ?? DEFAULTS.redisPrefix,
+    redisPrefix: prefixFrom(
+      nonEmpty(flags.redisPrefix) ?? nonEmpty(env.RUNFLOW_BATCH_PREFIX) ?? DEFAULTS.redisPrefix,
+    ),
+    redisCluster: switchFrom(
+      "RUNFLOW_BATCH_REDIS_CLUSTER",
+      nonEmpty(flags.redisCluster) ?? nonEmpty(env.RUNFLOW_BATCH_REDIS_CLUSTER),
+    ),
     callbackSecret: nonEmpty(flags.callbackSecret) ?? nonEmpty(env.RUNFLOW_CALLBACK_SECRET) ?? null,
     logLevel: nonEmpty(flags.logLevel) ?? nonEmpty(env.LOG_LEVEL) ?? DEFAULTS.logLevel,
     redisUrlExplicit: nonEmpty(flags.redisUrl) !== undefined || nonEmpty(env.REDIS_URL) !== undefined,
@@ -75,6 +86,29 @@ export function readConfig(flags: ConfigFlags = {}, env: Environment = process.e
     ),
     maxRps: positiveFrom("RUNFLOW_MAX_RPS", nonEmpty(env.RUNFLOW_MAX_RPS)),
   };
+}
+
+/** The prefix is a Redis hash tag's content (keys.ts): braces would end or open another tag. */
+function prefixFrom(prefix: string): string {
+  if (/[{}\s]/.test(prefix))
+    throw new ConfigurationError(
+      `RUNFLOW_BATCH_PREFIX must not contain braces or spaces (it becomes the hash tag {${prefix}} of ` +
+        `every Redis key), got ${JSON.stringify(prefix)}; use letters, digits, '.', '_' or '-'`,
+    );
+  return prefix;
+}
+
+const SWITCH_ON = new Set(["1", "true", "yes", "on"]);
+const SWITCH_OFF = new Set(["0", "false", "no", "off"]);
+
+function switchFrom(name: string, text: string | undefined): boolean {
+  if (text === undefined) return false;
+  const value = text.trim().toLowerCase();
+  if (SWITCH_ON.has(value)) return true;
+  if (SWITCH_OFF.has(value)) return false;
+  throw new ConfigurationError(
+    `${name} must be 1 or 0 (also true/false, yes/no, on/off), got ${JSON.stringify(text)}`,
+  );
 }
 
 function positiveFrom(name: string, text: string | undefined): number | null {

@@ -9,11 +9,24 @@
  * and one line when it is back. ioredis reconnects with backoff and queues commands meanwhile,
  * so work pauses and resumes by itself. Past the Redis timeout, `gaveUp` rejects with a
  * ConfigurationError (exit 4) the command races its work against.
+ *
+ * With `cluster` (RUNFLOW_BATCH_REDIS_CLUSTER), the connection is a Redis Cluster's (cluster.ts),
+ * watched the same way; without it, a REDIS_URL that names a cluster node is refused at once
+ * with what to set, instead of failing later on the first key another node owns (MOVED).
  */
 import type { EventEmitter } from "node:events";
 import { Redis } from "ioredis";
 import { backoffDelay, type BackoffCurve } from "../core/backoff.js";
 import { ConfigurationError } from "../core/errors.js";
+import {
+  adaptClusterDuplicate,
+  CLUSTER_UNREACHABLE_HINT,
+  createCluster,
+  describeCluster,
+  isCluster,
+  parseClusterUrl,
+  refuseClusterNode,
+} from "./cluster.js";
 import { createEpisode, spoken, systemTimers, type EpisodeClock } from "../log/episodes.js";
 import type { Logger } from "../log/logger.js";
 
@@ -38,7 +51,14 @@ export const RECONNECT_CURVE: BackoffCurve = { firstMs: 50, maxMs: 2_000, jitter
  * A connection BullMQ can use. With `events`, it and every connection duplicated from it (by us
  * or by BullMQ) report their trouble there, so no 'error' event of any of them goes unhandled.
  */
-export function createRedis(url: string, events?: ConnectionEvents): Redis {
+export function createRedis(url: string, events?: ConnectionEvents, cluster = false): Redis {
+  if (cluster) {
+    // null gives up on the cluster (after giving up): the commands waiting on it fail.
+    const retry = (attempt: number) =>
+      events?.reconnecting?.() === false ? null : backoffDelay(attempt, RECONNECT_CURVE);
+    const connection = createCluster(parseClusterUrl(url), retry);
+    return events ? watched(connection, events) : connection;
+  }
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
@@ -52,12 +72,20 @@ export function createRedis(url: string, events?: ConnectionEvents): Redis {
 
 function watched(redis: Redis, events: ConnectionEvents): Redis {
   events.opened?.(redis);
-  redis.on("error", (error: Error) => events.trouble(redis, error));
+  const cluster = isCluster(redis);
+  // A cluster also reports errors it gets over while ready (a slots refresh that failed once):
+  // trouble is when it is not ready; losing every node makes it reconnect.
+  redis.on("error", (error: Error) => {
+    if (!cluster || redis.status !== "ready") events.trouble(redis, error);
+  });
   redis.on("reconnecting", () => events.trouble(redis, null));
   redis.on("ready", () => events.ready(redis));
   redis.on("end", () => events.ended(redis));
-  const duplicate = redis.duplicate.bind(redis);
-  redis.duplicate = (override) => watched(duplicate(override), events);
+  if (cluster) adaptClusterDuplicate(redis, (duplicate) => watched(duplicate, events));
+  else {
+    const duplicate = redis.duplicate.bind(redis);
+    redis.duplicate = (override) => watched(duplicate(override), events);
+  }
   return redis;
 }
 
@@ -71,6 +99,8 @@ export function describeRedisUrl(url: string): string {
 }
 
 export interface ConnectOptions {
+  /** REDIS_URL names nodes of a Redis Cluster (RUNFLOW_BATCH_REDIS_CLUSTER). */
+  readonly cluster?: boolean;
   /** How long the first connection may take. Default 5 s. */
   readonly timeoutMs?: number;
   /** Logs the outages of a connected Redis; without it, trouble after connecting is ignored quietly. */
@@ -107,9 +137,10 @@ export async function connectWatchedRedis(
   url: string,
   options: ConnectOptions = {},
 ): Promise<ConnectedRedis> {
-  const where = describeRedisUrl(url);
+  const cluster = options.cluster === true;
+  const where = cluster ? describeCluster(parseClusterUrl(url)) : `Redis at ${describeRedisUrl(url)}`;
   const outage = createOutage(where, options);
-  const redis = createRedis(url, outage.events);
+  const redis = createRedis(url, outage.events, cluster);
   const timeout = options.timeoutMs ?? 5_000;
   try {
     await Promise.race([
@@ -119,20 +150,28 @@ export async function connectWatchedRedis(
       ),
     ]);
     await redis.ping();
-    outage.connected();
-    return { redis, outage };
   } catch (error) {
     outage.close();
     redis.disconnect();
-    throw new ConfigurationError(
-      `cannot reach Redis at ${where} (${error instanceof Error ? error.message : String(error)}); ` +
-        `start one (docker compose up -d redis) or set REDIS_URL`,
-      { cause: error },
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    const fix = cluster
+      ? CLUSTER_UNREACHABLE_HINT
+      : "start one (docker compose up -d redis) or set REDIS_URL";
+    throw new ConfigurationError(`cannot reach ${where} (${reason}); ${fix}`, { cause: error });
   }
+  const refusal = cluster ? null : await refuseClusterNode(redis, where);
+  if (refusal) {
+    outage.close();
+    redis.disconnect();
+    throw refusal;
+  }
+  outage.connected();
+  return { redis, outage };
 }
 
 const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
+
+const capital = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 function createOutage(where: string, options: ConnectOptions) {
   const clock = options.clock ?? systemTimers();
@@ -148,11 +187,11 @@ function createOutage(where: string, options: ConnectOptions) {
         logger: options.logger,
         clock,
         started: (d) =>
-          `Lost Redis at ${where} (${typeof d.reason === "string" ? d.reason : "connection closed"}); ` +
+          `Lost ${where} (${typeof d.reason === "string" ? d.reason : "connection closed"}); ` +
           `work pauses and resumes when it is back (giving up after ${spoken(timeoutMs)}).`,
         summary: (_n, _ms) =>
-          `Redis at ${where} is still unreachable; reconnecting (last error: ${lastError ?? "none"})`,
-        ended: (_n, ms) => `Redis at ${where} is back after ${spoken(ms)}; work resumes.`,
+          `${capital(where)} is still unreachable; reconnecting (last error: ${lastError ?? "none"})`,
+        ended: (_n, ms) => `${capital(where)} is back after ${spoken(ms)}; work resumes.`,
       })
     : null;
   // Redis is down while any connection is in trouble: the outage ends when the last one is back.
@@ -178,7 +217,7 @@ function createOutage(where: string, options: ConnectOptions) {
           episode?.close();
           giveUp(
             new ConfigurationError(
-              `Redis at ${where} has been unreachable for ${spoken(timeoutMs)} ` +
+              `${capital(where)} has been unreachable for ${spoken(timeoutMs)} ` +
                 `(last error: ${lastError ?? "connection closed"}); ` +
                 "giving up (--redis-timeout). What was recorded before is safe in Redis: start Redis again " +
                 "and run the same command to resume.",

@@ -4,6 +4,7 @@
  * Runflow answer or a local file-system error? A Redis fault is never a row's outcome: the Redis
  * outage (connection.ts) reports it, once. Pure.
  */
+import { ConfigurationError } from "../core/errors.js";
 
 /** How ioredis rejects a command whose connection is closed, not writable, or was given up on. */
 const CONNECTION_LOST = [
@@ -31,3 +32,35 @@ export function isRedisFault(error: unknown): boolean {
   if (error.name === "ReplyError") return PASSING_REPLY.test(error.message);
   return CONNECTION_LOST.some((text) => error.message.startsWith(text));
 }
+
+/**
+ * A Redis Cluster's answer that no command can get past, as what to do (exit 4), else null:
+ * MOVED/ASK reach us only from a plain connection to a cluster node (a cluster connection follows
+ * them), CROSSSLOT from keys of several slots in one command (a process with another key layout),
+ * CLUSTERDOWN once ioredis stopped retrying a cluster that lost a slot's master. The error or any
+ * of its causes.
+ */
+export function clusterFault(error: unknown): ConfigurationError | null {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    const reply = /^(MOVED|ASK|CROSSSLOT|CLUSTERDOWN)\b/.exec(e.message)?.[1];
+    if (reply)
+      return new ConfigurationError(`${CLUSTER_ADVICE[reply]} (Redis said: ${e.message})`, { cause: error });
+  }
+  return null;
+}
+
+const CLUSTER_ADVICE: Readonly<Record<string, string>> = {
+  MOVED:
+    "REDIS_URL names a node of a Redis Cluster that does not hold these keys: set " +
+    "RUNFLOW_BATCH_REDIS_CLUSTER=1 (or pass --redis-cluster) so that every command talks to the whole cluster",
+  ASK:
+    "REDIS_URL names a node of a Redis Cluster whose slots are moving: set RUNFLOW_BATCH_REDIS_CLUSTER=1 " +
+    "(or pass --redis-cluster) so that every command talks to the whole cluster",
+  CROSSSLOT:
+    "the Redis Cluster refused a command whose keys are in different slots; every process using this " +
+    "Redis must run a runflow-batch that keeps each batch under its own hash tag (upgrade them all), and " +
+    "RUNFLOW_BATCH_PREFIX must be the same everywhere; if they are, please report it",
+  CLUSTERDOWN:
+    "the Redis Cluster is down (a slot has no master): check CLUSTER INFO (cluster_state:ok) on its " +
+    "nodes, then run the same command again to resume",
+};

@@ -50,7 +50,11 @@ export async function openQueueDeps(io: CommandIo, options: QueueDepsOptions = {
   const choice = await resolveRedisUrl(config); // REDIS_URL, the default address, or the managed local Redis
   if (choice.note) io.stderr.write(`${choice.note}\n`);
   const redisTimeoutMs = options.redisTimeoutMs ?? config.redisTimeoutMs;
-  const { redis, outage } = await connectWatchedRedis(choice.url, { logger, redisTimeoutMs });
+  const { redis, outage } = await connectWatchedRedis(choice.url, {
+    logger,
+    redisTimeoutMs,
+    cluster: choice.cluster,
+  });
   await warnOnUnsafeEviction(redis, logger);
   const keys = createKeys(config.redisPrefix);
   return {
