@@ -1,14 +1,56 @@
+/**
+ * Three tiers (vitest projects), run one after another by `npm test`:
+ * - unit: pure tests beside their modules in src/ (and the test helpers' own tests): no Redis, no
+ *   network, no child processes; in parallel threads, the whole tier in seconds. `npm run test:unit`.
+ * - integration: test/ against a real Redis, the simulator over HTTP and CLI child processes.
+ * - browser: test/browser/, pages in headless Chromium (test/browser/browser.ts finds it).
+ * Every file of every tier must close the sockets, servers and processes it opened (leak guard).
+ */
 import { defineConfig } from "vitest/config";
+
+const LEAK_GUARD = "test/helpers/leak-guard.ts";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    // Every file must close the sockets, servers and processes it opened.
-    setupFiles: ["test/helpers/leak-guard.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: "forks",
-    // Integration tests share one Redis and this 2-core machine; files run two at a time.
-    maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["src/**/*.test.ts", "test/helpers/**/*.test.ts"],
+          setupFiles: [LEAK_GUARD],
+          pool: "threads",
+          // Generous for a loaded machine: the property tests take seconds there.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/helpers/**", "test/browser/**"],
+          setupFiles: [LEAK_GUARD],
+          pool: "forks",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // They share one Redis and, here, a 2-core machine: files run two at a time.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          setupFiles: [LEAK_GUARD],
+          pool: "forks",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+        },
+      },
+    ],
   },
 });

@@ -1,15 +1,76 @@
 /**
- * Headless Chromium for browser tests: Debian's /usr/bin/chromium (installed by .ci/run) driven
- * by playwright-core, with a fresh profile and the flags this closed network needs (no
- * background connections, no QUIC). Console errors and page errors are collected per page.
+ * Headless Chromium for browser tests, driven by playwright-core with a fresh profile and the
+ * flags this closed network needs (no background connections, no QUIC). Console errors and page
+ * errors are collected per page. The browser is CHROMIUM_PATH, else Debian's /usr/bin/chromium
+ * (installed by .ci/run), else `chromium` or `chromium-browser` on PATH. Without one, the browser
+ * tests are skipped with a message saying so — except under CI, where that is a failure.
  */
+import { accessSync, constants, statSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { describe, it } from "vitest";
 import { ROOT } from "../helpers/cli.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export type ChromiumSearch = { found: string } | { missing: string };
+
+/** Finds Chromium, or says why there is none (what was looked at, how to provide one). */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumSearch {
+  const given = env.CHROMIUM_PATH;
+  if (given) {
+    return executable(given)
+      ? { found: given }
+      : { missing: `CHROMIUM_PATH=${given} is not an executable file` };
+  }
+  const onPath = (env.PATH ?? "").split(path.delimiter).filter(Boolean);
+  const candidates = [
+    "/usr/bin/chromium",
+    ...["chromium", "chromium-browser"].flatMap((name) => onPath.map((dir) => path.join(dir, name))),
+  ];
+  const found = candidates.find(executable);
+  return found
+    ? { found }
+    : {
+        missing:
+          "no Chromium (looked for CHROMIUM_PATH, /usr/bin/chromium, chromium and chromium-browser on PATH); " +
+          "install Debian's chromium or set CHROMIUM_PATH",
+      };
+}
+
+const search = findChromium();
+const inCi = !!process.env.CI && !["false", "0"].includes(process.env.CI);
+
+/**
+ * `describe` for tests that need the browser. Without one they are skipped, saying why — unless
+ * the browser was asked for explicitly (CHROMIUM_PATH) or this is CI (CI set): then a failure.
+ */
+export function describeInBrowser(name: string, body: () => void): void {
+  if ("found" in search) {
+    describe(name, body);
+    return;
+  }
+  if (inCi || process.env.CHROMIUM_PATH) {
+    describe(name, () => {
+      it("has a browser to run in", () => {
+        throw new Error(`browser tests cannot run: ${search.missing}`);
+      });
+    });
+    return;
+  }
+  console.warn(`Skipping the browser tests (${name}): ${search.missing}.`);
+  describe.skip(`${name} — skipped: ${search.missing}`, body);
+}
+
 const ARGS = [
   "--headless",
   "--no-sandbox",
@@ -29,9 +90,10 @@ export interface TestBrowser {
 }
 
 export async function launchBrowser(viewport = { width: 1280, height: 900 }): Promise<TestBrowser> {
+  if (!("found" in search)) throw new Error(`browser tests cannot run: ${search.missing}`);
   const profile = await mkdtemp(path.join(os.tmpdir(), "rfb-chromium-"));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: search.found,
     headless: true,
     args: ARGS,
     viewport,

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { startDashboard } from "../../src/dashboard/server.js";
 import { createBatchRecords } from "../../src/ledger/batch-records.js";
 import { createKeys } from "../../src/ledger/keys.js";
@@ -14,7 +14,7 @@ import { cli } from "../helpers/cli.js";
 import { eventually } from "../helpers/eventually.js";
 import { generations, mixedRows, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
-import { launchBrowser, loadCardImages, type TestBrowser } from "./browser.js";
+import { describeInBrowser, launchBrowser, loadCardImages, type TestBrowser } from "./browser.js";
 
 interface Line {
   id: string;
@@ -22,7 +22,7 @@ interface Line {
   error: string | null;
 }
 
-describe("dashboard in a browser", () => {
+describeInBrowser("dashboard in a browser", () => {
   const bed = useTestbed({
     latencyMs: { min: 250, max: 700 },
     failRate: 0.3,

@@ -7,11 +7,11 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
 import { mixedRows, tempDir, writeJsonl, type TestRow } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
-import { launchBrowser, loadCardImages, type TestBrowser } from "./browser.js";
+import { describeInBrowser, launchBrowser, loadCardImages, type TestBrowser } from "./browser.js";
 
 interface Line {
   id: string;
@@ -34,7 +34,7 @@ function rowsWithPrompts(): TestRow[] {
   return rows;
 }
 
-describe("report.html in a browser", () => {
+describeInBrowser("report.html in a browser", () => {
   const bed = useTestbed({
     latencyMs: { min: 5, max: 30 },
     failRate: 0.35,

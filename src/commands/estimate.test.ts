@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/program.js";
-import { tempFiles } from "../helpers/manifest-files.js";
+import { runCli } from "../cli/program.js";
+import { tempFiles } from "../../test/helpers/manifest-files.js";
 
 const files = tempFiles();
 afterAll(() => files.cleanup());

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { ManifestError } from "../../src/manifest/index.js";
-import { collect, messages, rows, tempFiles } from "../helpers/manifest-files.js";
+import { ManifestError } from "../index.js";
+import { collect, messages, rows, tempFiles } from "../../../test/helpers/manifest-files.js";
 
 const files = tempFiles();
 afterAll(() => files.cleanup());

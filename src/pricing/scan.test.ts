@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { formatProblems } from "../../src/manifest/index.js";
-import { scanManifest } from "../../src/pricing/scan.js";
-import { parsePriceTable } from "../../src/pricing/prices-file.js";
-import { collect, rows, tempFiles } from "../helpers/manifest-files.js";
+import { formatProblems } from "../manifest/index.js";
+import { scanManifest } from "./scan.js";
+import { parsePriceTable } from "./prices-file.js";
+import { collect, rows, tempFiles } from "../../test/helpers/manifest-files.js";
 
 const files = tempFiles();
 afterAll(() => files.cleanup());

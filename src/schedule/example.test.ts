@@ -2,8 +2,8 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadScheduleFolder } from "../../src/schedule/load.js";
-import { ROOT } from "../helpers/cli.js";
+import { loadScheduleFolder } from "./load.js";
+import { ROOT } from "../../test/helpers/cli.js";
 
 describe("jobs/", () => {
   it("holds a valid, disabled example schedule for nightly.jsonl; manifests are not schedules", async () => {

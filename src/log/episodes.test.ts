@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createEpisode, spoken } from "../../src/log/episodes.js";
-import { createLogger } from "../../src/log/logger.js";
-import { manualClock } from "../helpers/manual-clock.js";
+import { createEpisode, spoken } from "./episodes.js";
+import { createLogger } from "./logger.js";
+import { manualClock } from "../../test/helpers/manual-clock.js";
 
 function capture() {
   const lines: { level: number; msg: string; [k: string]: unknown }[] = [];

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/core/errors.js";
-import { loadPriceTable } from "../../src/pricing/prices-file.js";
-import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
-import { tempFiles } from "../helpers/manifest-files.js";
+import { UsageError } from "../core/errors.js";
+import { loadPriceTable } from "./prices-file.js";
+import { BUILT_IN_PRICES } from "./table.js";
+import { tempFiles } from "../../test/helpers/manifest-files.js";
 
 const files = tempFiles();
 afterAll(() => files.cleanup());

@@ -6,11 +6,11 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openHtmlReport } from "../../src/report/html-writer.js";
-import type { HeaderModel } from "../../src/report/html/header.js";
-import { pendingLine, type ResultLine } from "../../src/report/result-lines.js";
-import { createThumbnailer } from "../../src/report/thumbnails.js";
-import { tempDir } from "../helpers/manifests.js";
+import { openHtmlReport } from "./html-writer.js";
+import type { HeaderModel } from "./html/header.js";
+import { pendingLine, type ResultLine } from "./result-lines.js";
+import { createThumbnailer } from "./thumbnails.js";
+import { tempDir } from "../../test/helpers/manifests.js";
 
 const header: HeaderModel = {
   batch: "b-pages",
