@@ -16,6 +16,7 @@ import { startScheduleWorker } from "../schedule/schedule-worker.js";
 import { ScheduleFilesError, syncLines, syncSchedules } from "../schedule/sync.js";
 import { watchScheduleFolder } from "../schedule/watch.js";
 import type { CommandContext } from "./context.js";
+import { checkApiKey } from "../batch/open/balance-check.js";
 import { bindingOf, openQueueDeps, runflowClientFor } from "../runtime/deps.js";
 import { definiteStartError, occurrenceStarter } from "../schedule/start-occurrence.js";
 import { work, type WorkSettings } from "./work.js";
@@ -51,6 +52,8 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
   try {
     const binding = bindingOf(deps.config, false);
     const log = deps.logger;
+    // A key Runflow refuses ends serve before any schedule is synced or occurrence started (exit 4).
+    await deps.guard(checkApiKey(client, log));
     // Watch before the first sync, so a file changed while it runs is synced after it, never missed.
     let syncing: Promise<void> = (async () => {
       for (const line of syncLines(await syncSchedules(queue, folder, dir)))
@@ -114,7 +117,11 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
       `Serving the schedules of ${dir}; working rows of this endpoint and account.`,
     );
     // Rows are worked exactly as by `worker`; it ends on Ctrl-C / SIGTERM (or a fatal error).
-    await work({ ...ctx, io: { ...ctx.io, signal: stop.signal } }, { ...settings.work, batchId: undefined });
+    await work(
+      { ...ctx, io: { ...ctx.io, signal: stop.signal } },
+      { ...settings.work, batchId: undefined },
+      { keyChecked: true },
+    );
   } finally {
     stop.abort();
     for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
