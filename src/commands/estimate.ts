@@ -32,7 +32,8 @@ function reportProblems(ctx: CommandContext, scan: ManifestScan): void {
 }
 
 export async function estimate(ctx: CommandContext, given: EstimateSettings): Promise<void> {
-  const settings = { ...given, source: await prepareSource(given.source, ctx.io) }; // `-`: stdin; a feed's recipe
+  // `-`: stdin, spooled; a URL fetched; a feed's recipe checked, why its rows changed said
+  const settings = { ...given, source: await prepareSource(given.source, ctx.io, { out: given.out }) };
   const json = (value: unknown) => ctx.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   const { scan, plan } = await dryRun(ctx.io, settings).catch((error: unknown) => {
     if (settings.format === "json" && error instanceof ManifestError) json(manifestErrorJson(error)); // and exit 2

@@ -31,7 +31,8 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
   // Enough rows wait in Redis to keep every run slot busy; the rest stay in the row store.
   const queueWindow =
     given.queueWindow ?? Math.max(FEED_DEFAULTS.window, 2 * (concurrency.generate + concurrency.edit));
-  const source = await prepareSource(given.source, ctx.io); // `-`: stdin, spooled; a feed's recipe checked
+  // `-`: stdin, spooled; a URL fetched; a feed's recipe checked, why its rows changed said
+  const source = await prepareSource(given.source, ctx.io, { out: given.out, keep: true });
   const settings = { ...given, source, queueWindow };
   const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   let simulator: Simulator | null = null;

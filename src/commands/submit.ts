@@ -20,7 +20,11 @@ export interface SubmitSettings extends BatchSettings {
 }
 
 export async function submit(ctx: CommandContext, given: SubmitSettings): Promise<void> {
-  const settings = { ...given, source: await prepareSource(given.source, ctx.io) }; // `-`: stdin, spooled; a feed's recipe checked
+  // `-`: stdin, spooled; a URL fetched; a feed's recipe checked, why its rows changed said
+  const settings = {
+    ...given,
+    source: await prepareSource(given.source, ctx.io, { out: given.out, keep: true }),
+  };
   const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
   let client: RunflowClient | null = null;
   let queues: Queues | null = null;

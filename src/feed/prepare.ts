@@ -5,6 +5,7 @@
  * and its paths made absolute, so a batch stores where they are; a manifest goes through the
  * manifest's own preparation (stdin, encoding, separator).
  */
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { readConfig } from "../config/config.js";
 import { UsageError } from "../core/errors.js";
@@ -16,6 +17,7 @@ import type { CompiledRecipe } from "./compile.js";
 import { loadRecipe } from "./recipe-load.js";
 import { fetchFeed, headersFromEnv, type FetchedFeed, type FetchSettings } from "./fetch.js";
 import { isUrl } from "./url.js";
+import { changesLine, explainChanges } from "./changes.js";
 
 export interface PreparedFeed {
   readonly source: ManifestSource;
@@ -25,8 +27,15 @@ export interface PreparedFeed {
   readonly fetched: FetchedFeed | null;
 }
 
-/** How a URL is fetched: whose kept copy (a schedule's own), and test hooks. */
-export type RemoteOptions = Partial<Omit<FetchSettings, "cacheDir" | "headers">>;
+/**
+ * How a URL is fetched (whose kept copy: a schedule's own; test hooks), and the directory the
+ * feed brings up to date: then why its rows changed since last time is said (changes.ts), and
+ * with `keep` the new fingerprints are kept (not by a dry run).
+ */
+export type RemoteOptions = Partial<Omit<FetchSettings, "cacheDir" | "headers">> & {
+  readonly out?: string | undefined;
+  readonly keep?: boolean;
+};
 
 /** Fetches a URL source into its kept copy; the source then reads that file, named by the URL. */
 async function fetched(source: ManifestSource, io: SourceIo, remote: RemoteOptions) {
@@ -34,10 +43,10 @@ async function fetched(source: ManifestSource, io: SourceIo, remote: RemoteOptio
     ? `schedule ${remote.cacheKey.slice(9)}`
     : "--feed-header";
   const feed = await fetchFeed(source.path, {
+    ...remote,
     cacheDir: path.join(readConfig({}, io.env).stateDir, "feeds"),
     cacheKey: remote.cacheKey ?? "command-line",
     headers: headersFromEnv(source.feedHeaders, io.env, where),
-    ...remote,
   });
   if (feed.outcome === "not-modified")
     io.stderr.write(`${feed.label}: not modified since it was last fetched; reading the kept copy.\n`);
@@ -65,14 +74,21 @@ export async function prepareFeed(
   const file = source.label ?? source.path;
   await checkReadable(source.path, file);
   await checkEncoding(source.encoding ?? recipe.recipe.feed?.encoding, file);
-  return {
-    source: { ...source, path: path.resolve(source.path), label: file, recipe: recipePath },
-    recipe,
-    fetched: feed,
-  };
+  const prepared = { ...source, path: path.resolve(source.path), label: file, recipe: recipePath };
+  if (remote.out !== undefined) {
+    const outDir = path.resolve(remote.out);
+    if (remote.keep) await mkdir(outDir, { recursive: true });
+    const causes = await explainChanges(prepared, outDir, { write: remote.keep === true });
+    if (causes !== null) io.stderr.write(`${changesLine(remote.out, causes)}\n`);
+  }
+  return { source: prepared, recipe, fetched: feed };
 }
 
 /** prepareFeed's source only (the commands that need no recipe of their own). */
-export async function prepareSource(source: ManifestSource, io: SourceIo): Promise<ManifestSource> {
-  return (await prepareFeed(source, io)).source;
+export async function prepareSource(
+  source: ManifestSource,
+  io: SourceIo,
+  remote: RemoteOptions = {},
+): Promise<ManifestSource> {
+  return (await prepareFeed(source, io, remote)).source;
 }

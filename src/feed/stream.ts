@@ -43,9 +43,13 @@ export async function* feedUnits(source: ManifestSource, compiled: CompiledRecip
 /** The feed's job rows, validated like a manifest's, in batches; loads the recipe first (exit 2 if invalid). */
 export async function* streamFeedBatches(
   source: ManifestSource,
-  given?: CompiledRecipe,
+  options: {
+    readonly compiled?: CompiledRecipe;
+    /** Told each unit with the items it rendered into (changes.ts fingerprints them). */
+    readonly observe?: (unit: Unit, items: readonly ManifestItem[], compiled: CompiledRecipe) => void;
+  } = {},
 ): AsyncGenerator<ManifestItem[]> {
-  const compiled = given ?? (await loadRecipe(source.recipe ?? ""));
+  const compiled = options.compiled ?? (await loadRecipe(source.recipe ?? ""));
   const validator = createRowValidator({
     defaults: withFlagDefaults(NO_DEFAULTS, source.defaults),
     json: false,
@@ -56,7 +60,11 @@ export async function* streamFeedBatches(
   });
   for await (const units of feedUnits(source, compiled)) {
     const items: ManifestItem[] = [];
-    for (const unit of units) for (const item of renderer.render(unit)) items.push(item);
+    for (const unit of units) {
+      const rendered = renderer.render(unit);
+      options.observe?.(unit, rendered, compiled);
+      for (const item of rendered) items.push(item);
+    }
     if (items.length > 0) yield items;
   }
 }

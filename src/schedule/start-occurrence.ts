@@ -97,7 +97,11 @@ export function occurrenceStarter(deps: StartOccurrenceDeps): StartBatch {
       logLines(deps.logger, { schedule: schedule.name, occurrence: occurrence.key, batch: batchId });
     // A URL is fetched (conditionally: the schedule keeps its own copy), a recipe checked.
     const io = { stderr: stderr as Writable, env: deps.env ?? {} };
-    const fed = await prepareFeed(settings.source, io, { cacheKey: `schedule:${schedule.name}` });
+    const fed = await prepareFeed(settings.source, io, {
+      cacheKey: `schedule:${schedule.name}`,
+      out,
+      keep: true,
+    });
     const opened = await openBatch({ ...deps, settings: { ...settings, source: fed.source }, out, stderr });
     try {
       const { record, queues } = opened;

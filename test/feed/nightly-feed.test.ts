@@ -29,7 +29,7 @@ import { installed, writeSchedule } from "../schedule/schedules.js";
 const TOKEN = "Bearer s3cret-feed-token";
 
 function item(i: number, version: number): string {
-  const changed = version > 0 && i <= 3;
+  const changed = (version > 0 && i <= 3) || (version > 1 && i === 5);
   return [
     "    <item>",
     `      <g:id>SKU-${i}</g:id>`,
@@ -175,6 +175,9 @@ describe("a nightly schedule reading a feed from a URL", () => {
       const third = await runner.handle(schedule, night(3));
       expect(third).toMatchObject({ batchId: "catalogue", error: null, started: { rows: 20 } });
       expect(feed.requests.slice(2)).toEqual([{ conditional: true, status: 200, authorization: TOKEN }]);
+      expect(said).toContain(
+        `${out}: since it was last brought up to date, 6 rows changed: 0 because the recipe changed, 6 because the feed did`,
+      );
       expect(said).toMatch(/catalogue: 14 up to date, 6 changed, 0 to retry, 0 removed → 6 runs/);
       await done("the third night's six rows");
       expect(bed.sim.ledger().runsCreated).toBe(26);
@@ -184,9 +187,21 @@ describe("a nightly schedule reading a feed from a URL", () => {
         "Studio photo of the Tee 4 by Northwind",
       ]);
 
+      // Night 4: the recipe's lifestyle prompt changes (10 rows) and product 5 changes in the feed
+      // (its hero; its lifestyle row changed both ways and counts as the feed's).
+      await writeFile(path.join(dir, "products.recipe.yaml"), RECIPE.replace("in a park", "on a beach"));
+      feed.version = 2;
+      const fourth = await runner.handle(schedule, night(4));
+      expect(fourth).toMatchObject({ error: null });
+      expect(said).toContain(
+        `${out}: since it was last brought up to date, 11 rows changed: 9 because the recipe changed, 2 because the feed did`,
+      );
+      await done("the fourth night's eleven rows");
+      expect(bed.sim.ledger().runsCreated).toBe(37);
+
       const history = await cli(["schedule", "history", "catalogue"], bed.env());
       expect(history.code, history.stderr).toBe(0);
-      expect(history.stdout.match(/catalogue {2,}done/g)).toHaveLength(3);
+      expect(history.stdout.match(/catalogue {2,}done/g)).toHaveLength(4);
       expect(said + history.stdout + history.stderr).not.toContain("s3cret");
     } finally {
       await client.close();
