@@ -1,6 +1,7 @@
 /**
  * The client against the real simulator over HTTP: lifecycle, idempotency, every error class and
- * its classification, downloads of each format, URL expiry and refresh, truncation.
+ * its classification, downloads of each format, URL expiry and refresh, truncation. The simulator
+ * runs on a manual clock: runs end, URLs expire and rate limits refill only when a test moves it.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,15 +11,17 @@ import { classifyError, DownloadError, RunflowApiError } from "../../src/runflow
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import type { Run, RunflowClient } from "../../src/runflow/types.js";
 import { memoryLogger, rejection, tempDir } from "../helpers/local-servers.js";
+import { manualClock } from "../helpers/manual-clock.js";
 
 const KEY = "rf_test_client_sim_key";
 let sim: Simulator;
 let client: RunflowClient;
 let dir: Awaited<ReturnType<typeof tempDir>>;
 const log = memoryLogger();
+const clock = manualClock();
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, apiKeys: [KEY], latencyMs: 0, seed: 7 });
+  sim = await startSimulator({ port: 0, apiKeys: [KEY], latencyMs: 0, seed: 7, clock });
   client = createRunflowClient({ baseUrl: sim.url, apiKey: KEY, logger: log.logger });
   dir = await tempDir();
 });
@@ -43,13 +46,12 @@ afterEach(() => {
 let keyCounter = 0;
 const newKey = () => `test-${process.pid}-${++keyCounter}`;
 
-async function waitTerminal(id: string): Promise<Run> {
-  for (let i = 0; i < 200; i++) {
-    const run = await client.getRun(id);
-    if (run.terminal) return run;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`run ${id} did not finish`);
+/** Reads the run once its latency (at most `latencyMs`) has passed on the simulator's clock. */
+async function waitTerminal(id: string, latencyMs = 0): Promise<Run> {
+  clock.advance(latencyMs);
+  const run = await client.getRun(id);
+  expect(run.terminal, `run ${id} ended after ${latencyMs} ms`).toBe(true);
+  return run;
 }
 
 describe("runs", () => {
@@ -63,7 +65,9 @@ describe("runs", () => {
       clientRef: "row-1",
     });
     expect(created).toMatchObject({ status: "queued", terminal: false, outputUrls: [], costMicros: null });
-    const done = await waitTerminal(created.id);
+    clock.advance(149);
+    expect(await client.getRun(created.id)).toMatchObject({ terminal: false, outputUrls: [] });
+    const done = await waitTerminal(created.id, 1);
     expect(done).toMatchObject({
       id: created.id,
       status: "succeeded",
@@ -288,7 +292,10 @@ describe("downloads", () => {
     const run = await succeeded({ prompt: "x", quality: "low" });
     const url = run.outputUrls[0] ?? "";
     expect((await fetch(url)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2100)); // expiry is rounded up to the next whole second
+    // Valid at least the TTL (1 s); expiry is rounded up to the next whole second, so gone 2 s after.
+    clock.advance(999);
+    expect((await fetch(url)).status).toBe(200);
+    clock.advance(1_001);
     expect((await fetch(url)).status).toBe(403);
     const before = log.lines.length;
     const download = await client.downloadOutput({

@@ -21,7 +21,9 @@ import { processRow } from "../../src/worker/process-row.js";
 import { recordFailure } from "../../src/worker/record-row.js";
 import { IdempotencyWindowPassed, RowAttemptError } from "../../src/worker/row-errors.js";
 import type { RowDeps } from "../../src/worker/row-types.js";
+import { eventually } from "../helpers/eventually.js";
 import { newBatch } from "../helpers/ledger.js";
+import { manualClock } from "../helpers/manual-clock.js";
 import { tempDir } from "../helpers/manifests.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -112,23 +114,37 @@ describe("processRow", () => {
   });
 
   it("a restart with the run id saved resumes waiting on that run and never posts again", async () => {
-    let saved: string | null = null;
-    const stopAfterSave = new AbortController();
-    const first = processRow(data, async (id) => void (saved = id), {
-      ...deps,
-      signal: stopAfterSave.signal,
-    });
-    const interrupted = first.catch((error: unknown) => error);
-    while (saved === null) await new Promise((r) => setTimeout(r, 5));
-    stopAfterSave.abort(); // the worker shuts down while waiting
-    expect(await interrupted).toBeInstanceOf(Error);
-    const posts = sim.ledger().createRequests;
+    // A simulator whose run ends only when the test moves its clock: the worker surely stops
+    // while it waits on the run, however slow this machine is.
+    const clock = manualClock(Date.now());
+    const held = await startSimulator({ latencyMs: 50, clock });
+    const heldClient = createRunflowClient({ baseUrl: held.url, apiKey: "rf_test_key" });
+    const heldDeps = { ...deps, client: heldClient };
+    try {
+      let saved: string | null = null;
+      const stopAfterSave = new AbortController();
+      const interrupted = processRow(data, async (id) => void (saved = id), {
+        ...heldDeps,
+        signal: stopAfterSave.signal,
+      }).catch((error: unknown) => error);
+      await eventually(() => saved !== null && held.ledger().requests.get > 0, {
+        what: "the worker to save the run id and wait on the run",
+      });
+      stopAfterSave.abort(); // the worker shuts down while waiting
+      expect(await interrupted).toBeInstanceOf(Error);
+      expect((await ledger.batches.get("b1"))!).toMatchObject({ succeeded: 0, failed: 0 });
+      const posts = held.ledger().createRequests;
 
-    expect(await processRow({ ...data, runId: saved }, async () => undefined, deps)).toBe("recorded");
-    expect(sim.ledger().createRequests).toBe(posts);
-    expect(sim.ledger().runsCreated).toBe(1);
-    expect(await processRow(data, async () => undefined, deps)).toBe("already-recorded");
-    expect(sim.ledger().createRequests).toBe(posts);
+      clock.advance(50); // the run ends while no worker waits on it
+      expect(await processRow({ ...data, runId: saved }, async () => undefined, heldDeps)).toBe("recorded");
+      expect(held.ledger().createRequests).toBe(posts);
+      expect(held.ledger().runsCreated).toBe(1);
+      expect(await processRow(data, async () => undefined, heldDeps)).toBe("already-recorded");
+      expect(held.ledger().createRequests).toBe(posts);
+    } finally {
+      await heldClient.close();
+      await held.close();
+    }
   });
 
   it("refuses to post again for a row whose earlier create went unanswered more than 23 h ago", async () => {
