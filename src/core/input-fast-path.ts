@@ -2,11 +2,12 @@
  * Cheap checks that answer "certainly valid" for the common shapes of a model input, so the zod
  * schemas in model-inputs.ts run only for inputs that may be wrong (where they word the
  * problems). Every check here is a *sufficient* condition: when it says true, the zod schema it
- * mirrors accepts the value too; when unsure it says false and zod decides. So the answer of
+ * comes with accepts the value too; when unsure it says false and zod decides. So the answer of
  * checkModelInput never depends on this file, only its speed (zod was a third of a million-row
- * estimate's validation time). model-inputs.test.ts compares both over many generated inputs,
- * valid and not. Rules are data checked by one function (no closure per rule): this runs once
- * per field of every row. Pure.
+ * estimate's validation time). The checks are never written by hand beside the schemas: each
+ * rule builder of input-rules.ts makes a schema and its check together. model-inputs.test.ts
+ * compares both over many generated inputs, valid and not. Rules are data checked by one
+ * function (no closure per rule): this runs once per field of every row. Pure.
  */
 
 export type FastCheck =
@@ -71,13 +72,6 @@ export function fastShape(fields: Readonly<Record<string, FastField>>): FastShap
   for (const field of map.values()) if (field.required) requiredCount += 1;
   return { fields: map, requiredCount };
 }
-
-export const required = (check: FastCheck): FastField => ({ required: true, check });
-export const optional = (check: FastCheck): FastField => ({ required: false, check });
-export const member = (values: readonly string[]): FastCheck => ({
-  kind: "member",
-  values: new Set<unknown>(values),
-});
 
 /** A plain object (what JSON.parse and object literals make); anything else goes to zod. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,20 +1,27 @@
 /**
- * The input rules of each Runflow model (docs/runflow-api.md; the rules themselves live here), as zod
- * schemas. One truth used twice: the manifest validator checks rows with it before anything is
- * submitted, and the simulator answers 422 with it, as the real service does.
+ * The input rules of each Runflow model (docs/runflow-api.md; the rules themselves live here),
+ * written once with the rule kinds of input-rules.ts, which make each rule's zod schema and its
+ * fast check together. One truth used twice: the manifest validator checks rows with it before
+ * anything is submitted, and the simulator answers 422 with it, as the real service does.
  * Pure: no I/O.
  */
-import { z } from "zod";
+import type { z } from "zod";
+import { passesShape, type FastShape } from "./input-fast-path.js";
 import {
-  fastShape,
-  member,
+  boolean,
+  imageSize,
+  integer,
+  list,
+  object,
+  oneOf,
   optional,
-  passesShape,
-  required,
-  type FastCheck,
-  type FastShape,
-} from "./input-fast-path.js";
+  text,
+  url,
+  type ObjectRule,
+} from "./input-rules.js";
 import { QUALITIES, type ModelId } from "./models.js";
+
+export { explicitSizeProblem } from "./input-rules.js";
 
 export const IMAGE_SIZE_PRESETS = [
   "square_hd",
@@ -51,149 +58,67 @@ export interface FieldProblem {
   readonly found: unknown;
 }
 
-const oneOf = (values: readonly string[]) => `one of ${values.join(", ")}`;
-const choice = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: oneOf(values) });
-
-function isUrl(value: string, protocols: readonly string[]): boolean {
-  try {
-    return protocols.includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
-const httpUrl = z
-  .string({ error: "an http(s) URL" })
-  .refine((v) => isUrl(v, ["http:", "https:"]), { error: "an http(s) URL" });
-const httpsUrl = z
-  .string({ error: "an https URL" })
-  .refine((v) => isUrl(v, ["https:"]), { error: "an https URL" });
-
 const prompt = (min: number) =>
-  z
-    .string({ error: "text" })
-    .min(min, { error: min === 1 ? "a non-empty prompt" : `a prompt of at least ${min} characters` })
-    .max(MAX_PROMPT_LENGTH, { error: `a prompt of at most ${MAX_PROMPT_LENGTH} characters` });
-
-const numImages = z
-  .int({ error: "a whole number from 1 to 4" })
-  .min(1, { error: "a whole number from 1 to 4" })
-  .max(4, { error: "a whole number from 1 to 4" });
-
-/** Explicit sizes: both sides multiples of 16, longest side ≤ 3840, ratio ≤ 3:1, 655,360–8,294,400 pixels. */
-export function explicitSizeProblem(width: number, height: number): string | null {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
-    return "positive whole numbers";
-  if (width % 16 !== 0 || height % 16 !== 0) return "width and height that are multiples of 16";
-  if (Math.max(width, height) > 3840) return "a longest side of at most 3840";
-  if (Math.max(width, height) > 3 * Math.min(width, height)) return "an aspect ratio of at most 3:1";
-  const pixels = width * height;
-  if (pixels < 655_360 || pixels > 8_294_400) return "a total of 655,360 to 8,294,400 pixels";
-  return null;
-}
-
-const explicitSize = z
-  .strictObject({ width: z.number({ error: "a number" }), height: z.number({ error: "a number" }) })
-  .superRefine((size, ctx) => {
-    const problem = explicitSizeProblem(size.width, size.height);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  text({
+    min,
+    max: MAX_PROMPT_LENGTH,
+    error: "text",
+    minError: min === 1 ? "a non-empty prompt" : `a prompt of at least ${min} characters`,
+    maxError: `a prompt of at most ${MAX_PROMPT_LENGTH} characters`,
   });
-
-const imageSize = (presets: readonly string[]) =>
-  z.union([z.enum(presets as [string, ...string[]]), explicitSize], {
-    error: `${oneOf(presets)}, or {width, height}`,
-  });
+const numImages = integer(1, 4, "a whole number from 1 to 4");
+const httpUrl = url({ https: false });
 
 const gptImage2 = {
   prompt: prompt(1),
-  num_images: numImages.optional(),
-  quality: choice(QUALITIES).optional(),
-  image_size: imageSize(IMAGE_SIZE_PRESETS).optional(),
-  output_format: choice(OUTPUT_FORMATS).optional(),
-  sync_mode: z.boolean({ error: "true or false" }).optional(),
+  num_images: optional(numImages),
+  quality: optional(oneOf(QUALITIES)),
+  image_size: optional(imageSize(IMAGE_SIZE_PRESETS)),
+  output_format: optional(oneOf(OUTPUT_FORMATS)),
+  sync_mode: optional(boolean("true or false")),
 };
 
-export const MODEL_INPUT_SCHEMAS: Readonly<Record<ModelId, z.ZodType>> = {
-  "openai/gpt-image-2": z.strictObject(gptImage2),
-  "openai/gpt-image-2/edit": z.strictObject({
+const MODEL_RULES: Readonly<Record<ModelId, ObjectRule>> = {
+  "openai/gpt-image-2": object(gptImage2),
+  "openai/gpt-image-2/edit": object({
     ...gptImage2,
-    image_urls: z
-      .array(httpUrl, { error: "a list of http(s) URLs" })
-      .min(1, { error: "at least one image URL" }),
-    mask_url: httpUrl.optional(),
-    image_size: imageSize([...IMAGE_SIZE_PRESETS, "auto"]).optional(),
-  }),
-  "openai/gpt-image-1.5": z.strictObject({
-    prompt: prompt(2),
-    quality: choice(QUALITIES).optional(),
-    image_size: choice(GPT_IMAGE_15_SIZES).optional(),
-    background: choice(BACKGROUNDS).optional(),
-    num_images: numImages.optional(),
-    output_format: choice(OUTPUT_FORMATS).optional(),
-  }),
-  "runflow/tag-removal": z.strictObject({
-    image_url: httpUrl,
-    config: z.strictObject({ aspect_ratio: z.string({ error: "text" }).optional() }).optional(),
-  }),
-  "runflow/product-isolation": z.strictObject({
-    image_url: httpsUrl,
-    aspect_ratio: choice(ASPECT_RATIOS),
-    resolution: choice(RESOLUTIONS),
-    prompt: prompt(1).optional(),
-  }),
-};
-
-/**
- * The same rules as sufficient conditions (see input-fast-path.ts): true means the schema above
- * accepts the input, false means "ask the schema". Keep the two in step.
- */
-const fastPrompt = (min: number): FastCheck => ({ kind: "text", min, max: MAX_PROMPT_LENGTH });
-const fastNumImages: FastCheck = { kind: "int", min: 1, max: 4 };
-const fastSize = (presets: readonly string[]): FastCheck => ({
-  kind: "size",
-  presets: new Set<unknown>(presets),
-  sizeProblem: explicitSizeProblem,
-});
-const fastGptImage2 = {
-  prompt: required(fastPrompt(1)),
-  num_images: optional(fastNumImages),
-  quality: optional(member(QUALITIES)),
-  image_size: optional(fastSize(IMAGE_SIZE_PRESETS)),
-  output_format: optional(member(OUTPUT_FORMATS)),
-  sync_mode: optional({ kind: "boolean" }),
-};
-const fastHttpUrl: FastCheck = { kind: "url", https: false };
-
-const FAST_SHAPES: Readonly<Record<ModelId, FastShape>> = {
-  "openai/gpt-image-2": fastShape(fastGptImage2),
-  "openai/gpt-image-2/edit": fastShape({
-    ...fastGptImage2,
-    image_urls: required({ kind: "list", item: fastHttpUrl, min: 1 }),
-    mask_url: optional(fastHttpUrl),
-    image_size: optional(fastSize([...IMAGE_SIZE_PRESETS, "auto"])),
-  }),
-  "openai/gpt-image-1.5": fastShape({
-    prompt: required(fastPrompt(2)),
-    quality: optional(member(QUALITIES)),
-    image_size: optional(member(GPT_IMAGE_15_SIZES)),
-    background: optional(member(BACKGROUNDS)),
-    num_images: optional(fastNumImages),
-    output_format: optional(member(OUTPUT_FORMATS)),
-  }),
-  "runflow/tag-removal": fastShape({
-    image_url: required(fastHttpUrl),
-    config: optional({
-      kind: "object",
-      shape: fastShape({ aspect_ratio: optional({ kind: "text", min: 0, max: Infinity }) }),
+    image_urls: list(httpUrl, {
+      min: 1,
+      error: "a list of http(s) URLs",
+      minError: "at least one image URL",
     }),
+    mask_url: optional(httpUrl),
+    image_size: optional(imageSize([...IMAGE_SIZE_PRESETS, "auto"])),
   }),
-  "runflow/product-isolation": fastShape({
-    image_url: required({ kind: "url", https: true }),
-    aspect_ratio: required(member(ASPECT_RATIOS)),
-    resolution: required(member(RESOLUTIONS)),
-    prompt: optional(fastPrompt(1)),
+  "openai/gpt-image-1.5": object({
+    prompt: prompt(2),
+    quality: optional(oneOf(QUALITIES)),
+    image_size: optional(oneOf(GPT_IMAGE_15_SIZES)),
+    background: optional(oneOf(BACKGROUNDS)),
+    num_images: optional(numImages),
+    output_format: optional(oneOf(OUTPUT_FORMATS)),
+  }),
+  "runflow/tag-removal": object({
+    image_url: httpUrl,
+    config: optional(object({ aspect_ratio: optional(text({ error: "text" })) })),
+  }),
+  "runflow/product-isolation": object({
+    image_url: url({ https: true }),
+    aspect_ratio: oneOf(ASPECT_RATIOS),
+    resolution: oneOf(RESOLUTIONS),
+    prompt: optional(prompt(1)),
   }),
 };
+
+function mapModels<T>(f: (rules: ObjectRule) => T): Record<ModelId, T> {
+  const entries = Object.entries(MODEL_RULES).map(([model, rules]) => [model, f(rules)]);
+  return Object.fromEntries(entries) as Record<ModelId, T>;
+}
+
+/** Each model's input as a zod schema: it decides, and words the problems. */
+export const MODEL_INPUT_SCHEMAS: Readonly<Record<ModelId, z.ZodType>> = mapModels((rules) => rules.schema);
+/** The same rules as sufficient conditions (input-fast-path.ts), made from the same table. */
+const FAST_SHAPES: Readonly<Record<ModelId, FastShape>> = mapModels((rules) => rules.shape);
 
 /** True when the input is certainly valid for the model (the schema would accept it). */
 export function isCertainlyValidInput(model: ModelId, input: unknown): boolean {
