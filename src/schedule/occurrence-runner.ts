@@ -19,6 +19,9 @@ export interface StartedBatch {
   readonly rows: number;
   readonly enqueued: number;
   readonly alreadyDone: number;
+  /** Runs the occurrence's plan makes, and what its batch had spent before it (a kept directory's batch). */
+  readonly runs?: number;
+  readonly spentBeforeMicros?: number;
 }
 
 /** Opens the occurrence's batch and queues its rows (schedule/start-occurrence.ts). */
@@ -159,7 +162,12 @@ export function createOccurrenceRunner(deps: RunnerDeps): OccurrenceRunner {
       if (record && batchEnded(record) && !endedBefore) return { started: null, error: null };
       try {
         const started = await deps.start(schedule, occurrence, batchId);
-        await store.put(name, { ...entry, opened_ms: now() });
+        await store.put(name, {
+          ...entry,
+          opened_ms: now(),
+          runs: started.runs,
+          spent_before_micros: started.spentBeforeMicros,
+        });
         return { started, error: null };
       } catch (error) {
         if (!deps.isDefinite(error) && options.finalAttempt !== true) throw error;

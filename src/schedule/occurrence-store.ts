@@ -30,6 +30,9 @@ export interface OccurrenceEntry {
   readonly opened_ms: number | null;
   /** Started with `schedule run`. */
   readonly manual: boolean;
+  /** Once opened: the runs its plan made, and what its batch had spent before (micro-dollars). */
+  readonly runs?: number | undefined;
+  readonly spent_before_micros?: number | undefined;
   /** While waiting (`overlap: queue`): the schedule to start it with. */
   readonly schedule?: Schedule | undefined;
 }
@@ -44,6 +47,8 @@ const entrySchema = z.object({
   started_ms: z.number().nullable(),
   opened_ms: z.number().nullable(),
   manual: z.boolean(),
+  runs: z.number().int().optional(),
+  spent_before_micros: z.number().int().optional(),
   schedule: scheduleJson.optional(),
 });
 

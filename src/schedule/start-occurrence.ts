@@ -127,6 +127,8 @@ export function occurrenceStarter(deps: StartOccurrenceDeps): StartBatch {
         rows: record.submission.rows,
         enqueued: fed.queued,
         alreadyDone: record.succeeded + record.failed,
+        runs: opened.plan.runs,
+        spentBeforeMicros: record.spentMicros,
       };
     } finally {
       await opened.queues.close();

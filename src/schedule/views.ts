@@ -118,17 +118,41 @@ function table(rows: readonly (readonly string[])[]): string {
   );
 }
 
+/**
+ * An occurrence of a schedule that keeps one directory up to date shares its batch with the
+ * others: its own share is the runs its plan made and what the batch spent from its start to the
+ * next one's (`newer`, the next occurrence of the same batch), or to now.
+ */
+function ownShare(
+  view: OccurrenceView,
+  newer: OccurrenceView | undefined,
+): { rows: string; cost: string } | null {
+  const { entry, record } = view;
+  if (!record || entry.runs === undefined || entry.spent_before_micros === undefined) return null;
+  const until = newer?.entry.spent_before_micros ?? record.spentMicros;
+  return {
+    rows: `${entry.runs} run${entry.runs === 1 ? "" : "s"}`,
+    cost: `$${formatUsd(Math.max(0, until - entry.spent_before_micros))}`,
+  };
+}
+
 /** Newest first: due, started, batch, state, rows, cost, note (times on the schedule's clock). */
 export function renderHistory(name: string, views: readonly OccurrenceView[], tz: string | null): string {
   if (views.length === 0) return `No occurrences of ${name} yet.\n`;
   const when = (ms: number | null) =>
     ms === null ? "" : tz ? wallClock(ms, tz, true).text : new Date(ms).toISOString();
-  const rows = views.map((view) => {
+  const rows = views.map((view, i) => {
     const { entry, record } = view;
     const started = entry.outcome === "started" ? entry.started_ms : null;
-    const cost = record ? `$${formatUsd(record.spentMicros)}` : "";
+    const newer = views
+      .slice(0, i)
+      .reverse()
+      .find((other) => other.entry.batch === entry.batch && other.entry.spent_before_micros !== undefined);
+    const shared = entry.batch === name ? ownShare(view, newer) : null;
+    const cost = shared ? shared.cost : record ? `$${formatUsd(record.spentMicros)}` : "";
     const note = entry.outcome === "started" ? (entry.manual ? "schedule run" : "") : (entry.reason ?? "");
-    return [keyText(entry.key), when(started), entry.batch ?? "", stateOf(view), rowsOf(record), cost, note];
+    const rowsText = shared ? shared.rows : rowsOf(record);
+    return [keyText(entry.key), when(started), entry.batch ?? "", stateOf(view), rowsText, cost, note];
   });
   const zone = tz ? ` (${tz})` : "";
   return table([[`DUE${zone}`, "STARTED", "BATCH", "STATE", "ROWS", "COST", "NOTE"], ...rows]);

@@ -145,20 +145,26 @@ describe("a nightly schedule reading a feed from a URL", () => {
     });
     bed.worker(["--concurrency", "8", "--poll-interval", "20"]);
     const night = (day: number) => Date.parse(`2026-12-0${day}T02:00:00Z`);
-    const done = (what: string) =>
+    /** The batch done with `runs` runs created in all (a reopened batch may still say done at first). */
+    const done = (what: string, runs: number) =>
       eventually(
         async () => {
           const record = await bed.store().get("catalogue");
-          return record !== null && record.state === "done" && record.inFlight === 0;
+          return (
+            bed.sim.ledger().runsCreated === runs &&
+            record !== null &&
+            record.state === "done" &&
+            record.inFlight === 0
+          );
         },
-        { timeoutMs: 30_000, what },
+        { timeoutMs: 60_000, what },
       );
 
     try {
       // Night 1: every row of the feed runs.
       const first = await runner.handle(schedule, night(1));
       expect(first).toMatchObject({ batchId: "catalogue", error: null, started: { rows: 20 } });
-      await done("the first night's batch to finish");
+      await done("the first night's batch to finish", 20);
       expect(bed.sim.ledger().runsCreated).toBe(20);
       expect(feed.requests).toEqual([{ conditional: false, status: 200, authorization: TOKEN }]);
 
@@ -167,7 +173,7 @@ describe("a nightly schedule reading a feed from a URL", () => {
       expect(second).toMatchObject({ batchId: "catalogue", error: null, started: { rows: 20, enqueued: 0 } });
       expect(feed.requests.slice(1)).toEqual([{ conditional: true, status: 304, authorization: TOKEN }]);
       expect(said).toContain("not modified since it was last fetched; reading the kept copy");
-      await done("the second night to find nothing to do");
+      await done("the second night to find nothing to do", 20);
       expect(bed.sim.ledger().runsCreated).toBe(20);
 
       // Three products change title and image: exactly their six rows run on night 3.
@@ -179,7 +185,7 @@ describe("a nightly schedule reading a feed from a URL", () => {
         `${out}: since it was last brought up to date, 6 rows changed: 0 because the recipe changed, 6 because the feed did`,
       );
       expect(said).toMatch(/catalogue: 14 up to date, 6 changed, 0 to retry, 0 removed → 6 runs/);
-      await done("the third night's six rows");
+      await done("the third night's six rows", 26);
       expect(bed.sim.ledger().runsCreated).toBe(26);
       const results = await ledger.results.results("catalogue", ["SKU-1-hero", "SKU-4-hero"]);
       expect(results.map((r) => r?.prompt)).toEqual([
@@ -196,12 +202,19 @@ describe("a nightly schedule reading a feed from a URL", () => {
       expect(said).toContain(
         `${out}: since it was last brought up to date, 11 rows changed: 9 because the recipe changed, 2 because the feed did`,
       );
-      await done("the fourth night's eleven rows");
+      await done("the fourth night's eleven rows", 37);
       expect(bed.sim.ledger().runsCreated).toBe(37);
 
       const history = await cli(["schedule", "history", "catalogue"], bed.env());
       expect(history.code, history.stderr).toBe(0);
-      expect(history.stdout.match(/catalogue {2,}done/g)).toHaveLength(4);
+      // One batch for every night; each line says that night's own runs and cost ($0.009 a row).
+      const lines = history.stdout.trimEnd().split("\n").slice(1);
+      expect(lines.map((line) => line.split(/ {2,}/).slice(2))).toEqual([
+        ["catalogue", "done", "11 runs", "$0.099"],
+        ["catalogue", "done", "6 runs", "$0.054"],
+        ["catalogue", "done", "0 runs", "$0.000"],
+        ["catalogue", "done", "20 runs", "$0.180"],
+      ]);
       expect(said + history.stdout + history.stderr).not.toContain("s3cret");
     } finally {
       await client.close();
