@@ -83,6 +83,57 @@ describe("Merchant Center feeds", () => {
     ).toEqual([2, 2, 3, 3, 4, 4]);
   });
 
+  it("a JSONL export (a PIM's own keys, nested values) through a recipe with filters on rows and jobs", async () => {
+    const feed = path.join(dir, "pim.jsonl");
+    await writeFile(
+      feed,
+      [
+        {
+          sku: "A-1",
+          name: "Desk Lamp",
+          colors: ["Brass", "Black"],
+          media: { hero: "https://cdn.example.com/a1.jpg" },
+          live: true,
+        },
+        { sku: "A-2", name: "Floor Lamp", colors: [], media: { hero: "" }, live: true },
+        {
+          sku: "A-3",
+          name: "Old Lamp",
+          colors: ["Red"],
+          media: { hero: "https://cdn.example.com/a3.jpg" },
+          live: false,
+        },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join("\n") + "\n",
+    );
+    const recipe = path.join(dir, "pim.recipe.yaml");
+    await writeFile(
+      recipe,
+      [
+        'id: "{{ row.sku }}"',
+        "where: row.live",
+        "jobs:",
+        "  - name: shot",
+        "    model: openai/gpt-image-2",
+        "    quality: low",
+        "    prompt: '{{ row.name }}{% if row.colors.size > 0 %} in {{ row.colors | join: \" or \" | downcase }}{% endif %}'",
+        "  - name: cutout",
+        "    where: row.media.hero",
+        "    model: runflow/product-isolation",
+        "    image_url: '{{ row.media.hero }}'",
+        "    aspect_ratio: '1:1'",
+        "    resolution: 1K",
+      ].join("\n"),
+    );
+    const rows = rowsOf(await items(feed, recipe));
+    expect(rows.map((row) => [row.key, row.location, row.input.prompt ?? row.input.image_url])).toEqual([
+      ["A-1-shot", { file: feed, line: 1 }, "Desk Lamp in brass or black"],
+      ["A-1-cutout", { file: feed, line: 1 }, "https://cdn.example.com/a1.jpg"],
+      ["A-2-shot", { file: feed, line: 2 }, "Floor Lamp"],
+    ]);
+  });
+
   it("nested and repeated elements are objects and lists; a field no item has names the item's line", async () => {
     const recipe = path.join(dir, "fields.recipe.yaml");
     await writeFile(
