@@ -55,7 +55,7 @@ export async function status(ctx: CommandContext, settings: StatusSettings): Pro
       );
     if (records.length === 0)
       return "no batches yet; start one with `runflow-batch run <manifest> --out DIR`\n";
-    return renderBatchTable(records);
+    return renderBatchTable(records, { cwd: process.cwd() });
   }
 
   try {

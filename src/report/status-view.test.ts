@@ -150,16 +150,37 @@ describe("status view", () => {
   });
 
   it("lists recent batches under a header, in aligned columns, failed apart from succeeded", () => {
-    const table = renderBatchTable([
-      record,
-      { ...record, id: "b-longer-id-2", succeeded: 100, failed: 0, state: "done", capMicros: null },
-    ]);
-    const [header, first, second] = table.trimEnd().split("\n");
-    expect(header).toMatch(/^BATCH\s+CREATED\s+STATE\s+ROWS\s+SUCCEEDED\s+FAILED\s+SPENT\s+CAP$/);
-    expect(first).toMatch(/^b-1\s+2026-11-22 10:00:00\s+running\s+100\s+30\s+10\s+\$0\.270\s+\$0\.500$/);
-    expect(second).toMatch(/^b-longer-id-2\s+.*done\s+100\s+100\s+0\s+\$0\.270\s+no cap$/);
+    const stdin = {
+      ...record.submission,
+      out: "/work/out/nightly",
+      manifest: { path: "/state/stdin/ab12.csv", sha256: "0", label: "stdin" },
+    };
+    const table = renderBatchTable(
+      [
+        record,
+        { ...record, id: "b-longer-id-2", succeeded: 100, failed: 0, state: "done", capMicros: null },
+        { ...record, id: "b-3", submission: stdin },
+      ],
+      { cwd: "/work" },
+    );
+    const [header, first, second, third] = table.trimEnd().split("\n");
+    expect(header).toMatch(
+      /^BATCH\s+CREATED\s+STATE\s+ROWS\s+SUCCEEDED\s+FAILED\s+SPENT\s+CAP\s+DIRECTORY\s+MANIFEST$/,
+    );
+    expect(first).toMatch(
+      /^b-1\s+2026-11-22 10:00:00 UTC\s+running\s+100\s+30\s+10\s+\$0\.270\s+\$0\.500\s+\/out\s+\/m\.csv$/,
+    );
+    expect(second).toMatch(/^b-longer-id-2\s+.*done\s+100\s+100\s+0\s+\$0\.270\s+no cap\s+\/out\s+\/m\.csv$/);
+    // Under the current directory a path is shown relative to it; a manifest read from stdin says so.
+    expect(third).toMatch(/\s+out\/nightly\s+stdin$/);
     expect(first!.indexOf("running")).toBe(header!.indexOf("STATE"));
     expect(first!.indexOf("$0.270") + 6).toBe(header!.indexOf("SPENT") + 5);
+    expect(first!.indexOf("/out")).toBe(header!.indexOf("DIRECTORY"));
+  });
+
+  it("names each batch's directory and manifest in its status", () => {
+    const status = batchStatus(record, {}, new Date());
+    expect(status).toMatchObject({ batch: "b-1", out: "/out", manifest: "/m.csv" });
   });
 
   it("gives no pace or ETA before anything finished", () => {

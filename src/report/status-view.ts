@@ -2,6 +2,7 @@
  * What `status` shows about a batch, computed from its record and per-tier counters (and what it
  * waits for, waiting-for.ts); and the list of recent batches as a table. Pure.
  */
+import path from "node:path";
 import { formatUsd, parseUsd } from "../core/money.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
 
@@ -21,6 +22,10 @@ export interface BatchStatus {
   readonly batch: string;
   readonly state: string;
   readonly created_at: string;
+  /** The batch's directory (absolute). */
+  readonly out: string;
+  /** The manifest it was submitted from: its path, or the name it was read under (`stdin`). */
+  readonly manifest: string;
   readonly rows: {
     total: number;
     pending: number;
@@ -60,6 +65,12 @@ interface EstimateTier {
   estimated_usd: string;
 }
 
+/** The manifest as people named it: its path, or `stdin` for one read from standard input. */
+function manifestName(record: BatchRecord): string {
+  const { label, path } = record.submission.manifest;
+  return label ?? path;
+}
+
 export function batchStatus(
   record: BatchRecord,
   tiers: Readonly<Record<string, number>>,
@@ -93,6 +104,8 @@ export function batchStatus(
     batch: record.id,
     state: record.state,
     created_at: record.submission.createdAt,
+    out: record.submission.out,
+    manifest: manifestName(record),
     rows: {
       total: rows,
       pending: ended ? 0 : Math.max(0, left - record.inFlight - record.held),
@@ -179,18 +192,41 @@ export function renderStatus(s: BatchStatus): string {
   return lines.join("\n") + "\n";
 }
 
-/** Recent batches as a table: a header row, then one aligned row each, failed apart from succeeded. */
-export function renderBatchTable(records: readonly BatchRecord[]): string {
-  const header = ["batch", "created", "state", "rows", "succeeded", "failed", "spent", "cap"];
+/** A path as short as it is clear: relative when it is under `cwd`, else absolute. */
+function shortPath(file: string, cwd: string | undefined): string {
+  if (cwd === undefined || !path.isAbsolute(file)) return file;
+  const relative = path.relative(cwd, file);
+  return relative === "" ? "." : relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+}
+
+/**
+ * Recent batches as a table: a header row, then one aligned row each, failed apart from
+ * succeeded, and where each one's results and manifest are (relative to `cwd` when under it).
+ */
+export function renderBatchTable(records: readonly BatchRecord[], options: { cwd?: string } = {}): string {
+  const header = [
+    "batch",
+    "created",
+    "state",
+    "rows",
+    "succeeded",
+    "failed",
+    "spent",
+    "cap",
+    "directory",
+    "manifest",
+  ];
   const rows = records.map((r) => [
     r.id,
-    r.submission.createdAt.slice(0, 19).replace("T", " "),
+    r.submission.createdAt.slice(0, 19).replace("T", " ") + " UTC",
     r.state,
     String(r.submission.rows),
     String(r.succeeded),
     String(r.failed),
     "$" + formatUsd(r.spentMicros),
     r.capMicros === null ? "no cap" : "$" + formatUsd(r.capMicros),
+    shortPath(r.submission.out, options.cwd),
+    shortPath(manifestName(r), options.cwd),
   ]);
   const widths = header.map((title, i) =>
     Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)),

@@ -17,25 +17,22 @@ describe("status, report and setup errors", () => {
   it("lists a submitted batch, shows its rows as pending, and reports it before any worker ran", async () => {
     const dir = await tempDir();
     const out = path.join(dir, "report");
+    const manifest = await writeJsonl(dir, generations(5, "high"));
     const submitted = await cli(
-      [
-        "submit",
-        await writeJsonl(dir, generations(5, "high")),
-        "--batch",
-        "nightly-1",
-        "--out",
-        out,
-        "--max-cost",
-        "10",
-      ],
+      ["submit", manifest, "--batch", "nightly-1", "--out", out, "--max-cost", "10"],
       env,
     );
     expect(submitted.stdout).toBe("nightly-1\n");
 
     const list = await cli(["status"], env);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^BATCH\s+CREATED\s+STATE\s+ROWS\s+SUCCEEDED\s+FAILED\s+SPENT\s+CAP$/m);
-    expect(list.stdout).toMatch(/^nightly-1\s+\S+ \S+\s+submitted\s+5\s+0\s+0\s+\$0\.000\s+\$10\.000$/m);
+    expect(list.stdout).toMatch(
+      /^BATCH\s+CREATED\s+STATE\s+ROWS\s+SUCCEEDED\s+FAILED\s+SPENT\s+CAP\s+DIRECTORY\s+MANIFEST$/m,
+    );
+    const row = /^nightly-1\s+\S+ \S+ UTC\s+submitted\s+5\s+0\s+0\s+\$0\.000\s+\$10\.000\s+(\S+)\s+(\S+)$/m;
+    expect(list.stdout).toMatch(row);
+    // Where the results go and what was submitted (absolute: the test's files are outside the cwd).
+    expect(list.stdout.match(row)?.slice(1)).toEqual([path.resolve(out), path.resolve(manifest)]);
 
     const one = await cli(["status", "nightly-1"], env);
     expect(one.stdout).toMatch(/5 total · 0 succeeded · 0 failed · 0 in flight · 5 pending/);

@@ -60,9 +60,13 @@ describe("status explains the wait", () => {
 
       const list = await cli(["status"], bed.env());
       const [header, line] = list.stdout.trimEnd().split("\n");
-      expect(header).toMatch(/^BATCH\s+CREATED\s+STATE\s+ROWS\s+SUCCEEDED\s+FAILED\s+SPENT\s+CAP$/);
+      expect(header).toMatch(
+        /^BATCH\s+CREATED\s+STATE\s+ROWS\s+SUCCEEDED\s+FAILED\s+SPENT\s+CAP\s+DIRECTORY\s+MANIFEST$/,
+      );
       expect(line).toMatch(
-        new RegExp(`^${batch}\\s+\\S+ \\S+\\s+running\\s+12\\s+0\\s+0\\s+\\$0\\.000\\s+no cap$`),
+        new RegExp(
+          `^${batch}\\s+\\S+ \\S+ UTC\\s+running\\s+12\\s+0\\s+0\\s+\\$0\\.000\\s+no cap\\s+\\S+\\s+\\S+$`,
+        ),
       );
     },
   );

@@ -33,6 +33,7 @@ const LIVE = (url: string, refreshMs: number) => `<script>
   function show(data) {
     if (!data) return;
     live.innerHTML = data.header;
+    if (window.runflowLocalTimes) window.runflowLocalTimes(live);
     if (data.cards !== last) {
       last = data.cards;
       cards.innerHTML = data.cards;

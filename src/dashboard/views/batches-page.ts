@@ -1,10 +1,12 @@
 /**
  * The dashboard's `/`: recent batches with live progress (rows by state, pace, ETA, cost so far
- * vs estimate and cap), each linking to its batch page. Refreshed in place every few seconds. Pure.
+ * vs estimate and cap), each linking to its batch page and saying where its results go and what
+ * it was submitted from; times in the viewer's zone. Refreshed in place every few seconds. Pure.
  */
 import type { BatchStatus } from "../../report/status-view.js";
 import { formatDuration } from "../../report/duration.js";
 import { esc } from "../../report/html/escape.js";
+import { LOCAL_TIMES_JS, timeHtml } from "../../report/html/local-time.js";
 import { documentStart } from "../../report/html/page.js";
 
 export const TOP_NAV =
@@ -50,7 +52,9 @@ export function batchRows(statuses: readonly BatchStatus[]): string {
       const href = `/batches/${encodeURIComponent(s.batch)}`;
       return (
         `<tr class="batch" data-batch="${esc(s.batch)}" data-state="${esc(s.state)}">` +
-        `<td><a href="${esc(href)}">${esc(s.batch)}</a><br><small>${esc(s.created_at)}</small></td>` +
+        `<td><a href="${esc(href)}">${esc(s.batch)}</a><br><small>${timeHtml(s.created_at)}</small>` +
+        `<br><small class="dest">into <code class="out">${esc(s.out)}</code> from ` +
+        `<code class="manifest">${esc(s.manifest)}</code></small></td>` +
         `<td><span class="state st-${esc(s.state)}">${esc(s.state)}</span></td>` +
         rowCells(s) +
         `<td class="num">${esc(pace)}</td><td class="num">${esc(eta)}</td>` +
@@ -67,6 +71,7 @@ const LIVE_LIST = (refreshMs: number) => `<script>
   function show(html) {
     if (html === null) return;
     body.innerHTML = html;
+    if (window.runflowLocalTimes) window.runflowLocalTimes(body);
     document.body.dataset.refreshed = String(Date.now());
   }
   setInterval(function () {
@@ -89,6 +94,6 @@ export function batchesPage(statuses: readonly BatchStatus[], refreshMs: number)
     `<h1>Batches</h1>` +
     `<table class="batches"><thead><tr>${HEAD}</tr></thead>` +
     `<tbody class="batches-body">${batchRows(statuses)}</tbody></table>` +
-    `</main>${LIVE_LIST(refreshMs)}</body></html>\n`
+    `</main><script>${LOCAL_TIMES_JS}</script>${LIVE_LIST(refreshMs)}</body></html>\n`
   );
 }

@@ -1,7 +1,7 @@
 /**
  * The top of a batch page (report.html and the dashboard's batch page): batch, manifest, state,
- * times, rows by state, images, estimated vs actual cost, the cap and its history, the cost chart
- * and the failures list. Pure.
+ * times (shown in the viewer's zone: local-time.ts), rows by state, images, estimated vs actual
+ * cost, the cap and its history, the cost chart and the failures list. Pure.
  */
 import { formatUsd } from "../../core/money.js";
 import type { BudgetHistoryEntry } from "../budget-view.js";
@@ -9,6 +9,7 @@ import type { CostReportInput } from "../cost-report.js";
 import { formatDuration } from "../duration.js";
 import { costChartSvg, tierName, type ChartTier } from "./cost-chart.js";
 import { esc } from "./escape.js";
+import { timeHtml } from "./local-time.js";
 
 export interface HeaderFailure {
   readonly id: string;
@@ -113,7 +114,7 @@ function rowsByState(m: HeaderModel): string {
 function budget(m: HeaderModel): string {
   const cap = m.capMicros === null ? "no cap" : `cap ${usd(m.capMicros)}`;
   const history = m.budgetHistory.map(
-    (entry) => `<li data-kind="${entry.kind}"><time>${esc(entry.at ?? "—")}</time> ${esc(entry.text)}</li>`,
+    (entry) => `<li data-kind="${entry.kind}">${timeHtml(entry.at)} ${esc(entry.text)}</li>`,
   );
   return (
     `${esc(cap)} · reserved ${usd(m.reservedMicros)}` +
@@ -166,15 +167,15 @@ export function headerHtml(m: HeaderModel, pageHref: (page: number) => string): 
     `<div style="width:${percent}%"></div></div>` +
     `<dl class="facts">` +
     fact("manifest", `<code>${esc(m.manifest)}</code>`, "manifest") +
-    fact("started", esc(m.startedAt ?? "—"), "started") +
-    fact("finished", esc(m.finishedAt ?? "—"), "finished") +
+    fact("started", timeHtml(m.startedAt), "started") +
+    fact("finished", timeHtml(m.finishedAt), "finished") +
     fact("duration", esc(duration), "duration") +
     pace +
     fact("rows", `${count(m.rows.total)} · ${rowsByState(m)}`, "rows") +
     fact("images", count(m.images), "images") +
     fact("cost", `${actual} actual of ${estimated} estimated${remaining}`, "cost") +
     fact("budget", budget(m), "budget") +
-    `</dl><p class="generated">generated ${esc(m.generatedAt)}</p></header>` +
+    `</dl><p class="generated">generated ${timeHtml(m.generatedAt)}</p></header>` +
     `<section class="chart"><h2>Cost by model and tier</h2>${costChartSvg(m.tiers)}</section>` +
     failures(m, pageHref)
   );

@@ -4,6 +4,7 @@
  */
 import { esc } from "./escape.js";
 import { filterChoices, headerHtml, type HeaderModel } from "./header.js";
+import { LOCAL_TIMES_JS } from "./local-time.js";
 import { REPORT_JS } from "./script.js";
 import { REPORT_CSS } from "./styles.js";
 
@@ -87,6 +88,6 @@ export function pageStart(m: HeaderModel, place: PagePlace): string {
 }
 
 export function pageEnd(place: PagePlace, extraScript = ""): string {
-  const scripts = `<script>${REPORT_JS}</script>${extraScript}`;
+  const scripts = `<script>${LOCAL_TIMES_JS}</script><script>${REPORT_JS}</script>${extraScript}`;
   return `</div>${pageLinks(place)}</section></main>${scripts}</body></html>\n`;
 }

@@ -66,4 +66,5 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f5;pa
   border-radius:6px}
 .batches th,.batches td{padding:6px 8px;border-top:1px solid var(--line);text-align:left;font-size:13px}
 .batches td.num{text-align:right}nav.top{display:flex;gap:14px;margin-bottom:8px;font-size:13px}
+.batches .dest{color:var(--muted)}.batches .dest code{word-break:break-all}
 `;
