@@ -1,18 +1,22 @@
 /**
  * The worst bug this product can have is paying twice for a row. Real worker processes: one is
  * killed with SIGKILL mid-batch and another finishes the batch; two share one batch. The
- * simulator's ledger must show exactly one run per row.
+ * simulator's ledger must show exactly one run per row. The simulator runs on a manual clock: a
+ * run ends only when the test lets time pass, so the kill comes at a state the test chose.
  */
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
+import { advanceUntil } from "../helpers/drive-clock.js";
 import { eventually } from "../helpers/eventually.js";
+import { manualClock } from "../helpers/manual-clock.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
 
 describe("workers that crash or share a batch", () => {
-  const bed = useTestbed({ latencyMs: { min: 300, max: 900 }, seed: 3 });
+  const clock = manualClock(Date.now());
+  const bed = useTestbed({ latencyMs: { min: 300, max: 900 }, seed: 3, clock });
   const env = () => bed.env();
   const worker = () =>
     bed.worker(["--concurrency", "15", "--poll-interval", "50", "--lock-duration", "2000"]);
@@ -30,21 +34,23 @@ describe("workers that crash or share a batch", () => {
     const store = bed.store();
 
     const first = worker();
+    await eventually(() => bed.sim.ledger().runsCreated === 15, {
+      what: "the first worker to create 15 runs",
+    });
+    clock.advance(900); // they end; the worker records them and starts 15 more, which stay in flight
     await eventually(
       async () => {
         const b = await store.get(batch);
-        return b !== null && b.succeeded >= 10 && b.inFlight >= 5;
+        return b !== null && b.succeeded === 15 && b.inFlight === 15 && bed.sim.ledger().runsCreated === 30;
       },
-      { timeoutMs: 30_000, what: "the first worker to finish some rows and hold others in flight" },
+      { what: "the first worker to finish 15 rows and hold 15 others in flight" },
     );
     first.child.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
-    const atKill = await store.get(batch);
-    expect(atKill!.succeeded).toBeLessThan(60);
+    expect((await store.get(batch))!.succeeded).toBe(15);
 
     worker();
-    await eventually(async () => (await store.get(batch))!.succeeded === 60, {
-      timeoutMs: 60_000,
+    await advanceUntil(clock, async () => (await store.get(batch))!.succeeded === 60, {
       what: "the second worker to finish the batch",
     });
 
@@ -58,7 +64,7 @@ describe("workers that crash or share a batch", () => {
       reservedMicros: 0,
       spentMicros: ledger.billedMicros,
     });
-    // Only complete images: the download cut short by SIGKILL left its partial file in .partial/.
+    // Only complete images, one per row (a download cut short leaves its partial file in .partial/).
     expect(await readdir(path.join(dir, "out", "images"))).toHaveLength(60);
   });
 
@@ -68,8 +74,7 @@ describe("workers that crash or share a batch", () => {
     const store = bed.store();
     worker();
     worker();
-    await eventually(async () => (await store.get(batch))!.succeeded === 80, {
-      timeoutMs: 60_000,
+    await advanceUntil(clock, async () => (await store.get(batch))!.succeeded === 80, {
       what: "two workers to finish the batch",
     });
     const ledger = bed.sim.ledger();
