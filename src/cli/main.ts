@@ -40,8 +40,8 @@ function endAfterGrace(): void {
   setTimeout(() => {
     if (paidWork) return; // it started paid work meanwhile: wait for its clean stop
     process.stderr.write(
-      `runflow-batch: not stopped after ${STOP_GRACE_MS / 1000} s with nothing paid in flight; exiting now. ` +
-        "Run the same command again to resume.\n",
+      `runflow-batch: not stopped after ${STOP_GRACE_MS / 1000} s with nothing paid in flight; ` +
+        "exiting now. Run the same command again to resume.\n",
     );
     // A file-system call may be what it is stuck in (then process.exit would wait for it): end by
     // the signal itself (a shell reads 130 for SIGINT all the same).

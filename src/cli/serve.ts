@@ -38,6 +38,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     )
     .action(async (flags: ServeFlags) => {
       ctx.handlesStop();
+      ctx.io.onPaidWork?.(); // rows with runs in flight: a stop waits to hand them back
       const settings = {
         schedules: flags.schedules,
         work: {

@@ -25,6 +25,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     )
     .action(async (flags: WorkerFlags & { batch?: string; redisTimeout?: string }) => {
       ctx.handlesStop();
+      ctx.io.onPaidWork?.(); // rows with runs in flight: a stop waits to hand them back
       const settings = {
         ...parseWorkerFlags(flags, CONCURRENCY_DEFAULTS.worker),
         batchId: flags.batch === undefined ? undefined : checkBatchId(flags.batch),

@@ -53,8 +53,8 @@ function undecodableCause(undecodable: Undecodable | undefined): ProblemCause {
     return {
       what,
       advice:
-        "They are valid Windows-1252 (what Excel on Windows saves): read the file with --encoding windows-1252, " +
-        "or save it as UTF-8.",
+        "They are valid Windows-1252 (what Excel on Windows saves): " +
+        "read the file with --encoding windows-1252, or save it as UTF-8.",
     };
   return {
     what,
@@ -80,7 +80,7 @@ export const DEFAULT_PROBLEM_LIMIT = 20;
 
 const count = (n: number) => n.toLocaleString("en-US");
 
-/** Where, for a list: `lines 2, 3, 4, 5, 6 and 635 more` or `indexes 0, 1`; `and more` when some were not kept. */
+/** Where: `lines 2, 3, 4, 5, 6 and 635 more` or `indexes 0, 1`; `and more` when some were not kept. */
 function whereList(locations: readonly RowLocation[], more: boolean): string {
   const shown = locations.slice(0, 5).map((l) => ("line" in l ? l.line : l.index));
   const noun = "line" in (locations[0] as RowLocation) ? "line" : "index";
@@ -103,7 +103,8 @@ function causeLine(cause: ProblemCause, problems: readonly Problem[], more: bool
   }
   const first = problems[0] as Problem;
   const parts = [...byFile].map(([file, locations]) => {
-    const rows = `${more ? "at least " : ""}${count(locations.length)} row${locations.length === 1 ? "" : "s"}`;
+    const n = locations.length;
+    const rows = `${more ? "at least " : ""}${count(n)} row${n === 1 ? "" : "s"}`;
     const at = formatLocation(first.location).slice(file.length + 1);
     const example = file === first.location.file ? ` (first: ${first.field} on ${at}, ${first.found})` : "";
     return `${file}: ${cause.what} in ${rows}, on ${whereList(locations, more)}${example}`;

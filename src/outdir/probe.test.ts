@@ -24,7 +24,7 @@ describe("output directory probe", () => {
     expect(await readdir(existing)).toEqual([]);
   });
 
-  it("refuses a directory whose parent takes no new entries (/proc/x) at once, naming it (exit 2)", async () => {
+  it("refuses a directory whose parent takes no new entries (/proc/x), naming it (exit 2)", async () => {
     if (!(await stat("/proc/self").catch(() => null))) return; // no procfs here
     // A recursive mkdir never returns here; the probe makes one level at a time.
     await expect(probeOutDir("/proc/x")).rejects.toMatchObject({

@@ -17,8 +17,10 @@ const NAMES = ["Café crème", "Crêpe brûlée", "Müsli-Schüssel", "Tarte à 
 /** An Excel-style export: `;` separators, CRLF, every prompt with an accented name. */
 async function excelExport(rows: number, encoding = "windows-1252", names = NAMES): Promise<string> {
   let text = "id;model;prompt;quality\r\n";
-  for (let i = 0; i < rows; i++)
-    text += `p-${i};openai/gpt-image-2;Studio photo of ${names[i % names.length]} n°${i}, white background;low\r\n`;
+  for (let i = 0; i < rows; i++) {
+    const prompt = `Studio photo of ${names[i % names.length]} n°${i}, white background`;
+    text += `p-${i};openai/gpt-image-2;${prompt};low\r\n`;
+  }
   const file = path.join(await tempDir(), "products.csv");
   await writeFile(file, iconv.encode(text, encoding));
   return file;
@@ -33,10 +35,11 @@ describe("a manifest in Windows-1252, read as UTF-8", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`${file}: 640 of 640 rows invalid (640 problems):`);
     expect(encodingLines(refused.stderr)).toEqual([
-      `${file}: bytes that are not valid UTF-8 (shown as \uFFFD) in 640 rows, on lines 2, 3, 4, 5, 6 and 635 more ` +
+      `${file}: bytes that are not valid UTF-8 (shown as \uFFFD) in 640 rows, ` +
+        "on lines 2, 3, 4, 5, 6 and 635 more " +
         `(first: prompt on line 2, "Studio photo of Caf\uFFFD cr\uFFFDme n\uFFFD0, white background"). ` +
-        "They are valid Windows-1252 (what Excel on Windows saves): read the file with --encoding windows-1252, " +
-        "or save it as UTF-8.",
+        "They are valid Windows-1252 (what Excel on Windows saves): " +
+        "read the file with --encoding windows-1252, or save it as UTF-8.",
     ]);
 
     const read = await cli(["estimate", file, "--encoding", "windows-1252", "--format", "json"], {});
