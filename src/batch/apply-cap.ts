@@ -11,7 +11,7 @@ import { jobIdFor } from "../ledger/keys.js";
 import type { Queues } from "../queue/queues.js";
 
 export async function applyCap(
-  ledger: Pick<Ledger, "batches" | "results" | "rows">,
+  ledger: Pick<Ledger, "batches" | "results" | "rows" | "rowStore">,
   queues: Queues,
   batchId: string,
   capMicros: number | null,
@@ -29,10 +29,15 @@ export async function applyCap(
   };
   await history.append(batchId, { ...event, spent_micros: before?.spentMicros ?? 0 });
   const held = await ledger.results.heldRows(batchId);
-  const attempts = await ledger.rows.attempts(batchId, held);
+  const [attempts, rows] = await Promise.all([
+    ledger.rows.attempts(batchId, held),
+    ledger.rowStore.get(batchId, held),
+  ]);
   let promoted = 0;
   for (const [i, row] of held.entries()) {
-    const id = jobIdFor(batchId, row, attempts[i] ?? 1);
+    const stored = rows[i];
+    if (!stored) continue;
+    const id = jobIdFor(batchId, row, attempts[i] ?? 1, stored.content_sha);
     for (const queue of [queues.generate, queues.edit]) {
       const job = await queue.getJob(id);
       if (job && (await job.isDelayed())) {

@@ -116,11 +116,12 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
 }
 
 /**
- * BullMQ job id of a row's attempt: re-adding the same attempt is a no-op, a new attempt is a new
- * job. BullMQ refuses `:` in ids, so the key is URI-encoded.
+ * BullMQ job id of a row's attempt with this content: re-adding the same job is a no-op; a new
+ * attempt, or the row's content changed since a job was queued for it, is a new job. BullMQ refuses
+ * `:` in ids, so the key is URI-encoded.
  */
-export function jobIdFor(batchId: string, rowKey: string, attempt: number): string {
-  return `${batchId}/${encodeURIComponent(rowKey)}/${attempt}`;
+export function jobIdFor(batchId: string, rowKey: string, attempt: number, contentSha: string): string {
+  return `${batchId}/${encodeURIComponent(rowKey)}/${attempt}/${contentSha.slice(0, 12)}`;
 }
 
 /** A batch's own queue for one kind of work: every batch has its own pair (its "lane"). */

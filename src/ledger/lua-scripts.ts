@@ -21,7 +21,7 @@ const SCRIPTS = {
   rfbReserveRow: { file: "reserve-row.lua", keys: 7 },
   rfbRecordRow: { file: "record-row.lua", keys: 6 },
   rfbSetCap: { file: "set-cap.lua", keys: 1 },
-  rfbReopenRow: { file: "reopen-row.lua", keys: 7 },
+  rfbReopenRow: { file: "reopen-row.lua", keys: 8 },
   rfbFinishBatch: { file: "finish-batch.lua", keys: 1 },
   rfbStartBatch: { file: "start-batch.lua", keys: 1 },
   rfbCommitRows: { file: "commit-rows.lua", keys: 5 },

@@ -34,8 +34,15 @@ export interface RowLedger {
     tier: string,
     nowMs?: number,
   ): Promise<Reservation>;
-  /** Saves the row's run id (a restarted attempt resumes it) and ends its unanswered-POST guard. */
-  saveRunId(batchId: string, row: string, runId: string): Promise<void>;
+  /**
+   * Saves the row's run id (a restarted attempt resumes it) with the content it was created with,
+   * and ends its unanswered-POST guard.
+   */
+  saveRunId(batchId: string, row: string, runId: string, contentSha: string): Promise<void>;
+  /** The content fingerprint the row's saved run was created with (null for runs saved before it was kept). */
+  runSha(batchId: string, row: string): Promise<string | null>;
+  /** The row's saved run id, or null. */
+  runOf(batchId: string, row: string): Promise<string | null>;
   /** Runflow answered the POST with a definite "not created" (402, 429, 4xx): the guard resets. */
   clearPosting(batchId: string, row: string): Promise<void>;
   /**
@@ -111,9 +118,16 @@ export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
         crossedPercent: crossed > 0 ? crossed : null,
       };
     },
-    async saveRunId(batchId, row, runId) {
-      await redis.multi().hset(keys.runs(batchId), row, runId).hdel(keys.posting(batchId), row).exec();
+    async saveRunId(batchId, row, runId, contentSha) {
+      await redis
+        .multi()
+        .hset(keys.runs(batchId), row, runId)
+        .hset(keys.runShas(batchId), row, contentSha)
+        .hdel(keys.posting(batchId), row)
+        .exec();
     },
+    runSha: (batchId, row) => redis.hget(keys.runShas(batchId), row),
+    runOf: (batchId, row) => redis.hget(keys.runs(batchId), row),
     async clearPosting(batchId, row) {
       await redis.hdel(keys.posting(batchId), row);
     },
@@ -131,6 +145,7 @@ export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
             keys.tiers(batchId),
             target,
             keys.attempts(batchId),
+            keys.runShas(batchId),
             // ARGV
             row,
             mode,

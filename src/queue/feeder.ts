@@ -58,28 +58,21 @@ export function createFeeder(o: FeederOptions): Feeder {
       ledger.results.terminalRows(batchId, keys),
       ledger.rows.attempts(batchId, keys),
     ]);
-    const byQueue: Record<QueueName, RowJobData[]> = { generate: [], edit: [] };
+    const byQueue: Record<QueueName, { data: RowJobData; model: string }[]> = { generate: [], edit: [] };
     rows.forEach(({ key, row }, i) => {
       if (done[i]) return;
-      const { model, quality, images, input, metadata } = row;
-      byQueue[queueFor(model)].push({
-        batch: batchId,
-        row: { key, model, quality, images, input, metadata },
-        estimateMicros: row.estimate_micros,
-        seq: row.seq,
-        attempt: attempts[i] ?? 1,
-        contentSha: row.content_sha,
-      });
+      const data = { batch: batchId, key, attempt: attempts[i] ?? 1, contentSha: row.content_sha };
+      byQueue[queueFor(row.model)].push({ data, model: row.model });
     });
     let queued = 0;
     for (const name of ["generate", "edit"] as const) {
       const jobs = byQueue[name];
       if (jobs.length === 0) continue;
       await queues[name].addBulk(
-        jobs.map((data) => ({
-          name: data.row.model,
+        jobs.map(({ data, model }) => ({
+          name: model,
           data,
-          opts: jobOptions(jobIdFor(batchId, data.row.key, data.attempt), o.retry),
+          opts: jobOptions(jobIdFor(batchId, data.key, data.attempt, data.contentSha), o.retry),
         })),
       );
       queued += jobs.length;

@@ -1,26 +1,18 @@
-/** What a BullMQ job carries: one attempt of one row of a batch, as the row store has it. */
-import type { ModelId, Quality } from "../core/models.js";
+/**
+ * What a BullMQ job carries: which attempt of which row, nothing more. The row itself (its input,
+ * metadata, price) is kept once, in the batch's row store (ledger/row-store.ts); the worker reads
+ * it when it takes the job (worker/load-row.ts). The schema is the type.
+ */
+import { z } from "zod";
 
-/** The row itself, as it is POSTed. */
-export interface JobRowData {
-  readonly key: string;
-  readonly model: ModelId;
-  readonly quality: Quality | null;
-  readonly images: number;
-  readonly input: Readonly<Record<string, unknown>>;
-  readonly metadata: Readonly<Record<string, string>> | null;
-}
-
-export interface RowJobData {
-  readonly batch: string;
-  readonly row: JobRowData;
-  readonly estimateMicros: number;
-  /** Position in the manifest (0-based); reports list rows in this order. */
-  readonly seq: number;
+export const rowJobDataSchema = z.object({
+  batch: z.string(),
+  /** The row's key in the batch. */
+  key: z.string(),
   /** 1 for the row's first attempt; the idempotency key and the job id include it. */
-  readonly attempt: number;
-  /** Fingerprint of the row's model + input (ledger/plan.ts): part of the idempotency key. */
-  readonly contentSha: string;
-  /** Written before waiting; a restarted job resumes this run instead of creating another. */
-  readonly runId?: string;
-}
+  attempt: z.number().int().positive(),
+  /** Fingerprint of the row's model + input when it was queued: part of the job id and the idempotency key. */
+  contentSha: z.string(),
+});
+
+export type RowJobData = z.infer<typeof rowJobDataSchema>;

@@ -24,7 +24,9 @@ import { processRow } from "./process-row.js";
 import { recordRow } from "./record-row.js";
 import type { RowEpisodes } from "./row-episodes.js";
 import { asAttemptError } from "./row-errors.js";
-import type { RowDeps } from "./row-types.js";
+import type { RowDeps, RowWork } from "./row-types.js";
+import { loadRow } from "./load-row.js";
+import type { RowStore } from "../ledger/row-store.js";
 
 /** What every lane of a worker process shares. */
 export interface LaneShared {
@@ -32,6 +34,8 @@ export interface LaneShared {
   readonly keys: Keys;
   readonly logger: Logger;
   readonly deps: RowDeps;
+  /** Where the rows the jobs name are read. */
+  readonly rowStore: Pick<RowStore, "get">;
   readonly pauses: Pauses;
   readonly handBackMs: number;
   readonly lockDurationMs: number;
@@ -99,18 +103,23 @@ export function openLane(
       waits: shared.waits,
     };
     const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
+      // The job names the row; the row itself is read from the batch's row store.
+      let work: RowWork;
       try {
-        const result = await processRow(
-          job.data,
-          (runId) => job.updateData({ ...job.data, runId }),
-          shared.deps,
-        );
+        const loaded = await loadRow(job.data, shared.rowStore, shared.deps.rows.runOf);
+        if (loaded.kind === "gone") return "superseded";
+        work = loaded.work;
+      } catch (error) {
+        return onRowError(job, null, token, asAttemptError(error), errors);
+      }
+      try {
+        const result = await processRow(work, shared.deps);
         if (result !== "canceled") return result;
         // Refused because the batch is stopping: given up on, the row ends failed with the reason;
         // canceled, it is listed canceled. Either way the batch may have ended with this row.
         const reason = await shared.stopReason(batchId);
         if (reason !== null) {
-          await recordRow(job.data, shared.deps, {
+          await recordRow(work, shared.deps, {
             status: "failed",
             runId: null,
             images: [],
@@ -121,7 +130,7 @@ export function openLane(
         void shared.finisher?.check(batchId);
         return result;
       } catch (error) {
-        return onRowError(job, token, asAttemptError(error), errors);
+        return onRowError(job, work, token, asAttemptError(error), errors);
       }
     };
     const worker = new Worker<RowJobData>(laneQueueName(batchId, name), processor, {

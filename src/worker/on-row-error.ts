@@ -22,7 +22,7 @@ import { decideRowAction, type Pauses, type RowAction } from "./error-policy.js"
 import { recordFailure } from "./record-row.js";
 import type { RowAttemptError } from "./row-errors.js";
 import type { RowEpisodes } from "./row-episodes.js";
-import type { RowDeps } from "./row-types.js";
+import type { RowDeps, RowWork } from "./row-types.js";
 
 export interface ErrorContext {
   readonly queue: Queue<RowJobData>;
@@ -44,8 +44,13 @@ export interface ErrorContext {
   readonly waits?: BatchWaits;
 }
 
+/**
+ * `work` is the row as read from the row store, or null when reading it failed (then nothing can
+ * be recorded: a failure to read is a Redis fault, which records nothing anyway).
+ */
 export async function onRowError(
   job: Job<RowJobData>,
+  work: RowWork | null,
   token: string | undefined,
   failure: RowAttemptError,
   ctx: ErrorContext,
@@ -65,20 +70,17 @@ export async function onRowError(
     pauses: ctx.pauses,
   });
   try {
-    await prepare(action, job, failure, ctx);
+    await prepare(action, job, work, failure, ctx);
     return await applyToBullmq(action, failure.cause, target);
   } catch (outcome) {
     if (isBullmqSignal(outcome) || outcome === failure.cause) throw outcome;
     // Redis failing under us is the outage's to report; anything else is said, without a stack.
     const message = outcome instanceof Error ? outcome.message : String(outcome);
     if (isRedisFault(outcome))
-      ctx.logger.debug(
-        { err: outcome, row: job.data.row.key },
-        "Redis failed under a row; it stays as it is.",
-      );
+      ctx.logger.debug({ err: outcome, row: job.data.key }, "Redis failed under a row; it stays as it is.");
     else
       ctx.logger.warn(
-        { row: job.data.row.key, reason: message },
+        { row: job.data.key, reason: message },
         "Could not act on a row's error; handing the row back.",
       );
     // If this fails too, BullMQ's stall recovery hands the row to a worker later.
@@ -91,10 +93,11 @@ export async function onRowError(
 async function prepare(
   action: RowAction,
   job: Job<RowJobData>,
+  work: RowWork | null,
   failure: RowAttemptError,
   ctx: ErrorContext,
 ): Promise<void> {
-  const log = ctx.logger.child({ batch: job.data.batch, row: job.data.row.key, runId: failure.runId });
+  const log = ctx.logger.child({ batch: job.data.batch, row: job.data.key, runId: failure.runId });
   const episodes = ctx.episodes;
   const note = (kind: Parameters<BatchWaits["note"]>[1], reason: string) =>
     ctx.waits?.note(job.data.batch, kind, reason);
@@ -159,7 +162,8 @@ async function prepare(
       );
       return;
     case "fail":
-      await recordFailure(job.data, ctx.deps, failure, action.reason);
+      if (work === null) throw failure.cause; // no row read: nothing to record it with
+      await recordFailure(work, ctx.deps, failure, action.reason);
       log.warn({ reason: action.reason }, "Row failed.");
       return;
   }

@@ -11,7 +11,6 @@
  */
 import type { Logger } from "../log/logger.js";
 import type { Reservation } from "../ledger/row-ledger.js";
-import type { RowJobData } from "../queue/job-data.js";
 import { idempotencyKeyFor, tierLabel } from "../ledger/keys.js";
 import { classifyError } from "../runflow/errors.js";
 import type { Run } from "../runflow/types.js";
@@ -19,7 +18,7 @@ import { downloadOutputs } from "./outputs.js";
 import { recordRow } from "./record-row.js";
 import { endedRunCost } from "./row-cost.js";
 import { BudgetHold, failedWhile, IDEMPOTENCY_WINDOW_MS, IdempotencyWindowPassed } from "./row-errors.js";
-import type { RowDeps, RowResult } from "./row-types.js";
+import type { RowDeps, RowResult, RowWork } from "./row-types.js";
 import { waitForRun } from "./wait-for-run.js";
 
 type RowLog = Pick<Logger, "debug" | "warn">;
@@ -36,21 +35,16 @@ function rowLogger(logger: Logger, bindings: Record<string, string>): RowLog {
   };
 }
 
-/** Saves the run id on the BullMQ job too, so a restarted job resumes it without asking Redis. */
-export type SaveRunIdOnJob = (runId: string) => Promise<void>;
-
-export async function processRow(
-  data: RowJobData,
-  saveRunIdOnJob: SaveRunIdOnJob,
-  deps: RowDeps,
-): Promise<RowResult> {
-  const { batch, row } = data;
+export async function processRow(work: RowWork, deps: RowDeps): Promise<RowResult> {
+  const { batch, row } = work;
   const log = rowLogger(deps.logger, { batch, row: row.key });
-  const started = await startRow(data, saveRunIdOnJob, deps, log).catch(
+  const started = await startRow(work, deps, log).catch(
     failedWhile({ phase: "create", runId: null, run: null }),
   );
   if (started === "already-recorded" || started === "canceled") return started;
-  const runId = started;
+  const { runId } = started;
+  // A resumed run is recorded with the content it was created with.
+  const data = started.contentSha === work.contentSha ? work : { ...work, contentSha: started.contentSha };
 
   const run = await waitForRun(deps.client, runId, {
     schedule: () => deps.poll(row.model),
@@ -69,7 +63,7 @@ export async function processRow(
 }
 
 /** Records a run that failed or was canceled at Runflow. */
-async function finishFailed(data: RowJobData, run: Run, deps: RowDeps): Promise<void> {
+async function finishFailed(data: RowWork, run: Run, deps: RowDeps): Promise<void> {
   const { prices } = await deps.batchInfo(data.batch);
   const reason = run.failureMessage ?? run.failureCode ?? `run ${run.status}`;
   await recordRow(data, deps, {
@@ -83,7 +77,7 @@ async function finishFailed(data: RowJobData, run: Run, deps: RowDeps): Promise<
 }
 
 /** Downloads the images of a run that (partly) succeeded and records the row. */
-async function finishSucceeded(data: RowJobData, run: Run, deps: RowDeps): Promise<void> {
+async function finishSucceeded(data: RowWork, run: Run, deps: RowDeps): Promise<void> {
   const info = await deps.batchInfo(data.batch);
   const images = await downloadOutputs(
     deps.client,
@@ -107,19 +101,19 @@ async function finishSucceeded(data: RowJobData, run: Run, deps: RowDeps): Promi
   });
 }
 
-/** Finds the row's run, or creates it: the run id to wait on, "already-recorded", or "canceled". */
+/** The run a row waits on, and the content it was created with. */
+interface StartedRun {
+  readonly runId: string;
+  readonly contentSha: string;
+}
+
+/** Finds the row's run, or creates it: the run to wait on, "already-recorded", or "canceled". */
 async function startRow(
-  data: RowJobData,
-  saveRunIdOnJob: SaveRunIdOnJob,
+  data: RowWork,
   deps: RowDeps,
   log: RowLog,
-): Promise<string | "already-recorded" | "canceled"> {
+): Promise<StartedRun | "already-recorded" | "canceled"> {
   const { batch, row } = data;
-  if (data.runId) {
-    if (await deps.rows.isRecorded(batch, row.key)) return "already-recorded";
-    log.debug({ runId: data.runId }, "Resuming the row's existing run.");
-    return data.runId;
-  }
   // One round trip: already recorded? a run to resume? else reserve budget and note the POST.
   const now = deps.now().getTime();
   const reservation = await deps.rows.reserve(
@@ -133,17 +127,18 @@ async function startRow(
   if (reservation.canceled) return "canceled";
   if (reservation.runId) {
     log.debug({ runId: reservation.runId }, "Resuming the row's existing run.");
-    return reservation.runId;
+    const sha = await deps.rows.runSha(batch, row.key);
+    return { runId: reservation.runId, contentSha: sha ?? data.contentSha };
   }
-  return createRun(data, reservation, now, saveRunIdOnJob, deps, log);
+  const runId = await createRun(data, reservation, now, deps, log);
+  return { runId, contentSha: data.contentSha };
 }
 
 /** Posts the row's run once its reservation is granted, and saves the run id before anything else. */
 async function createRun(
-  data: RowJobData,
+  data: RowWork,
   reservation: Reservation,
   now: number,
-  saveRunIdOnJob: SaveRunIdOnJob,
   deps: RowDeps,
   log: RowLog,
 ): Promise<string> {
@@ -177,9 +172,9 @@ async function createRun(
   }
   deps.onRunCreated?.();
   // Runflow has the run from here on: a failure to save its id still knows which run it was.
-  await Promise.all([deps.rows.saveRunId(batch, row.key, created.id), saveRunIdOnJob(created.id)]).catch(
-    failedWhile({ phase: "create", runId: created.id, run: null }),
-  );
+  await deps.rows
+    .saveRunId(batch, row.key, created.id, data.contentSha)
+    .catch(failedWhile({ phase: "create", runId: created.id, run: null }));
   log.debug({ runId: created.id }, "Run created.");
   return created.id;
 }

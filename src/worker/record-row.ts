@@ -4,11 +4,10 @@
  * been, paid for (row-cost.ts).
  */
 import type { StoredResult } from "../ledger/stored-result.js";
-import type { RowJobData } from "../queue/job-data.js";
 import type { Run } from "../runflow/types.js";
 import { endedRunCost, runflowSide, unendedRowCost } from "./row-cost.js";
 import type { RowAttemptError } from "./row-errors.js";
-import type { RowDeps } from "./row-types.js";
+import type { RowDeps, RowWork } from "./row-types.js";
 
 export interface RowOutcome {
   readonly status: "succeeded" | "failed";
@@ -21,7 +20,7 @@ export interface RowOutcome {
 }
 
 export async function recordRow(
-  data: RowJobData,
+  data: RowWork,
   deps: Pick<RowDeps, "rows" | "now">,
   outcome: RowOutcome,
 ): Promise<void> {
@@ -50,7 +49,7 @@ export async function recordRow(
 
 /** Records the row as failed with `reason`, at the cost of what Runflow's side is known to be. */
 export async function recordFailure(
-  data: RowJobData,
+  data: RowWork,
   deps: RowDeps,
   failure: RowAttemptError,
   reason: string,

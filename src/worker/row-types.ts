@@ -3,7 +3,7 @@
  * an attempt ends with. Types only.
  */
 import type { LimitFunction } from "p-limit";
-import type { ModelId } from "../core/models.js";
+import type { ModelId, Quality } from "../core/models.js";
 import type { RowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
 import type { PriceTable } from "../pricing/table.js";
@@ -11,6 +11,29 @@ import type { Run, RunflowClient } from "../runflow/types.js";
 import type { ImageDirs } from "./outputs.js";
 import type { PollSchedule } from "./poll-schedule.js";
 import type { RunSleep } from "./wait-for-run.js";
+
+/** The row itself, as it is POSTed. */
+export interface WorkRow {
+  readonly key: string;
+  readonly model: ModelId;
+  readonly quality: Quality | null;
+  readonly images: number;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly metadata: Readonly<Record<string, string>> | null;
+}
+
+/** One attempt of one row, as the worker works it: the job (queue/job-data.ts) and its stored row. */
+export interface RowWork {
+  readonly batch: string;
+  readonly row: WorkRow;
+  readonly estimateMicros: number;
+  /** Position in the manifest (0-based); reports list rows in this order. */
+  readonly seq: number;
+  /** 1 for the row's first attempt; the idempotency key and the job id include it. */
+  readonly attempt: number;
+  /** Fingerprint of the row's model + input: part of the idempotency key, recorded with the result. */
+  readonly contentSha: string;
+}
 
 /** What the worker needs to know about a row's batch (read once per batch and cached). */
 export interface BatchInfo {

@@ -34,6 +34,7 @@ import { openRunWaits } from "./run-waits.js";
 import { createImageDirs } from "./outputs.js";
 import { startFeeding } from "./feeding.js";
 import { createLedger } from "../ledger/ledger.js";
+import { createRowStore } from "../ledger/row-store.js";
 import type { CallbackSettings } from "../callbacks/index.js";
 
 /** One batch, or every batch submitted for the worker's own binding. */
@@ -170,6 +171,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     keys,
     logger,
     deps,
+    rowStore: createRowStore(ledgerRedis, keys),
     pauses,
     handBackMs: WORKER_DEFAULTS.handBackMs,
     lockDurationMs: options.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs,

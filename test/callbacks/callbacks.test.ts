@@ -10,13 +10,12 @@ import { openCallbacks, signatureOf, type Callbacks } from "../../src/callbacks/
 import { createLedger, type Ledger } from "../../src/ledger/ledger.js";
 import { silentLogger } from "../../src/log/logger.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
-import type { RowJobData } from "../../src/queue/job-data.js";
 import { createKeys } from "../../src/ledger/keys.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { processRow } from "../../src/worker/process-row.js";
-import type { RowDeps } from "../../src/worker/row-types.js";
+import type { RowDeps, RowWork } from "../../src/worker/row-types.js";
 import { cli, spawnCli, type CliProcess } from "../helpers/cli.js";
 import { eventually } from "../helpers/eventually.js";
 import { newBatch } from "../helpers/ledger.js";
@@ -24,7 +23,7 @@ import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 const SECRET = "whsec_test_secret";
-const data: RowJobData = {
+const data: RowWork = {
   batch: "b1",
   seq: 0,
   attempt: 1,
@@ -112,9 +111,7 @@ describe("callbacks", () => {
 
   it("a forged, unsigned or replayed callback changes nothing; a genuine early one costs one read and records nothing", async () => {
     const { url, deps } = await setUp(600_000); // the run stays running throughout
-    const row = processRow(data, async () => undefined, { ...deps, signal: stop.signal }).catch(
-      (e: unknown) => e,
-    );
+    const row = processRow(data, { ...deps, signal: stop.signal }).catch((e: unknown) => e);
     await eventually(() => callbacks.wakeups.waiting() === 1, { what: "the row to sleep on its run" });
     const runId = sim!.ledger().runs[0]!.id;
     const body = JSON.stringify({
@@ -171,7 +168,7 @@ describe("callbacks", () => {
       callbackUrl: deadUrl,
       poll: () => ({ initialMs: 150, intervalMs: 100, factor: 1, maxMs: 100, jitter: 0 }),
     };
-    expect(await processRow(data, async () => undefined, polling)).toBe("recorded");
+    expect(await processRow(data, polling)).toBe("recorded");
     expect((await ledger.batches.get("b1"))!).toMatchObject({ succeeded: 1 });
     await eventually(() => sim!.ledger().callbacks.failedAttempts >= 1, {
       what: "the simulator to fail delivering the callback",

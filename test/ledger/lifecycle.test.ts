@@ -52,7 +52,7 @@ describe("batch lifecycle in the ledger", () => {
     await ledger.batches.create(newBatch("b1", { rows: 3, estimateMicros: 30_000 }), new Date());
     expect((await ledger.rows.reserve("b1", "a", 10_000, "openai/gpt-image-2|low")).granted).toBe(true);
     expect((await ledger.rows.reserve("b1", "b", 10_000, "openai/gpt-image-2|low")).granted).toBe(true);
-    await ledger.rows.saveRunId("b1", "b", "run-b");
+    await ledger.rows.saveRunId("b1", "b", "run-b", "sha-b");
     await ledger.batches.requestCancel("b1");
     // a: its POST went unanswered.
     const a = await ledger.rows.reserve("b1", "a", 10_000, "openai/gpt-image-2|low");

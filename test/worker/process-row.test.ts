@@ -11,7 +11,6 @@ import { silentLogger } from "../../src/log/logger.js";
 import { BUILT_IN_PRICES } from "../../src/pricing/table.js";
 import { createLedger, type Ledger } from "../../src/ledger/ledger.js";
 import type { RowLedger } from "../../src/ledger/row-ledger.js";
-import type { RowJobData } from "../../src/queue/job-data.js";
 import { createKeys } from "../../src/ledger/keys.js";
 import { createRunflowClient } from "../../src/runflow/client.js";
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";
@@ -20,14 +19,14 @@ import { createImageDirs } from "../../src/worker/outputs.js";
 import { processRow } from "../../src/worker/process-row.js";
 import { recordFailure } from "../../src/worker/record-row.js";
 import { IdempotencyWindowPassed, RowAttemptError } from "../../src/worker/row-errors.js";
-import type { RowDeps } from "../../src/worker/row-types.js";
+import type { RowDeps, RowWork } from "../../src/worker/row-types.js";
 import { eventually } from "../helpers/eventually.js";
 import { newBatch } from "../helpers/ledger.js";
 import { manualClock } from "../helpers/manual-clock.js";
 import { tempDir } from "../helpers/manifests.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
-const data: RowJobData = {
+const data: RowWork = {
   batch: "b1",
   seq: 0,
   attempt: 1,
@@ -79,9 +78,7 @@ describe("processRow", () => {
       ...ledger.rows,
       saveRunId: async () => Promise.reject(new Error("process died here")),
     };
-    const crash = await processRow(data, async () => undefined, { ...deps, rows: crashing }).catch(
-      (e: unknown) => e,
-    );
+    const crash = await processRow(data, { ...deps, rows: crashing }).catch((e: unknown) => e);
     expect(crash).toBeInstanceOf(RowAttemptError);
     expect(crash).toMatchObject({
       phase: "create",
@@ -90,7 +87,7 @@ describe("processRow", () => {
     });
     expect(sim.ledger().runsCreated).toBe(1);
 
-    expect(await processRow(data, async () => undefined, deps)).toBe("recorded");
+    expect(await processRow(data, deps)).toBe("recorded");
     const billed = sim.ledger();
     expect(billed.runsCreated).toBe(1);
     expect(billed.replays).toBe(1);
@@ -109,7 +106,7 @@ describe("processRow", () => {
     const imageDirs = createImageDirs();
     await imageDirs(out);
     await rm(path.join(out, "images"), { recursive: true });
-    expect(await processRow(data, async () => undefined, { ...deps, imageDirs })).toBe("recorded");
+    expect(await processRow(data, { ...deps, imageDirs })).toBe("recorded");
     expect((await readdir(path.join(out, "images"))).sort()).toEqual(["chair-1.png", "chair-2.png"]);
   });
 
@@ -123,23 +120,28 @@ describe("processRow", () => {
     try {
       let saved: string | null = null;
       const stopAfterSave = new AbortController();
-      const interrupted = processRow(data, async (id) => void (saved = id), {
+      const interrupted = processRow(data, {
         ...heldDeps,
         signal: stopAfterSave.signal,
       }).catch((error: unknown) => error);
-      await eventually(() => saved !== null && held.ledger().requests.get > 0, {
-        what: "the worker to save the run id and wait on the run",
-      });
+      await eventually(
+        async () =>
+          (saved = await ledger.rows.runOf("b1", "chair")) !== null && held.ledger().requests.get > 0,
+        {
+          what: "the worker to save the run id and wait on the run",
+        },
+      );
       stopAfterSave.abort(); // the worker shuts down while waiting
       expect(await interrupted).toBeInstanceOf(Error);
       expect((await ledger.batches.get("b1"))!).toMatchObject({ succeeded: 0, failed: 0 });
       const posts = held.ledger().createRequests;
 
       clock.advance(50); // the run ends while no worker waits on it
-      expect(await processRow({ ...data, runId: saved }, async () => undefined, heldDeps)).toBe("recorded");
+      expect(saved).not.toBeNull();
+      expect(await processRow(data, heldDeps)).toBe("recorded");
       expect(held.ledger().createRequests).toBe(posts);
       expect(held.ledger().runsCreated).toBe(1);
-      expect(await processRow(data, async () => undefined, heldDeps)).toBe("already-recorded");
+      expect(await processRow(data, heldDeps)).toBe("already-recorded");
       expect(held.ledger().createRequests).toBe(posts);
     } finally {
       await heldClient.close();
@@ -156,10 +158,10 @@ describe("processRow", () => {
     try {
       const t0 = Date.parse("2026-11-20T08:00:00Z");
       await expect(
-        processRow(data, async () => undefined, { ...deps, client: unreachable, now: () => new Date(t0) }),
+        processRow(data, { ...deps, client: unreachable, now: () => new Date(t0) }),
       ).rejects.toThrow();
       const later = { ...deps, now: () => new Date(t0 + 24 * 3_600_000) };
-      const refused = await processRow(data, async () => undefined, later).catch((e: unknown) => e);
+      const refused = await processRow(data, later).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(RowAttemptError);
       expect((refused as RowAttemptError).cause).toBeInstanceOf(IdempotencyWindowPassed);
       expect((refused as RowAttemptError).message).toMatch(/client_ref "b1\/chair"/);
@@ -178,13 +180,11 @@ describe("processRow", () => {
   it("posts again within the window when the earlier create got a definite refusal", async () => {
     const t0 = Date.parse("2026-11-20T08:00:00Z");
     sim.configure({ balanceUsd: "0" });
-    await expect(
-      processRow(data, async () => undefined, { ...deps, now: () => new Date(t0) }),
-    ).rejects.toThrow(/402/);
+    await expect(processRow(data, { ...deps, now: () => new Date(t0) })).rejects.toThrow(/402/);
     sim.configure({ balanceUsd: "100" });
     // A long credit outage is not a lost answer.
     const later = { ...deps, now: () => new Date(t0 + 30 * 3_600_000) };
-    expect(await processRow(data, async () => undefined, later)).toBe("recorded");
+    expect(await processRow(data, later)).toBe("recorded");
     expect(sim.ledger().runsCreated).toBe(1);
   });
 });
