@@ -86,7 +86,7 @@ export function feedHeader(file: string, header: readonly string[], delimiter: s
   return names;
 }
 
-export interface RecordBatches {
+interface RecordBatches {
   readonly format: FeedFormat;
   readonly batches: AsyncGenerator<readonly ReadRow[]>;
 }

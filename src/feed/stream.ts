@@ -16,13 +16,6 @@ import { createFeedRenderer } from "./render.js";
 import { loadRecipe } from "./recipe-load.js";
 import { createGrouper, type Unit } from "./units.js";
 
-/** A source read through a recipe. */
-export type FeedSource = ManifestSource & { readonly recipe: string };
-
-export function isFeedSource(source: ManifestSource): source is FeedSource {
-  return typeof source.recipe === "string" && source.recipe !== "";
-}
-
 /** The feed's units (products or variant rows), in batches, before rendering. */
 export async function* feedUnits(source: ManifestSource, compiled: CompiledRecipe): AsyncGenerator<Unit[]> {
   await checkReadable(source.path, source.label ?? source.path);
