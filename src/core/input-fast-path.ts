@@ -118,7 +118,7 @@ function passesSize(check: Extract<FastCheck, { kind: "size" }>, value: unknown)
   );
 }
 
-export function passes(check: FastCheck, value: unknown): boolean {
+function passes(check: FastCheck, value: unknown): boolean {
   switch (check.kind) {
     case "text":
       // A code point is one or two UTF-16 units: at least 2 × min units certainly reach the

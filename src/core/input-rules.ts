@@ -10,7 +10,7 @@ import { z } from "zod";
 import { fastShape, type FastCheck, type FastShape } from "./input-fast-path.js";
 
 /** One field's rule: required unless made `optional`. */
-export interface InputRule {
+interface InputRule {
   readonly schema: z.ZodType;
   readonly check: FastCheck;
   readonly required: boolean;
@@ -23,7 +23,7 @@ export interface ObjectRule extends InputRule {
 
 const rule = (schema: z.ZodType, check: FastCheck): InputRule => ({ schema, check, required: true });
 
-export const oneOfText = (values: readonly string[]) => `one of ${values.join(", ")}`;
+const oneOfText = (values: readonly string[]) => `one of ${values.join(", ")}`;
 
 export function optional(of: InputRule): InputRule {
   return { schema: of.schema.optional(), check: of.check, required: false };
@@ -73,7 +73,7 @@ export function list(item: InputRule, o: { min: number; error: string; minError:
 }
 
 /** Explicit sizes: both sides multiples of 16, longest side ≤ 3840, ratio ≤ 3:1, 655,360–8,294,400 pixels. */
-export function explicitSizeProblem(width: number, height: number): string | null {
+function explicitSizeProblem(width: number, height: number): string | null {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
     return "positive whole numbers";
   if (width % 16 !== 0 || height % 16 !== 0) return "width and height that are multiples of 16";

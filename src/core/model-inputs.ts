@@ -21,9 +21,7 @@ import {
 } from "./input-rules.js";
 import { QUALITIES, type ModelId } from "./models.js";
 
-export { explicitSizeProblem } from "./input-rules.js";
-
-export const IMAGE_SIZE_PRESETS = [
+const IMAGE_SIZE_PRESETS = [
   "square_hd",
   "square",
   "portrait_4_3",
@@ -31,23 +29,12 @@ export const IMAGE_SIZE_PRESETS = [
   "landscape_4_3",
   "landscape_16_9",
 ] as const;
-export const GPT_IMAGE_15_SIZES = ["1024x1024", "1536x1024", "1024x1536", "auto"] as const;
-export const OUTPUT_FORMATS = ["png", "jpeg", "webp"] as const;
-export const BACKGROUNDS = ["auto", "transparent", "opaque"] as const;
-export const ASPECT_RATIOS = [
-  "1:1",
-  "2:3",
-  "3:2",
-  "3:4",
-  "4:3",
-  "4:5",
-  "5:4",
-  "9:16",
-  "16:9",
-  "21:9",
-] as const;
-export const RESOLUTIONS = ["1K", "2K", "4K"] as const;
-export const MAX_PROMPT_LENGTH = 32_000;
+const GPT_IMAGE_15_SIZES = ["1024x1024", "1536x1024", "1024x1536", "auto"] as const;
+const OUTPUT_FORMATS = ["png", "jpeg", "webp"] as const;
+const BACKGROUNDS = ["auto", "transparent", "opaque"] as const;
+const ASPECT_RATIOS = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"] as const;
+const RESOLUTIONS = ["1K", "2K", "4K"] as const;
+const MAX_PROMPT_LENGTH = 32_000;
 
 /** One broken rule: the field (dotted path), what was expected, and the offending value. */
 export interface FieldProblem {

@@ -27,7 +27,7 @@ import type { ManifestFormat } from "./types.js";
 export const STDIN = "-";
 /** Read once, like `-`: a second read (the producer after the validation pass) would find nothing. */
 const STDIN_PATHS = new Set([STDIN, "/dev/stdin"]);
-export const STDIN_LABEL = "stdin";
+const STDIN_LABEL = "stdin";
 
 export interface SourceIo {
   readonly stdin?: (Readable & { isTTY?: boolean }) | undefined;

@@ -6,7 +6,7 @@
 import type { ManifestError } from "./errors.js";
 import type { Problem } from "./types.js";
 
-export interface ProblemJson {
+interface ProblemJson {
   readonly file: string;
   readonly line?: number;
   readonly index?: number;
@@ -35,7 +35,7 @@ function foundValue(found: string): unknown {
   }
 }
 
-export function problemJson(problem: Problem): ProblemJson {
+function problemJson(problem: Problem): ProblemJson {
   const where =
     "line" in problem.location ? { line: problem.location.line } : { index: problem.location.index };
   return {

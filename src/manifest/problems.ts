@@ -44,7 +44,7 @@ export function makeProblem(
 }
 
 /** The `expected` of a value holding bytes that are not UTF-8. */
-export const UTF8_TEXT = "UTF-8 text";
+const UTF8_TEXT = "UTF-8 text";
 
 /** The cause and its fix, from what the reader saw of the bytes (`undecodable`), if it saw them. */
 function undecodableCause(undecodable: Undecodable | undefined): ProblemCause {
@@ -76,7 +76,7 @@ export function undecodableProblem(
   return { ...makeProblem(location, field, UTF8_TEXT, value, message), cause };
 }
 
-export const DEFAULT_PROBLEM_LIMIT = 20;
+const DEFAULT_PROBLEM_LIMIT = 20;
 
 const count = (n: number) => n.toLocaleString("en-US");
 

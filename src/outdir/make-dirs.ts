@@ -11,7 +11,7 @@ import { mkdir, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 
 /** A failed call, with the path it was about. */
-export interface DirFailure {
+interface DirFailure {
   readonly path: string;
   readonly error: NodeJS.ErrnoException;
 }

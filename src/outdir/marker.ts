@@ -11,7 +11,7 @@ import { UsageError } from "../core/errors.js";
 import { describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
 import { makeDirs, removeMadeDirs } from "./make-dirs.js";
 
-export const MARKER_FILE = ".runflow-batch.json";
+const MARKER_FILE = ".runflow-batch.json";
 
 const markerSchema = z.object({
   batch: z.string().min(1),

@@ -16,7 +16,7 @@ import { UsageError } from "../core/errors.js";
 import { makeDirs, MakeDirsError, removeMadeDirs } from "./make-dirs.js";
 
 /** How long the probe may take before the directory is called unresponsive. */
-export const PROBE_TIMEOUT_MS = 10_000;
+const PROBE_TIMEOUT_MS = 10_000;
 
 /** "EACCES: permission denied" from an fs error, or its message. */
 function osReason(error: unknown): string {

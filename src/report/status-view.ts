@@ -6,7 +6,7 @@ import path from "node:path";
 import { formatUsd, parseUsd } from "../core/money.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
 
-export interface TierStatus {
+interface TierStatus {
   readonly model: string;
   readonly quality: string | null;
   readonly rows: number;

@@ -42,7 +42,7 @@ function separatorHint(names: readonly string[], delimiter: string): string {
 }
 
 /** Checks the header; unknown, duplicate or unnamed columns stop the manifest. Returns column names ("" = ignored). */
-export function checkHeader(file: string, header: readonly string[], delimiter = ","): string[] {
+function checkHeader(file: string, header: readonly string[], delimiter = ","): string[] {
   const names = header.map((name) => name.trim());
   const errors: string[] = [];
   const seen = new Set<string>();
@@ -103,9 +103,9 @@ export const CSV_PARSE_OPTIONS = {
   max_record_size: 1024 * 1024,
 } as const;
 /** From this size on, csv-parse runs in a worker thread (starting one costs ~30 ms). */
-export const CSV_WORKER_MIN_BYTES = 4 * 1024 * 1024;
+const CSV_WORKER_MIN_BYTES = 4 * 1024 * 1024;
 /** After this many malformed records the file is taken for something else than CSV. */
-export const MAX_MALFORMED_RECORDS = 100;
+const MAX_MALFORMED_RECORDS = 100;
 
 interface RecordSource {
   readonly path: string;

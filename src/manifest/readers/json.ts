@@ -45,7 +45,7 @@ function countingParser(): { parser: Parser; processed: () => number; ended: () 
  * stream-json does not say where a syntax error is. Only when it fails, read the file again and
  * feed the parser one line per chunk: the line being parsed when it fails is the error's line.
  */
-export async function lineOfJsonError(path: string, encoding?: string): Promise<number | null> {
+async function lineOfJsonError(path: string, encoding?: string): Promise<number | null> {
   const { parser, processed } = countingParser();
   parser.resume();
   const outcome = new Promise<number | null>((resolve) => {

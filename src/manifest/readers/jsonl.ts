@@ -43,7 +43,7 @@ function withVerdict(rows: ReadRow[], undecodable: Undecodable | null): ReadRow[
 }
 
 /** No job needs a longer line; anything longer is a wrong file, and must not eat memory. */
-export const MAX_LINE_CHARS = 1024 * 1024;
+const MAX_LINE_CHARS = 1024 * 1024;
 
 function tooLong(file: string, line: number, text: string): ReadRow {
   const location = { file, line };

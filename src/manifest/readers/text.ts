@@ -40,12 +40,12 @@ export interface ManifestText {
 
 const UTF8_NAMES = new Set(["utf8", "utf-8", "unicode-1-1-utf-8"]);
 
-export function isUtf8(encoding: string | undefined): boolean {
+function isUtf8(encoding: string | undefined): boolean {
   return encoding === undefined || UTF8_NAMES.has(encoding.trim().toLowerCase());
 }
 
 /** The encoding a byte order mark names, or null. */
-export function bomEncoding(head: Buffer): "utf-8" | "utf-16le" | "utf-16be" | null {
+function bomEncoding(head: Buffer): "utf-8" | "utf-16le" | "utf-16be" | null {
   if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return "utf-8";
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
@@ -68,7 +68,7 @@ type Iconv = typeof IconvLite;
 const loadIconv = (): Promise<Iconv> =>
   import("iconv-lite").then((module) => (module as unknown as { default?: Iconv }).default ?? module);
 
-export const ENCODING_EXAMPLES = "utf-8, windows-1252, latin1, utf-16le";
+const ENCODING_EXAMPLES = "utf-8, windows-1252, latin1, utf-16le";
 
 /** Throws a ManifestError unless iconv-lite (or the UTF-8 path) knows the encoding. */
 export async function checkEncoding(encoding: string | undefined, file = "the manifest"): Promise<void> {

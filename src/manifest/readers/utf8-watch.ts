@@ -53,7 +53,7 @@ export function completeUpTo(chunk: Uint8Array): number {
   return chunk.length;
 }
 
-export interface Utf8Watch {
+interface Utf8Watch {
   /** Passes bytes through unchanged, watching them. */
   readonly transform: Transform;
   /** Set once bytes that are not UTF-8 went by (before the rows that hold them are read). */
