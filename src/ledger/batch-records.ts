@@ -16,6 +16,7 @@ import {
   type FinalState,
   type NewBatch,
 } from "./batch-record.js";
+import { moveLegacyBatch } from "./legacy-layout.js";
 import { withLedgerScripts } from "./lua-scripts.js";
 
 export interface BatchRecords {
@@ -58,7 +59,7 @@ export interface BatchRecords {
 
 export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
   const scripted = withLedgerScripts(redis);
-  const get = async (id: string): Promise<BatchRecord | null> => {
+  const read = async (id: string): Promise<BatchRecord | null> => {
     const replies = await redis
       .multi()
       .hgetall(keys.batch(id))
@@ -72,6 +73,9 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
     ];
     return parseBatchRecord(id, hash, held, inFlight);
   };
+  /** A batch the earlier key layout holds is moved on its first read (legacy-layout.ts). */
+  const get = async (id: string): Promise<BatchRecord | null> =>
+    (await read(id)) ?? ((await moveLegacyBatch(redis, keys, id)) ? read(id) : null);
   return {
     get,
     async create(batch, now) {
