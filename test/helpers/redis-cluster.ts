@@ -1,0 +1,239 @@
+/**
+ * A real Redis Cluster for a test file: three masters (no replicas), each a Debian `redis-server`
+ * process started here with `--cluster-enabled yes` on ports the OS hands out, joined with
+ * `redis-cli --cluster create … --cluster-yes`, ready once every node says `cluster_state:ok`.
+ * Start one in beforeAll (a few seconds) and stop it in afterAll: the processes end and their
+ * directory is removed. Every test uses its own key prefix (RUNFLOW_BATCH_PREFIX), so tests of
+ * a file share the cluster.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { randomUUID } from "node:crypto";
+import { Cluster, Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { createBatchRecords, type BatchRecords } from "../../src/ledger/batch-records.js";
+import { createKeys, type Keys } from "../../src/ledger/keys.js";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
+import { spawnCli, type CliProcess } from "./cli.js";
+import { eventually } from "./eventually.js";
+
+const run = promisify(execFile);
+
+export interface TestCluster {
+  /** Every node, comma-separated: REDIS_URL for the CLI with RUNFLOW_BATCH_REDIS_CLUSTER=1. */
+  readonly url: string;
+  /** One node's URL (what a plain connection to "the cluster" would be given). */
+  readonly nodeUrl: string;
+  readonly ports: readonly number[];
+  /** A cluster connection for the test's own reads (closed by stop). */
+  readonly client: Cluster;
+  /** The slot of a key (CLUSTER KEYSLOT, asked of the cluster). */
+  keyslot(key: string): Promise<number>;
+  /** The port of the master that owns a key's slot (CLUSTER SLOTS). */
+  owner(key: string): Promise<number>;
+  /** Every key of the cluster matching a pattern (SCAN on each master). */
+  keys(pattern: string): Promise<string[]>;
+  /** Stops the nodes and removes their files. */
+  stop(): Promise<void>;
+}
+
+/** A port the OS hands out whose cluster bus port (+10000) is free as well. */
+async function freeClusterPort(): Promise<number> {
+  for (;;) {
+    const port = await listenOnce(0);
+    if (port <= 55_535 && (await listenOnce(port + 10_000).catch(() => 0)) !== 0) return port;
+  }
+}
+
+async function listenOnce(port: number): Promise<number> {
+  const server = createServer();
+  server.listen(port, "127.0.0.1");
+  await Promise.race([
+    once(server, "listening"),
+    once(server, "error").then(([error]) => Promise.reject(error as Error)),
+  ]);
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address !== null ? address.port : 0;
+}
+
+async function stopNode(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGKILL");
+  await exited;
+}
+
+export async function startRedisCluster(masters = 3): Promise<TestCluster> {
+  const binary = process.env.RUNFLOW_BATCH_REDIS_SERVER ?? "redis-server";
+  const dir = await mkdtemp(path.join(os.tmpdir(), "rfb-cluster-"));
+  const children: ChildProcess[] = [];
+  const probes: Redis[] = [];
+  let client: Cluster | null = null;
+  const stop = async () => {
+    client?.disconnect();
+    for (const probe of probes) probe.disconnect();
+    await Promise.all(children.map(stopNode));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < masters; i += 1) ports.push(await freeClusterPort());
+    for (const port of ports) {
+      const child = spawn(
+        binary,
+        ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--cluster-enabled", "yes"]
+          .concat(["--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "5000"])
+          .concat(["--appendonly", "no", "--save", "", "--maxmemory-policy", "noeviction"]),
+        { stdio: "ignore" },
+      );
+      child.on("error", () => undefined); // a missing binary is reported by the wait below
+      children.push(child);
+    }
+    const nodes = ports.map((port) => {
+      const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 });
+      probe.on("error", () => undefined);
+      probes.push(probe);
+      return probe;
+    });
+    await eventually(async () => (await Promise.all(nodes.map((n) => n.ping()))).every((r) => r === "PONG"), {
+      timeoutMs: 15_000,
+      what: `${masters} redis-server processes (${binary}) with cluster support to answer`,
+    });
+    const addresses = ports.map((port) => `127.0.0.1:${port}`);
+    await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"]);
+    // Ready when every node says cluster_state:ok and sees every master with its slots.
+    await eventually(
+      async () => {
+        const infos = await Promise.all(nodes.map((n) => n.cluster("INFO")));
+        const views = await Promise.all(nodes.map((n) => n.cluster("SLOTS")));
+        return (
+          infos.every((info) => /cluster_state:ok/.test(String(info))) &&
+          views.every((ranges) => new Set(ranges.map((range) => range[2]?.[1])).size === masters)
+        );
+      },
+      { timeoutMs: 20_000, what: "every node of the cluster to say cluster_state:ok and see every master" },
+    );
+    for (const probe of probes.splice(0)) probe.disconnect();
+    const ready = new Cluster(
+      ports.map((port) => ({ host: "127.0.0.1", port })),
+      { redisOptions: { maxRetriesPerRequest: null } },
+    );
+    client = ready;
+    ready.on("error", () => undefined);
+    await eventually(async () => (await ready.set("rfb-cluster-probe", "1")) === "OK", {
+      what: "a cluster connection to write",
+    });
+    await ready.del("rfb-cluster-probe");
+    return {
+      url: ports.map((port) => `redis://127.0.0.1:${port}`).join(","),
+      nodeUrl: `redis://127.0.0.1:${ports[0]}`,
+      ports,
+      client: ready,
+      keyslot: async (key) => Number(await ready.cluster("KEYSLOT", key)),
+      async owner(key) {
+        const slot = Number(await ready.cluster("KEYSLOT", key));
+        const ranges = await ready.cluster("SLOTS");
+        const range = ranges.find(([first, last]) => first <= slot && slot <= last);
+        const master = range?.[2];
+        if (!master) throw new Error(`no master owns slot ${slot}`);
+        return master[1];
+      },
+      async keys(pattern) {
+        const found: string[] = [];
+        for (const node of ready.nodes("master")) {
+          let cursor = "0";
+          do {
+            const [next, batch] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+            cursor = next;
+            found.push(...batch);
+          } while (cursor !== "0");
+        }
+        return found;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export interface ClusterTestbed {
+  readonly cluster: TestCluster;
+  readonly sim: Simulator;
+  /** Unique per test: RUNFLOW_BATCH_PREFIX. */
+  readonly prefix: string;
+  readonly keys: Keys;
+  /** REDIS_URL (every node), RUNFLOW_BATCH_REDIS_CLUSTER=1, the prefix, the simulator and a key. */
+  env(): Record<string, string>;
+  /** The batch records, read through a cluster connection. */
+  store(): BatchRecords;
+  /** Starts `runflow-batch worker` as a child process on the cluster (killed after the test). */
+  worker(args: readonly string[], env?: Record<string, string>): CliProcess;
+}
+
+/**
+ * The testbed of testbed.ts on a Redis Cluster: one cluster for the file (beforeAll), a simulator
+ * and a key prefix per test. Call inside a `describe`.
+ */
+export function useClusterTestbed(simulator: SimulatorOptions = {}): ClusterTestbed {
+  let cluster: TestCluster | null = null;
+  let sim: Simulator | null = null;
+  let prefix = "";
+  const workers: CliProcess[] = [];
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  beforeEach(async () => {
+    prefix = `rfbcluster-${randomUUID().slice(0, 8)}`;
+    sim = await startSimulator(simulator);
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0))
+      if (w.child.exitCode === null && w.child.signalCode === null) {
+        const exited = once(w.child, "exit");
+        w.child.kill("SIGKILL");
+        await exited;
+      }
+    await sim?.close();
+  });
+  const bed: ClusterTestbed = {
+    get cluster() {
+      if (!cluster) throw new Error("cluster testbed used outside a test");
+      return cluster;
+    },
+    get sim() {
+      if (!sim) throw new Error("cluster testbed used outside a test");
+      return sim;
+    },
+    get prefix() {
+      return prefix;
+    },
+    get keys() {
+      return createKeys(prefix);
+    },
+    env: () => ({
+      REDIS_URL: bed.cluster.url,
+      RUNFLOW_BATCH_REDIS_CLUSTER: "1",
+      RUNFLOW_BATCH_PREFIX: prefix,
+      RUNFLOW_BASE_URL: bed.sim.url,
+      RUNFLOW_API_KEY: "rf_test_key",
+    }),
+    store: () => createBatchRecords(bed.cluster.client as unknown as Redis, createKeys(prefix)),
+    worker(args, env = {}) {
+      const w = spawnCli(["worker", ...args], { ...bed.env(), ...env });
+      workers.push(w);
+      return w;
+    },
+  };
+  return bed;
+}
