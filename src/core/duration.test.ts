@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration } from "./duration.js";
+import { between, compactDuration, durationText, formatDuration, parseDuration } from "./duration.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -16,4 +16,32 @@ describe("parseDuration", () => {
   it.each(["", "soon", "-5s", "5 s", "5d", "s", "1m-"])("refuses %j", (text) =>
     expect(parseDuration(text)).toBeNull(),
   );
+});
+
+describe("writing durations", () => {
+  it("says them plainly in sentences and reports", () => {
+    expect([400, 30_000, 12_340, 119_000, 600_000, 7_800_000, null].map(formatDuration)).toEqual([
+      "400 ms",
+      "30 s",
+      "12.3 s",
+      "1 min 59 s",
+      "10 min 00 s",
+      "2 h 10 min",
+      "—",
+    ]);
+  });
+
+  it("keeps them short in the progress line", () => {
+    expect([42_400, 185_000, 3_725_000].map(compactDuration)).toEqual(["42s", "3m05s", "1h02m"]);
+  });
+
+  it("writes them as a schedule file does, so they read back the same", () => {
+    for (const ms of [7_200_000, 5_400_000, 90_000, 1_500, 250])
+      expect(parseDuration(durationText(ms))).toBe(ms);
+  });
+
+  it("measures between two timestamps", () => {
+    expect(between("2026-12-07T10:00:00Z", "2026-12-07T10:00:01.5Z")).toBe(1_500);
+    expect(between(null, "2026-12-07T10:00:00Z")).toBeNull();
+  });
 });

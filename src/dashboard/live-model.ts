@@ -6,7 +6,7 @@ import { parseUsd } from "../core/money.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
 import type { BudgetEvent } from "../ledger/budget-history.js";
 import { budgetHistoryEntries } from "../report/budget-view.js";
-import { between } from "../report/duration.js";
+import { between } from "../core/duration.js";
 import type { HeaderFailure, HeaderModel } from "../report/html/header.js";
 import { batchStatus } from "../report/status-view.js";
 

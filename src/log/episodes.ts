@@ -144,13 +144,3 @@ export function createEpisode(options: EpisodeOptions): Episode {
     },
   };
 }
-
-/** "300 ms", "30 s", "2 min", "1 h 05 min": for the log lines. */
-export function spoken(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  const seconds = Math.round(ms / 1_000);
-  if (seconds < 120) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 120) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
-}

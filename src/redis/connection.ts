@@ -14,6 +14,7 @@
  * watched the same way; without it, a REDIS_URL that names a cluster node is refused at once
  * with what to set, instead of failing later on the first key another node owns (MOVED).
  */
+import { formatDuration } from "../core/duration.js";
 import type { EventEmitter } from "node:events";
 import { Redis } from "ioredis";
 import { backoffDelay, type BackoffCurve } from "../core/backoff.js";
@@ -27,7 +28,7 @@ import {
   parseClusterUrl,
   refuseClusterNode,
 } from "./cluster.js";
-import { createEpisode, spoken, systemTimers, type EpisodeClock } from "../log/episodes.js";
+import { createEpisode, systemTimers, type EpisodeClock } from "../log/episodes.js";
 import type { Logger } from "../log/logger.js";
 
 /** Whoever hears of every connection's trouble: the outage (connectRedis) or a test. */
@@ -188,10 +189,10 @@ function createOutage(where: string, options: ConnectOptions) {
         clock,
         started: (d) =>
           `Lost ${where} (${typeof d.reason === "string" ? d.reason : "connection closed"}); ` +
-          `work pauses and resumes when it is back (giving up after ${spoken(timeoutMs)}).`,
+          `work pauses and resumes when it is back (giving up after ${formatDuration(timeoutMs)}).`,
         summary: (_n, _ms) =>
           `${capital(where)} is still unreachable; reconnecting (last error: ${lastError ?? "none"})`,
-        ended: (_n, ms) => `${capital(where)} is back after ${spoken(ms)}; work resumes.`,
+        ended: (_n, ms) => `${capital(where)} is back after ${formatDuration(ms)}; work resumes.`,
       })
     : null;
   // Redis is down while any connection is in trouble: the outage ends when the last one is back.
@@ -217,7 +218,7 @@ function createOutage(where: string, options: ConnectOptions) {
           episode?.close();
           giveUp(
             new ConfigurationError(
-              `${capital(where)} has been unreachable for ${spoken(timeoutMs)} ` +
+              `${capital(where)} has been unreachable for ${formatDuration(timeoutMs)} ` +
                 `(last error: ${lastError ?? "connection closed"}); ` +
                 "giving up (--redis-timeout). What was recorded before is safe in Redis: start Redis again " +
                 "and run the same command to resume.",

@@ -5,7 +5,7 @@
 import { formatUsd } from "../core/money.js";
 import { costSummaryJson, type CostSummary } from "../pricing/totals.js";
 import type { BudgetHistoryEntry } from "./budget-view.js";
-import { formatDuration } from "./duration.js";
+import { formatDuration } from "../core/duration.js";
 
 export interface Failure {
   readonly id: string;

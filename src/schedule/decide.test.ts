@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide, type DecisionInput } from "./decide.js";
-import { durationText } from "./duration-text.js";
+import { durationText } from "../core/duration.js";
 
 const due = Date.parse("2026-12-01T01:00:00Z");
 const base: DecisionInput = {

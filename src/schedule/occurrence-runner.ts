@@ -5,7 +5,7 @@
  * its rows, like `submit`) while holding the occurrence's lease. A duplicate fire of a started
  * occurrence only finishes what a crashed start left undone; it never makes a second batch.
  */
-import { durationText } from "./duration-text.js";
+import { durationText } from "../core/duration.js";
 import type { Logger } from "../log/logger.js";
 import type { BatchRecords } from "../ledger/batch-records.js";
 import { batchEnded, occurrenceRunning } from "./batch-ended.js";

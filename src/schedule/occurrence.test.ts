@@ -3,7 +3,7 @@ import { BATCH_ID_PATTERN } from "../ledger/keys.js";
 import { batchIdOf, manualDueMs, occurrenceOf } from "./occurrence.js";
 import { MAX_NAME_LENGTH } from "./schedule-schema.js";
 import { renderTemplate, unknownPlaceholders } from "./templates.js";
-import { durationText } from "./duration-text.js";
+import { durationText } from "../core/duration.js";
 
 describe("occurrences", () => {
   it("are keyed by the due time on the schedule's clock, with seconds for a 6-field cron", () => {

@@ -4,7 +4,7 @@
  */
 import { formatUsd } from "../core/money.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
-import { durationText } from "./duration-text.js";
+import { durationText } from "../core/duration.js";
 import { batchEnded } from "./batch-ended.js";
 import type { ScheduleFile } from "./load.js";
 import { keyText } from "./occurrence.js";

@@ -5,7 +5,7 @@
  * reports. A batch that is only slow (long runs, nothing refused) is never given up. Pure: the
  * caller feeds it the batch's progress and what the worker is blocked by.
  */
-import { spoken } from "../log/episodes.js";
+import { formatDuration } from "../core/duration.js";
 
 export interface GiveUpWatch {
   /**
@@ -26,7 +26,7 @@ export function createGiveUpWatch(afterMs: number): GiveUpWatch {
         return null;
       }
       if (blockedBy === null || nowMs - seen.atMs < afterMs) return null;
-      return `gave up after ${spoken(afterMs)} without progress (--give-up-after): ${blockedBy}`;
+      return `gave up after ${formatDuration(afterMs)} without progress (--give-up-after): ${blockedBy}`;
     },
     forget: (batchId) => void last.delete(batchId),
   };

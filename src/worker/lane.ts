@@ -3,10 +3,11 @@
  * (generations, edits), every job run through processRow and every failure through the error
  * policy. Batches never share queues, so a lane can only ever take its own batch's rows.
  */
+import { formatDuration } from "../core/duration.js";
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { BatchGoneError, ConfigurationError } from "../core/errors.js";
-import { createEpisode, spoken } from "../log/episodes.js";
+import { createEpisode } from "../log/episodes.js";
 import type { BatchWaits } from "../ledger/waits.js";
 import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
@@ -81,9 +82,9 @@ export function openLane(
     started: (d) =>
       `The queue worker of batch ${batchId} reports errors (${String(d.reason)}); it keeps going.`,
     summary: (n, ms, d) =>
-      `queue worker of batch ${batchId}: ${n} errors in the last ${spoken(ms)} (last: ${String(d.reason)})`,
+      `queue worker of batch ${batchId}: ${n} errors in the last ${formatDuration(ms)} (last: ${String(d.reason)})`,
     ended: (n, ms) =>
-      `The queue worker of batch ${batchId} works normally again (${n} errors over ${spoken(ms)}).`,
+      `The queue worker of batch ${batchId} works normally again (${n} errors over ${formatDuration(ms)}).`,
     quietMs: 60_000,
   });
   const workers = QUEUE_NAMES.map((name) => {

@@ -3,7 +3,8 @@
  * it starts, a summary every 30 s while it lasts, once when it ends — instead of a line per row.
  * Each worker owns one set.
  */
-import { createEpisode, spoken, type Episode, type EpisodeClock } from "../log/episodes.js";
+import { formatDuration } from "../core/duration.js";
+import { createEpisode, type Episode, type EpisodeClock } from "../log/episodes.js";
 import type { Logger } from "../log/logger.js";
 
 export interface RowEpisodes {
@@ -31,8 +32,8 @@ export function createRowEpisodes(logger: Logger, clock?: EpisodeClock): RowEpis
     ...timing,
     quietMs: 30_000,
     started: () => "Runflow is rate limiting: requests are delayed and the queue slows down.",
-    summary: (n, ms) => `rate limited: ${n} requests delayed in the last ${spoken(ms)}`,
-    ended: (n, ms) => `No longer rate limited (${n} requests delayed over ${spoken(ms)}).`,
+    summary: (n, ms) => `rate limited: ${n} requests delayed in the last ${formatDuration(ms)}`,
+    ended: (n, ms) => `No longer rate limited (${n} requests delayed over ${formatDuration(ms)}).`,
   });
   const outOfCredit = createEpisode({
     logger,
@@ -41,9 +42,9 @@ export function createRowEpisodes(logger: Logger, clock?: EpisodeClock): RowEpis
     started: (d) =>
       `Runflow account is out of credit (${reasonOf(d)}); submitting pauses until the balance allows.`,
     summary: (n, ms) =>
-      `out of credit: ${n} runs refused in the last ${spoken(ms)}; ` +
+      `out of credit: ${n} runs refused in the last ${formatDuration(ms)}; ` +
       "submitting stays paused (top up the account)",
-    ended: (n, ms) => `Credit is back: Runflow accepts runs again (${n} refused over ${spoken(ms)}).`,
+    ended: (n, ms) => `Credit is back: Runflow accepts runs again (${n} refused over ${formatDuration(ms)}).`,
   });
   const unreadableRuns = createEpisode({
     logger,
@@ -51,16 +52,16 @@ export function createRowEpisodes(logger: Logger, clock?: EpisodeClock): RowEpis
     quietMs: 60_000,
     started: (d) =>
       `Cannot read some runs from Runflow right now (${reasonOf(d)}); looking at them again later.`,
-    summary: (n, ms) => `cannot read runs: ${n} rows will look again, in the last ${spoken(ms)}`,
-    ended: (n, ms) => `Runs can be read again (${n} rows looked again later over ${spoken(ms)}).`,
+    summary: (n, ms) => `cannot read runs: ${n} rows will look again, in the last ${formatDuration(ms)}`,
+    ended: (n, ms) => `Runs can be read again (${n} rows looked again later over ${formatDuration(ms)}).`,
   });
   const transient = createEpisode({
     logger,
     ...timing,
     quietMs: 60_000,
     started: (d) => `Runflow answers with transient errors (${reasonOf(d)}); rows are retried with backoff.`,
-    summary: (n, ms) => `transient errors: ${n} rows retried in the last ${spoken(ms)}`,
-    ended: (n, ms) => `Transient errors are over (${n} rows retried over ${spoken(ms)}).`,
+    summary: (n, ms) => `transient errors: ${n} rows retried in the last ${formatDuration(ms)}`,
+    ended: (n, ms) => `Transient errors are over (${n} rows retried over ${formatDuration(ms)}).`,
   });
   const localWrite = createEpisode({
     logger,
@@ -72,8 +73,8 @@ export function createRowEpisodes(logger: Logger, clock?: EpisodeClock): RowEpis
       "This is a local problem, not Runflow's: rows keep " +
       "their runs and wait, submitting pauses; free space or fix the directory and work resumes by itself.",
     summary: (n, ms, d) =>
-      `cannot write images: ${n} rows waiting in the last ${spoken(ms)} (${reasonOf(d)})`,
-    ended: (n, ms) => `Images can be written again (${n} rows waited over ${spoken(ms)}).`,
+      `cannot write images: ${n} rows waiting in the last ${formatDuration(ms)} (${reasonOf(d)})`,
+    ended: (n, ms) => `Images can be written again (${n} rows waited over ${formatDuration(ms)}).`,
   });
   const all = [rateLimited, outOfCredit, unreadableRuns, transient, localWrite];
   return {

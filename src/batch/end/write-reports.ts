@@ -28,7 +28,7 @@ import {
   FAILURES_LISTED,
   type CostReportInput,
 } from "../../report/cost-report.js";
-import { between } from "../../report/duration.js";
+import { between } from "../../core/duration.js";
 import { headerFromReport, type HeaderFailure } from "../../report/html/header.js";
 import { openHtmlReport, pageOf, type HtmlReport } from "../../report/html-writer.js";
 import { openLineFile, type LineFile } from "../../report/line-file.js";

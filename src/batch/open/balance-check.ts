@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { ConfigurationError } from "../../core/errors.js";
-import { spoken } from "../../log/episodes.js";
+import { formatDuration } from "../../core/duration.js";
 import type { Logger } from "../../log/logger.js";
 import { classifyError } from "../../runflow/errors.js";
 import { BACKOFF, retryWaitMs } from "../../runflow/retry-policy.js";
@@ -54,7 +54,7 @@ export async function checkBalance(o: BalanceCheckOptions): Promise<BalanceAnswe
     if (left <= 0) {
       throw new ConfigurationError(
         `cannot reach Runflow to check the balance: ${reason} ` +
-          `(${attempt + 1} tries over ${spoken(o.timeoutMs)}, --start-timeout); nothing was submitted. ` +
+          `(${attempt + 1} tries over ${formatDuration(o.timeoutMs)}, --start-timeout); nothing was submitted. ` +
           "Check RUNFLOW_BASE_URL and the network, or raise --start-timeout.",
         { cause: error },
       );
@@ -66,7 +66,7 @@ export async function checkBalance(o: BalanceCheckOptions): Promise<BalanceAnswe
     const log = attempt === 0 ? o.logger?.warn.bind(o.logger) : o.logger?.debug.bind(o.logger);
     log?.(
       { attempt: attempt + 1, delayMs: Math.min(wait, left) },
-      `Runflow ${what}; trying again (for up to ${spoken(o.timeoutMs)}).`,
+      `Runflow ${what}; trying again (for up to ${formatDuration(o.timeoutMs)}).`,
     );
     try {
       await sleep(Math.min(wait, left), o.signal);

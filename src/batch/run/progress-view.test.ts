@@ -1,7 +1,8 @@
+import { compactDuration } from "../../core/duration.js";
 import { describe, expect, it } from "vitest";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import { BUILT_IN_PRICES } from "../../pricing/table.js";
-import { progressLine, rowsPerMinute, shortDuration } from "./progress-view.js";
+import { progressLine, rowsPerMinute } from "./progress-view.js";
 
 const record = (over: Partial<BatchRecord> = {}): BatchRecord => ({
   id: "b-1",
@@ -67,8 +68,8 @@ describe("progress line", () => {
   });
 
   it("formats durations and pace", () => {
-    expect(shortDuration(42.4)).toBe("42s");
-    expect(shortDuration(3_725)).toBe("1h02m");
+    expect(compactDuration(42_400)).toBe("42s");
+    expect(compactDuration(3_725_000)).toBe("1h02m");
     expect(rowsPerMinute(0, 0, 60_000)).toBeNull();
     expect(rowsPerMinute(5, 0, 500)).toBeNull();
     expect(rowsPerMinute(7, 0, 180_000)).toBe(2.3);

@@ -2,6 +2,7 @@
  * Progress of a running batch: a redrawn line on a terminal (bar, rows, failed, elapsed, pace,
  * ETA), a log line every 10 s otherwise.
  */
+import { compactDuration } from "../../core/duration.js";
 import { formatUsd } from "../../core/money.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import type { Logger } from "../../log/logger.js";
@@ -9,14 +10,6 @@ import type { Logger } from "../../log/logger.js";
 export interface ProgressView {
   update(record: BatchRecord): void;
   done(): void;
-}
-
-/** 42 s, 3m05s, 1h02m. */
-export function shortDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3_600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3_600)}h${String(Math.floor((s % 3_600) / 60)).padStart(2, "0")}m`;
 }
 
 /** Rows finished a minute since `startedMs`, one decimal; null before the first row or the first second. */
@@ -43,11 +36,11 @@ export function progressLine(
   // The pace counts only rows finished by this process's run, not those a resumed batch had already.
   const pace = rowsPerMinute(finished - finishedAtStart, startedMs, now);
   const left = rows - finished;
-  const eta = pace === null || left === 0 || held ? "" : ` · ETA ${shortDuration((left / pace) * 60)}`;
+  const eta = pace === null || left === 0 || held ? "" : ` · ETA ${compactDuration((left / pace) * 60_000)}`;
   return (
     `${bar} ${finished}/${rows} rows · ${record.failed} failed · ${record.inFlight} in flight · ` +
     `${record.images} images · ` +
-    `$${formatUsd(record.spentMicros)}${held} · ${shortDuration((now - startedMs) / 1_000)} elapsed` +
+    `$${formatUsd(record.spentMicros)}${held} · ${compactDuration(now - startedMs)} elapsed` +
     (pace === null ? "" : ` · ${pace} rows/min`) +
     eta
   );

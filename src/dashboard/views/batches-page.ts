@@ -4,7 +4,7 @@
  * it was submitted from; times in the viewer's zone. Refreshed in place every few seconds. Pure.
  */
 import type { BatchStatus } from "../../report/status-view.js";
-import { formatDuration } from "../../report/duration.js";
+import { formatDuration } from "../../core/duration.js";
 import { esc } from "../../report/html/escape.js";
 import { LOCAL_TIMES_JS, timeHtml } from "../../report/html/local-time.js";
 import { documentStart } from "../../report/html/page.js";

@@ -6,7 +6,7 @@
 import { formatUsd } from "../../core/money.js";
 import type { BudgetHistoryEntry } from "../budget-view.js";
 import type { CostReportInput } from "../cost-report.js";
-import { formatDuration } from "../duration.js";
+import { formatDuration } from "../../core/duration.js";
 import { costChartSvg, tierName, type ChartTier } from "./cost-chart.js";
 import { esc } from "./escape.js";
 import { timeHtml } from "./local-time.js";
