@@ -1,6 +1,6 @@
 /**
  * Redis Cluster connections (RUNFLOW_BATCH_REDIS_CLUSTER, --redis-cluster). REDIS_URL names one or
- * more nodes of the cluster, comma-separated (`redis://h1:6379,redis://h2:6379`); ioredis finds
+ * more nodes of the cluster, comma-separated (`redis://h1:6379,redis://h2:6379`, or `h1:6379`); ioredis finds
  * the others and follows MOVED/ASK redirections itself. The first URL's user, password and scheme
  * (`rediss://`: TLS) apply to every node, as ioredis' `redisOptions` do. A cluster has only
  * database 0, so a URL naming another is refused.
@@ -35,7 +35,7 @@ export function parseClusterUrl(text: string): ClusterTarget {
   const urls = parts.map((part) => {
     let url: URL;
     try {
-      url = new URL(part);
+      url = new URL(part.includes("://") ? part : `redis://${part}`); // host:port as redis://host:port
     } catch {
       throw new ConfigurationError(`REDIS_URL ${JSON.stringify(part)} is not a URL; ${HINT}`);
     }
