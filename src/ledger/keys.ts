@@ -17,12 +17,13 @@
  *   pools of submitted batches per binding, API request counters, the callbacks channel, the
  *   shared rate limits and the schedules (their BullMQ queue and occurrence records).
  *
- *     {rfb}:batches  {rfb}:active:<binding>  {rfb}:api-stats  {rfb}:callbacks  {rfb}:schedules:…
+ *     {rfb}:batches  {rfb}:active:<binding>  {rfb}:api-stats  {rfb}:callbacks
+ *     {rfb}:rate-limit:<binding>  {rfb}:schedules:… (BullMQ)  {rfb}:schedule:<name>:…
  *
  * No command, script or transaction mixes a batch's keys with global ones: creating a batch
- * writes its record (a script on the batch's slot), then lists it (ZADD NX, idempotent).
- * Batches stored under the layout before this one (`{<prefix>}:batch:<id>`) are not read:
- * `legacyBatch` only lets commands say so (batch-records.ts).
+ * writes its record (a script on the batch's slot), then lists it (ZADD NX, idempotent). Every
+ * Lua script takes the keys it touches through KEYS. Batches stored under the layout before this
+ * one (`{<prefix>}:batch:<id>`, `legacyBatch`) are moved on their first read (legacy-layout.ts).
  */
 import { createHash } from "node:crypto";
 import type { ModelId } from "../core/models.js";
