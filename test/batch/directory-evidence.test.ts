@@ -105,4 +105,38 @@ describe("a directory whose batch Redis lost", () => {
     expect(again.stderr).toContain("1 new");
     expect(bed.sim.ledger().runsCreated).toBe(7);
   });
+
+  it("keeps its marker when a run is refused before it starts, and adopts its rows on the next", async () => {
+    const dir = await tempDir();
+    const out = path.join(dir, "out");
+    const manifest = await writeJsonl(dir, generations(5, "high"));
+    expect((await run(manifest, out, bed.env())).code).toBe(0);
+    const markerBatch = async () =>
+      (JSON.parse(await read(out, ".runflow-batch.json")) as { batch: string }).batch;
+    const batch = await markerBatch();
+
+    // Redis lost the batch, and the account cannot pay for what a fresh start would cost.
+    bed.sim.configure({ balanceUsd: "0.010" });
+    const refused = await cli(["run", manifest, "--out", out, "--max-cost", "5"], elsewhere());
+    expect(refused.code, refused.stderr).toBe(0); // nothing to pay for: the 5 rows are adopted
+    expect(refused.stderr).toContain("5 adopted from");
+    expect(await markerBatch()).toBe(batch);
+    expect(bed.sim.ledger().runsCreated).toBe(5);
+
+    // A row that must run again meets the balance: refused (exit 3), and the marker stays.
+    await writeJsonl(dir, [...generations(5, "high"), ...generations(1, "high", "new")]);
+    const lost = `${bed.redis.prefix}-c`;
+    try {
+      const again = await cli(["run", manifest, "--out", out], { ...bed.env(), RUNFLOW_BATCH_PREFIX: lost });
+      expect(again.code, again.stderr).toBe(3);
+      expect(await markerBatch()).toBe(batch);
+      bed.sim.configure({ balanceUsd: "100" });
+      const paid = await cli(["run", manifest, "--out", out], { ...bed.env(), RUNFLOW_BATCH_PREFIX: lost });
+      expect(paid.code, paid.stderr).toBe(0);
+      expect(paid.stderr).toContain("5 adopted from");
+      expect(bed.sim.ledger().runsCreated).toBe(6);
+    } finally {
+      await deletePrefixKeys(bed.redis.redis, lost);
+    }
+  });
 });

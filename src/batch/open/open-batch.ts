@@ -184,7 +184,9 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
     // Refused before its first row was queued: a batch made by this command leaves no trace.
     if (opened.created) {
       await ledger.batches.discard(id).catch(() => undefined);
-      await removeMarker(outDir); // and the directories writing it made
+      // The marker goes only if this command wrote it: a directory whose batch Redis lost keeps
+      // its marker, the evidence its next run adopts its rows by.
+      if (opened.identity.marker === null) await removeMarker(outDir); // and the directories writing it made
     }
     throw error;
   }
