@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log/logger.js";
 
-/** KEYS: the log, its sequence. ARGV: limit, window ms, grants wanted. → {granted, wait ms}. */
+/** KEYS: the log, its sequence. ARGV: limit, window ms, grants wanted. → {granted, wait ms, now ms}. */
 const SLIDING_WINDOW_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -36,7 +36,7 @@ if grant < want then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   if oldest[2] then wait = tonumber(oldest[2]) + window - now + 1 else wait = 1 end
 end
-return {grant, wait}
+return {grant, wait, now}
 `;
 
 export interface RequestLimiter {
@@ -55,6 +55,8 @@ export interface SharedLimiterOptions {
   /** Default 1,050 ms: a second plus 50 ms for the request's trip. */
   readonly windowMs?: number;
   readonly logger: Logger;
+  /** Told of every grant from Redis: how many, at what time on Redis's clock (ms). For tests. */
+  readonly onGrant?: (count: number, redisMs: number) => void;
 }
 
 type LimitedRedis = Redis & {
@@ -64,7 +66,7 @@ type LimitedRedis = Redis & {
     limit: number,
     windowMs: number,
     want: number,
-  ): Promise<[number, number]>;
+  ): Promise<[number, number, number]>;
 };
 
 export function createSharedLimiter(options: SharedLimiterOptions): RequestLimiter {
@@ -89,13 +91,15 @@ export function createSharedLimiter(options: SharedLimiterOptions): RequestLimit
         let granted: number;
         let waitMs: number;
         try {
-          [granted, waitMs] = await redis.rfbRateWindow(
+          let redisMs: number;
+          [granted, waitMs, redisMs] = await redis.rfbRateWindow(
             options.key,
             `${options.key}:seq`,
             maxRps,
             windowMs,
             Math.min(chunk, queue.length),
           );
+          if (granted > 0) options.onGrant?.(granted, redisMs);
         } catch (err) {
           logger.debug(
             { err },

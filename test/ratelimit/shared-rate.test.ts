@@ -1,44 +1,57 @@
 /**
  * One request rate for all workers: two worker processes under --max-rps 15, each asking for far
- * more (10 rows in flight each, polling every 50 ms), together send the simulator no more than 15
- * /v1 requests a second over the batch (and no second far above it), and still finish the batch.
+ * more (10 rows in flight each, polling every 50 ms), draw every request they send from the one
+ * shared log in Redis, and still finish the batch. The log's own guarantee (at most 15 grants in
+ * any window, across processes) is checked on Redis's clock in shared-limiter.test.ts; how close
+ * the rate at Runflow comes to the limit is a measurement: bench:requests (d).
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { bindingFor, bindingId } from "../../src/ledger/binding.js";
+import { createKeys } from "../../src/ledger/keys.js";
+import type { RequestCounts } from "../../src/simulator/ledger.js";
 import { cli } from "../helpers/cli.js";
 import { eventually } from "../helpers/eventually.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
 
+const sent = (r: RequestCounts) => r.create + r.get + r.balance + r.other;
+
 describe("--max-rps", () => {
   const bed = useTestbed({ latencyMs: { min: 200, max: 600 }, seed: 5 });
 
-  it("two worker processes together stay under it, counted at the simulator", async () => {
-    const dir = await tempDir();
-    const manifest = await writeJsonl(dir, generations(24));
-    const submitted = await cli(["submit", manifest, "--out", path.join(dir, "out")], bed.env());
-    expect(submitted.code, submitted.stderr).toBe(0);
-    const batch = submitted.stdout.trim();
-    const args = ["--batch", batch, "--concurrency", "10", "--poll-interval", "50", "--max-rps", "15"];
-    const workers = [bed.worker(args), bed.worker(args)];
-    const store = bed.store();
-    await eventually(async () => (await store.get(batch))?.succeeded === 24, {
-      timeoutMs: 90_000,
-      what: "two workers to finish 24 rows",
-    });
+  it(
+    "two worker processes draw every request from the one shared log, and finish",
+    { timeout: 120_000 },
+    async () => {
+      const dir = await tempDir();
+      const manifest = await writeJsonl(dir, generations(24));
+      const submitted = await cli(["submit", manifest, "--out", path.join(dir, "out")], bed.env());
+      expect(submitted.code, submitted.stderr).toBe(0);
+      const batch = submitted.stdout.trim();
+      const beforeWorkers = sent(bed.sim.ledger().requests);
+      const args = ["--batch", batch, "--concurrency", "10", "--poll-interval", "50", "--max-rps", "15"];
+      const workers = [bed.worker(args), bed.worker(args)];
+      const store = bed.store();
+      await eventually(async () => (await store.get(batch))?.succeeded === 24, {
+        timeoutMs: 90_000,
+        what: "two workers to finish 24 rows",
+      }).catch((error: Error) => {
+        throw new Error(
+          `${error.message}; the workers said:\n${workers.map((w) => w.output()).join("\n---\n")}`,
+        );
+      });
 
-    const { requests, runsCreated } = bed.sim.ledger();
-    expect(runsCreated).toBe(24);
-    expect(requests.create + requests.get).toBeGreaterThan(45); // more than 3 seconds of requests at the limit
-    // The limit holds where it is kept (Redis); on the way to the simulator a busy machine can
-    // delay a request into the next second, so per second allow that drift, and hold the total
-    // over the whole span to the limit exactly.
-    const seconds = Object.keys(requests.perSecond).map(Number);
-    const span = Math.max(...seconds) - Math.min(...seconds) + 1;
-    const total = Object.values(requests.perSecond).reduce((sum, n) => sum + n, 0);
-    expect(total).toBeLessThanOrEqual(15 * span);
-    expect(requests.maxPerSecond).toBeLessThanOrEqual(15 * 1.5);
-    expect(requests.maxPerSecond).toBeGreaterThanOrEqual(10); // the limit was pressed, not idle
-    for (const w of workers) expect(w.output()).not.toMatch(/Error/);
-  });
+      const { requests, runsCreated } = bed.sim.ledger();
+      expect(runsCreated).toBe(24);
+      // Read after the simulator's count: every request it saw was granted before it was sent, so
+      // the shared log's grants cover them all (a worker on a log of its own would fall short).
+      const log = createKeys(bed.redis.prefix).rateLimit(bindingId(bindingFor(bed.sim.url, "rf_test_key")));
+      const granted = Number(await bed.redis.redis.get(`${log}:seq`));
+      const byWorkers = sent(requests) - beforeWorkers;
+      expect(byWorkers).toBeGreaterThan(45); // more than 3 seconds of requests at the limit
+      expect(granted).toBeGreaterThanOrEqual(byWorkers);
+      for (const w of workers) expect(w.output()).not.toMatch(/Error/);
+    },
+  );
 });
