@@ -71,12 +71,28 @@ function fingerprintOf(value: unknown): string {
   return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 16);
 }
 
+const SCOPE_NAMES = new Set(["row", "product", "variants", "images"]);
+
+/** What the templates read beyond `row` and `product`; everything when a template cannot tell. */
+function needsOf(templates: readonly CompiledTemplate[]): ScopeNeeds {
+  const names = new Set<string>();
+  for (const template of templates) {
+    if (template.globals === null) return { variants: true, images: true, bare: true };
+    for (const name of template.globals) names.add(name);
+  }
+  const bare = [...names].some((name) => !SCOPE_NAMES.has(name));
+  return { variants: names.has("variants"), images: names.has("images"), bare };
+}
+
 export function compileRecipe(recipe: Recipe, file: string): CompileResult {
   const liquid = createLiquid();
   const problems: RecipeProblem[] = [];
+  const templates: CompiledTemplate[] = [];
   const parse = (source: string, field: string): CompiledTemplate | null => {
     try {
-      return liquid.compile(source);
+      const template = liquid.compile(source);
+      templates.push(template);
+      return template;
     } catch (error) {
       const reason = error instanceof TemplateRefused ? error.message : String(error);
       problems.push(recipeProblem(file, field, "a Liquid template", source, `${field}: ${reason}`));
@@ -119,7 +135,6 @@ export function compileRecipe(recipe: Recipe, file: string): CompileResult {
   }
 
   if (problems.length > 0 || id === null) return { ok: false, problems };
-  const text = JSON.stringify(recipe);
-  const needs = { variants: /\bvariants\b/.test(text), images: /\bimages\b/.test(text) };
+  const needs = needsOf(templates);
   return { ok: true, compiled: { recipe, rows: recipe.rows ?? "product", id, where, jobs, needs } };
 }

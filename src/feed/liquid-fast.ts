@@ -73,25 +73,45 @@ function join(parts: readonly Part[], ctx: Context): string {
  * goes to liquidjs's full render (`full`), so results and errors are liquidjs's exactly.
  */
 export function directRenderer(
-  engine: Liquid,
+  contexts: Contexts,
   parsed: Template[],
   full: (scope: object) => string,
-  memoryLimit: number,
-) {
+): (scope: object) => string {
   const parts = partsOf(parsed);
   if (parts === null) return full;
   return (scope: object): string => {
     try {
-      const ctx = new Context(
+      return join(parts, contexts.of(scope));
+    } catch {
+      return full(scope);
+    }
+  };
+}
+
+/**
+ * One liquidjs Context per unit, shared by the templates that render it one after another (the
+ * direct path only reads from it: `assign` and `capture` go to the full render): the memory
+ * limit then bounds the unit's renders together.
+ */
+export interface Contexts {
+  of(scope: object): Context;
+}
+
+export function createContexts(engine: Liquid, memoryLimit: number): Contexts {
+  let lastScope: object | null = null;
+  let lastContext: Context | null = null;
+  return {
+    of(scope) {
+      if (scope === lastScope && lastContext) return lastContext;
+      lastScope = scope;
+      lastContext = new Context(
         scope,
         engine.options,
         { sync: true, memoryLimit },
         { liquid: engine, renderLimit: NO_TIME_LIMIT },
       );
-      return join(parts, ctx);
-    } catch {
-      return full(scope);
-    }
+      return lastContext;
+    },
   };
 }
 

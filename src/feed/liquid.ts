@@ -10,7 +10,7 @@
  * value), so `{% if row.color %}` works alike for a CSV's empty cell and an XML item's missing field.
  */
 import { Liquid, type Template } from "liquidjs";
-import { directRenderer, plainRenderer } from "./liquid-fast.js";
+import { createContexts, directRenderer, plainRenderer } from "./liquid-fast.js";
 
 /** A template's text is at most this long (parseLimit). */
 export const MAX_TEMPLATE_CHARS = 64 * 1024;
@@ -130,6 +130,7 @@ export function createLiquid(): SafeLiquid {
   // No time limit: the block count and the memory bound every render deterministically, and a
   // clock read per block would cost more than the rest of a plain template's render.
   const options = { memoryLimit: MAX_MEMORY };
+  const contexts = createContexts(engine, MAX_MEMORY);
   return {
     engine,
     compile(source) {
@@ -143,8 +144,8 @@ export function createLiquid(): SafeLiquid {
         counter.reset();
         return String(engine.renderSync(parsed, scope, options));
       };
-      const direct = directRenderer(engine, parsed, full, MAX_MEMORY);
-      return { source, render: plainRenderer(source, direct) ?? direct };
+      const direct = directRenderer(contexts, parsed, full);
+      return { source, globals: globalsOf(engine, parsed), render: plainRenderer(source, direct) ?? direct };
     },
   };
 }
@@ -186,7 +187,18 @@ export function renderFailure(error: unknown): RenderFailure {
   return { kind: "error", reason: text };
 }
 
+/** The names a template reads from the scope (`row`, `images`, `Title` …); null when unknown. */
+function globalsOf(engine: Liquid, parsed: Template[]): readonly string[] | null {
+  try {
+    return engine.globalVariablesSync(parsed);
+  } catch {
+    return null;
+  }
+}
+
 export interface CompiledTemplate {
   readonly source: string;
+  /** The names it reads from the scope; null when they could not be told. */
+  readonly globals: readonly string[] | null;
   readonly render: (scope: object) => string;
 }

@@ -42,8 +42,9 @@ const blank = (value: unknown) => value === undefined || value === null || value
 
 /** CSV cells left empty are "" (not missing): only a column the feed lacks is a missing variable. */
 function cellsOf(row: ReadRow): Fields {
-  const fields: Fields = {};
-  for (const name in row.fields) fields[name] = row.fields[name] ?? "";
+  // The reader made this object for this row alone: filled in place, not copied.
+  const fields = row.fields as Fields;
+  for (const name in fields) if (fields[name] === undefined || fields[name] === null) fields[name] = "";
   return fields;
 }
 
@@ -77,9 +78,10 @@ function scopeOf(
   product: Fields,
   variants: readonly Fields[] | null,
   images: readonly string[] | null,
+  bare: boolean,
 ): Fields {
   const scope: Fields = {};
-  for (const name in row) if (isBare(name)) scope[name] = row[name];
+  if (bare) for (const name in row) if (isBare(name)) scope[name] = row[name];
   scope.row = row;
   scope.product = product;
   if (variants) scope.variants = variants;
@@ -98,6 +100,8 @@ export interface Grouper {
 export interface ScopeNeeds {
   readonly variants: boolean;
   readonly images: boolean;
+  /** Columns named bare (`{{ Title }}`). */
+  readonly bare: boolean;
 }
 
 export function createGrouper(options: {
@@ -105,7 +109,7 @@ export function createGrouper(options: {
   groupBy: string | undefined;
   needs?: ScopeNeeds;
 }): Grouper {
-  const needs = options.needs ?? { variants: true, images: true };
+  const needs = options.needs ?? { variants: true, images: true, bare: true };
   let groupColumn: string | null | undefined = options.groupBy;
   let key: unknown = undefined;
   let records: { location: RowLocation; fields: Fields }[] = [];
@@ -116,7 +120,7 @@ export function createGrouper(options: {
     const product = first.fields;
     const images = needs.images ? imagesOf(records.map((r) => r.fields)) : null;
     if (records.length === 1) {
-      const scope = scopeOf(product, product, needs.variants ? [product] : null, images);
+      const scope = scopeOf(product, product, needs.variants ? [product] : null, images, needs.bare);
       out.push({ ok: true, location: first.location, scope });
       records = [];
       return;
@@ -125,13 +129,17 @@ export function createGrouper(options: {
     const variants = variantRecords.map((r, i) => (i === 0 ? product : merged(product, r.fields)));
     const shown = needs.variants ? variants : null;
     if (options.rows === "product")
-      out.push({ ok: true, location: first.location, scope: scopeOf(product, product, shown, images) });
+      out.push({
+        ok: true,
+        location: first.location,
+        scope: scopeOf(product, product, shown, images, needs.bare),
+      });
     else
       variantRecords.forEach((r, i) =>
         out.push({
           ok: true,
           location: r.location,
-          scope: scopeOf(variants[i] as Fields, product, shown, images),
+          scope: scopeOf(variants[i] as Fields, product, shown, images, needs.bare),
         }),
       );
     records = [];
