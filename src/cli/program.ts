@@ -22,6 +22,7 @@ import { registerDashboard } from "./dashboard.js";
 import { registerRedis } from "./redis.js";
 import { registerServe } from "./serve.js";
 import { registerSchedule } from "./schedule.js";
+import { registerPicks } from "./picks.js";
 
 export const VERSION = "0.1.0";
 
@@ -69,6 +70,7 @@ Examples:
   registerRetry(program, ctx);
   registerBudget(program, ctx);
   registerCancel(program, ctx);
+  registerPicks(program, ctx);
   registerSimulator(program, ctx);
   registerDashboard(program, ctx);
   registerRedis(program, ctx);

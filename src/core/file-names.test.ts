@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fileBaseFor, imageBasesFor, likelyExtension } from "./file-names.js";
+import { fileBaseFor, imageBasesFor, imageNumberOf, likelyExtension } from "./file-names.js";
 
 describe("image file names", () => {
   it("keeps catalogue ids exactly as they are", () => {
@@ -35,5 +35,18 @@ describe("image file names", () => {
       "jpg",
       "webp",
     ]);
+  });
+});
+
+describe("which image a file is", () => {
+  it("reads the image number back from the names imageBasesFor gives", () => {
+    expect(imageNumberOf("chair", "images/chair.png")).toBe(1);
+    expect(imageNumberOf("chair", "images/chair-3.webp")).toBe(3);
+    // An id that itself ends in -<n> keeps its own name for one image.
+    expect(imageNumberOf("SKU-00001", "images/SKU-00001.png")).toBe(1);
+    expect(imageNumberOf("SKU-00001", "images/SKU-00001-2.png")).toBe(2);
+    expect(imageNumberOf("a/b", `images/${imageBasesFor("a/b", 2)[1]}.png`)).toBe(2);
+    expect(imageNumberOf("chair", "images/table-1.png")).toBeNull();
+    expect(imageNumberOf("chair", "images/chair-x.png")).toBeNull();
   });
 });

@@ -27,3 +27,18 @@ export function likelyExtension(outputFormat: unknown): string {
   if (outputFormat === "webp") return "webp";
   return "png";
 }
+
+/**
+ * Which of its row's images a file is (1-based), from its name: `<id>.<ext>` is image 1,
+ * `<id>-<n>.<ext>` image n (imageBasesFor's inverse); null for a file that is not the row's.
+ */
+export function imageNumberOf(rowKey: string, file: string): number | null {
+  const name = file.slice(file.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const base = fileBaseFor(rowKey);
+  if (stem === base) return 1;
+  if (!stem.startsWith(`${base}-`)) return null;
+  const n = stem.slice(base.length + 1);
+  return /^[1-9]\d{0,3}$/.test(n) ? Number(n) : null;
+}

@@ -7,9 +7,9 @@
  *
  * - Each batch has its own tag, `{<prefix>:<batchId>}`: its record and everything of it — rows,
  *   order, staging, results, runs, run shas, reservations, posting, held, tiers, attempts,
- *   history, removed, budget history, waits — and the BullMQ keys of its own lane queues
- *   (bullPrefixFor). One batch stays in one slot, so the ledger's scripts keep it exact; different
- *   batches spread over a cluster's shards.
+ *   history, removed, budget history, waits, picks, finals, create bodies — and the BullMQ keys
+ *   of its own lane queues (bullPrefixFor). One batch stays in one slot, so the ledger's scripts
+ *   keep it exact; different batches spread over a cluster's shards.
  *
  *     {rfb:B}:batch  {rfb:B}:rows  {rfb:B}:order  {rfb:B}:results  …  {rfb:B}:generate-B:wait
  *
@@ -76,6 +76,12 @@ export interface Keys {
   budgetHistory(id: string): string;
   /** condition → JSON {since, last, reason}: what workers of the batch are held up by (status says it). */
   waits(id: string): string;
+  /** JSON [row, image] → JSON {pick, note, at}: reviewers' picks and rejects (ledger/picks.ts). */
+  picks(id: string): string;
+  /** JSON [row, image] → JSON {batch, row}: the final rows promoted from a draft batch's images. */
+  finals(id: string): string;
+  /** rowKey → the exact create body of its current attempt, for rows made from a draft image. */
+  createBodies(id: string): string;
   /** "<operation>|<counter>" → number: Runflow API requests, 429s and latency buckets of every process. */
   readonly apiStats: string;
   /** Pub/sub channel: run ids whose callback arrived at some process's receiver. */
@@ -110,6 +116,9 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     active: (bindingId) => `${tag}:active:${bindingId}`,
     budgetHistory: (id) => of(id, "budget-history"),
     waits: (id) => of(id, "waits"),
+    picks: (id) => of(id, "picks"),
+    finals: (id) => of(id, "finals"),
+    createBodies: (id) => of(id, "create-bodies"),
     apiStats: `${tag}:api-stats`,
     callbacks: `${tag}:callbacks`,
     rateLimit: (bindingId) => `${tag}:rate-limit:${bindingId}`,
