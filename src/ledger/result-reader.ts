@@ -36,11 +36,9 @@ export function createResultReader(redis: Redis, keys: Keys): ResultReader {
       );
     },
     async terminalRows(batchId, rows) {
+      // One command for the chunk: a fresh batch has no results, a re-run's are short JSON lines.
       if (rows.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const row of rows) pipeline.hexists(keys.results(batchId), row);
-      const replies = (await pipeline.exec()) ?? [];
-      return replies.map(([, exists]) => exists === 1);
+      return (await redis.hmget(keys.results(batchId), ...rows)).map((text) => text !== null);
     },
     async runIds(batchId, rows) {
       return rows.length === 0 ? [] : redis.hmget(keys.runs(batchId), ...rows);

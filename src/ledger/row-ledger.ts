@@ -34,10 +34,7 @@ export interface RowLedger {
     tier: string,
     nowMs?: number,
   ): Promise<Reservation>;
-  /**
-   * Saves the row's run id (a restarted attempt resumes it) with the content it was created with,
-   * and ends its unanswered-POST guard.
-   */
+  /** Saves the row's run id (a restarted attempt resumes it) with the content it was created with. */
   saveRunId(batchId: string, row: string, runId: string, contentSha: string): Promise<void>;
   /** The content fingerprint the row's saved run was created with (null for runs saved before it was kept). */
   runSha(batchId: string, row: string): Promise<string | null>;
@@ -119,12 +116,12 @@ export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
       };
     },
     async saveRunId(batchId, row, runId, contentSha) {
-      await redis
-        .multi()
-        .hset(keys.runs(batchId), row, runId)
-        .hset(keys.runShas(batchId), row, contentSha)
-        .hdel(keys.posting(batchId), row)
-        .exec();
+      // Sent together (one socket write with auto-pipelining). The unanswered-POST guard stays
+      // until the row is recorded or reopened: with a run id saved, reserve resumes the run first.
+      await Promise.all([
+        redis.hset(keys.runs(batchId), row, runId),
+        redis.hset(keys.runShas(batchId), row, contentSha),
+      ]);
     },
     runSha: (batchId, row) => redis.hget(keys.runShas(batchId), row),
     runOf: (batchId, row) => redis.hget(keys.runs(batchId), row),

@@ -26,7 +26,7 @@ export interface DryRun {
 async function plannerFor(deps: QueueDeps, outDir: string, batchId: string): Promise<Planner> {
   const record = await deps.ledger.batches.get(batchId);
   const evidence = await readDirectoryEvidence(outDir, record);
-  return createPlanner({ ledger: deps.ledger, batchId, outDir, evidence });
+  return createPlanner({ ledger: deps.ledger, batchId, outDir, evidence, known: record !== null });
 }
 
 export async function dryRun(

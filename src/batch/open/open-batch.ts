@@ -72,7 +72,13 @@ async function readAndRecord(o: OpenBatchOptions) {
   const before = await ledger.batches.get(identity.id);
   if (before) checkRecord(before, identity, o.binding);
   const evidence = identity.marker ? await readDirectoryEvidence(identity.out, before) : null;
-  const planner = createPlanner({ ledger, batchId: identity.id, outDir: identity.out, evidence });
+  const planner = createPlanner({
+    ledger,
+    batchId: identity.id,
+    outDir: identity.out,
+    evidence,
+    known: before !== null,
+  });
   const coverage = createCapCoverage(settings.capMicros ?? before?.capMicros ?? null);
   const staging = ledger.rowStore.stage(identity.id);
   let pass: ManifestPass;

@@ -46,6 +46,8 @@ export interface PlannerOptions {
   readonly outDir: string;
   /** The directory's own record of its rows, when the ledger lost some of them. */
   readonly evidence: DirectoryEvidence | null;
+  /** The ledger holds the batch already; when not, no row has a result, a run or a place in it. */
+  readonly known: boolean;
 }
 
 export function createPlanner(o: PlannerOptions): Planner {
@@ -59,11 +61,14 @@ export function createPlanner(o: PlannerOptions): Planner {
 
   async function planChunk(rows: readonly PlannedRow[]): Promise<void> {
     const keys = rows.map((row) => row.key);
-    const [results, runIds, inBatch] = await Promise.all([
-      o.ledger.results.results(o.batchId, keys),
-      o.ledger.results.runIds(o.batchId, keys),
-      o.ledger.rowStore.has(o.batchId, keys),
-    ]);
+    const none = keys.map(() => null);
+    const [results, runIds, inBatch] = o.known
+      ? await Promise.all([
+          o.ledger.results.results(o.batchId, keys),
+          o.ledger.results.runIds(o.batchId, keys),
+          o.ledger.rowStore.has(o.batchId, keys),
+        ])
+      : [none, none, keys.map(() => false)];
     // What the directory says of rows the ledger does not record (adopted when it checks out).
     const evidence = rows.map((row, i) =>
       results[i] || runIds[i] ? null : (o.evidence?.adoptable(row.key, row.contentSha, row.seq) ?? null),
