@@ -142,7 +142,9 @@ export async function* readXml(
 }
 
 function xmlError(file: string, line: number, error: unknown): ManifestError {
-  const reason = (error instanceof Error ? error.message : String(error)).replace(/^[^:]*:\d+:\d+: /, "");
+  const reason = (error instanceof Error ? error.message : String(error))
+    .replace(/^(?:[^:\n]*:)?\d+:\d+: /, "")
+    .replace(/\.$/, "");
   return new ManifestError(`${file} line ${line}: malformed XML: ${reason}.`, {
     file,
     line,

@@ -134,6 +134,60 @@ describe("Merchant Center feeds", () => {
     ]);
   });
 
+  it("an Atom feed: <entry> items, <link href> as its URL, and malformed XML named with its line", async () => {
+    const atom = path.join(dir, "feed.atom");
+    await writeFile(
+      atom,
+      [
+        '<?xml version="1.0" encoding="ISO-8859-1"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:g="http://base.google.com/ns/1.0">',
+        "  <title>Shop</title>",
+        "  <entry>",
+        "    <g:id>A1</g:id>",
+        "    <title>Caf\u00e9 Mug</title>",
+        '    <link href="https://shop.example.com/mug"/>',
+        "    <g:image_link>https://cdn.example.com/mug.jpg</g:image_link>",
+        "  </entry>",
+        "</feed>",
+      ].join("\n"),
+      "latin1",
+    );
+    const recipe = path.join(dir, "atom.recipe.yaml");
+    await writeFile(
+      recipe,
+      [
+        'id: "{{ row.id }}"',
+        "metadata: { link: '{{ row.link }}' }",
+        "jobs:",
+        "  - name: hero",
+        "    model: openai/gpt-image-2/edit",
+        "    quality: low",
+        "    image_urls: '{{ row.image_link }}'",
+        "    prompt: 'The {{ row.title }} on a table'",
+      ].join("\n"),
+    );
+    const [row] = rowsOf(await items(atom, recipe));
+    expect(row).toMatchObject({
+      key: "A1-hero",
+      location: { file: atom, line: 4 },
+      input: { prompt: "The Café Mug on a table", image_urls: ["https://cdn.example.com/mug.jpg"] },
+      metadata: { link: "https://shop.example.com/mug" },
+    });
+
+    const broken = path.join(dir, "broken.xml");
+    await writeFile(
+      broken,
+      `<rss xmlns:g="http://base.google.com/ns/1.0"><channel>\n<item><g:id>1</g:id></item>\n<item><title>x</titel></item>\n</channel></rss>\n`,
+    );
+    await expect(items(broken, recipe)).rejects.toThrow(
+      `${broken} line 3: malformed XML: unexpected close tag.`,
+    );
+    await writeFile(broken, "<rss><channel>\n<item><g:id>1</g:id></item></channel></rss>\n");
+    await expect(items(broken, recipe)).rejects.toThrow(
+      `${broken} line 2: malformed XML: unbound namespace prefix: "g".`,
+    );
+  });
+
   it("nested and repeated elements are objects and lists; a field no item has names the item's line", async () => {
     const recipe = path.join(dir, "fields.recipe.yaml");
     await writeFile(
