@@ -223,16 +223,16 @@ describe("starting_deadline after a downtime", () => {
       // BullMQ held one late job per scheduler: the first due time. Nothing else before the restart.
       expect(all[0]!.due_ms).toBe(firstDue);
       expect(all.filter((o) => o.due_ms < back).map((o) => o.due_ms)).toEqual([firstDue]);
-      // After it: on time (or skipped while the late one still ran, overlap: skip).
-      expect(
-        all
-          .slice(1)
-          .every(
-            (o) => o.outcome === "skipped" || (o.outcome === "started" && o.started_ms! - o.due_ms < 1_000),
-          ),
-        JSON.stringify(all),
-      ).toBe(true);
-      const lateRuns = all.filter((o) => o.outcome === "started" && o.started_ms! - o.due_ms >= 1_000);
+      // After it, what fell due while serve ran: started, or skipped while the late one still ran
+      // (overlap: skip). A deadline of 1 s may also miss one a busy machine started too late; 1 h never.
+      const after = all.slice(1);
+      const allowed = name === "strict" ? ["started", "skipped", "missed"] : ["started", "skipped"];
+      for (const o of after) expect(allowed, JSON.stringify(o)).toContain(o.outcome);
+      for (const o of after.filter((x) => x.outcome === "missed"))
+        expect(o.reason).toMatch(/^could not start within its starting_deadline \(1s\)/);
+      expect(after.some((o) => o.outcome === "started")).toBe(true);
+      // At most one late occurrence is ever run: the one held over the downtime, by lenient only.
+      const lateRuns = all.filter((o) => o.outcome === "started" && o.due_ms < back);
       expect(lateRuns.length).toBe(name === "lenient" ? 1 : 0);
     }
     const [missed] = await occurrences(bed.redis, "strict");
