@@ -6,7 +6,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createRunflowClient } from "../../src/runflow/client.js";
+import { CLIENT_DEFAULTS, createRunflowClient } from "../../src/runflow/client.js";
 import {
   classifyError,
   DownloadError,
@@ -31,7 +31,7 @@ afterEach(async () => {
 
 async function setup(
   handler: Parameters<typeof startTinyServer>[0],
-  options: { timeoutMs?: number; maxDownloadBytes?: number } = {},
+  options: { timeoutMs?: number; maxDownloadBytes?: number; now?: () => number } = {},
 ) {
   const server = await startTinyServer(handler);
   const client = createRunflowClient({
@@ -125,17 +125,19 @@ describe("API calls", () => {
   });
 
   it("reads Retry-After as an HTTP date", async () => {
-    const { client } = await setup((_req, res) =>
-      json(
-        res,
-        429,
-        { code: "RATE_LIMITED", message: "slow down", errors: null },
-        { "retry-after": new Date(Date.now() + 5000).toUTCString() },
-      ),
+    const now = Date.UTC(2026, 4, 6, 10, 0, 0); // the client's clock: a whole second
+    const { client } = await setup(
+      (_req, res) =>
+        json(
+          res,
+          429,
+          { code: "RATE_LIMITED", message: "slow down", errors: null },
+          { "retry-after": new Date(now + 5000).toUTCString() },
+        ),
+      { now: () => now },
     );
     const decision = classifyError(await rejection(client.getBalance()));
-    expect(decision.kind).toBe("rate-limited");
-    expect(decision.kind === "rate-limited" && decision.retryAfterMs).toBeGreaterThan(3000);
+    expect(decision).toEqual({ kind: "rate-limited", retryAfterMs: 5000 });
   });
 
   it("a connection reset is a RunflowNetworkError, retried", async () => {
@@ -150,7 +152,8 @@ describe("API calls", () => {
     const { client } = await setup(() => {}, { timeoutMs: 300 });
     const started = Date.now();
     const err = await rejection(client.getRun("x"));
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Its own 300 ms, not the 30 s default: a bound no load comes near.
+    expect(Date.now() - started).toBeLessThan(CLIENT_DEFAULTS.timeoutMs / 2);
     expect(err).toBeInstanceOf(RunflowNetworkError);
     expect((err as RunflowNetworkError).timedOut).toBe(true);
     expect(classifyError(err).kind).toBe("retry");
