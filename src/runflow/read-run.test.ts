@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   readBalance,
   readCost,
+  readDurationMs,
   readOutputUrls,
   readRun,
   readStatus,
@@ -130,6 +131,31 @@ describe("readRun", () => {
 
   it.each([[null], ["text"], [[]], [{ status_code: "queued" }]])("refuses %j: not a run", (body) => {
     expect(() => read(body)).toThrow(UnreadableBodyError);
+  });
+});
+
+describe("a run's duration", () => {
+  const ended = {
+    id: "r",
+    status_code: "succeeded",
+    created_at: "2026-05-06T10:00:00.000+00:00",
+    completed_at: "2026-05-06T10:01:42.000+00:00",
+  };
+  it("is Runflow's duration_ms when it sends one", () => {
+    expect(readRun({ ...ended, duration_ms: 102_345 }).durationMs).toBe(102_345);
+  });
+  it("is completed_at − created_at when duration_ms is null or absent, as the docs allow", () => {
+    expect(readRun({ ...ended, duration_ms: null }).durationMs).toBe(102_000);
+    expect(readRun(ended).durationMs).toBe(102_000);
+    expect(
+      readDurationMs({ created_at: "2026-05-06T10:00:00Z", completed_at: "2026-05-06T10:00:05.5Z" }),
+    ).toBe(5_500);
+  });
+  it("is unknown without both timestamps, or with timestamps out of order or unreadable", () => {
+    expect(readRun({ ...ended, completed_at: null }).durationMs).toBeNull();
+    expect(readRun({ id: "r", status_code: "running", created_at: ended.created_at }).durationMs).toBeNull();
+    expect(readDurationMs({ created_at: ended.completed_at, completed_at: ended.created_at })).toBeNull();
+    expect(readDurationMs({ created_at: "yesterday", completed_at: ended.completed_at })).toBeNull();
   });
 });
 

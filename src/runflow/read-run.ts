@@ -100,11 +100,25 @@ export function readRun(body: unknown, onWarning: OnReadWarning = () => {}): Run
     failureCode: stringOrNull(record.failure_code),
     failureMessage: stringOrNull(record.failure_message),
     createdAt: stringOrNull(record.created_at),
-    durationMs:
-      typeof record.duration_ms === "number" && Number.isFinite(record.duration_ms)
-        ? record.duration_ms
-        : null,
+    durationMs: readDurationMs(record),
   };
+}
+
+/** ms between two ISO 8601 timestamps (Runflow's clock on both ends); null unless both read and in order. */
+export function msBetween(from: string | null | undefined, to: string | null | undefined): number | null {
+  if (!from || !to) return null;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? ms : null;
+}
+
+/**
+ * How long a run took at Runflow: its `duration_ms`; when that is null or absent (the docs allow
+ * it), `completed_at − created_at`. Null when neither is given (a waiting worker then measures it).
+ */
+export function readDurationMs(record: Record<string, unknown>): number | null {
+  const given = record.duration_ms;
+  if (typeof given === "number" && Number.isFinite(given) && given >= 0) return given;
+  return msBetween(stringOrNull(record.created_at), stringOrNull(record.completed_at));
 }
 
 /** `{"balance": "12.450000", "low_balance_threshold": "1.000000"}` → micros. */
