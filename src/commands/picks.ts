@@ -3,7 +3,7 @@
  * rejected in a batch, kept in Redis on the batch (the dashboard's reviewers share them), read
  * from and written to picks.csv (ledger/picks-file.ts). Without --export the file is printed.
  */
-import { openLineFile } from "../report/line-file.js";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { findBatch } from "../batch/picks/find-batch.js";
 import { importPicks } from "../batch/picks/import-picks.js";
 import { picksCsv } from "../ledger/picks-file.js";
@@ -41,14 +41,13 @@ export async function picks(ctx: CommandContext, settings: PicksSettings): Promi
     const stored = await createPicksStore(deps.redis, deps.keys).list(record.id);
     const text = picksCsv(stored);
     if (settings.exportFile !== undefined) {
-      const file = await openLineFile(settings.exportFile);
-      await file.write(text).then(
-        () => file.commit(),
-        async (error: unknown) => {
-          await file.discard();
-          throw error;
-        },
-      );
+      // Complete or absent: written beside, then renamed into place.
+      const temp = `${settings.exportFile}.tmp`;
+      await writeFile(temp, text).catch(async (error: unknown) => {
+        await rm(temp, { force: true });
+        throw error;
+      });
+      await rename(temp, settings.exportFile);
       const picked = stored.filter((p) => p.pick === "pick").length;
       ctx.io.stderr.write(
         `Wrote ${settings.exportFile}: ${picked} picked, ${stored.length - picked} rejected ` +

@@ -29,6 +29,9 @@ function batchKeys(keys: Keys, id: string): string[] {
     keys.removed(id),
     keys.budgetHistory(id),
     keys.waits(id),
+    keys.picks(id),
+    keys.finals(id),
+    keys.createBodies(id),
   ];
 }
 
@@ -61,6 +64,7 @@ describe("key layout", () => {
     for (const name of ["staging", "runShas", "reservations", "posting", "held", "tiers", "attempts"])
       listed.add(name);
     for (const name of ["history", "removed", "budgetHistory", "waits"]) listed.add(name);
+    for (const name of ["picks", "finals", "createBodies"]) listed.add(name);
     expect(Object.keys(keys).sort()).toEqual([...listed].sort());
   });
 });

@@ -3,6 +3,7 @@
  * the type. Read back through zod; fields this version does not know are kept as they are. Pure.
  */
 import { z } from "zod";
+import { draftRefSchema } from "../core/draft-ref.js";
 import { UnreadableResultError } from "./errors.js";
 
 const nullableText = z.string().nullable();
@@ -34,6 +35,8 @@ export const storedResultSchema = z.looseObject({
   duration_ms: z.number().nullable().exactOptional(),
   /** Fingerprint of the row's model + input when recorded: a re-run compares it with the manifest. */
   content_sha: z.string().exactOptional(),
+  /** A final row's draft image (promote): results.jsonl/csv list it as draft_batch, draft_row, … */
+  draft: draftRefSchema.exactOptional(),
 });
 
 export type StoredResult = z.infer<typeof storedResultSchema>;

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { MODEL_IDS, QUALITIES } from "../core/models.js";
+import { draftRefSchema } from "../core/draft-ref.js";
 import { ConfigurationError } from "../core/errors.js";
 
 export const storedRowSchema = z.object({
@@ -20,6 +21,8 @@ export const storedRowSchema = z.object({
   estimate_micros: z.number().int().nonnegative(),
   /** Fingerprint of model + input (manifest/fingerprint.ts): part of the Idempotency-Key and the plan. */
   content_sha: z.string().min(1),
+  /** A final row (promote): the draft image it is made from; its URL is fetched fresh before each create. */
+  draft: draftRefSchema.exactOptional(),
 });
 
 export type StoredRow = z.infer<typeof storedRowSchema>;

@@ -33,7 +33,11 @@ export interface BatchLine extends ResultLine {
   readonly costMicros: number;
 }
 
-const facts = ({ row }: KeyedRow): ManifestFacts => ({ prompt: promptOf(row.input), metadata: row.metadata });
+const facts = ({ row }: KeyedRow): ManifestFacts => ({
+  prompt: promptOf(row.input),
+  metadata: row.metadata,
+  draft: row.draft,
+});
 
 const fromResult = (r: StoredResult, row: KeyedRow | null): BatchLine => ({
   ...lineFromResult(r, row ? facts(row) : null),
@@ -89,6 +93,17 @@ export async function* batchLines(
   }
   for await (const result of store.results.scanRemoved(record.id))
     yield { ...fromResult(result, null), status: "removed" };
+}
+
+/** Whether the batch's rows are finals made from drafts (promote): results.csv has lineage columns. */
+export async function hasLineage(
+  rowStore: Pick<RowStore, "keysAt" | "get">,
+  batchId: string,
+): Promise<boolean> {
+  const [first] = await rowStore.keysAt(batchId, 0, 1);
+  if (first === undefined) return false;
+  const [row] = await rowStore.get(batchId, [first]);
+  return row?.draft !== undefined;
 }
 
 /** Every metadata key of the batch, sorted: results.csv has a column for each. */

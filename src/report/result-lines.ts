@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { formatUsd, type Micros } from "../core/money.js";
+import type { DraftRef } from "../core/draft-ref.js";
 import type { StoredResult } from "../ledger/stored-result.js";
 
 /** `removed`: recorded for a row the manifest no longer has (its files stay). */
@@ -40,6 +41,11 @@ export const resultLineSchema = z.object({
   duration_ms: z.number().nullable(),
   /** Fingerprint of the model + input the row ran with (absent before this field existed). */
   content_sha: nullableText.optional(),
+  /** A final row's draft (promote): its batch, row, image number and run; absent on other rows. */
+  draft_batch: z.string().optional(),
+  draft_row: z.string().optional(),
+  draft_image: z.number().int().optional(),
+  draft_run_id: z.string().optional(),
 });
 
 export type ResultLine = z.infer<typeof resultLineSchema>;
@@ -48,6 +54,21 @@ export type ResultLine = z.infer<typeof resultLineSchema>;
 export interface ManifestFacts {
   readonly prompt: string | null;
   readonly metadata: Readonly<Record<string, string>> | null;
+  /** A final row's draft image (promote). */
+  readonly draft?: DraftRef | null | undefined;
+}
+
+/** The lineage fields of a final row's line (none for other rows). */
+export function lineageFields(
+  draft: DraftRef | null | undefined,
+): Pick<ResultLine, "draft_batch" | "draft_row" | "draft_image" | "draft_run_id"> {
+  if (!draft) return {};
+  return {
+    draft_batch: draft.batch,
+    draft_row: draft.row,
+    draft_image: draft.image,
+    draft_run_id: draft.run_id,
+  };
 }
 
 /**
@@ -84,6 +105,7 @@ export function lineFromResult(result: StoredResult, facts: ManifestFacts | null
     finished_at: result.finished_at || null,
     duration_ms: result.duration_ms ?? null,
     content_sha: result.content_sha ?? null,
+    ...lineageFields(result.draft ?? facts?.draft),
   };
 }
 
@@ -112,6 +134,7 @@ export function pendingLine(
     finished_at: null,
     duration_ms: null,
     content_sha: null,
+    ...lineageFields(facts.draft),
   };
 }
 
@@ -135,9 +158,17 @@ const RICH_COLUMNS = [
   "cost_per_image_usd",
 ] as const;
 
-/** The CSV columns of a batch whose rows carry these metadata keys. */
-export function csvColumns(metadataKeys: readonly string[] = []): string[] {
-  return [...BASE_COLUMNS, ...RICH_COLUMNS, ...metadataKeys.map((key) => `metadata.${key}`)];
+/** A final batch's (promote) columns, after the rich ones: where each row came from. */
+const LINEAGE_COLUMNS = ["draft_batch", "draft_row", "draft_image", "draft_run_id"] as const;
+
+/** The CSV columns of a batch whose rows carry these metadata keys (and, for finals, lineage). */
+export function csvColumns(metadataKeys: readonly string[] = [], lineage = false): string[] {
+  return [
+    ...BASE_COLUMNS,
+    ...RICH_COLUMNS,
+    ...(lineage ? LINEAGE_COLUMNS : []),
+    ...metadataKeys.map((key) => `metadata.${key}`),
+  ];
 }
 
 /**
@@ -167,8 +198,12 @@ function csvField(value: string, style: CsvStyle): string {
   return special.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-export function csvHeader(metadataKeys: readonly string[] = [], style: CsvStyle = PLAIN_CSV): string {
-  const header = csvColumns(metadataKeys)
+export function csvHeader(
+  metadataKeys: readonly string[] = [],
+  style: CsvStyle = PLAIN_CSV,
+  lineage = false,
+): string {
+  const header = csvColumns(metadataKeys, lineage)
     .map((c) => csvField(c, style))
     .join(style.delimiter);
   return (style.bom ? "\uFEFF" : "") + header + "\n";
@@ -180,6 +215,7 @@ export function csvLine(
   line: ResultLine,
   metadataKeys: readonly string[] = [],
   style: CsvStyle = PLAIN_CSV,
+  lineage = false,
 ): string {
   const cells = [
     line.id,
@@ -198,6 +234,13 @@ export function csvLine(
     text(line.duration_ms),
     text(line.cost_per_image_usd),
   ];
+  if (lineage)
+    cells.push(
+      line.draft_batch ?? "",
+      line.draft_row ?? "",
+      text(line.draft_image ?? null),
+      line.draft_run_id ?? "",
+    );
   for (const key of metadataKeys) cells.push(line.metadata?.[key] ?? "");
   return cells.map((cell) => csvField(cell, style)).join(style.delimiter) + "\n";
 }

@@ -25,12 +25,12 @@ export async function loadRow(
   if (!stored) return { kind: "gone" };
   if (stored.content_sha !== data.contentSha && (await runOf(data.batch, data.key)) === null)
     return { kind: "gone" };
-  const { model, quality, images, input, metadata } = stored;
+  const { model, quality, images, input, metadata, draft } = stored;
   return {
     kind: "work",
     work: {
       batch: data.batch,
-      row: { key: data.key, model, quality, images, input, metadata },
+      row: { key: data.key, model, quality, images, input, metadata, ...(draft ? { draft } : {}) },
       estimateMicros: stored.estimate_micros,
       seq: stored.seq,
       attempt: data.attempt,

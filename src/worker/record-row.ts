@@ -43,6 +43,7 @@ export async function recordRow(
     created_at: outcome.run?.createdAt ?? null,
     duration_ms: outcome.run?.durationMs ?? null,
     content_sha: data.contentSha,
+    ...(row.draft ? { draft: row.draft } : {}),
   };
   await deps.rows.record(data.batch, result);
 }

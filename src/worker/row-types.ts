@@ -3,6 +3,7 @@
  * an attempt ends with. Types only.
  */
 import type { LimitFunction } from "p-limit";
+import type { DraftRef } from "../core/draft-ref.js";
 import type { ModelId, Quality } from "../core/models.js";
 import type { RowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
@@ -20,6 +21,8 @@ export interface WorkRow {
   readonly images: number;
   readonly input: Readonly<Record<string, unknown>>;
   readonly metadata: Readonly<Record<string, string>> | null;
+  /** A final row (promote): the draft image whose fresh URL goes into the create (draft-input.ts). */
+  readonly draft?: DraftRef;
 }
 
 /** One attempt of one row, as the worker works it: the job (queue/job-data.ts) and its stored row. */

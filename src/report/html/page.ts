@@ -5,6 +5,14 @@
 import { esc } from "./escape.js";
 import { filterChoices, headerHtml, type HeaderModel } from "./header.js";
 import { LOCAL_TIMES_JS } from "./local-time.js";
+import { PICKS_JS } from "./picks-script.js";
+import {
+  initialPicksScript,
+  pickFilterHtml,
+  picksBarHtml,
+  sheetAttributes,
+  type PicksPlace,
+} from "./picks-view.js";
 import { REPORT_JS } from "./script.js";
 import { REPORT_CSS } from "./styles.js";
 
@@ -60,6 +68,7 @@ export function filtersHtml(m: HeaderModel): string {
     options("status", "all statuses", ["succeeded", "failed", "pending", "held", "canceled"]) +
     options("model", "all models", choices.models) +
     options("tier", "all tiers", choices.tiers) +
+    pickFilterHtml() +
     `<input type="search" name="q" placeholder="search id or prompt" aria-label="search">` +
     `<span class="shown"></span></form>`
   );
@@ -74,13 +83,19 @@ export function documentStart(title: string, extraHead = ""): string {
   );
 }
 
-export function pageStart(m: HeaderModel, place: PagePlace): string {
+/** report.html's picks: kept in the browser, starting from none stored on the batch. */
+export const LOCAL_PICKS: PicksPlace = { mode: "local", initial: [] };
+
+export function pageStart(m: HeaderModel, place: PagePlace, picks: PicksPlace = LOCAL_PICKS): string {
   const where = place.count > 1 ? ` page ${place.number} of ${place.count}` : "";
   const title = `Batch ${m.batch} — report${where ? ` (${where.trim()})` : ""}`;
   return (
     documentStart(title) +
     `<div id="live">${headerHtml(m, place.href)}</div>` +
-    `<section class="sheet"><h2>Contact sheet${where ? ` ·${where}` : ""}</h2>` +
+    `<section class="sheet"${sheetAttributes(m.batch, picks)}>` +
+    `<h2>Contact sheet${where ? ` ·${where}` : ""}</h2>` +
+    initialPicksScript(picks.initial) +
+    picksBarHtml(picks) +
     filtersHtml(m) +
     pageLinks(place) +
     `<div class="cards">`
@@ -88,6 +103,8 @@ export function pageStart(m: HeaderModel, place: PagePlace): string {
 }
 
 export function pageEnd(place: PagePlace, extraScript = ""): string {
-  const scripts = `<script>${LOCAL_TIMES_JS}</script><script>${REPORT_JS}</script>${extraScript}`;
+  const scripts =
+    `<script>${LOCAL_TIMES_JS}</script><script>${REPORT_JS}</script><script>${PICKS_JS}</script>` +
+    extraScript;
   return `</div>${pageLinks(place)}</section></main>${scripts}</body></html>\n`;
 }

@@ -1,5 +1,6 @@
 /**
- * The report's inline script: filters by status, model and tier and a search by id or prompt,
+ * The report's inline script: filters by status, model, tier and pick state (a card shows when one
+ * of its images is in that state: picks-script.ts) and a search by id or prompt,
  * kept in the address's #hash so they stay on when moving between pages. Vanilla JS, no globals
  * besides one function the dashboard calls after it swaps cards in.
  */
@@ -9,6 +10,8 @@ export const REPORT_JS = `
   if (!form) return;
   var fields = { status: form.querySelector("[name=status]"), model: form.querySelector("[name=model]"),
     tier: form.querySelector("[name=tier]"), q: form.querySelector("[name=q]") };
+  var pickField = form.querySelector("[name=pick]");
+  if (pickField) fields.pick = pickField;
   var shown = document.querySelector(".shown");
   function readHash() {
     var params = new URLSearchParams(location.hash.slice(1));
@@ -20,13 +23,16 @@ export const REPORT_JS = `
     return params.toString();
   }
   function apply() {
+    // Picks first (picks-script.ts): each card's pick states, which the pick filter reads.
+    if (window.runflowPaintPicks) window.runflowPaintPicks();
     var status = fields.status.value, model = fields.model.value, tier = fields.tier.value;
-    var q = fields.q.value.trim().toLowerCase();
+    var q = fields.q.value.trim().toLowerCase(), pick = fields.pick ? fields.pick.value : "";
     var cards = document.querySelectorAll(".card"), visible = 0;
     for (var i = 0; i < cards.length; i++) {
       var d = cards[i].dataset;
       var ok = (!status || d.status === status) && (!model || d.model === model) &&
-        (!tier || d.tier === tier) && (!q || d.q.indexOf(q) !== -1);
+        (!tier || d.tier === tier) && (!q || d.q.indexOf(q) !== -1) &&
+        (!pick || (" " + (d.picks || "") + " ").indexOf(" " + pick + " ") !== -1);
       cards[i].hidden = !ok;
       if (ok) visible++;
     }

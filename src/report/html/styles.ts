@@ -47,8 +47,26 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f5;pa
 .card[hidden]{display:none}.card.st-failed{border-color:#f3b8b3}.card.st-held{border-color:#f1d98a}
 .imgs{display:grid;gap:2px;background:#eef1f5;aspect-ratio:1/1;grid-auto-rows:minmax(0,1fr);overflow:hidden}
 .imgs.n2,.imgs.n3,.imgs.n4{grid-template-columns:1fr 1fr}
-.imgs a{display:block;min-height:0;overflow:hidden}
+.imgs .shot{position:relative;min-height:0;overflow:hidden;outline-offset:-3px}
+.shot>a{display:block;height:100%}
 .imgs img{width:100%;height:100%;object-fit:cover;display:block}.imgs{position:relative}
+.pickbar{position:absolute;left:4px;top:4px;display:flex;gap:3px;opacity:0;transition:opacity .1s}
+.shot:hover .pickbar,.shot.sel .pickbar,.shot.pk-pick .pickbar,.shot.pk-reject .pickbar{opacity:1}
+.pickbar button{font:13px/1 system-ui,sans-serif;width:24px;height:24px;border:0;border-radius:12px;
+  background:#fffd;color:var(--fg);cursor:pointer;padding:0}
+.pickbar button[data-v=pick][aria-pressed=true]{background:var(--ok);color:#fff}
+.pickbar button[data-v=reject][aria-pressed=true]{background:var(--bad);color:#fff}
+.shot.pk-pick{outline:3px solid var(--ok)}.shot.pk-reject img{opacity:.35;filter:grayscale(1)}
+.shot.sel{outline:3px solid var(--act)}.shot.sel.pk-pick{outline-color:#0b5a26}
+.finals{position:absolute;right:4px;bottom:4px;display:flex;gap:3px}
+.final{font-size:11px;padding:1px 6px;border-radius:8px;background:#fffe;color:var(--ok);text-decoration:none}
+.final.st-failed{color:var(--bad)}.final.st-pending,.final.st-held{color:var(--wait)}
+.draft{display:flex;gap:6px;align-items:center;margin:4px 0 0;color:var(--muted)}
+.draft-img img{width:40px;height:40px;object-fit:cover;border-radius:3px;display:block}
+.picks{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:0 0 6px;font-size:13px}
+.picks-where,.picks-keys{color:var(--muted);font-size:12px}.picks-status{color:var(--act);font-size:12px}
+.picks-export{font:inherit;padding:2px 8px;border:1px solid #cfd4dc;border-radius:4px;background:#fff;
+  color:var(--fg);cursor:pointer;text-decoration:none}
 .imgs .more{position:absolute;right:6px;bottom:6px;background:#0009;color:#fff;border-radius:8px;
   padding:0 6px;font-size:12px}
 .noimg{aspect-ratio:1/1;display:flex;align-items:center;justify-content:center;color:var(--muted);
