@@ -3,6 +3,8 @@
  * `/` lists the batch and refreshes its progress; the batch page shows loaded images for
  * succeeded rows, Runflow's reason for failed ones, one chart group per model × tier, working
  * filters, and ends with the report's amounts once the batch is done. bull-board opens at /queues.
+ * The simulator runs on a manual clock: the batch moves only when the test lets time pass, so the
+ * pages are looked at while it surely runs.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -11,7 +13,8 @@ import { startDashboard } from "../../src/dashboard/server.js";
 import { createBatchRecords } from "../../src/ledger/batch-records.js";
 import { createKeys } from "../../src/ledger/keys.js";
 import { cli } from "../helpers/cli.js";
-import { eventually } from "../helpers/eventually.js";
+import { advanceUntil, advanceWhile } from "../helpers/drive-clock.js";
+import { manualClock } from "../helpers/manual-clock.js";
 import { generations, mixedRows, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
 import { describeInBrowser, launchBrowser, loadCardImages, type TestBrowser } from "./browser.js";
@@ -23,11 +26,13 @@ interface Line {
 }
 
 describeInBrowser("dashboard in a browser", () => {
+  const clock = manualClock(Date.now());
   const bed = useTestbed({
     latencyMs: { min: 250, max: 700 },
     failRate: 0.3,
     seed: 21,
     apiKeys: ["rf_test_key"],
+    clock,
   });
   let browser: TestBrowser;
   beforeAll(async () => {
@@ -59,10 +64,9 @@ describeInBrowser("dashboard in a browser", () => {
       ];
       const running = cli(args, bed.env());
       const records = createBatchRecords(bed.redis.redis, keys);
-      await eventually(async () => ((await records.get("live"))?.succeeded ?? 0) >= 2, {
-        timeoutMs: 30_000,
-        what: "two rows done",
-      });
+      const live = async () => (await records.get("live")) ?? { succeeded: 0, failed: 0 };
+      // The clock moves until two rows are done, then stands: the batch waits on runs in flight.
+      await advanceUntil(clock, async () => (await live()).succeeded >= 2, { what: "two rows done" });
 
       const { page, errors } = await browser.page();
       await page.goto(`${dashboard.url}/`);
@@ -70,6 +74,15 @@ describeInBrowser("dashboard in a browser", () => {
       expect(await row.getAttribute("data-state")).toBe("running");
       const before = Number(await row.locator(".done").getAttribute("data-done"));
       expect(before).toBeLessThan(rows.length);
+      // More rows end (some failed), and / shows it without a reload.
+      await advanceUntil(
+        clock,
+        async () => {
+          const now = await live();
+          return now.succeeded > 2 && now.failed > 0;
+        },
+        { what: "more rows done, one failed" },
+      );
       const doneNow = `Number(document.querySelector('tr.batch[data-batch="live"] .done')?.dataset.done)`;
       await page.waitForFunction(`${doneNow} > ${before}`, null, { timeout: 30_000 });
       await browser.screenshot(page, "dashboard");
@@ -86,7 +99,7 @@ describeInBrowser("dashboard in a browser", () => {
       const groups = await page.locator("svg.cost-chart g.bar-group").count();
       await browser.screenshot(page, "dashboard-batch");
 
-      const result = await running;
+      const result = await advanceWhile(clock, running);
       expect(result.code, result.stderr).toBe(1);
       await page.waitForFunction(`document.body.dataset.finished === "true"`, null, { timeout: 30_000 });
       const report = JSON.parse(await readFile(path.join(out, "cost-report.json"), "utf8"));
