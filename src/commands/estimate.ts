@@ -7,6 +7,7 @@ import { ManifestError, manifestErrorJson, problemsJson } from "../manifest/inde
 import { prepareSource } from "../feed/prepare.js";
 import { manifestLine, renderSample } from "../feed/rendered.js";
 import { sampleRows } from "../feed/sample.js";
+import { delimiterNote } from "../manifest/delimiter.js";
 import { formatProblems } from "../manifest/problems.js";
 import type { ManifestScan } from "../pricing/scan.js";
 import { costAtEachTier } from "../pricing/what-if.js";
@@ -39,6 +40,8 @@ export async function estimate(ctx: CommandContext, given: EstimateSettings): Pr
     if (settings.format === "json" && error instanceof ManifestError) json(manifestErrorJson(error)); // and exit 2
     throw error;
   });
+  const note = delimiterNote(scan.file, scan.reading.delimiter, settings.source.delimiter);
+  if (note) ctx.io.stderr.write(note + "\n");
   if (scan.problemCount > 0) {
     reportProblems(ctx, scan);
     if (settings.format === "json" && (!settings.skipInvalid || scan.validRows === 0))

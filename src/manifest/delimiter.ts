@@ -27,6 +27,19 @@ export function detectDelimiter(header: string): string {
   return best;
 }
 
+/**
+ * The line a command says when a CSV manifest's separator, read from its header, is not a comma
+ * (null when it is, or when `--delimiter` named it).
+ */
+export function delimiterNote(
+  file: string,
+  detected: string | null,
+  given: string | undefined,
+): string | null {
+  if (given !== undefined || detected === null || detected === ",") return null;
+  return `${file}: columns are separated by ${describeDelimiter(detected)} (read from the header; --delimiter sets it).`;
+}
+
 /** `;` as people read it in a message; a tab by name. */
 export function describeDelimiter(delimiter: string): string {
   return delimiter === "\t" ? "tab" : `\`${delimiter}\``;

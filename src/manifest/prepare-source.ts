@@ -4,8 +4,8 @@
  *   directory first, so every later reader (the validation pass, the producer, the reports)
  *   reads the same bytes, and the same input piped again is the same file — the same batch,
  *   resumed. The format is `--input-format`, else sniffed from the first line.
- * - `--encoding` is checked, and the CSV separator is read from the header (said once, on stderr,
- *   when it is not a comma) and kept on the source, so every reader and the batch record use it.
+ * - `--encoding` and the format are checked before anything is read. The CSV separator is read
+ *   from the header by the manifest's one pass (readers/csv.ts), which the command then says.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { constants, createReadStream, createWriteStream, openSync } from "node:fs";
@@ -17,11 +17,10 @@ import { pipeline } from "node:stream/promises";
 import { readConfig, type Environment } from "../config/config.js";
 import { UsageError } from "../core/errors.js";
 import { ManifestError } from "./errors.js";
-import { describeDelimiter, detectDelimiter } from "./delimiter.js";
 import { sniffFormat } from "./sniff.js";
 import { checkEncoding, readFirstLine } from "./readers/text.js";
 import type { ManifestSource } from "./source.js";
-import { checkReadable, detectFormat } from "./stream.js";
+import { detectFormat } from "./stream.js";
 import type { ManifestFormat } from "./types.js";
 
 export const STDIN = "-";
@@ -134,7 +133,7 @@ async function fromStdin(source: ManifestSource, io: SourceIo): Promise<Manifest
   return spooled(source, stdin, STDIN_LABEL, io);
 }
 
-/** The source every reader of this command reads: stdin and pipes spooled, the encoding checked, the separator said. */
+/** The source every reader of this command reads: stdin and pipes spooled, the encoding and format checked. */
 export async function prepareManifestSource(source: ManifestSource, io: SourceIo): Promise<ManifestSource> {
   let prepared = source;
   if (STDIN_PATHS.has(source.path)) prepared = await fromStdin(source, io);
@@ -147,19 +146,6 @@ export async function prepareManifestSource(source: ManifestSource, io: SourceIo
   }
   const file = prepared.label ?? prepared.path;
   await checkEncoding(prepared.encoding, file);
-  const format = detectFormat(prepared.path, prepared.format, file);
-  if (format === "csv" && prepared.delimiter === undefined) {
-    await checkReadable(prepared.path, file);
-    const delimiter = detectDelimiter(
-      await readFirstLine(prepared.path, { encoding: prepared.encoding, file }),
-    );
-    if (delimiter !== ",") {
-      io.stderr.write(
-        `${file}: columns are separated by ${describeDelimiter(delimiter)} (read from the header; --delimiter sets it).\n`,
-      );
-    }
-    // Recorded with the batch as read (results.csv follows a `;` manifest for Excel users).
-    return { ...prepared, delimiter };
-  }
+  detectFormat(prepared.path, prepared.format, file); // an unknown extension is said before anything is read
   return prepared;
 }

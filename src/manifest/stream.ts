@@ -122,6 +122,14 @@ function readFailure(file: string, error: unknown, found: Found): unknown {
   );
 }
 
+/** What a pass learns about the file besides its rows. */
+export interface ReadingObserver {
+  /** The CSV separator in use (given, or read from the header). */
+  readonly onDelimiter?: (delimiter: string) => void;
+  /** SHA-256 of the file's bytes, taken as they were read (null when they were not read once through). */
+  readonly onFingerprint?: (sha256: string | null) => void;
+}
+
 /**
  * Validated items in batches, in file order. The engine under streamManifest and scanManifest:
  * batching keeps the per-row overhead of async iteration out of the hot path.
@@ -129,6 +137,7 @@ function readFailure(file: string, error: unknown, found: Found): unknown {
 export async function* streamManifestBatches(
   path: string,
   options: StreamOptions = {},
+  observer: ReadingObserver = {},
 ): AsyncGenerator<ManifestItem[]> {
   const file = options.label ?? path;
   const format = detectFormat(path, options.format, file);
@@ -140,6 +149,14 @@ export async function* streamManifestBatches(
   const found: Found = { problems: [], problemCount: 0, rows: 0, invalidRows: 0 };
   try {
     for await (const event of readerFor(format, path, options)) {
+      if (event.kind === "delimiter") {
+        observer.onDelimiter?.(event.delimiter);
+        continue;
+      }
+      if (event.kind === "fingerprint") {
+        observer.onFingerprint?.(event.sha256);
+        continue;
+      }
       if (event.kind === "defaults") {
         validator.setDefaults(withFlagDefaults(parseManifestDefaults(event.value, file), options.defaults));
         continue;

@@ -4,7 +4,7 @@
  * model or tier has no price is a problem of that row, never a zero. `seq` is the row's position
  * among all rows (valid or not), which reports sort by.
  */
-import { streamManifestBatches } from "../manifest/stream.js";
+import { streamManifestBatches, type ReadingObserver } from "../manifest/stream.js";
 import { streamFeedBatches } from "../feed/stream.js";
 import { makeProblem } from "../manifest/problems.js";
 import type { ManifestSource } from "../manifest/source.js";
@@ -26,9 +26,12 @@ export type PricedItem =
 export async function* pricedRowBatches(
   source: ManifestSource,
   prices: PriceTable,
+  observer: ReadingObserver = {},
 ): AsyncGenerator<PricedItem[]> {
   let seq = -1;
-  const batches = source.recipe ? streamFeedBatches(source) : streamManifestBatches(source.path, source);
+  const batches = source.recipe
+    ? streamFeedBatches(source)
+    : streamManifestBatches(source.path, source, observer);
   for await (const items of batches) {
     const priced = new Array<PricedItem>(items.length);
     for (let i = 0; i < items.length; i++) {

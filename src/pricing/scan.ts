@@ -36,6 +36,13 @@ export interface ManifestScan {
   readonly prices: PriceTable;
   /** Every metadata key of the valid rows, sorted (results.csv has a column for each). */
   readonly metadataKeys: readonly string[];
+  /** What reading the file taught, besides its rows. */
+  readonly reading: {
+    /** The CSV separator in use: given, or read from the header. */
+    readonly delimiter: string | null;
+    /** SHA-256 of the file's bytes, taken as they were read; null when not read once through (or a feed). */
+    readonly sha256: string | null;
+  };
 }
 
 export const DEFAULT_MAX_PROBLEMS = 1000;
@@ -51,7 +58,16 @@ export async function scanManifest(source: ManifestSource, options: ScanOptions 
   let rows = 0;
   let validRows = 0;
   const metadataKeys = new Set<string>();
-  for await (const items of pricedRowBatches(source.recipe ? source : { ...source, format }, prices)) {
+  const reading: { delimiter: string | null; sha256: string | null } = { delimiter: null, sha256: null };
+  const observer = {
+    onDelimiter: (delimiter: string) => void (reading.delimiter = delimiter),
+    onFingerprint: (sha256: string | null) => void (reading.sha256 = sha256),
+  };
+  for await (const items of pricedRowBatches(
+    source.recipe ? source : { ...source, format },
+    prices,
+    observer,
+  )) {
     rows += items.length;
     await options.onChunk?.(items);
     for (const item of items) {
@@ -83,5 +99,6 @@ export async function scanManifest(source: ManifestSource, options: ScanOptions 
     cost: summary,
     prices,
     metadataKeys: [...metadataKeys].sort(),
+    reading,
   };
 }

@@ -3,6 +3,7 @@
  * saved as UTF-8: the reports are written from the ledger, never by reading the manifest again
  * with other options than it was read with.
  */
+import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import iconv from "iconv-lite";
@@ -85,6 +86,15 @@ describe("an Excel export in Windows-1252", () => {
 
     // `report BATCH` rewrites the same reports from the ledger.
     const batch = JSON.parse(await read(path.join(dir, "a"), ".runflow-batch.json")) as { batch: string };
+    // The one pass over the file also took its fingerprint and its separator, and the batch keeps them.
+    const record = await bed.store().get(batch.batch);
+    expect(record?.submission.manifest).toMatchObject({
+      delimiter: ";",
+      encoding: "windows-1252",
+      sha256: createHash("sha256")
+        .update(await readFile(cp1252))
+        .digest("hex"),
+    });
     expect((await cli(["report", batch.batch], bed.env())).code).toBe(0);
     expect(await reports(path.join(dir, "a"))).toEqual(b);
   });

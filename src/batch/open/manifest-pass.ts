@@ -1,6 +1,7 @@
 /**
- * Opening a batch reads its manifest once (pricing/scan.ts): validation, prices, totals, metadata
- * keys and the file's fingerprint, and — as each chunk of valid rows streams by — the plan of
+ * Opening a batch reads its manifest once (pricing/scan.ts: one open of the file): validation,
+ * prices, totals, metadata keys, the CSV separator and the file's fingerprint, and — as each chunk
+ * of valid rows streams by — the plan of
  * bringing the directory up to date (plan-batch.ts), the rows' place under the cap (preflight.ts)
  * and the rows themselves, staged in the ledger's row store for the feeder, the workers and the
  * reports. After this pass nothing reads the manifest again.
@@ -63,11 +64,10 @@ export async function readManifest(
           const rows = passRows(items);
           if (rows.length > 0) await Promise.all(consumers.map((consume) => consume(rows)));
         };
-  // TODO(one open): the fingerprint is taken from the same bytes once the readers hand them out.
-  const [scan, sha256] = await Promise.all([
-    scanManifest(source, { prices, onChunk }),
-    manifestSha256(source.path),
-  ]);
+  const scan = await scanManifest(source, { prices, onChunk });
+  // The readers fingerprint the bytes as they read them; only a pass that read on after a
+  // malformed CSV record, or a feed, has its file read once more for it.
+  const sha256 = scan.reading.sha256 ?? (await manifestSha256(source.path));
   return { scan, sha256 };
 }
 

@@ -13,7 +13,8 @@
 import path from "node:path";
 import type { Redis } from "ioredis";
 import { formatProblems, ManifestError } from "../../manifest/index.js";
-import { readingOptions } from "../../manifest/source.js";
+import { delimiterNote } from "../../manifest/delimiter.js";
+import { readingOptions, type ManifestSource } from "../../manifest/source.js";
 import { FEED_DEFAULTS } from "../../config/defaults.js";
 import { UsageError } from "../../core/errors.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
@@ -89,13 +90,15 @@ async function readAndRecord(o: OpenBatchOptions) {
       (rows) => coverage.add(rows.map((r) => r.row.estimate_micros)),
       stageRows(staging),
     ]);
-    refuseInvalid(pass, settings.skipInvalid, settings.source.label ?? path.basename(settings.source.path));
+    refuseInvalid(pass, settings.skipInvalid, fileName(settings.source));
     plan = await planner.finish();
   } catch (error) {
     await staging.discard().catch(() => undefined);
     throw error;
   }
   const { scan } = pass;
+  const note = delimiterNote(fileName(settings.source), scan.reading.delimiter, settings.source.delimiter);
+  if (note) o.stderr.write(note + "\n");
   const made = await ensureRecord({
     batches: ledger.batches,
     identity,
@@ -104,6 +107,8 @@ async function readAndRecord(o: OpenBatchOptions) {
     submission: {
       manifest: {
         ...readingOptions(settings.source),
+        // The separator as read from the header is kept too (results.csv follows a `;` manifest).
+        ...(scan.reading.delimiter === null ? {} : { delimiter: scan.reading.delimiter }),
         path: path.resolve(settings.source.path),
         sha256: pass.sha256,
       },
@@ -123,6 +128,8 @@ async function readAndRecord(o: OpenBatchOptions) {
   if (skipped) o.stderr.write(`Skipping ${scan.invalidRows} invalid rows:\n${skipped}\n`);
   return { ...made, plan, coverage: coverage.result(), identity };
 }
+
+const fileName = (source: ManifestSource) => source.label ?? path.basename(source.path);
 
 function refuseInvalid(pass: ManifestPass, skipInvalid: boolean, file: string): void {
   const { scan } = pass;

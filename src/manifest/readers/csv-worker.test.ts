@@ -109,6 +109,7 @@ describe("CSV parsed in a worker thread", () => {
     const terminate = vi.spyOn(Worker.prototype, "terminate");
     try {
       for await (const event of readCsv(path, "m.csv", { worker: true })) {
+        if (event.kind === "delimiter") continue; // said first, before any row
         expect(event.kind).toBe("rows");
         break;
       }

@@ -21,10 +21,14 @@ const WINDOW = 4;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { createReadStream } = require("node:fs");
+const { createHash } = require("node:crypto");
 const { parse, CsvError } = require(workerData.csvParse);
 const { isUtf8 } = require("node:buffer");
 const parser = parse(workerData.options);
-const source = createReadStream(workerData.path, { highWaterMark: 64 * 1024 });
+// The file the main thread opened for this pass (a descriptor is the process's, not the thread's).
+const source = createReadStream("", { fd: workerData.fd, start: 0, highWaterMark: 64 * 1024, autoClose: true });
+const hash = createHash("sha256");
+source.on("data", (chunk) => hash.update(chunk));
 source.on("error", (error) => parser.destroy(error));
 // Bytes that are not UTF-8 are said before the records holding them (utf8-watch.ts, same check).
 const completeUpTo = ${completeUpTo.toString()};
@@ -58,7 +62,7 @@ function pump() {
       parentPort.postMessage({ error: { csv: failure instanceof CsvError, message: failure.message, code: failure.code } });
     } else if (ended || parser.readableEnded) {
       finished = true;
-      parentPort.postMessage({ done: true });
+      parentPort.postMessage({ done: true, sha256: hash.digest("hex") });
     }
     return;
   }
@@ -73,7 +77,7 @@ type WorkerMessage =
   | { readonly records: string[][] }
   | { readonly undecodable: Uint8Array }
   | { readonly error: { readonly csv: boolean; readonly message: string; readonly code?: unknown } }
-  | { readonly done: true };
+  | { readonly done: true; readonly sha256: string };
 
 /** The worker's failure as the in-thread path would have thrown it (a CsvError, or an fs error with its code). */
 function rebuildError(error: { csv: boolean; message: string; code?: unknown }): Error {
@@ -89,19 +93,26 @@ function rebuildError(error: { csv: boolean; message: string; code?: unknown }):
   return rebuilt;
 }
 
+export interface WorkerHooks {
+  /** Told before the records that hold bytes which are not UTF-8. */
+  readonly onUndecodable?: (verdict: Undecodable) => void;
+  /** Told the SHA-256 of the file's bytes once every record was read. */
+  readonly onDigest?: (sha256: string) => void;
+}
+
 /**
- * Batches of records (arrays of cells, the header first), in file order. `onUndecodable` is told
- * before the records that hold bytes which are not UTF-8.
+ * Batches of records (arrays of cells, the header first), in file order, parsed from the file
+ * opened as `fd` (read from its start; the thread closes it).
  */
 export async function* parseCsvInWorker(
-  path: string,
+  fd: number,
   options: Options,
-  onUndecodable?: (verdict: Undecodable) => void,
+  hooks: WorkerHooks = {},
 ): AsyncGenerator<string[][]> {
   const csvParse = createRequire(import.meta.url).resolve("csv-parse");
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { path, options, csvParse, batch: BATCH, window: WINDOW },
+    workerData: { fd, options, csvParse, batch: BATCH, window: WINDOW },
   });
   const inbox: WorkerMessage[] = [];
   let crash: unknown = null;
@@ -134,10 +145,11 @@ export async function* parseCsvInWorker(
           continue;
         }
         if ("undecodable" in message) {
-          onUndecodable?.({ guess: guessEncoding(message.undecodable) });
+          hooks.onUndecodable?.({ guess: guessEncoding(message.undecodable) });
           continue;
         }
         if ("error" in message) throw rebuildError(message.error);
+        hooks.onDigest?.(message.sha256);
         return;
       }
       if (crash !== null) throw crash;

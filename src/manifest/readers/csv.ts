@@ -6,7 +6,6 @@
  * so is a malformed record (a stray or unclosed quote): reading goes on at the next line, so
  * every other problem is reported too, each with its own line.
  */
-import { stat } from "node:fs/promises";
 import { CsvError, parse } from "csv-parse";
 import {
   isKnownCsvColumn,
@@ -20,7 +19,16 @@ import { ManifestError } from "../errors.js";
 import { makeProblem } from "../problems.js";
 import { parseCsvInWorker } from "./csv-worker.js";
 import { drainInBatches } from "./drain.js";
-import { openManifestText, readFirstLine, resolveEncoding } from "./text.js";
+import {
+  closeManifestFile,
+  createFingerprint,
+  firstLineOf,
+  openManifestFile,
+  openManifestText,
+  resolveEncoding,
+  type Fingerprint,
+  type ManifestFile,
+} from "./text.js";
 import type { ReadRow, ReaderEvent } from "./types.js";
 import type { Undecodable } from "../types.js";
 
@@ -109,6 +117,10 @@ const MAX_MALFORMED_RECORDS = 100;
 
 interface RecordSource {
   readonly path: string;
+  /** The file opened for this pass, read from its start (the first read); null: open it again by path. */
+  readonly opened: ManifestFile | null;
+  /** Told every byte of the first read (the fingerprint). */
+  readonly fingerprint: Fingerprint | null;
   readonly file: string;
   readonly delimiter: string;
   readonly encoding: string;
@@ -122,8 +134,11 @@ interface RecordSource {
 
 async function* recordBatches(source: RecordSource): AsyncGenerator<string[][]> {
   const options = { ...CSV_PARSE_OPTIONS, delimiter: source.delimiter };
-  if (source.inWorker) {
-    yield* parseCsvInWorker(source.path, options, source.onUndecodable);
+  if (source.inWorker && source.opened) {
+    yield* parseCsvInWorker(source.opened.fd, options, {
+      onUndecodable: source.onUndecodable,
+      onDigest: (sha256) => source.fingerprint?.adopt(sha256),
+    });
     return;
   }
   const parser = parse(options);
@@ -132,6 +147,8 @@ async function* recordBatches(source: RecordSource): AsyncGenerator<string[][]> 
     skipLines: source.skipLines,
     onSkipped: source.onSkipped,
     file: source.file,
+    ...(source.opened ? { opened: source.opened } : {}),
+    ...(source.fingerprint ? { onBytes: (chunk: Buffer) => source.fingerprint?.update(chunk) } : {}),
   });
   text.stream.on("error", (error) => parser.destroy(error));
   text.stream.pipe(parser);
@@ -172,15 +189,19 @@ export async function* readCsv(
   // Empty lines are not skipped by csv-parse: they come through as [""] and are counted here, so
   // line numbers need no help from csv-parse's `info` (which costs an object per record, and
   // counts a CRLF inside a quoted field as two lines).
-  const encoding = await resolveEncoding(path, options.encoding);
-  const delimiter = options.delimiter ?? detectDelimiter(await readFirstLine(path, { encoding, file }));
-  const inWorker =
-    options.worker ??
-    (encoding === "utf-8" &&
-      (await stat(path).then(
-        (info) => info.size >= CSV_WORKER_MIN_BYTES,
-        () => false, // the in-thread path reports why the file cannot be read
-      )));
+  // One open for the pass: the header's separator is read from the file's first bytes.
+  const file0 = await openManifestFile(path);
+  const encoding = resolveEncoding(file0.head, options.encoding);
+  let delimiter: string;
+  try {
+    delimiter = options.delimiter ?? detectDelimiter(await firstLineOf(file0.head, encoding));
+  } catch (error) {
+    await closeManifestFile(file0);
+    throw error;
+  }
+  yield { kind: "delimiter", delimiter };
+  const inWorker = options.worker ?? (encoding === "utf-8" && file0.size >= CSV_WORKER_MIN_BYTES);
+  const fingerprint = createFingerprint(file0.size);
   const separator = delimiter === "," ? "a comma" : describeDelimiter(delimiter);
 
   let columns: string[] | null = null;
@@ -195,13 +216,16 @@ export async function* readCsv(
   let undecodable: Undecodable | null = null;
   for (;;) {
     let failure: CsvError | null = null;
+    const first = malformed === 0;
     const source: RecordSource = {
       path,
+      opened: first ? file0 : null,
+      fingerprint: first ? fingerprint : null,
       file,
       delimiter,
       encoding,
-      inWorker: inWorker && malformed === 0,
-      skipLines: malformed === 0 ? 0 : line - 1,
+      inWorker: inWorker && first,
+      skipLines: first ? 0 : line - 1,
       onSkipped: (text) => {
         if (broken) broken.text = text;
       },
@@ -275,6 +299,8 @@ export async function* readCsv(
     broken = { line, reason: syntaxReason(failure) };
     line += 1;
   }
+  // Read on after a malformed record: the first read stopped early, so there is no fingerprint.
+  yield { kind: "fingerprint", sha256: malformed === 0 ? fingerprint.digest() : null };
   if (columns === null) {
     throw new ManifestError(
       `${file} is empty: expected a header row such as \`id,model,prompt,quality\` followed by one row per job.`,

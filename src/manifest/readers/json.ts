@@ -12,7 +12,7 @@ import { unknownNameHint } from "../columns.js";
 import { ManifestError } from "../errors.js";
 import { makeProblem } from "../problems.js";
 import { drainInBatches } from "./drain.js";
-import { openManifestText } from "./text.js";
+import { createFingerprint, openManifestFile, openManifestText } from "./text.js";
 import type { ReadRow, ReaderEvent } from "./types.js";
 
 interface Token {
@@ -80,7 +80,14 @@ export async function* readJson(
   options: { encoding?: string | undefined } = {},
 ): AsyncGenerator<ReaderEvent> {
   const { parser, ended } = countingParser();
-  const text = await openManifestText(path, { encoding: options.encoding, file });
+  const bytes = await openManifestFile(path);
+  const fingerprint = createFingerprint(bytes.size);
+  const text = await openManifestText(path, {
+    encoding: options.encoding,
+    file,
+    opened: bytes,
+    onBytes: (chunk) => fingerprint.update(chunk),
+  });
   const source = text.stream;
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
@@ -208,6 +215,7 @@ export async function* readJson(
       for (const event of events) yield event;
       if (rows.length > 0) yield { kind: "rows", rows };
     }
+    yield { kind: "fingerprint", sha256: fingerprint.digest() };
   } catch (error) {
     if (error instanceof ManifestError) throw error;
     if (error instanceof Error && error.message.startsWith("Parser")) {

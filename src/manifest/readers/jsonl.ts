@@ -4,7 +4,7 @@
  * absurdly long, is a problem of that line, and reading goes on with the next.
  */
 import { makeProblem } from "../problems.js";
-import { openManifestText } from "./text.js";
+import { createFingerprint, openManifestFile, openManifestText } from "./text.js";
 import type { Undecodable } from "../types.js";
 import type { ReadRow, ReaderEvent } from "./types.js";
 
@@ -62,7 +62,15 @@ export async function* readJsonl(
   file: string,
   options: { encoding?: string | undefined } = {},
 ): AsyncGenerator<ReaderEvent> {
-  const opened = await openManifestText(path, { encoding: options.encoding, text: true, file });
+  const bytes = await openManifestFile(path);
+  const fingerprint = createFingerprint(bytes.size);
+  const opened = await openManifestText(path, {
+    encoding: options.encoding,
+    text: true,
+    file,
+    opened: bytes,
+    onBytes: (chunk) => fingerprint.update(chunk),
+  });
   const source = opened.stream;
   let pending = "";
   let line = 0;
@@ -97,6 +105,7 @@ export async function* readJsonl(
     const last = pending.trim();
     if (last !== "")
       yield { kind: "rows", rows: withVerdict([parseLine(file, line + 1, last)], opened.undecodable()) };
+    yield { kind: "fingerprint", sha256: fingerprint.digest() };
   } finally {
     source.destroy();
   }

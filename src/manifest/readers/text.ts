@@ -4,14 +4,75 @@
  * (`--encoding windows-1252`, `latin1`, `utf-16le`…, or a UTF-16 BOM found on its own) is
  * decoded by iconv-lite, loaded only then. `skipLines` starts the stream after that many line
  * ends (the CSV reader's way to read on after a malformed record).
+ *
+ * A pass opens the file once (openManifestFile): its first 64 KiB are read from the descriptor
+ * the stream then reads on — the byte order mark, the CSV header's separator and the bytes'
+ * fingerprint all come from that one open.
  */
-import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { close, createReadStream, fstat, open, read } from "node:fs";
+import { promisify } from "node:util";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import type IconvLite from "iconv-lite";
 import { ManifestError } from "../errors.js";
 import type { Undecodable } from "../types.js";
 import { watchUtf8 } from "./utf8-watch.js";
+
+/** A manifest file opened for one pass: its descriptor, size and first bytes. */
+export interface ManifestFile {
+  readonly fd: number;
+  readonly size: number;
+  /** The first HEAD_BYTES bytes (fewer in a smaller file). */
+  readonly head: Buffer;
+}
+
+const HEAD_BYTES = 64 * 1024;
+const openFd = promisify(open);
+const fstatFd = promisify(fstat);
+const readFd = promisify(read);
+const closeFd = promisify(close);
+
+/** Opens a manifest once for a pass and reads its first bytes; the stream made from it closes it. */
+export async function openManifestFile(path: string): Promise<ManifestFile> {
+  const fd = await openFd(path, "r");
+  try {
+    const { size } = await fstatFd(fd);
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
+    const { bytesRead } = await readFd(fd, head, 0, head.length, 0);
+    return { fd, size, head: head.subarray(0, bytesRead) };
+  } catch (error) {
+    await closeFd(fd).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Closes a file opened for a pass that ended before a stream took it over. */
+export function closeManifestFile(file: ManifestFile): Promise<void> {
+  return closeFd(file.fd).catch(() => undefined);
+}
+
+/** A SHA-256 of every byte a stream reads: the manifest's fingerprint, taken in the same pass. */
+export interface Fingerprint {
+  update(chunk: Buffer): void;
+  /** The digest of the whole file, taken elsewhere (the CSV parser thread). */
+  adopt(sha256: string): void;
+  /** The hex digest; null when the stream did not read the whole file. */
+  digest(): string | null;
+}
+
+export function createFingerprint(size: number): Fingerprint {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  let adopted: string | null = null;
+  return {
+    update(chunk) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    },
+    adopt: (sha256) => void (adopted = sha256),
+    digest: () => adopted ?? (bytes === size ? hash.digest("hex") : null),
+  };
+}
 
 export interface TextOptions {
   /** The encoding asked for (`--encoding`); a byte order mark overrides it. */
@@ -24,6 +85,10 @@ export interface TextOptions {
   readonly onSkipped?: (line: string) => void;
   /** The name errors give the file. */
   readonly file?: string;
+  /** The file already opened for this pass (else it is opened here). */
+  readonly opened?: ManifestFile;
+  /** Given every byte read, before decoding. */
+  readonly onBytes?: (chunk: Buffer) => void;
 }
 
 export interface ManifestText {
@@ -50,17 +115,6 @@ function bomEncoding(head: Buffer): "utf-8" | "utf-16le" | "utf-16be" | null {
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
   return null;
-}
-
-async function readHead(path: string, bytes: number): Promise<Buffer> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 type Iconv = typeof IconvLite;
@@ -117,28 +171,39 @@ function skipLinesTransform(lines: number, onSkipped?: (line: string) => void): 
   });
 }
 
-/** The encoding the file will be read in: its BOM's, else the one asked for, else UTF-8. */
-export async function resolveEncoding(path: string, asked: string | undefined): Promise<string> {
-  const encoding = bomEncoding(await readHead(path, 3)) ?? asked?.trim() ?? "utf-8";
+/** The encoding a file starting with `head` is read in: its BOM's, else the one asked for, else UTF-8. */
+export function resolveEncoding(head: Buffer, asked: string | undefined): string {
+  const encoding = bomEncoding(head) ?? asked?.trim() ?? "utf-8";
   return isUtf8(encoding) ? "utf-8" : encoding;
+}
+
+/** The raw bytes of an opened file, from its start, told to `onBytes` as they are read. */
+function byteStream(opened: ManifestFile, onBytes: ((chunk: Buffer) => void) | undefined): Readable {
+  const source = createReadStream("", { fd: opened.fd, start: 0, highWaterMark: 64 * 1024, autoClose: true });
+  if (onBytes) source.on("data", (chunk) => onBytes(chunk as Buffer));
+  return source;
 }
 
 export async function openManifestText(path: string, options: TextOptions = {}): Promise<ManifestText> {
   const file = options.file ?? path;
-  const encoding = await resolveEncoding(path, options.encoding);
+  const opened = options.opened ?? (await openManifestFile(path));
+  const encoding = resolveEncoding(opened.head, options.encoding);
   let stream: Readable;
   let undecodable = (): Undecodable | null => null;
   if (isUtf8(encoding)) {
-    const source = createReadStream(path, { highWaterMark: 64 * 1024 });
+    const source = byteStream(opened, options.onBytes);
     const watch = watchUtf8();
     source.on("error", (error) => watch.transform.destroy(error));
     stream = source.pipe(watch.transform);
     if (options.text) stream.setEncoding("utf8");
     undecodable = watch.undecodable;
   } else {
-    await checkEncoding(encoding, file);
+    await checkEncoding(encoding, file).catch(async (error: unknown) => {
+      await closeManifestFile(opened);
+      throw error;
+    });
     const iconv = await loadIconv();
-    const source = createReadStream(path, { highWaterMark: 64 * 1024 });
+    const source = byteStream(opened, options.onBytes);
     const decoder = iconv.decodeStream(encoding) as unknown as Transform;
     source.on("error", (error) => decoder.destroy(error));
     stream = source.pipe(decoder);
@@ -150,6 +215,15 @@ export async function openManifestText(path: string, options: TextOptions = {}):
     stream = stream.pipe(skipper);
   }
   return { stream, encoding, undecodable };
+}
+
+/** The first line that is not blank in a file's first bytes, decoded: enough to tell the CSV delimiter. */
+export async function firstLineOf(head: Buffer, encoding: string): Promise<string> {
+  const text = (isUtf8(encoding) ? head.toString("utf8") : (await loadIconv()).decode(head, encoding))
+    .replace(/^\uFEFF/, "")
+    .replace(/^(\s*\r?\n)+/, "");
+  const end = text.indexOf("\n");
+  return end === -1 ? text.trim() : text.slice(0, end).replace(/\r$/, "");
 }
 
 /** The file's first line that is not blank, decoded (at most 64 KiB read): enough to tell the CSV delimiter. */
