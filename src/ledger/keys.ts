@@ -88,6 +88,10 @@ export interface Keys {
   readonly callbacks: string;
   /** Token bucket of the shared request rate limit of one binding (--max-rps). */
   rateLimit(bindingId: string): string;
+  /** List, newest last: latencies of one model's ended runs on one binding (worker/latency-store.ts). */
+  latencies(bindingId: string, model: string): string;
+  /** Hash: the request rate one binding is known to take (ratelimit/known-rate.ts). */
+  knownRate(bindingId: string): string;
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -122,6 +126,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     apiStats: `${tag}:api-stats`,
     callbacks: `${tag}:callbacks`,
     rateLimit: (bindingId) => `${tag}:rate-limit:${bindingId}`,
+    latencies: (bindingId, model) => `${tag}:latencies:${bindingId}:${model}`,
+    knownRate: (bindingId) => `${tag}:known-rate:${bindingId}`,
   };
 }
 
