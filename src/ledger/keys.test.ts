@@ -35,7 +35,10 @@ function batchKeys(keys: Keys, id: string): string[] {
   ];
 }
 
-const GLOBAL = ["bullPrefix", "batches", "legacyBatch", "active", "apiStats", "callbacks", "rateLimit"];
+const GLOBAL = [
+  ...["bullPrefix", "batches", "legacyBatch", "active", "apiStats", "callbacks", "rateLimit"],
+  ...["latencies", "knownRate"],
+];
 
 describe("key layout", () => {
   const keys = createKeys("rfb");
@@ -55,6 +58,8 @@ describe("key layout", () => {
       keys.apiStats,
       keys.callbacks,
       keys.rateLimit("binding"),
+      keys.latencies("binding", "openai/gpt-image-2"),
+      keys.knownRate("binding"),
     ];
     expect(new Set(shared.map(hashTag))).toEqual(new Set(["rfb"]));
   });
