@@ -6,7 +6,11 @@
  */
 
 export interface EventuallyOptions {
-  /** Give up after this long (default 30 s, so a busy machine makes a test slower, not red; the test's own timeout is 60 s). */
+  /**
+   * Give up after this long (default 30 s). The deadline is only how long a failing test takes to
+   * say so: a check passes when its condition holds, never because time ran out, so a generous one
+   * makes a busy machine slow a test down instead of turning it red, and hides nothing.
+   */
   readonly timeoutMs?: number;
   /** Time between checks (default 10 ms). */
   readonly intervalMs?: number;
