@@ -14,6 +14,7 @@
  *
  * Options: --rows N (default 1,000,000), --keep (reuse an existing file of that size).
  */
+import { buildBinary, RSS_HOOK } from "./lib/binary.js";
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -107,22 +108,6 @@ interface ChildResult {
   maxRssKb: number;
 }
 
-/** Prints the process's peak RSS as it exits; loaded with --import so the binary runs unchanged. */
-const RSS_HOOK =
-  "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxRSS='+process.resourceUsage().maxRSS+'\\n'))";
-
-function buildBinary(): string | null {
-  const outDir = join(ROOT, ".bench", "dist");
-  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  const result = spawnSync(
-    process.execPath,
-    [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", outDir],
-    { cwd: ROOT, encoding: "utf8" },
-  );
-  const main = join(outDir, "cli", "main.js");
-  return result.status === 0 && existsSync(main) ? main : null;
-}
-
 function runBinary(main: string, args: readonly string[]): ChildResult {
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ["--import", RSS_HOOK, main, ...args], {
@@ -188,7 +173,7 @@ async function main(): Promise<void> {
   const scanBest = Math.max(...scan);
   const ratio = scanBest / bareBest;
 
-  const binary = buildBinary();
+  const binary = buildBinary()?.main ?? null;
   const how = binary ? "compiled binary, node .bench/dist/cli/main.js" : "through tsx (the build failed)";
   const idle = binary ? runBinary(binary, ["--version"]) : runChild("");
   const estimate = binary ? runBinary(binary, ["estimate", file, "--format", "json"]) : runChild(file);

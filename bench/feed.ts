@@ -18,6 +18,7 @@
  *
  * Options: --rows N (default 200,000), --keep (reuse existing files of that size).
  */
+import { buildBinary, RSS_HOOK } from "./lib/binary.js";
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -112,30 +113,6 @@ async function timed(source: ManifestSource, rows: number) {
       `${source.path}: ${scan.validRows} valid rows of ${rows}: ${scan.problems[0]?.message ?? ""}`,
     );
   return { rate: rows / seconds, micros: scan.cost.estimatedMicros };
-}
-
-/** Prints the process's peak RSS as it exits; loaded with --import so the CLI runs unchanged. */
-const RSS_HOOK =
-  "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxRSS='+process.resourceUsage().maxRSS+'\\n'))";
-
-/** The compiled CLI: tsc emits it even when another file of the tree has a type error (then said). */
-function buildBinary(): { main: string; note: string } | null {
-  const outDir = join(ROOT, ".bench", "dist");
-  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  const result = spawnSync(
-    process.execPath,
-    [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", outDir],
-    {
-      cwd: ROOT,
-      encoding: "utf8",
-    },
-  );
-  const main = join(outDir, "cli", "main.js");
-  if (!existsSync(main)) return null;
-  return {
-    main,
-    note: result.status === 0 ? "" : " (tsc reported type errors in the tree; it emitted all the same)",
-  };
 }
 
 function estimateInChild(binary: string | null, args: readonly string[]) {
