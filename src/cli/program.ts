@@ -33,6 +33,10 @@ export function createProgram(ctx: CommandContext): Command {
     )
     .version(VERSION)
     .option("--redis-cluster", "REDIS_URL names nodes of a Redis Cluster (RUNFLOW_BATCH_REDIS_CLUSTER=1)")
+    .option(
+      "--s3-endpoint <url>",
+      "an S3-compatible store's endpoint for --out s3://… (MinIO, R2; default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -51,6 +55,9 @@ Environment: RUNFLOW_API_KEY, RUNFLOW_BASE_URL (default https://api.runflow.io),
 REDIS_URL (default redis://127.0.0.1:6379; with RUNFLOW_BATCH_REDIS_CLUSTER=1 or --redis-cluster, nodes
 of a Redis Cluster, comma-separated), RUNFLOW_CALLBACK_SECRET, RUNFLOW_BATCH_NOTIFY_SECRET
 (signs --notify-url notifications), RUNFLOW_BATCH_REDIS_TIMEOUT, LOG_LEVEL.
+Object storage (--out s3://BUCKET/PREFIX): the AWS SDK's credentials (AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY, AWS_PROFILE, a role), AWS_REGION, AWS_ENDPOINT_URL (or --s3-endpoint),
+RUNFLOW_BATCH_S3_PATH_STYLE, AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED (Cloudflare R2).
 
 Examples:
   runflow-batch estimate jobs/catalogue.csv
@@ -95,7 +102,9 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
   };
   const program = createProgram(ctx);
   program.hook("preAction", () => {
-    if (program.opts<{ redisCluster?: boolean }>().redisCluster) env.RUNFLOW_BATCH_REDIS_CLUSTER = "1";
+    const global = program.opts<{ redisCluster?: boolean; s3Endpoint?: string }>();
+    if (global.redisCluster) env.RUNFLOW_BATCH_REDIS_CLUSTER = "1";
+    if (global.s3Endpoint !== undefined) env.RUNFLOW_BATCH_S3_ENDPOINT = global.s3Endpoint;
   });
   try {
     await program.parseAsync([...argv], { from: "user" });

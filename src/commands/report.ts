@@ -4,9 +4,8 @@
  * Runflow still has them (a rehearsal's from its simulator journal), and the reports list only
  * files that are there.
  */
-import { access } from "node:fs/promises";
-import path from "node:path";
 import { UsageError } from "../core/errors.js";
+import { resolveOut } from "../core/out-location.js";
 import { sameBinding, SIMULATOR_ENDPOINT } from "../ledger/binding.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
 import { reportSummaryLine } from "../report/summary-line.js";
@@ -17,19 +16,13 @@ import { bindingOf, clientFor, openQueueDeps, type QueueDeps } from "../runtime/
 import { startRehearsal } from "../batch/run/rehearsal.js";
 import { writeReports } from "../batch/end/write-reports.js";
 
-const present = (file: string) =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
-
-/** Succeeded rows with an image missing from the directory. */
+/** Succeeded rows with an image missing from the directory (one view of it: one listing in object storage). */
 async function missingImages(deps: QueueDeps, record: BatchRecord) {
-  const out = record.submission.out;
+  const view = deps.stores.open(record.submission.out).view();
   const rows: { row: string; runId: string; images: number }[] = [];
   for await (const result of deps.ledger.results.scanResults(record.id)) {
     if (result.status !== "succeeded" || !result.run_id) continue;
-    const found = await Promise.all(result.images.map((image) => present(path.join(out, image))));
+    const found = await Promise.all(result.images.map((image) => view.has(image)));
     if (!found.every(Boolean))
       rows.push({ row: result.id, runId: result.run_id, images: result.images.length });
   }
@@ -62,7 +55,7 @@ async function restore(ctx: CommandContext, deps: QueueDeps, record: BatchRecord
       const done = await restoreImages({
         client,
         rows,
-        outDir: record.submission.out,
+        outDir: deps.stores.open(record.submission.out),
         logger: deps.logger,
         batchId: record.id,
       });
@@ -93,7 +86,7 @@ export async function report(
         `no batch "${settings.batchId}" in Redis; list batches with \`runflow-batch status\``,
       );
     const out = record.submission.out;
-    if (settings.out !== undefined && path.resolve(settings.out) !== out) {
+    if (settings.out !== undefined && resolveOut(settings.out) !== out) {
       throw new UsageError(
         `batch ${record.id}'s directory is ${out}: its reports go there, beside the images they link to. ` +
           `Leave out --out, or pass --out ${out}.`,

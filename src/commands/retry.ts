@@ -100,6 +100,9 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
         `batch ${record.id} was made for ${describeBinding(bound)}; this command is for ${describeBinding(binding)}`,
       );
     }
+    // An S3 prefix is probed before anything is paid (a local directory is written as it always was).
+    const dir = deps.stores.open(out);
+    if (dir.kind === "s3") await dir.probe();
     const { rows, micros } = await selectRows(deps.ledger, record, settings.select);
     ctx.io.stderr.write(
       `${out}: ${rows.length.toLocaleString("en-US")} to retry → ${rows.length} run${rows.length === 1 ? "" : "s"}, ~$${formatUsd(micros)}\n`,

@@ -3,7 +3,7 @@
  * case. Running the same command again resumes the same batch. With a simulator (the CLI's
  * --simulate) nothing leaves the machine and nothing is billed.
  */
-import path from "node:path";
+import { resolveOut } from "../core/out-location.js";
 import { checkMarkerBinding, readMarker } from "../outdir/marker.js";
 import { prepareSource } from "../feed/prepare.js";
 import type { Queues } from "../queue/queues.js";
@@ -41,8 +41,8 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
     if (settings.simulate) {
       const { latencyMs, failRate } = settings.simulate;
       // A rehearsal's runs are remembered in its directory, so Ctrl-C and the same command resume them.
-      const out = path.resolve(settings.out);
-      const marker = await readMarker(out);
+      const out = resolveOut(settings.out);
+      const marker = await readMarker(deps.stores.open(out));
       if (marker) checkMarkerBinding(settings.out, marker, bindingOf(deps.config, true));
       simulator = await startRehearsal({ outDir: out, latencyMs, failRate, logger: deps.logger });
       deps.logger.info({ url: simulator.url }, "Using the built-in Runflow simulator: nothing is billed.");

@@ -61,6 +61,7 @@ export async function work(
         ...(settings.poll ? { poll: settings.poll } : {}),
         binding: bindingOf(deps.config, false),
         scope: settings.batchId === undefined ? { pool: true } : { batchId: settings.batchId },
+        stores: deps.stores,
         onBatchEnd: endBatchHandler(deps),
         ...(settings.giveUpAfterMs ? { giveUpAfterMs: settings.giveUpAfterMs } : {}),
         onFatal: (error) => {

@@ -5,10 +5,12 @@
  * and its paths made absolute, so a batch stores where they are; a manifest goes through the
  * manifest's own preparation (stdin, encoding, separator).
  */
+import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { readConfig } from "../config/config.js";
 import { UsageError } from "../core/errors.js";
+import { isS3Out, resolveOut } from "../core/out-location.js";
 import { prepareManifestSource, STDIN, type SourceIo } from "../manifest/prepare-source.js";
 import { checkEncoding } from "../manifest/readers/text.js";
 import type { ManifestSource } from "../manifest/source.js";
@@ -76,7 +78,14 @@ export async function prepareFeed(
   await checkEncoding(source.encoding ?? recipe.recipe.feed?.encoding, file);
   const prepared = { ...source, path: path.resolve(source.path), label: file, recipe: recipePath };
   if (remote.out !== undefined) {
-    const outDir = path.resolve(remote.out);
+    // An S3 prefix keeps why-rows-changed fingerprints on this machine, in a folder named after it.
+    const outDir = isS3Out(remote.out)
+      ? path.join(
+          readConfig({}, io.env).stateDir,
+          "outs",
+          createHash("sha256").update(resolveOut(remote.out)).digest("hex").slice(0, 16),
+        )
+      : path.resolve(remote.out);
     if (remote.keep) await mkdir(outDir, { recursive: true });
     const causes = await explainChanges(prepared, outDir, { write: remote.keep === true });
     if (causes !== null) io.stderr.write(`${changesLine(remote.out, causes)}\n`);

@@ -4,12 +4,11 @@
  * the network, and a command for another endpoint or account is refused instead of mixing
  * results into DIR.
  */
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { z } from "zod";
-import { UsageError } from "../core/errors.js";
+import { BatchError, UsageError } from "../core/errors.js";
 import { describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
-import { makeDirs, removeMadeDirs } from "./make-dirs.js";
+import type { BatchStore } from "./store.js";
+import { asStore } from "./stores.js";
 
 const MARKER_FILE = ".runflow-batch.json";
 
@@ -28,17 +27,19 @@ const markerSchema = z.object({
 export type DirMarker = z.infer<typeof markerSchema>;
 
 /** The marker of DIR, or null when DIR holds no batch yet. A damaged marker is a clear error. */
-export async function readMarker(dir: string): Promise<DirMarker | null> {
-  const file = path.join(dir, MARKER_FILE);
-  let text: string;
+export async function readMarker(dir: string | BatchStore): Promise<DirMarker | null> {
+  const store = asStore(dir);
+  const file = store.where(MARKER_FILE);
+  let text: string | null;
   try {
-    text = await readFile(file, "utf8");
+    text = await store.readText(MARKER_FILE);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    if (error instanceof BatchError) throw error; // the store's own error, with its code
     throw new UsageError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
       cause: error,
     });
   }
+  if (text === null) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -57,24 +58,23 @@ export async function readMarker(dir: string): Promise<DirMarker | null> {
   return result.data;
 }
 
-/** Written when the batch is created or refreshed (temp file + rename, so it is whole or absent). */
-export async function writeMarker(dir: string, marker: DirMarker): Promise<void> {
-  const made = await makeDirs(dir);
-  const file = path.join(dir, MARKER_FILE);
-  const temp = `${file}.${process.pid}.tmp`;
+/** Written when the batch is created or refreshed (temp file + rename, or one PUT: whole or absent). */
+export async function writeMarker(dir: string | BatchStore, marker: DirMarker): Promise<void> {
+  const store = asStore(dir);
+  const made = await store.makeDir();
   const written: DirMarker = made.length > 0 ? { ...marker, made_dirs: made } : marker;
-  await writeFile(temp, JSON.stringify(written, null, 2) + "\n");
-  await rename(temp, file);
+  await store.writeText(MARKER_FILE, JSON.stringify(written, null, 2) + "\n");
 }
 
 /**
  * Takes back the marker of a batch this command created and then refused to start: removes it,
  * and the directories writing it made while they are empty. Never fails (best effort).
  */
-export async function removeMarker(dir: string): Promise<void> {
-  const marker = await readMarker(dir).catch(() => null);
-  await rm(path.join(dir, MARKER_FILE), { force: true }).catch(() => undefined);
-  await removeMadeDirs(marker?.made_dirs ?? []);
+export async function removeMarker(dir: string | BatchStore): Promise<void> {
+  const store = asStore(dir);
+  const marker = await readMarker(store).catch(() => null);
+  await store.remove(MARKER_FILE).catch(() => undefined);
+  await store.removeMadeDirs(marker?.made_dirs ?? []);
 }
 
 /** Refuses to run into DIR when it holds a batch of another endpoint or account. */

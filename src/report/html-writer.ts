@@ -2,14 +2,18 @@
  * Writes report.html and its further pages (an I/O edge): cards are streamed into one fragment
  * file per page while the lines are read; at the end, when the totals are known, each page is
  * put together (header + cards) and renamed into place, and pages left over from a larger,
- * earlier report are removed. Each page appears complete or not at all.
+ * earlier report are removed. Each page appears complete or not at all. The fragments are local
+ * work files; the pages go through the directory's store (a local path or an S3 prefix).
  */
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { openLineFile as openWorkFile } from "../outdir/line-file.js";
+import type { BatchStore } from "../outdir/store.js";
+import { asStore } from "../outdir/stores.js";
 import type { HeaderModel } from "./html/header.js";
 import { cardHtml, type CardOptions } from "./html/cards.js";
 import { CARDS_PER_PAGE, pageEnd, pageStart, relativePageHref, reportPagePath } from "./html/page.js";
-import { openLineFile, type LineFile } from "./line-file.js";
+import type { LineFile } from "./line-file.js";
 import type { ResultLine } from "./result-lines.js";
 
 export interface HtmlReport {
@@ -23,12 +27,12 @@ export interface HtmlReport {
 export const pageOf = (index: number) => Math.floor(index / CARDS_PER_PAGE) + 1;
 
 export async function openHtmlReport(
-  outDir: string,
+  outDir: string | BatchStore,
   thumbFor: CardOptions["thumbFor"],
   cardsPerPage = CARDS_PER_PAGE,
 ): Promise<HtmlReport> {
-  const work = path.join(outDir, `.report-${process.pid}-${Date.now()}`);
-  await mkdir(work, { recursive: true });
+  const store = asStore(outDir);
+  const work = await store.scratch("report");
   const fragment = (n: number) => path.join(work, `cards-${n}.html`);
   const failedPerPage: number[] = [];
   let count = 0;
@@ -45,7 +49,7 @@ export async function openHtmlReport(
       const n = Math.floor(count / cardsPerPage) + 1;
       if (n !== page) {
         await current?.commit();
-        current = await openLineFile(fragment(n));
+        current = await openWorkFile(fragment(n));
         page = n;
         failedPerPage.push(0);
       }
@@ -59,7 +63,7 @@ export async function openHtmlReport(
       const pages = Math.max(1, page);
       const written: string[] = [];
       try {
-        if (pages > 1) await mkdir(path.join(outDir, "report-pages"), { recursive: true });
+        if (pages > 1) await store.makeDir("report-pages");
         for (let n = 1; n <= pages; n++) {
           const place = {
             number: n,
@@ -67,7 +71,7 @@ export async function openHtmlReport(
             href: (to: number) => relativePageHref(n, to),
             failedPerPage,
           };
-          const file = await openLineFile(path.join(outDir, reportPagePath(n)));
+          const file = await store.openLineFile(reportPagePath(n));
           try {
             await file.write(pageStart(header, place));
             if (n <= page) await file.write(await readFile(fragment(n), "utf8"));
@@ -79,7 +83,7 @@ export async function openHtmlReport(
           }
           written.push(reportPagePath(n));
         }
-        await removeStalePages(outDir, pages);
+        await removeStalePages(store, pages);
         return written;
       } finally {
         await cleanUp();
@@ -89,16 +93,9 @@ export async function openHtmlReport(
   };
 }
 
-async function removeStalePages(outDir: string, pages: number): Promise<void> {
-  const dir = path.join(outDir, "report-pages");
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+async function removeStalePages(store: BatchStore, pages: number): Promise<void> {
+  for (const name of await store.view().names("report-pages")) {
     const match = /^page-(\d+)\.html$/.exec(name);
-    if (match && Number(match[1]) > pages) await rm(path.join(dir, name), { force: true });
+    if (match && Number(match[1]) > pages) await store.remove(`report-pages/${name}`);
   }
 }

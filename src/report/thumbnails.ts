@@ -5,10 +5,14 @@
  * 5 s): past it, cards show the full images and the next report goes on where this one stopped,
  * so a 50,000-image batch's report is not held up for minutes. Without sharp, or when one image
  * cannot be read, the card shows the full image: a thumbnail never fails a report, let alone a batch.
+ * In object storage the image is read, converted in memory and put as one object; which
+ * thumbnails exist and how old they are comes from the report's one view of the directory.
  */
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
+import type { BatchStore, StoreView } from "../outdir/store.js";
+import { asStore } from "../outdir/stores.js";
 
 export interface Thumbnailer {
   /** Makes (or finds) the thumbnails of these images (paths relative to DIR). */
@@ -29,14 +33,16 @@ export interface ThumbnailOptions {
   readonly budgetMs?: number;
   readonly now?: () => number;
   readonly onError?: (image: string, error: unknown) => void;
+  /** The report's view of the directory (default: a view of its own). */
+  readonly view?: StoreView;
 }
 
-type Sharp = (input: string) => {
+type Sharp = (input: string | Buffer) => {
   resize(
     w: number,
     h: number,
     o: { fit: "inside"; withoutEnlargement: boolean },
-  ): { webp(o: { quality: number }): { toFile(p: string): Promise<unknown> } };
+  ): { webp(o: { quality: number }): { toFile(p: string): Promise<unknown>; toBuffer(): Promise<Buffer> } };
 };
 
 async function loadSharp(): Promise<Sharp | null> {
@@ -54,15 +60,14 @@ export function thumbPathFor(image: string): string {
   return `thumbs/${base}.webp`;
 }
 
-async function mtime(file: string): Promise<number | null> {
-  try {
-    return (await stat(file)).mtimeMs;
-  } catch {
-    return null;
-  }
-}
-
-export function createThumbnailer(outDir: string, options: ThumbnailOptions): Thumbnailer {
+export function createThumbnailer(outDir: string | BatchStore, options: ThumbnailOptions): Thumbnailer {
+  const store = asStore(outDir);
+  const view = options.view ?? store.view();
+  const mtime = (name: string) =>
+    view.info(name).then(
+      (info) => info?.modifiedMs ?? null,
+      () => null,
+    );
   const size = options.size ?? 320;
   const limit = pLimit(options.concurrency ?? 2);
   const ready = new Set<string>();
@@ -84,10 +89,7 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
   async function reuse(image: string, listed: Set<string>): Promise<boolean> {
     const thumb = thumbPathFor(image);
     if (!listed.has(path.posix.basename(thumb))) return true;
-    const [imageTime, thumbTime] = await Promise.all([
-      mtime(path.join(outDir, image)),
-      mtime(path.join(outDir, thumb)),
-    ]);
+    const [imageTime, thumbTime] = await Promise.all([mtime(image), mtime(thumb)]);
     if (imageTime === null) return false;
     if (thumbTime !== null && thumbTime >= imageTime) {
       counts.reused += 1;
@@ -102,23 +104,36 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
       counts.skipped += 1;
       return;
     }
-    const target = path.join(outDir, thumbPathFor(image));
+    const thumb = thumbPathFor(image);
+    const source = store.localPath(image);
+    const target = store.localPath(thumb);
     if (!dirMade) {
-      await mkdir(path.join(outDir, "thumbs"), { recursive: true });
+      await store.makeDir("thumbs");
       dirMade = true;
     }
-    const temp = `${target}.${process.pid}.tmp`;
+    const temp = target === null ? null : `${target}.${process.pid}.tmp`;
     try {
-      await convert(path.join(outDir, image))
-        .resize(size, size, { fit: "inside", withoutEnlargement: true })
-        .webp({ quality: 72 })
-        .toFile(temp);
-      await rename(temp, target);
+      if (source === null || target === null || temp === null) {
+        // Object storage: read the image, convert in memory, put the thumbnail as one object.
+        const bytes = await store.readBytes(image);
+        if (bytes === null) throw new Error(`${store.where(image)} is gone`);
+        const webp = await convert(bytes)
+          .resize(size, size, { fit: "inside", withoutEnlargement: true })
+          .webp({ quality: 72 })
+          .toBuffer();
+        await store.writeBytes(thumb, webp, "image/webp");
+      } else {
+        await convert(source)
+          .resize(size, size, { fit: "inside", withoutEnlargement: true })
+          .webp({ quality: 72 })
+          .toFile(temp);
+        await rename(temp, target);
+      }
       counts.made += 1;
       ready.add(image);
     } catch (error) {
       counts.failed += 1;
-      await rm(temp, { force: true }).catch(() => undefined);
+      if (temp !== null) await rm(temp, { force: true }).catch(() => undefined);
       options.onError?.(image, error);
     }
   }
@@ -128,10 +143,7 @@ export function createThumbnailer(outDir: string, options: ThumbnailOptions): Th
       sharp ??= loadSharp();
       const convert = await sharp;
       if (!convert) return;
-      existing ??= readdir(path.join(outDir, "thumbs")).then(
-        (names) => new Set(names),
-        () => new Set<string>(),
-      );
+      existing ??= view.names("thumbs").catch(() => new Set<string>());
       const listed = await existing;
       const needed = await Promise.all(images.map((image) => reuse(image, listed).catch(() => false)));
       const todo = images.filter((_, i) => needed[i]);

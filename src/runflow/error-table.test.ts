@@ -119,6 +119,7 @@ describe("error table: no answer, unreadable answers and downloads", () => {
     ["content-type", 200, "permanent", 1],
     ["too-large", 200, "permanent", 1],
     ["filesystem", null, "local", 2],
+    ["storage", null, "local", 2],
   ];
 
   it.each(DOWNLOAD_ROWS)("download %s (status %s) → %s → exit %d", (failure, status, decision, exit) => {

@@ -10,8 +10,9 @@
  *   rate-limited    rate-limit      4     429: the whole queue slows down, no attempt is spent
  *   out-of-credit   pause-credit    4     402: submitting pauses until the balance allows
  *   configuration   stop            4     401/403: bad key or permission, the worker stops
- *   local           pause-local     2     this machine cannot write the output (ENOENT, EACCES, ENOSPC):
- *                                         the row keeps its run and waits; submitting pauses
+ *   local           pause-local     2     this machine cannot write the output (ENOENT, EACCES, ENOSPC;
+ *                                         object storage: 5xx, SlowDown, 403, no answer): the row keeps
+ *                                         its run and waits; submitting pauses
  *   permanent       fail            1     the row cannot succeed (400, 404, 409, 410, 413, 422, …)
  */
 import { EXIT, type ExitCode } from "../core/exit-codes.js";
@@ -98,7 +99,8 @@ export type DownloadFailure =
   | "too-large" // over maxDownloadBytes
   | "truncated" // fewer bytes than content-length, or the connection dropped mid-body
   | "network"
-  | "filesystem"; // could not create the directory or write/rename the file: a local fault
+  | "filesystem" // could not create the directory or write/rename the file: a local fault
+  | "storage"; // the batch's object storage refused or did not answer the write: a local fault too
 
 /**
  * Downloads of a run's outputs. "expired" is final: download.ts already re-read the run for a
@@ -111,6 +113,7 @@ export const DOWNLOAD_RULES: Readonly<Record<DownloadFailure, DecisionKind | "by
   expired: "permanent",
   http: "by-status",
   filesystem: "local",
+  storage: "local",
   "no-url": "permanent",
   "content-type": "permanent",
   "too-large": "permanent",

@@ -135,6 +135,7 @@ describe("classifyError: network, response, download and unknown errors", () => 
     ["content-type", 200, "permanent"],
     ["too-large", 200, "permanent"],
     ["filesystem", null, "local"],
+    ["storage", null, "local"],
   ] as const)("download %s (status %s) → %s", (failure: DownloadFailure, status, kind) => {
     const err = new DownloadError(
       "x",

@@ -108,7 +108,7 @@ export class DownloadError extends RunflowError {
   readonly failure: DownloadFailure;
   readonly runId: string;
   readonly index: number;
-  /** The local file that could not be written (failure "filesystem"), else null. */
+  /** The file (or s3:// object) that could not be written (failure "filesystem" or "storage"), else null. */
   readonly file: string | null;
   constructor(
     message: string,

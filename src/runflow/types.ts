@@ -62,6 +62,16 @@ export interface DownloadRequest {
    * per image. Should one have gone since, it is made again and the write tried once more.
    */
   readonly dirsReady?: boolean;
+  /**
+   * Where the image goes when it is not a local file (object storage): the whole body is handed
+   * over once it is complete and checked, named `<destBase>.<ext>`; nothing is written before.
+   */
+  readonly writer?: OutputWriter;
+}
+
+/** Writes a whole downloaded image (object storage); returns its name in the batch's directory. */
+export interface OutputWriter {
+  write(name: string, body: Buffer, contentType: string): Promise<string>;
 }
 
 export interface Download {

@@ -15,6 +15,9 @@ import { createKeys, type Keys } from "../ledger/keys.js";
 import { resolveRedisUrl } from "../redis/resolve-url.js";
 import { createApiStats } from "../ledger/api-stats.js";
 import { createRunflowClient } from "../runflow/client.js";
+import { readStorageConfig } from "../config/storage.js";
+import type { StoreOpener } from "../outdir/store.js";
+import { createStoreOpener } from "../outdir/stores.js";
 import { withRequestStats, type RequestStatsOptions } from "../runflow/request-stats.js";
 import { createAdaptiveLimiter } from "../ratelimit/adaptive-limiter.js";
 import { withRateLimit } from "../ratelimit/limited-client.js";
@@ -30,6 +33,8 @@ export interface QueueDeps {
   readonly ledger: Ledger;
   /** Redis going away after the start: one outage, logged once; `gaveUp` past the Redis timeout. */
   readonly outage: RedisOutage;
+  /** Opens batch directories: local paths, or S3 prefixes (the S3 client is made on first use). */
+  readonly stores: StoreOpener;
   /** `work`, unless Redis stays unreachable past the Redis timeout: then a ConfigurationError (exit 4). */
   guard<T>(work: Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -57,6 +62,7 @@ export async function openQueueDeps(io: CommandIo, options: QueueDepsOptions = {
   });
   await warnOnUnsafeEviction(redis, logger);
   const keys = createKeys(config.redisPrefix);
+  const stores = createStoreOpener({ storage: () => readStorageConfig(io.env) });
   return {
     config,
     logger,
@@ -64,8 +70,10 @@ export async function openQueueDeps(io: CommandIo, options: QueueDepsOptions = {
     keys,
     ledger: createLedger(redis, keys),
     outage,
+    stores,
     guard: (work) => Promise.race([work, outage.gaveUp]),
     async close() {
+      await stores.close();
       const down = outage.down;
       outage.close();
       // Nothing is waiting for a Redis that is gone: close at once instead of queueing QUIT.

@@ -4,6 +4,7 @@
  * validated, each with every problem it has. A file's hash (its path and bytes) tells `sync`
  * whether the installed scheduler is up to date.
  */
+import { normalizeOut } from "../core/out-location.js";
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -146,7 +147,7 @@ export async function loadScheduleFolder(
       );
     } else owner.set(schedule.name, shown);
     // Without {name}, two schedules with one out template would write into one directory.
-    const out = path.normalize(schedule.out);
+    const out = normalizeOut(schedule.out);
     const sharing = schedule.out.includes("{name}") ? undefined : outs.get(out);
     if (sharing !== undefined) {
       const found = describeFound(schedule.out);

@@ -2,7 +2,7 @@
  * A schedule as the tool uses it once its file is valid (schedule-schema.ts), and as it travels
  * in a BullMQ job scheduler's template data (read back through zod at the Redis boundary). Pure.
  */
-import path from "node:path";
+import { normalizeOut } from "../core/out-location.js";
 import { z } from "zod";
 import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
 import { nextFireTimes } from "./cron.js";
@@ -103,7 +103,7 @@ export function sharedOutDir(schedule: Schedule, fromMs: number): string | null 
   const seen = new Map<string, string>();
   for (const due of nextFireTimes(schedule.cron, schedule.tz, fromMs, 4)) {
     const occurrence = occurrenceOf(schedule, due, clock);
-    const dir = path.normalize(renderTemplate(schedule.out, occurrence.values));
+    const dir = normalizeOut(renderTemplate(schedule.out, occurrence.values));
     const other = seen.get(dir);
     if (other !== undefined && other !== occurrence.key) {
       return (

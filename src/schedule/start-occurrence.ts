@@ -5,7 +5,7 @@
  * binding works it. The manifest path is the schedule's with `{date}` filled in. Shared by
  * `serve` and `schedule run`.
  */
-import path from "node:path";
+import { resolveOut } from "../core/out-location.js";
 import { Writable } from "node:stream";
 import { BatchError } from "../core/errors.js";
 import type { Binding } from "../ledger/binding.js";
@@ -81,7 +81,8 @@ export async function occurrenceSettings(
     retry: DEFAULT_RETRY_OPTIONS,
     notifyUrl: schedule.notifyUrl,
   };
-  return { settings, out: path.resolve(cwd, renderTemplate(schedule.out, occurrence.values)) };
+  // A local directory is relative to where the occurrence starts; an s3:// prefix is as written.
+  return { settings, out: resolveOut(renderTemplate(schedule.out, occurrence.values), cwd) };
 }
 
 export function occurrenceStarter(deps: StartOccurrenceDeps): StartBatch {

@@ -174,7 +174,7 @@ function localReason(cause: unknown, fallback: string): string {
   const text = cause instanceof DownloadError && cause.file !== null ? cause.message : fallback;
   const at = text.indexOf("could not write ");
   return (at >= 0 ? text.slice(at) : text).replace(
-    / \(a local error on this machine, not Runflow's\)\.?.*$/,
+    / \((a local error on this machine|the output store's error), not Runflow's\)\.?.*$/,
     "",
   );
 }

@@ -1,10 +1,13 @@
 /**
  * Downloads a finished run's images into DIR/images/ under the row's safe names, a few at a
- * time per process. Each file is written atomically by the client (temp file, then rename).
+ * time per process. Each file is written atomically by the client (temp file, then rename); in
+ * object storage each image is one whole object (the store's image writer: outdir/store.ts).
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { LimitFunction } from "p-limit";
+import type { BatchStore } from "../outdir/store.js";
+import { asStore } from "../outdir/stores.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
 import { imageBasesFor } from "../core/file-names.js";
 
@@ -31,11 +34,31 @@ export async function downloadOutputs(
   client: RunflowClient,
   run: Run,
   rowKey: string,
-  outDir: string,
+  target: string | BatchStore,
   limit: LimitFunction,
   dirs?: ImageDirs,
 ): Promise<string[]> {
+  const store = asStore(target);
   const bases = imageBasesFor(rowKey, run.outputUrls.length);
+  if (store.images !== null) {
+    const writer = store.images;
+    // Object storage: each image is put whole under images/ (no directories, no partial files).
+    const written = await Promise.all(
+      run.outputUrls.map((url, index) =>
+        limit(() =>
+          client.downloadOutput({
+            runId: run.id,
+            index,
+            url,
+            destBase: `images/${bases[index] as string}`,
+            writer,
+          }),
+        ),
+      ),
+    );
+    return written.map((file) => file.path);
+  }
+  const outDir = store.location;
   if (dirs) await dirs(outDir);
   const files = await Promise.all(
     run.outputUrls.map((url, index) =>

@@ -83,7 +83,7 @@ async function finishSucceeded(data: RowWork, run: Run, deps: RowDeps): Promise<
     deps.client,
     run,
     data.row.key,
-    info.outDir,
+    info.store ?? info.outDir,
     deps.downloads,
     deps.imageDirs,
   );

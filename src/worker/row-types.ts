@@ -9,6 +9,7 @@ import type { RowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
+import type { BatchStore } from "../outdir/store.js";
 import type { ImageDirs } from "./outputs.js";
 import type { PollSchedule } from "./poll-schedule.js";
 import type { RunSleep } from "./wait-for-run.js";
@@ -41,6 +42,8 @@ export interface RowWork {
 /** What the worker needs to know about a row's batch (read once per batch and cached). */
 export interface BatchInfo {
   readonly outDir: string;
+  /** The directory's store (a local path's, or an S3 prefix's); default: the local path's. */
+  readonly store?: BatchStore;
   readonly prices: PriceTable;
 }
 

@@ -32,6 +32,8 @@ import { createRowEpisodes, type RowEpisodes } from "./row-episodes.js";
 import type { BatchInfo, RowDeps } from "./row-types.js";
 import { openRunWaits } from "./run-waits.js";
 import { createImageDirs } from "./outputs.js";
+import type { StoreOpener } from "../outdir/store.js";
+import { asStore } from "../outdir/stores.js";
 import { startFeeding } from "./feeding.js";
 import { createLedger } from "../ledger/ledger.js";
 import { createRowStore } from "../ledger/row-store.js";
@@ -56,6 +58,8 @@ export interface WorkerOptions {
   readonly pauses?: Partial<Pauses>;
   /** Where a batch's images go, given its id and the directory stored on it (the default). */
   readonly outDirFor?: (batchId: string, stored: string) => string;
+  /** Opens a batch's directory: a local path, or an S3 prefix (default: local paths only). */
+  readonly stores?: StoreOpener;
   /** Image downloads at once in this worker (WORKER_DEFAULTS.downloadConcurrency). */
   readonly downloadConcurrency?: number;
   /**
@@ -126,7 +130,8 @@ export function createWorker(options: WorkerOptions): RowWorker {
       info = batches.get(id).then((record) => {
         if (!record) throw new BatchGoneError(id, null);
         const { out, prices } = record.submission;
-        return { outDir: options.outDirFor?.(id, out) ?? out, prices };
+        const outDir = options.outDirFor?.(id, out) ?? out;
+        return { outDir, store: options.stores?.open(outDir) ?? asStore(outDir), prices };
       });
       info.catch(() => batchCache.delete(id));
       batchCache.set(id, info);

@@ -12,7 +12,7 @@ import type { OnBatchEnd } from "../../worker/batch-end.js";
 import type { QueueDeps } from "../../runtime/deps.js";
 import { writeReports, type WrittenReports } from "./write-reports.js";
 
-type EndDeps = Pick<QueueDeps, "redis" | "keys" | "logger" | "config">;
+type EndDeps = Pick<QueueDeps, "redis" | "keys" | "logger" | "config"> & Partial<Pick<QueueDeps, "stores">>;
 
 /** POSTs the ended batch's summary to its --notify-url, if it has one. Never throws. */
 export async function notifyBatchEnd(

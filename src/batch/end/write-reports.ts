@@ -6,10 +6,10 @@
  * rows, head the CSV. Each file appears complete or not at all; a thumbnail that cannot be made
  * only means the card shows the full image.
  */
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
 import type { Redis } from "ioredis";
 import { withImagesOnDisk } from "../../outdir/images-on-disk.js";
+import type { BatchStore, StoreOpener, StoreView } from "../../outdir/store.js";
+import { asStore } from "../../outdir/stores.js";
 import { UsageError } from "../../core/errors.js";
 import type { ModelId, Quality } from "../../core/models.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
@@ -31,7 +31,7 @@ import {
 import { between } from "../../core/duration.js";
 import { headerFromReport, type HeaderFailure } from "../../report/html/header.js";
 import { openHtmlReport, pageOf, type HtmlReport } from "../../report/html-writer.js";
-import { openLineFile, type LineFile } from "../../report/line-file.js";
+import type { LineFile } from "../../report/line-file.js";
 import { csvHeader, csvLine, csvStyleFor, type ResultLine } from "../../report/result-lines.js";
 import { createThumbnailer, type Thumbnailer } from "../../report/thumbnails.js";
 
@@ -56,12 +56,14 @@ const LINES_PER_CHUNK = 500;
 export interface ReportDeps {
   readonly redis: Redis;
   readonly keys: Keys;
+  /** Opens the batch's directory (an S3 prefix needs it); default: local paths only. */
+  readonly stores?: StoreOpener;
 }
 
 export async function writeReports(
   deps: ReportDeps,
   batchId: string,
-  outDir: string,
+  outDir: string | BatchStore,
   options: ReportOptions = {},
 ): Promise<WrittenReports> {
   const now = options.now ?? (() => new Date());
@@ -72,24 +74,27 @@ export async function writeReports(
   };
   if (!record)
     throw new UsageError(`no batch "${batchId}" in Redis; list batches with \`runflow-batch status\``);
-  await mkdir(outDir, { recursive: true });
-  const target = (name: string) => path.join(outDir, name);
-  const thumbs = createThumbnailer(outDir, {
+  const dir = typeof outDir === "string" ? (deps.stores?.open(outDir) ?? asStore(outDir)) : outDir;
+  await dir.makeDir();
+  // One view of the directory for the whole report: one listing per folder in object storage.
+  const view = dir.view();
+  const thumbs = createThumbnailer(dir, {
+    view,
     enabled: options.thumbnails ?? true,
     ...(options.thumbnailBudgetMs === undefined ? {} : { budgetMs: options.thumbnailBudgetMs }),
     ...(options.onThumbnailError ? { onError: options.onThumbnailError } : {}),
   });
   const files = [
-    await openLineFile(target("results.jsonl")),
-    await openLineFile(target("results.csv")),
-    await openLineFile(target("cost-report.json")),
-    await openLineFile(target("cost-report.md")),
+    await dir.openLineFile("results.jsonl"),
+    await dir.openLineFile("results.csv"),
+    await dir.openLineFile("cost-report.json"),
+    await dir.openLineFile("cost-report.md"),
   ] as const;
-  const html = await openHtmlReport(outDir, (image) => thumbs.thumbFor(image));
+  const html = await openHtmlReport(dir, (image) => thumbs.thumbFor(image));
   const [jsonl, csv, json, md] = files;
   try {
     const events = await createBudgetHistory(deps.redis, deps.keys).read(batchId);
-    const { input, failures } = await writeResults(store, record, { outDir, jsonl, csv, html, thumbs }, now);
+    const { input, failures } = await writeResults(store, record, { view, jsonl, csv, html, thumbs }, now);
     const budgetHistory = budgetHistoryEntries(events, {
       stoppedByCap: record.state === "budget" || (record.budgetBlocked && input.remaining.rows > 0),
       capMicros: record.capMicros,
@@ -101,7 +106,7 @@ export async function writeReports(
     for (const file of files) await file.commit();
     const pages = await html.finish(headerFromReport(full, record.inFlight, failures));
     const names = ["results.jsonl", "results.csv", "cost-report.json", "cost-report.md", ...pages];
-    return { input: full, files: names.map(target), thumbnails: thumbs.stats() };
+    return { input: full, files: names.map((name) => dir.where(name)), thumbnails: thumbs.stats() };
   } catch (error) {
     await Promise.all([...files.map((file) => file.discard()), html.discard()]);
     throw error;
@@ -109,7 +114,7 @@ export async function writeReports(
 }
 
 interface Sinks {
-  readonly outDir: string;
+  readonly view: StoreView;
   readonly jsonl: LineFile;
   readonly csv: LineFile;
   readonly html: HtmlReport;
@@ -141,7 +146,7 @@ async function writeResults(
     chunk = [];
   };
   // Only files that are in the directory are listed (outdir/images-on-disk.ts).
-  for await (const line of withImagesOnDisk(batchLines(store, record), sinks.outDir)) {
+  for await (const line of withImagesOnDisk(batchLines(store, record), sinks.view)) {
     const { estimateMicros, costMicros, ...fields } = line;
     await sinks.jsonl.write(JSON.stringify(fields) + "\n");
     await sinks.csv.write(csvLine(fields, keys, style));

@@ -9,6 +9,7 @@
 import pLimit from "p-limit";
 import type { Ledger } from "../../ledger/ledger.js";
 import type { Logger } from "../../log/logger.js";
+import type { BatchStore } from "../../outdir/store.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import { outputsGone } from "../../runflow/retry-policy.js";
 import { downloadOutputs } from "../../worker/outputs.js";
@@ -28,7 +29,7 @@ export async function applyPlan(o: {
   readonly batchId: string;
   readonly plan: BatchPlan;
   readonly client: RunflowClient | null;
-  readonly outDir: string;
+  readonly outDir: string | BatchStore;
   readonly logger: Logger;
 }): Promise<AppliedPlan> {
   const { ledger, batchId, plan } = o;
@@ -57,7 +58,7 @@ export async function applyPlan(o: {
 export async function restoreImages(o: {
   readonly client: RunflowClient;
   readonly rows: readonly { readonly row: string; readonly runId: string; readonly images: number }[];
-  readonly outDir: string;
+  readonly outDir: string | BatchStore;
   readonly logger: Logger;
   readonly batchId: string;
 }): Promise<AppliedPlan> {

@@ -6,13 +6,11 @@
  * adopted — its result (run id, cost, images) goes back into the ledger and nothing runs. Rows
  * whose line lacks a fingerprint (written before lines carried one) are not adopted.
  */
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { createInterface } from "node:readline";
 import { parseUsd } from "../../core/money.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import type { StoredResult } from "../../ledger/stored-result.js";
+import type { BatchStore } from "../../outdir/store.js";
+import { asStore } from "../../outdir/stores.js";
 import { resultLineSchema, type ResultLine } from "../../report/result-lines.js";
 
 export const RESULTS_FILE = "results.jsonl";
@@ -26,9 +24,9 @@ export interface DirectoryEvidence {
 }
 
 /** Succeeded rows DIR's last report counted, or null when it has none that can be read. */
-async function reportedSucceeded(outDir: string): Promise<number | null> {
+async function reportedSucceeded(store: BatchStore): Promise<number | null> {
   try {
-    const report = JSON.parse(await readFile(path.join(outDir, COST_REPORT_FILE), "utf8")) as {
+    const report = JSON.parse((await store.readText(COST_REPORT_FILE)) ?? "") as {
       totals?: { succeeded?: unknown };
     };
     const succeeded = report.totals?.succeeded;
@@ -62,11 +60,10 @@ function storedFrom(line: ResultLine, seq: number): StoredResult | null {
 }
 
 /** The succeeded lines of DIR/results.jsonl by row id (lines that cannot be read are passed over). */
-async function succeededLines(outDir: string): Promise<Map<string, ResultLine>> {
+async function succeededLines(store: BatchStore): Promise<Map<string, ResultLine>> {
   const lines = new Map<string, ResultLine>();
-  const input = createReadStream(path.join(outDir, RESULTS_FILE), { encoding: "utf8" });
   try {
-    for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+    for await (const text of store.readLines(RESULTS_FILE)) {
       if (text.trim() === "") continue;
       let value: unknown;
       try {
@@ -81,8 +78,6 @@ async function succeededLines(outDir: string): Promise<Map<string, ResultLine>> 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return lines;
     throw error;
-  } finally {
-    input.destroy();
   }
   return lines;
 }
@@ -92,17 +87,18 @@ async function succeededLines(outDir: string): Promise<Map<string, ResultLine>> 
  * or null when the ledger is complete or the directory has no results.
  */
 export async function readDirectoryEvidence(
-  outDir: string,
+  outDir: string | BatchStore,
   record: Pick<BatchRecord, "succeeded"> | null,
 ): Promise<DirectoryEvidence | null> {
+  const store = asStore(outDir);
   let because: string;
   if (record === null) because = "Redis did not hold the batch";
   else {
-    const reported = await reportedSucceeded(outDir);
+    const reported = await reportedSucceeded(store);
     if (reported === null || reported <= record.succeeded) return null;
     because = `Redis held ${record.succeeded} of its ${reported} succeeded rows`;
   }
-  const lines = await succeededLines(outDir);
+  const lines = await succeededLines(store);
   if (lines.size === 0) return null;
   return {
     because,

@@ -4,11 +4,13 @@
  * (DIR/.runflow-batch.json names it), nothing written. A DIR that holds no batch yet means every
  * row is new; a DIR whose batch Redis lost shows the rows it would adopt.
  */
-import path from "node:path";
+import { readStorageConfig } from "../../config/storage.js";
+import { resolveOut } from "../../core/out-location.js";
 import { allNewPlan, type Plan } from "../../ledger/plan.js";
 import type { ManifestSource } from "../../manifest/source.js";
 import { readMarker } from "../../outdir/marker.js";
-import { probeOutDir } from "../../outdir/probe.js";
+import type { BatchStore } from "../../outdir/store.js";
+import { createStoreOpener } from "../../outdir/stores.js";
 import type { ManifestScan } from "../../pricing/scan.js";
 import type { PriceTable } from "../../pricing/table.js";
 import { openQueueDeps, type QueueDeps } from "../../runtime/deps.js";
@@ -23,7 +25,7 @@ export interface DryRun {
   readonly plan: Plan | null;
 }
 
-async function plannerFor(deps: QueueDeps, outDir: string, batchId: string): Promise<Planner> {
+async function plannerFor(deps: QueueDeps, outDir: BatchStore, batchId: string): Promise<Planner> {
   const record = await deps.ledger.batches.get(batchId);
   const evidence = await readDirectoryEvidence(outDir, record);
   return createPlanner({ ledger: deps.ledger, batchId, outDir, evidence, known: record !== null });
@@ -34,21 +36,26 @@ export async function dryRun(
   o: { out: string | undefined; source: ManifestSource; prices: PriceTable },
 ): Promise<DryRun> {
   if (o.out === undefined) return { scan: (await readManifest(o.source, o.prices)).scan, plan: null };
-  const outDir = path.resolve(o.out);
-  await probeOutDir(o.out);
-  const marker = await readMarker(outDir);
-  if (marker === null) {
-    const { scan } = await readManifest(o.source, o.prices);
-    return { scan, plan: allNewPlan(scan.validRows, scan.cost.estimatedMicros) };
-  }
-  const deps = await openQueueDeps(io);
+  const stores = createStoreOpener({ storage: () => readStorageConfig(io.env) });
   try {
-    const planner = await plannerFor(deps, outDir, marker.batch);
-    const { scan } = await readManifest(o.source, o.prices, [
-      (rows) => planner.addChunk(rows.map((r) => r.planned)),
-    ]);
-    return { scan, plan: (await planner.finish()).plan };
+    const outDir = stores.open(resolveOut(o.out));
+    await outDir.probe();
+    const marker = await readMarker(outDir);
+    if (marker === null) {
+      const { scan } = await readManifest(o.source, o.prices);
+      return { scan, plan: allNewPlan(scan.validRows, scan.cost.estimatedMicros) };
+    }
+    const deps = await openQueueDeps(io);
+    try {
+      const planner = await plannerFor(deps, outDir, marker.batch);
+      const { scan } = await readManifest(o.source, o.prices, [
+        (rows) => planner.addChunk(rows.map((r) => r.planned)),
+      ]);
+      return { scan, plan: (await planner.finish()).plan };
+    } finally {
+      await deps.close();
+    }
   } finally {
-    await deps.close();
+    await stores.close();
   }
 }

@@ -24,8 +24,10 @@ import type { Keys } from "../../ledger/keys.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import { planLine, type Plan } from "../../ledger/plan.js";
 import type { Logger } from "../../log/logger.js";
+import { resolveOut } from "../../core/out-location.js";
 import { removeMarker } from "../../outdir/marker.js";
-import { probeOutDir } from "../../outdir/probe.js";
+import type { StoreOpener } from "../../outdir/store.js";
+import { asStore } from "../../outdir/stores.js";
 import { costSummaryJson } from "../../pricing/totals.js";
 import { createQueues, type Queues } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";
@@ -49,6 +51,8 @@ export interface OpenBatchOptions {
   readonly settings: BatchSettings;
   readonly out: string | undefined;
   readonly stderr: NodeJS.WritableStream;
+  /** Opens the batch's directory: a local path, or an S3 prefix (default: local paths only). */
+  readonly stores?: StoreOpener;
   /** Stops the start-up checks' waiting (Ctrl-C). */
   readonly signal?: AbortSignal | undefined;
 }
@@ -66,17 +70,18 @@ export interface OpenedBatch {
 /** Steps 1–4: the record, the plan and the staged rows, or an error that changed nothing. */
 async function readAndRecord(o: OpenBatchOptions) {
   const { settings, ledger } = o;
-  // The directory first: an unwritable --out is said before anything else is read.
-  if (o.out !== undefined) await probeOutDir(o.out);
-  const identity = await identify({ batchId: settings.batchId, out: o.out, binding: o.binding });
-  if (o.out === undefined) await probeOutDir(identity.out);
+  const open = (out: string) => o.stores?.open(out) ?? asStore(out);
+  // The directory first: an unwritable --out (or S3 prefix) is said before anything else is read.
+  if (o.out !== undefined) await open(resolveOut(o.out)).probe();
+  const identity = await identify({ batchId: settings.batchId, out: o.out, binding: o.binding, open });
+  if (o.out === undefined) await identity.store.probe();
   const before = await ledger.batches.get(identity.id);
   if (before) checkRecord(before, identity, o.binding);
-  const evidence = identity.marker ? await readDirectoryEvidence(identity.out, before) : null;
+  const evidence = identity.marker ? await readDirectoryEvidence(identity.store, before) : null;
   const planner = createPlanner({
     ledger,
     batchId: identity.id,
-    outDir: identity.out,
+    outDir: identity.store,
     evidence,
     known: before !== null,
   });
@@ -149,6 +154,7 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
   const opened = await readAndRecord(o);
   const id = opened.record.id;
   const outDir = opened.record.submission.out;
+  const { store } = opened.identity;
   const queues = createQueues(o.redis, o.keys, id);
   try {
     if (settings.notifyUrl) await ledger.batches.setNotifyUrl(id, settings.notifyUrl);
@@ -186,7 +192,7 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
       batchId: id,
       plan: opened.plan,
       client: o.client,
-      outDir,
+      outDir: store,
       logger: o.logger,
     });
     sayApplied(o.stderr, applied);
@@ -199,7 +205,7 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
       await ledger.batches.discard(id).catch(() => undefined);
       // The marker goes only if this command wrote it: a directory whose batch Redis lost keeps
       // its marker, the evidence its next run adopts its rows by.
-      if (opened.identity.marker === null) await removeMarker(outDir); // and the directories writing it made
+      if (opened.identity.marker === null) await removeMarker(store); // and the directories writing it made
     }
     throw error;
   }

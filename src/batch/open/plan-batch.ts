@@ -12,6 +12,8 @@ import { createPlanAccumulator, planRow, type Plan, type RowPlan } from "../../l
 import type { StoredResult } from "../../ledger/stored-result.js";
 import { KeyRegistry } from "../../manifest/key-registry.js";
 import { allImagesPresent } from "../../outdir/images-on-disk.js";
+import type { BatchStore } from "../../outdir/store.js";
+import { asStore } from "../../outdir/stores.js";
 import type { DirectoryEvidence } from "./directory-evidence.js";
 
 export interface BatchPlan {
@@ -43,7 +45,8 @@ export interface Planner {
 export interface PlannerOptions {
   readonly ledger: Pick<Ledger, "results" | "rowStore">;
   readonly batchId: string;
-  readonly outDir: string;
+  /** The batch's directory (its store: one view of it per plan). */
+  readonly outDir: string | BatchStore;
   /** The directory's own record of its rows, when the ledger lost some of them. */
   readonly evidence: DirectoryEvidence | null;
   /** The ledger holds the batch already; when not, no row has a result, a run or a place in it. */
@@ -52,12 +55,14 @@ export interface PlannerOptions {
 
 export function createPlanner(o: PlannerOptions): Planner {
   const acc = createPlanAccumulator();
-  const seen = new KeyRegistry();
+  // Rows the manifest no longer has: only a batch the ledger held can have any.
+  const seen = o.known ? new KeyRegistry() : null;
   const again: string[] = [];
   const restore: { row: string; runId: string; images: number }[] = [];
   const adopt: StoredResult[] = [];
   const checks = pLimit(32);
-  const onDisk = (images: readonly string[]) => checks(() => allImagesPresent(o.outDir, images));
+  const view = asStore(o.outDir).view();
+  const onDisk = (images: readonly string[]) => checks(() => allImagesPresent(view, images));
 
   async function planChunk(rows: readonly PlannedRow[]): Promise<void> {
     const keys = rows.map((row) => row.key);
@@ -80,7 +85,7 @@ export function createPlanner(o: PlannerOptions): Planner {
       }),
     );
     rows.forEach((row, i) => {
-      seen.claim(row.key, 0);
+      seen?.claim(row.key, 0);
       const result = results[i] ?? null;
       const adopted = evidence[i];
       let plan: RowPlan;
@@ -111,7 +116,7 @@ export function createPlanner(o: PlannerOptions): Planner {
     async finish() {
       const removed: string[] = [];
       for await (const result of o.ledger.results.scanResults(o.batchId)) {
-        if (seen.claim(result.id, 0) === null) removed.push(result.id);
+        if (seen?.claim(result.id, 0) === null) removed.push(result.id);
       }
       return {
         plan: acc.finish(removed.length, o.evidence?.because ?? null),

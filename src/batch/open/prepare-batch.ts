@@ -8,19 +8,23 @@
  * that holds a batch of another endpoint or account is refused, and so is a batch id that belongs
  * to another directory — before anything is read or written.
  */
-import path from "node:path";
 import { UsageError } from "../../core/errors.js";
+import { resolveOut } from "../../core/out-location.js";
 import { checkBatchId } from "../../ledger/batch-id.js";
 import type { BatchRecord, NewSubmission } from "../../ledger/batch-record.js";
 import type { BatchRecords } from "../../ledger/batch-records.js";
 import { defaultBatchId, describeBinding, sameBinding, type Binding } from "../../ledger/binding.js";
 import { checkMarkerBinding, readMarker, writeMarker, type DirMarker } from "../../outdir/marker.js";
 import { defaultOutDir } from "../../outdir/paths.js";
+import type { BatchStore } from "../../outdir/store.js";
+import { asStore } from "../../outdir/stores.js";
 
 export interface Identity {
   readonly id: string;
-  /** The batch's directory, resolved. */
+  /** The batch's directory, resolved (a path, or s3://bucket/prefix). */
   readonly out: string;
+  /** Its store: every read and write of the directory goes through it. */
+  readonly store: BatchStore;
   /** What the directory's marker says, or null when it holds no batch yet. */
   readonly marker: DirMarker | null;
 }
@@ -30,7 +34,10 @@ export async function identify(o: {
   readonly batchId: string | undefined;
   readonly out: string | undefined;
   readonly binding: Binding;
+  /** Opens a directory's store (default: local paths only). */
+  readonly open?: ((out: string) => BatchStore) | undefined;
 }): Promise<Identity> {
+  const open = o.open ?? asStore;
   if (o.out === undefined) {
     if (o.batchId === undefined)
       throw new UsageError(
@@ -38,10 +45,12 @@ export async function identify(o: {
       );
     const id = checkBatchId(o.batchId);
     const out = defaultOutDir(id);
-    return { id, out, marker: await readMarker(out) };
+    const store = open(out);
+    return { id, out, store, marker: await readMarker(store) };
   }
-  const out = path.resolve(o.out);
-  const marker = await readMarker(out);
+  const out = resolveOut(o.out);
+  const store = open(out);
+  const marker = await readMarker(store);
   if (marker) checkMarkerBinding(o.out, marker, o.binding);
   const given = o.batchId === undefined ? null : checkBatchId(o.batchId);
   if (marker && given !== null && marker.batch !== given) {
@@ -50,7 +59,7 @@ export async function identify(o: {
         `Leave out --batch to bring ${marker.batch} up to date, or pass another --out for ${given}.`,
     );
   }
-  return { id: given ?? marker?.batch ?? defaultBatchId(out, o.binding), out, marker };
+  return { id: given ?? marker?.batch ?? defaultBatchId(out, o.binding), out, store, marker };
 }
 
 /** Refuses a batch that Redis holds for another endpoint/account or another directory. */
@@ -92,7 +101,7 @@ export async function ensureRecord(o: {
     await o.batches.refresh(id, submission);
     record = (await o.batches.get(id)) ?? record;
   }
-  await writeMarker(out, {
+  await writeMarker(o.identity.store, {
     batch: id,
     endpoint: o.binding.endpoint,
     account: o.binding.account,

@@ -1,15 +1,23 @@
 /**
  * A rehearsal: the built-in simulator in this process, its runs remembered in the batch's
  * directory (DIR/.rehearsal/simulator.jsonl), so Ctrl-C and the same command resume them, and a
- * later `retry` or `report` of the rehearsal finds them again.
+ * later `retry` or `report` of the rehearsal finds them again. A rehearsal into an S3 prefix
+ * keeps its journal on this machine (the temporary folder), named after the prefix.
  */
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { isS3Out, resolveOut } from "../../core/out-location.js";
 import type { Logger } from "../../log/logger.js";
 import { startSimulator, type Simulator } from "../../simulator/index.js";
 
 export type Latency = number | { readonly min: number; readonly max: number };
 
 export function rehearsalStateFile(outDir: string): string {
+  if (isS3Out(outDir)) {
+    const name = createHash("sha256").update(resolveOut(outDir)).digest("hex").slice(0, 16);
+    return path.join(tmpdir(), "runflow-batch-rehearsals", name, "simulator.jsonl");
+  }
   return path.join(path.resolve(outDir), ".rehearsal", "simulator.jsonl");
 }
 

@@ -16,6 +16,7 @@ import type { Keys, QueueName } from "../../ledger/keys.js";
 import type { Queues } from "../../queue/queues.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { Redis } from "ioredis";
+import type { StoreOpener } from "../../outdir/store.js";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
 import type { Binding } from "../../ledger/binding.js";
 import { endOf } from "../../worker/batch-end.js";
@@ -33,6 +34,8 @@ export interface RunBatchOptions {
   readonly logger: Logger;
   readonly batchId: string;
   readonly outDir: string;
+  /** Opens the batch's directory (an S3 prefix needs it). */
+  readonly stores?: StoreOpener;
   /** The endpoint and account the client talks to. */
   readonly binding: Binding;
   readonly concurrency: Record<QueueName, number>;
@@ -74,6 +77,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
     // `run` works only on its own batch.
     binding: options.binding,
     scope: { batchId },
+    ...(options.stores ? { stores: options.stores } : {}),
     ...(options.poll ? { poll: options.poll } : {}),
     ...(options.pauses ? { pauses: options.pauses } : {}),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),

@@ -62,6 +62,7 @@ export async function workAndReport(io: CommandIo, o: WorkAndReport): Promise<Ex
       logger: deps.logger,
       batchId,
       outDir,
+      stores: deps.stores,
       concurrency: o.work.concurrency,
       pauses: o.work.pauses,
       lockDurationMs: o.work.lockDurationMs,

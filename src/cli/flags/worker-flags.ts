@@ -12,6 +12,7 @@ export interface WorkerFlags {
   editConcurrency?: string;
   pollInterval?: string;
   creditPause: string;
+  writePause: string;
   lockDuration: string;
   giveUpAfter?: string;
   callbackUrl?: string;
@@ -34,6 +35,12 @@ export function addWorkerOptions(command: Command, defaultConcurrency: number): 
       "--credit-pause <ms>",
       "after Runflow answers 402 (out of credit), pause submitting this long before trying again",
       String(WORKER_DEFAULTS.pauses.outOfCreditMs),
+    )
+    .option(
+      "--write-pause <ms>",
+      "after the batch's directory or S3 prefix could not be written (disk full, store unavailable), " +
+        "rows keep their runs and wait this long before writing again",
+      String(WORKER_DEFAULTS.pauses.localWriteMs),
     )
     .option(
       "--lock-duration <ms>",
@@ -89,6 +96,7 @@ export function parseWorkerFlags(flags: WorkerFlags, defaultConcurrency: number)
         flags.creditPause,
         WORKER_DEFAULTS.pauses.outOfCreditMs,
       ),
+      localWriteMs: parsePositiveInt("--write-pause", flags.writePause, WORKER_DEFAULTS.pauses.localWriteMs),
       // After Runflow could not be read, look again at the poll interval when one is set.
       unreadableRunMs: pollMs ?? WORKER_DEFAULTS.pauses.unreadableRunMs,
     },
