@@ -12,8 +12,6 @@ import { createPlanAccumulator, planRow, type Plan, type RowPlan } from "../../l
 import type { StoredResult } from "../../ledger/stored-result.js";
 import { KeyRegistry } from "../../manifest/key-registry.js";
 import { allImagesPresent } from "../../outdir/images-on-disk.js";
-import type { BatchStore } from "../../outdir/store.js";
-import { asStore } from "../../outdir/stores.js";
 import type { DirectoryEvidence } from "./directory-evidence.js";
 
 export interface BatchPlan {
@@ -45,8 +43,7 @@ export interface Planner {
 export interface PlannerOptions {
   readonly ledger: Pick<Ledger, "results" | "rowStore">;
   readonly batchId: string;
-  /** The batch's directory (its store: one view of it per plan). */
-  readonly outDir: string | BatchStore;
+  readonly outDir: string;
   /** The directory's own record of its rows, when the ledger lost some of them. */
   readonly evidence: DirectoryEvidence | null;
   /** The ledger holds the batch already; when not, no row has a result, a run or a place in it. */
@@ -61,8 +58,7 @@ export function createPlanner(o: PlannerOptions): Planner {
   const restore: { row: string; runId: string; images: number }[] = [];
   const adopt: StoredResult[] = [];
   const checks = pLimit(32);
-  const view = asStore(o.outDir).view();
-  const onDisk = (images: readonly string[]) => checks(() => allImagesPresent(view, images));
+  const onDisk = (images: readonly string[]) => checks(() => allImagesPresent(o.outDir, images));
 
   async function planChunk(rows: readonly PlannedRow[]): Promise<void> {
     const keys = rows.map((row) => row.key);
