@@ -7,6 +7,7 @@ import { UsageError } from "../core/errors.js";
 import { parseLatency as parseLatencyFlag, parseRate } from "./flags/sim-flags.js";
 import { parseUsd } from "../core/money.js";
 import type { SimulatorOptions } from "../simulator/index.js";
+import { TIMING_FIELDS, type TimingField } from "../simulator/options.js";
 import type { CommandContext } from "../commands/context.js";
 
 interface SimulatorFlags {
@@ -24,6 +25,7 @@ interface SimulatorFlags {
   seed?: string;
   downloadDelay?: string;
   truncateRate?: string;
+  omitTiming?: string;
 }
 
 function number(flag: string, text: string, expected: string, ok: (n: number) => boolean): number {
@@ -84,8 +86,23 @@ export function simulatorOptionsFromFlags(
       "milliseconds, 0 or more",
       wholeAtLeast(0),
     );
+  if (flags.omitTiming !== undefined) options.omitTiming = parseTimingFields(flags.omitTiming);
   for (const key of flags.apiKey) if (key.trim() === "") throw new UsageError("--api-key must not be empty");
   return options;
+}
+
+/** "duration_ms,completed_at" → those fields; "all" → every timing field. */
+function parseTimingFields(text: string): TimingField[] {
+  const names = text.split(",").map((name) => name.trim());
+  if (text.trim() === "all") return [...TIMING_FIELDS];
+  const known: readonly string[] = TIMING_FIELDS;
+  const wrong = names.filter((name) => !known.includes(name));
+  if (wrong.length > 0 || names.length === 0)
+    throw new UsageError(
+      `--omit-timing takes "all" or a comma-separated list of ${TIMING_FIELDS.join(", ")}, ` +
+        `got ${JSON.stringify(text)}`,
+    );
+  return names as TimingField[];
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -126,6 +143,10 @@ export function registerSimulator(program: Command, ctx: CommandContext): void {
     .option("--seed <n>", "reproducible latencies, failures, faults and images")
     .option("--download-delay <ms>", "wait before sending output bytes")
     .option("--truncate-rate <share>", "share of output downloads cut short, 0–1")
+    .option(
+      "--omit-timing <fields>",
+      "send these timing fields as null, as the docs allow: all, or some of duration_ms,created_at,…",
+    )
     .addHelpText(
       "after",
       `

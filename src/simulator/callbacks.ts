@@ -15,6 +15,7 @@ import { isoOffset } from "./ids.js";
 import type { Settings } from "./options.js";
 import { outputRecord } from "./outputs.js";
 import type { UrlSigner } from "./presign.js";
+import { withoutTiming } from "./record.js";
 import { finalCost, type SimRun } from "./run-store.js";
 
 export const CALLBACK_ATTEMPTS = 5;
@@ -152,7 +153,8 @@ export function createCallbackSender(deps: CallbackDeps): CallbackSender {
       const { baseUrl, signer } = deps;
       const succeeded = run.outcome === "succeeded";
       const output = succeeded ? outputRecord(run, baseUrl, signer, now, settings.urlTtlSeconds) : null;
-      const body = Buffer.from(JSON.stringify(callbackPayload(run, output)), "utf8");
+      const payload = withoutTiming(callbackPayload(run, output), settings.omittedTiming);
+      const body = Buffer.from(JSON.stringify(payload), "utf8");
       const headers: Record<string, string> = {
         "content-type": "application/json",
         "user-agent": "runflow-simulator",

@@ -16,6 +16,8 @@ export interface LedgerRun {
   idempotencyKey: string | null;
   clientRef: string | null;
   createdAt: string;
+  /** When the run ends (or ended): what the API's timing fields would say, even when omitted. */
+  endsAt: string;
 }
 
 export interface Ledger {
@@ -159,6 +161,7 @@ function buildLedger(
       idempotencyKey: run.idempotencyKey,
       clientRef: run.clientRef,
       createdAt: new Date(run.createdMs).toISOString(),
+      endsAt: new Date(run.endMs).toISOString(),
     });
   }
   return {

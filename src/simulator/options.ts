@@ -44,6 +44,11 @@ export interface SimulatorOptions {
   downloadDelayMs?: number;
   /** Share of output downloads cut short (fewer bytes than Content-Length, then the socket is destroyed). */
   truncateRate?: number;
+  /**
+   * Timing fields the run record (and callback) sends as null, as Runflow's docs allow:
+   * e.g. ["duration_ms"], or all four. Default none.
+   */
+  omitTiming?: readonly TimingField[];
   /** Default BUILT_IN_PRICES. */
   prices?: PriceTable;
   logger?: Logger;
@@ -59,6 +64,9 @@ export interface SimulatorOptions {
   stateFile?: string;
 }
 
+export const TIMING_FIELDS = ["duration_ms", "created_at", "started_at", "completed_at"] as const;
+export type TimingField = (typeof TIMING_FIELDS)[number];
+
 export interface Settings {
   readonly apiKeys: readonly string[];
   readonly latency: { readonly min: number; readonly max: number };
@@ -73,6 +81,8 @@ export interface Settings {
   readonly seed: number;
   readonly downloadDelayMs: number;
   readonly truncateRate: number;
+  /** Settings' spelling of SimulatorOptions.omitTiming. */
+  readonly omittedTiming: ReadonlySet<TimingField>;
   readonly prices: PriceTable;
 }
 
@@ -116,6 +126,7 @@ export const optionChangesSchema = z.strictObject({
   seed: z.int().optional(),
   downloadDelayMs: ms.optional(),
   truncateRate: rate.optional(),
+  omitTiming: z.array(z.enum(TIMING_FIELDS)).optional(),
 });
 
 export class SimulatorOptionsError extends RangeError {
@@ -163,6 +174,7 @@ export function defaultSettings(): Settings {
     seed: randomInt(0, 2 ** 31),
     downloadDelayMs: 0,
     truncateRate: 0,
+    omittedTiming: new Set(),
     prices: BUILT_IN_PRICES,
   };
 }
@@ -190,6 +202,7 @@ export function withChanges(settings: Settings, changes: Partial<SimulatorOption
     seed: given("seed"),
     downloadDelayMs: given("downloadDelayMs"),
     truncateRate: given("truncateRate"),
+    omittedTiming: changes.omitTiming === undefined ? settings.omittedTiming : new Set(changes.omitTiming),
     prices: given("prices"),
   };
 }

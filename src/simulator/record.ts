@@ -3,10 +3,23 @@ import { usd6 } from "./billing.js";
 import { isoOffset } from "./ids.js";
 import { outputRecord } from "./outputs.js";
 import type { UrlSigner } from "./presign.js";
+import type { TimingField } from "./options.js";
 import { finalCost, statusAt, type SimRun } from "./run-store.js";
+
+/** `record` with the omitted timing fields set to null (the docs say any of them may be). */
+export function withoutTiming(
+  record: Record<string, unknown>,
+  omit: ReadonlySet<TimingField> | undefined,
+): Record<string, unknown> {
+  if (!omit || omit.size === 0) return record;
+  for (const field of omit) record[field] = null;
+  return record;
+}
 
 export interface RenderContext {
   readonly now: number;
+  /** Timing fields sent as null (Settings.omitTiming). */
+  readonly omitTiming?: ReadonlySet<TimingField>;
   readonly baseUrl: string;
   readonly signer: UrlSigner;
   readonly ttlSeconds: number;
@@ -18,7 +31,7 @@ export function runRecord(run: SimRun, ctx: RenderContext, asCreated = false): R
   const terminal = status === "succeeded" || status === "failed";
   const started = terminal || status === "running";
   const failed = status === "failed" && run.failure !== null;
-  return {
+  const record = {
     id: run.id,
     model: run.model,
     status_code: status,
@@ -37,4 +50,5 @@ export function runRecord(run: SimRun, ctx: RenderContext, asCreated = false): R
     completed_at: terminal ? isoOffset(run.endMs) : null,
     duration_ms: terminal ? run.endMs - run.createdMs : null,
   };
+  return withoutTiming(record, ctx.omitTiming);
 }
