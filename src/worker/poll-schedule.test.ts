@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { delayAt, learnedSchedule, pollDelay, scheduleFor } from "./poll-schedule.js";
+import { delayAt, learnedSchedule, pollDelay, scheduleFor, type PollSchedule } from "./poll-schedule.js";
 
 describe("poll schedule", () => {
   const schedule = scheduleFor(20_000, { jitter: 0 });
@@ -35,54 +35,69 @@ describe("poll schedule", () => {
 });
 
 describe("learned poll schedule", () => {
-  /** GETs per run and mean lag of `schedule` on these latencies (no jitter). */
-  function simulate(latencies: number[], schedule: ReturnType<typeof learnedSchedule>) {
+  /** GETs per run and mean lag of `schedule` on these latencies, as a run follows it (no jitter). */
+  function simulate(latencies: readonly number[], schedule: PollSchedule | null) {
     if (!schedule) throw new Error("no schedule");
+    const steady = { ...schedule, jitter: 0 };
     let gets = 0;
     let lag = 0;
     for (const ms of latencies) {
-      let t = 0;
-      for (let attempt = 0; ; attempt += 1) {
-        t += pollDelay({ ...schedule, jitter: 0 }, attempt);
+      let t = pollDelay(steady, 0);
+      gets += 1;
+      while (t < ms) {
+        t += delayAt(steady, t);
         gets += 1;
-        if (t >= ms) break;
       }
       lag += t - ms;
     }
     return { gets: gets / latencies.length, lag: lag / latencies.length };
   }
   const spread = (n: number, min: number, max: number) =>
-    Array.from({ length: n }, (_, i) => min + ((max - min) * i) / (n - 1));
+    Array.from({ length: n }, (_, i) => min + ((max - min) * (i + 0.5)) / n);
+  const exact = (latencies: readonly number[]) => latencies.map((ms) => ({ lowMs: ms, highMs: ms }));
 
-  it("waits for enough runs before replacing the typical duration", () => {
-    expect(learnedSchedule([27_500, 27_500, 27_500])).toBeNull();
+  it("needs an ended run", () => {
+    expect(learnedSchedule([])).toBeNull();
   });
 
-  it("runs of a steady 27.5 s: found in ≤ 2.5 GETs with a lag under 10 % (the default takes ~5 GETs and 3.75 s)", () => {
-    const latencies = spread(100, 26_000, 29_000);
-    const learned = learnedSchedule(latencies);
-    const result = simulate(latencies, learned);
-    expect(result.gets).toBeLessThanOrEqual(2.5);
-    expect(result.lag).toBeLessThanOrEqual(0.1 * 27_500);
+  it("runs of a steady 26–29 s: one GET at their end, lag ~5 % (the fixed default: ~5 GETs, 3.75 s)", () => {
+    const latencies = spread(200, 26_000, 29_000);
+    const result = simulate(latencies, learnedSchedule(exact(spread(256, 26_000, 29_000))));
+    expect(result.gets).toBeLessThanOrEqual(1.1);
+    expect(result.lag).toBeLessThanOrEqual(0.07 * 27_500);
     const before = simulate(latencies, scheduleFor(20_000));
     expect(before.gets).toBeGreaterThan(4);
     expect(before.lag).toBeGreaterThan(result.lag);
   });
 
-  it("a wide spread (15–40 s) keeps the lag under 10 % of the mean latency, at more GETs", () => {
-    const latencies = spread(200, 15_000, 40_000);
-    const result = simulate(latencies, learnedSchedule(latencies));
-    expect(result.lag).toBeLessThanOrEqual(0.1 * 27_500);
-    expect(result.gets).toBeLessThan(6);
+  it("4–6 s: at most 2.5 GETs per run, lag within 10 % of the mean latency (issue 19)", () => {
+    const result = simulate(spread(2_000, 4_000, 6_000), learnedSchedule(exact(spread(256, 4_000, 6_000))));
+    expect(result.gets).toBeLessThanOrEqual(2.5);
+    expect(result.lag).toBeLessThanOrEqual(0.1 * 5_000);
   });
 
-  it("stragglers past every latency seen are polled at growing gaps, not forever tightly", () => {
-    const learned = learnedSchedule(spread(50, 9_000, 11_000))!;
-    const late = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30].map((n) =>
-      pollDelay({ ...learned, jitter: 0 }, n),
+  it("15–40 s: at most 3 GETs per run, lag within 10 % of the mean latency (issue 19)", () => {
+    const result = simulate(
+      spread(2_000, 15_000, 40_000),
+      learnedSchedule(exact(spread(256, 15_000, 40_000))),
     );
-    expect(late.at(-1)).toBe(10_000);
-    expect(late.at(-1)!).toBeGreaterThan(late[1]!);
+    expect(result.gets).toBeLessThanOrEqual(3);
+    expect(result.lag).toBeLessThanOrEqual(0.1 * 27_500);
+  });
+
+  it("stragglers past every latency seen are looked at every 15 % of their age, not tightly forever", () => {
+    const learned = learnedSchedule(exact(spread(50, 9_000, 11_000)))!;
+    const last = learned.times!.at(-1)!;
+    let t = last;
+    const gaps: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const gap = delayAt({ ...learned, jitter: 0 }, t);
+      gaps.push(gap);
+      t += gap;
+    }
+    expect(gaps[0]).toBeGreaterThanOrEqual(0.14 * last);
+    expect(gaps[5]!).toBeGreaterThan(gaps[0]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(10_000);
   });
 });
 
@@ -95,8 +110,16 @@ describe("delay to the next planned poll", () => {
     expect(delayAt(schedule, 24_600)).toBe(6_650);
   });
   it("a schedule learned meanwhile applies from the elapsed time, not from poll one", () => {
-    const learned = learnedSchedule(Array.from({ length: 50 }, (_, i) => 27_000 + i * 20))!;
+    const learned = learnedSchedule(
+      Array.from({ length: 50 }, (_, i) => ({ lowMs: 27_000 + i * 20, highMs: 27_000 + i * 20 })),
+    )!;
     expect(delayAt({ ...learned, jitter: 0 }, 24_500)).toBe(learned.initialMs - 24_500);
+  });
+  it("a planned time just after the run's last poll counts as polled (a re-plan costs no extra GET)", () => {
+    const plan = { ...scheduleFor(20_000, { jitter: 0 }), times: [10_000, 16_000, 22_000] };
+    expect(delayAt(plan, 9_000)).toBe(1_000);
+    expect(delayAt(plan, 15_500)).toBe(6_500); // 16 s is within a sixth of its 6 s gap: polled
+    expect(delayAt(plan, 14_900)).toBe(1_100);
   });
 });
 

@@ -8,10 +8,11 @@ import { openCallbacks, createLocalWakeups, type CallbackSettings } from "../cal
 import { ConfigurationError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { Keys } from "../ledger/keys.js";
-import { MODELS, type ModelId } from "../core/models.js";
+import { MODEL_IDS, MODELS, type ModelId } from "../core/models.js";
 import { callbackFallbackFor, scheduleFor, type PollSchedule } from "./poll-schedule.js";
 import type { Run } from "../runflow/types.js";
-import { createLatencyBook } from "./latency-book.js";
+import { createLatencyBook, type LatencyBook } from "./latency-book.js";
+import { createLatencyStore } from "./latency-store.js";
 import type { RunSleep } from "./wait-for-run.js";
 
 export interface RunWaitsOptions {
@@ -24,6 +25,8 @@ export interface RunWaitsOptions {
   readonly callbackSecret?: string | null | undefined;
   /** Overrides for every model's poll schedule (--poll-interval, tests, rehearsals). */
   readonly poll?: Partial<PollSchedule> | undefined;
+  /** The binding the worker serves: learned latencies are kept in Redis under it (keys.latencies). */
+  readonly bindingId?: string | undefined;
   /** The receiver could not listen. */
   readonly onFatal: (error: ConfigurationError) => void;
 }
@@ -32,7 +35,7 @@ export interface RunWaits {
   readonly sleep: RunSleep;
   /** The poll schedule of a model's runs: the slow fallback with callbacks. */
   readonly poll: (model: ModelId) => PollSchedule;
-  /** A run ended: its latency teaches the model's schedule (polling without overrides only). */
+  /** A run ended (its latency already taught the model's schedule while it waited). */
   readonly observe: (model: ModelId, run: Run) => void;
   /** Sent with every create; undefined without callbacks. */
   readonly callbackUrl: string | undefined;
@@ -53,11 +56,21 @@ export function openRunWaits(options: RunWaitsOptions): RunWaits {
         callbackUrl: undefined,
         close: local.close,
       };
-    // No schedule given: learn one from the latencies seen (start near them, then tighten).
+    // No schedule given: learn one from what the runs show (latency-book.ts), kept in Redis per
+    // binding and model when the binding is known, so later batches start from it.
     const book = createLatencyBook();
-    const poll = (model: ModelId) => book.schedule(model, () => typical(model));
-    const observe = (model: ModelId, run: Run) => book.observe(model, run.durationMs);
-    return { sleep: local.sleep, poll, observe, callbackUrl: undefined, close: local.close };
+    const sync = options.bindingId === undefined ? null : syncLatencies(book, options, options.bindingId);
+    return {
+      sleep: local.sleep,
+      poll: (model) => book.schedule(model),
+      // Runs teach the book as they wait (the schedule's track()); nothing more to do at the end.
+      observe: () => undefined,
+      callbackUrl: undefined,
+      async close() {
+        await sync?.close();
+        await local.close();
+      },
+    };
   }
   const callbacks = openCallbacks({
     settings: callback,
@@ -79,5 +92,42 @@ export function openRunWaits(options: RunWaitsOptions): RunWaits {
     observe: () => undefined,
     callbackUrl: callbacks.url,
     close: callbacks.close,
+  };
+}
+
+/** How often a process hands the latencies it saw to Redis and takes every process's back. */
+const SYNC_EVERY_MS = 2_000;
+
+/** Loads the stored latencies of every model now, then exchanges them with Redis every couple of seconds. */
+function syncLatencies(book: LatencyBook, options: RunWaitsOptions, bindingId: string) {
+  const store = createLatencyStore(options.redis, (model) => options.keys.latencies(bindingId, model));
+  const trouble = (err: unknown) =>
+    options.logger.debug({ err }, "Could not exchange learned latencies with Redis; polling goes on.");
+  void store
+    .load(MODEL_IDS)
+    .then((stored) => {
+      for (const [model, samples] of stored) book.absorb(model, samples);
+    })
+    .catch(trouble);
+  let running: Promise<void> = Promise.resolve();
+  const flush = () =>
+    (running = running.then(async () => {
+      const taken = book.drain();
+      for (const [model, samples] of taken) {
+        try {
+          book.absorb(model, await store.exchange(model, samples));
+        } catch (err) {
+          book.restore(new Map([[model, samples]]));
+          trouble(err);
+        }
+      }
+    }));
+  const timer = setInterval(() => void flush(), SYNC_EVERY_MS);
+  timer.unref();
+  return {
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
   };
 }
