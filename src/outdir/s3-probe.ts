@@ -29,7 +29,7 @@ export async function probeS3(
     });
     try {
       await send(handle(), { bucket, key: start, op: "list" }, (sdk) => {
-        return new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: start, Delimiter: "/", MaxKeys: 1 });
+        return new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: start, Delimiter: "/" });
       });
     } finally {
       await send(handle(), { bucket, key, op: "remove" }, (sdk) => {
