@@ -1,7 +1,9 @@
 /**
  * Three tiers (vitest projects), run one after another by `npm test`:
  * - unit: pure tests beside their modules in src/ (and the test helpers' own tests): no Redis, no
- *   network, no child processes; in parallel threads, the whole tier in seconds. `npm run test:unit`.
+ *   network, no child processes; the whole tier in seconds (`npm run test:unit`). Files share
+ *   their worker process (isolate: false: no fresh module graph per file) — processes, not threads,
+ *   since a socket over a file descriptor (the FIFO reader) aborts a worker thread.
  * - integration: test/ against a real Redis, the simulator over HTTP and CLI child processes.
  * - browser: test/browser/, pages in headless Chromium (test/browser/browser.ts finds it).
  * Every file of every tier must close the sockets, servers and processes it opened (leak guard).
@@ -18,7 +20,8 @@ export default defineConfig({
           name: "unit",
           include: ["src/**/*.test.ts", "test/helpers/**/*.test.ts"],
           setupFiles: [LEAK_GUARD],
-          pool: "threads",
+          pool: "forks",
+          isolate: false,
           // Generous for a loaded machine: the property tests take seconds there.
           testTimeout: 30_000,
           hookTimeout: 30_000,
