@@ -6,9 +6,9 @@
 import path from "node:path";
 import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { streamManifest, type JobRow, type StreamOptions } from "../../src/manifest/index.js";
-import { cli, ROOT } from "../helpers/cli.js";
-import { tempDir } from "../helpers/manifests.js";
+import { streamManifest, type JobRow, type StreamOptions } from "./index.js";
+import { cli, ROOT } from "../../test/helpers/cli.js";
+import { tempDir } from "../../test/helpers/manifests.js";
 
 const fixture = (name: string) => path.join(ROOT, "test/input/fixtures", name);
 
