@@ -9,6 +9,7 @@ import type { RetryOptions } from "../queue/retry-options.js";
 import type { QueueName } from "../ledger/keys.js";
 import type { PollSchedule } from "../worker/poll-schedule.js";
 import type { CallbackSettings } from "../callbacks/index.js";
+import type { RowSource } from "./open/manifest-pass.js";
 
 /** How to read a manifest and price it (`estimate`, `submit`, `run`). */
 export interface ManifestSettings {
@@ -34,6 +35,8 @@ export interface BatchSettings extends ManifestSettings, RedisPatience {
   readonly startTimeoutMs?: number;
   /** POSTed a JSON summary when the batch ends (`--notify-url`); stored on the batch. */
   readonly notifyUrl?: string | null;
+  /** Rows from elsewhere than `source`'s file (promote: a draft's picks); `source` names them. */
+  readonly rows?: RowSource | undefined;
 }
 
 /** The in-process worker (`worker`, `run`). */

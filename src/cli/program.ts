@@ -23,6 +23,7 @@ import { registerRedis } from "./redis.js";
 import { registerServe } from "./serve.js";
 import { registerSchedule } from "./schedule.js";
 import { registerPicks } from "./picks.js";
+import { registerPromote } from "./promote.js";
 
 export const VERSION = "0.1.0";
 
@@ -78,6 +79,7 @@ Examples:
   registerBudget(program, ctx);
   registerCancel(program, ctx);
   registerPicks(program, ctx);
+  registerPromote(program, ctx);
   registerSimulator(program, ctx);
   registerDashboard(program, ctx);
   registerRedis(program, ctx);

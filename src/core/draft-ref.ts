@@ -15,6 +15,11 @@ export const draftRefSchema = z.object({
   image: z.number().int().positive(),
   /** The draft row's run, whose output `image` is the reference (read again before each create). */
   run_id: z.string().min(1),
+  /**
+   * The image goes into the create as the first of `image_urls` (`promote --as edit`), its URL
+   * fetched fresh from the draft's run; false: a fresh sample that only records where it came from.
+   */
+  reference: z.boolean(),
 });
 
 export type DraftRef = z.infer<typeof draftRefSchema>;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createPlanAccumulator, planLine, planRow, rowContentSha } from "./plan.js";
 
@@ -19,6 +20,22 @@ describe("bringing a batch up to date", () => {
     expect(
       rowContentSha({ model: "openai/gpt-image-1.5", input: { quality: "low", prompt: "a chair" } }),
     ).not.toBe(sha);
+  });
+
+  it("fingerprints a final's draft image too: another image or draft run is another final", () => {
+    const edit = { model: "openai/gpt-image-2/edit", input: { prompt: "a chair", quality: "high" } };
+    const draft = { batch: "drafts", row: "chair", image: 2, run_id: "r1", reference: true };
+    const final = rowContentSha({ ...edit, draft });
+    // What is fingerprinted, spelled out: the draft image by batch, row, number and run — no URL.
+    const text =
+      '{"draft":{"batch":"drafts","image":2,"reference":true,"row":"chair","run_id":"r1"},' +
+      '"input":{"prompt":"a chair","quality":"high"},"model":"openai/gpt-image-2/edit"}';
+    expect(final).toBe(createHash("sha256").update(text).digest("hex").slice(0, 32));
+    expect(rowContentSha({ ...edit, draft: { ...draft, image: 3 } })).not.toBe(final);
+    expect(rowContentSha({ ...edit, draft: { ...draft, run_id: "r2" } })).not.toBe(final);
+    // A row without a draft keeps the fingerprint it always had.
+    expect(rowContentSha(edit)).toBe(rowContentSha({ ...edit, draft: undefined }));
+    expect(rowContentSha(edit)).not.toBe(final);
   });
 
   it("keeps unchanged succeeded rows, reruns changed and failed ones, restores missing images", () => {

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/canonical-json.js";
+import type { DraftRef } from "../core/draft-ref.js";
 import { formatUsd, type Micros } from "../core/money.js";
 
 /**
@@ -49,12 +50,20 @@ export interface UnrecordedRow {
   readonly wasInBatch: boolean;
 }
 
-/** The fingerprint of what a row asks Runflow for: its model and input (not its metadata). */
-export function rowContentSha(row: { readonly model: string; readonly input: unknown }): string {
-  return createHash("sha256")
-    .update(canonicalJson({ model: row.model, input: row.input }))
-    .digest("hex")
-    .slice(0, 32);
+/**
+ * The fingerprint of what a row asks Runflow for: its model and input (not its metadata) and, for
+ * a final made from a draft image (promote), that image — never its presigned URL, which the
+ * worker fetches fresh. Rows without a draft keep the fingerprint they always had.
+ */
+export function rowContentSha(row: {
+  readonly model: string;
+  readonly input: unknown;
+  readonly draft?: DraftRef | undefined;
+}): string {
+  const what = row.draft
+    ? { model: row.model, input: row.input, draft: row.draft }
+    : { model: row.model, input: row.input };
+  return createHash("sha256").update(canonicalJson(what)).digest("hex").slice(0, 32);
 }
 
 export function planRow(

@@ -2,6 +2,7 @@
  * What the manifest module hands to the rest of the tool. Readers produce RawRows; validation
  * turns each into a JobRow (ready to price and submit) or a list of Problems.
  */
+import type { DraftRef } from "../core/draft-ref.js";
 import type { ModelId, Quality } from "../core/models.js";
 
 export type ManifestFormat = "csv" | "json" | "jsonl";
@@ -36,6 +37,8 @@ export interface JobRow {
   readonly input: Readonly<Record<string, unknown>>;
   readonly metadata: Readonly<Record<string, string>> | null;
   readonly location: RowLocation;
+  /** A final made from a draft image (promote; never from a manifest): part of its fingerprint. */
+  readonly draft?: DraftRef;
 }
 
 /** One thing wrong with the input: `catalogue.csv line 12: quality must be one of low, medium, high, got "ultra"`. */

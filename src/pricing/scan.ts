@@ -18,6 +18,8 @@ export interface ScanOptions {
   readonly maxProblems?: number | undefined;
   /** Called with each chunk of items, in file order, before the next is read. */
   readonly onChunk?: ((items: readonly PricedItem[]) => Promise<void>) | undefined;
+  /** Rows from elsewhere than the source's file (promote: a draft's picks), read instead of it. */
+  readonly items?: AsyncIterable<PricedItem[]> | undefined;
 }
 
 export interface ManifestScan {
@@ -63,11 +65,9 @@ export async function scanManifest(source: ManifestSource, options: ScanOptions 
     onDelimiter: (delimiter: string) => void (reading.delimiter = delimiter),
     onFingerprint: (sha256: string | null) => void (reading.sha256 = sha256),
   };
-  for await (const items of pricedRowBatches(
-    source.recipe ? source : { ...source, format },
-    prices,
-    observer,
-  )) {
+  const chunks =
+    options.items ?? pricedRowBatches(source.recipe ? source : { ...source, format }, prices, observer);
+  for await (const items of chunks) {
     rows += items.length;
     await options.onChunk?.(items);
     for (const item of items) {

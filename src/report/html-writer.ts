@@ -13,6 +13,8 @@ import { asStore } from "../outdir/stores.js";
 import type { HeaderModel } from "./html/header.js";
 import { cardHtml, type CardOptions } from "./html/cards.js";
 import { CARDS_PER_PAGE, pageEnd, pageStart, relativePageHref, reportPagePath } from "./html/page.js";
+import type { LineageView } from "./html/lineage.js";
+import type { PicksPlace } from "./html/picks-view.js";
 import type { LineFile } from "./line-file.js";
 import type { ResultLine } from "./result-lines.js";
 
@@ -26,10 +28,17 @@ export interface HtmlReport {
 
 export const pageOf = (index: number) => Math.floor(index / CARDS_PER_PAGE) + 1;
 
+/** What the pages show besides the lines: the picks stored on the batch, lineage of drafts and finals. */
+export interface HtmlExtras {
+  readonly picks?: PicksPlace;
+  readonly lineage?: LineageView | undefined;
+}
+
 export async function openHtmlReport(
   outDir: string | BatchStore,
   thumbFor: CardOptions["thumbFor"],
   cardsPerPage = CARDS_PER_PAGE,
+  extras: HtmlExtras = {},
 ): Promise<HtmlReport> {
   const store = asStore(outDir);
   const work = await store.scratch("report");
@@ -54,7 +63,10 @@ export async function openHtmlReport(
         failedPerPage.push(0);
       }
       if (line.status === "failed") failedPerPage[n - 1] = (failedPerPage[n - 1] ?? 0) + 1;
-      await current?.write(cardHtml(line, { prefix: n === 1 ? "" : "../", thumbFor }));
+      const prefix = n === 1 ? "" : "../";
+      await current?.write(
+        cardHtml(line, { prefix, thumbFor, ...(extras.lineage ? { lineage: extras.lineage } : {}) }),
+      );
       count += 1;
     },
     async finish(header) {
@@ -73,7 +85,7 @@ export async function openHtmlReport(
           };
           const file = await store.openLineFile(reportPagePath(n));
           try {
-            await file.write(pageStart(header, place));
+            await file.write(pageStart(header, place, extras.picks));
             if (n <= page) await file.write(await readFile(fragment(n), "utf8"));
             await file.write(pageEnd(place));
             await file.commit();

@@ -13,6 +13,7 @@ import type { FieldError } from "./http-io.js";
 import { parseJsonObject } from "./http-io.js";
 import { fingerprintOf } from "./idempotency.js";
 import { uuidv7 } from "./ids.js";
+import { ownUrlErrors } from "./input-urls.js";
 import { planRun, type SimRun } from "./run-store.js";
 
 export type CreateOutcome =
@@ -70,12 +71,16 @@ function envelopeErrors(body: Record<string, unknown>): FieldError[] {
   return errors;
 }
 
+/** `origins`: where this simulator answers (its own base URL, and the request's): its outputs' URLs. */
+const errorsOf = (...lists: readonly (readonly FieldError[])[]) => lists.some((list) => list.length > 0);
+
 export function createRun(
   engine: Engine,
   modelPath: string,
   raw: Buffer,
   idempotencyKey: string | null,
   now: number,
+  origins: readonly string[] = [],
 ): CreateOutcome {
   const parsed = parseJsonObject(raw);
   if (!parsed.ok) return fail(400, "BAD_REQUEST", parsed.message);
@@ -117,7 +122,9 @@ export function createRun(
             : `${field} must be ${p.expected}, got ${describe(p.found)}`;
         return { field, expected: p.expected, found: p.found, message };
       });
-  const errors = [...shapeErrors, ...inputErrors];
+  // Images by URL that are this simulator's own outputs are fetched as Runflow would (input-urls.ts).
+  const urlErrors = errorsOf(shapeErrors, inputErrors) ? [] : ownUrlErrors(engine, input, origins, now);
+  const errors = [...shapeErrors, ...inputErrors, ...urlErrors];
   if (errors.length > 0) {
     return fail(
       422,

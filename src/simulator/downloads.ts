@@ -44,6 +44,15 @@ export function serveOutput(
   }
   const parts = parseOutputPath(path);
   const run = parts ? engine.runs.get(parts.runId) : undefined;
+  if (run && engine.outputsGone(run.id)) {
+    sendError(
+      res,
+      410,
+      "OUTPUT_EXPIRED",
+      "This run's outputs are no longer kept; they cannot be downloaded.",
+    );
+    return;
+  }
   if (
     !parts ||
     !run ||

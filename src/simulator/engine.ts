@@ -51,6 +51,10 @@ export interface Engine {
   rateLimitWait(now: number): number;
   /** Accepted: one of the configured keys, or any "rf_…" key when none is configured. */
   isAcceptedKey(key: string): boolean;
+  /** The run's outputs are no longer served (expired by the admin endpoint): GET shows none, downloads 410. */
+  outputsGone(runId: string): boolean;
+  /** Stops serving a run's outputs, as Runflow does once it no longer keeps them; false for an unknown run. */
+  expireOutputs(runId: string): boolean;
   /** A new run, with its create's idempotency fingerprint (null without a key). */
   addRun(run: SimRun, fingerprint: string | null): void;
   /** Settles every run whose end time has passed; called before each request and by the sweep. */
@@ -87,6 +91,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const signer = createUrlSigner();
   const { baseUrl, logger } = deps;
   const callbacks = createCallbackSender({ settings: () => settings, signer, baseUrl, clock, logger });
+  const gone = new Set<string>();
   const runs = createRunStore((run) => {
     billing.settle(run.priceMicros, finalCost(run));
     callbacks.enqueue(run, clock.now());
@@ -138,6 +143,12 @@ export function createEngine(deps: EngineDeps): Engine {
     rateLimitWait: (now) => limiter?.take(now) ?? 0,
     isAcceptedKey: (key) =>
       acceptedKeys.size > 0 ? acceptedKeys.has(key) : key.startsWith("rf_") && key.length > 3,
+    outputsGone: (runId) => gone.has(runId),
+    expireOutputs(runId) {
+      if (!runs.get(runId)) return false;
+      gone.add(runId);
+      return true;
+    },
     addRun(run, fingerprint) {
       deps.journal?.append({ run, fingerprint });
       runs.add(run);

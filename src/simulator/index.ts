@@ -16,8 +16,12 @@
  * - An idempotent replay answers 201 with the run's current record and `Idempotent-Replayed:
  *   true`; only a create that made a run binds its key (idempotency.ts).
  * - Expired output URLs → 403 URL_EXPIRED; bad signature → 403 SIGNATURE_INVALID (presign.ts).
+ * - An input URL of one of its own outputs (an edit of an earlier run's image) is checked at the
+ *   create: expired, not signed by it, or no longer served → 422 naming the field (input-urls.ts).
  * - Admin endpoints outside /v1, no auth: GET /__simulator/ledger (the Ledger, camelCase),
- *   POST /__simulator/config (a JSON subset of SimulatorOptions, camelCase or snake_case).
+ *   POST /__simulator/config (a JSON subset of SimulatorOptions, camelCase or snake_case),
+ *   POST /__simulator/runs/{id}/expire-outputs (Runflow no longer serves the run's outputs: its
+ *   record shows `output: null`, its output URLs answer 410 OUTPUT_EXPIRED).
  */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";

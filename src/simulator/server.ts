@@ -43,6 +43,11 @@ async function handleAdmin(
   path: string,
 ): Promise<void> {
   if (path === "/__simulator/ledger" && req.method === "GET") return sendJson(res, 200, engine.ledger());
+  const expire = /^\/__simulator\/runs\/([^/]+)\/expire-outputs$/.exec(path);
+  if (expire && req.method === "POST") {
+    const known = engine.expireOutputs(expire[1] as string);
+    return known ? sendJson(res, 200, { ok: true }) : sendError(res, 404, "RUN_NOT_FOUND", "No such run.");
+  }
   if (path === "/__simulator/config" && req.method === "POST") {
     const parsed = parseJsonObject(await readBody(req));
     if (!parsed.ok) return sendError(res, 400, "BAD_REQUEST", parsed.message);
@@ -120,7 +125,8 @@ async function handleApi(
     const raw = await readBody(req);
     const at = engine.clock.now();
     engine.settle(at);
-    const result = createRun(engine, runsMatch[1] as string, raw, idempotencyKey, at);
+    const origins = [new URL(engine.baseUrl).origin, new URL(baseUrl).origin];
+    const result = createRun(engine, runsMatch[1] as string, raw, idempotencyKey, at, origins);
     if (result.kind === "error") {
       return sendError(res, result.status, result.code, result.message, result.errors ?? null);
     }
@@ -133,7 +139,10 @@ async function handleApi(
     if (runMatch) {
       const run = engine.runs.get(runMatch[1] as string);
       if (!run) return sendError(res, 404, "RUN_NOT_FOUND", `No run ${JSON.stringify(runMatch[1])}.`);
-      return sendJson(res, 200, runRecord(run, ctx));
+      const record = runRecord(run, ctx);
+      // A run whose outputs are no longer served (POST /__simulator/runs/{id}/expire-outputs) has none.
+      if (engine.outputsGone(run.id)) record.output = null;
+      return sendJson(res, 200, record);
     }
     if (path === "/v1/billing/balance") return sendJson(res, 200, engine.billing.balanceBody());
   }

@@ -15,6 +15,7 @@ import { DECISIONS } from "../runflow/error-table.js";
 import { classifyError } from "../runflow/errors.js";
 import { outputsGone } from "../runflow/retry-policy.js";
 import type { ErrorDecision } from "../runflow/types.js";
+import { DraftReadFailed, DraftUnavailable } from "./draft-input.js";
 import { BudgetHold, type RowAttemptError } from "./row-errors.js";
 import type { RowPhase } from "./row-types.js";
 
@@ -68,8 +69,10 @@ export function decideRowAction(failure: RowAttemptError, job: JobSituation): Ro
   // Shutting down: hand the job back at once, whatever went wrong; the next worker starts afresh.
   if (job.shuttingDown) return { kind: "hand-back" };
   if (failure.phase === "download") return downloadAction(failure, job);
+  // A final's draft image: gone for good fails the row; a passing trouble reading it is tried again.
+  if (cause instanceof DraftUnavailable) return { kind: "fail", reason: cause.message };
   return decideAction(
-    classifyError(failure.cause),
+    classifyError(cause instanceof DraftReadFailed ? cause.cause : cause),
     job.attemptsMade,
     job.maxAttempts,
     job.pauses,

@@ -14,6 +14,7 @@ import type { Reservation } from "../ledger/row-ledger.js";
 import { idempotencyKeyFor, tierLabel } from "../ledger/keys.js";
 import { classifyError } from "../runflow/errors.js";
 import type { Run } from "../runflow/types.js";
+import { createInput, forgetInput } from "./draft-input.js";
 import { downloadOutputs } from "./outputs.js";
 import { recordRow } from "./record-row.js";
 import { endedRunCost } from "./row-cost.js";
@@ -153,13 +154,15 @@ async function createRun(
   const clientRef = `${batch}/${row.key}`.slice(0, 255);
   if (now - reservation.firstPostMs > IDEMPOTENCY_WINDOW_MS)
     throw new IdempotencyWindowPassed(clientRef, reservation.firstPostMs);
+  // A final made from a draft image sends that image's fresh URL, in a body kept for every retry.
+  const input = await createInput(data, deps);
   let created: Run;
   try {
     const idempotencyKey = idempotencyKeyFor(batch, row.key, data.contentSha, data.attempt);
     const callback = deps.callbackUrl === undefined ? {} : { callbackUrl: deps.callbackUrl };
     created = await deps.client.createRun({
       model: row.model,
-      input: row.input,
+      input,
       metadata: row.metadata,
       idempotencyKey,
       clientRef,
@@ -167,7 +170,10 @@ async function createRun(
     });
   } catch (error) {
     // A definite refusal (402, 429, 4xx) created nothing: the 24 h guard starts again next time.
-    if (classifyError(error).kind !== "retry") await deps.rows.clearPosting(batch, row.key);
+    if (classifyError(error).kind !== "retry") {
+      await deps.rows.clearPosting(batch, row.key);
+      await forgetInput(data, deps);
+    }
     throw error;
   }
   deps.onRunCreated?.();

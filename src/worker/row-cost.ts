@@ -14,6 +14,7 @@ import type { JobRow } from "../manifest/types.js";
 import { priceOf, type PriceTable } from "../pricing/table.js";
 import { classifyError } from "../runflow/errors.js";
 import type { Run } from "../runflow/types.js";
+import { DraftReadFailed } from "./draft-input.js";
 import { IdempotencyWindowPassed, type RowAttemptError } from "./row-errors.js";
 
 /** What Runflow has for a row whose attempt failed. */
@@ -34,6 +35,8 @@ export function runflowSide(failure: RowAttemptError): RunflowSide {
   if (failure.cause instanceof IdempotencyWindowPassed) return { kind: "maybe-run", lostCreate: false };
   if (failure.run !== null) return { kind: "ended", run: failure.run };
   if (failure.runId !== null) return { kind: "maybe-run", lostCreate: false };
+  // Reading a final's draft image failed before any create was sent.
+  if (failure.cause instanceof DraftReadFailed) return { kind: "no-run" };
   // A create that failed transiently (timeout, 5xx) may have reached Runflow; a refusal created nothing.
   if (failure.phase === "create" && classifyError(failure.cause).kind === "retry")
     return { kind: "maybe-run", lostCreate: true };

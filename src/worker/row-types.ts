@@ -5,6 +5,7 @@
 import type { LimitFunction } from "p-limit";
 import type { DraftRef } from "../core/draft-ref.js";
 import type { ModelId, Quality } from "../core/models.js";
+import type { CreateBodies } from "../ledger/create-bodies.js";
 import type { RowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
 import type { PriceTable } from "../pricing/table.js";
@@ -68,6 +69,8 @@ export interface RowDeps {
   readonly onRunEnded?: (model: ModelId, run: Run) => void;
   /** Called after Runflow accepted a new run (the worker uses it to know credit is back). */
   readonly onRunCreated?: () => void;
+  /** Keeps the exact create body of rows made from a draft image (worker/draft-input.ts). */
+  readonly createBodies?: CreateBodies;
 }
 
 /**

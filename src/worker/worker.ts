@@ -17,6 +17,7 @@ import { formatUsd } from "../core/money.js";
 import { createBatchRecords } from "../ledger/batch-records.js";
 import { describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
 import { createBatchPool } from "../ledger/pool.js";
+import { createCreateBodies } from "../ledger/create-bodies.js";
 import { createRowLedger } from "../ledger/row-ledger.js";
 import { createBatchWaits } from "../ledger/waits.js";
 import type { Logger } from "../log/logger.js";
@@ -170,6 +171,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     downloads: pLimit(options.downloadConcurrency ?? WORKER_DEFAULTS.downloadConcurrency),
     signal: shutdown.signal,
     onRunCreated: () => credit.accepted(),
+    createBodies: createCreateBodies(ledgerRedis, keys),
   };
   const shared: LaneShared = {
     redis,

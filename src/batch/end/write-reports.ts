@@ -6,6 +6,7 @@
  * rows, head the CSV. Each file appears complete or not at all; a thumbnail that cannot be made
  * only means the card shows the full image.
  */
+import path from "node:path";
 import type { Redis } from "ioredis";
 import { withImagesOnDisk } from "../../outdir/images-on-disk.js";
 import type { BatchStore, StoreOpener, StoreView } from "../../outdir/store.js";
@@ -20,7 +21,10 @@ import { createRowStore } from "../../ledger/row-store.js";
 import { pricesJson } from "../../pricing/prices-file.js";
 import { createCostAccumulator } from "../../pricing/totals.js";
 import type { Keys } from "../../ledger/keys.js";
-import { batchLines, metadataKeys, type LinesStore } from "../../report/batch-lines.js";
+import { batchLines, hasLineage, metadataKeys, type LinesStore } from "../../report/batch-lines.js";
+import { createFinalsStore } from "../../ledger/finals.js";
+import { createPicksStore } from "../../ledger/picks.js";
+import { readLineageView } from "./lineage-view.js";
 import { budgetHistoryEntries } from "../../report/budget-view.js";
 import {
   costReportJson,
@@ -30,7 +34,7 @@ import {
 } from "../../report/cost-report.js";
 import { between } from "../../core/duration.js";
 import { headerFromReport, type HeaderFailure } from "../../report/html/header.js";
-import { openHtmlReport, pageOf, type HtmlReport } from "../../report/html-writer.js";
+import { openHtmlReport, pageOf, type HtmlExtras, type HtmlReport } from "../../report/html-writer.js";
 import type { LineFile } from "../../report/line-file.js";
 import { csvHeader, csvLine, csvStyleFor, type ResultLine } from "../../report/result-lines.js";
 import { createThumbnailer, type Thumbnailer } from "../../report/thumbnails.js";
@@ -90,7 +94,8 @@ export async function writeReports(
     await dir.openLineFile("cost-report.json"),
     await dir.openLineFile("cost-report.md"),
   ] as const;
-  const html = await openHtmlReport(dir, (image) => thumbs.thumbFor(image));
+  const extras = await pageExtras(deps, record, dir.location);
+  const html = await openHtmlReport(dir, (image) => thumbs.thumbFor(image), undefined, extras);
   const [jsonl, csv, json, md] = files;
   try {
     const events = await createBudgetHistory(deps.redis, deps.keys).read(batchId);
@@ -113,6 +118,23 @@ export async function writeReports(
   }
 }
 
+/** report.html's picks start from those stored on the batch; drafts and finals link to each other. */
+async function pageExtras(deps: ReportDeps, record: BatchRecord, here: string): Promise<HtmlExtras> {
+  const lineageDeps = {
+    batches: createBatchRecords(deps.redis, deps.keys),
+    results: createResultReader(deps.redis, deps.keys),
+    rowStore: createRowStore(deps.redis, deps.keys),
+    finals: createFinalsStore(deps.redis, deps.keys),
+  };
+  // Another batch's image, relative to this directory: report.html links to it from file:// too.
+  const relative = (_batch: string, dir: string, file: string) =>
+    path.posix.relative(here.split(path.sep).join("/"), `${dir.split(path.sep).join("/")}/${file}`);
+  return {
+    picks: { mode: "local", initial: await createPicksStore(deps.redis, deps.keys).list(record.id) },
+    lineage: await readLineageView(lineageDeps, record, relative),
+  };
+}
+
 interface Sinks {
   readonly view: StoreView;
   readonly jsonl: LineFile;
@@ -130,7 +152,8 @@ async function writeResults(
   const prices = record.submission.prices;
   const keys = await metadataKeys(store, record);
   const style = csvStyleFor(record.submission.manifest);
-  await sinks.csv.write(csvHeader(keys, style));
+  const lineage = await hasLineage(store.rowStore, record.id); // finals: draft_* columns
+  await sinks.csv.write(csvHeader(keys, style, lineage));
   const acc = createCostAccumulator();
   const remaining = { rows: 0, held: 0, estimatedMicros: 0 };
   const failures: HeaderFailure[] = [];
@@ -149,7 +172,7 @@ async function writeResults(
   for await (const line of withImagesOnDisk(batchLines(store, record), sinks.view)) {
     const { estimateMicros, costMicros, ...fields } = line;
     await sinks.jsonl.write(JSON.stringify(fields) + "\n");
-    await sinks.csv.write(csvLine(fields, keys, style));
+    await sinks.csv.write(csvLine(fields, keys, style, lineage));
     const done = fields.status === "succeeded" || fields.status === "failed";
     if (fields.status === "removed") {
       // Listed, and what it cost stays spent; it is no longer one of the batch's rows.

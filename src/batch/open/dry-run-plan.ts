@@ -16,7 +16,7 @@ import type { PriceTable } from "../../pricing/table.js";
 import { openQueueDeps, type QueueDeps } from "../../runtime/deps.js";
 import type { CommandIo } from "../../runtime/io.js";
 import { readDirectoryEvidence } from "./directory-evidence.js";
-import { readManifest } from "./manifest-pass.js";
+import { readManifest, type RowSource } from "./manifest-pass.js";
 import { createPlanner, type Planner } from "./plan-batch.js";
 
 export interface DryRun {
@@ -33,7 +33,7 @@ async function plannerFor(deps: QueueDeps, outDir: BatchStore, batchId: string):
 
 export async function dryRun(
   io: CommandIo,
-  o: { out: string | undefined; source: ManifestSource; prices: PriceTable },
+  o: { out: string | undefined; source: ManifestSource | RowSource; prices: PriceTable },
 ): Promise<DryRun> {
   if (o.out === undefined) return { scan: (await readManifest(o.source, o.prices)).scan, plan: null };
   const stores = createStoreOpener({ storage: () => readStorageConfig(io.env) });

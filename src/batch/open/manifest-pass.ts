@@ -44,6 +44,7 @@ function passRows(items: readonly PricedItem[]): PassRow[] {
         metadata: row.metadata,
         estimate_micros: estimateMicros,
         content_sha: contentSha,
+        ...(row.draft ? { draft: row.draft } : {}),
       },
       planned: { key: row.key, seq, contentSha, estimateMicros },
     });
@@ -51,12 +52,25 @@ function passRows(items: readonly PricedItem[]): PassRow[] {
   return rows;
 }
 
-/** Reads the manifest once, handing each chunk's valid rows to every consumer. */
+/**
+ * Rows from elsewhere than a manifest file (promote: a draft batch's picks), read by the same pass:
+ * `source` is what the batch records as its manifest (its label names it in messages), `sha256`
+ * stands for a file's fingerprint, and `items` yields the rows validated and priced.
+ */
+export interface RowSource {
+  readonly source: ManifestSource;
+  readonly sha256: string;
+  items(prices: PriceTable): AsyncIterable<PricedItem[]>;
+}
+
+/** Reads the manifest (or a row source) once, handing each chunk's valid rows to every consumer. */
 export async function readManifest(
-  source: ManifestSource,
+  given: ManifestSource | RowSource,
   prices: PriceTable,
   consumers: readonly RowConsumer[] = [],
 ): Promise<ManifestPass> {
+  const rows = "items" in given ? given : null;
+  const source = "items" in given ? given.source : given;
   const onChunk =
     consumers.length === 0
       ? undefined
@@ -64,7 +78,8 @@ export async function readManifest(
           const rows = passRows(items);
           if (rows.length > 0) await Promise.all(consumers.map((consume) => consume(rows)));
         };
-  const scan = await scanManifest(source, { prices, onChunk });
+  const scan = await scanManifest(source, { prices, onChunk, items: rows?.items(prices) });
+  if (rows) return { scan, sha256: rows.sha256 };
   // The readers fingerprint the bytes as they read them; only a pass that read on after a
   // malformed CSV record, or a feed, has its file read once more for it.
   const sha256 = scan.reading.sha256 ?? (await manifestSha256(source.path));

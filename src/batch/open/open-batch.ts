@@ -90,7 +90,7 @@ async function readAndRecord(o: OpenBatchOptions) {
   let pass: ManifestPass;
   let plan: BatchPlan;
   try {
-    pass = await readManifest(settings.source, settings.prices, [
+    pass = await readManifest(settings.rows ?? settings.source, settings.prices, [
       (rows) => planner.addChunk(rows.map((r) => r.planned)),
       (rows) => coverage.add(rows.map((r) => r.row.estimate_micros)),
       stageRows(staging),
