@@ -18,63 +18,17 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Redis } from "ioredis";
 import { buildBinary, RSS_HOOK } from "./lib/binary.js";
 import { startSimulatorChild } from "./lib/children.js";
+import { privateRedis } from "./lib/private-redis.js";
 
 const ROWS = Number(process.env.ROWS ?? 200_000);
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
-/** A redis-server of the bench's own: its memory is the bench's alone. */
-async function privateRedis(dir: string) {
-  const port = await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--save", "", "--appendonly", "no", "--dir", dir],
-    {
-      stdio: "ignore",
-    },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: () => null });
-  redis.on("error", () => undefined); // refused while the server starts: tried again below
-  for (let i = 0; ; i++) {
-    try {
-      await redis.connect();
-      break;
-    } catch (error) {
-      if (i > 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the server is starting
-    }
-  }
-  const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1]);
-  return {
-    url,
-    usedMemory,
-    flush: () => redis.flushall(),
-    async stop() {
-      redis.disconnect();
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
-}
 
 async function writeManifest(dir: string): Promise<string> {
   const file = path.join(dir, "manifest.jsonl");
