@@ -3,7 +3,9 @@
  * on; the shared Redis is never touched). SIGKILLed mid-batch and started again: the run logs a
  * handful of lines (no stack trace), pauses, resumes and finishes exactly — one run per row,
  * billed once, every row recorded once. Gone for good: the run exits 4 past --redis-timeout with
- * a message saying what to do. And a batch whose record vanished is a clear exit 4.
+ * a message saying what to do. And a batch whose record vanished is a clear exit 4. The simulator
+ * runs on a manual clock: runs end only while the test moves it, never while Redis is down, so the
+ * batch cannot end before the fault it is meant to meet.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -13,7 +15,9 @@ import { createBatchRecords } from "../../src/ledger/batch-records.js";
 import { createKeys } from "../../src/ledger/keys.js";
 import { startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { spawnCli, type CliProcess } from "../helpers/cli.js";
+import { advanceUntil, advanceWhile } from "../helpers/drive-clock.js";
 import { eventually } from "../helpers/eventually.js";
+import { manualClock, type ManualClock } from "../helpers/manual-clock.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { startOwnRedis, type OwnRedis } from "../helpers/own-redis.js";
 
@@ -25,6 +29,7 @@ describe("Redis faults under a running batch", () => {
   let sim: Simulator | null = null;
   let probe: Redis | null = null;
   let child: CliProcess | null = null;
+  let clock: ManualClock;
   afterEach(async () => {
     if (child && child.child.exitCode === null) child.child.kill("SIGKILL");
     await child?.exited;
@@ -35,7 +40,8 @@ describe("Redis faults under a running batch", () => {
 
   async function setup(rows: number) {
     own = await startOwnRedis();
-    sim = await startSimulator({ latencyMs: { min: 150, max: 400 }, seed: 3 });
+    clock = manualClock(Date.now());
+    sim = await startSimulator({ latencyMs: { min: 150, max: 400 }, seed: 3, clock });
     probe = new Redis(own.url, { maxRetriesPerRequest: null, lazyConnect: true });
     probe.on("error", () => undefined);
     const store = createBatchRecords(probe, createKeys(PREFIX));
@@ -64,7 +70,7 @@ describe("Redis faults under a running batch", () => {
     async () => {
       const { store, manifest, out, env } = await setup(60);
       child = spawnCli(["run", manifest, "--out", out, "--concurrency", "8", "--poll-interval", "50"], env);
-      await eventually(async () => (await recorded(store)) >= 10, {
+      await advanceUntil(clock, async () => (await recorded(store)) >= 10, {
         timeoutMs: 60_000,
         what: "10 rows recorded",
       });
@@ -75,7 +81,7 @@ describe("Redis faults under a running batch", () => {
         what: "the outage to be said",
       });
       await own!.start();
-      expect(await child.exited, child.output()).toBe(0);
+      expect(await advanceWhile(clock, child.exited), child.output()).toBe(0);
 
       const output = child.output();
       expect(output).not.toMatch(STACK);
@@ -126,7 +132,7 @@ describe("Redis faults under a running batch", () => {
         ],
         env,
       );
-      await eventually(async () => (await recorded(store)) >= 4, {
+      await advanceUntil(clock, async () => (await recorded(store)) >= 4, {
         timeoutMs: 60_000,
         what: "4 rows recorded",
       });
