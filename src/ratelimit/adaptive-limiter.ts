@@ -1,27 +1,89 @@
-/** The process's own request limiter when no `--max-rps` is set: requests in order under an AdaptiveRate. */
+/**
+ * The process's own request limiter when no `--max-rps` is set: requests in order under an
+ * AdaptiveRate, released in bursts of whatever the rate allows at once. With a store, it starts
+ * from the rate the account is known to take (known-rate.ts) and keeps it up to date: the first
+ * wave of a batch goes at the pace the account took last time, without a slow start.
+ */
 import { setTimeout as sleep } from "node:timers/promises";
-import { createAdaptiveRate, type AdaptiveRate } from "./adaptive-rate.js";
+import {
+  createAdaptiveRate,
+  type AdaptiveRate,
+  type AdaptiveRateOptions,
+  type KnownRate,
+} from "./adaptive-rate.js";
+import type { KnownRateStore } from "./known-rate.js";
 import type { RequestLimiter } from "./shared-limiter.js";
 
-export function createAdaptiveLimiter(
-  rate: AdaptiveRate = createAdaptiveRate(),
-  now: () => number = Date.now,
-): RequestLimiter {
+export interface AdaptiveLimiterOptions {
+  /** Default: a fresh AdaptiveRate (from the store's known rate once loaded, when there is a store). */
+  readonly rate?: AdaptiveRate;
+  readonly rateOptions?: AdaptiveRateOptions;
+  readonly store?: KnownRateStore | undefined;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<unknown>;
+  /** Store failures (it is an optimisation: requests go on). */
+  readonly onStoreError?: (error: unknown) => void;
+}
+
+/** A queue waiting for the rate wakes at most this often (ms). */
+const TICK_MS = 20;
+/** The known rate is written back at most this often, when it changed. */
+const SAVE_EVERY_MS = 2_000;
+
+export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): RequestLimiter & {
+  /** Settles once the store's known rate was read (or could not be). */
+  readonly ready: Promise<void>;
+} {
+  const now = options.now ?? Date.now;
+  const nap = options.sleep ?? ((ms: number) => sleep(ms));
+  const onStoreError = options.onStoreError ?? (() => undefined);
+  let rate = options.rate ?? createAdaptiveRate(options.rateOptions);
   const queue: Array<() => void> = [];
   let pumping = false;
   let closed = false;
+  let used = false;
+  let saved: KnownRate | null = null;
+  let savedAt = Number.NEGATIVE_INFINITY;
+
+  const ready =
+    options.store && !options.rate
+      ? options.store.load().then(
+          (known) => {
+            saved = known;
+            // Only before the first request: a rate in use is not replaced.
+            if (known && !used) rate = createAdaptiveRate({ ...options.rateOptions, known });
+          },
+          (error: unknown) => onStoreError(error),
+        )
+      : Promise.resolve();
+
+  function maybeSave(at: number): void {
+    if (!options.store || at - savedAt < SAVE_EVERY_MS) return;
+    const known = rate.known();
+    if (known.rps <= 0 || (saved && saved.rps === known.rps && saved.limited === known.limited)) return;
+    savedAt = at;
+    saved = known;
+    options.store.save(known).catch(onStoreError);
+  }
 
   async function pump(): Promise<void> {
     pumping = true;
     try {
       while (queue.length > 0 && !closed) {
-        const delay = rate.delayMs(now());
+        const at = now();
+        const delay = rate.delayMs(at);
         if (delay > 0) {
-          await sleep(delay);
+          // Wake at most every TICK_MS: what accrued meanwhile goes in one burst.
+          await nap(Math.max(delay, TICK_MS));
           continue;
         }
-        rate.take(now());
-        queue.shift()?.();
+        // Everything the rate allows now, at once.
+        const burst = Math.min(queue.length, Math.max(1, rate.available(at)));
+        for (let i = 0; i < burst; i += 1) {
+          rate.take(at);
+          queue.shift()?.();
+        }
+        maybeSave(at);
       }
     } finally {
       pumping = false;
@@ -29,10 +91,14 @@ export function createAdaptiveLimiter(
   }
 
   return {
+    ready,
     acquire() {
-      // The common case, before any 429: no queue, no timer.
-      if (queue.length === 0 && rate.delayMs(now()) === 0) {
-        rate.take(now());
+      used = true;
+      const at = now();
+      // The common case: no queue, a token to spare, no timer.
+      if (queue.length === 0 && rate.delayMs(at) === 0) {
+        rate.take(at);
+        maybeSave(at);
         return Promise.resolve();
       }
       return new Promise<void>((resolve) => {
@@ -41,10 +107,14 @@ export function createAdaptiveLimiter(
       });
     },
     rateLimited(retryAfterMs) {
-      rate.rateLimited(now(), retryAfterMs);
+      const at = now();
+      rate.rateLimited(at, retryAfterMs);
+      savedAt = Number.NEGATIVE_INFINITY; // a 429 is news worth keeping at once
+      maybeSave(at);
     },
     close() {
       closed = true;
+      maybeSave(Number.POSITIVE_INFINITY);
       for (const release of queue.splice(0)) release();
     },
   };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createAdaptiveRate } from "./adaptive-rate.js";
+import { createAdaptiveRate, type AdaptiveRate } from "./adaptive-rate.js";
 
-/** Sends as fast as allowed from `from` to `to` (ms); returns how many went. */
-function drive(rate: ReturnType<typeof createAdaptiveRate>, from: number, to: number): number {
+/** Sends as fast as allowed from `from` to `to` (ms), in bursts; returns how many went. */
+function drive(rate: AdaptiveRate, from: number, to: number): number {
   let sent = 0;
   for (let t = from; t < to;) {
     const wait = rate.delayMs(t);
@@ -10,49 +10,85 @@ function drive(rate: ReturnType<typeof createAdaptiveRate>, from: number, to: nu
       t += wait;
       continue;
     }
-    rate.take(t);
-    sent += 1;
+    for (let n = rate.available(t); n > 0; n -= 1, sent += 1) rate.take(t);
   }
   return sent;
 }
 
+/** When the n-th request can go (ms), sending as fast as allowed from 0. */
+function timeFor(rate: AdaptiveRate, n: number): number {
+  let sent = 0;
+  for (let t = 0; ;) {
+    const wait = rate.delayMs(t);
+    if (wait > 0) {
+      t += wait;
+      continue;
+    }
+    for (let k = rate.available(t); k > 0; k -= 1) {
+      rate.take(t);
+      if (++sent === n) return t;
+    }
+  }
+}
+
 describe("adaptive request rate", () => {
-  it("slow start: begins at 50 req/s and doubles each second it is used, without bursts", () => {
+  it("knowing nothing: a second's worth at once, then doubling every quarter second — 2,000 requests in about 2 s", () => {
     const rate = createAdaptiveRate();
-    expect(drive(rate, 0, 1_000)).toBe(50);
-    expect(rate.rate()).toBe(50);
-    expect(drive(rate, 1_000, 2_000)).toBe(100);
-    expect(drive(rate, 2_000, 3_000)).toBe(200);
+    expect(rate.available(0)).toBe(100);
+    expect(timeFor(createAdaptiveRate(), 2_000)).toBeLessThanOrEqual(2_100);
+  });
+
+  it("starts from what the account is known to take: a first wave of that size goes at once", () => {
+    const rate = createAdaptiveRate({ known: { rps: 800, limited: false } });
+    expect(rate.available(0)).toBe(800);
+    expect(timeFor(createAdaptiveRate({ known: { rps: 800, limited: false } }), 2_000)).toBeLessThanOrEqual(
+      800,
+    );
+    // A known rate below the start rate that met no limit is no reason to start lower.
+    expect(createAdaptiveRate({ known: { rps: 20, limited: false } }).rate()).toBe(100);
+  });
+
+  it("a rate known to meet the limit is kept, then probed 10 % higher each second, no doubling", () => {
+    const rate = createAdaptiveRate({ known: { rps: 100, limited: true } });
+    expect(drive(rate, 0, 1_000)).toBeGreaterThanOrEqual(100);
+    drive(rate, 1_000, 3_000);
+    expect(rate.rate()).toBeGreaterThan(100);
+    expect(rate.rate()).toBeLessThan(130);
   });
 
   it("does not grow a rate it does not use", () => {
     const rate = createAdaptiveRate();
-    rate.delayMs(0);
     rate.take(0);
     rate.delayMs(5_000);
-    expect(rate.rate()).toBe(50);
+    expect(rate.rate()).toBe(100);
   });
 
-  it("a 429 stops requests until Retry-After, then spaces them at 80 % of the rate that was sent, probing up 10 %/s", () => {
-    const rate = createAdaptiveRate({ initialRps: 100 });
-    expect(drive(rate, 0, 1_000)).toBe(100);
-    rate.rateLimited(999, 2_000);
-    expect(rate.rate()).toBeCloseTo(80, 5);
-    expect(rate.delayMs(1_000)).toBe(1_999);
-    expect(rate.delayMs(2_999)).toBe(0);
-    rate.take(2_999);
-    expect(rate.delayMs(2_999)).toBeCloseTo(1_000 / 80, 5);
-    rate.delayMs(2_999 + 2_000);
-    expect(rate.rate()).toBeCloseTo(80 * 1.1 * 1.1, 5); // no more doubling after a 429
+  it("a 429 keeps 90 % of what Runflow let through in the last second and holds requests for Retry-After", () => {
+    const rate = createAdaptiveRate({ initialRps: 300 });
+    for (let i = 0; i < 300; i += 1) rate.take(0); // a burst of 300 …
+    for (let i = 0; i < 200; i += 1) rate.rateLimited(10, 1_000); // … of which 200 were refused
+    expect(rate.rate()).toBeCloseTo(90, 5);
+    expect(rate.delayMs(10)).toBe(1_000);
+    expect(rate.available(500)).toBe(0);
+    expect(rate.delayMs(1_010)).toBeLessThanOrEqual(12); // then at the new rate, from empty
+    expect(rate.available(2_010)).toBe(90);
+    expect(rate.known()).toEqual({ rps: 90, limited: true });
+    drive(rate, 1_010, 3_010);
+    expect(rate.rate()).toBeLessThan(120); // probing, no doubling
   });
 
-  it("without Retry-After waits the default pause; never below the floor", () => {
-    const rate = createAdaptiveRate({ defaultPauseMs: 500 });
+  it("without Retry-After pauses half a second; never below the floor", () => {
+    const rate = createAdaptiveRate();
     rate.take(0);
     rate.rateLimited(10, null);
     expect(rate.rate()).toBe(1);
     expect(rate.delayMs(10)).toBe(500);
-    for (let i = 0; i < 10; i += 1) rate.rateLimited(4_000 + i, null);
-    expect(rate.rate()).toBe(1);
+  });
+
+  it("knows the fastest second that met no 429", () => {
+    const rate = createAdaptiveRate();
+    drive(rate, 0, 3_000);
+    expect(rate.known().limited).toBe(false);
+    expect(rate.known().rps).toBeGreaterThan(1_000);
   });
 });

@@ -20,6 +20,7 @@ import type { StoreOpener } from "../outdir/store.js";
 import { createStoreOpener } from "../outdir/stores.js";
 import { withRequestStats, type RequestStatsOptions } from "../runflow/request-stats.js";
 import { createAdaptiveLimiter } from "../ratelimit/adaptive-limiter.js";
+import { createKnownRateStore } from "../ratelimit/known-rate.js";
 import { withRateLimit } from "../ratelimit/limited-client.js";
 import { createSharedLimiter } from "../ratelimit/shared-limiter.js";
 import type { RunflowClient } from "../runflow/types.js";
@@ -144,7 +145,14 @@ export function runflowClientFor(
           maxRps,
           logger,
         })
-      : createAdaptiveLimiter();
+      : createAdaptiveLimiter({
+          // Start from what the account is known to take (the fastest second without a 429).
+          store: stats
+            ? createKnownRateStore(stats.redis, stats.keys.knownRate(bindingId(bindingFor(endpoint, key))))
+            : undefined,
+          onStoreError: (err) =>
+            logger.debug({ err }, "Could not read or keep the account's known request rate in Redis."),
+        });
   return withRateLimit(counted, limiter);
 }
 
