@@ -29,7 +29,11 @@ export function registerDashboard(program: Command, ctx: CommandContext): void {
     .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
     .option("--host <host>", "address to bind; anything but loopback needs --token", "127.0.0.1")
     .option("--token <token>", "required to open the pages (default: RUNFLOW_BATCH_DASHBOARD_TOKEN)")
-    .option("--allow-actions", "let bull-board retry, promote and clean jobs")
+    .option(
+      "--allow-actions",
+      "let reviewers pick and reject images on batch pages (kept on the batch), and bull-board retry, " +
+        "promote and clean jobs",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  runflow-batch dashboard --port 8080\n" +

@@ -1,6 +1,6 @@
 /**
- * The dashboard: `/` (batches, live), `/batches/:id` (a batch's report, live), `/queues`
- * (bull-board), `/metrics` (Prometheus). A factory with explicit dependencies, so `dashboard`
+ * The dashboard: `/` (batches, live), `/batches/:id` (a batch's report, live, with picking:
+ * picks-routes.ts), `/queues` (bull-board), `/metrics` (Prometheus). A factory with explicit dependencies, so `dashboard`
  * and, later, `serve --dashboard PORT` run the same server. Binds to 127.0.0.1 unless told
  * otherwise, and then only with a token.
  */
@@ -22,7 +22,19 @@ import { renderMetrics } from "./metrics.js";
 import { readBatchPage } from "./batch-data.js";
 import { createRowStore } from "../ledger/row-store.js";
 import { readSnapshot } from "./snapshot.js";
-import { batchPage, batchPlace, cardsHtml, liveHeaderHtml, notFoundPage } from "./views/batch-page.js";
+import {
+  batchPage,
+  batchPlace,
+  cardsHtml,
+  dashboardPicks,
+  fileUrl,
+  liveHeaderHtml,
+  notFoundPage,
+} from "./views/batch-page.js";
+import { readLineageView } from "../batch/end/lineage-view.js";
+import { createFinalsStore } from "../ledger/finals.js";
+import { createPicksStore } from "../ledger/picks.js";
+import { mountPicks } from "./picks-routes.js";
 import { batchesPage, batchRows } from "./views/batches-page.js";
 
 export interface DashboardOptions {
@@ -63,6 +75,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const history = createBudgetHistory(options.redis, options.keys);
   const api = createApiStats(options.redis, options.keys);
   const lanes = createLanes(options.redis, options.keys);
+  const picksStore = createPicksStore(options.redis, options.keys);
+  const lineageDeps = {
+    batches,
+    results,
+    rowStore: createRowStore(options.redis, options.keys),
+    finals: createFinalsStore(options.redis, options.keys),
+  };
 
   const app = new Hono();
   app.use("*", tokenGuard(token));
@@ -84,11 +103,23 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       id,
       Math.max(1, Number.parseInt(page ?? "1", 10) || 1),
     );
+  // Drafts and finals link to each other's images through their files URLs.
+  const lineageOf = async (id: string) => {
+    const record = await batches.get(id);
+    return record
+      ? readLineageView(lineageDeps, record, (batch, _dir, file) => fileUrl(batch, file))
+      : undefined;
+  };
+  const allowActions = options.allowActions === true;
+  mountPicks(app, { redis: options.redis, keys: options.keys, batches, results, allowActions });
   app.get("/batches/:id", async (c) => {
     const data = await pageData(c.req.param("id"), c.req.query("page"));
     if (!data) return c.html(notFoundPage(c.req.param("id")), 404);
+    const { batch } = data.header;
+    const picks = dashboardPicks(batch, allowActions, await picksStore.list(batch));
+    const extras = { picks, lineage: await lineageOf(batch) };
     return c.html(
-      batchPage(data.header, batchPlace(data.header.batch, data.page, data.pages), data.lines, refreshMs),
+      batchPage(data.header, batchPlace(batch, data.page, data.pages), data.lines, refreshMs, extras),
     );
   });
   app.get("/batches/:id/live", async (c) => {
@@ -97,7 +128,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const place = batchPlace(data.header.batch, data.page, data.pages);
     return c.json({
       header: liveHeaderHtml(data.header, place),
-      cards: cardsHtml(data.header.batch, data.lines),
+      cards: cardsHtml(data.header.batch, data.lines, await lineageOf(data.header.batch)),
       finished: data.finished,
     });
   });
@@ -116,7 +147,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
   const listQueues = async () =>
     (await batches.list(limit)).flatMap((r) => [lanes.of(r.id).generate, lanes.of(r.id).edit]);
-  await mountBullBoard(app, listQueues, options.allowActions === true);
+  await mountBullBoard(app, listQueues, allowActions);
 
   const { serve } = await import("@hono/node-server");
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

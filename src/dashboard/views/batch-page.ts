@@ -8,6 +8,9 @@ import { esc } from "../../report/html/escape.js";
 import type { HeaderModel } from "../../report/html/header.js";
 import { headerHtml } from "../../report/html/header.js";
 import { pageEnd, pageStart, type PagePlace } from "../../report/html/page.js";
+import type { ImagePick } from "../../ledger/picks-file.js";
+import type { LineageView } from "../../report/html/lineage.js";
+import type { PicksPlace } from "../../report/html/picks-view.js";
 import type { ResultLine } from "../../report/result-lines.js";
 import { TOP_NAV } from "./batches-page.js";
 
@@ -17,9 +20,26 @@ export function batchPlace(batch: string, page: number, pages: number): PagePlac
   return { number: page, count: pages, href: (n) => `${batchHref(batch)}?page=${n}` };
 }
 
-export function cardsHtml(batch: string, lines: readonly ResultLine[]): string {
+/** Where an image of any batch is served: its files URL. */
+export const fileUrl = (batch: string, file: string) =>
+  `${batchHref(batch)}/files/${file.split("/").map(encodeURIComponent).join("/")}`;
+
+export function cardsHtml(batch: string, lines: readonly ResultLine[], lineage?: LineageView): string {
   const prefix = `${batchHref(batch)}/files/`;
-  return lines.map((line) => cardHtml(line, { prefix, thumbFor: () => null })).join("");
+  const options = { prefix, thumbFor: () => null, ...(lineage ? { lineage } : {}) };
+  return lines.map((line) => cardHtml(line, options)).join("");
+}
+
+/** The batch page's picks: shared on the batch, changed only with --allow-actions. */
+export function dashboardPicks(
+  batch: string,
+  allowActions: boolean,
+  initial: readonly ImagePick[],
+): PicksPlace {
+  const url = `${batchHref(batch)}/picks`;
+  return allowActions
+    ? { mode: "server", url, exportHref: `${url}.csv`, initial }
+    : { mode: "view", exportHref: `${url}.csv`, initial };
 }
 
 export function liveHeaderHtml(model: HeaderModel, place: PagePlace): string {
@@ -58,10 +78,11 @@ export function batchPage(
   place: PagePlace,
   lines: readonly ResultLine[],
   refreshMs: number,
+  extras: { readonly picks: PicksPlace; readonly lineage?: LineageView | undefined },
 ): string {
   const live = `${batchHref(model.batch)}/live?page=${place.number}`;
-  const start = pageStart(model, place).replace("<main>", `<main>${TOP_NAV}`);
-  return start + cardsHtml(model.batch, lines) + pageEnd(place, LIVE(live, refreshMs));
+  const start = pageStart(model, place, extras.picks).replace("<main>", `<main>${TOP_NAV}`);
+  return start + cardsHtml(model.batch, lines, extras.lineage) + pageEnd(place, LIVE(live, refreshMs));
 }
 
 export function notFoundPage(batch: string): string {
