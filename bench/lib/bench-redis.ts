@@ -20,10 +20,29 @@ export interface BenchRedis {
   cleanup(): Promise<number>;
 }
 
-export async function benchRedis(label: string): Promise<BenchRedis> {
-  const prefix = `rfbbench-${label}-${randomUUID().slice(0, 8)}`;
+/**
+ * `keep`: use this prefix and leave its keys at the end (a later scenario on the same prefix starts
+ * from what this one left: learned latencies, the known request rate); its owner removes them
+ * (removePrefix).
+ */
+export async function benchRedis(label: string, keep?: string): Promise<BenchRedis> {
+  const prefix = keep ?? `rfbbench-${label}-${randomUUID().slice(0, 8)}`;
   const redis = await connectRedis(REDIS_URL);
-  return { prefix, keys: createKeys(prefix), redis, cleanup: () => cleanupPrefix(redis, prefix) };
+  const close = async () => {
+    await redis.quit().catch(() => redis.disconnect());
+    return 0;
+  };
+  return {
+    prefix,
+    keys: createKeys(prefix),
+    redis,
+    cleanup: () => (keep ? close() : cleanupPrefix(redis, prefix)),
+  };
+}
+
+/** Removes a kept prefix's keys (see benchRedis). */
+export async function removePrefix(prefix: string): Promise<number> {
+  return cleanupPrefix(await connectRedis(REDIS_URL), prefix);
 }
 
 async function cleanupPrefix(redis: Redis, prefix: string): Promise<number> {

@@ -15,8 +15,9 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export interface SimulatorChild {
   readonly url: string;
   readonly pid: number | undefined;
-  /** GET /__simulator/ledger, the counters only. */
+  /** GET /__simulator/ledger: the counters, and each run's creation and end. */
   ledger(): Promise<{
+    runs: { id: string; createdAt: string; endsAt: string }[];
     runsCreated: number;
     createRequests: number;
     replays: number;

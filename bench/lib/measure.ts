@@ -26,6 +26,7 @@ import { createRunflowClient } from "../../src/runflow/client.js";
 import type { RunflowClient } from "../../src/runflow/types.js";
 import type { PollSchedule } from "../../src/worker/poll-schedule.js";
 import { createAdaptiveLimiter } from "../../src/ratelimit/adaptive-limiter.js";
+import { createKnownRateStore } from "../../src/ratelimit/known-rate.js";
 import { withRateLimit } from "../../src/ratelimit/limited-client.js";
 import { createSharedLimiter } from "../../src/ratelimit/shared-limiter.js";
 import { classifyError } from "../../src/runflow/errors.js";
@@ -48,10 +49,14 @@ export type MeasureSpec =
       /** Client-side request limiter: none (as before issue 12), the adaptive one, or --max-rps through Redis. */
       readonly limiter?:
         | { readonly kind: "none" }
-        | { readonly kind: "adaptive" }
+        | { readonly kind: "adaptive"; readonly remember?: boolean }
         | { readonly kind: "shared"; readonly maxRps: number };
       /** Listen for the simulator's callbacks on this port (creates send http://127.0.0.1:PORT/cb). */
       readonly callbackPort?: number;
+      /** Run on this Redis prefix and leave its keys (what an earlier batch there learned is used). */
+      readonly keepPrefix?: string;
+      /** Report when each run's first terminal GET was answered (Date.now), by run id. */
+      readonly terminalTimes?: boolean;
     };
 
 export interface Percentiles {
@@ -109,6 +114,8 @@ export interface PipelineResult extends ProcessUsage {
   readonly meanLatencyMs: number;
   /** 429 answers the client got (creates and GETs). */
   readonly rateLimited: number;
+  /** With spec.terminalTimes: run id → when its first terminal GET was answered (epoch ms). */
+  readonly terminalAtMs?: Record<string, number>;
 }
 
 export type MeasureResult<S extends MeasureSpec> = S extends { kind: "bullmq-noop" }
@@ -179,6 +186,7 @@ function instrumented(inner: RunflowClient, origin: () => number) {
       throw error;
     });
   const createdAt = new Map<string, number>();
+  const terminalAt: Record<string, number> = {};
   const since = () => performance.now() - origin();
   const client: RunflowClient = {
     async createRun(request) {
@@ -200,6 +208,7 @@ function instrumented(inner: RunflowClient, origin: () => number) {
         latencies.push(run.durationMs);
       }
       const created = createdAt.get(id);
+      if (run.terminal && !(id in terminalAt)) terminalAt[id] = Date.now();
       if (run.terminal && created !== undefined) {
         waits.push(performance.now() - created);
         stats.lastTerminalGet = Math.max(stats.lastTerminalGet, since());
@@ -217,7 +226,7 @@ function instrumented(inner: RunflowClient, origin: () => number) {
     getBalance: () => inner.getBalance(),
     close: () => inner.close(),
   };
-  return { client, stats, createMs, waits, downloadMs, lags, latencies };
+  return { client, stats, createMs, waits, downloadMs, lags, latencies, terminalAt };
 }
 
 const mean = (values: readonly number[]) =>
@@ -233,7 +242,7 @@ function percentiles(values: number[]): Percentiles {
 async function pipeline(
   spec: Extract<MeasureSpec, { kind: "pipeline" }>,
 ): Promise<Omit<PipelineResult, keyof ProcessUsage>> {
-  const bench = await benchRedis("pipeline");
+  const bench = await benchRedis("pipeline", spec.keepPrefix);
   const { redis, keys } = bench;
   const logger = silentLogger();
   const ledger = createLedger(redis, keys);
@@ -249,6 +258,7 @@ async function pipeline(
     downloadMs,
     lags,
     latencies,
+    terminalAt,
   } = instrumented(raw, () => runStart);
   const limiter = spec.limiter;
   const client =
@@ -257,7 +267,9 @@ async function pipeline(
       : withRateLimit(
           counted,
           limiter.kind === "adaptive"
-            ? createAdaptiveLimiter()
+            ? createAdaptiveLimiter(
+                limiter.remember ? { store: createKnownRateStore(redis, keys.knownRate("bench")) } : {},
+              )
             : createSharedLimiter({ redis, key: keys.rateLimit("bench"), maxRps: limiter.maxRps, logger }),
         );
   const callback =
@@ -340,6 +352,7 @@ async function pipeline(
         lagMs: { ...percentiles(lags), mean: Math.round(mean(lags)) },
         meanLatencyMs: Math.round(mean(latencies)),
         rateLimited: stats.rateLimited,
+        ...(spec.terminalTimes ? { terminalAtMs: terminalAt } : {}),
       };
     } finally {
       await opened.queues.close();
