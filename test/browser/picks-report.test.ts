@@ -128,6 +128,7 @@ describeInBrowser("picking in report.html", () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect((await cli(["picks", "drafts"], bed.env())).stdout).toBe(text);
 
+    await page.keyboard.press("ArrowRight"); // the README's screenshot shows a selected image too
     await browser.screenshot(page, "picks-report", false);
     expect(errors).toEqual([]);
   });

@@ -102,6 +102,16 @@ describe("promote", () => {
     const promotedAt = clock.now();
     const finals = path.join(dir, "finals");
     const before = bed.sim.ledger();
+    // A dry run first: the plan and the saving, nothing written or paid.
+    expect((await cli(["picks", drafts, "--import", file], bed.env())).code).toBe(0);
+    const dry = await cli(["promote", drafts, "--out", finals, "--dry-run"], bed.env());
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toBe(
+      `Plan: ${finals}: 0 up to date, 7 new, 0 changed, 0 to retry, 0 removed → 7 runs, ~$0.931\n` +
+        "Drafts and finals: $0.540 for 60 draft images + ~$0.931 for 7 finals at high = ~$1.471; " +
+        "all 60 draft images at high would cost ~$7.980: ~$6.509 saved (82 %).\n",
+    );
+    expect(bed.sim.ledger().createRequests).toBe(before.createRequests);
     const promote = await cli(
       ["promote", drafts, "--out", finals, "--picks", file, "--poll-interval", "10"],
       bed.env(),
