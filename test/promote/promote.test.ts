@@ -225,6 +225,38 @@ describe("promote", () => {
         "(or pick another image) and promote again",
     );
   });
+
+  it("--as fresh samples the draft's inputs again at high, one image per pick, with lineage", async () => {
+    const { dir, drafts } = await runDrafts(bed, draftRows(3, 2));
+    const file = path.join(dir, "picks.csv");
+    await writeFile(
+      file,
+      picksCsv([
+        ["p00", 2, "pick"],
+        ["p02", 1, "pick"],
+      ]),
+    );
+    const finals = path.join(dir, "finals");
+    const promote = await cli(
+      ["promote", drafts, "--out", finals, "--picks", file, "--as", "fresh", "--poll-interval", "10"],
+      bed.env(),
+    );
+    expect(promote.code, promote.stderr).toBe(0);
+    const finalLines = await lines(path.join(finals, "results.jsonl"));
+    expect(finalLines.map((l) => [l.id, l.status, l.draft_row, l.draft_image])).toEqual([
+      ["p00-2", "succeeded", "p00", 2],
+      ["p02-1", "succeeded", "p02", 1],
+    ]);
+    for (const line of finalLines) {
+      const run = await simRun(bed, line.run_id!);
+      expect(run.model).toBe("openai/gpt-image-2");
+      expect(run.input).toEqual({
+        prompt: `product ${Number(line.draft_row!.slice(1))} on a linen tablecloth`,
+        quality: "high",
+        num_images: 1,
+      });
+    }
+  });
 });
 
 describe("promote killed mid-way", () => {
