@@ -29,8 +29,11 @@ const SAYS: Readonly<Record<WaitKind, (c: WaitCondition) => string>> = {
     "rows are retried with backoff",
   unreadable: (c) => `Runflow to let runs be read again (since ${since(c.since)}: ${c.reason})`,
   local: (c) =>
-    `this machine to be able to write the images: ${c.reason} (since ${since(c.since)}); ` +
-    "fix the directory and work resumes by itself",
+    c.reason.includes(" s3://")
+      ? `the batch's object storage to take the images again: ${c.reason} (since ${since(c.since)}); ` +
+        "rows keep their runs and work resumes by itself when it does"
+      : `this machine to be able to write the images: ${c.reason} (since ${since(c.since)}); ` +
+        "fix the directory and work resumes by itself",
 };
 
 const seconds = (ms: number) => `${Math.round(ms / 1_000)} s`;

@@ -25,6 +25,9 @@ export interface RowEpisodes {
 const reasonOf = (detail: Readonly<Record<string, unknown>>): string =>
   typeof detail.reason === "string" ? detail.reason : "no reason given";
 
+/** A write to an S3 prefix failed (outdir/s3-store.ts), not one to this machine's disk. */
+const inObjectStorage = (detail: Readonly<Record<string, unknown>>) => reasonOf(detail).includes(" s3://");
+
 export function createRowEpisodes(logger: Logger, clock?: EpisodeClock): RowEpisodes {
   const timing = clock ? { clock } : {};
   const rateLimited = createEpisode({
@@ -69,9 +72,13 @@ export function createRowEpisodes(logger: Logger, clock?: EpisodeClock): RowEpis
     level: "error",
     quietMs: 90_000,
     started: (d) =>
-      `Cannot write images on this machine: ${reasonOf(d)}. ` +
-      "This is a local problem, not Runflow's: rows keep " +
-      "their runs and wait, submitting pauses; free space or fix the directory and work resumes by itself.",
+      inObjectStorage(d)
+        ? `Cannot write images to the batch's object storage: ${reasonOf(d)}. ` +
+          "The store is refusing or unavailable, not Runflow: rows keep their runs and wait, submitting " +
+          "pauses; work resumes by itself when the store takes writes again."
+        : `Cannot write images on this machine: ${reasonOf(d)}. ` +
+          "This is a local problem, not Runflow's: rows keep " +
+          "their runs and wait, submitting pauses; free space or fix the directory and work resumes by itself.",
     summary: (n, ms, d) =>
       `cannot write images: ${n} rows waiting in the last ${formatDuration(ms)} (${reasonOf(d)})`,
     ended: (n, ms) => `Images can be written again (${n} rows waited over ${formatDuration(ms)}).`,

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { runCli } from "../../src/cli/program.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -47,14 +47,22 @@ export interface CliProcess {
   exited: Promise<number | string>;
 }
 
-/** With `stdin: true` the child's standard input is a pipe the test writes to (child.stdin). */
+/**
+ * With `stdin: true` the child's standard input is a pipe the test writes to (child.stdin); `cwd`:
+ * the directory it runs in (default: the repository).
+ */
 export function spawnCli(
   args: readonly string[],
   env: Record<string, string>,
-  options: { stdin?: boolean } = {},
+  options: { stdin?: boolean; cwd?: string } = {},
 ): CliProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), ...args], {
-    cwd: ROOT,
+  // Elsewhere than the repository, tsx is named by its path (a bare "tsx" resolves from the cwd).
+  const tsx =
+    options.cwd === undefined
+      ? "tsx"
+      : pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+  const child = spawn(process.execPath, ["--import", tsx, path.join(ROOT, "src/cli/main.ts"), ...args], {
+    cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
     stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
