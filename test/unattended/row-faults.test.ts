@@ -10,7 +10,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createKeys } from "../../src/ledger/keys.js";
 import { cli, spawnCli } from "../helpers/cli.js";
+import { advanceUntil, advanceWhile } from "../helpers/drive-clock.js";
 import { eventually } from "../helpers/eventually.js";
+import { manualClock } from "../helpers/manual-clock.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { useTestbed } from "../helpers/testbed.js";
 
@@ -54,7 +56,9 @@ describe("rate limited", () => {
 });
 
 describe("local faults and a vanished batch", () => {
-  const bed = useTestbed({ latencyMs: { min: 100, max: 300 }, seed: 22 });
+  // Runs end only while the test moves the simulator's clock: the faults meet a batch under way.
+  const clock = manualClock(Date.now());
+  const bed = useTestbed({ latencyMs: { min: 100, max: 300 }, seed: 22, clock });
 
   it(
     "an unwritable images directory mid-batch is a local error; the rows wait and resume, billed once",
@@ -74,7 +78,8 @@ describe("local faults and a vanished batch", () => {
       const worker = bed.worker(["--concurrency", "5", "--poll-interval", "50", "--credit-pause", "500"], {
         LOG_LEVEL: "info",
       });
-      await eventually(
+      await advanceUntil(
+        clock,
         () => /Cannot write images on this machine: could not write .*images/.test(worker.output()),
         {
           timeoutMs: 30_000,
@@ -96,7 +101,7 @@ describe("local faults and a vanished batch", () => {
 
       await rm(path.join(out, "images"));
       await mkdir(path.join(out, "images"));
-      await eventually(async () => (await bed.store().get(batch))!.reportedAt !== null, {
+      await advanceUntil(clock, async () => (await bed.store().get(batch))!.reportedAt !== null, {
         timeoutMs: 90_000,
         what: "the batch to end, reported",
       });
@@ -132,7 +137,8 @@ describe("local faults and a vanished batch", () => {
         bed.env(),
       );
       const keys = createKeys(bed.redis.prefix);
-      const id = await eventually(
+      const id = await advanceUntil(
+        clock,
         async () => {
           const [record] = await bed.store().list(1);
           return record !== undefined && record.succeeded >= 2 ? record.id : undefined;
@@ -140,7 +146,9 @@ describe("local faults and a vanished batch", () => {
         { timeoutMs: 30_000, what: "the batch to be under way" },
       );
       await bed.redis.redis.del(keys.batch(id)); // as if Redis came back empty
-      expect(await run.exited, run.output()).toBe(4);
+      // Its runs end only now: the run meets the missing record when it records them.
+      const exited = await advanceWhile(clock, run.exited);
+      expect(exited, run.output()).toBe(4);
       expect(run.output()).toMatch(
         new RegExp(`runflow-batch: batch ${id} is no longer in Redis: .*Run the same command again`),
       );
