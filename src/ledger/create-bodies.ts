@@ -15,7 +15,7 @@ const savedBody = z.object({
   input: z.record(z.string(), z.unknown()),
 });
 
-export type SavedBody = z.infer<typeof savedBody>;
+type SavedBody = z.infer<typeof savedBody>;
 
 export interface CreateBodies {
   /** The body saved for the row, or null (none, or unreadable: then a new one is made). */

@@ -20,7 +20,7 @@ import { parse } from "csv-parse/sync";
 import { UsageError } from "../core/errors.js";
 
 export const PICK_STATES = ["pick", "reject"] as const;
-export type PickState = (typeof PICK_STATES)[number];
+type PickState = (typeof PICK_STATES)[number];
 
 export interface ImagePick {
   readonly id: string;
@@ -30,7 +30,7 @@ export interface ImagePick {
   readonly note: string;
 }
 
-export const PICKS_CSV_COLUMNS = ["id", "image", "pick", "note"] as const;
+const PICKS_CSV_COLUMNS = ["id", "image", "pick", "note"] as const;
 
 /** By id (code units), then image. */
 export function comparePicks(a: Pick<ImagePick, "id" | "image">, b: Pick<ImagePick, "id" | "image">): number {

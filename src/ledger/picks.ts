@@ -14,7 +14,7 @@ export interface ImageRef {
   readonly image: number;
 }
 
-export interface PickCounts {
+interface PickCounts {
   readonly pick: number;
   readonly reject: number;
 }

@@ -59,7 +59,7 @@ export interface ManifestFacts {
 }
 
 /** The lineage fields of a final row's line (none for other rows). */
-export function lineageFields(
+function lineageFields(
   draft: DraftRef | null | undefined,
 ): Pick<ResultLine, "draft_batch" | "draft_row" | "draft_image" | "draft_run_id"> {
   if (!draft) return {};

@@ -21,7 +21,7 @@ import type { JobRow, ManifestItem, RowLocation } from "../../manifest/types.js"
 export type PromoteAs = "edit" | "fresh";
 
 /** The model an edit final runs on: the one per-image model that takes reference images. */
-export const EDIT_MODEL: ModelId = "openai/gpt-image-2/edit";
+const EDIT_MODEL: ModelId = "openai/gpt-image-2/edit";
 
 export const DEFAULT_INSTRUCTION =
   "Keep the composition, subject, framing, colours and lighting of the reference image exactly; " +
