@@ -10,6 +10,9 @@ import { sendNotification } from "../../notify/send.js";
 import { notificationBody } from "../../notify/summary.js";
 import type { OnBatchEnd } from "../../worker/batch-end.js";
 import type { QueueDeps } from "../../runtime/deps.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { backoffDelay } from "../../core/backoff.js";
+import { StoreError } from "../../outdir/store-errors.js";
 import { writeReports, type WrittenReports } from "./write-reports.js";
 
 type EndDeps = Pick<QueueDeps, "redis" | "keys" | "logger" | "config"> & Partial<Pick<QueueDeps, "stores">>;
@@ -50,11 +53,38 @@ export async function notifyBatchEnd(
   });
 }
 
+/** Tries writing the reports into object storage this many times while it fails for a passing reason. */
+const REPORT_ATTEMPTS = 5;
+
+/**
+ * The batch's reports, written last; into object storage that answers 503 or not at all for a
+ * moment they are tried again (2 s, 4 s, 8 s, 16 s) before the failure is the caller's to say.
+ */
+export async function writeReportsPatiently(
+  deps: Pick<EndDeps, "redis" | "keys" | "logger" | "stores">,
+  batchId: string,
+  out: string,
+): Promise<WrittenReports> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await writeReports(deps, batchId, out);
+    } catch (error) {
+      if (!(error instanceof StoreError && error.transient) || attempt >= REPORT_ATTEMPTS) throw error;
+      const waitMs = backoffDelay(attempt, { firstMs: 2_000, jitter: 0.2 });
+      deps.logger.warn(
+        { err: error, batch: batchId, attempt, waitMs },
+        `Could not write the reports of batch ${batchId} into ${out} now; trying again.`,
+      );
+      await sleep(waitMs);
+    }
+  }
+}
+
 /** OnBatchEnd for `worker` and `cancel`: the reports into the batch's directory, then the notification. */
 export function endBatchHandler(deps: EndDeps): OnBatchEnd {
   return async ({ batchId, record }) => {
     const out = record.submission.out;
-    const written = await writeReports(deps, batchId, out);
+    const written = await writeReportsPatiently(deps, batchId, out);
     deps.logger.info({ batch: batchId, out }, `Reports of batch ${batchId} written to ${out}.`);
     const ended = (await createBatchRecords(deps.redis, deps.keys).get(batchId)) ?? record;
     await notifyBatchEnd(deps, ended, written);

@@ -6,6 +6,7 @@
  */
 import { isInteractive } from "../../config/config.js";
 import { UsageError } from "../../core/errors.js";
+import { StoreError } from "../../outdir/store-errors.js";
 import type { Binding } from "../../ledger/binding.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import type { Queues } from "../../queue/queues.js";
@@ -15,11 +16,10 @@ import type { PollSchedule } from "../../worker/poll-schedule.js";
 import { EXIT, type ExitCode } from "../../core/exit-codes.js";
 import type { CommandIo } from "../../runtime/io.js";
 import type { WorkerSettings } from "../settings.js";
-import { notifyBatchEnd } from "../end/end-batch.js";
+import { notifyBatchEnd, writeReportsPatiently } from "../end/end-batch.js";
 import { createProgressView } from "./progress-view.js";
 import type { QueueDeps } from "../../runtime/deps.js";
 import { runBatch, type RunOutcome } from "./run-batch.js";
-import { writeReports } from "../end/write-reports.js";
 
 /** The exit code of a batch's outcome (README "Exit codes"); `status --watch` ends with the same. */
 export const OUTCOME_EXIT: Readonly<Record<RunOutcome, ExitCode>> = {
@@ -75,7 +75,7 @@ export async function workAndReport(io: CommandIo, o: WorkAndReport): Promise<Ex
     }),
   );
   view.done();
-  const written = await deps.guard(writeReports(deps, batchId, outDir)).catch((error: unknown) => {
+  const written = await deps.guard(writeReportsPatiently(deps, batchId, outDir)).catch((error: unknown) => {
     throw localReportError(error, outDir);
   });
   io.stdout.write(reportSummaryLine(written.input, outDir));
@@ -95,6 +95,12 @@ export async function workAndReport(io: CommandIo, o: WorkAndReport): Promise<Ex
 function localReportError(error: unknown, outDir: string): unknown {
   const { code, path: where } = (error ?? {}) as { code?: unknown; path?: unknown };
   if (typeof code !== "string" || typeof where !== "string") return error;
+  if (error instanceof StoreError)
+    return new UsageError(
+      `could not write the reports into ${outDir}: ${error.message} The batch is recorded in Redis: ` +
+        "write them with `runflow-batch report BATCH` once the store takes writes.",
+      { cause: error },
+    );
   return new UsageError(
     `could not write the reports into ${outDir}: ${code} at ${where} (a local error on this machine). ` +
       "The batch is recorded in Redis: fix the directory and write them with `runflow-batch report BATCH`.",
