@@ -7,6 +7,7 @@
  * to date (new picks run, unpicked ones are listed removed, nothing is paid twice). At the end the
  * draft's report is written again, showing which picks have finals.
  */
+import path from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { Quality, ModelId } from "../core/models.js";
 import { describeBinding, sameBinding, SIMULATOR_ENDPOINT } from "../ledger/binding.js";
@@ -20,7 +21,7 @@ import { dryRun } from "../batch/open/dry-run-plan.js";
 import { openBatch } from "../batch/open/open-batch.js";
 import { findBatch } from "../batch/picks/find-batch.js";
 import { importPicks } from "../batch/picks/import-picks.js";
-import { draftCost, promoteRows } from "../batch/promote/draft-picks.js";
+import { draftCost, promoteRows, type PromoteRows } from "../batch/promote/draft-picks.js";
 import type { FinalOptions, PromoteAs } from "../batch/promote/final-rows.js";
 import { savingLine } from "../batch/promote/saving.js";
 import { workAndReport } from "../batch/run/work-and-report.js";
@@ -61,24 +62,96 @@ async function draftOf(deps: QueueDeps, settings: PromoteSettings): Promise<Batc
   return draft;
 }
 
-export async function promote(ctx: CommandContext, settings: PromoteSettings): Promise<void> {
-  const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
+/** The draft's picks, after `--picks FILE` replaced them; refused when none is picked. */
+async function picksOf(ctx: CommandContext, deps: QueueDeps, draft: BatchRecord, file: string | undefined) {
+  if (file !== undefined) {
+    const store = { redis: deps.redis, keys: deps.keys, results: deps.ledger.results };
+    const done = await importPicks(store, draft.id, file, "replace");
+    ctx.io.stderr.write(
+      `Batch ${draft.id}'s picks now are ${file}'s: ${done.picked} picked, ${done.rejected} rejected.\n`,
+    );
+  }
+  const picks = await createPicksStore(deps.redis, deps.keys).list(draft.id);
+  if (!picks.some((p) => p.pick === "pick"))
+    throw new UsageError(
+      `batch ${draft.id} has no picked images: pick some in its report.html (then --picks picks.csv) ` +
+        `or on the dashboard, or import them with \`runflow-batch picks ${draft.id} --import FILE\``,
+    );
+  return picks;
+}
+
+/** The saving line's sentence for `finals` finals estimated at `finalsMicros`. */
+type Saying = (finals: number, finalsMicros: number) => string;
+
+/** Opens the final batch, records the draft's finals, works and reports it; the exit code. */
+async function workFinals(
+  ctx: CommandContext,
+  deps: QueueDeps,
+  o: { settings: PromoteSettings; draft: BatchRecord; rows: PromoteRows; saving: Saying },
+): Promise<number> {
+  const { settings, draft, rows } = o;
+  const binding = bindingOf(deps.config, false);
+  const { concurrency, maxRps } = settings.work;
+  const client = clientFor(deps, null, {
+    maxRps: maxRps ?? undefined,
+    concurrency: concurrency.generate + concurrency.edit,
+  });
   let queues: Queues | null = null;
   try {
-    const draft = await draftOf(deps, settings);
-    if (settings.picksFile !== undefined) {
-      const store = { redis: deps.redis, keys: deps.keys, results: deps.ledger.results };
-      const done = await importPicks(store, draft.id, settings.picksFile, "replace");
+    const batch: BatchSettings = { ...settings, source: rows.source.source, rows: rows.source };
+    const { out } = settings;
+    const opened = await deps.guard(
+      openBatch({
+        ...deps,
+        client,
+        binding,
+        settings: batch,
+        out,
+        stderr: ctx.io.stderr,
+        signal: ctx.io.signal,
+      }),
+    );
+    const { record } = opened;
+    queues = opened.queues;
+    // The draft's record of its finals: its report shows which picks have one.
+    const finals = rows.finals().map((f) => ({ ...f, finalBatch: record.id }));
+    await createFinalsStore(deps.redis, deps.keys).replaceFrom(draft.id, record.id, finals);
+    ctx.io.stderr.write(o.saving(record.submission.rows, record.submission.estimate.micros) + "\n");
+    const again = "run the same promote command again";
+    const work = settings.work;
+    const code = await workAndReport(ctx.io, {
+      deps,
+      client,
+      binding,
+      record,
+      queues,
+      work,
+      poll: undefined,
+      again,
+    });
+    await writeReports(deps, draft.id, draft.submission.out).catch((error: unknown) => {
+      const why = error instanceof Error ? error.message : String(error);
       ctx.io.stderr.write(
-        `Batch ${draft.id}'s picks now are ${settings.picksFile}'s: ${done.picked} picked, ${done.rejected} rejected.\n`,
+        `Could not write the draft's report again (${why}); \`report ${draft.id}\` does.\n`,
       );
-    }
-    const picks = await createPicksStore(deps.redis, deps.keys).list(draft.id);
-    if (!picks.some((p) => p.pick === "pick"))
+    });
+    return code;
+  } finally {
+    await client.close();
+    await queues?.close();
+  }
+}
+
+export async function promote(ctx: CommandContext, settings: PromoteSettings): Promise<void> {
+  const deps = await openQueueDeps(ctx.io, { redisTimeoutMs: settings.redisTimeoutMs });
+  try {
+    const draft = await draftOf(deps, settings);
+    if (path.resolve(settings.out) === draft.submission.out)
       throw new UsageError(
-        `batch ${draft.id} has no picked images: pick some in its report.html (then --picks picks.csv) ` +
-          `or on the dashboard, or import them with \`runflow-batch picks ${draft.id} --import FILE\``,
+        `${settings.out} is the draft batch's own directory: the finals need a directory of their own ` +
+          `(e.g. --out ${path.join(path.dirname(draft.submission.out), "finals")})`,
       );
+    const picks = await picksOf(ctx, deps, draft, settings.picksFile);
     const options: FinalOptions = {
       draftBatch: draft.id,
       quality: settings.quality,
@@ -88,7 +161,7 @@ export async function promote(ctx: CommandContext, settings: PromoteSettings): P
     };
     const rows = promoteRows(deps.ledger, draft, picks, options);
     const cost = await draftCost(deps.ledger, draft, settings.quality, settings.prices);
-    const saving = (finals: number, finalsMicros: number) =>
+    const saving: Saying = (finals, finalsMicros) =>
       savingLine({
         draftImages: cost.images,
         draftSpentMicros: cost.spentMicros,
@@ -107,54 +180,8 @@ export async function promote(ctx: CommandContext, settings: PromoteSettings): P
       ctx.io.stdout.write(saving(scan.validRows, scan.cost.estimatedMicros) + "\n");
       return;
     }
-    const binding = bindingOf(deps.config, false);
-    const { concurrency, maxRps } = settings.work;
-    const client = clientFor(deps, null, {
-      maxRps: maxRps ?? undefined,
-      concurrency: concurrency.generate + concurrency.edit,
-    });
-    try {
-      const batch: BatchSettings = { ...settings, source: rows.source.source, rows: rows.source };
-      const signal = ctx.io.signal;
-      const opened = await deps.guard(
-        openBatch({
-          ...deps,
-          client,
-          binding,
-          settings: batch,
-          out: settings.out,
-          stderr: ctx.io.stderr,
-          signal,
-        }),
-      );
-      const { record } = opened;
-      queues = opened.queues;
-      // The draft's record of its finals: its report shows which picks have one.
-      const finals = rows.finals().map((f) => ({ ...f, finalBatch: record.id }));
-      await createFinalsStore(deps.redis, deps.keys).replaceFrom(draft.id, record.id, finals);
-      ctx.io.stderr.write(saving(record.submission.rows, record.submission.estimate.micros) + "\n");
-      const code = await workAndReport(ctx.io, {
-        deps,
-        client,
-        binding,
-        record,
-        queues,
-        work: settings.work,
-        poll: undefined,
-        again: "run the same promote command again",
-      });
-      await writeReports(deps, draft.id, draft.submission.out).catch((error: unknown) => {
-        const why = error instanceof Error ? error.message : String(error);
-        ctx.io.stderr.write(
-          `Could not write the draft's report again (${why}); \`report ${draft.id}\` does.\n`,
-        );
-      });
-      ctx.setExitCode(code);
-    } finally {
-      await client.close();
-    }
+    ctx.setExitCode(await workFinals(ctx, deps, { settings, draft, rows, saving }));
   } finally {
-    await queues?.close();
     await deps.close();
   }
 }

@@ -213,6 +213,10 @@ describe("promote", () => {
     );
     expect(promote.code, promote.stderr).toBe(1);
     expect(bed.sim.ledger().runsCreated - before).toBe(2);
+    // The finals never go into the draft's own directory (they would make its rows "removed").
+    const into = await cli(["promote", drafts, "--out", drafts], bed.env());
+    expect(into.code).toBe(2);
+    expect(into.stderr).toContain("is the draft batch's own directory");
     const finalLines = await lines(path.join(dir, "finals", "results.jsonl"));
     expect(finalLines.map((l) => [l.id, l.status])).toEqual([
       ["p00-1", "succeeded"],
