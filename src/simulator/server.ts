@@ -120,7 +120,13 @@ async function handleApi(
   }
 
   const baseUrl = baseUrlFor(engine, req);
-  const ctx: RenderContext = { now, baseUrl, signer: engine.signer, ttlSeconds: settings.urlTtlSeconds };
+  const ctx: RenderContext = {
+    now,
+    baseUrl,
+    signer: engine.signer,
+    ttlSeconds: settings.urlTtlSeconds,
+    omitTiming: settings.omittedTiming,
+  };
   if (runsMatch) {
     const raw = await readBody(req);
     const at = engine.clock.now();

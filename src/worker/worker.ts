@@ -15,7 +15,7 @@ import { WORKER_DEFAULTS, type Pauses } from "../config/defaults.js";
 import { BatchGoneError, ConfigurationError } from "../core/errors.js";
 import { formatUsd } from "../core/money.js";
 import { createBatchRecords } from "../ledger/batch-records.js";
-import { describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
+import { bindingId, describeBinding, sameBinding, type Binding } from "../ledger/binding.js";
 import { createBatchPool } from "../ledger/pool.js";
 import { createCreateBodies } from "../ledger/create-bodies.js";
 import { createRowLedger } from "../ledger/row-ledger.js";
@@ -121,6 +121,7 @@ export function createWorker(options: WorkerOptions): RowWorker {
     callback: options.callback,
     callbackSecret: options.callbackSecret,
     poll: options.poll,
+    bindingId: bindingId(options.binding),
     onFatal: (error) => options.onFatal?.(error),
   });
   const pauses: Pauses = { ...WORKER_DEFAULTS.pauses, ...options.pauses };
