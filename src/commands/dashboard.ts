@@ -42,6 +42,7 @@ export async function dashboard(ctx: CommandContext, settings: DashboardSettings
     const server = await startDashboard({
       redis: deps.redis,
       keys: deps.keys,
+      stores: deps.stores,
       host: settings.host,
       port: settings.port,
       token,

@@ -95,6 +95,7 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
       const board = await startDashboard({
         redis: deps.redis,
         keys: deps.keys,
+        stores: deps.stores,
         host: "127.0.0.1",
         port: settings.dashboardPort,
         token: deps.config.dashboardToken,

@@ -17,6 +17,7 @@ import { batchStatus } from "../report/status-view.js";
 import { checkBind, tokenGuard } from "./auth.js";
 import { mountBullBoard } from "./bull-board.js";
 import { batchFile } from "./files.js";
+import type { StoreOpener } from "../outdir/store.js";
 import { createLanes } from "./lanes.js";
 import { renderMetrics } from "./metrics.js";
 import { readBatchPage } from "./batch-data.js";
@@ -54,6 +55,8 @@ export interface DashboardOptions {
   readonly refreshMs?: number;
   /** Batches listed on / and in /metrics (default 100). */
   readonly limit?: number;
+  /** Opens batch directories that are S3 prefixes (default: local directories only). */
+  readonly stores?: StoreOpener;
 }
 
 export interface Dashboard {
@@ -136,7 +139,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const record = await batches.get(c.req.param("id"));
     if (!record) return c.text("no such batch\n", 404);
     const prefix = `/batches/${encodeURIComponent(record.id)}/files/`;
-    return batchFile(record.submission.out, c.req.path.slice(prefix.length));
+    const out = record.submission.out;
+    return batchFile(options.stores?.open(out) ?? out, c.req.path.slice(prefix.length));
   });
 
   app.get("/metrics", async (c) => {

@@ -7,6 +7,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readStorageConfig } from "../../src/config/storage.js";
+import { startDashboard } from "../../src/dashboard/server.js";
+import { createKeys } from "../../src/ledger/keys.js";
+import { createStoreOpener } from "../../src/outdir/stores.js";
 import { cli, ROOT } from "../helpers/cli.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
 import { startS3, type TestS3 } from "../helpers/s3.js";
@@ -97,5 +101,48 @@ describe("a batch into an S3 prefix", () => {
     expect(report.code, report.stderr).toBe(0);
     expect(await s3.keys(`est-${bed.redis.prefix}/report.html`)).toHaveLength(1);
     expect(bed.sim.ledger().runsCreated).toBe(5);
+  });
+});
+
+describe("the dashboard of a batch in object storage", () => {
+  const bed = useTestbed({ latencyMs: 5 });
+  it("serves the batch's images from the prefix", async () => {
+    const s3 = await startS3();
+    const stores = createStoreOpener({ storage: () => readStorageConfig(s3.env()) });
+    try {
+      const dir = await tempDir();
+      const run = await cli(
+        [
+          "run",
+          await writeJsonl(dir, generations(2)),
+          "--out",
+          `s3://${s3.bucket}/dash`,
+          "--poll-interval",
+          "10",
+        ],
+        { ...bed.env(), ...s3.env() },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const [batch] = await bed.store().list(1);
+      const board = await startDashboard({
+        redis: bed.redis.redis,
+        keys: createKeys(bed.redis.prefix),
+        port: 0,
+        stores,
+      });
+      try {
+        const files = `${board.url}/batches/${batch!.id}/files`;
+        const image = await fetch(`${files}/images/g1.png`);
+        expect([image.status, image.headers.get("content-type")]).toEqual([200, "image/png"]);
+        expect(Buffer.from(await image.arrayBuffer())).toEqual(await s3.read("dash/images/g1.png"));
+        expect((await fetch(`${files}/images/none.png`)).status).toBe(404);
+        expect((await fetch(`${files}/results.jsonl`)).status).toBe(404);
+      } finally {
+        await board.close();
+      }
+    } finally {
+      await stores.close();
+      await s3.close();
+    }
   });
 });
