@@ -126,19 +126,22 @@ export function createLatencyBook(options: LatencyBookOptions = {}): LatencyBook
 
   function replanIfDue(entry: Entry): void {
     if (!entry.news) return;
-    const samples = samplesOf(entry);
-    if (samples.length === 0) return;
+    // Cheap checks first: this runs before every poll of every run.
+    const count = Math.min(KEEP, entry.stored.length + entry.sending.length + entry.local.length);
+    if (count === 0) return;
     const at = now();
+    const due =
+      entry.learned === null ||
+      entry.newEnded >= Math.max(4, Math.ceil(count / (entry.provisional ? 8 : 2))) ||
+      at - entry.plannedAt >= (entry.provisional ? REPLAN_PROVISIONAL_MS : REPLAN_SETTLED_MS);
+    if (!due) return;
+    const samples = samplesOf(entry);
     // Runs waiting well past every latency seen: the plan can only guess at them.
-    const maxSeen = Math.max(...samples.map((s) => s.highMs));
+    let maxSeen = 0;
+    for (const s of samples) maxSeen = Math.max(maxSeen, s.highMs);
     let beyond = 0;
     for (const w of entry.waiting.values()) if (at - w.createdAt > 1.1 * maxSeen) beyond += 1;
     const provisional = samples.length < LEARN_AFTER || beyond > Math.max(SCOUTS, 0.1 * entry.waiting.size);
-    const due =
-      entry.learned === null ||
-      entry.newEnded >= Math.max(4, Math.ceil(samples.length / (provisional ? 8 : 2))) ||
-      at - entry.plannedAt >= (provisional ? REPLAN_PROVISIONAL_MS : REPLAN_SETTLED_MS);
-    if (!due) return;
     const learned = learnedSchedule(samples);
     if (!learned) return;
     const track = (createdAt: number) => trackFor(entry, createdAt);
