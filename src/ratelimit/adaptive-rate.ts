@@ -2,9 +2,8 @@
  * The request rate one process allows itself when no `--max-rps` is set: a token bucket holding
  * one second of the rate, so a wave of requests goes out in bursts, not one per timer. It starts
  * from what the account is known to take (known-rate.ts: the fastest second that met no 429,
- * kept in Redis), else from `initialRps`, and while no 429 is seen it doubles every quarter
- * second its tokens run out (a first wave of thousands of creates reaches the account's limit in
- * about a second instead of five). The first 429 ends the doubling: the rate drops to 90 % of what
+ * kept in Redis), else from `initialRps`, and while no 429 is seen it doubles every tenth of a
+ * second its tokens run out (2,000 creates asked at once go within a second, not over five). The first 429 ends the doubling: the rate drops to 90 % of what
  * Runflow let through in the last second, every request waits out Retry-After (or a short
  * pause), and each second without a 429 then probes 10 % higher. Pure: time is passed in.
  */
@@ -46,7 +45,7 @@ export interface AdaptiveRateOptions {
 }
 
 /** Doubling while no 429 is seen happens at most this often (ms). */
-const DOUBLE_EVERY_MS = 250;
+const DOUBLE_EVERY_MS = 100;
 const MAX_RPS = 1e6;
 
 export function createAdaptiveRate(options: AdaptiveRateOptions = {}): AdaptiveRate {
