@@ -3,6 +3,8 @@
  * size cap and content-length, then rename into place, so a file at the final path is always
  * complete. Output URLs are presigned (and may be on another host): no Authorization header.
  * A 403/404/410 means the URL expired or was refused: re-read the run once and use the fresh URL.
+ * An image bound for object storage (DownloadRequest.writer) is handed over whole instead of
+ * renamed into place (download-writer.ts).
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
@@ -13,7 +15,8 @@ import { request, type Dispatcher } from "undici";
 import type { Logger } from "../log/logger.js";
 import { DownloadError, type DownloadFailure, type RequestRef } from "./errors.js";
 import { errorCode, safeCause, scrubSecret, USER_AGENT } from "./http.js";
-import type { Download, DownloadRequest, OutputWriter, Run } from "./types.js";
+import { toWriter } from "./download-writer.js";
+import type { Download, DownloadRequest, Run } from "./types.js";
 
 export interface DownloadContext {
   readonly dispatcher: Dispatcher;
@@ -57,12 +60,6 @@ function discard(body: Dispatcher.ResponseData["body"]): void {
   body.on("error", () => {});
   body.destroy();
 }
-
-type Fail = (
-  failure: DownloadFailure,
-  message: string,
-  extra?: { status?: number; cause?: unknown; file?: string },
-) => DownloadError;
 
 type Attempt =
   | { readonly kind: "done"; readonly download: Download }
@@ -162,7 +159,10 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
       { status },
     );
   }
-  if (req.writer) return toWriter(ctx, req, req.writer, { body, ext, expected, status, contentType, fail });
+  if (req.writer) {
+    const download = await toWriter(ctx, req, req.writer, { body, ext, expected, status, contentType, fail });
+    return { kind: "done", download };
+  }
   const path = `${req.destBase}.${ext}`;
   const tmp = join(req.tempDir ?? dirname(path), `${basename(path)}.tmp-${randomBytes(6).toString("hex")}`);
   let bytes = 0;
@@ -235,75 +235,4 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
     kind: "done",
     download: { path, bytes, contentType: contentType?.split(";")[0]?.trim().toLowerCase() ?? "" },
   };
-}
-
-/**
- * Object storage: the body is read whole (within the size cap), checked like a file's, and only
- * then handed to the writer, which puts it as one object; a failed download writes nothing.
- */
-async function toWriter(
-  ctx: DownloadContext,
-  req: DownloadRequest,
-  writer: OutputWriter,
-  got: {
-    body: Dispatcher.ResponseData["body"];
-    ext: string;
-    expected: number | null;
-    status: number;
-    contentType: string | null;
-    fail: Fail;
-  },
-): Promise<Attempt> {
-  const { body, expected, status, fail } = got;
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      if (bytes > ctx.maxDownloadBytes)
-        throw fail(
-          "too-large",
-          `the body exceeded the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes); nothing was written.`,
-          { status },
-        );
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    discard(body);
-    if (error instanceof DownloadError) throw error;
-    throw fail(
-      "truncated",
-      `the connection failed after ${bytes} bytes (${errorCode(error) ?? "error"}); nothing was written, the download can be retried.`,
-      { status, cause: safeCause(error, ctx.apiKey) },
-    );
-  }
-  if (expected !== null && bytes !== expected)
-    throw fail("truncated", `received ${bytes} of ${expected} bytes; the download can be retried.`, {
-      status,
-    });
-  if (bytes === 0) throw fail("truncated", "the body was empty; the download can be retried.", { status });
-  const type = got.contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  const name = `${req.destBase}.${got.ext}`;
-  let stored: string;
-  try {
-    stored = await writer.write(name, Buffer.concat(chunks, bytes), type);
-  } catch (error) {
-    // The store's error (outdir/store-errors.ts): its code, HTTP status and sentence.
-    const e = (error ?? {}) as { path?: unknown; code?: unknown; status?: unknown; detail?: unknown };
-    const file = typeof e.path === "string" ? e.path : name;
-    const code = typeof e.code === "string" ? e.code : (errorCode(error) ?? "error");
-    const status = typeof e.status === "number" ? ` (${e.status})` : "";
-    const detail = typeof e.detail === "string" ? `: ${e.detail.replace(/[.\s]+$/, "")}` : "";
-    throw fail(
-      "storage",
-      `could not write ${file}: ${code}${status}${detail} (the output store's error, not Runflow's). ` +
-        "The row keeps its run and writes the image again when the store takes it.",
-      { cause: error, file },
-    );
-  }
-  ctx.logger.debug(
-    { runId: req.runId, index: req.index, path: stored, bytes, contentType: type },
-    "Output stored",
-  );
-  return { kind: "done", download: { path: stored, bytes, contentType: type } };
 }
