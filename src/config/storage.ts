@@ -10,13 +10,13 @@
  */
 import { ConfigurationError } from "../core/errors.js";
 
-export interface AwsCredentials {
+interface AwsCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly sessionToken?: string;
 }
 
-export type ChecksumMode = "WHEN_SUPPORTED" | "WHEN_REQUIRED";
+type ChecksumMode = "WHEN_SUPPORTED" | "WHEN_REQUIRED";
 
 export interface StorageConfig {
   /** AWS_REGION, else AWS_DEFAULT_REGION; null: the SDK's own chain (the profile), else us-east-1. */

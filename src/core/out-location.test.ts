@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isS3Out, normalizeOut, outFile, parseS3Out, resolveOut } from "./out-location.js";
+import { isS3Out, normalizeOut, parseS3Out, resolveOut } from "./out-location.js";
 
 describe("where a batch's directory is", () => {
   it("keeps an S3 prefix in one form, whatever slashes it was written with", () => {
@@ -26,10 +26,5 @@ describe("where a batch's directory is", () => {
     expect(normalizeOut("s3://{name}/x")).toBe("s3://{name}/x");
     expect(normalizeOut("s3://cat/{name}/{date}/")).toBe("s3://cat/{name}/{date}");
     expect(normalizeOut("out//{name}")).toBe(path.normalize("out//{name}"));
-  });
-
-  it("names a file of the directory for messages", () => {
-    expect(outFile("s3://cat/n", "images/a.png")).toBe("s3://cat/n/images/a.png");
-    expect(outFile("/d", "images/a.png")).toBe(path.join("/d", "images/a.png"));
   });
 });

@@ -64,8 +64,3 @@ export function normalizeOut(out: string): string {
     return out.trim();
   }
 }
-
-/** A file of the batch directory, for messages: a path, or the object's s3:// URL. */
-export function outFile(out: string, name: string): string {
-  return isS3Out(out) ? `${out.replace(/\/+$/, "")}/${name}` : path.join(out, name);
-}

@@ -12,8 +12,8 @@ import type { StorageConfig } from "../config/storage.js";
 import { BatchError } from "../core/errors.js";
 import { StoreError, storeErrorFrom, type StoreOp } from "./store-errors.js";
 
-export type S3Sdk = typeof ClientS3;
-export type S3Storage = typeof LibStorage;
+type S3Sdk = typeof ClientS3;
+type S3Storage = typeof LibStorage;
 
 export interface S3Handle {
   readonly client: S3Client;

@@ -40,7 +40,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".md": "text/markdown; charset=utf-8",
 };
 
-export const contentTypeOf = (name: string): string =>
+const contentTypeOf = (name: string): string =>
   CONTENT_TYPES[path.posix.extname(name).toLowerCase()] ?? "application/octet-stream";
 
 const md5 = (body: Buffer | string) => createHash("md5").update(body).digest("base64");

@@ -10,7 +10,7 @@ import { EXIT } from "../core/exit-codes.js";
 
 export type StoreOp = "write" | "read" | "list" | "remove";
 
-export interface StoreFailure {
+interface StoreFailure {
   readonly bucket: string;
   readonly key: string;
   readonly op: StoreOp;
