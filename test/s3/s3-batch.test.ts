@@ -6,13 +6,14 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readStorageConfig } from "../../src/config/storage.js";
 import { startDashboard } from "../../src/dashboard/server.js";
 import { createKeys } from "../../src/ledger/keys.js";
 import { createStoreOpener } from "../../src/outdir/stores.js";
 import { cli, ROOT } from "../helpers/cli.js";
 import { generations, tempDir, writeJsonl } from "../helpers/manifests.js";
+import { deletePrefixKeys } from "../helpers/redis.js";
 import { startS3, type TestS3 } from "../helpers/s3.js";
 import { useTestbed } from "../helpers/testbed.js";
 
@@ -101,6 +102,44 @@ describe("a batch into an S3 prefix", () => {
     expect(report.code, report.stderr).toBe(0);
     expect(await s3.keys(`est-${bed.redis.prefix}/report.html`)).toHaveLength(1);
     expect(bed.sim.ledger().runsCreated).toBe(5);
+  });
+});
+
+describe("a prefix whose batch Redis lost", () => {
+  const bed = useTestbed({ latencyMs: { min: 5, max: 20 }, seed: 12 });
+  const otherPrefix = () => `${bed.redis.prefix}-b`;
+  afterEach(async () => {
+    await deletePrefixKeys(bed.redis.redis, otherPrefix());
+  });
+
+  it("is adopted from the prefix's results.jsonl: a deleted image is downloaded again, 0 runs", async () => {
+    const s3 = await startS3();
+    try {
+      const dir = await tempDir();
+      const manifest = await writeJsonl(dir, generations(8));
+      const out = `s3://${s3.bucket}/lost`;
+      const args = ["run", manifest, "--out", out, "--poll-interval", "10"];
+      expect((await cli(args, { ...bed.env(), ...s3.env() })).code).toBe(0);
+      const lines = (await s3.read("lost/results.jsonl")).toString();
+      await s3.remove("lost/images/g5.png");
+      // The same Redis under another prefix: a Redis that never held the batch (a new machine).
+      const again = await cli(args, { ...bed.env(), ...s3.env(), RUNFLOW_BATCH_PREFIX: otherPrefix() });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain(
+        `${out}: 0 up to date, 7 adopted from ${out} (Redis did not hold the batch)`,
+      );
+      expect(again.stderr).toContain("1 to download again");
+      expect(bed.sim.ledger().runsCreated).toBe(8);
+      expect(await s3.keys("lost/images/g5")).toEqual(["lost/images/g5.png"]);
+      const ids = (text: string) =>
+        text
+          .trim()
+          .split("\n")
+          .map((l) => (JSON.parse(l) as { run_id: string }).run_id);
+      expect(ids((await s3.read("lost/results.jsonl")).toString())).toEqual(ids(lines));
+    } finally {
+      await s3.close();
+    }
   });
 });
 
