@@ -113,10 +113,31 @@ export function planFor(samples: readonly LatencySample[], goals: PlanGoals): Pl
 }
 
 /**
- * The least mean lag (ms) any schedule reaches with at most `gets` GETs per run on exactly these
- * latencies, and the plan that reaches it: the bound a bench prints beside a schedule's figures.
+ * The least mean lag (ms) any schedule reaches with `gets` GETs per run on exactly these
+ * latencies: the bound a bench prints beside a schedule's figures. Between two optimal plans (one
+ * just within `gets`, one just past it) the bound is their mix — some runs polled by one, some
+ * by the other — so the lag is interpolated at exactly `gets`. `times`: the plan within `gets`.
  */
 export function bestWithin(latenciesMs: readonly number[], gets: number): Plan {
   const samples = latenciesMs.map((ms) => ({ lowMs: ms, highMs: ms }));
-  return planOn(estimateLatencies(samples, { kernelMs: 0 }), { lagShare: 0, maxGets: gets });
+  const grid = estimateLatencies(samples, { kernelMs: 0 });
+  let lo = Math.log(1e-6 * Math.max(1, grid.meanMs));
+  let hi = Math.log(10 * Math.max(1, grid.meanMs));
+  let within: Plan | null = null;
+  let past: Plan | null = null;
+  for (let step = 0; step < 30; step += 1) {
+    const mid = (lo + hi) / 2;
+    const plan = planAt(grid, Math.exp(mid));
+    if (plan.gets <= gets) {
+      within = plan;
+      hi = mid;
+    } else {
+      past = plan;
+      lo = mid;
+    }
+  }
+  const fit = within ?? planAt(grid, Math.exp(hi));
+  if (!past || past.gets <= fit.gets) return fit;
+  const share = (gets - fit.gets) / (past.gets - fit.gets);
+  return { ...fit, gets, lagMs: fit.lagMs + share * (past.lagMs - fit.lagMs) };
 }
