@@ -84,20 +84,28 @@ export function s3Store(location: S3Location, handle: () => Promise<S3Handle>): 
     });
   }
 
-  /** A multipart upload (lib-storage): parts in turn, completed at the end, aborted on failure. */
+  /**
+   * A multipart upload (lib-storage): parts in turn, completed at the end; on failure it is aborted
+   * here (best effort), so the error said is the one that failed the upload, not the abort's.
+   */
   async function upload(name: string, content: Buffer | Readable, contentType: string): Promise<void> {
+    const { client, sdk, storage } = await handle(); // settings refused: their own error (exit 4)
+    const { Upload } = await storage();
+    const job = new Upload({
+      client,
+      params: { Bucket: bucket, Key: key(name), Body: content, ContentType: contentType },
+      partSize: PART_BYTES,
+      queueSize: 2,
+      leavePartsOnError: true,
+    });
     try {
-      const { client, storage } = await handle();
-      const { Upload } = await storage();
-      const job = new Upload({
-        client,
-        params: { Bucket: bucket, Key: key(name), Body: content, ContentType: contentType },
-        partSize: PART_BYTES,
-        queueSize: 2,
-        leavePartsOnError: false,
-      });
       await job.done();
     } catch (error) {
+      const uploadId = job.uploadId;
+      if (uploadId !== undefined)
+        await client
+          .send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key(name), UploadId: uploadId }))
+          .catch(() => undefined); // a store that keeps the parts expires them by its lifecycle rules
       throw storeErrorFrom(error, at(name, "write"));
     }
   }

@@ -101,6 +101,8 @@ export interface S3Request {
   readonly method: string;
   /** The path: /bucket/key (path-style). */
   readonly path: string;
+  /** The query string without its "?" (uploadId=…&partNumber=2 for a part of a multipart upload). */
+  readonly query: string;
 }
 
 /** An S3 error answer: status, code and message, sent as S3's XML. */
@@ -127,10 +129,8 @@ export async function startS3Proxy(
   const requests: S3Request[] = [];
   const faulted: S3Request[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const seen = {
-      method: req.method ?? "GET",
-      path: decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/"),
-    };
+    const [where = "/", query = ""] = (req.url ?? "/").split("?");
+    const seen = { method: req.method ?? "GET", path: decodeURIComponent(where), query };
     requests.push(seen);
     const fault = intercept(seen);
     if (fault) {
