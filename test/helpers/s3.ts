@@ -103,6 +103,8 @@ export interface S3Request {
   readonly path: string;
   /** The query string without its "?" (uploadId=…&partNumber=2 for a part of a multipart upload). */
   readonly query: string;
+  /** Content-MD5, when the request carried one. */
+  readonly md5?: string;
 }
 
 /** An S3 error answer: status, code and message, sent as S3's XML. */
@@ -130,7 +132,13 @@ export async function startS3Proxy(
   const faulted: S3Request[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const [where = "/", query = ""] = (req.url ?? "/").split("?");
-    const seen = { method: req.method ?? "GET", path: decodeURIComponent(where), query };
+    const md5 = req.headers["content-md5"];
+    const seen: S3Request = {
+      method: req.method ?? "GET",
+      path: decodeURIComponent(where),
+      query,
+      ...(typeof md5 === "string" ? { md5 } : {}),
+    };
     requests.push(seen);
     const fault = intercept(seen);
     if (fault) {

@@ -74,7 +74,12 @@ describe("writing images into an S3 prefix", () => {
     await store.images?.write("images/a.png", image, "image/png");
     const sent = proxy.requests.slice(before).filter((r) => r.path.endsWith("/small/images/a.png"));
     expect(sent).toEqual([
-      { method: "PUT", path: `/${s3.bucket}/small/images/a.png`, query: expect.any(String) },
+      {
+        method: "PUT",
+        path: `/${s3.bucket}/small/images/a.png`,
+        query: expect.any(String),
+        md5: createHash("md5").update(image).digest("base64"),
+      },
     ]);
     expect(await s3.read("small/images/a.png")).toEqual(image);
   });
