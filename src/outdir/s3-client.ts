@@ -24,6 +24,7 @@ export interface S3Handle {
 /** How long connecting may take, and a request may go without an answer, in ms. */
 const CONNECT_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 60_000;
+const MAX_SOCKETS = 256;
 
 /** When no region is configured anywhere: S3-compatible stores accept any, AWS's default is this. */
 const FALLBACK_REGION = "us-east-1";
@@ -44,7 +45,14 @@ export async function createS3Handle(config: StorageConfig): Promise<S3Handle> {
     responseChecksumValidation: config.checksums,
     ...(credentials ? { credentials } : {}),
     ...(config.profile !== null && !credentials ? { profile: config.profile } : {}),
-    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    requestHandler: {
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // Room for every download a worker runs at once (128) and the reports besides: the SDK's 50
+      // would queue them, and warn on the console about it.
+      httpAgent: { maxSockets: MAX_SOCKETS },
+      httpsAgent: { maxSockets: MAX_SOCKETS },
+    },
   });
   let storage: Promise<S3Storage> | null = null;
   return { client, sdk, storage: () => (storage ??= import("@aws-sdk/lib-storage")) };
