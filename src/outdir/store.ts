@@ -11,8 +11,6 @@
  */
 import type { LineFile } from "./line-file.js";
 
-export type { LineFile } from "./line-file.js";
-
 export interface FileInfo {
   readonly size: number;
   readonly modifiedMs: number;

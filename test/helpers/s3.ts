@@ -13,7 +13,7 @@ import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import S3rver from "s3rver";
 import { tempDir } from "./manifests.js";
 
-export const S3_KEY = { id: "S3RVER", secret: "S3RVER" } as const;
+const S3_KEY = { id: "S3RVER", secret: "S3RVER" } as const;
 
 export interface TestS3 {
   readonly endpoint: string;
