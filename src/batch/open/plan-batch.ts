@@ -12,6 +12,8 @@ import { createPlanAccumulator, planRow, type Plan, type RowPlan } from "../../l
 import type { StoredResult } from "../../ledger/stored-result.js";
 import { KeyRegistry } from "../../manifest/key-registry.js";
 import { allImagesPresent } from "../../outdir/images-on-disk.js";
+import type { BatchStore } from "../../outdir/store.js";
+import { asStore } from "../../outdir/stores.js";
 import type { DirectoryEvidence } from "./directory-evidence.js";
 
 export interface BatchPlan {
@@ -43,7 +45,8 @@ export interface Planner {
 export interface PlannerOptions {
   readonly ledger: Pick<Ledger, "results" | "rowStore">;
   readonly batchId: string;
-  readonly outDir: string;
+  /** The batch's directory (its store: one view of it per plan). */
+  readonly outDir: string | BatchStore;
   /** The directory's own record of its rows, when the ledger lost some of them. */
   readonly evidence: DirectoryEvidence | null;
   /** The ledger holds the batch already; when not, no row has a result, a run or a place in it. */
@@ -58,7 +61,8 @@ export function createPlanner(o: PlannerOptions): Planner {
   const restore: { row: string; runId: string; images: number }[] = [];
   const adopt: StoredResult[] = [];
   const checks = pLimit(32);
-  const onDisk = (images: readonly string[]) => checks(() => allImagesPresent(o.outDir, images));
+  const view = asStore(o.outDir).view();
+  const onDisk = (images: readonly string[]) => checks(() => allImagesPresent(view, images));
 
   async function planChunk(rows: readonly PlannedRow[]): Promise<void> {
     const keys = rows.map((row) => row.key);
