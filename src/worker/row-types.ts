@@ -3,11 +3,11 @@
  * an attempt ends with. Types only.
  */
 import type { LimitFunction } from "p-limit";
-import type { DraftRef } from "../core/draft-ref.js";
-import type { ModelId, Quality } from "../core/models.js";
+import type { ModelId } from "../core/models.js";
 import type { CreateBodies } from "../ledger/create-bodies.js";
 import type { RowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
+import type { JobRow } from "../manifest/types.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { Run, RunflowClient } from "../runflow/types.js";
 import type { BatchStore } from "../outdir/store.js";
@@ -15,17 +15,8 @@ import type { ImageDirs } from "./outputs.js";
 import type { PollSchedule } from "./poll-schedule.js";
 import type { RunSleep } from "./wait-for-run.js";
 
-/** The row itself, as it is POSTed. */
-export interface WorkRow {
-  readonly key: string;
-  readonly model: ModelId;
-  readonly quality: Quality | null;
-  readonly images: number;
-  readonly input: Readonly<Record<string, unknown>>;
-  readonly metadata: Readonly<Record<string, string>> | null;
-  /** A final row (promote): the draft image whose fresh URL goes into the create (draft-input.ts). */
-  readonly draft?: DraftRef;
-}
+/** The row itself, as it is POSTed: the manifest's row without its place in the file. */
+export type WorkRow = Omit<JobRow, "location">;
 
 /** One attempt of one row, as the worker works it: the job (queue/job-data.ts) and its stored row. */
 export interface RowWork {
