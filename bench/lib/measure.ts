@@ -59,13 +59,13 @@ export type MeasureSpec =
       readonly terminalTimes?: boolean;
     };
 
-export interface Percentiles {
+interface Percentiles {
   readonly p50: number;
   readonly p95: number;
   readonly max: number;
 }
 
-export interface ProcessUsage {
+interface ProcessUsage {
   /** process.resourceUsage().maxRSS at the end, in KB. */
   readonly maxRssKb: number;
   /** Highest process.memoryUsage().rss seen by the 250 ms sampler, in bytes. */
@@ -76,7 +76,7 @@ export interface ProcessUsage {
   readonly cpuSeconds: number;
 }
 
-export interface NoopResult extends ProcessUsage {
+interface NoopResult extends ProcessUsage {
   readonly kind: "bullmq-noop";
   readonly jobs: number;
   readonly seconds: number;

@@ -9,10 +9,8 @@ import type { ListenAddress } from "./listen-address.js";
 import { startCallbackReceiver, type CallbackReceiver } from "./receiver.js";
 import { createSharedWakeups, type RunWakeups } from "./wakeups.js";
 
-export { checkCallbackUrl, parseListenAddress, type ListenAddress } from "./listen-address.js";
-export { createLocalWakeups, createSharedWakeups, type RunWakeups, type WakeReason } from "./wakeups.js";
-export { startCallbackReceiver, type CallbackReceiver } from "./receiver.js";
-export { signatureOf, signatureMatches } from "./signature.js";
+export { createLocalWakeups } from "./wakeups.js";
+export { signatureOf } from "./signature.js";
 
 /** `--callback-url` and `--callback-listen`, parsed. */
 export interface CallbackSettings {

@@ -23,7 +23,7 @@ export interface ReceiverOptions {
   readonly maxBodyBytes?: number;
 }
 
-export interface ReceiverStats {
+interface ReceiverStats {
   readonly accepted: number;
   readonly repeated: number;
   readonly refused: number;

@@ -25,9 +25,9 @@ import { registerSchedule } from "./schedule.js";
 import { registerPicks } from "./picks.js";
 import { registerPromote } from "./promote.js";
 
-export const VERSION = "0.1.0";
+const VERSION = "0.1.0";
 
-export function createProgram(ctx: CommandContext): Command {
+function createProgram(ctx: CommandContext): Command {
   const program = new Command("runflow-batch")
     .description(
       "Batch image generation and editing on Runflow: streamed manifests, Redis queues, exact cost reports.",

@@ -39,7 +39,7 @@ export interface Config {
 }
 
 /** The connection defaults (defaults.ts), under their old name. */
-export const DEFAULTS = CONNECTION_DEFAULTS;
+const DEFAULTS = CONNECTION_DEFAULTS;
 
 export type ConfigFlags = Partial<{ [K in keyof Config]: string | undefined }>;
 export type Environment = Readonly<Record<string, string | undefined>>;

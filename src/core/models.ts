@@ -15,7 +15,7 @@ export type ModelId = (typeof MODEL_IDS)[number];
 export const QUALITIES = ["low", "medium", "high"] as const;
 export type Quality = (typeof QUALITIES)[number];
 
-export type BillingUnit = "image" | "request";
+type BillingUnit = "image" | "request";
 
 export interface ModelInfo {
   readonly id: ModelId;

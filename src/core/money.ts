@@ -3,7 +3,7 @@
  * strings only: no float ever touches an amount. Pure.
  */
 export type Micros = number;
-export const MICROS_PER_USD = 1_000_000;
+const MICROS_PER_USD = 1_000_000;
 
 const DECIMAL = /^(\d+)(?:\.(\d{1,6}))?$/;
 

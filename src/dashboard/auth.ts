@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { UsageError } from "../core/errors.js";
 
-export const TOKEN_COOKIE = "runflow_batch_dashboard";
+const TOKEN_COOKIE = "runflow_batch_dashboard";
 
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);

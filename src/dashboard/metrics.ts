@@ -36,7 +36,7 @@ interface Family {
 }
 
 const usd = (micros: number) => micros / 1_000_000;
-export const tierQuality = (quality: string) => (quality === "-" ? "per-request" : quality);
+const tierQuality = (quality: string) => (quality === "-" ? "per-request" : quality);
 
 /** "openai/gpt-image-2|high|actual" → its parts (model names hold "/", never "|"). */
 function splitCounter(key: string): { model: string; quality: string; counter: string } | null {
@@ -184,7 +184,7 @@ function apiFamilies(api: Readonly<Record<string, number>>): Family[] {
   ];
 }
 
-export function metricFamilies(snapshot: MetricsSnapshot): Family[] {
+function metricFamilies(snapshot: MetricsSnapshot): Family[] {
   return [queueFamily(snapshot), ...batchFamilies(snapshot), ...apiFamilies(snapshot.api)];
 }
 

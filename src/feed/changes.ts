@@ -18,7 +18,7 @@ import type { CompiledRecipe } from "./compile.js";
 import { streamFeedBatches } from "./stream.js";
 import type { Unit } from "./units.js";
 
-export const MEMO_FILE = ".runflow-feed.jsonl";
+const MEMO_FILE = ".runflow-feed.jsonl";
 
 export interface ChangeCauses {
   /** Rows whose request differs from last time though their feed data does not. */

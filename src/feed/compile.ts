@@ -22,7 +22,7 @@ export type FieldValue =
   | { readonly kind: "template"; readonly template: CompiledTemplate }
   | { readonly kind: "constant"; readonly value: string | number | boolean };
 
-export interface CompiledField {
+interface CompiledField {
   /** The manifest column it fills: `prompt`, `model`, `metadata.sku` … */
   readonly column: string;
   /** Where it is in the recipe, for problems: `prompt`, `metadata.sku`. */

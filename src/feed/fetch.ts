@@ -33,7 +33,7 @@ export interface FetchSettings {
   readonly fetch?: typeof fetch;
 }
 
-export const FETCH_DEFAULTS = {
+const FETCH_DEFAULTS = {
   timeoutMs: 120_000,
   maxBytes: 2 * 1024 ** 3,
   attempts: 4,

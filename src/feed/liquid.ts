@@ -13,11 +13,11 @@ import { Liquid, type Template } from "liquidjs";
 import { createContexts, directRenderer, plainRenderer } from "./liquid-fast.js";
 
 /** A template's text is at most this long (parseLimit). */
-export const MAX_TEMPLATE_CHARS = 64 * 1024;
+const MAX_TEMPLATE_CHARS = 64 * 1024;
 /** Blocks one render may render (each turn of a loop is one): a runaway loop is stopped, not run. */
-export const MAX_BLOCKS = 10_000;
+const MAX_BLOCKS = 10_000;
 /** Allocation units (array items, string lengths) one render may create. */
-export const MAX_MEMORY = 8_000_000;
+const MAX_MEMORY = 8_000_000;
 
 const REFUSED_TAGS: Readonly<Record<string, string>> = {
   include: "reads another template file",
@@ -50,7 +50,7 @@ function refusedTag(name: string, why: string) {
  * Shopify's HTML cells as one line of plain text for a prompt: tags out, common entities decoded,
  * whitespace collapsed, and paragraphs, list items and line breaks ended with a full stop.
  */
-export function htmlToText(value: unknown): string {
+function htmlToText(value: unknown): string {
   const text = String(value ?? "");
   return text
     .replace(/\s+/g, " ")
@@ -159,7 +159,7 @@ function templateLine(message: string): { text: string; line: number | null } {
 }
 
 /** Why a template cannot be used, worded for the recipe's author. */
-export function parseFailure(error: unknown): string {
+function parseFailure(error: unknown): string {
   const cause = (error as { originalError?: unknown }).originalError;
   if (cause instanceof TemplateRefused) return cause.message;
   const message = error instanceof Error ? error.message : String(error);

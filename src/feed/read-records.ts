@@ -45,7 +45,7 @@ async function head(path: string, bytes = 512): Promise<string> {
 }
 
 /** The format from the first characters: `<` XML, `[` JSON, `{` JSONL, anything else CSV. */
-export function sniffFeedFormat(start: string): FeedFormat {
+function sniffFeedFormat(start: string): FeedFormat {
   const text = start.replace(/^(\uFEFF|\u00ef\u00bb\u00bf)/, "").trimStart();
   if (text.startsWith("<")) return "xml";
   if (text.startsWith("[")) return "json";
@@ -60,7 +60,7 @@ export async function feedFormat(source: ManifestSource, recipe: Recipe): Promis
 }
 
 /** `<?xml version="1.0" encoding="ISO-8859-1"?>` → `ISO-8859-1`. */
-export function xmlDeclaredEncoding(start: string): string | undefined {
+function xmlDeclaredEncoding(start: string): string | undefined {
   const match = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(
     start.replace(/^\u00ef\u00bb\u00bf/, ""),
   );
@@ -68,7 +68,7 @@ export function xmlDeclaredEncoding(start: string): string | undefined {
 }
 
 /** A feed's header: its own column names, only blank or repeated names are refused. */
-export function feedHeader(file: string, header: readonly string[], delimiter: string): string[] {
+function feedHeader(file: string, header: readonly string[], delimiter: string): string[] {
   const names = header.map((name) => name.trim());
   const seen = new Map<string, number>();
   names.forEach((name, i) => {

@@ -22,7 +22,7 @@ export const JOB_INPUTS = [
   "resolution",
   "sync_mode",
 ] as const;
-export type JobInput = (typeof JOB_INPUTS)[number];
+type JobInput = (typeof JOB_INPUTS)[number];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const METADATA_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
@@ -45,7 +45,7 @@ const jobShape = {
 const job = z.strictObject(jobShape);
 export type RecipeJob = z.infer<typeof job> & Partial<Record<JobInput, TemplateValue>>;
 
-export const FEED_FORMATS = ["csv", "tsv", "json", "jsonl", "xml"] as const;
+const FEED_FORMATS = ["csv", "tsv", "json", "jsonl", "xml"] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 const feed = z.strictObject({
@@ -58,7 +58,7 @@ const feed = z.strictObject({
     .optional(),
 });
 
-export const recipeSchema = z.strictObject({
+const recipeSchema = z.strictObject({
   feed: feed.optional(),
   rows: z.enum(["product", "variant"]).optional(),
   group_by: z.string().min(1).optional(),
@@ -104,7 +104,7 @@ function expectedOf(path: readonly PropertyKey[]): string {
 }
 
 /** `jobs[1].prompt` */
-export function fieldPath(path: readonly PropertyKey[]): string {
+function fieldPath(path: readonly PropertyKey[]): string {
   let text = "";
   for (const part of path) {
     if (typeof part === "number") text += `[${part}]`;

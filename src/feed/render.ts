@@ -19,7 +19,7 @@ import { columnsOf, type Fields, type Unit } from "./units.js";
 const SHOWN_COLUMNS = 15;
 
 /** `Colour` from `row.Colour`, `row.Colour X` (liquidjs' spelling of `row["Colour X"]`) or `product.Colour`. */
-export function columnOf(variable: string): string {
+function columnOf(variable: string): string {
   const match = /^(?:row|product)\.(.+)$/.exec(variable);
   return match?.[1] ?? variable;
 }

@@ -17,7 +17,7 @@ import { loadRecipe } from "./recipe-load.js";
 import { createGrouper, type Unit } from "./units.js";
 
 /** The feed's units (products or variant rows), in batches, before rendering. */
-export async function* feedUnits(source: ManifestSource, compiled: CompiledRecipe): AsyncGenerator<Unit[]> {
+async function* feedUnits(source: ManifestSource, compiled: CompiledRecipe): AsyncGenerator<Unit[]> {
   await checkReadable(source.path, source.label ?? source.path);
   const { batches } = await readRecords(source, compiled.recipe);
   const grouper = createGrouper({

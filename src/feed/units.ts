@@ -22,7 +22,7 @@ export type Unit =
   | { readonly ok: false; readonly location: RowLocation; readonly problems: readonly Problem[] };
 
 /** Rows of one product at most: a group column that never changes must not gather the whole feed. */
-export const MAX_PRODUCT_ROWS = 10_000;
+const MAX_PRODUCT_ROWS = 10_000;
 const IMAGE_COLUMNS = ["Image Src", "image_link", "additional_image_link"];
 const RESERVED = new Set(["row", "product", "variants", "images"]);
 const WORD = /^[A-Za-z_][A-Za-z0-9_]*$/;

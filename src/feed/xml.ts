@@ -20,7 +20,7 @@ const PLAIN_NAMESPACES = new Set([
   "http://purl.org/rss/1.0/",
 ]);
 /** Text one item may hold: more is a wrong file, and must not eat memory. */
-export const MAX_ITEM_CHARS = 1024 * 1024;
+const MAX_ITEM_CHARS = 1024 * 1024;
 
 interface Open {
   readonly key: string;

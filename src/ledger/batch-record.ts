@@ -28,7 +28,7 @@ export type FinalState = Exclude<BatchState, "submitted" | "running">;
 export const FINAL_STATES: readonly FinalState[] = ["done", "failed-rows", "budget", "canceled"];
 
 /** The manifest a batch was submitted from: where it is, how to read it, and its fingerprint. */
-export interface BatchManifest extends ManifestSource {
+interface BatchManifest extends ManifestSource {
   /** Absolute path. */
   readonly path: string;
   /** SHA-256 of the file's bytes when submitted (manifest/fingerprint.ts): reports check it is unchanged. */
@@ -36,14 +36,14 @@ export interface BatchManifest extends ManifestSource {
 }
 
 /** The estimate made at submission: its total, and the `totals`/`by_tier` of cost-report.json. */
-export interface BatchEstimate {
+interface BatchEstimate {
   readonly micros: number;
   readonly totals: TotalsJson;
   readonly by_tier: readonly TierJson[];
 }
 
 /** How the batch's rows are queued: by any process that serves it (queue/feeder.ts). */
-export interface FeedSettings {
+interface FeedSettings {
   /** Rows kept waiting in the queues ahead of the workers. */
   readonly window: number;
   /** Tries per row for transient errors, and the first backoff (BullMQ's job options). */
@@ -51,7 +51,7 @@ export interface FeedSettings {
 }
 
 /** What was submitted (a re-run of the directory brings it up to date with its manifest). */
-export interface BatchSubmission {
+interface BatchSubmission {
   readonly manifest: BatchManifest;
   /** Every metadata key of the rows, sorted: results.csv has a column for each. */
   readonly metadataKeys: readonly string[];
@@ -70,7 +70,7 @@ export interface BatchSubmission {
 }
 
 /** How far the batch has got; kept by the ledger's scripts and by setState / setCap. */
-export interface BatchCounters {
+interface BatchCounters {
   readonly state: BatchState;
   /** When a worker or `run` first started on the batch; empty before. */
   readonly startedAt: string;
@@ -137,7 +137,7 @@ const feedSettings = z.object({
 });
 
 /** Batches stored before feed settings were: the defaults of their time. */
-export const LEGACY_FEED: FeedSettings = { window: 1_000, retry: { attempts: 5, backoffMs: 2_000 } };
+const LEGACY_FEED: FeedSettings = { window: 1_000, retry: { attempts: 5, backoffMs: 2_000 } };
 
 /** A JSON document kept in one hash field. */
 const json = <T extends z.ZodType>(schema: T) =>

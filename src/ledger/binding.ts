@@ -17,7 +17,7 @@ export interface Binding {
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
-export function normaliseEndpoint(baseUrl: string): string {
+function normaliseEndpoint(baseUrl: string): string {
   try {
     const url = new URL(baseUrl);
     return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`.toLowerCase();

@@ -6,7 +6,7 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "./keys.js";
 
-export type BudgetEventKind = "created" | "changed" | "stopped";
+type BudgetEventKind = "created" | "changed" | "stopped";
 
 export interface BudgetEvent {
   readonly at: string;
@@ -25,7 +25,7 @@ export interface BudgetHistory {
 }
 
 /** Entries kept per batch: the newest ones. */
-export const BUDGET_HISTORY_LIMIT = 200;
+const BUDGET_HISTORY_LIMIT = 200;
 
 function parse(json: string): BudgetEvent | null {
   try {

@@ -29,7 +29,7 @@ import { createHash } from "node:crypto";
 import type { ModelId } from "../core/models.js";
 import { MODELS } from "../core/models.js";
 
-export const DEFAULT_PREFIX = "rfb";
+const DEFAULT_PREFIX = "rfb";
 export type QueueName = "generate" | "edit";
 export const QUEUE_NAMES: readonly QueueName[] = ["generate", "edit"];
 

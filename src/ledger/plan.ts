@@ -78,7 +78,7 @@ export function planRow(
 }
 
 /** Rows that cost a new run. */
-export const CREATES_RUN: ReadonlySet<RowPlan> = new Set<RowPlan>(["new", "waiting", "changed", "retry"]);
+const CREATES_RUN: ReadonlySet<RowPlan> = new Set<RowPlan>(["new", "waiting", "changed", "retry"]);
 
 export interface Plan {
   readonly counts: Readonly<Record<RowPlan, number>>;

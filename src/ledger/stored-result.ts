@@ -8,10 +8,9 @@ import { UnreadableResultError } from "./errors.js";
 
 const nullableText = z.string().nullable();
 
-export const ROW_STATUSES = ["succeeded", "failed"] as const;
-export type RowStatus = (typeof ROW_STATUSES)[number];
+const ROW_STATUSES = ["succeeded", "failed"] as const;
 
-export const storedResultSchema = z.looseObject({
+const storedResultSchema = z.looseObject({
   id: z.string(),
   seq: z.number().int(),
   model: z.string(),

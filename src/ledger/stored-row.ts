@@ -8,7 +8,7 @@ import { MODEL_IDS, QUALITIES } from "../core/models.js";
 import { draftRefSchema } from "../core/draft-ref.js";
 import { ConfigurationError } from "../core/errors.js";
 
-export const storedRowSchema = z.object({
+const storedRowSchema = z.object({
   /** Position in the manifest (0-based, among all rows, valid or not): reports list rows in this order. */
   seq: z.number().int().nonnegative(),
   model: z.enum(MODEL_IDS),
@@ -28,7 +28,7 @@ export const storedRowSchema = z.object({
 export type StoredRow = z.infer<typeof storedRowSchema>;
 
 /** A stored row that cannot be read: written by another version, or changed by hand (exit 4). */
-export class UnreadableRowError extends ConfigurationError {
+class UnreadableRowError extends ConfigurationError {
   constructor(batchId: string, row: string, detail: string) {
     super(
       `row ${row} of batch ${batchId} cannot be read from Redis (${detail}); it was written by another ` +

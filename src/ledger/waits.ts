@@ -27,7 +27,7 @@ export interface BatchWaits {
 }
 
 /** A condition not met for this long is over. */
-export const WAIT_FRESH_MS = 120_000;
+const WAIT_FRESH_MS = 120_000;
 const NOTE_EVERY_MS = 5_000;
 const KINDS: readonly WaitKind[] = ["rate-limited", "out-of-credit", "transient", "unreadable", "local"];
 

@@ -27,7 +27,7 @@ export function systemTimers(): EpisodeClock {
   };
 }
 
-export type EpisodeLevel = "info" | "warn" | "error";
+type EpisodeLevel = "info" | "warn" | "error";
 
 export interface EpisodeOptions {
   readonly logger: Logger;
@@ -62,7 +62,7 @@ export interface Episode {
   close(): void;
 }
 
-export const EPISODE_SUMMARY_MS = 30_000;
+const EPISODE_SUMMARY_MS = 30_000;
 
 export function createEpisode(options: EpisodeOptions): Episode {
   const clock = options.clock ?? systemTimers();

@@ -27,7 +27,7 @@ export const KNOWN_COLUMNS: readonly string[] = ["id", "model", ...INPUT_COLUMNS
 export const METADATA_PREFIX = "metadata.";
 
 /** Keys a JSON/JSONL row may use beyond the CSV columns: a `metadata` object, a `config` object. */
-export const JSON_ONLY_KEYS = ["metadata", "config"] as const;
+const JSON_ONLY_KEYS = ["metadata", "config"] as const;
 
 export function isKnownCsvColumn(name: string): boolean {
   return (

@@ -4,7 +4,7 @@
  */
 import { UsageError } from "../core/errors.js";
 
-export const DETECTED_DELIMITERS = [",", ";", "\t"] as const;
+const DETECTED_DELIMITERS = [",", ";", "\t"] as const;
 
 const NAMED: Readonly<Record<string, string>> = {
   tab: "\t",

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/canonical-json.js";
 
-export const MAX_ID_LENGTH = 128;
+const MAX_ID_LENGTH = 128;
 /** Any text without control characters (tabs, newlines, NUL …). */
 const ID_PATTERN = /^[^\p{Cc}]+$/u;
 export const ID_RULE = `1 to ${MAX_ID_LENGTH} characters of text, without control characters such as tabs or newlines`;

@@ -42,7 +42,7 @@ function wherePhrase(location: RowLocation, where: number): string {
 const IMAGE_FIELDS = new Set(["image_url", "image_urls", "mask_url"]);
 
 /** `./raw/boot.jpg`, `/data/a.png`, `C:\\shots\\a.png`, `file:///…`, `boot.jpg`: a file on this machine, not a URL. */
-export function looksLikeLocalPath(value: string): boolean {
+function looksLikeLocalPath(value: string): boolean {
   const text = value.trim();
   if (/^file:/i.test(text) || /^[a-z]:[\\/]/i.test(text) || /^(\.{1,2}[\\/]|[\\/]|~[\\/]?)/.test(text))
     return true;

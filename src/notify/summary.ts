@@ -5,7 +5,7 @@
  */
 import { formatUsd } from "../core/money.js";
 
-export const NOTIFICATION_EVENT = "batch.ended";
+const NOTIFICATION_EVENT = "batch.ended";
 
 export interface BatchEndFacts {
   readonly batch: string;

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 
-export const DEFAULT_OUT_ROOT = "out";
+const DEFAULT_OUT_ROOT = "out";
 
 export function defaultOutDir(batchId: string): string {
   return path.resolve(DEFAULT_OUT_ROOT, batchId);

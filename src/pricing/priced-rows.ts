@@ -60,8 +60,3 @@ export async function* pricedRowBatches(
     yield priced;
   }
 }
-
-/** The same, one item at a time. */
-export async function* pricedRows(source: ManifestSource, prices: PriceTable): AsyncGenerator<PricedItem> {
-  for await (const items of pricedRowBatches(source, prices)) yield* items;
-}

@@ -10,7 +10,7 @@ import { formatUsd } from "../core/money.js";
 import { PRICES_FILE_EXAMPLE, parsePriceTable } from "./prices-schema.js";
 import { BUILT_IN_PRICES, type PriceTable } from "./table.js";
 
-export { parsePriceTable, PRICES_FILE_EXAMPLE } from "./prices-schema.js";
+export { parsePriceTable } from "./prices-schema.js";
 
 export async function loadPriceTable(file?: string): Promise<PriceTable> {
   if (file === undefined || file === "") return BUILT_IN_PRICES;

@@ -28,7 +28,7 @@ export const PRICES_FILE_EXAMPLE =
   '{"openai/gpt-image-2": {"low": "0.009", "medium": "0.034", "high": "0.133"}, "runflow/tag-removal": {"request": "0.14"}}';
 
 /** No image or request costs more; a larger figure is a typo, and would overflow exact totals. */
-export const MAX_PRICE_MICROS = 1_000 * 1_000_000;
+const MAX_PRICE_MICROS = 1_000 * 1_000_000;
 
 function money(file: string, where: string, value: unknown): Micros {
   let micros: Micros;

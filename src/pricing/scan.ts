@@ -47,7 +47,7 @@ export interface ManifestScan {
   };
 }
 
-export const DEFAULT_MAX_PROBLEMS = 1000;
+const DEFAULT_MAX_PROBLEMS = 1000;
 
 export async function scanManifest(source: ManifestSource, options: ScanOptions = {}): Promise<ManifestScan> {
   // A feed read through a recipe may be XML or TSV: its reader tells the format (src/feed/).

@@ -11,7 +11,7 @@ import type { Micros } from "../core/money.js";
 const micros = z.number().int().nonnegative();
 
 /** What one model costs: per image by tier, or per request. */
-export const modelPriceSchema = z.discriminatedUnion("unit", [
+const modelPriceSchema = z.discriminatedUnion("unit", [
   z
     .object({ unit: z.literal("image"), tiers: z.partialRecord(z.enum(QUALITIES), micros).readonly() })
     .readonly(),
@@ -31,7 +31,7 @@ export const priceTableSchema = z
   .readonly();
 export type PriceTable = z.infer<typeof priceTableSchema>;
 
-export const BUILT_IN_PRICES_DATE = "2026-04-21";
+const BUILT_IN_PRICES_DATE = "2026-04-21";
 
 const GPT_IMAGE_2_TIERS = { low: 9_000, medium: 34_000, high: 133_000 } as const;
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { MODEL_IDS, QUALITIES, type ModelId, type Quality } from "../core/models.js";
 import { formatUsd, type Micros } from "../core/money.js";
 
-export interface CostLine {
+interface CostLine {
   model: ModelId;
   quality: Quality | null;
   images: number;
@@ -15,7 +15,7 @@ export interface CostLine {
   actualMicros?: Micros | null;
 }
 
-export interface TierTotals {
+interface TierTotals {
   model: ModelId;
   quality: Quality | null;
   rows: number;
@@ -51,7 +51,7 @@ function checked(total: number, what: string): number {
   return total;
 }
 
-export function compareTiers(
+function compareTiers(
   a: { model: ModelId; quality: Quality | null },
   b: { model: ModelId; quality: Quality | null },
 ): number {

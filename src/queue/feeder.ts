@@ -26,7 +26,7 @@ export interface FeederOptions {
   readonly chunkSize?: number;
 }
 
-export interface FeedResult {
+interface FeedResult {
   /** Jobs added by this call. */
   readonly queued: number;
   /** Every row of the batch has been handed out (until the cursor is reset by a re-run or a retry). */

@@ -11,7 +11,7 @@ import { closeBullmq } from "../redis/connection.js";
 import { POLICY_BACKOFF } from "../runflow/retry-policy.js";
 import type { RetryOptions } from "./retry-options.js";
 
-export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";
+export type { RetryOptions } from "./retry-options.js";
 
 export type Queues = Readonly<Record<QueueName, Queue<RowJobData>>> & { close(): Promise<void> };
 

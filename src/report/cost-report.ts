@@ -7,7 +7,7 @@ import { costSummaryJson, type CostSummary } from "../pricing/totals.js";
 import type { BudgetHistoryEntry } from "./budget-view.js";
 import { formatDuration } from "../core/duration.js";
 
-export interface Failure {
+interface Failure {
   readonly id: string;
   readonly reason: string;
 }
@@ -15,7 +15,7 @@ export interface Failure {
 /** Failures listed in cost-report.json and report.html; results.csv has every one. */
 export const FAILURES_LISTED = 1_000;
 /** Failures listed in cost-report.md. */
-export const FAILURES_IN_MARKDOWN = 100;
+const FAILURES_IN_MARKDOWN = 100;
 
 export interface CostReportInput {
   readonly batch: string;

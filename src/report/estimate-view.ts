@@ -11,7 +11,7 @@ import { costSummaryJson } from "../pricing/totals.js";
 const count = (value: number) => value.toLocaleString("en-US");
 
 /** 1234567.5 USD as "1,234,567.500": grouped, exact, at least 3 decimals. */
-export function usd(micros: number): string {
+function usd(micros: number): string {
   const text = formatUsd(micros);
   const [whole = "0", fraction] = text.replace("-", "").split(".");
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");

@@ -12,8 +12,7 @@ import type { DraftRef } from "../core/draft-ref.js";
 import type { StoredResult } from "../ledger/stored-result.js";
 
 /** `removed`: recorded for a row the manifest no longer has (its files stay). */
-export const LINE_STATUSES = ["succeeded", "failed", "pending", "held", "removed", "canceled"] as const;
-export type LineStatus = (typeof LINE_STATUSES)[number];
+const LINE_STATUSES = ["succeeded", "failed", "pending", "held", "removed", "canceled"] as const;
 
 const nullableText = z.string().nullable();
 
@@ -181,7 +180,7 @@ export interface CsvStyle {
   readonly bom: boolean;
 }
 
-export const PLAIN_CSV: CsvStyle = { delimiter: ",", bom: false };
+const PLAIN_CSV: CsvStyle = { delimiter: ",", bom: false };
 
 export function csvStyleFor(manifest: {
   readonly delimiter?: string | undefined;

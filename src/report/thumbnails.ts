@@ -55,7 +55,7 @@ async function loadSharp(): Promise<Sharp | null> {
   }
 }
 
-export function thumbPathFor(image: string): string {
+function thumbPathFor(image: string): string {
   const base = path.posix.basename(image).replace(/\.[^.]+$/, "");
   return `thumbs/${base}.webp`;
 }

@@ -96,7 +96,7 @@ export async function downloadOutput(ctx: DownloadContext, req: DownloadRequest)
 }
 
 /** A whole download may take this many per-request timeouts (150 s by default) before it is abandoned and retried. */
-export const DOWNLOAD_DEADLINE_FACTOR = 5;
+const DOWNLOAD_DEADLINE_FACTOR = 5;
 
 async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string): Promise<Attempt> {
   const ref = describeUrl(url, ctx.apiKey);

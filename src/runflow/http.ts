@@ -64,7 +64,7 @@ export function errorCode(err: unknown): string | null {
   return null;
 }
 
-export function networkError(ref: RequestRef, err: unknown, secret: string): RunflowNetworkError {
+function networkError(ref: RequestRef, err: unknown, secret: string): RunflowNetworkError {
   const code = errorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   const closed = code === "UND_ERR_DESTROYED" || code === "UND_ERR_CLOSED";

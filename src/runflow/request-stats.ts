@@ -20,7 +20,7 @@ export const LATENCY_BUCKETS_MS: readonly number[] = [
  * Counter increments keyed "<operation>|<counter>": requests, rate_limited, errors, count,
  * sum_ms, and bucket_<le> (per bucket, not cumulative; "bucket_inf" for the rest).
  */
-export type StatsDelta = Record<string, number>;
+type StatsDelta = Record<string, number>;
 
 export interface RequestStatsOptions {
   /** Receives the counts since the last flush; a failing sink keeps them for the next one. */

@@ -86,7 +86,7 @@ export async function openQueueDeps(io: CommandIo, options: QueueDepsOptions = {
 }
 
 /** The key a rehearsal's client sends to the built-in simulator. */
-export const SIMULATED_KEY = "rf_simulated_local";
+const SIMULATED_KEY = "rf_simulated_local";
 
 const NO_KEY =
   "no Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…), or use --simulate to rehearse offline";

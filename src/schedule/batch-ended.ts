@@ -6,7 +6,7 @@
 import { FINAL_STATES, type BatchRecord } from "../ledger/batch-record.js";
 
 /** How long a started occurrence whose batch never appeared still counts as starting. */
-export const STARTING_STALE_MS = 15 * 60_000;
+const STARTING_STALE_MS = 15 * 60_000;
 
 export function batchEnded(record: BatchRecord): boolean {
   if ((FINAL_STATES as readonly string[]).includes(record.state)) return true;

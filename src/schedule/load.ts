@@ -39,7 +39,7 @@ export interface ScheduleFolder {
   readonly problems: readonly ScheduleProblem[];
 }
 
-export function scheduleHash(file: string, content: string): string {
+function scheduleHash(file: string, content: string): string {
   return createHash("sha256").update(file).update("\u0000").update(content).digest("hex");
 }
 

@@ -14,7 +14,7 @@ import { occurrenceOf, type OccurrenceTime } from "./occurrence.js";
 import type { OccurrenceEntry, OccurrenceStore } from "./occurrence-store.js";
 import { occurrenceBatchId, type Schedule } from "./schedule.js";
 
-export interface StartedBatch {
+interface StartedBatch {
   readonly batchId: string;
   readonly rows: number;
   readonly enqueued: number;
@@ -45,7 +45,7 @@ export interface RunnerDeps {
   readonly stillScheduled?: (name: string) => Promise<boolean>;
 }
 
-export interface HandleOptions {
+interface HandleOptions {
   /** Started with `schedule run`. */
   readonly manual?: boolean;
   /** The last try BullMQ will make: a failure now is recorded as `error` instead of retried. */
@@ -54,7 +54,7 @@ export interface HandleOptions {
   readonly fromQueue?: boolean;
 }
 
-export interface Handled {
+interface Handled {
   readonly key: string;
   readonly batchId: string;
   readonly decision: Decision;

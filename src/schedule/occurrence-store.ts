@@ -52,7 +52,7 @@ const entrySchema = z.object({
   schedule: scheduleJson.optional(),
 });
 
-export interface CurrentOccurrence {
+interface CurrentOccurrence {
   readonly key: string;
   readonly batch: string;
   readonly started_ms: number;

@@ -28,7 +28,7 @@ export interface ScheduleProblem {
   readonly message: string;
 }
 
-export const DEFAULT_OUT = "out/{name}/{date}";
+const DEFAULT_OUT = "out/{name}/{date}";
 /** Batch ids are at most 64 characters: the name, a dash and a 17-character occurrence key. */
 export const MAX_NAME_LENGTH = 46;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;

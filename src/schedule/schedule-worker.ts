@@ -37,7 +37,7 @@ export interface ScheduleWorker {
 }
 
 /** When the job was due: BullMQ's prevMillis, else the millis at the end of its id. */
-export function dueMsOf(job: Pick<Job, "id" | "opts" | "timestamp">): number {
+function dueMsOf(job: Pick<Job, "id" | "opts" | "timestamp">): number {
   const prev = (job.opts as { prevMillis?: unknown }).prevMillis;
   if (typeof prev === "number" && Number.isFinite(prev)) return prev;
   const tail = Number(job.id?.split(":").at(-1));

@@ -16,7 +16,7 @@ import { nameOfSchedulerId, schedulerIdOf, type InstalledScheduler } from "./syn
 
 export const SCHEDULES_QUEUE = "schedules";
 /** The name of every job a schedule's scheduler makes. */
-export const OCCURRENCE_JOB = "occurrence";
+const OCCURRENCE_JOB = "occurrence";
 
 export interface ScheduleTemplateData {
   readonly v: 1;

@@ -5,7 +5,7 @@
  * disabled is removed. Pure.
  */
 
-export const SCHEDULER_ID_PREFIX = "rfb-schedule:";
+const SCHEDULER_ID_PREFIX = "rfb-schedule:";
 
 export function schedulerIdOf(name: string): string {
   return SCHEDULER_ID_PREFIX + name;

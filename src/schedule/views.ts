@@ -28,7 +28,7 @@ export interface ListedSchedule {
 }
 
 /** The state of an occurrence: its batch's, or skipped / missed / error / waiting. */
-export function stateOf(view: OccurrenceView): string {
+function stateOf(view: OccurrenceView): string {
   const { entry, record } = view;
   if (entry.outcome !== "started") return entry.outcome;
   if (!record) return entry.opened_ms === null ? "starting" : "gone";
@@ -44,7 +44,7 @@ function rowsOf(record: BatchRecord | null): string {
 }
 
 /** `batch nightly-…, done, 6/6 rows, $0.345` or `skipped: the previous occurrence … was still running` */
-export function occurrenceSummary(view: OccurrenceView): string {
+function occurrenceSummary(view: OccurrenceView): string {
   const state = stateOf(view);
   const { entry, record } = view;
   if (entry.outcome !== "started") return `${state}${entry.reason ? `: ${entry.reason}` : ""}`;

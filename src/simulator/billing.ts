@@ -8,8 +8,8 @@
  */
 import { formatUsd, parseUsdValue, type Micros } from "../core/money.js";
 
-export const UNLIMITED_DISPLAY_MICROS: Micros = 1_000_000 * 1_000_000;
-export const LOW_BALANCE_THRESHOLD_MICROS: Micros = 1_000_000;
+const UNLIMITED_DISPLAY_MICROS: Micros = 1_000_000 * 1_000_000;
+const LOW_BALANCE_THRESHOLD_MICROS: Micros = 1_000_000;
 
 export const usd6 = (micros: Micros): string => formatUsd(micros, 6);
 

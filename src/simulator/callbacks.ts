@@ -18,7 +18,7 @@ import type { UrlSigner } from "./presign.js";
 import { withoutTiming } from "./record.js";
 import { finalCost, type SimRun } from "./run-store.js";
 
-export const CALLBACK_ATTEMPTS = 5;
+const CALLBACK_ATTEMPTS = 5;
 const MAX_IN_FLIGHT = 64;
 
 export interface CallbackStats {
@@ -59,10 +59,7 @@ export function signBody(secret: string, body: Buffer | string): string {
   return createHmac("sha256", Buffer.from(secret, "utf8")).update(body).digest("hex");
 }
 
-export function callbackPayload(
-  run: SimRun,
-  output: Record<string, unknown> | null,
-): Record<string, unknown> {
+function callbackPayload(run: SimRun, output: Record<string, unknown> | null): Record<string, unknown> {
   const succeeded = run.outcome === "succeeded";
   return {
     event: succeeded ? "run.completed" : "run.failed",

@@ -32,7 +32,7 @@ export interface EngineDeps {
 }
 
 /** Independent seeded streams, so the number of GETs a client makes does not change which runs fail. */
-export type RandomStream = "runs" | "faults" | "downloads";
+type RandomStream = "runs" | "faults" | "downloads";
 
 export interface Engine {
   readonly baseUrl: string;

@@ -1,7 +1,7 @@
 /** Small node:http helpers: JSON answers, Runflow's flat error envelope, bounded body reading. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface FieldError {
   readonly field: string;

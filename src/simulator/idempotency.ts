@@ -16,7 +16,7 @@ interface Binding {
   readonly expiresMs: number;
 }
 
-export type IdempotencyLookup =
+type IdempotencyLookup =
   { kind: "new" } | { kind: "replay"; runId: string } | { kind: "conflict"; runId: string };
 
 export interface IdempotencyStore {

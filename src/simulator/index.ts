@@ -33,11 +33,7 @@ import type { Ledger } from "./ledger.js";
 import { checkOptionChanges, defaultSettings, withChanges, type SimulatorOptions } from "./options.js";
 import { createHttpServer, createRequestHandler } from "./server.js";
 
-export type { CancelTimer, Clock } from "./clock.js";
-export { systemClock } from "./clock.js";
-export type { Ledger, LedgerRun } from "./ledger.js";
 export type { SimulatorOptions } from "./options.js";
-export { SimulatorOptionsError } from "./options.js";
 export { signBody as signCallbackBody } from "./callbacks.js";
 
 export interface Simulator {

@@ -9,7 +9,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs
 import path from "node:path";
 import type { SimRun } from "./run-store.js";
 
-export interface JournalEntry {
+interface JournalEntry {
   readonly run: SimRun;
   /** The create's request fingerprint when it carried an Idempotency-Key. */
   readonly fingerprint: string | null;

@@ -8,7 +8,7 @@ import type { CallbackStats } from "./callbacks.js";
 import { usd6 } from "./billing.js";
 import { costAt, statusAt, type SimRun } from "./run-store.js";
 
-export interface LedgerRun {
+interface LedgerRun {
   id: string;
   model: string;
   status: string;
@@ -47,7 +47,7 @@ export interface Ledger {
   requests: RequestCounts;
 }
 
-export type RequestKind = "create" | "get" | "balance" | "other";
+type RequestKind = "create" | "get" | "balance" | "other";
 
 export interface RequestCounts {
   create: number;
@@ -61,7 +61,7 @@ export interface RequestCounts {
   maxPerSecond: number;
 }
 
-export interface LedgerTotals {
+interface LedgerTotals {
   readonly billedMicros: number;
   readonly reservedMicros: number;
   readonly inFlight: number;

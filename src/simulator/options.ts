@@ -105,7 +105,7 @@ function isUsd(value: unknown): boolean {
 }
 
 /** The JSON-able options (everything but port, host, prices, logger and clock). */
-export const optionChangesSchema = z.strictObject({
+const optionChangesSchema = z.strictObject({
   apiKeys: z.array(z.string().min(1)).optional(),
   latencyMs: z
     .union([ms, z.strictObject({ min: ms, max: ms }).refine((r) => r.min <= r.max, "min ≤ max")])

@@ -11,7 +11,7 @@ import type { UrlSigner } from "./presign.js";
 import { hash32 } from "./prng.js";
 import type { SimRun } from "./run-store.js";
 
-export function outputPath(run: SimRun, index: number): string {
+function outputPath(run: SimRun, index: number): string {
   return `/outputs/${run.id}/${index}.${EXTENSIONS[run.output.format]}`;
 }
 
@@ -47,7 +47,7 @@ export function parseOutputPath(path: string): { runId: string; index: number; e
   return { runId: match[1] as string, index: Number(match[2]), ext: match[3] as string };
 }
 
-export function colourOf(seed: number, run: SimRun, index: number): [number, number, number] {
+function colourOf(seed: number, run: SimRun, index: number): [number, number, number] {
   const h = hash32(`${seed}:${run.seq}:${run.model}`);
   // Blue steps by 64 per index, so the outputs of one run always differ.
   return [(h >>> 16) & 255, (h >>> 8) & 255, ((h & 255) + index * 64) & 255];

@@ -14,7 +14,7 @@ import type { OutputSpec } from "./dimensions.js";
 import { createMinHeap } from "./min-heap.js";
 import type { Prng } from "./prng.js";
 
-export interface RunFailure {
+interface RunFailure {
   readonly code: string;
   readonly message: string;
   readonly stage: string;

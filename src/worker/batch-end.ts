@@ -17,7 +17,7 @@ export interface BatchEnd {
   readonly reason: string | null;
 }
 
-export interface BatchEndEvent extends BatchEnd {
+interface BatchEndEvent extends BatchEnd {
   readonly batchId: string;
   /** The record as it ended. */
   readonly record: BatchRecord;
@@ -49,7 +49,7 @@ export function endOf(record: BatchRecord): BatchEnd | null {
 }
 
 /** "Batch b-1 ended: done — 200 rows: 198 succeeded, 2 failed, 0 not done; 230 images; spent $…". */
-export function totalsLine(record: BatchRecord, end: BatchEnd): string {
+function totalsLine(record: BatchRecord, end: BatchEnd): string {
   const rows = record.submission.rows;
   const notDone = Math.max(0, rows - record.succeeded - record.failed);
   return (

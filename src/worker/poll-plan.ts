@@ -101,7 +101,7 @@ function searchLambda(grid: LatencyGrid, meets: (plan: Plan) => boolean, largest
  * the mean latency, unless that takes more than `maxGets` GETs per run: then the least lag within
  * `maxGets`.
  */
-export function planOn(grid: LatencyGrid, goals: PlanGoals): Plan {
+function planOn(grid: LatencyGrid, goals: PlanGoals): Plan {
   const byLag = searchLambda(grid, (plan) => plan.lagMs <= goals.lagShare * grid.meanMs, true);
   const byGets = searchLambda(grid, (plan) => plan.gets <= goals.maxGets, false);
   return byLag.lambda >= byGets.lambda ? byLag.plan : byGets.plan;

@@ -16,7 +16,7 @@ import type { PollSchedule } from "./poll-schedule.js";
 import type { RunSleep } from "./wait-for-run.js";
 
 /** The row itself, as it is POSTed: the manifest's row without its place in the file. */
-export type WorkRow = Omit<JobRow, "location">;
+type WorkRow = Omit<JobRow, "location">;
 
 /** One attempt of one row, as the worker works it: the job (queue/job-data.ts) and its stored row. */
 export interface RowWork {

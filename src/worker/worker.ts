@@ -41,7 +41,7 @@ import { createRowStore } from "../ledger/row-store.js";
 import type { CallbackSettings } from "../callbacks/index.js";
 
 /** One batch, or every batch submitted for the worker's own binding. */
-export type WorkerScope = { readonly batchId: string } | { readonly pool: true };
+type WorkerScope = { readonly batchId: string } | { readonly pool: true };
 
 export interface WorkerOptions {
   readonly redis: Redis;

@@ -22,10 +22,10 @@ function executable(file: string): boolean {
   }
 }
 
-export type ChromiumSearch = { found: string } | { missing: string };
+type ChromiumSearch = { found: string } | { missing: string };
 
 /** Finds Chromium, or says why there is none (what was looked at, how to provide one). */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumSearch {
+function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumSearch {
   const given = env.CHROMIUM_PATH;
   if (given) {
     return executable(given)

@@ -4,7 +4,7 @@
  * to a family declared by TYPE before it; histograms have cumulative buckets ending in +Inf that
  * equal _count. Throws on the first thing that is not right, naming the line.
  */
-export interface PromSample {
+interface PromSample {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly value: number;

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import iconv from "iconv-lite";
 
-export const SHOPIFY_HEADER = [
+const SHOPIFY_HEADER = [
   "Handle",
   "Title",
   "Body (HTML)",
@@ -28,7 +28,7 @@ const CDN = "https://cdn.example.com/";
  * image-only row; a one-variant beanie; a draft shirt. HTML bodies with quoted newlines, commas
  * and quotes; accents and typographic quotes that only Windows-1252 encodes this way.
  */
-export function shopifyRows(): string[][] {
+function shopifyRows(): string[][] {
   return [
     [
       "creme-tee",
@@ -147,7 +147,7 @@ export function shopifyRecipe(
   ].join("\n");
 }
 
-export const MERCHANT_TSV_HEADER = [
+const MERCHANT_TSV_HEADER = [
   "id",
   "title",
   "description",

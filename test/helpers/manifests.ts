@@ -8,7 +8,7 @@ export async function tempDir(prefix = "rfb-test-"): Promise<string> {
 }
 
 /** runflow-api.md's prices in micro-dollars, typed out again so the tests check src/pricing rather than reuse it. */
-export const HAND_PRICES = {
+const HAND_PRICES = {
   perImage: { low: 9_000, medium: 34_000, high: 133_000 } as Record<string, number>,
   "runflow/tag-removal": 140_000,
   "runflow/product-isolation": 270_000,

@@ -34,7 +34,7 @@ async function startContainer(): Promise<string> {
   return container.getConnectionUrl();
 }
 
-export async function redisUrl(): Promise<string> {
+async function redisUrl(): Promise<string> {
   if (process.env.REDIS_URL) return process.env.REDIS_URL;
   if (await answers(DEFAULT_URL)) return DEFAULT_URL;
   containerUrl ??= startContainer();

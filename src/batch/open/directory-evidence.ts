@@ -13,7 +13,7 @@ import type { BatchStore } from "../../outdir/store.js";
 import { asStore } from "../../outdir/stores.js";
 import { resultLineSchema, type ResultLine } from "../../report/result-lines.js";
 
-export const RESULTS_FILE = "results.jsonl";
+const RESULTS_FILE = "results.jsonl";
 const COST_REPORT_FILE = "cost-report.json";
 
 export interface DirectoryEvidence {

@@ -16,7 +16,7 @@ import type { PriceTable } from "../../pricing/table.js";
 import type { PlannedRow } from "./plan-batch.js";
 
 /** A valid row of the pass: as stored, and as the plan sees it. */
-export type PassRow = KeyedRow & { readonly planned: PlannedRow };
+type PassRow = KeyedRow & { readonly planned: PlannedRow };
 
 /** What a command does with the valid rows of each chunk, besides counting and pricing them. */
 export type RowConsumer = (rows: readonly PassRow[]) => Promise<void> | void;

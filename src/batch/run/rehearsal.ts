@@ -13,7 +13,7 @@ import { startSimulator, type Simulator } from "../../simulator/index.js";
 
 export type Latency = number | { readonly min: number; readonly max: number };
 
-export function rehearsalStateFile(outDir: string): string {
+function rehearsalStateFile(outDir: string): string {
   if (isS3Out(outDir)) {
     const name = createHash("sha256").update(resolveOut(outDir)).digest("hex").slice(0, 16);
     return path.join(tmpdir(), "runflow-batch-rehearsals", name, "simulator.jsonl");

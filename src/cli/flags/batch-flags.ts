@@ -125,7 +125,7 @@ export function parseRedisTimeout(flags: { redisTimeout?: string }): number | un
 }
 
 /** An http(s) URL for --notify-url, or a usage error naming the flag. */
-export function parseNotifyUrl(value: string | undefined): string | null {
+function parseNotifyUrl(value: string | undefined): string | null {
   if (value === undefined) return null;
   let url: URL;
   try {
@@ -143,7 +143,7 @@ export function parseNotifyUrl(value: string | undefined): string | null {
 }
 
 /** `--feed-header Authorization=FEED_AUTH` → {Authorization: "FEED_AUTH"} (the variable's name, not its value). */
-export function parseFeedHeaders(values: readonly string[]): Record<string, string> {
+function parseFeedHeaders(values: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const value of values) {
     const match = /^\s*([A-Za-z0-9-]+)\s*=\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(value);

@@ -14,7 +14,7 @@ import type { PicksPlace } from "../../report/html/picks-view.js";
 import type { ResultLine } from "../../report/result-lines.js";
 import { TOP_NAV } from "./batches-page.js";
 
-export const batchHref = (batch: string) => `/batches/${encodeURIComponent(batch)}`;
+const batchHref = (batch: string) => `/batches/${encodeURIComponent(batch)}`;
 
 export function batchPlace(batch: string, page: number, pages: number): PagePlace {
   return { number: page, count: pages, href: (n) => `${batchHref(batch)}?page=${n}` };

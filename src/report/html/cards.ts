@@ -22,7 +22,7 @@ export interface CardOptions {
 }
 
 /** Longest prompt shown (and searched) on a card; results.csv has the whole prompt. */
-export const PROMPT_SHOWN = 400;
+const PROMPT_SHOWN = 400;
 const IMAGES_SHOWN = 4;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);

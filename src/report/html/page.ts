@@ -45,7 +45,7 @@ function options(name: string, all: string, values: readonly string[]): string {
   return `<select name="${name}" aria-label="${name}"><option value="">${esc(all)}</option>${items}</select>`;
 }
 
-export function pageLinks(place: PagePlace): string {
+function pageLinks(place: PagePlace): string {
   if (place.count <= 1) return "";
   const links: string[] = [];
   for (let n = 1; n <= place.count; n++) {
@@ -61,7 +61,7 @@ export function pageLinks(place: PagePlace): string {
   return `<nav class="pages" aria-label="pages">${links.join("")}</nav>`;
 }
 
-export function filtersHtml(m: HeaderModel): string {
+function filtersHtml(m: HeaderModel): string {
   const choices = filterChoices(m.tiers);
   return (
     `<form class="filters" role="search">` +
@@ -84,7 +84,7 @@ export function documentStart(title: string, extraHead = ""): string {
 }
 
 /** report.html's picks: kept in the browser, starting from none stored on the batch. */
-export const LOCAL_PICKS: PicksPlace = { mode: "local", initial: [] };
+const LOCAL_PICKS: PicksPlace = { mode: "local", initial: [] };
 
 export function pageStart(m: HeaderModel, place: PagePlace, picks: PicksPlace = LOCAL_PICKS): string {
   const where = place.count > 1 ? ` page ${place.number} of ${place.count}` : "";
