@@ -274,12 +274,10 @@ async function pipeline(
         );
   const callback =
     spec.callbackPort === undefined
-      ? {}
+      ? null
       : {
-          callback: {
-            url: `http://127.0.0.1:${spec.callbackPort}/cb`,
-            listen: { host: "127.0.0.1", port: spec.callbackPort },
-          },
+          url: `http://127.0.0.1:${spec.callbackPort}/cb`,
+          listen: { host: "127.0.0.1", port: spec.callbackPort },
         };
   const settings: BatchSettings = {
     source: { path: spec.manifest },
@@ -308,11 +306,12 @@ async function pipeline(
     const runStartEpoch = Date.now();
     try {
       const { outcome, record } = await runBatch({
-        ...{ redis, keys, ledger, client, logger, queues: opened.queues, batchId: opened.record.id, binding },
-        ...{ source: settings.source, prices: settings.prices, retry: settings.retry, outDir: spec.outDir },
-        ...(spec.poll === null ? {} : { poll: spec.poll }),
-        ...callback,
-        concurrency: { generate: spec.concurrency, edit: spec.concurrency },
+        ...{ redis, keys, ledger, client, logger, batchId: opened.record.id, binding, outDir: spec.outDir },
+        work: {
+          poll: spec.poll ?? undefined,
+          callback,
+          concurrency: { generate: spec.concurrency, edit: spec.concurrency },
+        },
       });
       const runSeconds = (performance.now() - runStart) / 1000;
       const results = await redis.hvals(keys.results(record.id));

@@ -8,7 +8,7 @@ import type { PriceTable } from "../pricing/table.js";
 import type { RetryOptions } from "../queue/retry-options.js";
 import type { QueueName } from "../ledger/keys.js";
 import type { PollSchedule } from "../worker/poll-schedule.js";
-import type { CallbackSettings } from "../callbacks/index.js";
+import type { WorkerTuning } from "../worker/worker.js";
 import type { RowSource } from "./open/manifest-pass.js";
 
 /** How to read a manifest and price it (`estimate`, `submit`, `run`). */
@@ -39,17 +39,13 @@ export interface BatchSettings extends ManifestSettings, RedisPatience {
   readonly rows?: RowSource | undefined;
 }
 
-/** The in-process worker (`worker`, `run`). */
-export interface WorkerSettings {
+/** The in-process worker (`worker`, `run`): how it works, and the process around it. */
+export interface WorkerSettings extends WorkerTuning {
   readonly concurrency: Readonly<Record<QueueName, number>>;
   readonly poll: Partial<PollSchedule> | undefined;
   /** How long the worker pauses when Runflow says "not now" (the row's `retry` is BullMQ's attempts). */
   readonly pauses: Pauses;
   readonly lockDurationMs: number;
-  /** No progress this long because of 402/429/5xx: the batch ends failed-rows (`--give-up-after`), in ms. */
-  readonly giveUpAfterMs?: number | null;
-  /** `--callback-url` / `--callback-listen`: listen for callbacks; null polls only. */
-  readonly callback?: CallbackSettings | null;
   /** `--max-rps`: one request rate for every process on the account; null: RUNFLOW_MAX_RPS, else adaptive. */
   readonly maxRps?: number | null;
   readonly redisTimeoutMs?: number | undefined;

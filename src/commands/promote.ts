@@ -124,7 +124,6 @@ async function workFinals(
       client,
       binding,
       record,
-      queues,
       work,
       poll: undefined,
       again,

@@ -10,7 +10,6 @@ import { formatUsd } from "../core/money.js";
 import { describeBinding, SIMULATOR_ENDPOINT, sameBinding } from "../ledger/binding.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
 import type { Ledger } from "../ledger/ledger.js";
-import { createQueues, type Queues } from "../queue/queues.js";
 import type { Simulator } from "../simulator/index.js";
 import type { CommandContext } from "./context.js";
 import { bindingOf, clientFor, openQueueDeps } from "../runtime/deps.js";
@@ -78,7 +77,6 @@ async function selectRows(ledger: Ledger, record: BatchRecord, select: RetrySele
 export async function retry(ctx: CommandContext, settings: RetrySettings): Promise<void> {
   const deps = await openQueueDeps(ctx.io);
   let simulator: Simulator | null = null;
-  let queues: Queues | null = null;
   try {
     const record = await deps.ledger.batches.get(settings.batchId);
     if (!record)
@@ -118,13 +116,11 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
       for (let i = 0; i < rows.length; i += 500)
         await deps.ledger.rows.reopen(record.id, rows.slice(i, i + 500), "again");
       await deps.ledger.batches.resetFeed(record.id); // the reopened rows are queued again
-      queues = createQueues(deps.redis, deps.keys, record.id);
       const code = await workAndReport(ctx.io, {
         deps,
         client,
         binding,
         record,
-        queues,
         work: settings.work,
         poll: simulator ? simulatorPoll(settings.simulate.latencyMs) : undefined,
         again: `run \`runflow-batch run ${manifest.path} --out ${out}\``,
@@ -134,7 +130,6 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
       await client.close();
     }
   } finally {
-    await queues?.close();
     await simulator?.close();
     await deps.close();
   }

@@ -69,7 +69,6 @@ export async function run(ctx: CommandContext, given: RunSettings): Promise<void
         client,
         binding,
         record,
-        queues,
         work: settings.work,
         poll,
         again: "run the same command again",

@@ -53,17 +53,12 @@ export async function work(
         keys: deps.keys,
         runflow: client,
         logger: deps.logger,
-        concurrency: settings.concurrency,
-        pauses: settings.pauses,
-        lockDurationMs: settings.lockDurationMs,
-        callback: settings.callback ?? undefined,
+        settings,
         callbackSecret: deps.config.callbackSecret,
-        ...(settings.poll ? { poll: settings.poll } : {}),
         binding: bindingOf(deps.config, false),
         scope: settings.batchId === undefined ? { pool: true } : { batchId: settings.batchId },
         stores: deps.stores,
         onBatchEnd: endBatchHandler(deps),
-        ...(settings.giveUpAfterMs ? { giveUpAfterMs: settings.giveUpAfterMs } : {}),
         onFatal: (error) => {
           fatal ??= error;
           stop();

@@ -4,7 +4,6 @@
  * counters until every row is recorded, the budget cap stops it, a configuration error stops it,
  * or the user does.
  */
-import type { Pauses } from "../../config/defaults.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BatchGoneError, type ConfigurationError } from "../../core/errors.js";
 import type { Logger } from "../../log/logger.js";
@@ -12,16 +11,13 @@ import { FINAL_STATES, type BatchRecord, type FinalState } from "../../ledger/ba
 import type { BatchRecords } from "../../ledger/batch-records.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
-import type { Keys, QueueName } from "../../ledger/keys.js";
-import type { Queues } from "../../queue/queues.js";
+import type { Keys } from "../../ledger/keys.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { Redis } from "ioredis";
 import type { StoreOpener } from "../../outdir/store.js";
-import type { PollSchedule } from "../../worker/poll-schedule.js";
 import type { Binding } from "../../ledger/binding.js";
 import { endOf } from "../../worker/batch-end.js";
-import { createWorker } from "../../worker/worker.js";
-import type { CallbackSettings } from "../../callbacks/index.js";
+import { createWorker, type WorkerTuning } from "../../worker/worker.js";
 
 export type RunOutcome = FinalState | "interrupted";
 
@@ -29,7 +25,6 @@ export interface RunBatchOptions {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly ledger: Ledger;
-  readonly queues: Queues;
   readonly client: RunflowClient;
   readonly logger: Logger;
   readonly batchId: string;
@@ -38,18 +33,12 @@ export interface RunBatchOptions {
   readonly stores?: StoreOpener;
   /** The endpoint and account the client talks to. */
   readonly binding: Binding;
-  readonly concurrency: Record<QueueName, number>;
-  readonly poll?: Partial<PollSchedule>;
-  readonly pauses?: Pauses;
-  readonly lockDurationMs?: number;
-  /** Listen for callbacks (`--callback-url`); creates send the URL. */
-  readonly callback?: CallbackSettings | null | undefined;
+  /** How the worker works: concurrency, polls, pauses, callbacks, `--give-up-after`. */
+  readonly work: WorkerTuning;
   readonly callbackSecret?: string | null;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   readonly onProgress?: (record: BatchRecord) => void;
   readonly tickMs?: number;
-  /** No progress this long because of 402/429/5xx: the batch ends failed-rows with the reason (ms). */
-  readonly giveUpAfterMs?: number | null;
 }
 
 export interface RunResult {
@@ -73,16 +62,11 @@ export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
     keys: options.keys,
     runflow: options.client,
     logger,
-    concurrency: options.concurrency,
+    settings: options.work,
     // `run` works only on its own batch.
     binding: options.binding,
     scope: { batchId },
-    ...(options.stores ? { stores: options.stores } : {}),
-    ...(options.poll ? { poll: options.poll } : {}),
-    ...(options.pauses ? { pauses: options.pauses } : {}),
-    ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
-    ...(options.giveUpAfterMs ? { giveUpAfterMs: options.giveUpAfterMs } : {}),
-    callback: options.callback ?? undefined,
+    stores: options.stores,
     callbackSecret: options.callbackSecret ?? null,
     onFatal: (error) => {
       fatal ??= error;

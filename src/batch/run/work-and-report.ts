@@ -9,7 +9,6 @@ import { UsageError } from "../../core/errors.js";
 import { StoreError } from "../../outdir/store-errors.js";
 import type { Binding } from "../../ledger/binding.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
-import type { Queues } from "../../queue/queues.js";
 import { reportSummaryLine } from "../../report/summary-line.js";
 import type { RunflowClient } from "../../runflow/types.js";
 import type { PollSchedule } from "../../worker/poll-schedule.js";
@@ -35,7 +34,6 @@ export interface WorkAndReport {
   readonly client: RunflowClient;
   readonly binding: Binding;
   readonly record: BatchRecord;
-  readonly queues: Queues;
   readonly work: WorkerSettings;
   /** Poll schedule when the worker settings name none (a rehearsal polls near its latency). */
   readonly poll: Partial<PollSchedule> | undefined;
@@ -49,29 +47,22 @@ export async function workAndReport(io: CommandIo, o: WorkAndReport): Promise<Ex
   io.onPaidWork?.(); // rows run from here: a stop hands them back cleanly and writes the reports
   const batchId = record.id;
   const outDir = record.submission.out;
-  const poll = o.work.poll ?? o.poll;
   const view = createProgressView(io.stderr, isInteractive(io.stderr, io.env), deps.logger);
   const { outcome, ended } = await deps.guard(
     runBatch({
       redis: deps.redis,
       keys: deps.keys,
       ledger: deps.ledger,
-      queues: o.queues,
       binding: o.binding,
       client: o.client,
       logger: deps.logger,
       batchId,
       outDir,
       stores: deps.stores,
-      concurrency: o.work.concurrency,
-      pauses: o.work.pauses,
-      lockDurationMs: o.work.lockDurationMs,
-      callback: o.work.callback,
+      work: { ...o.work, poll: o.work.poll ?? o.poll },
       callbackSecret: deps.config.callbackSecret,
-      ...(poll ? { poll } : {}),
-      ...(io.signal ? { signal: io.signal } : {}),
+      signal: io.signal,
       onProgress: (r) => view.update(r),
-      ...(o.work.giveUpAfterMs ? { giveUpAfterMs: o.work.giveUpAfterMs } : {}),
     }),
   );
   view.done();
