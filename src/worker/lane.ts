@@ -4,7 +4,7 @@
  * policy. Batches never share queues, so a lane can only ever take its own batch's rows.
  */
 import { formatDuration } from "../core/duration.js";
-import { Worker, type Job } from "bullmq";
+import { Worker, type Job, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { BatchGoneError, ConfigurationError } from "../core/errors.js";
 import { createEpisode } from "../log/episodes.js";
@@ -69,15 +69,9 @@ export interface Lane {
 /** Redis failing under the queue worker (a connection going or gone): the Redis outage says so, once. */
 const connectionTrouble = (err: Error): boolean => isRedisFault(err) || isNetworkError(err);
 
-export function openLane(
-  batchId: string,
-  concurrency: Readonly<Record<QueueName, number>>,
-  shared: LaneShared,
-): Lane {
-  const { redis, keys, logger } = shared;
-  const queues = createQueues(redis, keys, batchId);
-  // Any other error BullMQ reports is said once, then summarised, not once per occurrence.
-  const failing = createEpisode({
+/** Any other error BullMQ reports is said once, then summarised, not once per occurrence. */
+function queueErrorsEpisode(logger: Logger, batchId: string) {
+  return createEpisode({
     logger,
     started: (d) =>
       `The queue worker of batch ${batchId} reports errors (${String(d.reason)}); it keeps going.`,
@@ -87,53 +81,65 @@ export function openLane(
       `The queue worker of batch ${batchId} works normally again (${n} errors over ${formatDuration(ms)}).`,
     quietMs: 60_000,
   });
+}
+
+function errorContext(queue: Queue<RowJobData>, shared: LaneShared): ErrorContext {
+  return {
+    queue,
+    deps: shared.deps,
+    logger: shared.logger,
+    pauses: shared.pauses,
+    handBackMs: shared.handBackMs,
+    shuttingDown: shared.shuttingDown,
+    onFatal: shared.onFatal,
+    credit: shared.credit,
+    episodes: shared.episodes,
+    afterHold: (id) => void shared.finisher?.check(id),
+    onBatchGone: shared.onBatchGone,
+    waits: shared.waits,
+  };
+}
+
+/** One job of the batch: its row read from the row store, worked, every failure through the error policy. */
+function jobProcessor(batchId: string, shared: LaneShared, errors: ErrorContext) {
+  return async (job: Job<RowJobData>, token?: string): Promise<string> => {
+    // The job names the row; the row itself is read from the batch's row store.
+    let work: RowWork;
+    try {
+      const loaded = await loadRow(job.data, shared.rowStore, shared.deps.rows.runOf);
+      if (loaded.kind === "gone") return "superseded";
+      work = loaded.work;
+    } catch (error) {
+      return onRowError(job, null, token, asAttemptError(error), errors);
+    }
+    try {
+      const result = await processRow(work, shared.deps);
+      if (result !== "canceled") return result;
+      // Refused because the batch is stopping: given up on, the row ends failed with the reason;
+      // canceled, it is listed canceled. Either way the batch may have ended with this row.
+      const reason = await shared.stopReason(batchId);
+      if (reason !== null) {
+        const failed = { status: "failed", runId: null, images: [], costMicros: 0, error: reason } as const;
+        await recordRow(work, shared.deps, failed);
+      }
+      void shared.finisher?.check(batchId);
+      return result;
+    } catch (error) {
+      return onRowError(job, work, token, asAttemptError(error), errors);
+    }
+  };
+}
+
+export function openLane(
+  batchId: string,
+  concurrency: Readonly<Record<QueueName, number>>,
+  shared: LaneShared,
+): Lane {
+  const { redis, keys, logger } = shared;
+  const queues = createQueues(redis, keys, batchId);
+  const failing = queueErrorsEpisode(logger, batchId);
   const workers = QUEUE_NAMES.map((name) => {
-    const queue = queues[name];
-    const errors: ErrorContext = {
-      queue,
-      deps: shared.deps,
-      logger,
-      pauses: shared.pauses,
-      handBackMs: shared.handBackMs,
-      shuttingDown: shared.shuttingDown,
-      onFatal: shared.onFatal,
-      credit: shared.credit,
-      episodes: shared.episodes,
-      afterHold: (id) => void shared.finisher?.check(id),
-      onBatchGone: shared.onBatchGone,
-      waits: shared.waits,
-    };
-    const processor = async (job: Job<RowJobData>, token?: string): Promise<string> => {
-      // The job names the row; the row itself is read from the batch's row store.
-      let work: RowWork;
-      try {
-        const loaded = await loadRow(job.data, shared.rowStore, shared.deps.rows.runOf);
-        if (loaded.kind === "gone") return "superseded";
-        work = loaded.work;
-      } catch (error) {
-        return onRowError(job, null, token, asAttemptError(error), errors);
-      }
-      try {
-        const result = await processRow(work, shared.deps);
-        if (result !== "canceled") return result;
-        // Refused because the batch is stopping: given up on, the row ends failed with the reason;
-        // canceled, it is listed canceled. Either way the batch may have ended with this row.
-        const reason = await shared.stopReason(batchId);
-        if (reason !== null) {
-          await recordRow(work, shared.deps, {
-            status: "failed",
-            runId: null,
-            images: [],
-            costMicros: 0,
-            error: reason,
-          });
-        }
-        void shared.finisher?.check(batchId);
-        return result;
-      } catch (error) {
-        return onRowError(job, work, token, asAttemptError(error), errors);
-      }
-    };
+    const processor = jobProcessor(batchId, shared, errorContext(queues[name], shared));
     const worker = new Worker<RowJobData>(laneQueueName(batchId, name), processor, {
       connection: redis,
       prefix: keys.bullPrefixFor(batchId),

@@ -26,6 +26,7 @@ import type { CallbackSettings } from "../callbacks/index.js";
 import { createBatchFinisher, type OnBatchEnd } from "./batch-end.js";
 import { createBatchInfo } from "./batch-info.js";
 import { createBatchLanes } from "./batch-lanes.js";
+import type { LaneShared } from "./lane.js";
 import { createCreditOutage } from "./credit-outage.js";
 import { startFeeding } from "./feeding.js";
 import { startGiveUpWatcher } from "./give-up-watcher.js";
@@ -89,15 +90,49 @@ export interface RowWorker {
   close(): Promise<void>;
 }
 
+/**
+ * Our own row bookkeeping gets its own connection with auto-pipelining: thousands of rows in
+ * flight share socket writes. (BullMQ keeps the shared connection; its blocking reads must not
+ * sit in a pipeline.) Its trouble is the Redis outage's to report (a duplicate of a watched
+ * connection is watched).
+ */
+function openLedgerConnection(redis: Redis, logger: Logger): Redis {
+  const ledgerRedis = redis.duplicate({ enableAutoPipelining: true });
+  ledgerRedis.on("error", (err) => logger.debug({ err }, "Redis connection trouble (ledger)."));
+  return ledgerRedis;
+}
+
+function withDefaults(concurrency: WorkerTuning["concurrency"]): Record<QueueName, number> {
+  return Object.fromEntries(
+    QUEUE_NAMES.map((name) => [name, concurrency?.[name] ?? WORKER_DEFAULTS.concurrency]),
+  ) as Record<QueueName, number>;
+}
+
+type LaneParts = Omit<
+  LaneShared,
+  "onBatchGone" | "rowStore" | "pauses" | "handBackMs" | "lockDurationMs" | "waits" | "workerName"
+>;
+
+/** What every lane of this process shares: the parts given, and the settings and stores made here. */
+function laneShared(settings: WorkerTuning, ledgerRedis: Redis, parts: LaneParts) {
+  const { keys, logger } = parts;
+  return {
+    ...parts,
+    rowStore: createRowStore(ledgerRedis, keys),
+    pauses: { ...WORKER_DEFAULTS.pauses, ...settings.pauses },
+    handBackMs: WORKER_DEFAULTS.handBackMs,
+    lockDurationMs: settings.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs,
+    waits: createBatchWaits(ledgerRedis, keys, (err) =>
+      logger.debug({ err }, "Could not note what the batch waits for."),
+    ),
+    workerName: `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`,
+  } satisfies Omit<LaneShared, "onBatchGone">;
+}
+
 export function createWorker(options: WorkerOptions): RowWorker {
   const { redis, keys, logger, settings } = options;
   const onFatal = (error: ConfigurationError) => options.onFatal?.(error);
-  // Our own row bookkeeping gets its own connection with auto-pipelining: thousands of rows in
-  // flight share socket writes. (BullMQ keeps the shared connection; its blocking reads must not
-  // sit in a pipeline.)
-  // Its trouble is the Redis outage's to report (a duplicate of a watched connection is watched).
-  const ledgerRedis = redis.duplicate({ enableAutoPipelining: true });
-  ledgerRedis.on("error", (err) => logger.debug({ err }, "Redis connection trouble (ledger)."));
+  const ledgerRedis = openLedgerConnection(redis, logger);
   const batches = createBatchRecords(ledgerRedis, keys);
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal);
@@ -139,30 +174,13 @@ export function createWorker(options: WorkerOptions): RowWorker {
     binding: options.binding,
     single: "batchId" in options.scope,
     feeding,
-    concurrency: Object.fromEntries(
-      QUEUE_NAMES.map((name) => [name, settings.concurrency?.[name] ?? WORKER_DEFAULTS.concurrency]),
-    ) as Record<QueueName, number>,
+    concurrency: withDefaults(settings.concurrency),
     ownsLifecycle: options.onBatchEnd !== undefined,
-    shared: {
-      redis,
-      keys,
-      logger,
-      deps,
-      rowStore: createRowStore(ledgerRedis, keys),
-      pauses: { ...WORKER_DEFAULTS.pauses, ...settings.pauses },
-      handBackMs: WORKER_DEFAULTS.handBackMs,
-      lockDurationMs: settings.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs,
-      credit,
-      episodes,
-      finisher,
+    shared: laneShared(settings, ledgerRedis, {
+      ...{ redis, keys, logger, deps, credit, episodes, finisher, onFatal },
       shuttingDown: () => shutdown.signal.aborted,
-      onFatal,
-      waits: createBatchWaits(ledgerRedis, keys, (err) =>
-        logger.debug({ err }, "Could not note what the batch waits for."),
-      ),
-      workerName: `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`,
       stopReason: async (id) => (await batches.get(id))?.stopReason ?? null,
-    },
+    }),
   });
   const discovery = startDiscovery({ scope: options.scope, lanes, pool, binding: options.binding, logger });
   const giveUp = settings.giveUpAfterMs
