@@ -17,7 +17,7 @@ import { createFeeder } from "../queue/feeder.js";
 import { DEFAULT_RETRY_OPTIONS } from "../queue/retry-options.js";
 import type { RunflowClient } from "../runflow/types.js";
 import type { OccurrenceTime } from "./occurrence.js";
-import type { IsDefinite, StartBatch } from "./occurrence-runner.js";
+import type { IsDefinite, StartBatch } from "./occurrence-open.js";
 import type { Schedule } from "./schedule.js";
 import type { Environment } from "../config/config.js";
 import { prepareFeed } from "../feed/prepare.js";
