@@ -23,7 +23,7 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse";
 import { scanManifest } from "../src/pricing/scan.js";
-import { CSV_PARSE_OPTIONS } from "../src/manifest/readers/csv.js";
+import { CSV_PARSE_OPTIONS } from "../src/manifest/readers/csv-records.js";
 import { runCli } from "../src/cli/program.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
