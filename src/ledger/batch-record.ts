@@ -13,16 +13,14 @@
  *   notify_url, cancel_requested_at, stop_reason, ended_at, end_reason and reported_at (the lifecycle:
  *   worker/batch-end.ts).
  */
-import { z } from "zod";
-import { MODEL_IDS, QUALITIES } from "../core/models.js";
 import type { ManifestSource } from "../manifest/source.js";
-import { priceTableSchema, type PriceTable } from "../pricing/table.js";
-import { tierJsonSchema, totalsJsonSchema, type TierJson, type TotalsJson } from "../pricing/totals.js";
+import type { PriceTable } from "../pricing/table.js";
+import type { TierJson, TotalsJson } from "../pricing/totals.js";
+import { batchHash, type BATCH_STATES } from "./batch-hash.js";
 import type { Binding } from "./binding.js";
 import { UnreadableBatchError } from "./errors.js";
 
-export type BatchState = "submitted" | "running" | "done" | "budget" | "failed-rows" | "canceled";
-const BATCH_STATES = ["submitted", "running", "done", "budget", "failed-rows", "canceled"] as const;
+export type BatchState = (typeof BATCH_STATES)[number];
 /** The states a batch ends in (until a re-run, a retry or a raised cap opens it again). */
 export type FinalState = Exclude<BatchState, "submitted" | "running">;
 export const FINAL_STATES: readonly FinalState[] = ["done", "failed-rows", "budget", "canceled"];
@@ -118,85 +116,8 @@ export interface NewBatch {
 
 export type NewSubmission = Omit<BatchSubmission, "createdAt" | "metadataKeys">;
 
-const readingOptions = z.object({
-  format: z.enum(["csv", "json", "jsonl"]).exactOptional(),
-  defaults: z
-    .object({ model: z.enum(MODEL_IDS).exactOptional(), quality: z.enum(QUALITIES).exactOptional() })
-    .exactOptional(),
-  csvWorker: z.boolean().exactOptional(),
-  delimiter: z.string().exactOptional(),
-  encoding: z.string().exactOptional(),
-  label: z.string().exactOptional(),
-});
-
-const estimateJson = z.object({ totals: totalsJsonSchema, by_tier: z.array(tierJsonSchema) });
-
-const feedSettings = z.object({
-  window: z.number().int().positive(),
-  retry: z.object({ attempts: z.number().int().positive(), backoffMs: z.number().int().nonnegative() }),
-});
-
 /** Batches stored before feed settings were: the defaults of their time. */
 const LEGACY_FEED: FeedSettings = { window: 1_000, retry: { attempts: 5, backoffMs: 2_000 } };
-
-/** A JSON document kept in one hash field. */
-const json = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "not JSON" });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
-
-const count = z
-  .string()
-  .regex(/^-?\d+$/)
-  .transform(Number);
-const optionalCount = count.optional().transform((n) => n ?? 0);
-
-const batchHash = z.object({
-  id: z.string().min(1),
-  manifest: z.string(),
-  manifest_sha256: z.string(),
-  manifest_options: json(readingOptions)
-    .optional()
-    .transform((o) => o ?? {}),
-  rows: count,
-  invalid_rows: optionalCount,
-  estimate_micros: count,
-  estimate_json: json(estimateJson),
-  prices_json: json(priceTableSchema),
-  metadata_keys: json(z.array(z.string()))
-    .optional()
-    .transform((keys) => keys ?? []),
-  feed_json: json(feedSettings).optional(),
-  out: z.string(),
-  endpoint: z.string().min(1),
-  account: z.string().min(1),
-  cap_micros: z.union([z.literal(""), count]).optional(),
-  created_at: z.string(),
-  state: z.enum(BATCH_STATES).optional(),
-  started_at: z.string().optional(),
-  succeeded: optionalCount,
-  failed: optionalCount,
-  images: optionalCount,
-  spent_micros: optionalCount,
-  reserved_micros: optionalCount,
-  done_estimate_micros: optionalCount,
-  fed: optionalCount,
-  budget_blocked: z.string().optional(),
-  notify_url: z.string().optional(),
-  cancel_requested_at: z.string().optional(),
-  stop_reason: z.string().optional(),
-  ended_at: z.string().optional(),
-  end_reason: z.string().optional(),
-  reported_at: z.string().optional(),
-});
 
 /**
  * Reads a batch's hash (HGETALL) plus its held-set and reservation counts. Null when there is
