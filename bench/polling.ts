@@ -145,7 +145,7 @@ function print(title: string, rows: readonly Figures[]): void {
   ];
   const cells = rows.map((r) => [
     r.label,
-    fixed(r.getsPerRun),
+    fixed(r.getsPerRun, 3),
     fixed(r.lagShare, 3),
     fixed(r.bestLagShare, 3),
     `${fixed(r.p95LagS)} s`,
