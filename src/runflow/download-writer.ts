@@ -4,9 +4,9 @@
  * writer as one body, so a failed download writes nothing and an object is whole or absent. A
  * write the store refuses is a "storage" failure: the output store's, never Runflow's.
  */
-import type { Dispatcher } from "undici";
 import type { Logger } from "../log/logger.js";
-import { DownloadError, type DownloadFailure } from "./errors.js";
+import { discard, type AnsweredBody } from "./download-body.js";
+import { DownloadError } from "./errors.js";
 import { errorCode, safeCause } from "./http.js";
 import type { Download, DownloadRequest, OutputWriter } from "./types.js";
 
@@ -14,18 +14,6 @@ interface WriterContext {
   readonly maxDownloadBytes: number;
   readonly logger: Logger;
   readonly apiKey: string;
-}
-
-type Fail = (
-  failure: DownloadFailure,
-  message: string,
-  extra?: { status?: number; cause?: unknown; file?: string },
-) => DownloadError;
-
-/** Drops a response body without reading it (undici reports the abort as an error event). */
-function discard(body: Dispatcher.ResponseData["body"]): void {
-  body.on("error", () => {});
-  body.destroy();
 }
 
 /**
@@ -36,14 +24,7 @@ export async function toWriter(
   ctx: WriterContext,
   req: DownloadRequest,
   writer: OutputWriter,
-  got: {
-    body: Dispatcher.ResponseData["body"];
-    ext: string;
-    expected: number | null;
-    status: number;
-    contentType: string | null;
-    fail: Fail;
-  },
+  got: AnsweredBody,
 ): Promise<Download> {
   const { body, expected, status, fail } = got;
   const chunks: Buffer[] = [];
@@ -64,7 +45,8 @@ export async function toWriter(
     if (error instanceof DownloadError) throw error;
     throw fail(
       "truncated",
-      `the connection failed after ${bytes} bytes (${errorCode(error) ?? "error"}); nothing was written, the download can be retried.`,
+      `the connection failed after ${bytes} bytes (${errorCode(error) ?? "error"}); ` +
+        "nothing was written, the download can be retried.",
       { status, cause: safeCause(error, ctx.apiKey) },
     );
   }

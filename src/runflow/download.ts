@@ -6,15 +6,12 @@
  * An image bound for object storage (DownloadRequest.writer) is handed over whole instead of
  * renamed into place (download-writer.ts).
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { request, type Dispatcher } from "undici";
 import type { Logger } from "../log/logger.js";
 import { DownloadError, type DownloadFailure, type RequestRef } from "./errors.js";
 import { errorCode, safeCause, scrubSecret, USER_AGENT } from "./http.js";
+import { discard } from "./download-body.js";
+import { toFile } from "./download-file.js";
 import { toWriter } from "./download-writer.js";
 import type { Download, DownloadRequest, Run } from "./types.js";
 
@@ -54,12 +51,6 @@ export function describeUrl(url: string, secret = ""): RequestRef {
 
 const header = (value: string | string[] | undefined): string | null =>
   Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
-
-/** Drops a response body without reading it; undici reports the abort as an error event, which is expected here. */
-function discard(body: Dispatcher.ResponseData["body"]): void {
-  body.on("error", () => {});
-  body.destroy();
-}
 
 type Attempt =
   | { readonly kind: "done"; readonly download: Download }
@@ -163,76 +154,6 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
     const download = await toWriter(ctx, req, req.writer, { body, ext, expected, status, contentType, fail });
     return { kind: "done", download };
   }
-  const path = `${req.destBase}.${ext}`;
-  const tmp = join(req.tempDir ?? dirname(path), `${basename(path)}.tmp-${randomBytes(6).toString("hex")}`);
-  let bytes = 0;
-  let overCap = false;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      if (bytes > ctx.maxDownloadBytes) {
-        overCap = true;
-        callback(new Error("over the size cap"));
-      } else callback(null, chunk);
-    },
-  });
-  const makeDirs = async () => {
-    await mkdir(dirname(path), { recursive: true });
-    if (req.tempDir) await mkdir(req.tempDir, { recursive: true });
-  };
-  /** With dirsReady, a directory gone since is made again and the call tried once more. */
-  const again = async <T>(call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      if (!req.dirsReady || errorCode(error) !== "ENOENT") throw error;
-      await makeDirs();
-      return call();
-    }
-  };
-  try {
-    if (!req.dirsReady) await makeDirs();
-    // Open before streaming, so the file exists when a failure removes it (a lazily opened
-    // stream could create it after the rm below).
-    const handle = await again(() => open(tmp, "wx"));
-    await pipeline(body, counter, handle.createWriteStream());
-    if (expected !== null && bytes !== expected)
-      throw fail("truncated", `received ${bytes} of ${expected} bytes; the download can be retried.`, {
-        status,
-      });
-    if (bytes === 0) throw fail("truncated", "the body was empty; the download can be retried.", { status });
-    await again(() => rename(tmp, path));
-  } catch (error) {
-    discard(body);
-    await rm(tmp, { force: true }).catch(() => {});
-    if (error instanceof DownloadError) throw error;
-    if (overCap)
-      throw fail(
-        "too-large",
-        `the body exceeded the ${ctx.maxDownloadBytes}-byte cap (maxDownloadBytes); nothing was written.`,
-        { status },
-      );
-    const cause = safeCause(error, ctx.apiKey);
-    if (typeof error === "object" && error !== null && "path" in error) {
-      const { syscall, path: where } = error as { syscall?: unknown; path?: unknown };
-      const op = typeof syscall === "string" && typeof where === "string" ? ` (${syscall} ${where})` : "";
-      const reason = `${errorCode(error) ?? "error"}${op}`;
-      throw fail(
-        "filesystem",
-        `could not write ${path}: ${reason} (a local error on this machine, not Runflow's). ` +
-          "Check the output directory exists, is writable and has space.",
-        { cause, file: path },
-      );
-    }
-    throw fail(
-      "truncated",
-      `the connection failed after ${bytes} bytes (${errorCode(error) ?? "error"}); nothing was written, the download can be retried.`,
-      { status, cause },
-    );
-  }
-  ctx.logger.debug({ runId: req.runId, index: req.index, path, bytes, contentType }, "Output downloaded");
-  return {
-    kind: "done",
-    download: { path, bytes, contentType: contentType?.split(";")[0]?.trim().toLowerCase() ?? "" },
-  };
+  const download = await toFile(ctx, req, { body, ext, expected, status, contentType, fail });
+  return { kind: "done", download };
 }
