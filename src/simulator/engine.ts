@@ -9,7 +9,7 @@
 import type { Logger } from "../log/logger.js";
 import { createBilling, type Billing } from "./billing.js";
 import { createCallbackSender } from "./callbacks.js";
-import { monotonic, type CancelTimer, type Clock } from "./clock.js";
+import { monotonic, type Clock } from "./clock.js";
 import { createRateLimiter, type RateLimiter } from "./faults.js";
 import { createIdempotencyStore, type IdempotencyStore } from "./idempotency.js";
 import { createLedgerBook, type Ledger, type LedgerBook } from "./ledger.js";
@@ -18,6 +18,7 @@ import { createUrlSigner, type UrlSigner } from "./presign.js";
 import { createPrng, deriveSeed, type Prng } from "./prng.js";
 import type { Journal } from "./journal.js";
 import { createRunStore, finalCost, type RunStore, type SimRun } from "./run-store.js";
+import { createSweep } from "./sweep.js";
 
 export interface EngineDeps {
   readonly settings: Settings;
@@ -76,14 +77,27 @@ function streamsFor(seed: number): ReadonlyMap<RandomStream, Prng> {
   return new Map(STREAMS.map((name) => [name, createPrng(deriveSeed(seed, name))]));
 }
 
+/** A restarted rehearsal knows its earlier runs: same ids, futures, credit and idempotency keys. */
+function restore(
+  journal: Journal | undefined,
+  runs: RunStore,
+  billing: Billing,
+  idempotency: IdempotencyStore,
+) {
+  for (const { run, fingerprint } of journal?.restored ?? []) {
+    runs.restore(run);
+    billing.tryReserve(run.priceMicros);
+    if (run.idempotencyKey !== null && fingerprint !== null)
+      idempotency.bind(run.idempotencyKey, fingerprint, run.id, run.createdMs);
+  }
+}
+
 export function createEngine(deps: EngineDeps): Engine {
   const clock = monotonic(deps.clock);
   let settings = deps.settings;
   let streams = streamsFor(settings.seed);
   let limiter = limiterFor(settings, clock.now());
   let acceptedKeys: ReadonlySet<string> = new Set(settings.apiKeys);
-  let cancelSweep: CancelTimer | null = null;
-  let sweepAt = Infinity;
 
   const billing = createBilling(deps.balanceUsd);
   const idempotency = createIdempotencyStore();
@@ -97,37 +111,9 @@ export function createEngine(deps: EngineDeps): Engine {
     callbacks.enqueue(run, clock.now());
   });
 
-  // A restarted rehearsal knows its earlier runs: same ids, futures, credit and idempotency keys.
-  for (const { run, fingerprint } of deps.journal?.restored ?? []) {
-    runs.restore(run);
-    billing.tryReserve(run.priceMicros);
-    if (run.idempotencyKey !== null && fingerprint !== null)
-      idempotency.bind(run.idempotencyKey, fingerprint, run.id, run.createdMs);
-  }
-
-  /** Keeps one sweep timer armed for the earliest end of an unsettled run, and none without one. */
-  function armSweep(): void {
-    const next = runs.nextDueMs();
-    if (next !== undefined && cancelSweep !== null && sweepAt <= next) return; // armed early enough
-    cancelSweep?.();
-    cancelSweep = null;
-    sweepAt = Infinity;
-    if (next === undefined) return; // nothing left to settle
-    sweepAt = next;
-    cancelSweep = clock.schedule(next - clock.now(), () => {
-      cancelSweep = null;
-      sweepAt = Infinity;
-      const now = clock.now();
-      idempotency.purgeExpired(now);
-      settle(now);
-    });
-  }
-
-  function settle(now: number): void {
-    const next = runs.nextDueMs();
-    if (next !== undefined && next <= now) runs.settleDue(now);
-    armSweep();
-  }
+  const sweep = createSweep(clock, runs, idempotency);
+  restore(deps.journal, runs, billing, idempotency);
+  const { settle } = sweep;
 
   return {
     baseUrl,
@@ -154,7 +140,7 @@ export function createEngine(deps: EngineDeps): Engine {
       runs.add(run);
       if (run.idempotencyKey !== null && fingerprint !== null)
         idempotency.bind(run.idempotencyKey, fingerprint, run.id, run.createdMs);
-      armSweep();
+      sweep.arm();
     },
     settle,
     configure(changes) {
@@ -177,8 +163,7 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     close() {
       deps.journal?.close();
-      cancelSweep?.();
-      cancelSweep = null;
+      sweep.close();
       callbacks.close();
     },
   };
