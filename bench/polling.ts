@@ -167,13 +167,15 @@ function print(title: string, rows: readonly Figures[]): void {
 const dir = await mkdtemp(path.join(os.tmpdir(), "rfb-bench-polling-"));
 const [load = 0] = os.loadavg();
 console.log(
-  `runflow-batch polling bench: node ${process.version}, ${os.availableParallelism()} CPUs, load average (1 min) before: ${fixed(load)}`,
+  `runflow-batch polling bench: node ${process.version}, ${os.availableParallelism()} CPUs, ` +
+    `load average (1 min) before: ${fixed(load)}`,
 );
 try {
   for (const latency of LATENCIES) {
     const rows = await scenario(dir, latency);
     print(
-      `latency ${latency} ms, ${ROWS} rows, concurrency ${CONCURRENCY}, polling only, duration_ms null (goal: issue 19)`,
+      `latency ${latency} ms, ${ROWS} rows, concurrency ${CONCURRENCY}, polling only, ` +
+        `duration_ms null (goal: issue 19)`,
       rows,
     );
   }

@@ -45,7 +45,8 @@ interface Row {
 const dir = await mkdtemp(path.join(os.tmpdir(), "rfb-bench-ramp-"));
 const [load = 0] = os.loadavg();
 console.log(
-  `runflow-batch create-ramp bench: node ${process.version}, ${os.availableParallelism()} CPUs, load average (1 min) before: ${fixed(load)}`,
+  `runflow-batch create-ramp bench: node ${process.version}, ${os.availableParallelism()} CPUs, ` +
+    `load average (1 min) before: ${fixed(load)}`,
 );
 try {
   const manifest = await writeManifest(dir);

@@ -3,9 +3,10 @@
  * one second of the rate, so a wave of requests goes out in bursts, not one per timer. It starts
  * from what the account is known to take (known-rate.ts: the fastest second that met no 429,
  * kept in Redis), else from `initialRps`, and while no 429 is seen it doubles every tenth of a
- * second its tokens run out (2,000 creates asked at once go within a second, not over five). The first 429 ends the doubling: the rate drops to 90 % of what
- * Runflow let through in the last second, every request waits out Retry-After (or a short
- * pause), and each second without a 429 then probes 10 % higher. Pure: time is passed in.
+ * second its tokens run out (2,000 creates asked at once go within a second, not over five).
+ * The first 429 ends the doubling: the rate drops to 90 % of what Runflow let through in the last
+ * second, every request waits out Retry-After (or a short pause), and each second without a 429
+ * then probes 10 % higher. Pure: time is passed in.
  */
 export interface AdaptiveRate {
   /** Milliseconds until the next request may go; 0 = now. */
@@ -18,7 +19,7 @@ export interface AdaptiveRate {
   rateLimited(now: number, retryAfterMs: number | null): void;
   /** Requests per second allowed now. */
   rate(): number;
-  /** What this process knows of the account's limit: the fastest rate that met no 429, and whether one was met. */
+  /** What this process knows of the account: the fastest rate that met no 429; whether one was met. */
   known(): KnownRate;
 }
 

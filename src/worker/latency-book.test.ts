@@ -25,7 +25,7 @@ describe("latency book", () => {
     expect(track().scout).toBe(true);
   });
 
-  it("the first run that ends teaches a plan the others follow at once; scouts look on while it guesses", () => {
+  it("the first run to end teaches a plan the others follow at once; scouts look on meanwhile", () => {
     const { book, track, advance } = setup();
     const runs = Array.from({ length: 20 }, track);
     advance(9_000);

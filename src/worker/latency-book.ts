@@ -43,7 +43,7 @@ interface Entry {
   /** Drained, not yet seen back in `stored`. */
   sending: LatencySample[];
   local: LatencySample[];
-  /** Runs waiting now: track id → when created, and the last age at which they were not done (0: none yet). */
+  /** Runs waiting: track id → when created, and the last age at which it was not done (0: none yet). */
   readonly waiting: Map<number, { readonly createdAt: number; notDoneMs: number }>;
   learned: PollSchedule | null;
   provisional: boolean;

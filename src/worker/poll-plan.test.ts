@@ -61,7 +61,7 @@ describe("the best poll times for a latency distribution", () => {
     expect(planFor(samples, { lagShare: 0.001, maxGets: 2 }).gets).toBeLessThanOrEqual(2);
   });
 
-  it("places brackets where exact latencies put the runs: 'done at the first look' does not read as early", () => {
+  it("places brackets where exact latencies put runs: 'done at the first look' is not early", () => {
     const exact = spread(40, 9_900, 10_100).map((ms) => ({ lowMs: ms, highMs: ms }));
     const firstLook = Array.from({ length: 200 }, () => ({ lowMs: 0, highMs: 10_500 }));
     const plan = planFor([...exact, ...firstLook], { lagShare: 0.06, maxGets: 2.9 });

@@ -14,7 +14,7 @@ import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-/** Asks `n` grants at once; moves the clock timer by timer until all are granted. Grant times and timers used. */
+/** Asks `n` grants at once; moves the clock timer by timer until all are granted. Times, timers used. */
 async function wave(clock: ManualClock, limiter: ReturnType<typeof createAdaptiveLimiter>, n: number) {
   const start = clock.now();
   const granted: number[] = [];
@@ -52,7 +52,7 @@ describe("the create ramp", () => {
     expect(timers).toBeLessThan(2_000 / 20); // bursts, not a timer per request
   });
 
-  it("starts from the rate the account took last time (Redis): a wave of that size goes at once", async () => {
+  it("starts from the rate the account took last time (Redis): a wave that size goes at once", async () => {
     redis = await testRedis();
     const store = createKnownRateStore(redis.redis, `{${redis.prefix}}:known-rate:b1`);
     const first = manualClock();
@@ -72,7 +72,7 @@ describe("the create ramp", () => {
     expect(Math.max(...granted)).toBeLessThan(1_000);
   });
 
-  it("keeps a 429 at once as the account's limit; the next process starts there, without a burst past it", async () => {
+  it("keeps a 429 at once as the account's limit; the next process starts there", async () => {
     redis = await testRedis();
     const store = createKnownRateStore(redis.redis, `{${redis.prefix}}:known-rate:b2`);
     const clock = manualClock();

@@ -78,7 +78,7 @@ async function createAndWait(clock: ManualClock, client: RunflowClient, book: La
 }
 
 describe("polls that see the end", () => {
-  it("a run of a latency known from earlier runs is polled at most twice and seen within 10 % of it", async () => {
+  it("a run of a latency known from earlier runs: polled at most twice, seen within 10 %", async () => {
     const { clock, client, gets } = await setup({ omitTiming: ["duration_ms"] });
     const book = createLatencyBook({ now: clock.now });
     book.absorb(
@@ -130,7 +130,7 @@ describe("learned latencies in Redis", () => {
     redis = null;
   });
 
-  it("survive into a new process: its first run of the model follows the plan, not the cold schedule", async () => {
+  it("survive into a new process: its first run follows the plan, not the cold schedule", async () => {
     redis = await testRedis();
     const keys = createKeys(redis.prefix);
     const open = () =>
