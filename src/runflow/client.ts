@@ -46,12 +46,9 @@ export function modelPath(model: string): string {
     .join("/");
 }
 
-export function createRunflowClient(options: RunflowClientOptions): RunflowClient {
-  if (options.apiKey.trim() === "")
-    throw new ConfigurationError("No Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…).");
-  const timeoutMs = options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs;
-  const logger = (options.logger ?? silentLogger()).child({ component: "runflow" });
-  const agent = new Agent({
+/** One undici Agent per client: keep-alive, `connections` sockets per origin at most. */
+function createAgent(options: RunflowClientOptions, timeoutMs: number): Agent {
+  return new Agent({
     connections: options.connections ?? CLIENT_DEFAULTS.connections,
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
@@ -59,19 +56,11 @@ export function createRunflowClient(options: RunflowClientOptions): RunflowClien
     bodyTimeout: timeoutMs,
     connect: { timeout: Math.min(timeoutMs, 10_000) },
   });
-  // Output hosts may redirect (CDNs); the API never does.
-  const downloadDispatcher = agent.compose(interceptors.redirect({ maxRedirections: 3 }));
-  const http: HttpContext = {
-    dispatcher: agent,
-    baseUrl: options.baseUrl.replace(/\/+$/, ""),
-    apiKey: options.apiKey,
-    organizationId: options.organizationId ?? null,
-    timeoutMs,
-    logger,
-    now: options.now ?? Date.now,
-  };
-  let closing: Promise<void> | null = null;
-  const onWarning = (warning: ReadWarning): void => {
+}
+
+/** A run or balance field this client cannot read, said once per occurrence. */
+function warnWith(logger: Logger): (warning: ReadWarning) => void {
+  return (warning) => {
     if (warning.kind === "unknown-status") {
       logger.warn(
         { runId: warning.runId, status: warning.status },
@@ -84,46 +73,72 @@ export function createRunflowClient(options: RunflowClientOptions): RunflowClien
       );
     }
   };
+}
 
-  /** Reads a 2xx body; a body that is not a run (or balance) is a RunflowResponseError. */
-  function read<T>(
-    method: string,
-    path: string,
-    status: number,
-    body: unknown,
-    reader: (body: unknown) => T,
-  ): T {
-    try {
-      return reader(body);
-    } catch (error) {
-      if (error instanceof UnreadableBodyError) {
-        throw new RunflowResponseError(
-          { method, path },
-          { status, detail: error.message, cause: safeCause(error, options.apiKey) },
-        );
-      }
-      throw error;
+/** Reads a 2xx body; a body that is not a run (or balance) is a RunflowResponseError. */
+function read<T>(
+  apiKey: string,
+  request: { method: string; path: string; status: number; body: unknown },
+  reader: (body: unknown) => T,
+): T {
+  const { method, path, status } = request;
+  try {
+    return reader(request.body);
+  } catch (error) {
+    if (error instanceof UnreadableBodyError) {
+      throw new RunflowResponseError(
+        { method, path },
+        { status, detail: error.message, cause: safeCause(error, apiKey) },
+      );
     }
+    throw error;
   }
+}
+
+/** The JSON body of a create. */
+function createBody(request: CreateRunRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = { input: request.input };
+  if (request.metadata !== undefined) body.metadata = request.metadata;
+  if (request.callbackUrl !== undefined) body.callback_url = request.callbackUrl;
+  if (request.clientRef !== undefined) body.client_ref = request.clientRef;
+  return body;
+}
+
+export function createRunflowClient(options: RunflowClientOptions): RunflowClient {
+  if (options.apiKey.trim() === "")
+    throw new ConfigurationError("No Runflow API key: set RUNFLOW_API_KEY (keys look like rf_live_…).");
+  const timeoutMs = options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs;
+  const logger = (options.logger ?? silentLogger()).child({ component: "runflow" });
+  const agent = createAgent(options, timeoutMs);
+  // Output hosts may redirect (CDNs); the API never does.
+  const downloadDispatcher = agent.compose(interceptors.redirect({ maxRedirections: 3 }));
+  const http: HttpContext = {
+    dispatcher: agent,
+    baseUrl: options.baseUrl.replace(/\/+$/, ""),
+    apiKey: options.apiKey,
+    organizationId: options.organizationId ?? null,
+    timeoutMs,
+    logger,
+    now: options.now ?? Date.now,
+  };
+  let closing: Promise<void> | null = null;
+  const onWarning = warnWith(logger);
+  const runOf = (json: unknown) => readRun(json, onWarning);
 
   async function getRun(id: string): Promise<Run> {
     const path = `/v1/runs/${encodeURIComponent(id)}`;
     const response = await callApi(http, "GET", path);
-    return read("GET", path, response.status, response.body, (body) => readRun(body, onWarning));
+    return read(options.apiKey, { method: "GET", path, ...response }, runOf);
   }
 
   return {
     async createRun(request: CreateRunRequest): Promise<Run> {
       const path = `/v1/models/${modelPath(request.model)}/runs`;
-      const body: Record<string, unknown> = { input: request.input };
-      if (request.metadata !== undefined) body.metadata = request.metadata;
-      if (request.callbackUrl !== undefined) body.callback_url = request.callbackUrl;
-      if (request.clientRef !== undefined) body.client_ref = request.clientRef;
       const response = await callApi(http, "POST", path, {
-        body,
+        body: createBody(request),
         headers: { "idempotency-key": request.idempotencyKey },
       });
-      const run = read("POST", path, response.status, response.body, (json) => readRun(json, onWarning));
+      const run = read(options.apiKey, { method: "POST", path, ...response }, runOf);
       logger.debug({ runId: run.id, model: request.model, status: run.status }, "Run created");
       return run;
     },
@@ -131,20 +146,18 @@ export function createRunflowClient(options: RunflowClientOptions): RunflowClien
     async getBalance(): Promise<Balance> {
       const path = "/v1/billing/balance";
       const response = await callApi(http, "GET", path);
-      return read("GET", path, response.status, response.body, readBalance);
+      return read(options.apiKey, { method: "GET", path, ...response }, readBalance);
     },
     downloadOutput(request: DownloadRequest): Promise<Download> {
-      return downloadOutput(
-        {
-          dispatcher: downloadDispatcher,
-          timeoutMs,
-          maxDownloadBytes: options.maxDownloadBytes ?? CLIENT_DEFAULTS.maxDownloadBytes,
-          logger,
-          apiKey: options.apiKey,
-          getRun,
-        },
-        request,
-      );
+      const maxDownloadBytes = options.maxDownloadBytes ?? CLIENT_DEFAULTS.maxDownloadBytes;
+      const ctx = {
+        dispatcher: downloadDispatcher,
+        timeoutMs,
+        maxDownloadBytes,
+        logger,
+        apiKey: options.apiKey,
+      };
+      return downloadOutput({ ...ctx, getRun }, request);
     },
     close(): Promise<void> {
       closing ??= agent.close();
