@@ -85,6 +85,13 @@ export function createCluster(target: ClusterTarget, retryDelay: (attempt: numbe
     lazyConnect: true,
     enableReadyCheck: true,
     clusterRetryStrategy: (attempt) => retryDelay(attempt),
+    // Through a failover or a node restarting (CLUSTERDOWN, TRYAGAIN, a node gone), a command is
+    // tried again for about 20 s before it fails (ioredis' default: 1.6 s), longer than a
+    // cluster's node timeout (15 s on ElastiCache), as ioredis advises.
+    maxRedirections: 64,
+    retryDelayOnFailover: 300,
+    retryDelayOnClusterDown: 300,
+    retryDelayOnTryAgain: 300,
     redisOptions: {
       maxRetriesPerRequest: null,
       ...(target.username ? { username: target.username } : {}),

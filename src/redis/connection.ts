@@ -15,7 +15,6 @@
  * with what to set, instead of failing later on the first key another node owns (MOVED).
  */
 import { formatDuration } from "../core/duration.js";
-import type { EventEmitter } from "node:events";
 import { Redis } from "ioredis";
 import { backoffDelay, type BackoffCurve } from "../core/backoff.js";
 import { ConfigurationError } from "../core/errors.js";
@@ -72,22 +71,29 @@ export function createRedis(url: string, events?: ConnectionEvents, cluster = fa
 }
 
 function watched(redis: Redis, events: ConnectionEvents): Redis {
-  events.opened?.(redis);
   const cluster = isCluster(redis);
-  // A cluster also reports errors it gets over while ready (a slots refresh that failed once):
-  // trouble is when it is not ready; losing every node makes it reconnect.
-  redis.on("error", (error: Error) => {
-    if (!cluster || redis.status !== "ready") events.trouble(redis, error);
-  });
-  redis.on("reconnecting", () => events.trouble(redis, null));
-  redis.on("ready", () => events.ready(redis));
-  redis.on("end", () => events.ended(redis));
-  if (cluster) adaptClusterDuplicate(redis, (duplicate) => watched(duplicate, events));
-  else {
+  if (cluster) {
+    // A cluster also reports errors it gets over while ready (a slots refresh that failed once):
+    // its trouble is losing every node. One node down fails the commands of its slots once
+    // ioredis stops retrying them (cluster.ts): a row takes that as a Redis fault and waits.
+    watch(redis, events, () => redis.status !== "ready");
+    adaptClusterDuplicate(redis, (duplicate) => watched(duplicate, events));
+  } else {
+    watch(redis, events);
     const duplicate = redis.duplicate.bind(redis);
     redis.duplicate = (override) => watched(duplicate(override), events);
   }
   return redis;
+}
+
+function watch(redis: Redis, events: ConnectionEvents, errorIsTrouble = () => true): void {
+  events.opened?.(redis);
+  redis.on("error", (error: Error) => {
+    if (errorIsTrouble()) events.trouble(redis, error);
+  });
+  redis.on("reconnecting", () => events.trouble(redis, null));
+  redis.on("ready", () => events.ready(redis));
+  redis.on("end", () => events.ended(redis));
 }
 
 export function describeRedisUrl(url: string): string {
@@ -257,36 +263,7 @@ function createOutage(where: string, options: ConnectOptions) {
   };
 }
 
-/** What closeBullmq needs of a BullMQ Queue or Worker. */
-export interface BullmqClosable {
-  waitUntilReady(): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-/**
- * Closes a BullMQ Queue or Worker without the close-time crash: BullMQ 5 started each connection
- * (a version check) in the background, and when that start failed after close() removed its
- * listeners — the connection closed under it — it emitted an 'error' nobody heard, which killed
- * the process ("Error: Connection is closed.", about one re-run of a finished batch in four).
- * BullMQ 6.7 guards that itself; this stays so closing never depends on it: let the start finish
- * first (bounded, in case Redis is gone), close, then keep a listener on its connections.
- */
-export async function closeBullmq(target: BullmqClosable, readyWithinMs = 2_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, readyWithinMs)));
-  await Promise.race([target.waitUntilReady().then(noop, noop), bounded]);
-  clearTimeout(timer);
-  try {
-    await target.close();
-  } finally {
-    for (const name of ["connection", "blockingConnection"]) {
-      const connection = (target as unknown as Record<string, unknown>)[name] as EventEmitter | undefined;
-      if (connection && typeof connection.on === "function") connection.on("error", noop);
-    }
-  }
-}
-
-const noop = (): void => undefined;
+export { closeBullmq, type BullmqClosable } from "./close-bullmq.js";
 
 /** BullMQ loses jobs if Redis evicts keys; anything but noeviction deserves a warning. */
 export async function warnOnUnsafeEviction(redis: Redis, logger: Logger): Promise<void> {

@@ -32,8 +32,13 @@ describe("a Redis Cluster's answers", () => {
     expect(clusterFault("MOVED 1 x:1")).toBeNull();
   });
 
-  it("CLUSTERDOWN is a passing Redis fault while a worker waits for the cluster", () => {
+  it("what a node restarting answers is a passing Redis fault: the row waits and tries again", () => {
     expect(isRedisFault(reply("CLUSTERDOWN The cluster is down"))).toBe(true);
+    expect(isRedisFault(reply("NOSCRIPT No matching script. Please use EVAL."))).toBe(true);
+    expect(isRedisFault(reply("EXECABORT Transaction discarded because of previous errors."))).toBe(true);
+    const redirections = new Error("Too many Cluster redirections. Last error: ReplyError: MOVED 1 x:1");
+    expect(isRedisFault(redirections)).toBe(true);
+    expect(clusterFault(redirections)?.message).toMatch(/kept sending the command elsewhere.*run the same/);
     expect(isRedisFault(reply("CROSSSLOT Keys in request don't hash to the same slot"))).toBe(false);
   });
 });

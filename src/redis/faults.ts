@@ -14,6 +14,10 @@ const CONNECTION_LOST = [
   "Reached the max retries per request limit",
   "Command timed out",
   "Socket timeout",
+  // A Redis Cluster with a node down or its slots moving (ioredis gave up following it for now).
+  "Too many Cluster redirections",
+  "Failed to refresh slots cache",
+  "None of startup nodes is available",
 ];
 
 /** ioredis' own error classes (redis-errors) for a connection lost or a command given up on. */
@@ -21,10 +25,16 @@ const LOST_NAMES: ReadonlySet<string> = new Set([
   "AbortError",
   "MaxRetriesPerRequestError",
   "InterruptError",
+  "ClusterAllFailedError",
 ]);
 
-/** Redis answers that mean "not now", not "this command is wrong". */
-const PASSING_REPLY = /^(LOADING|OOM|READONLY|MASTERDOWN|MISCONF|BUSY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
+/**
+ * Redis answers that mean "not now", not "this command is wrong". NOSCRIPT: a cluster node that
+ * restarted has lost its scripts, which ioredis sends again at the next try. EXECABORT: a
+ * transaction refused for one of these (our transactions are never malformed).
+ */
+const PASSING_REPLY =
+  /^(LOADING|OOM|READONLY|MASTERDOWN|MISCONF|BUSY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|NOSCRIPT|EXECABORT)\b/;
 
 export function isRedisFault(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -42,7 +52,9 @@ export function isRedisFault(error: unknown): boolean {
  */
 export function clusterFault(error: unknown): ConfigurationError | null {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
-    const reply = /^(MOVED|ASK|CROSSSLOT|CLUSTERDOWN)\b/.exec(e.message)?.[1];
+    const reply = e.message.startsWith("Too many Cluster redirections")
+      ? "REDIRECTIONS"
+      : /^(MOVED|ASK|CROSSSLOT|CLUSTERDOWN|EXECABORT)\b/.exec(e.message)?.[1];
     if (reply)
       return new ConfigurationError(`${CLUSTER_ADVICE[reply]} (Redis said: ${e.message})`, { cause: error });
   }
@@ -63,4 +75,11 @@ const CLUSTER_ADVICE: Readonly<Record<string, string>> = {
   CLUSTERDOWN:
     "the Redis Cluster is down (a slot has no master): check CLUSTER INFO (cluster_state:ok) on its " +
     "nodes, then run the same command again to resume",
+  EXECABORT:
+    "Redis refused a transaction because one of its commands was refused (a cluster node restarting, " +
+    "or slots moving): check CLUSTER INFO (cluster_state:ok) on its nodes, then run the same command again " +
+    "to resume",
+  REDIRECTIONS:
+    "the Redis Cluster kept sending the command elsewhere (a node down, or slots moving): check " +
+    "CLUSTER INFO (cluster_state:ok) on its nodes, then run the same command again to resume",
 };

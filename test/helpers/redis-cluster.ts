@@ -8,7 +8,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +21,7 @@ import { createKeys, type Keys } from "../../src/ledger/keys.js";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/index.js";
 import { spawnCli, type CliProcess } from "./cli.js";
 import { eventually } from "./eventually.js";
+import { answers } from "./redis.js";
 
 const run = promisify(execFile);
 
@@ -38,6 +39,10 @@ export interface TestCluster {
   owner(key: string): Promise<number>;
   /** Every key of the cluster matching a pattern (SCAN on each master). */
   keys(pattern: string): Promise<string[]>;
+  /** Kills a node (SIGKILL): its slots are unreachable (no replicas) until `restart`. */
+  kill(port: number): Promise<void>;
+  /** Starts a killed node again on its port and files; resolves once it answers PING. */
+  restart(port: number): Promise<void>;
   /** Stops the nodes and removes their files. */
   stop(): Promise<void>;
 }
@@ -72,29 +77,34 @@ async function stopNode(child: ChildProcess): Promise<void> {
 export async function startRedisCluster(masters = 3): Promise<TestCluster> {
   const binary = process.env.RUNFLOW_BATCH_REDIS_SERVER ?? "redis-server";
   const dir = await mkdtemp(path.join(os.tmpdir(), "rfb-cluster-"));
-  const children: ChildProcess[] = [];
+  const children = new Map<number, ChildProcess>();
+  // Each node in a directory of its own, every write on disk (a killed node restarts with its keys).
+  const launch = async (port: number) => {
+    const own = path.join(dir, String(port));
+    await mkdir(own, { recursive: true });
+    const child = spawn(
+      binary,
+      ["--port", String(port), "--bind", "127.0.0.1", "--dir", own, "--cluster-enabled", "yes"]
+        .concat(["--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "15000"])
+        .concat(["--appendonly", "yes", "--appendfsync", "always", "--save", ""])
+        .concat(["--maxmemory-policy", "noeviction"]),
+      { stdio: "ignore" },
+    );
+    child.on("error", () => undefined); // a missing binary is reported by the wait for PING
+    children.set(port, child);
+  };
   const probes: Redis[] = [];
   let client: Cluster | null = null;
   const stop = async () => {
     client?.disconnect();
     for (const probe of probes) probe.disconnect();
-    await Promise.all(children.map(stopNode));
+    await Promise.all([...children.values()].map(stopNode));
     await rm(dir, { recursive: true, force: true });
   };
   try {
     const ports: number[] = [];
     for (let i = 0; i < masters; i += 1) ports.push(await freeClusterPort());
-    for (const port of ports) {
-      const child = spawn(
-        binary,
-        ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--cluster-enabled", "yes"]
-          .concat(["--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "5000"])
-          .concat(["--appendonly", "no", "--save", "", "--maxmemory-policy", "noeviction"]),
-        { stdio: "ignore" },
-      );
-      child.on("error", () => undefined); // a missing binary is reported by the wait below
-      children.push(child);
-    }
+    for (const port of ports) await launch(port);
     const nodes = ports.map((port) => {
       const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 });
       probe.on("error", () => undefined);
@@ -155,6 +165,17 @@ export async function startRedisCluster(masters = 3): Promise<TestCluster> {
           } while (cursor !== "0");
         }
         return found;
+      },
+      async kill(port) {
+        const child = children.get(port);
+        if (child) await stopNode(child);
+      },
+      async restart(port) {
+        await launch(port);
+        await eventually(() => answers(`redis://127.0.0.1:${port}`), {
+          timeoutMs: 15_000,
+          what: `the cluster node on port ${port} to answer again`,
+        });
       },
       stop,
     };
