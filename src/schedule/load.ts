@@ -13,7 +13,8 @@ import { UsageError } from "../core/errors.js";
 import { describeFound } from "../manifest/problems.js";
 import type { Schedule } from "./schedule.js";
 import { sharedOutDir } from "./schedule.js";
-import { checkSchedule, problem, type ScheduleProblem } from "./schedule-schema.js";
+import { problem, type ScheduleProblem } from "./schedule-problem.js";
+import { checkSchedule } from "./schedule-schema.js";
 
 export const SCHEDULE_FILE = /\.schedule\.(ya?ml|json)$/i;
 
@@ -73,6 +74,55 @@ function parseText(
   return { value: doc.toJS() as unknown };
 }
 
+/** One file read and checked on its own; problems across the folder come after. */
+async function readScheduleFile(
+  file: string,
+  shown: string,
+): Promise<{ problems: readonly ScheduleProblem[] } | { schedule: Schedule; text: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { problems: [problem(shown, "file", "a readable file", code, `cannot be read (${code})`)] };
+  }
+  const parsed = parseText(text, shown, file.toLowerCase().endsWith(".json"));
+  if ("problem" in parsed) return { problems: [parsed.problem] };
+  const checked = checkSchedule(parsed.value, file, shown);
+  return checked.ok ? { schedule: checked.schedule, text } : { problems: checked.problems };
+}
+
+/**
+ * What is wrong with a schedule beside the others of its folder: a name taken before it, an out
+ * directory another schedule writes to (without {name}), or one its own occurrences would share.
+ */
+function folderProblems(
+  schedule: Schedule,
+  shown: string,
+  seen: { readonly owner: Map<string, string>; readonly outs: Map<string, string> },
+  nowMs: number,
+): ScheduleProblem[] {
+  const problems: ScheduleProblem[] = [];
+  const shared = sharedOutDir(schedule, nowMs);
+  if (shared)
+    problems.push(problem(shown, "out", "a directory of its own for every occurrence", schedule.out, shared));
+  const other = seen.owner.get(schedule.name);
+  if (other !== undefined) {
+    const found = describeFound(schedule.name);
+    const message = `name ${found} is also the name in ${other}: names must be unique`;
+    problems.push(problem(shown, "name", "unique in the folder", found, message));
+  } else seen.owner.set(schedule.name, shown);
+  // Without {name}, two schedules with one out template would write into one directory.
+  const out = normalizeOut(schedule.out);
+  const sharing = schedule.out.includes("{name}") ? undefined : seen.outs.get(out);
+  if (sharing !== undefined) {
+    const found = describeFound(schedule.out);
+    const message = `out ${found} is also the out of ${sharing}: add {name} to it`;
+    problems.push(problem(shown, "out", "a directory of its own", found, message));
+  } else if (!schedule.out.includes("{name}")) seen.outs.set(out, shown);
+  return problems;
+}
+
 /**
  * Reads and checks every schedule file of `dir`. `shownDir` is the folder as the user named it;
  * `nowMs` is where the check that occurrences never share an output directory starts.
@@ -98,69 +148,17 @@ export async function loadScheduleFolder(
   }
   names.sort();
   const files: ScheduleFile[] = [];
-  const owner = new Map<string, string>();
-  const outs = new Map<string, string>();
+  const seen = { owner: new Map<string, string>(), outs: new Map<string, string>() };
   for (const name of names) {
     const file = path.join(absolute, name);
     const shown = path.join(shownDir, name);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      files.push({
-        ok: false,
-        file,
-        shown,
-        problems: [problem(shown, "file", "a readable file", code, `cannot be read (${code})`)],
-      });
+    const read = await readScheduleFile(file, shown);
+    if ("problems" in read) {
+      files.push({ ok: false, file, shown, problems: read.problems });
       continue;
     }
-    const parsed = parseText(text, shown, name.toLowerCase().endsWith(".json"));
-    if ("problem" in parsed) {
-      files.push({ ok: false, file, shown, problems: [parsed.problem] });
-      continue;
-    }
-    const checked = checkSchedule(parsed.value, file, shown);
-    if (!checked.ok) {
-      files.push({ ok: false, file, shown, problems: checked.problems });
-      continue;
-    }
-    const { schedule } = checked;
-    const problems: ScheduleProblem[] = [];
-    const shared = sharedOutDir(schedule, nowMs);
-    if (shared)
-      problems.push(
-        problem(shown, "out", "a directory of its own for every occurrence", schedule.out, shared),
-      );
-    const other = owner.get(schedule.name);
-    if (other !== undefined) {
-      const found = describeFound(schedule.name);
-      problems.push(
-        problem(
-          shown,
-          "name",
-          "unique in the folder",
-          found,
-          `name ${found} is also the name in ${other}: names must be unique`,
-        ),
-      );
-    } else owner.set(schedule.name, shown);
-    // Without {name}, two schedules with one out template would write into one directory.
-    const out = normalizeOut(schedule.out);
-    const sharing = schedule.out.includes("{name}") ? undefined : outs.get(out);
-    if (sharing !== undefined) {
-      const found = describeFound(schedule.out);
-      problems.push(
-        problem(
-          shown,
-          "out",
-          "a directory of its own",
-          found,
-          `out ${found} is also the out of ${sharing}: add {name} to it`,
-        ),
-      );
-    } else if (!schedule.out.includes("{name}")) outs.set(out, shown);
+    const { schedule, text } = read;
+    const problems = folderProblems(schedule, shown, seen, nowMs);
     files.push(
       problems.length > 0
         ? { ok: false, file, shown, problems }

@@ -9,12 +9,11 @@
  *   :lease:<key>  held while an occurrence's batch is being opened, renewed until done
  * and `{prefix}:schedules-waiting`: the names of schedules with waiting occurrences.
  */
-import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Keys } from "../ledger/keys.js";
 import type { Outcome } from "./decide.js";
+import { createRedisLocks } from "./locks.js";
 import { scheduleJson, type Schedule } from "./schedule.js";
 
 export interface OccurrenceEntry {
@@ -62,10 +61,6 @@ const currentSchema = z.object({ key: z.string(), batch: z.string(), started_ms:
 const KEPT = 1_000;
 const LOCK_MS = 30_000;
 const LEASE_MS = 30_000;
-const RELEASE =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-const RENEW =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 
 function parseJson<T>(text: string | null, schema: z.ZodType<T>): T | null {
   if (text === null) return null;
@@ -118,16 +113,7 @@ export function createOccurrenceStore(redis: Redis, keys: Keys): OccurrenceStore
     waitingNames: `${keys.bullPrefix}:schedules-waiting`,
   };
 
-  async function acquire(key: string, ttlMs: number, waitMs: number): Promise<string | null> {
-    const token = randomUUID();
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      if ((await redis.set(key, token, "PX", ttlMs, "NX")) === "OK") return token;
-      if (Date.now() >= deadline) return null;
-      await sleep(25);
-    }
-  }
-  const release = async (key: string, token: string) => void (await redis.eval(RELEASE, 1, key, token));
+  const locks = createRedisLocks(redis);
 
   async function trim(name: string): Promise<void> {
     const old = await redis.zrange(k.timeline(name), 0, String(-(KEPT + 1)));
@@ -184,30 +170,13 @@ export function createOccurrenceStore(redis: Redis, keys: Keys): OccurrenceStore
     },
     waitingSchedules: () => redis.smembers(k.waitingNames),
     async withLock(name, work) {
-      const token = await acquire(k.lock(name), LOCK_MS, LOCK_MS);
-      if (token === null)
+      const done = await locks.withLock(k.lock(name), LOCK_MS, LOCK_MS, async () => ({
+        value: await work(),
+      }));
+      if (done === null)
         throw new Error(`schedule ${name}: could not take its lock in Redis within ${LOCK_MS / 1_000} s`);
-      try {
-        return await work();
-      } finally {
-        await release(k.lock(name), token);
-      }
+      return done.value;
     },
-    async withLease(name, key, waitMs, work) {
-      const leaseKey = k.lease(name, key);
-      const token = await acquire(leaseKey, LEASE_MS, waitMs);
-      if (token === null) return null;
-      const renew = setInterval(
-        () => void redis.eval(RENEW, 1, leaseKey, token, String(LEASE_MS)).catch(() => undefined),
-        LEASE_MS / 3,
-      );
-      renew.unref();
-      try {
-        return await work();
-      } finally {
-        clearInterval(renew);
-        await release(leaseKey, token);
-      }
-    },
+    withLease: (name, key, waitMs, work) => locks.withLease(k.lease(name, key), LEASE_MS, waitMs, work),
   };
 }

@@ -14,41 +14,14 @@ import { describeFound } from "../manifest/problems.js";
 import { checkFeedUrl, isUrl } from "../feed/url.js";
 import { checkCron, CRON_EXPECTED } from "./cron.js";
 import type { Schedule } from "./schedule.js";
+import { problem, type ScheduleProblem } from "./schedule-problem.js";
 import { unknownPlaceholders } from "./templates.js";
 import { isTimeZone } from "./wall-clock.js";
-
-export interface ScheduleProblem {
-  /** The file as the user named it (DIR/x.schedule.yaml). */
-  readonly file: string;
-  /** The field, or `file` for the file as a whole. */
-  readonly field: string;
-  readonly expected: string;
-  readonly found: string;
-  /** `jobs/nightly.schedule.yaml: cron must be …, got "…"` */
-  readonly message: string;
-}
 
 const DEFAULT_OUT = "out/{name}/{date}";
 /** Batch ids are at most 64 characters: the name, a dash and a 17-character occurrence key. */
 export const MAX_NAME_LENGTH = 46;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-export function problem(
-  file: string,
-  field: string,
-  expected: string,
-  found: unknown,
-  message?: string,
-): ScheduleProblem {
-  const foundText = typeof found === "string" && message !== undefined ? found : describeFound(found);
-  return {
-    file,
-    field,
-    expected,
-    found: foundText,
-    message: `${file}: ${message ?? `${field} must be ${expected}, got ${foundText}`}`,
-  };
-}
 
 interface Field<T> {
   readonly expected: string;
@@ -150,19 +123,10 @@ export type ScheduleCheck =
   | { readonly ok: true; readonly schedule: Schedule }
   | { readonly ok: false; readonly problems: readonly ScheduleProblem[] };
 
-/**
- * Validates one parsed schedule file. `file` is the absolute path (paths in it are relative to
- * its folder), `shown` the path as the user named it, for messages.
- */
-export function checkSchedule(value: unknown, file: string, shown: string): ScheduleCheck {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return {
-      ok: false,
-      problems: [problem(shown, "file", "an object of fields (name, manifest, cron, tz, …)", value)],
-    };
-  }
-  const raw = value as Record<string, unknown>;
-  const problems: ScheduleProblem[] = [];
+type Good = Partial<Record<FieldName, unknown>>;
+
+/** Fields the file has that are not schedule fields. */
+function unknownFields(raw: Record<string, unknown>, shown: string, problems: ScheduleProblem[]): void {
   for (const key of Object.keys(raw)) {
     if ((FIELD_NAMES as string[]).includes(key)) continue;
     const hint = nearest(key, FIELD_NAMES);
@@ -170,60 +134,40 @@ export function checkSchedule(value: unknown, file: string, shown: string): Sche
     const message = `unknown field ${JSON.stringify(key)}${suggestion} (fields: ${FIELD_NAMES.join(", ")})`;
     problems.push(problem(shown, key, `one of ${FIELD_NAMES.join(", ")}`, key, message));
   }
-  const good: Partial<Record<FieldName, unknown>> = {};
+}
+
+/** Each field's value checked against its schema; the good ones, and a problem for each other. */
+function checkFields(raw: Record<string, unknown>, shown: string, problems: ScheduleProblem[]): Good {
+  const good: Good = {};
   for (const name of FIELD_NAMES) {
     const given = raw[name];
+    const spec = FIELDS[name] as Field<unknown>;
     if (given === undefined || given === null) {
       if (REQUIRED.includes(name))
         problems.push(
-          problem(
-            shown,
-            name,
-            FIELDS[name].expected,
-            undefined,
-            `${name} is required: ${FIELDS[name].expected}`,
-          ),
+          problem(shown, name, spec.expected, undefined, `${name} is required: ${spec.expected}`),
         );
       continue;
     }
-    const spec = FIELDS[name] as Field<unknown>;
     const parsed = spec.schema.safeParse(given);
     const reason = parsed.success ? (spec.check?.(parsed.data) ?? null) : null;
-    if (!parsed.success || reason !== null) {
-      // A value written into feed_headers may be a secret pasted by mistake: never shown back.
-      const found = name === "feed_headers" ? hiddenValues(given) : describeFound(given);
-      problems.push(
-        problem(
-          shown,
-          name,
-          spec.expected,
-          found,
-          `${name} must be ${spec.expected}, got ${found}${reason ? ` (${reason})` : ""}`,
-        ),
-      );
-    } else good[name] = parsed.data;
+    if (parsed.success && reason === null) {
+      good[name] = parsed.data;
+      continue;
+    }
+    // A value written into feed_headers may be a secret pasted by mistake: never shown back.
+    const found = name === "feed_headers" ? hiddenValues(given) : describeFound(given);
+    const message = `${name} must be ${spec.expected}, got ${found}${reason ? ` (${reason})` : ""}`;
+    problems.push(problem(shown, name, spec.expected, found, message));
   }
-  const tz = good.tz as string | undefined;
-  const cron = good.cron as string | undefined;
-  let seconds = false;
-  if (cron !== undefined) {
-    const checked = checkCron(cron, tz ?? "UTC");
-    if (checked.ok) seconds = checked.seconds;
-    else
-      problems.push(
-        problem(
-          shown,
-          "cron",
-          CRON_EXPECTED,
-          describeFound(cron),
-          `cron must be ${CRON_EXPECTED}, got ${describeFound(cron)} (${checked.reason})`,
-        ),
-      );
-  }
-  if (problems.length > 0) return { ok: false, problems };
+  return good;
+}
+
+/** The schedule of fields that all checked out; paths resolved against the file's folder. */
+function scheduleOf(good: Good, file: string, cron: string, seconds: boolean): Schedule {
   const dir = path.dirname(file);
   const prices = good.prices as string | undefined;
-  const schedule: Schedule = {
+  return {
     name: good.name as string,
     file,
     manifest: isUrl(good.manifest as string)
@@ -231,8 +175,8 @@ export function checkSchedule(value: unknown, file: string, shown: string): Sche
       : path.resolve(dir, good.manifest as string),
     recipe: good.recipe === undefined ? null : path.resolve(dir, good.recipe as string),
     feedHeaders: (good.feed_headers as Record<string, string> | undefined) ?? null,
-    cron: (cron as string).trim(),
-    tz: tz as string,
+    cron: cron.trim(),
+    tz: good.tz as string,
     seconds,
     out: (good.out as string | undefined) ?? DEFAULT_OUT,
     capMicros: good.max_cost === undefined ? null : usd(good.max_cost),
@@ -246,5 +190,35 @@ export function checkSchedule(value: unknown, file: string, shown: string): Sche
     quality: (good.quality as Schedule["quality"] | undefined) ?? null,
     model: (good.model as Schedule["model"] | undefined) ?? null,
   };
-  return { ok: true, schedule };
+}
+
+/**
+ * Validates one parsed schedule file. `file` is the absolute path (paths in it are relative to
+ * its folder), `shown` the path as the user named it, for messages.
+ */
+export function checkSchedule(value: unknown, file: string, shown: string): ScheduleCheck {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return {
+      ok: false,
+      problems: [problem(shown, "file", "an object of fields (name, manifest, cron, tz, …)", value)],
+    };
+  }
+  const raw = value as Record<string, unknown>;
+  const problems: ScheduleProblem[] = [];
+  unknownFields(raw, shown, problems);
+  const good = checkFields(raw, shown, problems);
+  const tz = good.tz as string | undefined;
+  const cron = good.cron as string | undefined;
+  let seconds = false;
+  if (cron !== undefined) {
+    const checked = checkCron(cron, tz ?? "UTC");
+    if (checked.ok) seconds = checked.seconds;
+    else {
+      const found = describeFound(cron);
+      const message = `cron must be ${CRON_EXPECTED}, got ${found} (${checked.reason})`;
+      problems.push(problem(shown, "cron", CRON_EXPECTED, found, message));
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, schedule: scheduleOf(good, file, cron as string, seconds) };
 }

@@ -8,7 +8,7 @@
 import { UsageError } from "../core/errors.js";
 import type { ScheduleFolder } from "./load.js";
 import type { ScheduleQueue } from "./scheduler.js";
-import type { ScheduleProblem } from "./schedule-schema.js";
+import type { ScheduleProblem } from "./schedule-problem.js";
 import { nameOfSchedulerId, planSync } from "./sync-plan.js";
 
 export interface SyncResult {
