@@ -263,7 +263,7 @@ function createOutage(where: string, options: ConnectOptions) {
   };
 }
 
-export { closeBullmq, type BullmqClosable } from "./close-bullmq.js";
+export { closeBullmq } from "./close-bullmq.js";
 
 /** BullMQ loses jobs if Redis evicts keys; anything but noeviction deserves a warning. */
 export async function warnOnUnsafeEviction(redis: Redis, logger: Logger): Promise<void> {
