@@ -57,22 +57,34 @@ export interface BatchRecords {
   setCap(id: string, capMicros: number | null): Promise<void>;
 }
 
+/** The record with its held-set and reservation counts, in one round trip. */
+async function readBatch(redis: Redis, keys: Keys, id: string): Promise<BatchRecord | null> {
+  const replies = await redis
+    .multi()
+    .hgetall(keys.batch(id))
+    .scard(keys.held(id))
+    .hlen(keys.reservations(id))
+    .exec();
+  const [[, hash], [, held], [, inFlight]] = replies as [
+    [unknown, Record<string, string>],
+    [unknown, number],
+    [unknown, number],
+  ];
+  return parseBatchRecord(id, hash, held, inFlight);
+}
+
+/** The fields a state change also clears or sets: "running" notes its start; both reopen the batch. */
+function stateChange(redis: Redis, keys: Keys, id: string, state: BatchState, now: Date) {
+  const multi = redis.multi().hset(keys.batch(id), "state", state);
+  if (state === "running") multi.hsetnx(keys.batch(id), "started_at", now.toISOString());
+  if (state === "running" || state === "submitted")
+    multi.hdel(keys.batch(id), "ended_at", "end_reason", "cancel_requested_at", "stop_reason", "reported_at");
+  return multi;
+}
+
 export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
   const scripted = withLedgerScripts(redis);
-  const read = async (id: string): Promise<BatchRecord | null> => {
-    const replies = await redis
-      .multi()
-      .hgetall(keys.batch(id))
-      .scard(keys.held(id))
-      .hlen(keys.reservations(id))
-      .exec();
-    const [[, hash], [, held], [, inFlight]] = replies as [
-      [unknown, Record<string, string>],
-      [unknown, number],
-      [unknown, number],
-    ];
-    return parseBatchRecord(id, hash, held, inFlight);
-  };
+  const read = (id: string) => readBatch(redis, keys, id);
   /** A batch the earlier key layout holds is moved on its first read (legacy-layout.ts). */
   const get = async (id: string): Promise<BatchRecord | null> =>
     (await read(id)) ?? ((await moveLegacyBatch(redis, keys, id)) ? read(id) : null);
@@ -98,19 +110,7 @@ export function createBatchRecords(redis: Redis, keys: Keys): BatchRecords {
       return records.filter((r): r is BatchRecord => r !== null);
     },
     async setState(id, state, now = new Date()) {
-      const multi = redis.multi().hset(keys.batch(id), "state", state);
-      if (state === "running") multi.hsetnx(keys.batch(id), "started_at", now.toISOString());
-      if (state === "running" || state === "submitted") {
-        multi.hdel(
-          keys.batch(id),
-          "ended_at",
-          "end_reason",
-          "cancel_requested_at",
-          "stop_reason",
-          "reported_at",
-        );
-      }
-      await multi.exec();
+      await stateChange(redis, keys, id, state, now).exec();
     },
     async start(id, now = new Date()) {
       return (await scripted.rfbStartBatch(keys.batch(id), now.toISOString())) === 1;

@@ -7,7 +7,7 @@
 import type { Redis } from "ioredis";
 import type { StoredResult } from "../ledger/stored-result.js";
 import { tierLabel, type Keys } from "./keys.js";
-import { withLedgerScripts } from "./lua-scripts.js";
+import { withLedgerScripts, type ScriptedRedis } from "./lua-scripts.js";
 
 export interface Reservation {
   readonly granted: boolean;
@@ -64,57 +64,93 @@ export interface RowLedger {
   attempts(batchId: string, rows: readonly string[]): Promise<number[]>;
 }
 
+/** record-row.lua: the row's result, once, settling its reservation. True when this call recorded it. */
+async function recordRow(scripted: ScriptedRedis, keys: Keys, batchId: string, result: StoredResult) {
+  const recorded = await scripted.rfbRecordRow(
+    // KEYS
+    keys.batch(batchId),
+    keys.reservations(batchId),
+    keys.results(batchId),
+    keys.held(batchId),
+    keys.tiers(batchId),
+    keys.posting(batchId),
+    // ARGV
+    result.id,
+    JSON.stringify(result),
+    result.status,
+    result.cost_micros,
+    result.images.length,
+    result.estimated_micros,
+    tierLabel(result.model, result.quality),
+  );
+  return recorded === 1;
+}
+
+/** reserve-row.lua, in one round trip: recorded already? a run to resume? else reserve under the cap. */
+async function reserveRow(
+  scripted: ScriptedRedis,
+  keys: Keys,
+  batchId: string,
+  row: { key: string; amount: number; tier: string; nowMs: number },
+): Promise<Reservation> {
+  const [code, committed, cap, crossed, firstPost, runId] = await scripted.rfbReserveRow(
+    // KEYS
+    keys.batch(batchId),
+    keys.reservations(batchId),
+    keys.held(batchId),
+    keys.tiers(batchId),
+    keys.results(batchId),
+    keys.runs(batchId),
+    keys.posting(batchId),
+    // ARGV
+    row.key,
+    row.amount,
+    row.tier,
+    row.nowMs,
+  );
+  return {
+    granted: code === 1,
+    alreadyRecorded: code === 2,
+    runId: code === 3 ? runId : null,
+    canceled: code === 4,
+    firstPostMs: firstPost,
+    committedMicros: committed,
+    capMicros: cap < 0 ? null : cap,
+    crossedPercent: crossed > 0 ? crossed : null,
+  };
+}
+
+/** reopen-row.lua for one row; 1 when it was reopened. */
+function reopenRow(
+  scripted: ScriptedRedis,
+  keys: Keys,
+  batchId: string,
+  row: string,
+  mode: "again" | "retire",
+) {
+  const target = mode === "again" ? keys.history(batchId) : keys.removed(batchId);
+  return scripted.rfbReopenRow(
+    // KEYS
+    keys.batch(batchId),
+    keys.results(batchId),
+    keys.runs(batchId),
+    keys.posting(batchId),
+    keys.tiers(batchId),
+    target,
+    keys.attempts(batchId),
+    keys.runShas(batchId),
+    // ARGV
+    row,
+    mode,
+  );
+}
+
 export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
   const scripted = withLedgerScripts(redis);
-  const record = async (batchId: string, result: StoredResult): Promise<boolean> => {
-    const recorded = await scripted.rfbRecordRow(
-      // KEYS
-      keys.batch(batchId),
-      keys.reservations(batchId),
-      keys.results(batchId),
-      keys.held(batchId),
-      keys.tiers(batchId),
-      keys.posting(batchId),
-      // ARGV
-      result.id,
-      JSON.stringify(result),
-      result.status,
-      result.cost_micros,
-      result.images.length,
-      result.estimated_micros,
-      tierLabel(result.model, result.quality),
-    );
-    return recorded === 1;
-  };
-
+  const record = (batchId: string, result: StoredResult) => recordRow(scripted, keys, batchId, result);
   return {
-    async reserve(batchId, row, amount, tier, nowMs = Date.now()) {
-      const [code, committed, cap, crossed, firstPost, runId] = await scripted.rfbReserveRow(
-        // KEYS
-        keys.batch(batchId),
-        keys.reservations(batchId),
-        keys.held(batchId),
-        keys.tiers(batchId),
-        keys.results(batchId),
-        keys.runs(batchId),
-        keys.posting(batchId),
-        // ARGV
-        row,
-        amount,
-        tier,
-        nowMs,
-      );
-      return {
-        granted: code === 1,
-        alreadyRecorded: code === 2,
-        runId: code === 3 ? runId : null,
-        canceled: code === 4,
-        firstPostMs: firstPost,
-        committedMicros: committed,
-        capMicros: cap < 0 ? null : cap,
-        crossedPercent: crossed > 0 ? crossed : null,
-      };
-    },
+    reserve: (batchId, row, amount, tier, nowMs = Date.now()) =>
+      reserveRow(scripted, keys, batchId, { key: row, amount, tier, nowMs }),
     async saveRunId(batchId, row, runId, contentSha) {
       // Sent together (one socket write with auto-pipelining). The unanswered-POST guard stays
       // until the row is recorded or reopened: with a run id saved, reserve resumes the run first.
@@ -130,25 +166,7 @@ export function createRowLedger(redis: Redis, keys: Keys): RowLedger {
     },
     record,
     async reopen(batchId, rows, mode) {
-      const target = mode === "again" ? keys.history(batchId) : keys.removed(batchId);
-      const replies = await Promise.all(
-        rows.map((row) =>
-          scripted.rfbReopenRow(
-            // KEYS
-            keys.batch(batchId),
-            keys.results(batchId),
-            keys.runs(batchId),
-            keys.posting(batchId),
-            keys.tiers(batchId),
-            target,
-            keys.attempts(batchId),
-            keys.runShas(batchId),
-            // ARGV
-            row,
-            mode,
-          ),
-        ),
-      );
+      const replies = await Promise.all(rows.map((row) => reopenRow(scripted, keys, batchId, row, mode)));
       return replies.reduce((sum, n) => sum + n, 0);
     },
     async adopt(batchId, results) {
