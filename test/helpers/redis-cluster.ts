@@ -95,7 +95,13 @@ export async function startRedisCluster(masters = 3): Promise<TestCluster> {
   };
   const probes: Redis[] = [];
   let client: Cluster | null = null;
+  // A test process that dies before afterAll takes its nodes with it.
+  const killAll = () => {
+    for (const child of children.values()) child.kill("SIGKILL");
+  };
+  process.once("exit", killAll);
   const stop = async () => {
+    process.removeListener("exit", killAll);
     client?.disconnect();
     for (const probe of probes) probe.disconnect();
     await Promise.all([...children.values()].map(stopNode));
