@@ -60,14 +60,39 @@ function thumbPathFor(image: string): string {
   return `thumbs/${base}.webp`;
 }
 
+/** When the file was last changed, or null when it is not there (or cannot be looked at). */
+function modifiedMs(view: StoreView, name: string): Promise<number | null> {
+  return view.info(name).then(
+    (info) => info?.modifiedMs ?? null,
+    () => null,
+  );
+}
+
+/** Converts one image into its thumbnail: on disk through a temp file renamed, or in memory for object storage. */
+async function convertOne(
+  store: BatchStore,
+  convert: Sharp,
+  size: number,
+  at: { image: string; thumb: string; source: string | null; target: string | null; temp: string | null },
+): Promise<void> {
+  const { image, thumb, source, target, temp } = at;
+  const resized = (input: string | Buffer) =>
+    convert(input).resize(size, size, { fit: "inside", withoutEnlargement: true }).webp({ quality: 72 });
+  if (source === null || target === null || temp === null) {
+    // Object storage: read the image, convert in memory, put the thumbnail as one object.
+    const bytes = await store.readBytes(image);
+    if (bytes === null) throw new Error(`${store.where(image)} is gone`);
+    await store.writeBytes(thumb, await resized(bytes).toBuffer(), "image/webp");
+  } else {
+    await resized(source).toFile(temp);
+    await rename(temp, target);
+  }
+}
+
 export function createThumbnailer(outDir: string | BatchStore, options: ThumbnailOptions): Thumbnailer {
   const store = asStore(outDir);
   const view = options.view ?? store.view();
-  const mtime = (name: string) =>
-    view.info(name).then(
-      (info) => info?.modifiedMs ?? null,
-      () => null,
-    );
+  const mtime = (name: string) => modifiedMs(view, name);
   const size = options.size ?? 320;
   const limit = pLimit(options.concurrency ?? 2);
   const ready = new Set<string>();
@@ -113,22 +138,7 @@ export function createThumbnailer(outDir: string | BatchStore, options: Thumbnai
     }
     const temp = target === null ? null : `${target}.${process.pid}.tmp`;
     try {
-      if (source === null || target === null || temp === null) {
-        // Object storage: read the image, convert in memory, put the thumbnail as one object.
-        const bytes = await store.readBytes(image);
-        if (bytes === null) throw new Error(`${store.where(image)} is gone`);
-        const webp = await convert(bytes)
-          .resize(size, size, { fit: "inside", withoutEnlargement: true })
-          .webp({ quality: 72 })
-          .toBuffer();
-        await store.writeBytes(thumb, webp, "image/webp");
-      } else {
-        await convert(source)
-          .resize(size, size, { fit: "inside", withoutEnlargement: true })
-          .webp({ quality: 72 })
-          .toFile(temp);
-        await rename(temp, target);
-      }
+      await convertOne(store, convert, size, { image, thumb, source, target, temp });
       counts.made += 1;
       ready.add(image);
     } catch (error) {
