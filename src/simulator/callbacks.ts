@@ -79,6 +79,41 @@ function callbackPayload(run: SimRun, output: Record<string, unknown> | null): R
 
 const timeoutError = () => new DOMException("The operation was aborted due to timeout", "TimeoutError");
 
+/** POSTs once; null when the receiver took it, else what went wrong. */
+async function post(delivery: Delivery, timeoutMs: number, clock: Clock, closing: AbortSignal) {
+  const timeout = new AbortController();
+  const cancelTimeout = clock.schedule(timeoutMs, () => timeout.abort(timeoutError()));
+  try {
+    const signal = AbortSignal.any([closing, timeout.signal]);
+    const { url, headers, body } = delivery;
+    const response = await fetch(url, { method: "POST", headers, body, signal });
+    await response.arrayBuffer().catch(() => undefined);
+    return response.ok ? null : `HTTP ${response.status}`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    cancelTimeout();
+  }
+}
+
+/** The run's callback, as it is sent: its JSON body, signed when a secret is set. */
+function deliveryOf(run: SimRun, url: string, now: number, deps: CallbackDeps): Delivery {
+  const settings = deps.settings();
+  const { baseUrl, signer } = deps;
+  const succeeded = run.outcome === "succeeded";
+  const output = succeeded ? outputRecord(run, baseUrl, signer, now, settings.urlTtlSeconds) : null;
+  const payload = withoutTiming(callbackPayload(run, output), settings.omittedTiming);
+  const body = Buffer.from(JSON.stringify(payload), "utf8");
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": "runflow-simulator",
+    "runflow-request-id": randomUUID(),
+  };
+  const secret = settings.callbackSecret;
+  if (secret !== null) headers["runflow-signature"] = signBody(secret, body);
+  return { url, body, headers, runId: run.id, attempts: 0 };
+}
+
 export function createCallbackSender(deps: CallbackDeps): CallbackSender {
   const { clock, logger } = deps;
   const waiting: Delivery[] = [];
@@ -101,26 +136,8 @@ export function createCallbackSender(deps: CallbackDeps): CallbackSender {
     }
   }
 
-  /** POSTs once; null when the receiver took it, else what went wrong. */
-  async function post(delivery: Delivery): Promise<string | null> {
-    const timeout = new AbortController();
-    const timeoutMs = deps.settings().callbackTimeoutMs;
-    const cancelTimeout = clock.schedule(timeoutMs, () => timeout.abort(timeoutError()));
-    try {
-      const signal = AbortSignal.any([aborter.signal, timeout.signal]);
-      const { url, headers, body } = delivery;
-      const response = await fetch(url, { method: "POST", headers, body, signal });
-      await response.arrayBuffer().catch(() => undefined);
-      return response.ok ? null : `HTTP ${response.status}`;
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    } finally {
-      cancelTimeout();
-    }
-  }
-
   async function attempt(delivery: Delivery): Promise<void> {
-    const problem = await post(delivery);
+    const problem = await post(delivery, deps.settings().callbackTimeoutMs, clock, aborter.signal);
     if (problem === null) {
       delivered += 1;
       return;
@@ -146,20 +163,7 @@ export function createCallbackSender(deps: CallbackDeps): CallbackSender {
   return {
     enqueue(run, now) {
       if (run.callbackUrl === null || closed) return;
-      const settings = deps.settings();
-      const { baseUrl, signer } = deps;
-      const succeeded = run.outcome === "succeeded";
-      const output = succeeded ? outputRecord(run, baseUrl, signer, now, settings.urlTtlSeconds) : null;
-      const payload = withoutTiming(callbackPayload(run, output), settings.omittedTiming);
-      const body = Buffer.from(JSON.stringify(payload), "utf8");
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        "user-agent": "runflow-simulator",
-        "runflow-request-id": randomUUID(),
-      };
-      const secret = settings.callbackSecret;
-      if (secret !== null) headers["runflow-signature"] = signBody(secret, body);
-      waiting.push({ url: run.callbackUrl, body, headers, runId: run.id, attempts: 0 });
+      waiting.push(deliveryOf(run, run.callbackUrl, now, deps));
       pump();
     },
     stats: () => {

@@ -6,7 +6,7 @@
 import { formatUsd } from "../core/money.js";
 import { priceOf, UnknownPriceError } from "../pricing/table.js";
 import { checkModelInput } from "../core/model-inputs.js";
-import { isModelId, isQuality } from "../core/models.js";
+import { isModelId, isQuality, type ModelId } from "../core/models.js";
 import { outputSpecOf } from "./dimensions.js";
 import type { Engine } from "./engine.js";
 import type { FieldError } from "./http-io.js";
@@ -71,45 +71,33 @@ function envelopeErrors(body: Record<string, unknown>): FieldError[] {
   return errors;
 }
 
-/** `origins`: where this simulator answers (its own base URL, and the request's): its outputs' URLs. */
 const errorsOf = (...lists: readonly (readonly FieldError[])[]) => lists.some((list) => list.length > 0);
 
-export function createRun(
-  engine: Engine,
-  modelPath: string,
-  raw: Buffer,
-  idempotencyKey: string | null,
-  now: number,
-  origins: readonly string[] = [],
-): CreateOutcome {
-  const parsed = parseJsonObject(raw);
-  if (!parsed.ok) return fail(400, "BAD_REQUEST", parsed.message);
-  const body = parsed.value;
-
-  const fingerprint = idempotencyKey === null ? "" : fingerprintOf(modelPath, body);
-  if (idempotencyKey !== null) {
-    const seen = engine.idempotency.lookup(idempotencyKey, fingerprint, now);
-    const run = seen.kind === "new" ? undefined : engine.runs.get(seen.runId);
-    if (seen.kind === "conflict") {
-      return fail(
-        409,
-        "CONFLICT",
-        `Idempotency-Key ${JSON.stringify(idempotencyKey)} was already used with a different request body (run ${seen.runId}); use a new key for a new request.`,
-      );
-    }
-    if (run) {
-      engine.book.countReplay();
-      return { kind: "replayed", run };
-    }
-  }
-
-  if (!isModelId(modelPath))
+/** A create seen before under its key: the run it made, again (replayed), or 409 for another body; else null. */
+function replayOf(engine: Engine, key: string, fingerprint: string, now: number): CreateOutcome | null {
+  const seen = engine.idempotency.lookup(key, fingerprint, now);
+  const run = seen.kind === "new" ? undefined : engine.runs.get(seen.runId);
+  if (seen.kind === "conflict") {
     return fail(
-      404,
-      "MODEL_NOT_FOUND",
-      `No model at ${JSON.stringify(modelPath)}; known models are listed in docs/runflow-api.md.`,
+      409,
+      "CONFLICT",
+      `Idempotency-Key ${JSON.stringify(key)} was already used with a different request body ` +
+        `(run ${seen.runId}); use a new key for a new request.`,
     );
-  const model = modelPath;
+  }
+  if (!run) return null;
+  engine.book.countReplay();
+  return { kind: "replayed", run };
+}
+
+/** Everything wrong with the body for this model: its envelope, its input, its own output URLs. */
+function validationErrors(
+  engine: Engine,
+  model: ModelId,
+  body: Record<string, unknown>,
+  origins: readonly string[],
+  now: number,
+): FieldError[] {
   const shapeErrors = envelopeErrors(body);
   const input = body.input as Record<string, unknown>;
   const inputErrors: FieldError[] = shapeErrors.some((e) => e.field === "input")
@@ -124,7 +112,61 @@ export function createRun(
       });
   // Images by URL that are this simulator's own outputs are fetched as Runflow would (input-urls.ts).
   const urlErrors = errorsOf(shapeErrors, inputErrors) ? [] : ownUrlErrors(engine, input, origins, now);
-  const errors = [...shapeErrors, ...inputErrors, ...urlErrors];
+  return [...shapeErrors, ...inputErrors, ...urlErrors];
+}
+
+/** The run's price, reserved from the credit; or why it cannot be (402, or a gap in the price table). */
+function reservePrice(
+  engine: Engine,
+  model: ModelId,
+  input: Record<string, unknown>,
+  count: number,
+): number | CreateOutcome {
+  let price: number;
+  try {
+    price = priceOf(engine.settings().prices, model, isQuality(input.quality) ? input.quality : null, count);
+  } catch (error) {
+    if (error instanceof UnknownPriceError)
+      return fail(500, "INTERNAL_ERROR", `simulator price table: ${error.message}`);
+    throw error;
+  }
+  if (engine.billing.tryReserve(price)) return price;
+  const available = formatUsd(Math.max(0, engine.billing.availableMicros()), 6);
+  return fail(
+    402,
+    "INSUFFICIENT_CREDIT",
+    `This run costs $${formatUsd(price, 6)} but only $${available} of credit is available; ` +
+      "top up the balance and retry.",
+  );
+}
+
+/** `origins`: where this simulator answers (its own base URL, and the request's): its outputs' URLs. */
+export function createRun(
+  engine: Engine,
+  modelPath: string,
+  raw: Buffer,
+  idempotencyKey: string | null,
+  now: number,
+  origins: readonly string[] = [],
+): CreateOutcome {
+  const parsed = parseJsonObject(raw);
+  if (!parsed.ok) return fail(400, "BAD_REQUEST", parsed.message);
+  const body = parsed.value;
+
+  const fingerprint = idempotencyKey === null ? "" : fingerprintOf(modelPath, body);
+  if (idempotencyKey !== null) {
+    const replayed = replayOf(engine, idempotencyKey, fingerprint, now);
+    if (replayed) return replayed;
+  }
+
+  if (!isModelId(modelPath))
+    return fail(
+      404,
+      "MODEL_NOT_FOUND",
+      `No model at ${JSON.stringify(modelPath)}; known models are listed in docs/runflow-api.md.`,
+    );
+  const model = modelPath;
+  const errors = validationErrors(engine, model, body, origins, now);
   if (errors.length > 0) {
     return fail(
       422,
@@ -134,25 +176,11 @@ export function createRun(
     );
   }
 
-  const settings = engine.settings();
+  const input = body.input as Record<string, unknown>;
   const output = outputSpecOf(model, input);
-  let price: number;
-  try {
-    price = priceOf(settings.prices, model, isQuality(input.quality) ? input.quality : null, output.count);
-  } catch (error) {
-    if (error instanceof UnknownPriceError)
-      return fail(500, "INTERNAL_ERROR", `simulator price table: ${error.message}`);
-    throw error;
-  }
-  if (!engine.billing.tryReserve(price)) {
-    const available = formatUsd(Math.max(0, engine.billing.availableMicros()), 6);
-    return fail(
-      402,
-      "INSUFFICIENT_CREDIT",
-      `This run costs $${formatUsd(price, 6)} but only $${available} of credit is available; top up the balance and retry.`,
-    );
-  }
-
+  const price = reservePrice(engine, model, input, output.count);
+  if (typeof price !== "number") return price;
+  const settings = engine.settings();
   const plan = planRun(engine.random("runs"), now, settings.latency, settings.failRate);
   const callbackUrl = typeof body.callback_url === "string" ? body.callback_url : null;
   const run: SimRun = {
