@@ -8,16 +8,17 @@
  */
 import { UsageError } from "../core/errors.js";
 import { startDashboard } from "../dashboard/server.js";
-import { loadScheduleFolder } from "../schedule/load.js";
+import type { Logger } from "../log/logger.js";
+import { loadScheduleFolder, type ScheduleFolder } from "../schedule/load.js";
 import { createOccurrenceRunner } from "../schedule/occurrence-runner.js";
 import { createOccurrenceStore } from "../schedule/occurrence-store.js";
-import { createScheduleQueue } from "../schedule/scheduler.js";
+import { createScheduleQueue, type ScheduleQueue } from "../schedule/scheduler.js";
 import { startScheduleWorker } from "../schedule/schedule-worker.js";
 import { ScheduleFilesError, syncLines, syncSchedules } from "../schedule/sync.js";
 import { watchScheduleFolder } from "../schedule/watch.js";
 import type { CommandContext } from "./context.js";
 import { checkApiKey } from "../batch/open/balance-check.js";
-import { bindingOf, openQueueDeps, runflowClientFor } from "../runtime/deps.js";
+import { bindingOf, openQueueDeps, runflowClientFor, type QueueDeps } from "../runtime/deps.js";
 import { definiteStartError, occurrenceStarter } from "../schedule/start-occurrence.js";
 import { work, type WorkSettings } from "./work.js";
 
@@ -38,6 +39,60 @@ function linkedStop(outer: AbortSignal | undefined) {
   return controller;
 }
 
+/**
+ * The folder synced into Redis now, and again whenever a schedule file changes: watched before the
+ * first sync, so a file changed while it runs is synced after it, never missed. `ready` settles
+ * with the first sync (its failure ends serve); a later invalid edit is logged and changes nothing.
+ */
+function startScheduleSync(queue: ScheduleQueue, folder: ScheduleFolder, dir: string, log: Logger) {
+  let syncing: Promise<void> = (async () => {
+    for (const line of syncLines(await syncSchedules(queue, folder, dir)))
+      log.info({ dir }, `Schedules: ${line}`);
+  })();
+  syncing.catch(() => undefined); // awaited as `ready`, where a failure ends serve
+  const ready = syncing;
+  const resync = () => {
+    syncing = syncing.then(async () => {
+      try {
+        const changed = await loadScheduleFolder(dir, dir, Date.now());
+        for (const line of syncLines(await syncSchedules(queue, changed, dir)))
+          log.info({ dir }, `Schedules changed: ${line}`);
+      } catch (err) {
+        if (err instanceof ScheduleFilesError)
+          log.warn({ dir }, `${err.message}\nThe schedules Redis holds stay as they were.`);
+        else log.warn({ err, dir }, "Could not sync the changed schedules; the next change tries again.");
+      }
+    });
+  };
+  const watcher = watchScheduleFolder(dir, resync, log);
+  return {
+    ready,
+    async close() {
+      await syncing.catch(() => undefined);
+      watcher.close();
+    },
+  };
+}
+
+/** `--dashboard PORT`: the dashboard on 127.0.0.1, read-only; a port in use is the user's to change. */
+function startServeDashboard(deps: QueueDeps, port: number) {
+  return startDashboard({
+    redis: deps.redis,
+    keys: deps.keys,
+    stores: deps.stores,
+    host: "127.0.0.1",
+    port,
+    token: deps.config.dashboardToken,
+    allowActions: false,
+    logger: deps.logger,
+  }).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE")
+      throw new UsageError(`--dashboard ${port}: the port is in use; pick another`, { cause: error });
+    throw error;
+  });
+}
+
 export async function serve(ctx: CommandContext, settings: ServeSettings): Promise<void> {
   const dir = settings.schedules;
   // The folder first: an invalid schedule never starts a serve that would run without it.
@@ -54,31 +109,9 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
     const log = deps.logger;
     // A key Runflow refuses ends serve before any schedule is synced or occurrence started (exit 4).
     await deps.guard(checkApiKey(client, log));
-    // Watch before the first sync, so a file changed while it runs is synced after it, never missed.
-    let syncing: Promise<void> = (async () => {
-      for (const line of syncLines(await syncSchedules(queue, folder, dir)))
-        log.info({ dir }, `Schedules: ${line}`);
-    })();
-    syncing.catch(() => undefined); // awaited below, where a failure ends serve
-    const resync = () => {
-      syncing = syncing.then(async () => {
-        try {
-          const changed = await loadScheduleFolder(dir, dir, Date.now());
-          for (const line of syncLines(await syncSchedules(queue, changed, dir)))
-            log.info({ dir }, `Schedules changed: ${line}`);
-        } catch (err) {
-          if (err instanceof ScheduleFilesError)
-            log.warn({ dir }, `${err.message}\nThe schedules Redis holds stay as they were.`);
-          else log.warn({ err, dir }, "Could not sync the changed schedules; the next change tries again.");
-        }
-      });
-    };
-    const watcher = watchScheduleFolder(dir, resync, log);
-    closers.push(
-      () => watcher.close(),
-      () => syncing,
-    );
-    await syncing;
+    const sync = startScheduleSync(queue, folder, dir, log);
+    closers.push(() => sync.close());
+    await sync.ready;
 
     const runner = createOccurrenceRunner({
       store: createOccurrenceStore(deps.redis, deps.keys),
@@ -92,23 +125,7 @@ export async function serve(ctx: CommandContext, settings: ServeSettings): Promi
     closers.push(() => scheduleWorker.close());
 
     if (settings.dashboardPort !== null) {
-      const board = await startDashboard({
-        redis: deps.redis,
-        keys: deps.keys,
-        stores: deps.stores,
-        host: "127.0.0.1",
-        port: settings.dashboardPort,
-        token: deps.config.dashboardToken,
-        allowActions: false,
-        logger: log,
-      }).catch((error: unknown) => {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "EADDRINUSE")
-          throw new UsageError(`--dashboard ${settings.dashboardPort}: the port is in use; pick another`, {
-            cause: error,
-          });
-        throw error;
-      });
+      const board = await startServeDashboard(deps, settings.dashboardPort);
       ctx.io.stdout.write(`Dashboard listening on ${board.url}\n`);
       closers.push(() => board.close());
     }
