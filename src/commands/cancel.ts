@@ -12,7 +12,7 @@ import { UsageError } from "../core/errors.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
 import { createBatchPool } from "../ledger/pool.js";
 import { createQueues, type Queues } from "../queue/queues.js";
-import { CANCELED_REASON, createBatchFinisher, endOf } from "../worker/batch-end.js";
+import { CANCELED_REASON, createBatchFinisher, endOf, type BatchFinisher } from "../worker/batch-end.js";
 import type { CommandContext } from "./context.js";
 import { endBatchHandler } from "../batch/end/end-batch.js";
 import { openQueueDeps, type QueueDeps } from "../runtime/deps.js";
@@ -42,6 +42,59 @@ async function waitForReports(batchId: string, deps: QueueDeps): Promise<BatchRe
     if (!record) throw new UsageError(`batch ${batchId} disappeared from Redis while being canceled`);
     if (record.reportedAt !== null || Date.now() > deadline) return record;
     await sleep(100);
+  }
+}
+
+/**
+ * Waits until the batch ends: a worker records its last run in flight, or it ends here when it
+ * is over or no worker holds its runs any more. "left": the user does not wait (--no-wait, Ctrl-C).
+ */
+async function untilEnded(
+  ctx: CommandContext,
+  settings: CancelSettings,
+  deps: QueueDeps,
+  queues: Queues,
+  finisher: BatchFinisher,
+): Promise<"ended" | "left"> {
+  const { batchId } = settings;
+  const { batches } = deps.ledger;
+  const say = (line: string) => ctx.io.stderr.write(line + "\n");
+  let told = -1;
+  for (;;) {
+    const now = await deps.guard(batches.get(batchId));
+    if (!now) throw new UsageError(`batch ${batchId} disappeared from Redis while being canceled`);
+    if (now.endedAt !== null) return "ended"; // a worker recorded the last run in flight and ended it
+    const end = endOf(now);
+    if (end) {
+      await finisher.end(batchId, end);
+      return "ended";
+    }
+    const workers = await liveWorkers(queues);
+    if (workers === 0) {
+      // Nobody will record the runs in flight: end now; their run ids stay for a re-run.
+      say(
+        `No worker holds the ${now.inFlight} rows in flight; ending the batch now ` +
+          "(a re-run resumes their runs).",
+      );
+      await finisher.end(batchId, { state: "canceled", reason: CANCELED_REASON });
+      return "ended";
+    }
+    if (settings.noWait) {
+      say(
+        `${now.inFlight} runs in flight finish on their own (they are billed anyway); ` +
+          "the batch then ends canceled.",
+      );
+      return "left";
+    }
+    if (now.inFlight !== told) {
+      say(`Waiting for ${now.inFlight} runs in flight to finish (they are billed anyway)…`);
+      told = now.inFlight;
+    }
+    await sleep(250, undefined, ctx.io.signal ? { signal: ctx.io.signal } : undefined).catch(() => undefined);
+    if (ctx.io.signal?.aborted) {
+      say(`Stopped waiting; the batch still ends canceled once its runs in flight finish.`);
+      return "left";
+    }
   }
 }
 
@@ -76,45 +129,7 @@ export async function cancel(ctx: CommandContext, settings: CancelSettings): Pro
       ),
     );
     say(`Canceling batch ${batchId}: nothing more is submitted.`);
-    let told = -1;
-    for (;;) {
-      const now = await deps.guard(batches.get(batchId));
-      if (!now) throw new UsageError(`batch ${batchId} disappeared from Redis while being canceled`);
-      if (now.endedAt !== null) break; // a worker recorded the last run in flight and ended it
-      const end = endOf(now);
-      if (end) {
-        await finisher.end(batchId, end);
-        break;
-      }
-      const workers = await liveWorkers(queues);
-      if (workers === 0) {
-        // Nobody will record the runs in flight: end now; their run ids stay for a re-run.
-        say(
-          `No worker holds the ${now.inFlight} rows in flight; ending the batch now ` +
-            "(a re-run resumes their runs).",
-        );
-        await finisher.end(batchId, { state: "canceled", reason: CANCELED_REASON });
-        break;
-      }
-      if (settings.noWait) {
-        say(
-          `${now.inFlight} runs in flight finish on their own (they are billed anyway); ` +
-            "the batch then ends canceled.",
-        );
-        return;
-      }
-      if (now.inFlight !== told) {
-        say(`Waiting for ${now.inFlight} runs in flight to finish (they are billed anyway)…`);
-        told = now.inFlight;
-      }
-      await sleep(250, undefined, ctx.io.signal ? { signal: ctx.io.signal } : undefined).catch(
-        () => undefined,
-      );
-      if (ctx.io.signal?.aborted) {
-        say(`Stopped waiting; the batch still ends canceled once its runs in flight finish.`);
-        return;
-      }
-    }
+    if ((await untilEnded(ctx, settings, deps, queues, finisher)) === "left") return;
     await finisher.idle();
     // Ended by a worker: its reports are being written; say so once they are there.
     const last = await waitForReports(batchId, deps);
