@@ -143,6 +143,53 @@ interface Sinks {
   readonly thumbs: Thumbnailer;
 }
 
+/** What the reports' totals need, counted line by line. */
+interface Tally {
+  readonly acc: ReturnType<typeof createCostAccumulator>;
+  readonly remaining: { rows: number; held: number; estimatedMicros: number };
+  readonly failures: HeaderFailure[];
+  failedTotal: number;
+  lastFinished: string | null;
+}
+
+/** Counts one line (the `index`-th listed) into the tally. */
+function tallyLine(
+  t: Tally,
+  line: ResultLine,
+  estimateMicros: number,
+  costMicros: number,
+  index: number,
+): void {
+  const model = line.model as ModelId;
+  const quality = line.quality as Quality | null;
+  if (line.status === "removed") {
+    // Listed, and what it cost stays spent; it is no longer one of the batch's rows.
+    t.acc.addSpent({ model, quality, actualMicros: costMicros });
+    return;
+  }
+  const done = line.status === "succeeded" || line.status === "failed";
+  t.acc.add({
+    model,
+    quality,
+    images: line.images.length,
+    estimatedMicros: estimateMicros,
+    status: done ? (line.status as "succeeded" | "failed") : "pending",
+    actualMicros: done ? costMicros : null,
+  });
+  if (!done) {
+    t.remaining.rows += 1;
+    t.remaining.estimatedMicros += estimateMicros;
+    if (line.status === "held") t.remaining.held += 1;
+  }
+  if (line.status === "failed") {
+    t.failedTotal += 1;
+    if (t.failures.length < FAILURES_LISTED)
+      t.failures.push({ id: line.id, reason: line.error ?? "failed", page: pageOf(index) });
+  }
+  if (line.finished_at && (t.lastFinished === null || line.finished_at > t.lastFinished))
+    t.lastFinished = line.finished_at;
+}
+
 async function writeResults(
   store: LinesStore,
   record: BatchRecord,
@@ -154,11 +201,14 @@ async function writeResults(
   const style = csvStyleFor(record.submission.manifest);
   const lineage = await hasLineage(store.rowStore, record.id); // finals: draft_* columns
   await sinks.csv.write(csvHeader(keys, style, lineage));
-  const acc = createCostAccumulator();
-  const remaining = { rows: 0, held: 0, estimatedMicros: 0 };
-  const failures: HeaderFailure[] = [];
-  let failedTotal = 0;
-  let lastFinished: string | null = null;
+  const t: Tally = {
+    acc: createCostAccumulator(),
+    remaining: { rows: 0, held: 0, estimatedMicros: 0 },
+    failures: [],
+    failedTotal: 0,
+    lastFinished: null,
+  };
+  const { acc, remaining, failures } = t;
   let index = 0;
   let chunk: ResultLine[] = [];
 
@@ -173,41 +223,10 @@ async function writeResults(
     const { estimateMicros, costMicros, ...fields } = line;
     await sinks.jsonl.write(JSON.stringify(fields) + "\n");
     await sinks.csv.write(csvLine(fields, keys, style, lineage));
-    const done = fields.status === "succeeded" || fields.status === "failed";
-    if (fields.status === "removed") {
-      // Listed, and what it cost stays spent; it is no longer one of the batch's rows.
-      acc.addSpent({
-        model: fields.model as ModelId,
-        quality: fields.quality as Quality | null,
-        actualMicros: costMicros,
-      });
-      chunk.push(fields);
-      index += 1;
-      continue;
-    }
-    acc.add({
-      model: fields.model as ModelId,
-      quality: fields.quality as Quality | null,
-      images: fields.images.length,
-      estimatedMicros: estimateMicros,
-      status: done ? (fields.status as "succeeded" | "failed") : "pending",
-      actualMicros: done ? costMicros : null,
-    });
-    if (!done) {
-      remaining.rows += 1;
-      remaining.estimatedMicros += estimateMicros;
-      if (fields.status === "held") remaining.held += 1;
-    }
-    if (fields.status === "failed") {
-      failedTotal += 1;
-      if (failures.length < FAILURES_LISTED)
-        failures.push({ id: fields.id, reason: fields.error ?? "failed", page: pageOf(index) });
-    }
-    if (fields.finished_at && (lastFinished === null || fields.finished_at > lastFinished))
-      lastFinished = fields.finished_at;
+    tallyLine(t, fields, estimateMicros, costMicros, index);
     chunk.push(fields);
-    if (chunk.length >= LINES_PER_CHUNK) await flush();
     index += 1;
+    if (fields.status !== "removed" && chunk.length >= LINES_PER_CHUNK) await flush();
   }
   await flush();
   // Earlier attempts of rows that ran again were paid for: they stay in the cost figures.
@@ -218,7 +237,7 @@ async function writeResults(
 
   const generatedAt = now();
   const startedAt = record.startedAt || null;
-  const finishedAt = remaining.rows === 0 && index > 0 ? lastFinished : null;
+  const finishedAt = remaining.rows === 0 && index > 0 ? t.lastFinished : null;
   return {
     input: {
       batch: record.id,
@@ -233,7 +252,7 @@ async function writeResults(
       startedAt,
       finishedAt,
       durationMs: between(startedAt, finishedAt ?? generatedAt.toISOString()),
-      failures: { total: failedTotal, listed: failures.map(({ id, reason }) => ({ id, reason })) },
+      failures: { total: t.failedTotal, listed: failures.map(({ id, reason }) => ({ id, reason })) },
     },
     failures,
   };
