@@ -46,22 +46,14 @@ function hrefOf(tag: SaxesTagNS): string | null {
   return attribute ? attribute.value : null;
 }
 
-/** saxes, loaded only when an XML feed is read. */
-const loadSaxes = () => import("saxes");
+type Parser = SaxesParser<{ xmlns: true; position: true }>;
 
-/** Rows of an XML feed, in batches; `item` names the element that is one product (default item or entry). */
-export async function* readXml(
-  path: string,
-  file: string,
-  options: { encoding?: string | undefined; item?: string | undefined } = {},
-): AsyncGenerator<ReadRow[]> {
-  const { SaxesParser: Parser } = await loadSaxes();
-  const parser: SaxesParser<{ xmlns: true; position: true }> = new Parser({ xmlns: true, position: true });
-  const wanted = options.item;
-  const isItem = (tag: SaxesTagNS) =>
-    wanted === undefined
-      ? tag.local === "item" || tag.local === "entry"
-      : tag.name === wanted || tag.local === wanted;
+/**
+ * Listens to the parser for item elements: each becomes a row of its child elements (nested
+ * ones as objects, repeated ones as lists, a link's href as its value) on the line it starts, or
+ * a problem when it holds more text than MAX_ITEM_CHARS. `take` hands over the rows so far.
+ */
+function collectItems(parser: Parser, file: string, isItem: (tag: SaxesTagNS) => boolean) {
   let rows: ReadRow[] = [];
   let stack: Open[] | null = null;
   let itemLine = 0;
@@ -100,7 +92,9 @@ export async function* readXml(
     items += 1;
     const location = { file, line: itemLine };
     if (tooBig) {
-      const message = `the item holds more than ${MAX_ITEM_CHARS.toLocaleString("en-US")} characters of text; check the file is a product feed`;
+      const message =
+        `the item holds more than ${MAX_ITEM_CHARS.toLocaleString("en-US")} characters of text; ` +
+        "check the file is a product feed";
       rows.push({
         location,
         fields: {},
@@ -108,6 +102,34 @@ export async function* readXml(
       });
     } else rows.push({ location, fields: done.children ?? {} });
   });
+
+  return {
+    take(): ReadRow[] {
+      const taken = rows;
+      rows = [];
+      return taken;
+    },
+    items: () => items,
+  };
+}
+
+/** saxes, loaded only when an XML feed is read. */
+const loadSaxes = () => import("saxes");
+
+/** Rows of an XML feed, in batches; `item` names the element that is one product (default item or entry). */
+export async function* readXml(
+  path: string,
+  file: string,
+  options: { encoding?: string | undefined; item?: string | undefined } = {},
+): AsyncGenerator<ReadRow[]> {
+  const { SaxesParser: Saxes } = await loadSaxes();
+  const parser: Parser = new Saxes({ xmlns: true, position: true });
+  const wanted = options.item;
+  const isItem = (tag: SaxesTagNS) =>
+    wanted === undefined
+      ? tag.local === "item" || tag.local === "entry"
+      : tag.name === wanted || tag.local === wanted;
+  const found = collectItems(parser, file, isItem);
 
   const { stream } = await openManifestText(path, { encoding: options.encoding, text: true, file });
   try {
@@ -117,21 +139,20 @@ export async function* readXml(
       } catch (error) {
         throw xmlError(file, parser.line, error);
       }
-      if (rows.length > 0) {
-        yield rows;
-        rows = [];
-      }
+      const rows = found.take();
+      if (rows.length > 0) yield rows;
     }
     try {
       parser.close();
     } catch (error) {
       throw xmlError(file, parser.line, error);
     }
+    const rows = found.take();
     if (rows.length > 0) yield rows;
   } finally {
     stream.destroy();
   }
-  if (items === 0) {
+  if (found.items() === 0) {
     const element = wanted ?? "item (RSS) or entry (Atom)";
     throw new ManifestError(
       `${file} holds no ${element} elements: a Merchant Center XML feed has one <item> per product; ` +
