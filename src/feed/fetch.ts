@@ -93,6 +93,31 @@ function capped(maxBytes: number, label: string, counted: { bytes: number }): Tr
 
 class Retryable extends Error {}
 
+/** The body written whole beside its kept copy, then renamed over it; a broken download is retried. */
+async function keepBody(response: Response, dir: string, url: URL, label: string, maxBytes: number) {
+  const file = path.join(dir, `feed${extensionFor(url, response.headers.get("content-type"))}`);
+  const incoming = `${file}.incoming`;
+  const counted = { bytes: 0 };
+  try {
+    const body = Readable.fromWeb(response.body as Parameters<typeof Readable.fromWeb>[0]);
+    await pipeline(body, capped(maxBytes, label, counted), createWriteStream(incoming, { mode: 0o600 }));
+    await rename(incoming, file);
+  } catch (error) {
+    await rm(incoming, { force: true });
+    if (error instanceof UsageError) throw error;
+    throw new Retryable(`the download broke off (${(error as Error).message})`);
+  }
+  return { file, bytes: counted.bytes };
+}
+
+/** Why a try failed, for the message after the last one. */
+function failureReason(error: unknown, timeoutMs: number): string {
+  if (error instanceof Retryable) return error.message;
+  return (error as Error).name === "TimeoutError"
+    ? `no complete answer within ${timeoutMs / 1000} s`
+    : `it cannot be reached (${(error as Error).message})`;
+}
+
 export async function fetchFeed(text: string, settings: FetchSettings): Promise<FetchedFeed> {
   const url = checkFeedUrl(text);
   const label = shownUrl(url);
@@ -133,42 +158,23 @@ export async function fetchFeed(text: string, settings: FetchSettings): Promise<
         await response.body?.cancel();
         throw refusal(label, response.status, Object.keys(o.headers ?? {}));
       }
-      const file = path.join(dir, `feed${extensionFor(url, response.headers.get("content-type"))}`);
-      const incoming = `${file}.incoming`;
-      const counted = { bytes: 0 };
-      try {
-        const body = Readable.fromWeb(response.body as Parameters<typeof Readable.fromWeb>[0]);
-        await pipeline(
-          body,
-          capped(o.maxBytes, label, counted),
-          createWriteStream(incoming, { mode: 0o600 }),
-        );
-        await rename(incoming, file);
-      } catch (error) {
-        await rm(incoming, { force: true });
-        if (error instanceof UsageError) throw error;
-        throw new Retryable(`the download broke off (${(error as Error).message})`);
-      }
+      const { file, bytes } = await keepBody(response, dir, url, label, o.maxBytes);
       const next: Kept = {
         url: url.href,
         etag: response.headers.get("etag"),
         lastModified: response.headers.get("last-modified"),
         file,
-        bytes: counted.bytes,
+        bytes,
       };
       await writeFile(metaFile, JSON.stringify(next), { mode: 0o600 });
-      return { path: file, label, outcome: "fetched", requests, bytes: counted.bytes };
+      return { path: file, label, outcome: "fetched", requests, bytes };
     } catch (error) {
       if (error instanceof UsageError) throw error;
-      const reason =
-        error instanceof Retryable
-          ? error.message
-          : (error as Error).name === "TimeoutError"
-            ? `no complete answer within ${o.timeoutMs / 1000} s`
-            : `it cannot be reached (${(error as Error).message})`;
+      const reason = failureReason(error, o.timeoutMs);
       if (attempt >= o.attempts)
         throw new ConfigurationError(
-          `${label}: the feed could not be fetched after ${attempt} tries: ${reason}. Check the URL and the network, then run it again.`,
+          `${label}: the feed could not be fetched after ${attempt} tries: ${reason}. ` +
+            "Check the URL and the network, then run it again.",
         );
       await sleep(o.backoffMs * 2 ** (attempt - 1));
     }
