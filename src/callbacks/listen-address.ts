@@ -18,7 +18,8 @@ export function checkCallbackUrl(text: string): URL {
     url = new URL(text);
   } catch {
     throw new UsageError(
-      `--callback-url must be an absolute http(s) URL such as https://batch.example.com/runflow, got ${JSON.stringify(text)}`,
+      "--callback-url must be an absolute http(s) URL such as https://batch.example.com/runflow, " +
+        `got ${JSON.stringify(text)}`,
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -38,7 +39,8 @@ export function parseListenAddress(text: string | undefined, callbackUrl: URL): 
   const port = match ? Number(match[2]) : NaN;
   if (!match || port > 65_535) {
     throw new UsageError(
-      `--callback-listen must be [HOST:]PORT such as 8080 or 127.0.0.1:8080 (0 picks a free port), got ${JSON.stringify(text)}`,
+      "--callback-listen must be [HOST:]PORT such as 8080 or 127.0.0.1:8080 (0 picks a free port), " +
+        `got ${JSON.stringify(text)}`,
     );
   }
   const host = match[1] === undefined ? ANY_HOST : match[1].replace(/^\[|\]$/g, "");

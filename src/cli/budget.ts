@@ -16,7 +16,8 @@ export function registerBudget(program: Command, ctx: CommandContext): void {
     .option("--no-cap", "remove the cap")
     .addHelpText(
       "after",
-      "\nExamples:\n  runflow-batch budget b-1a2b3c4d5e6f --max-cost 250\n  runflow-batch budget b-1a2b3c4d5e6f --no-cap",
+      "\nExamples:\n  runflow-batch budget b-1a2b3c4d5e6f --max-cost 250\n" +
+        "  runflow-batch budget b-1a2b3c4d5e6f --no-cap",
     )
     .action(async (batchId: string, flags: { maxCost?: string; cap: boolean }) => {
       const capMicros = flags.cap ? parseUsdFlag("--max-cost", flags.maxCost) : null;

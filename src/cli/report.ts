@@ -7,7 +7,8 @@ export function registerReport(program: Command, ctx: CommandContext): void {
     .command("report")
     .summary("write a batch's reports, finished or not")
     .description(
-      "Write results.jsonl, results.csv, cost-report.json, cost-report.md and report.html for a batch (finished or not).",
+      "Write results.jsonl, results.csv, cost-report.json, cost-report.md and report.html " +
+        "for a batch (finished or not).",
     )
     .argument("<batch>", "batch id (see `runflow-batch status`)")
     .option("--out <dir>", "the batch's directory (default: the one it was made for; another is refused)")

@@ -70,7 +70,8 @@ export function simulatorOptionsFromFlags(
       parseUsd(flags.balance);
     } catch {
       throw new UsageError(
-        `--balance must be a dollar amount such as 25 or 12.50 (at most 6 decimals), got ${JSON.stringify(flags.balance)}`,
+        "--balance must be a dollar amount such as 25 or 12.50 (at most 6 decimals), " +
+          `got ${JSON.stringify(flags.balance)}`,
       );
     }
     options.balanceUsd = flags.balance.trim();
@@ -112,7 +113,8 @@ export function registerSimulator(program: Command, ctx: CommandContext): void {
     .command("simulator")
     .summary("the local Runflow API simulator (rehearse without spending)")
     .description(
-      "Run a local Runflow API simulator: same endpoints, errors, billing and callbacks as docs/runflow-api.md; no money spent.",
+      "Run a local Runflow API simulator: same endpoints, errors, billing and callbacks " +
+        "as docs/runflow-api.md; no money spent.",
     )
     .option("--port <n>", "port to listen on; 0 picks a free port", "8787")
     .option("--host <host>", "address to listen on", "127.0.0.1")

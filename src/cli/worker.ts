@@ -11,7 +11,8 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     .command("worker")
     .summary("process queued rows until stopped; run as many as you like")
     .description(
-      "Process queued rows until stopped (Ctrl-C or SIGTERM): of every batch submitted for this endpoint and account, " +
+      "Process queued rows until stopped (Ctrl-C or SIGTERM): " +
+        "of every batch submitted for this endpoint and account, " +
         "or of one (--batch). Run as many as you like, on as many machines.",
     )
     .option(
@@ -21,7 +22,8 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
   addRedisTimeoutOption(addWorkerOptions(command, CONCURRENCY_DEFAULTS.worker))
     .addHelpText(
       "after",
-      "\nExample:\n  REDIS_URL=redis://queue.internal:6379 RUNFLOW_API_KEY=rf_live_… runflow-batch worker --concurrency 500",
+      "\nExample:\n" +
+        "  REDIS_URL=redis://queue.internal:6379 RUNFLOW_API_KEY=rf_live_… runflow-batch worker --concurrency 500",
     )
     .action(async (flags: WorkerFlags & { batch?: string; redisTimeout?: string }) => {
       ctx.handlesStop();

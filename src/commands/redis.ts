@@ -35,11 +35,13 @@ export async function redis(ctx: CommandContext, settings: RedisSettings): Promi
     const stale = started.stalePid === null ? "" : ` (removed a stale pidfile of pid ${started.stalePid})`;
     if (!started.started && settings.port !== undefined && started.port !== settings.port) {
       ctx.io.stderr.write(
-        `It is already running without 127.0.0.1:${settings.port}; \`runflow-batch redis stop\`, then start it with --port.\n`,
+        `It is already running without 127.0.0.1:${settings.port}; ` +
+          "`runflow-batch redis stop`, then start it with --port.\n",
       );
     }
     out(
-      `Managed Redis ${started.started ? `started${stale}` : "already running"}: pid ${started.pid}, ${where(started.paths.socket, started.port)}; ` +
+      `Managed Redis ${started.started ? `started${stale}` : "already running"}: ` +
+        `pid ${started.pid}, ${where(started.paths.socket, started.port)}; ` +
         `data in ${started.paths.dir} (append-only, noeviction). Stop it with \`runflow-batch redis stop\`.`,
     );
     return;
@@ -49,21 +51,21 @@ export async function redis(ctx: CommandContext, settings: RedisSettings): Promi
     const dir = `${config.stateDir}/redis`;
     if (result.stopped !== null)
       out(`Managed Redis stopped (pid ${result.stopped}); its data stays in ${dir}.`);
-    else
-      out(
-        `Managed Redis is not running${result.stalePid === null ? "" : ` (removed a stale pidfile of pid ${result.stalePid})`}; data in ${dir}.`,
-      );
+    else {
+      const stale = result.stalePid === null ? "" : ` (removed a stale pidfile of pid ${result.stalePid})`;
+      out(`Managed Redis is not running${stale}; data in ${dir}.`);
+    }
     return;
   }
   const status = await managedRedisStatus(config.stateDir);
   const using = config.redisUrlExplicit ? `Commands use REDIS_URL=${config.redisUrl}.` : "";
   if (status.state === "running") {
-    out(
-      `Managed Redis running: pid ${status.pid}, ${where(status.paths.socket, status.port)}; data in ${status.paths.dir}. ${using}`.trimEnd(),
-    );
+    const at = where(status.paths.socket, status.port);
+    out(`Managed Redis running: pid ${status.pid}, ${at}; data in ${status.paths.dir}. ${using}`.trimEnd());
   } else if (status.state === "unresponsive") {
     out(
-      `Managed Redis pid ${status.pid} is alive but does not answer on ${status.paths.socket}; see ${status.paths.log}. ${using}`.trimEnd(),
+      `Managed Redis pid ${status.pid} is alive but does not answer on ${status.paths.socket}; ` +
+        `see ${status.paths.log}. ${using}`.trimEnd(),
     );
     ctx.setExitCode(4);
   } else {

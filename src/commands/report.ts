@@ -37,7 +37,8 @@ async function restore(ctx: CommandContext, deps: QueueDeps, record: BatchRecord
   const rehearsal = bound.endpoint === SIMULATOR_ENDPOINT;
   if (!rehearsal && (!deps.config.runflowApiKey || !sameBinding(bound, bindingOf(deps.config, false)))) {
     ctx.io.stderr.write(
-      `${rows.length} rows' images are missing from ${record.submission.out}; set the batch's RUNFLOW_BASE_URL and RUNFLOW_API_KEY to download them again, or run the batch again.\n`,
+      `${rows.length} rows' images are missing from ${record.submission.out}; ` +
+        "set the batch's RUNFLOW_BASE_URL and RUNFLOW_API_KEY to download them again, or run the batch again.\n",
     );
     return;
   }

@@ -58,8 +58,9 @@ async function selectRows(ledger: Ledger, record: BatchRecord, select: RetrySele
         .slice(0, 5)
         .map((id) => JSON.stringify(id))
         .join(", ");
+      const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : "";
       throw new UsageError(
-        `batch ${record.id} has no recorded row ${list}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}; check the ids in results.csv`,
+        `batch ${record.id} has no recorded row ${list}${more}; check the ids in results.csv`,
       );
     }
     results.forEach((r) => (micros += r?.estimated_micros ?? 0));
@@ -102,8 +103,9 @@ export async function retry(ctx: CommandContext, settings: RetrySettings): Promi
     const dir = deps.stores.open(out);
     if (dir.kind === "s3") await dir.probe();
     const { rows, micros } = await selectRows(deps.ledger, record, settings.select);
+    const runs = `${rows.length} run${rows.length === 1 ? "" : "s"}`;
     ctx.io.stderr.write(
-      `${out}: ${rows.length.toLocaleString("en-US")} to retry → ${rows.length} run${rows.length === 1 ? "" : "s"}, ~$${formatUsd(micros)}\n`,
+      `${out}: ${rows.length.toLocaleString("en-US")} to retry → ${runs}, ~$${formatUsd(micros)}\n`,
     );
     if (rehearsal)
       simulator = await startRehearsal({ outDir: out, ...settings.simulate, logger: deps.logger });

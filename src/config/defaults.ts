@@ -153,7 +153,10 @@ export const NOTIFY_DEFAULTS: NotifyDefaults = { attempts: 6, backoffMs: 1_000, 
 export const CONNECTION_DEFAULTS = {
   /** RUNFLOW_BASE_URL. @default "https://api.runflow.io" */
   runflowBaseUrl: "https://api.runflow.io",
-  /** REDIS_URL; with it unset and nothing answering here, a managed local Redis starts. @default "redis://127.0.0.1:6379" */
+  /**
+   * REDIS_URL; with it unset and nothing answering here, a managed local Redis starts.
+   * @default "redis://127.0.0.1:6379"
+   */
   redisUrl: "redis://127.0.0.1:6379",
   /** RUNFLOW_BATCH_PREFIX: the hash tag of every Redis key. @default "rfb" */
   redisPrefix: "rfb",

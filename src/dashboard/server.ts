@@ -1,8 +1,8 @@
 /**
  * The dashboard: `/` (batches, live), `/batches/:id` (a batch's report, live, with picking:
  * batch-routes.ts, picks-routes.ts), `/queues` (bull-board), `/metrics` (Prometheus). A factory
- * with explicit dependencies, so `dashboard` and `serve --dashboard PORT` run the same server. Binds to 127.0.0.1 unless told
- * otherwise, and then only with a token.
+ * with explicit dependencies, so `dashboard` and `serve --dashboard PORT` run the same server.
+ * Binds to 127.0.0.1 unless told otherwise, and then only with a token.
  */
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";

@@ -112,7 +112,10 @@ export async function explainChanges(
   return memo === null ? null : { recipe, feed, unknown };
 }
 
-/** `of the rows that changed since out/cat was last brought up to date: 2 because the recipe changed, 4 because the feed did` */
+/**
+ * `of the rows that changed since out/cat was last brought up to date: 2 because the recipe
+ * changed, 4 because the feed did`
+ */
 export function changesLine(dir: string, causes: ChangeCauses): string {
   const rows = (n: number) => `${n.toLocaleString("en-US")} row${n === 1 ? "" : "s"}`;
   return (

@@ -188,7 +188,8 @@ function refusal(label: string, status: number, headerNames: readonly string[]):
         ? `the ${headerNames.join(", ")} header sent was refused`
         : "no credentials were sent";
     return new UsageError(
-      `${label}: the server answered ${status} (${given}); set the feed's credentials in the environment variable named ` +
+      `${label}: the server answered ${status} (${given}); ` +
+        "set the feed's credentials in the environment variable named " +
         "by feed_headers (a schedule) or --feed-header (the command line)",
     );
   }
@@ -219,7 +220,8 @@ export function headersFromEnv(
     const value = env[variable];
     if (value === undefined || value === "")
       throw new UsageError(
-        `${where}: the ${header} header of the feed comes from the environment variable ${variable}, which is not set; set it`,
+        `${where}: the ${header} header of the feed comes from the environment variable ${variable}, ` +
+          "which is not set; set it",
       );
     headers[header] = value;
   }

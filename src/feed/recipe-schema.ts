@@ -193,7 +193,9 @@ export function checkRecipe(value: unknown, file: string): RecipeCheck {
     const earlier = seen.get(job.name.toLowerCase());
     if (earlier !== undefined) {
       const field = `jobs[${index}].name`;
-      const message = `${field}: the job name ${JSON.stringify(job.name)} is already used by jobs[${earlier}]; each job needs its own name (it is appended to the id)`;
+      const message =
+        `${field}: the job name ${JSON.stringify(job.name)} is already used by jobs[${earlier}]; ` +
+        "each job needs its own name (it is appended to the id)";
       problems.push(recipeProblem(file, field, "a name no other job has", job.name, message));
     } else seen.set(job.name.toLowerCase(), index);
   });

@@ -159,7 +159,10 @@ export function createGrouper(options: {
         const sameProduct = records.length > 0 && !blank(value) && value === key;
         if (!sameProduct) flush(out);
         else if (records.length >= MAX_PRODUCT_ROWS) {
-          const message = `more than ${MAX_PRODUCT_ROWS.toLocaleString("en-US")} consecutive rows have ${groupColumn} ${JSON.stringify(value)}; check group_by in the recipe names the column that tells products apart`;
+          const message =
+            `more than ${MAX_PRODUCT_ROWS.toLocaleString("en-US")} consecutive rows have ` +
+            `${groupColumn} ${JSON.stringify(value)}; ` +
+            "check group_by in the recipe names the column that tells products apart";
           out.push({
             ok: false,
             location: row.location,

@@ -107,7 +107,10 @@ export interface BatchRecord extends BatchCounters {
   readonly submission: BatchSubmission;
 }
 
-/** What creating a batch takes: its id, cap and submission (createdAt is the ledger's; the metadata keys come with the rows). */
+/**
+ * What creating a batch takes: its id, cap and submission (createdAt is the ledger's; the
+ * metadata keys come with the rows).
+ */
 export interface NewBatch {
   readonly id: string;
   readonly capMicros: number | null;

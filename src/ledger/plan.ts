@@ -165,5 +165,6 @@ export function planLine(dir: string, plan: Plan): string {
   if (counts.restore > 0) parts.push(`${n(counts.restore)} to download again`);
   if (counts.resume > 0) parts.push(`${n(counts.resume)} in flight`);
   parts.push(`${n(plan.removed)} removed`);
-  return `${dir}: ${parts.join(", ")} → ${n(plan.runs)} run${plan.runs === 1 ? "" : "s"}, ~$${formatUsd(plan.runsMicros)}`;
+  const runs = `${n(plan.runs)} run${plan.runs === 1 ? "" : "s"}`;
+  return `${dir}: ${parts.join(", ")} → ${runs}, ~$${formatUsd(plan.runsMicros)}`;
 }

@@ -52,9 +52,8 @@ export function parseManifestDefaults(value: unknown, file: string): ResolvedDef
     if (key === "model") {
       if (!isModelId(entry)) {
         const hint = typeof entry === "string" ? nearest(entry, MODEL_IDS) : null;
-        throw fail(
-          `model must be one of ${MODEL_IDS.join(", ")}, got ${JSON.stringify(entry)}${hint ? ` — did you mean ${hint}?` : ""}`,
-        );
+        const didYouMean = hint ? ` — did you mean ${hint}?` : "";
+        throw fail(`model must be one of ${MODEL_IDS.join(", ")}, got ${JSON.stringify(entry)}${didYouMean}`);
       }
       model = entry;
     } else if (key === "quality") {

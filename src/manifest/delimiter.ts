@@ -37,7 +37,8 @@ export function delimiterNote(
   given: string | undefined,
 ): string | null {
   if (given !== undefined || detected === null || detected === ",") return null;
-  return `${file}: columns are separated by ${describeDelimiter(detected)} (read from the header; --delimiter sets it).`;
+  const by = describeDelimiter(detected);
+  return `${file}: columns are separated by ${by} (read from the header; --delimiter sets it).`;
 }
 
 /** `;` as people read it in a message; a tab by name. */

@@ -16,7 +16,8 @@ describe("image file names claimed by rows", () => {
     expect(claims.claim({ key: "a", images: 2, outputFormat: undefined }, at(3))).toBeNull();
     const problem = claims.claim({ key: "a-1", images: 1, outputFormat: undefined }, at(7));
     expect(problem?.message).toBe(
-      'catalogue.csv line 7: id "a-1" would write images/a-1.png, which line 3 (id "a", 2 images) writes too; rename one',
+      'catalogue.csv line 7: id "a-1" would write images/a-1.png, ' +
+        'which line 3 (id "a", 2 images) writes too; rename one',
     );
   });
 
@@ -24,7 +25,8 @@ describe("image file names claimed by rows", () => {
     const claims = createFileClaims();
     expect(claims.claim({ key: "ABC/123", images: 1, outputFormat: "jpeg" }, at(2))).toBeNull();
     expect(claims.claim({ key: "ABC_123", images: 1, outputFormat: "jpeg" }, at(5))?.message).toBe(
-      'catalogue.csv line 5: id "ABC_123" would write images/ABC_123.jpg, which line 2 (id "ABC/123") writes too; rename one',
+      'catalogue.csv line 5: id "ABC_123" would write images/ABC_123.jpg, ' +
+        'which line 2 (id "ABC/123") writes too; rename one',
     );
   });
 });

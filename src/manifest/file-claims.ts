@@ -34,7 +34,8 @@ export function createFileClaims(): FileClaims {
         const earlier = names.claim(base, where);
         if (earlier === null || earlier === where || problem !== null) continue;
         const other = unusual.get(earlier) ?? { id: base, images: 1 };
-        const them = `${phrase(location, earlier)} (id ${JSON.stringify(other.id)}${other.images > 1 ? `, ${other.images} images` : ""})`;
+        const images = other.images > 1 ? `, ${other.images} images` : "";
+        const them = `${phrase(location, earlier)} (id ${JSON.stringify(other.id)}${images})`;
         problem = makeProblem(
           location,
           "id",

@@ -133,7 +133,7 @@ describe("values as people write them", () => {
     ]);
   });
 
-  it("lists the allowed values for a missing or unknown one, and says a local image path must be uploaded", async () => {
+  it("lists the allowed values of a missing or unknown one; a local image path must be uploaded", async () => {
     const file = await written(
       "iso.csv",
       "id,model,image_url,aspect_ratio,resolution\n" +
@@ -143,20 +143,22 @@ describe("values as people write them", () => {
     const result = await estimate([file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      `${file} line 2: aspect_ratio is required by runflow/product-isolation but is missing; give one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9`,
+      `${file} line 2: aspect_ratio is required by runflow/product-isolation but is missing; ` +
+        `give one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9`,
     );
     expect(result.stderr).toContain(
       `${file} line 2: resolution is required by runflow/product-isolation but is missing; give one of 1K, 2K, 4K`,
     );
     expect(result.stderr).toContain(
-      `${file} line 3: image_url is a local file; Runflow fetches images by URL: upload it (e.g. to your CDN or a bucket) and give its https URL (got "./raw/boot.jpg")`,
+      `${file} line 3: image_url is a local file; Runflow fetches images by URL: ` +
+        `upload it (e.g. to your CDN or a bucket) and give its https URL (got "./raw/boot.jpg")`,
     );
     expect(result.stderr).toContain(`${file} line 3: resolution must be one of 1K, 2K, 4K, got "8K"`);
   });
 });
 
 describe("every problem, also after a malformed record", () => {
-  it("CSV: an unclosed quote and a stray quote are reported with their lines, and so is every other problem", async () => {
+  it("CSV: an unclosed and a stray quote are reported with their lines, as is every other problem", async () => {
     const file = await written(
       "broken.csv",
       'id,model,prompt,quality\na1,openai/gpt-image-2,"never closed,low\na2,openai/gpt-image-2,ok,ultra\n' +
@@ -183,7 +185,8 @@ describe("every problem, also after a malformed record", () => {
     const good = JSON.stringify({ id: "g", model: "openai/gpt-image-2", prompt: "p" });
     const file = await written(
       "broken.jsonl",
-      `${good}\n{"id": "x", \n${JSON.stringify({ id: "q", model: "openai/gpt-image-2", prompt: "p", quality: "best" })}\n{oops}\n`,
+      `${good}\n{"id": "x", \n${JSON.stringify({ id: "q", model: "openai/gpt-image-2", prompt: "p", quality: "best" })}` +
+        `\n{oops}\n`,
     );
     const result = await estimate([file]);
     expect(result.code).toBe(2);
@@ -235,7 +238,8 @@ describe("estimate --format json on an invalid manifest", () => {
 
     const array = await written(
       "jobs.json",
-      '[{"id": "a", "model": "openai/gpt-image-2"}, {"id": "b", "model": "openai/gpt-image-2", "prompt": "p"},\n  {"id": ',
+      '[{"id": "a", "model": "openai/gpt-image-2"}, ' +
+        '{"id": "b", "model": "openai/gpt-image-2", "prompt": "p"},\n  {"id": ',
     );
     const truncated = await estimate([array, "--format", "json"]);
     expect(truncated.code).toBe(2);

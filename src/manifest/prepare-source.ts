@@ -1,9 +1,10 @@
 /**
  * What a command does with the manifest it was given before anything reads it:
- * - `-` (or /dev/stdin) reads standard input; a named pipe or `<(…)` is read the same way. It is spooled to a file named by its SHA-256 under the state
- *   directory first, so every later reader (the validation pass, the producer, the reports)
- *   reads the same bytes, and the same input piped again is the same file — the same batch,
- *   resumed. The format is `--input-format`, else sniffed from the first line.
+ * - `-` (or /dev/stdin) reads standard input; a named pipe or `<(…)` is read the same way. It is
+ *   spooled to a file named by its SHA-256 under the state directory first, so every later
+ *   reader (the validation pass, the producer, the reports) reads the same bytes, and the same
+ *   input piped again is the same file — the same batch, resumed. The format is
+ *   `--input-format`, else sniffed from the first line.
  * - `--encoding` and the format are checked before anything is read. The CSV separator is read
  *   from the header by the manifest's one pass (readers/csv.ts), which the command then says.
  */

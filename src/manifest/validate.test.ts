@@ -71,11 +71,13 @@ describe("openai/gpt-image-2 rows", () => {
     [{ num_images: "two" }, 'num_images must be a whole number from 1 to 4, got "two"'],
     [
       { image_size: "huge" },
-      'image_size must be one of square_hd, square, portrait_4_3, portrait_16_9, landscape_4_3, landscape_16_9, or {width, height}, got "huge"',
+      "image_size must be one of square_hd, square, portrait_4_3, portrait_16_9, " +
+        'landscape_4_3, landscape_16_9, or {width, height}, got "huge"',
     ],
     [
       { image_size: "auto" },
-      'image_size must be one of square_hd, square, portrait_4_3, portrait_16_9, landscape_4_3, landscape_16_9, or {width, height}, got "auto"',
+      "image_size must be one of square_hd, square, portrait_4_3, portrait_16_9, " +
+        'landscape_4_3, landscape_16_9, or {width, height}, got "auto"',
     ],
     [
       { image_size: "1000x1000" },
@@ -230,7 +232,8 @@ describe("per-request models", () => {
       'resolution must be one of 1K, 2K, 4K, got "8K"',
     ]);
     expect(problems(check({ id: "p", model: "runflow/product-isolation", image_url: URL_A }))).toEqual([
-      "aspect_ratio is required by runflow/product-isolation but is missing; give one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9",
+      "aspect_ratio is required by runflow/product-isolation but is missing; " +
+        "give one of 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9",
       "resolution is required by runflow/product-isolation but is missing; give one of 1K, 2K, 4K",
     ]);
   });
@@ -336,7 +339,7 @@ describe("models and defaults", () => {
 });
 
 describe("ids and keys", () => {
-  it("accept printable ids (SKUs with / and spaces too) and JSON numbers; reject overlong ids and control characters", () => {
+  it("accept printable ids (SKUs with / and spaces) and JSON numbers; reject overlong ids, control chars", () => {
     expect(ok(check(gen({ id: "  sku-1.front_v2  " }))).key).toBe("sku-1.front_v2");
     expect(ok(check(gen({ id: 42 }))).key).toBe("42");
     expect(ok(check(gen({ id: "é".repeat(128) }))).key).toHaveLength(128);

@@ -53,7 +53,9 @@ export async function* withImagesOnDisk<T extends LineWithImages>(
       }
       const images = line.images.filter((_, j) => found[j]);
       const missing = line.images.length - images.length;
-      const note = `${missing} of ${line.images.length} images are missing from the directory; run the batch again to download them`;
+      const note =
+        `${missing} of ${line.images.length} images are missing from the directory; ` +
+        "run the batch again to download them";
       yield { ...line, images, error: line.error ? `${line.error}; ${note}` : note };
     }
     chunk = [];

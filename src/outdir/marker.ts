@@ -52,7 +52,8 @@ export async function readMarker(dir: string | BatchStore): Promise<DirMarker | 
   const result = markerSchema.safeParse(parsed);
   if (!result.success) {
     throw new UsageError(
-      `${file} does not name a batch (${result.error.issues[0]?.message ?? "bad shape"}); restore it, or use another --out`,
+      `${file} does not name a batch (${result.error.issues[0]?.message ?? "bad shape"}); ` +
+        "restore it, or use another --out",
     );
   }
   return result.data;
@@ -82,7 +83,8 @@ export function checkMarkerBinding(dir: string, marker: DirMarker, binding: Bind
   const held: Binding = { endpoint: marker.endpoint, account: marker.account };
   if (sameBinding(held, binding)) return;
   throw new UsageError(
-    `${dir} holds batch ${marker.batch}, made for ${describeBinding(held)}; this command is for ${describeBinding(binding)}. ` +
+    `${dir} holds batch ${marker.batch}, made for ${describeBinding(held)}; ` +
+      `this command is for ${describeBinding(binding)}. ` +
       `Results of two endpoints or accounts never share a directory: pass another --out (or use the same ` +
       `RUNFLOW_BASE_URL / RUNFLOW_API_KEY, or --simulate, as the batch was made with).`,
   );

@@ -19,19 +19,17 @@ export async function loadPriceTable(file?: string): Promise<PriceTable> {
     text = await readFile(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `${file}: cannot read the prices file (${code === "ENOENT" ? "no such file; check the path" : (code ?? String(error))}).`,
-      { cause: error },
-    );
+    const why = code === "ENOENT" ? "no such file; check the path" : (code ?? String(error));
+    throw new UsageError(`${file}: cannot read the prices file (${why}).`, { cause: error });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(
-      `${file}: not valid JSON (${error instanceof Error ? error.message : String(error)}); expected e.g. ${PRICES_FILE_EXAMPLE}.`,
-      { cause: error },
-    );
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${file}: not valid JSON (${why}); expected e.g. ${PRICES_FILE_EXAMPLE}.`, {
+      cause: error,
+    });
   }
   return parsePriceTable(value, file);
 }

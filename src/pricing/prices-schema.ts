@@ -25,7 +25,8 @@ const requestEntry = z.strictObject({ request: amount });
 const fileSchema = z.record(z.string(), z.unknown());
 
 export const PRICES_FILE_EXAMPLE =
-  '{"openai/gpt-image-2": {"low": "0.009", "medium": "0.034", "high": "0.133"}, "runflow/tag-removal": {"request": "0.14"}}';
+  '{"openai/gpt-image-2": {"low": "0.009", "medium": "0.034", "high": "0.133"}, ' +
+  '"runflow/tag-removal": {"request": "0.14"}}';
 
 /** No image or request costs more; a larger figure is a typo, and would overflow exact totals. */
 const MAX_PRICE_MICROS = 1_000 * 1_000_000;
@@ -36,7 +37,8 @@ function money(file: string, where: string, value: unknown): Micros {
     micros = parseUsdValue(value);
   } catch (error) {
     throw new UsageError(
-      `${file}: ${where} must be a dollar amount such as "0.133" (at most 6 decimals, not negative), got ${JSON.stringify(value)}.`,
+      `${file}: ${where} must be a dollar amount such as "0.133" (at most 6 decimals, not negative), ` +
+        `got ${JSON.stringify(value)}.`,
       { cause: error },
     );
   }
@@ -93,7 +95,9 @@ export function parsePriceTable(
       : [];
     if (!checked.success || given.length === 0) {
       throw new UsageError(
-        `${file}: "${key}" is billed per image; give its tiers as {"low": "0.009", "medium": "0.034", "high": "0.133"} (any of them), got ${JSON.stringify(entry)}.`,
+        `${file}: "${key}" is billed per image; ` +
+          `give its tiers as {"low": "0.009", "medium": "0.034", "high": "0.133"} (any of them), ` +
+          `got ${JSON.stringify(entry)}.`,
       );
     }
     const previous = models[key];

@@ -11,7 +11,8 @@ describe("scanManifest", () => {
   it("counts rows, keeps problems in file order and prices the valid rows", async () => {
     const path = files.write(
       "mixed.csv",
-      "id,model,prompt,quality,num_images\na,openai/gpt-image-2,p,low,2\nb,openai/gpt-image-2,p,ultra,\nc,openai/gpt-image-2,p,,\na,openai/gpt-image-2,p,high,9\n",
+      "id,model,prompt,quality,num_images\na,openai/gpt-image-2,p,low,2\nb,openai/gpt-image-2,p,ultra,\n" +
+        "c,openai/gpt-image-2,p,,\na,openai/gpt-image-2,p,high,9\n",
     );
     const scan = await scanManifest({ path });
     expect(scan).toMatchObject({ format: "csv", rows: 4, validRows: 2, invalidRows: 2, problemCount: 3 });
@@ -45,12 +46,14 @@ describe("scanManifest", () => {
     });
     const path = files.write(
       "unpriced.jsonl",
-      '{"id":"a","model":"openai/gpt-image-1.5","prompt":"pp","quality":"low"}\n{"id":"b","model":"openai/gpt-image-1.5","prompt":"pp"}\n',
+      '{"id":"a","model":"openai/gpt-image-1.5","prompt":"pp","quality":"low"}\n' +
+        '{"id":"b","model":"openai/gpt-image-1.5","prompt":"pp"}\n',
     );
     const scan = await scanManifest({ path }, { prices });
     expect(scan.validRows).toBe(1);
     expect(scan.problems.map((p) => p.message)).toEqual([
-      `${path} line 1: no price for openai/gpt-image-1.5 at quality low in the price table (p.json); add it to a prices file and pass --prices FILE`,
+      `${path} line 1: no price for openai/gpt-image-1.5 at quality low in the price table (p.json); ` +
+        `add it to a prices file and pass --prices FILE`,
     ]);
     expect(scan.cost.estimatedMicros).toBe(133_000);
   });

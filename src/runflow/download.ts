@@ -67,7 +67,8 @@ export async function downloadOutput(ctx: DownloadContext, req: DownloadRequest)
   const fresh = run.outputUrls[req.index];
   if (fresh === undefined) {
     throw new DownloadError(
-      `the URL answered ${first.status} and the re-read run has no output ${req.index} (it has ${run.outputUrls.length}).`,
+      `the URL answered ${first.status} and the re-read run has no output ${req.index} ` +
+        `(it has ${run.outputUrls.length}).`,
       describeUrl(req.url, ctx.apiKey),
       {
         failure: "no-url",
@@ -80,13 +81,17 @@ export async function downloadOutput(ctx: DownloadContext, req: DownloadRequest)
   const second = await attempt(ctx, req, fresh);
   if (second.kind === "done") return second.download;
   throw new DownloadError(
-    `the URL answered ${second.status} even after re-reading the run for a fresh one; the output may have been deleted. Retrying the row re-reads the run again.`,
+    `the URL answered ${second.status} even after re-reading the run for a fresh one; ` +
+      "the output may have been deleted. Retrying the row re-reads the run again.",
     describeUrl(fresh, ctx.apiKey),
     { failure: "expired", runId: req.runId, index: req.index, status: second.status },
   );
 }
 
-/** A whole download may take this many per-request timeouts (150 s by default) before it is abandoned and retried. */
+/**
+ * A whole download may take this many per-request timeouts (150 s by default) before it is
+ * abandoned and retried.
+ */
 const DOWNLOAD_DEADLINE_FACTOR = 5;
 
 async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string): Promise<Attempt> {
@@ -136,7 +141,8 @@ async function attempt(ctx: DownloadContext, req: DownloadRequest, url: string):
     discard(body);
     throw fail(
       "content-type",
-      `expected an image/png, image/jpeg or image/webp body, got ${JSON.stringify(contentType ?? "no content-type")}; the output is not an image this tool writes.`,
+      "expected an image/png, image/jpeg or image/webp body, " +
+        `got ${JSON.stringify(contentType ?? "no content-type")}; the output is not an image this tool writes.`,
       { status },
     );
   }

@@ -52,8 +52,9 @@ export interface ApiErrorRule {
 }
 
 /**
- * Runflow's answers (docs/runflow-api.md, "Answers and what the tool does"), first match wins: a code outranks its status
- * (a 403 INSUFFICIENT_CREDITS is out of credit), and rate limiting outranks everything.
+ * Runflow's answers (docs/runflow-api.md, "Answers and what the tool does"), first match wins: a
+ * code outranks its status (a 403 INSUFFICIENT_CREDITS is out of credit), and rate limiting
+ * outranks everything.
  * Any status not listed is permanent: retrying an answer we do not understand repeats it.
  */
 export const API_ERROR_RULES: readonly ApiErrorRule[] = [

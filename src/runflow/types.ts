@@ -84,7 +84,10 @@ export interface RunflowClient {
   createRun(request: CreateRunRequest): Promise<Run>;
   getRun(id: string): Promise<Run>;
   getBalance(): Promise<Balance>;
-  /** Streams to a temporary file, renames when complete; re-reads the run once for a fresh URL if the old one expired. */
+  /**
+   * Streams to a temporary file, renames when complete; re-reads the run once for a fresh URL if
+   * the old one expired.
+   */
   downloadOutput(request: DownloadRequest): Promise<Download>;
   close(): Promise<void>;
 }

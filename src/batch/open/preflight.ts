@@ -67,9 +67,12 @@ export async function preflight(options: PreflightOptions): Promise<string[]> {
     willSpend = room;
     const { coverage } = options;
     notes.push(
-      `The estimate ($${formatUsd(record.submission.estimate.micros)}) is above the cap ($${formatUsd(record.capMicros)}): the cap covers ` +
-        `${coverage.covered} of ${record.submission.rows} rows; the other ${coverage.restRows} would cost $${formatUsd(coverage.restMicros)} more. ` +
-        `The batch goes ahead and stops at the cap; raise it later with \`runflow-batch budget ${record.id} --max-cost USD\`.`,
+      `The estimate ($${formatUsd(record.submission.estimate.micros)}) ` +
+        `is above the cap ($${formatUsd(record.capMicros)}): the cap covers ` +
+        `${coverage.covered} of ${record.submission.rows} rows; ` +
+        `the other ${coverage.restRows} would cost $${formatUsd(coverage.restMicros)} more. ` +
+        "The batch goes ahead and stops at the cap; " +
+        `raise it later with \`runflow-batch budget ${record.id} --max-cost USD\`.`,
     );
   }
   if (willSpend === 0) return notes;
@@ -85,7 +88,9 @@ export async function preflight(options: PreflightOptions): Promise<string[]> {
   }
   const { balance } = answer;
   if (balance.balanceMicros < willSpend) {
-    const message = `the Runflow balance ($${formatUsd(balance.balanceMicros)}) cannot cover what this batch will spend ($${formatUsd(willSpend)})`;
+    const message =
+      `the Runflow balance ($${formatUsd(balance.balanceMicros)}) ` +
+      `cannot cover what this batch will spend ($${formatUsd(willSpend)})`;
     if (!options.force)
       throw new BudgetStopError(
         `${message}; top up the account, lower the batch with --max-cost, or pass --force to start anyway`,

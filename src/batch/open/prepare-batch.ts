@@ -69,7 +69,8 @@ export function checkRecord(record: BatchRecord, identity: Identity, binding: Bi
   if (!sameBinding(bound, binding)) {
     throw new UsageError(
       `batch ${id} was made for ${describeBinding(bound)}; this command is for ${describeBinding(binding)}. ` +
-        `Use the batch's RUNFLOW_BASE_URL and RUNFLOW_API_KEY (or --simulate, if it was a rehearsal), or another --batch.`,
+        "Use the batch's RUNFLOW_BASE_URL and RUNFLOW_API_KEY (or --simulate, if it was a rehearsal), " +
+        "or another --batch.",
     );
   }
   if (record.submission.out !== out) {

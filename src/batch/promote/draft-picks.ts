@@ -81,7 +81,8 @@ export function promoteRows(
           const base = fileBaseFor(item.row.key);
           const earlier = files.get(base);
           if (earlier !== undefined) {
-            const message = `${pick.id} image ${pick.image}: its final would be named like ${earlier}'s (${item.row.key})`;
+            const named = `its final would be named like ${earlier}'s (${item.row.key})`;
+            const message = `${pick.id} image ${pick.image}: ${named}`;
             const problem = makeProblem(item.row.location, "id", "a name of its own", item.row.key, message);
             return { ok: false, seq, problems: [problem], location: item.row.location };
           }

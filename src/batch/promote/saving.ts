@@ -27,7 +27,9 @@ export function savingLine(f: SavingFacts): string {
   const sum =
     `Drafts and finals: $${formatUsd(f.draftSpentMicros)} for ${plural(f.draftImages, "draft image")} + ` +
     `~$${formatUsd(f.finalsMicros)} for ${plural(f.finals, "final")} at ${f.quality} = ~$${formatUsd(total)}`;
-  const all = `all ${plural(f.draftImages, "draft image")} at ${f.quality} would cost ~$${formatUsd(f.allAtFinalMicros)}`;
+  const all =
+    `all ${plural(f.draftImages, "draft image")} at ${f.quality} ` +
+    `would cost ~$${formatUsd(f.allAtFinalMicros)}`;
   const saved = f.allAtFinalMicros - total;
   if (saved <= 0) return `${sum}; ${all}: no saving.`;
   return `${sum}; ${all}: ~$${formatUsd(saved)} saved (${percent(saved, f.allAtFinalMicros)} %).`;

@@ -65,7 +65,8 @@ export function addWorkerOptions(command: Command, defaultConcurrency: number): 
     )
     .option(
       "--max-rps <n>",
-      "Runflow API requests per second for every process on this account together (default: RUNFLOW_MAX_RPS, else adapt to 429s)",
+      "Runflow API requests per second for every process on this account together " +
+        "(default: RUNFLOW_MAX_RPS, else adapt to 429s)",
     );
 }
 

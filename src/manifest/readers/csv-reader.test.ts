@@ -12,7 +12,8 @@ describe("CSV manifests", () => {
   it("reads quoted fields with commas, doubled quotes and newlines, and keeps their text", async () => {
     const path = files.write(
       "quotes.csv",
-      `${HEADER}\na1,openai/gpt-image-2,"red, green and ""blue"" shoes",low\na2,openai/gpt-image-2,"line one\nline two",high\n`,
+      `${HEADER}\na1,openai/gpt-image-2,"red, green and ""blue"" shoes",low\n` +
+        `a2,openai/gpt-image-2,"line one\nline two",high\n`,
     );
     const [first, second] = rows(await collect(path));
     expect(first?.input.prompt).toBe('red, green and "blue" shoes');
@@ -35,7 +36,8 @@ describe("CSV manifests", () => {
   it("reports correct lines with CRLF line ends, also inside quoted fields", async () => {
     const path = files.write(
       "crlf.csv",
-      `${HEADER}\r\na1,openai/gpt-image-2,"one\r\ntwo",low\r\n\r\na2,openai/gpt-image-2,"x\r\ny\r\nz",high\r\na3,openai/gpt-image-2,p,ultra\r\n`,
+      `${HEADER}\r\na1,openai/gpt-image-2,"one\r\ntwo",low\r\n` +
+        `\r\na2,openai/gpt-image-2,"x\r\ny\r\nz",high\r\na3,openai/gpt-image-2,p,ultra\r\n`,
     );
     const items = await collect(path);
     expect(items.map((item) => (item.ok ? item.row.location : item.location))).toEqual([
@@ -81,8 +83,10 @@ describe("CSV manifests", () => {
     );
     const items = await collect(path);
     expect(messages(items)).toEqual([
-      `${path} line 2: row has 5 cells but the header has 4; quote any field that contains a comma ("a, b") and check for missing or extra commas`,
-      `${path} line 3: row has 2 cells but the header has 4; quote any field that contains a comma ("a, b") and check for missing or extra commas`,
+      `${path} line 2: row has 5 cells but the header has 4; ` +
+        `quote any field that contains a comma ("a, b") and check for missing or extra commas`,
+      `${path} line 3: row has 2 cells but the header has 4; ` +
+        `quote any field that contains a comma ("a, b") and check for missing or extra commas`,
     ]);
     expect(rows(items).map((row) => row.key)).toEqual(["a3"]);
   });
@@ -90,11 +94,13 @@ describe("CSV manifests", () => {
   it("reports an unclosed quote at the line where the field opens, and reads on from the next line", async () => {
     const path = files.write(
       "unclosed.csv",
-      `${HEADER}\na1,openai/gpt-image-2,p,low\na2,openai/gpt-image-2,"never closed,low\na3,openai/gpt-image-2,p,ultra\na4,openai/gpt-image-2,p,low\n`,
+      `${HEADER}\na1,openai/gpt-image-2,p,low\na2,openai/gpt-image-2,"never closed,low\n` +
+        `a3,openai/gpt-image-2,p,ultra\na4,openai/gpt-image-2,p,low\n`,
     );
     const items = await collect(path);
     expect(messages(items)).toEqual([
-      `${path} line 3: malformed CSV: a quoted field that opens on or after this line is never closed; add the closing double quote`,
+      `${path} line 3: malformed CSV: a quoted field that opens on or after this line is never closed; ` +
+        `add the closing double quote`,
       `${path} line 4: quality must be one of low, medium, high, got "ultra"`,
     ]);
     expect(items[1]?.ok === false && items[1].problems[0]?.found).toBe(
@@ -109,12 +115,15 @@ describe("CSV manifests", () => {
   it("reports every stray quote with its own line, CRLF too", async () => {
     const path = files.write(
       "stray.csv",
-      `${HEADER}\r\na1,openai/gpt-image-2,p,low\r\na2,openai/gpt-image-2,say "hi",low\r\na3,openai/gpt-image-2,"x"y,low\r\na4,openai/gpt-image-2,"two\r\nlines",low\r\n`,
+      `${HEADER}\r\na1,openai/gpt-image-2,p,low\r\na2,openai/gpt-image-2,say "hi",low\r\n` +
+        `a3,openai/gpt-image-2,"x"y,low\r\na4,openai/gpt-image-2,"two\r\nlines",low\r\n`,
     );
     const items = await collect(path);
     expect(messages(items)).toEqual([
-      `${path} line 3: malformed CSV: a double quote appears inside an unquoted field; quote the whole field and double the inner quotes ("say ""hi""")`,
-      `${path} line 4: malformed CSV: a quoted field has text after its closing quote; double the quotes that belong to the text ("")`,
+      `${path} line 3: malformed CSV: a double quote appears inside an unquoted field; ` +
+        `quote the whole field and double the inner quotes ("say ""hi""")`,
+      `${path} line 4: malformed CSV: a quoted field has text after its closing quote; ` +
+        `double the quotes that belong to the text ("")`,
     ]);
     expect(
       rows(items).map((row) => [
@@ -204,7 +213,8 @@ describe("opening manifests", () => {
     await expect(collect(files.dir.concat("/"), { format: "csv" })).rejects.toThrow("is a directory");
     const path = files.write("jobs.txt", `${HEADER}\na1,openai/gpt-image-2,p,low\n`);
     await expect(collect(path)).rejects.toThrow(
-      'cannot tell the manifest format from the extension ".txt"; name the file .csv, .json or .jsonl, or pass --input-format csv|json|jsonl.',
+      'cannot tell the manifest format from the extension ".txt"; ' +
+        "name the file .csv, .json or .jsonl, or pass --input-format csv|json|jsonl.",
     );
     expect(rows(await collect(path, { format: "csv" }))).toHaveLength(1);
   });

@@ -59,7 +59,8 @@ function pump() {
     }
     if (failure !== null) {
       finished = true;
-      parentPort.postMessage({ error: { csv: failure instanceof CsvError, message: failure.message, code: failure.code } });
+      const csv = failure instanceof CsvError;
+      parentPort.postMessage({ error: { csv, message: failure.message, code: failure.code } });
     } else if (ended || parser.readableEnded) {
       finished = true;
       parentPort.postMessage({ done: true, sha256: hash.digest("hex") });

@@ -130,7 +130,8 @@ export async function checkEncoding(encoding: string | undefined, file = "the ma
   const iconv = await loadIconv();
   if (!iconv.encodingExists(encoding as string)) {
     throw new ManifestError(
-      `${file}: unknown --encoding ${JSON.stringify(encoding)}; use one such as ${ENCODING_EXAMPLES} (Excel on Windows saves CSV as windows-1252).`,
+      `${file}: unknown --encoding ${JSON.stringify(encoding)}; use one such as ${ENCODING_EXAMPLES} ` +
+        "(Excel on Windows saves CSV as windows-1252).",
       { file },
     );
   }

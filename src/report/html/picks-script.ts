@@ -172,7 +172,8 @@ export const PICKS_JS = `
   });
   document.addEventListener("keydown", function (event) {
     var target = event.target, tag = target && target.tagName;
-    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key.indexOf("Arrow") === 0) { event.preventDefault(); move(event.key); return; }
     var shot = document.querySelector(".shot.sel");
     if (!shot) return;
