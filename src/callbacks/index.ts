@@ -45,7 +45,7 @@ export function openCallbacks(options: OpenCallbacksOptions): Callbacks {
     redis: options.redis,
     channel: options.channel,
     logger,
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
   });
   const where = `${settings.listen.host}:${settings.listen.port}`;
   const ready = startCallbackReceiver({

@@ -106,7 +106,7 @@ export interface SharedWakeupsOptions {
   /** The pub/sub channel (keys.callbacks). */
   readonly channel: string;
   readonly logger: Logger;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

@@ -64,9 +64,7 @@ export async function openHtmlReport(
       }
       if (line.status === "failed") failedPerPage[n - 1] = (failedPerPage[n - 1] ?? 0) + 1;
       const prefix = n === 1 ? "" : "../";
-      await current?.write(
-        cardHtml(line, { prefix, thumbFor, ...(extras.lineage ? { lineage: extras.lineage } : {}) }),
-      );
+      await current?.write(cardHtml(line, { prefix, thumbFor, lineage: extras.lineage }));
       count += 1;
     },
     async finish(header) {

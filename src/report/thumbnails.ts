@@ -32,7 +32,7 @@ export interface ThumbnailOptions {
   /** Time spent making thumbnails per report, from the first one (default 5,000 ms). */
   readonly budgetMs?: number;
   readonly now?: () => number;
-  readonly onError?: (image: string, error: unknown) => void;
+  readonly onError?: ((image: string, error: unknown) => void) | undefined;
   /** The report's view of the directory (default: a view of its own). */
   readonly view?: StoreView;
 }

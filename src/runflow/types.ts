@@ -61,7 +61,7 @@ export interface DownloadRequest {
    * The caller made the destination's directory and tempDir already (once per batch): no mkdir
    * per image. Should one have gone since, it is made again and the write tried once more.
    */
-  readonly dirsReady?: boolean;
+  readonly dirsReady?: boolean | undefined;
   /**
    * Where the image goes when it is not a local file (object storage): the whole body is handed
    * over once it is complete and checked, named `<destBase>.<ext>`; nothing is written before.

@@ -68,8 +68,8 @@ export async function occurrenceSettings(
   const source: ManifestSource = {
     path: renderTemplate(schedule.manifest, occurrence.values),
     ...(schedule.model || schedule.quality ? { defaults } : {}),
-    ...(schedule.recipe ? { recipe: schedule.recipe } : {}),
-    ...(schedule.feedHeaders ? { feedHeaders: schedule.feedHeaders } : {}),
+    recipe: schedule.recipe ?? undefined,
+    feedHeaders: schedule.feedHeaders ?? undefined,
   };
   const settings: BatchSettings = {
     source,

@@ -70,7 +70,7 @@ export async function downloadOutputs(
           destBase: path.join(outDir, "images", bases[index] as string),
           // Partial files stay out of images/: a crash mid-download leaves nothing half-written there.
           tempDir: path.join(outDir, ".partial"),
-          ...(dirs ? { dirsReady: true } : {}),
+          dirsReady: dirs !== undefined,
         }),
       ),
     ),

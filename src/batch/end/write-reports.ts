@@ -86,7 +86,7 @@ export async function writeReports(
     view,
     enabled: options.thumbnails ?? true,
     ...(options.thumbnailBudgetMs === undefined ? {} : { budgetMs: options.thumbnailBudgetMs }),
-    ...(options.onThumbnailError ? { onError: options.onThumbnailError } : {}),
+    onError: options.onThumbnailError,
   });
   const files = [
     await dir.openLineFile("results.jsonl"),

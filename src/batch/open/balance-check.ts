@@ -23,8 +23,8 @@ export interface BalanceCheckOptions {
   readonly client: Pick<RunflowClient, "getBalance">;
   /** How long transient answers are retried before giving up, in ms. */
   readonly timeoutMs: number;
-  readonly logger?: Logger;
-  readonly signal?: AbortSignal;
+  readonly logger?: Logger | undefined;
+  readonly signal?: AbortSignal | undefined;
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random?: () => number;

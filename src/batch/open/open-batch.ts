@@ -183,8 +183,8 @@ export async function openBatch(o: OpenBatchOptions): Promise<OpenedBatch> {
       force: settings.force,
       remainingMicros: opened.plan.plan.runsMicros,
       logger: o.logger,
-      ...(settings.startTimeoutMs !== undefined ? { startTimeoutMs: settings.startTimeoutMs } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
+      startTimeoutMs: settings.startTimeoutMs,
+      signal: o.signal,
     });
     for (const note of notes) o.stderr.write(note + "\n");
     const applied = await applyPlan({

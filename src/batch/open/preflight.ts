@@ -50,9 +50,9 @@ export interface PreflightOptions {
   /** What the batch still has to spend, when a plan knows it better than the record (a re-run). */
   readonly remainingMicros?: number;
   /** How long transient answers of the balance check are retried (default 2 min, `--start-timeout`). */
-  readonly startTimeoutMs?: number;
-  readonly logger?: Logger;
-  readonly signal?: AbortSignal;
+  readonly startTimeoutMs?: number | undefined;
+  readonly logger?: Logger | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Returns the notes to show the user; throws when the batch must not start. */
@@ -79,8 +79,8 @@ export async function preflight(options: PreflightOptions): Promise<string[]> {
   const answer = await checkBalance({
     client: options.client,
     timeoutMs: options.startTimeoutMs ?? PATIENCE_DEFAULTS.startTimeoutMs,
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    logger: options.logger,
+    signal: options.signal,
   });
   if (answer.kind === "unavailable") {
     notes.push(`Could not read the account balance (${answer.reason}); going ahead without the check.`);

@@ -26,7 +26,7 @@ export const fileUrl = (batch: string, file: string) =>
 
 export function cardsHtml(batch: string, lines: readonly ResultLine[], lineage?: LineageView): string {
   const prefix = `${batchHref(batch)}/files/`;
-  const options = { prefix, thumbFor: () => null, ...(lineage ? { lineage } : {}) };
+  const options = { prefix, thumbFor: () => null, lineage };
   return lines.map((line) => cardHtml(line, options)).join("");
 }
 

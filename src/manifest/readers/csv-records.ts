@@ -49,8 +49,8 @@ export async function* recordBatches(source: RecordSource): AsyncGenerator<strin
     skipLines: source.skipLines,
     onSkipped: source.onSkipped,
     file: source.file,
-    ...(source.opened ? { opened: source.opened } : {}),
-    ...(source.fingerprint ? { onBytes: (chunk: Buffer) => source.fingerprint?.update(chunk) } : {}),
+    opened: source.opened ?? undefined,
+    onBytes: source.fingerprint ? (chunk: Buffer) => source.fingerprint?.update(chunk) : undefined,
   });
   text.stream.on("error", (error) => parser.destroy(error));
   text.stream.pipe(parser);

@@ -86,9 +86,9 @@ export interface TextOptions {
   /** The name errors give the file. */
   readonly file?: string;
   /** The file already opened for this pass (else it is opened here). */
-  readonly opened?: ManifestFile;
+  readonly opened?: ManifestFile | undefined;
   /** Given every byte read, before decoding. */
-  readonly onBytes?: (chunk: Buffer) => void;
+  readonly onBytes?: ((chunk: Buffer) => void) | undefined;
 }
 
 export interface ManifestText {

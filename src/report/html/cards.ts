@@ -18,7 +18,7 @@ export interface CardOptions {
   /** The thumbnail of an image (relative path), or null to show the image itself. */
   readonly thumbFor: (image: string) => string | null;
   /** Finals of a draft's images and drafts of finals (absent: none shown). */
-  readonly lineage?: LineageView;
+  readonly lineage?: LineageView | undefined;
 }
 
 /** Longest prompt shown (and searched) on a card; results.csv has the whole prompt. */
