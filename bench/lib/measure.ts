@@ -306,7 +306,11 @@ async function pipeline(
     const runStartEpoch = Date.now();
     try {
       const { outcome, record } = await runBatch({
-        ...{ redis, keys, ledger, client, logger, batchId: opened.record.id, binding, outDir: spec.outDir },
+        deps: { redis, keys, ledger, logger },
+        client,
+        batchId: opened.record.id,
+        binding,
+        outDir: spec.outDir,
         work: {
           poll: spec.poll ?? undefined,
           callback,

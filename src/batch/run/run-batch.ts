@@ -6,31 +6,24 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { BatchGoneError, type ConfigurationError } from "../../core/errors.js";
-import type { Logger } from "../../log/logger.js";
 import { FINAL_STATES, type BatchRecord, type FinalState } from "../../ledger/batch-record.js";
 import type { BatchRecords } from "../../ledger/batch-records.js";
-import type { Ledger } from "../../ledger/ledger.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
-import type { Keys } from "../../ledger/keys.js";
 import type { RunflowClient } from "../../runflow/types.js";
-import type { Redis } from "ioredis";
 import type { StoreOpener } from "../../outdir/store.js";
 import type { Binding } from "../../ledger/binding.js";
 import { endOf } from "../../worker/batch-end.js";
 import { createWorker, type WorkerTuning } from "../../worker/worker.js";
+import type { QueueDeps } from "../../runtime/deps.js";
 
 export type RunOutcome = FinalState | "interrupted";
 
 export interface RunBatchOptions {
-  readonly redis: Redis;
-  readonly keys: Keys;
-  readonly ledger: Ledger;
+  /** What the command runs with; `stores` opens the batch's directory (an S3 prefix needs it). */
+  readonly deps: Pick<QueueDeps, "redis" | "keys" | "ledger" | "logger"> & { readonly stores?: StoreOpener };
   readonly client: RunflowClient;
-  readonly logger: Logger;
   readonly batchId: string;
   readonly outDir: string;
-  /** Opens the batch's directory (an S3 prefix needs it). */
-  readonly stores?: StoreOpener;
   /** The endpoint and account the client talks to. */
   readonly binding: Binding;
   /** How the worker works: concurrency, polls, pauses, callbacks, `--give-up-after`. */
@@ -49,7 +42,8 @@ export interface RunResult {
 }
 
 export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
-  const { ledger, batchId, logger } = options;
+  const { batchId } = options;
+  const { redis, keys, ledger, logger } = options.deps;
   const store = ledger.batches;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -58,15 +52,15 @@ export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
 
   await store.setState(batchId, "running");
   const worker = createWorker({
-    redis: options.redis,
-    keys: options.keys,
+    redis,
+    keys,
     runflow: options.client,
     logger,
     settings: options.work,
     // `run` works only on its own batch.
     binding: options.binding,
     scope: { batchId },
-    stores: options.stores,
+    stores: options.deps.stores,
     callbackSecret: options.callbackSecret ?? null,
     onFatal: (error) => {
       fatal ??= error;
@@ -104,7 +98,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunResult> {
       cap_micros: last.capMicros,
       spent_micros: last.spentMicros,
     };
-    await createBudgetHistory(options.redis, options.keys).append(batchId, stopped);
+    await createBudgetHistory(redis, keys).append(batchId, stopped);
   }
   return { outcome, record: last, ended };
 }

@@ -50,15 +50,11 @@ export async function workAndReport(io: CommandIo, o: WorkAndReport): Promise<Ex
   const view = createProgressView(io.stderr, isInteractive(io.stderr, io.env), deps.logger);
   const { outcome, ended } = await deps.guard(
     runBatch({
-      redis: deps.redis,
-      keys: deps.keys,
-      ledger: deps.ledger,
+      deps,
       binding: o.binding,
       client: o.client,
-      logger: deps.logger,
       batchId,
       outDir,
-      stores: deps.stores,
       work: { ...o.work, poll: o.work.poll ?? o.poll },
       callbackSecret: deps.config.callbackSecret,
       signal: io.signal,
