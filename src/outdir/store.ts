@@ -29,7 +29,7 @@ export interface StoreView {
  * checksum; a multipart upload for large ones, aborted on failure), so an object is there complete
  * or not at all. Returns the image's name in the directory.
  */
-export interface ImageWriter {
+interface ImageWriter {
   write(name: string, body: Buffer, contentType: string): Promise<string>;
 }
 

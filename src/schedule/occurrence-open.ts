@@ -11,7 +11,7 @@ import type { OccurrenceTime } from "./occurrence.js";
 import type { OccurrenceStore } from "./occurrence-store.js";
 import type { Schedule } from "./schedule.js";
 
-export interface StartedBatch {
+interface StartedBatch {
   readonly batchId: string;
   readonly rows: number;
   readonly enqueued: number;
