@@ -105,7 +105,7 @@ export function readRun(body: unknown, onWarning: OnReadWarning = () => {}): Run
 }
 
 /** ms between two ISO 8601 timestamps (Runflow's clock on both ends); null unless both read and in order. */
-export function msBetween(from: string | null | undefined, to: string | null | undefined): number | null {
+function msBetween(from: string | null | undefined, to: string | null | undefined): number | null {
   if (!from || !to) return null;
   const ms = Date.parse(to) - Date.parse(from);
   return Number.isFinite(ms) && ms >= 0 ? ms : null;

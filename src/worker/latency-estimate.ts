@@ -35,7 +35,7 @@ function quantileOf(sorted: readonly number[], q: number): number {
  * Half-width of the kernel exact latencies are widened by: half Silverman's rule on their
  * spread, at least 1 % of the median and 20 ms. Few samples → wider.
  */
-export function kernelMs(samples: readonly LatencySample[]): number {
+function kernelMs(samples: readonly LatencySample[]): number {
   const mids = samples.map((s) => (s.lowMs + s.highMs) / 2).sort((a, b) => a - b);
   const n = mids.length;
   if (n === 0) return 20;

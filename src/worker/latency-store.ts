@@ -18,14 +18,14 @@ export interface LatencyStore {
   exchange(model: ModelId, samples: readonly LatencySample[]): Promise<LatencySample[]>;
 }
 
-export function encodeSample(s: LatencySample): string {
+function encodeSample(s: LatencySample): string {
   const low = Math.round(s.lowMs);
   const high = Math.round(s.highMs);
   return low === high ? String(low) : `${low}-${high}`;
 }
 
 /** Null for an entry that is not one (an older or foreign format): it is skipped. */
-export function decodeSample(text: string): LatencySample | null {
+function decodeSample(text: string): LatencySample | null {
   const match = /^(\d+)(?:-(\d+))?$/.exec(text);
   if (!match) return null;
   const low = Number(match[1]);

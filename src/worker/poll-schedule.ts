@@ -48,7 +48,7 @@ export interface RunTrack {
 }
 
 const { firstPollShare, ...DEFAULT_STEPS } = POLL_DEFAULTS;
-export const DEFAULT_POLL: Omit<PollSchedule, "initialMs"> = DEFAULT_STEPS;
+const DEFAULT_POLL: Omit<PollSchedule, "initialMs"> = DEFAULT_STEPS;
 
 /** Schedule for a model whose runs typically take `typicalMs` (docs/runflow-api.md suggests 2–3 s polls). */
 export function scheduleFor(typicalMs: number, overrides: Partial<PollSchedule> = {}): PollSchedule {
@@ -132,7 +132,7 @@ export const LEARN_AFTER = 8;
  * latencies realises ~2.8 GETs at ~9 % on the true spread). Narrow spreads need far fewer: one
  * GET at 26–29 s.
  */
-export const PLAN_GOALS: PlanGoals = { lagShare: 0.06, maxGets: 2.9 };
+const PLAN_GOALS: PlanGoals = { lagShare: 0.06, maxGets: 2.9 };
 
 /** Past a plan's last time, runs are looked at every this share of their age. */
 const TAIL_SHARE = 0.15;
