@@ -50,10 +50,12 @@ export async function processRow(work: RowWork, deps: RowDeps): Promise<RowResul
   const run = await waitForRun(deps.client, runId, {
     schedule: () => deps.poll(row.model),
     maxConsecutiveErrors: deps.maxConsecutivePollErrors,
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    ...(deps.signal ? { signal: deps.signal } : {}),
+    sleep: deps.sleep,
+    signal: deps.signal,
+    // A run resumed after a restart was created at a time this process does not know: it teaches
+    // the latency book nothing, and our clock gives no duration for it.
+    ...(started.resumed ? { createdAtMs: null } : {}),
   }).catch(failedWhile({ phase: "wait", runId, run: null }));
-  deps.onRunEnded?.(row.model, run);
 
   if (run.status === "succeeded" || run.status === "partial_succeeded") {
     await finishSucceeded(data, run, deps).catch(failedWhile({ phase: "download", runId, run }));
@@ -102,10 +104,11 @@ async function finishSucceeded(data: RowWork, run: Run, deps: RowDeps): Promise<
   });
 }
 
-/** The run a row waits on, and the content it was created with. */
+/** The run a row waits on, the content it was created with, and whether an earlier attempt made it. */
 interface StartedRun {
   readonly runId: string;
   readonly contentSha: string;
+  readonly resumed: boolean;
 }
 
 /** Finds the row's run, or creates it: the run to wait on, "already-recorded", or "canceled". */
@@ -129,10 +132,10 @@ async function startRow(
   if (reservation.runId) {
     log.debug({ runId: reservation.runId }, "Resuming the row's existing run.");
     const sha = await deps.rows.runSha(batch, row.key);
-    return { runId: reservation.runId, contentSha: sha ?? data.contentSha };
+    return { runId: reservation.runId, contentSha: sha ?? data.contentSha, resumed: true };
   }
   const runId = await createRun(data, reservation, now, deps, log);
-  return { runId, contentSha: data.contentSha };
+  return { runId, contentSha: data.contentSha, resumed: false };
 }
 
 /** Posts the row's run once its reservation is granted, and saves the run id before anything else. */

@@ -53,7 +53,6 @@ export function createRowDeps(o: RowDepsOptions): RowDeps {
     now: o.now,
     poll: o.waits.poll,
     sleep: o.waits.sleep,
-    onRunEnded: o.waits.observe,
     imageDirs: createImageDirs(),
     ...(o.waits.callbackUrl === undefined ? {} : { callbackUrl: o.waits.callbackUrl }),
     maxConsecutivePollErrors: WORKER_DEFAULTS.maxConsecutivePollErrors,

@@ -9,7 +9,7 @@ import type { RowLedger } from "../ledger/row-ledger.js";
 import type { Logger } from "../log/logger.js";
 import type { JobRow } from "../manifest/types.js";
 import type { PriceTable } from "../pricing/table.js";
-import type { Run, RunflowClient } from "../runflow/types.js";
+import type { RunflowClient } from "../runflow/types.js";
 import type { BatchStore } from "../outdir/store.js";
 import type { ImageDirs } from "./outputs.js";
 import type { PollSchedule } from "./poll-schedule.js";
@@ -56,8 +56,6 @@ export interface RowDeps {
   readonly sleep?: RunSleep;
   /** Sent as callback_url with every create (`--callback-url`). */
   readonly callbackUrl?: string;
-  /** Called once per ended run with how long it took (the adaptive poll schedule learns from it). */
-  readonly onRunEnded?: (model: ModelId, run: Run) => void;
   /** Called after Runflow accepted a new run (the worker uses it to know credit is back). */
   readonly onRunCreated?: () => void;
   /** Keeps the exact create body of rows made from a draft image (worker/draft-input.ts). */

@@ -10,7 +10,6 @@ import type { Logger } from "../log/logger.js";
 import type { Keys } from "../ledger/keys.js";
 import { MODEL_IDS, MODELS, type ModelId } from "../core/models.js";
 import { callbackFallbackFor, scheduleFor, type PollSchedule } from "./poll-schedule.js";
-import type { Run } from "../runflow/types.js";
 import { createLatencyBook, type LatencyBook } from "./latency-book.js";
 import { createLatencyStore } from "./latency-store.js";
 import type { RunSleep } from "./wait-for-run.js";
@@ -35,8 +34,6 @@ export interface RunWaits {
   readonly sleep: RunSleep;
   /** The poll schedule of a model's runs: the slow fallback with callbacks. */
   readonly poll: (model: ModelId) => PollSchedule;
-  /** A run ended (its latency already taught the model's schedule while it waited). */
-  readonly observe: (model: ModelId, run: Run) => void;
   /** Sent with every create; undefined without callbacks. */
   readonly callbackUrl: string | undefined;
   close(): Promise<void>;
@@ -52,7 +49,6 @@ export function openRunWaits(options: RunWaitsOptions): RunWaits {
       return {
         sleep: local.sleep,
         poll: typical,
-        observe: () => undefined,
         callbackUrl: undefined,
         close: local.close,
       };
@@ -64,7 +60,6 @@ export function openRunWaits(options: RunWaitsOptions): RunWaits {
       sleep: local.sleep,
       poll: (model) => book.schedule(model),
       // Runs teach the book as they wait (the schedule's track()); nothing more to do at the end.
-      observe: () => undefined,
       callbackUrl: undefined,
       async close() {
         await sync?.close();
@@ -89,7 +84,6 @@ export function openRunWaits(options: RunWaitsOptions): RunWaits {
   return {
     sleep: callbacks.wakeups.sleep,
     poll,
-    observe: () => undefined,
     callbackUrl: callbacks.url,
     close: callbacks.close,
   };

@@ -26,8 +26,8 @@ export interface WaitOptions {
   /** Consecutive transient failures tolerated before giving up (the job then retries). */
   readonly maxConsecutiveErrors: number;
   /** Default: a plain timer, stopped by `signal`. */
-  readonly sleep?: RunSleep;
-  readonly signal?: AbortSignal;
+  readonly sleep?: RunSleep | undefined;
+  readonly signal?: AbortSignal | undefined;
   readonly random?: () => number;
   /** This process's clock, ms (default Date.now). */
   readonly now?: () => number;
