@@ -13,28 +13,23 @@ import type { BatchStore, StoreOpener, StoreView } from "../../outdir/store.js";
 import { asStore } from "../../outdir/stores.js";
 import { UsageError } from "../../core/errors.js";
 import type { ModelId, Quality } from "../../core/models.js";
+import { createTally, tallyLine } from "./report-tally.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import { createBatchRecords } from "../../ledger/batch-records.js";
 import { createBudgetHistory } from "../../ledger/budget-history.js";
 import { createResultReader } from "../../ledger/result-reader.js";
 import { createRowStore } from "../../ledger/row-store.js";
 import { pricesJson } from "../../pricing/prices-file.js";
-import { createCostAccumulator } from "../../pricing/totals.js";
 import type { Keys } from "../../ledger/keys.js";
 import { batchLines, hasLineage, metadataKeys, type LinesStore } from "../../report/batch-lines.js";
 import { createFinalsStore } from "../../ledger/finals.js";
 import { createPicksStore } from "../../ledger/picks.js";
 import { readLineageView } from "./lineage-view.js";
 import { budgetHistoryEntries } from "../../report/budget-view.js";
-import {
-  costReportJson,
-  costReportMarkdown,
-  FAILURES_LISTED,
-  type CostReportInput,
-} from "../../report/cost-report.js";
+import { costReportJson, costReportMarkdown, type CostReportInput } from "../../report/cost-report.js";
 import { between } from "../../core/duration.js";
 import { headerFromReport, type HeaderFailure } from "../../report/html/header.js";
-import { openHtmlReport, pageOf, type HtmlExtras, type HtmlReport } from "../../report/html-writer.js";
+import { openHtmlReport, type HtmlExtras, type HtmlReport } from "../../report/html-writer.js";
 import type { LineFile } from "../../report/line-file.js";
 import { csvHeader, csvLine, csvStyleFor, type ResultLine } from "../../report/result-lines.js";
 import { createThumbnailer, type Thumbnailer } from "../../report/thumbnails.js";
@@ -143,53 +138,6 @@ interface Sinks {
   readonly thumbs: Thumbnailer;
 }
 
-/** What the reports' totals need, counted line by line. */
-interface Tally {
-  readonly acc: ReturnType<typeof createCostAccumulator>;
-  readonly remaining: { rows: number; held: number; estimatedMicros: number };
-  readonly failures: HeaderFailure[];
-  failedTotal: number;
-  lastFinished: string | null;
-}
-
-/** Counts one line (the `index`-th listed) into the tally. */
-function tallyLine(
-  t: Tally,
-  line: ResultLine,
-  estimateMicros: number,
-  costMicros: number,
-  index: number,
-): void {
-  const model = line.model as ModelId;
-  const quality = line.quality as Quality | null;
-  if (line.status === "removed") {
-    // Listed, and what it cost stays spent; it is no longer one of the batch's rows.
-    t.acc.addSpent({ model, quality, actualMicros: costMicros });
-    return;
-  }
-  const done = line.status === "succeeded" || line.status === "failed";
-  t.acc.add({
-    model,
-    quality,
-    images: line.images.length,
-    estimatedMicros: estimateMicros,
-    status: done ? (line.status as "succeeded" | "failed") : "pending",
-    actualMicros: done ? costMicros : null,
-  });
-  if (!done) {
-    t.remaining.rows += 1;
-    t.remaining.estimatedMicros += estimateMicros;
-    if (line.status === "held") t.remaining.held += 1;
-  }
-  if (line.status === "failed") {
-    t.failedTotal += 1;
-    if (t.failures.length < FAILURES_LISTED)
-      t.failures.push({ id: line.id, reason: line.error ?? "failed", page: pageOf(index) });
-  }
-  if (line.finished_at && (t.lastFinished === null || line.finished_at > t.lastFinished))
-    t.lastFinished = line.finished_at;
-}
-
 async function writeResults(
   store: LinesStore,
   record: BatchRecord,
@@ -201,13 +149,7 @@ async function writeResults(
   const style = csvStyleFor(record.submission.manifest);
   const lineage = await hasLineage(store.rowStore, record.id); // finals: draft_* columns
   await sinks.csv.write(csvHeader(keys, style, lineage));
-  const t: Tally = {
-    acc: createCostAccumulator(),
-    remaining: { rows: 0, held: 0, estimatedMicros: 0 },
-    failures: [],
-    failedTotal: 0,
-    lastFinished: null,
-  };
+  const t = createTally();
   const { acc, remaining, failures } = t;
   let index = 0;
   let chunk: ResultLine[] = [];
