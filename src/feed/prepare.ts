@@ -16,10 +16,8 @@ import { checkEncoding } from "../manifest/readers/text.js";
 import type { ManifestSource } from "../manifest/source.js";
 import { checkReadable } from "../manifest/stream.js";
 import type { CompiledRecipe } from "./compile.js";
-import { loadRecipe } from "./recipe-load.js";
 import { fetchFeed, headersFromEnv, type FetchedFeed, type FetchSettings } from "./fetch.js";
 import { isUrl } from "./url.js";
-import { changesLine, explainChanges } from "./changes.js";
 
 export interface PreparedFeed {
   readonly source: ManifestSource;
@@ -72,6 +70,8 @@ export async function prepareFeed(
         "save it to a file first",
     );
   const recipePath = path.resolve(source.recipe);
+  // Recipes (YAML, Liquid) load only when a feed is read through one.
+  const { loadRecipe } = await import("./recipe-load.js");
   const recipe = await loadRecipe(recipePath, source.recipe);
   const file = source.label ?? source.path;
   await checkReadable(source.path, file);
@@ -87,6 +87,7 @@ export async function prepareFeed(
         )
       : path.resolve(remote.out);
     if (remote.keep) await mkdir(outDir, { recursive: true });
+    const { changesLine, explainChanges } = await import("./changes.js");
     const causes = await explainChanges(prepared, outDir, { write: remote.keep === true });
     if (causes !== null) io.stderr.write(`${changesLine(remote.out, causes)}\n`);
   }

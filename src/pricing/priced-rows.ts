@@ -5,7 +5,6 @@
  * among all rows (valid or not), which reports sort by.
  */
 import { streamManifestBatches, type ReadingObserver } from "../manifest/stream.js";
-import { streamFeedBatches } from "../feed/stream.js";
 import { makeProblem } from "../manifest/problems.js";
 import type { ManifestSource } from "../manifest/source.js";
 import type { JobRow, Problem, RowLocation } from "../manifest/types.js";
@@ -29,8 +28,9 @@ export async function* pricedRowBatches(
   observer: ReadingObserver = {},
 ): AsyncGenerator<PricedItem[]> {
   let seq = -1;
+  // A feed's readers (Liquid, XML, YAML recipes) load only when a recipe is given.
   const batches = source.recipe
-    ? streamFeedBatches(source)
+    ? (await import("../feed/stream.js")).streamFeedBatches(source)
     : streamManifestBatches(source.path, source, observer);
   for await (const items of batches) {
     const priced = new Array<PricedItem>(items.length);
