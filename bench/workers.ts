@@ -86,19 +86,40 @@ function worker(batch: string, concurrency: number, env: Record<string, string>,
 const succeeded = async (redis: PrivateRedis, batch: string) =>
   Number((await redis.redis.hget(`{rfb:${batch}}:batch`, "succeeded")) ?? 0);
 
-/** (a): rows/s of `processes` workers on a fresh batch of ROWS rows. */
+/** utime + stime of a live process from /proc/PID/stat, in seconds (clock ticks of 1/100 s). */
+const cpuOf = (pid: number | undefined) => {
+  const fields = readFileSync(`/proc/${String(pid)}/stat`, "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+const redisCpu = async (redis: PrivateRedis) => {
+  const info = await redis.redis.info("cpu");
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1]);
+  return field("used_cpu_user") + field("used_cpu_sys");
+};
+
+/** (a): rows/s of `processes` workers on a fresh batch of ROWS rows, and where the CPU went. */
 async function throughput(dir: string, redis: PrivateRedis, sim: SimulatorChild, processes: number) {
   await redis.flush();
   const batch = `w${processes}`;
   const file = await manifest(dir, batch, ROWS);
   await submit(file, path.join(dir, `out-${batch}`), batch, cliEnv(redis, sim), 2 * CONCURRENCY * processes);
   const started = performance.now();
+  const [simBefore, redisBefore] = [sim.cpuSeconds(), await redisCpu(redis)];
   const workers = Array.from({ length: processes }, () =>
     worker(batch, CONCURRENCY, cliEnv(redis, sim), "20"),
   );
   try {
     await until(`${ROWS} rows of ${batch}`, async () => (await succeeded(redis, batch)) >= ROWS);
-    return ROWS / ((performance.now() - started) / 1000);
+    const rate = ROWS / ((performance.now() - started) / 1000);
+    const cpu = {
+      workers: workers.reduce((sum, w) => sum + cpuOf(w.pid), 0),
+      simulator: sim.cpuSeconds() - simBefore,
+      redis: (await redisCpu(redis)) - redisBefore,
+    };
+    return { rate, cpu };
   } finally {
     await Promise.all(workers.map(stopChild));
   }
@@ -150,8 +171,8 @@ try {
   console.log(`load average (1 min) before: ${os.loadavg()[0]?.toFixed(2)}`);
 
   const sim = await startSimulatorChild(0);
-  let one: number;
-  let two: number;
+  let one: Awaited<ReturnType<typeof throughput>>;
+  let two: Awaited<ReturnType<typeof throughput>>;
   try {
     one = await throughput(dir, redis, sim, 1);
     two = await throughput(dir, redis, sim, 2);
@@ -160,8 +181,14 @@ try {
   }
   console.log(`\n(a) ${int(ROWS)} rows at zero latency, concurrency ${CONCURRENCY} per process`);
   console.log(
-    `    one worker ${int(one)} rows/s, two workers ${int(two)} rows/s: ${(two / one).toFixed(2)}× (goal ≥ 1.6)`,
+    `    one worker ${int(one.rate)} rows/s, two workers ${int(two.rate)} rows/s: ` +
+      `${(two.rate / one.rate).toFixed(2)}× (goal ≥ 1.6)`,
   );
+  const cpuLine = (label: string, cpu: (typeof one)["cpu"]) =>
+    `    CPU per row, ${label}: worker(s) ${int((cpu.workers / ROWS) * 1e6)} µs, simulator ` +
+    `${int((cpu.simulator / ROWS) * 1e6)} µs, Redis ${int((cpu.redis / ROWS) * 1e6)} µs`;
+  console.log(cpuLine("one worker", one.cpu));
+  console.log(cpuLine("two workers", two.cpu));
 
   const low = await inFlightRss(dir, redis, LOW);
   const high = await inFlightRss(dir, redis, HIGH);
