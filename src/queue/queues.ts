@@ -7,7 +7,7 @@ import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { RowJobData } from "./job-data.js";
 import { laneQueueName, type Keys, type QueueName } from "../ledger/keys.js";
-import { closeBullmq } from "../redis/connection.js";
+import { closeBullmq } from "../redis/close-bullmq.js";
 import { POLICY_BACKOFF } from "../runflow/retry-policy.js";
 import type { RetryOptions } from "./retry-options.js";
 

@@ -5,16 +5,13 @@
  *
  * Once connected, losing Redis is an outage, not a flood of errors: every connection made from
  * the first one (our duplicates and BullMQ's) reports its 'error' and 'reconnecting' events to
- * one RedisOutage, which logs one warning when Redis goes, a summary every 30 s while it is gone
- * and one line when it is back. ioredis reconnects with backoff and queues commands meanwhile,
- * so work pauses and resumes by itself. Past the Redis timeout, `gaveUp` rejects with a
- * ConfigurationError (exit 4) the command races its work against.
+ * one RedisOutage (outage.ts). ioredis reconnects with backoff and queues commands meanwhile,
+ * so work pauses and resumes by itself.
  *
  * With `cluster` (RUNFLOW_BATCH_REDIS_CLUSTER), the connection is a Redis Cluster's (cluster.ts),
  * watched the same way; without it, a REDIS_URL that names a cluster node is refused at once
  * with what to set, instead of failing later on the first key another node owns (MOVED).
  */
-import { formatDuration } from "../core/duration.js";
 import { Redis } from "ioredis";
 import { backoffDelay, type BackoffCurve } from "../core/backoff.js";
 import { ConfigurationError } from "../core/errors.js";
@@ -27,31 +24,17 @@ import {
   parseClusterUrl,
   refuseClusterNode,
 } from "./cluster.js";
-import { createEpisode, systemTimers, type EpisodeClock } from "../log/episodes.js";
 import type { Logger } from "../log/logger.js";
-
-/** Whoever hears of every connection's trouble: the outage (connectRedis) or a test. */
-export interface ConnectionEvents {
-  /** `connection` reported an error or started reconnecting. */
-  trouble(connection: Redis, error: Error | null): void;
-  /** `connection` is ready (again). */
-  ready(connection: Redis): void;
-  /** `connection` was closed for good (quit, disconnect): its trouble is over. */
-  ended(connection: Redis): void;
-  /** `connection` was made (the first one, or a duplicate). */
-  opened?(connection: Redis): void;
-  /** False once the command gave up on Redis: connections stop reconnecting and fail what waits. */
-  reconnecting?(): boolean;
-}
+import { createOutage, type ConnectionEvents, type OutageOptions, type RedisOutage } from "./outage.js";
 
 /** Between reconnect attempts: the one backoff formula, 50 ms doubling to 2 s, with jitter. */
-export const RECONNECT_CURVE: BackoffCurve = { firstMs: 50, maxMs: 2_000, jitter: 0.5 };
+const RECONNECT_CURVE: BackoffCurve = { firstMs: 50, maxMs: 2_000, jitter: 0.5 };
 
 /**
  * A connection BullMQ can use. With `events`, it and every connection duplicated from it (by us
  * or by BullMQ) report their trouble there, so no 'error' event of any of them goes unhandled.
  */
-export function createRedis(url: string, events?: ConnectionEvents, cluster = false): Redis {
+function createRedis(url: string, events?: ConnectionEvents, cluster = false): Redis {
   if (cluster) {
     // null gives up on the cluster (after giving up): the commands waiting on it fail.
     const retry = (attempt: number) =>
@@ -96,7 +79,7 @@ function watch(redis: Redis, events: ConnectionEvents, errorIsTrouble = () => tr
   redis.on("end", () => events.ended(redis));
 }
 
-export function describeRedisUrl(url: string): string {
+function describeRedisUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.hostname}:${parsed.port || "6379"}`;
@@ -105,28 +88,11 @@ export function describeRedisUrl(url: string): string {
   }
 }
 
-export interface ConnectOptions {
+export interface ConnectOptions extends OutageOptions {
   /** REDIS_URL names nodes of a Redis Cluster (RUNFLOW_BATCH_REDIS_CLUSTER). */
   readonly cluster?: boolean;
   /** How long the first connection may take. Default 5 s. */
   readonly timeoutMs?: number;
-  /** Logs the outages of a connected Redis; without it, trouble after connecting is ignored quietly. */
-  readonly logger?: Logger;
-  /** How long Redis may stay unreachable once connected before `gaveUp` rejects (ms). Default 60 s. */
-  readonly redisTimeoutMs?: number;
-  readonly clock?: EpisodeClock;
-}
-
-export interface RedisOutage {
-  /** True while Redis is unreachable. */
-  readonly down: boolean;
-  /**
-   * Never resolves; rejects with a ConfigurationError once Redis has been unreachable for longer
-   * than the Redis timeout. Race long work against it.
-   */
-  readonly gaveUp: Promise<never>;
-  /** Stops its timers (the command is closing its connections). */
-  close(): void;
 }
 
 export interface ConnectedRedis {
@@ -175,95 +141,6 @@ export async function connectWatchedRedis(
   outage.connected();
   return { redis, outage };
 }
-
-const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
-
-const capital = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
-
-function createOutage(where: string, options: ConnectOptions) {
-  const clock = options.clock ?? systemTimers();
-  const timeoutMs = options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
-  let connected = false;
-  let lastError: string | null = null;
-  let cancelGiveUp: (() => void) | null = null;
-  let giveUp: (error: ConfigurationError) => void = () => undefined;
-  const gaveUp = new Promise<never>((_, reject) => (giveUp = reject));
-  gaveUp.catch(() => undefined); // a command that never races it must not see an unhandled rejection
-  const episode = options.logger
-    ? createEpisode({
-        logger: options.logger,
-        clock,
-        started: (d) =>
-          `Lost ${where} (${typeof d.reason === "string" ? d.reason : "connection closed"}); ` +
-          `work pauses and resumes when it is back (giving up after ${formatDuration(timeoutMs)}).`,
-        summary: (_n, _ms) =>
-          `${capital(where)} is still unreachable; reconnecting (last error: ${lastError ?? "none"})`,
-        ended: (_n, ms) => `${capital(where)} is back after ${formatDuration(ms)}; work resumes.`,
-      })
-    : null;
-  // Redis is down while any connection is in trouble: the outage ends when the last one is back.
-  const troubled = new Set<Redis>();
-  const open = new Set<Redis>();
-  let stopped = false;
-  const over = (connection: Redis) => {
-    // Once given up, connections end because we closed them: Redis is not back.
-    if (stopped || !troubled.delete(connection) || troubled.size > 0) return;
-    cancelGiveUp?.();
-    cancelGiveUp = null;
-    episode?.end();
-  };
-  const events: ConnectionEvents = {
-    trouble(connection, error) {
-      if (error) lastError = (error as { code?: string }).code ?? error.message;
-      // The first connect reports its own failure; once given up, the outage has said all.
-      if (!connected || stopped) return;
-      troubled.add(connection);
-      if (cancelGiveUp === null) {
-        cancelGiveUp = clock.schedule(timeoutMs, () => {
-          stopped = true;
-          episode?.close();
-          giveUp(
-            new ConfigurationError(
-              `${capital(where)} has been unreachable for ${formatDuration(timeoutMs)} ` +
-                `(last error: ${lastError ?? "connection closed"}); ` +
-                "giving up (--redis-timeout). What was recorded before is safe in Redis: start Redis again " +
-                "and run the same command to resume.",
-            ),
-          );
-          // Nothing may wait on Redis any longer: connections stop reconnecting, and the commands
-          // waiting on them fail (at the next attempt for a connection between attempts: ioredis'
-          // disconnect() would leave those waiting forever).
-          for (const c of open) if (c.status !== "reconnecting") c.disconnect();
-        });
-      }
-      episode?.occurred(error ? { reason: lastError } : {});
-    },
-    ready: over,
-    ended(connection) {
-      open.delete(connection);
-      over(connection);
-    },
-    opened: (connection) => void open.add(connection),
-    reconnecting: () => !stopped,
-  };
-  return {
-    events,
-    connected: () => void (connected = true),
-    get down() {
-      return troubled.size > 0;
-    },
-    gaveUp,
-    close() {
-      connected = false;
-      troubled.clear();
-      cancelGiveUp?.();
-      cancelGiveUp = null;
-      episode?.close();
-    },
-  };
-}
-
-export { closeBullmq } from "./close-bullmq.js";
 
 /** BullMQ loses jobs if Redis evicts keys; anything but noeviction deserves a warning. */
 export async function warnOnUnsafeEviction(redis: Redis, logger: Logger): Promise<void> {

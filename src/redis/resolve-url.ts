@@ -25,7 +25,7 @@ export type RedisSettings = Pick<
 >;
 
 /** True when something speaks Redis at the URL (a NOAUTH reply counts: it is a Redis, just not open to us). */
-export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
+async function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
   const probe = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,

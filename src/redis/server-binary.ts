@@ -8,7 +8,7 @@ import { access, stat } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { ConfigurationError } from "../core/errors.js";
 
-export const INSTALL_HINT =
+const INSTALL_HINT =
   "Install redis-server and run the command again: `sudo apt-get install -y redis-server` (Debian, Ubuntu) or " +
   "`brew install redis` (macOS); or start one with Docker: `docker compose up -d redis`; " +
   "or point REDIS_URL at a Redis you have, e.g. `REDIS_URL=redis://host:6379 runflow-batch …`.";

@@ -10,7 +10,7 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log/logger.js";
-import { closeBullmq } from "../redis/connection.js";
+import { closeBullmq } from "../redis/close-bullmq.js";
 import { BACKOFF, bullmqBackoff } from "../runflow/retry-policy.js";
 import type { Keys } from "../ledger/keys.js";
 import type { OccurrenceRunner } from "./occurrence-runner.js";

@@ -8,7 +8,7 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import { closeBullmq } from "../redis/connection.js";
+import { closeBullmq } from "../redis/close-bullmq.js";
 import { POLICY_BACKOFF } from "../runflow/retry-policy.js";
 import type { Keys } from "../ledger/keys.js";
 import { scheduleJson, type Schedule } from "./schedule.js";

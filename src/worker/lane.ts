@@ -13,7 +13,7 @@ import type { Logger } from "../log/logger.js";
 import type { RowJobData } from "../queue/job-data.js";
 import { laneQueueName, QUEUE_NAMES, type Keys, type QueueName } from "../ledger/keys.js";
 import { ROW_RETRY_DEFAULTS } from "../config/defaults.js";
-import { closeBullmq } from "../redis/connection.js";
+import { closeBullmq } from "../redis/close-bullmq.js";
 import { isRedisFault } from "../redis/faults.js";
 import { BACKOFF, bullmqBackoff, isNetworkError } from "../runflow/retry-policy.js";
 import { createQueues } from "../queue/queues.js";

@@ -25,7 +25,7 @@ import { answers } from "./redis.js";
 
 const run = promisify(execFile);
 
-export interface TestCluster {
+interface TestCluster {
   /** Every node, comma-separated: REDIS_URL for the CLI with RUNFLOW_BATCH_REDIS_CLUSTER=1. */
   readonly url: string;
   /** One node's URL (what a plain connection to "the cluster" would be given). */
@@ -74,7 +74,7 @@ async function stopNode(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export async function startRedisCluster(masters = 3): Promise<TestCluster> {
+async function startRedisCluster(masters = 3): Promise<TestCluster> {
   const binary = process.env.RUNFLOW_BATCH_REDIS_SERVER ?? "redis-server";
   const dir = await mkdtemp(path.join(os.tmpdir(), "rfb-cluster-"));
   const children = new Map<number, ChildProcess>();
