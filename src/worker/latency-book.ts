@@ -63,103 +63,115 @@ export interface LatencyBookOptions {
   readonly follow?: PollSchedule;
 }
 
+/** What the book's entries share: its clock and the numbering of tracked runs. */
+interface BookState {
+  readonly now: () => number;
+  nextTrack: number;
+}
+
+/** A run reporting to its model's entry while it waits, and once when it ends. */
+function trackFor(state: BookState, entry: Entry, createdAt: number): RunTrack {
+  const id = state.nextTrack++;
+  const waiting = { createdAt, notDoneMs: 0 };
+  entry.waiting.set(id, waiting);
+  let done = false;
+  const scout = (entry.learned === null || entry.provisional) && entry.scouts < SCOUTS;
+  if (scout) entry.scouts += 1;
+  return {
+    scout,
+    pending(ageMs) {
+      if (done || !Number.isFinite(ageMs) || ageMs < 0) return;
+      waiting.notDoneMs = Math.max(waiting.notDoneMs, ageMs);
+      entry.news = true;
+    },
+    ended(sample) {
+      if (done) return;
+      done = true;
+      entry.waiting.delete(id);
+      if (scout) entry.scouts -= 1;
+      entry.news = true;
+      if (!sample || !(sample.lowMs >= 0) || !(sample.highMs >= sample.lowMs)) return;
+      entry.local.push(sample);
+      if (entry.local.length > KEEP) entry.local.splice(0, entry.local.length - KEEP);
+      entry.newEnded += 1;
+    },
+  };
+}
+
+/** A model's entry before anything is known: the cold schedules, reporting to it. */
+function newEntry(state: BookState, options: LatencyBookOptions): Entry {
+  const entry: Entry = {
+    stored: [],
+    sending: [],
+    local: [],
+    waiting: new Map(),
+    learned: null,
+    provisional: false,
+    scouts: 0,
+    plannedAt: Number.NEGATIVE_INFINITY,
+    newEnded: 0,
+    news: false,
+    cold: {
+      ...(options.cold ?? COLD_POLL),
+      track: (at) => trackFor(state, entry, at),
+      follow: { ...(options.follow ?? FOLLOW_POLL), track: (at) => trackFor(state, entry, at) },
+    },
+  };
+  return entry;
+}
+
+const samplesOf = (entry: Entry): LatencySample[] =>
+  [...entry.stored, ...entry.sending, ...entry.local].slice(-KEEP);
+
+/** Whether the entry's plan is due again: cheap checks, since this runs before every poll of every run. */
+function replanDue(entry: Entry, at: number): boolean {
+  if (!entry.news) return false;
+  const count = Math.min(KEEP, entry.stored.length + entry.sending.length + entry.local.length);
+  if (count === 0) return false;
+  return (
+    entry.learned === null ||
+    entry.newEnded >= Math.max(4, Math.ceil(count / (entry.provisional ? 8 : 2))) ||
+    at - entry.plannedAt >= (entry.provisional ? REPLAN_PROVISIONAL_MS : REPLAN_SETTLED_MS)
+  );
+}
+
+function replanIfDue(state: BookState, entry: Entry): void {
+  const at = state.now();
+  if (!replanDue(entry, at)) return;
+  const samples = samplesOf(entry);
+  // Runs waiting well past every latency seen: the plan can only guess at them.
+  let maxSeen = 0;
+  for (const s of samples) maxSeen = Math.max(maxSeen, s.highMs);
+  let beyond = 0;
+  for (const w of entry.waiting.values()) if (at - w.createdAt > 1.1 * maxSeen) beyond += 1;
+  const provisional = samples.length < LEARN_AFTER || beyond > Math.max(SCOUTS, 0.1 * entry.waiting.size);
+  const learned = learnedSchedule(samples);
+  if (!learned) return;
+  const track = (createdAt: number) => trackFor(state, entry, createdAt);
+  entry.provisional = provisional;
+  // While the plan guesses, scouts keep looking often (the news the next plan is made of) and
+  // the other runs follow the plan, re-reading it as it improves.
+  entry.learned = provisional
+    ? { ...entry.cold, follow: { ...learned, track, recheckShare: 0.1 } }
+    : { ...learned, track };
+  entry.plannedAt = at;
+  entry.newEnded = 0;
+  entry.news = false;
+}
+
 export function createLatencyBook(options: LatencyBookOptions = {}): LatencyBook {
-  const now = options.now ?? Date.now;
+  const state: BookState = { now: options.now ?? Date.now, nextTrack: 1 };
   const entries = new Map<ModelId, Entry>();
-  let nextTrack = 1;
-
-  const samplesOf = (entry: Entry): LatencySample[] =>
-    [...entry.stored, ...entry.sending, ...entry.local].slice(-KEEP);
-
-  function trackFor(entry: Entry, createdAt: number): RunTrack {
-    const id = nextTrack++;
-    const waiting = { createdAt, notDoneMs: 0 };
-    entry.waiting.set(id, waiting);
-    let done = false;
-    const scout = (entry.learned === null || entry.provisional) && entry.scouts < SCOUTS;
-    if (scout) entry.scouts += 1;
-    return {
-      scout,
-      pending(ageMs) {
-        if (done || !Number.isFinite(ageMs) || ageMs < 0) return;
-        waiting.notDoneMs = Math.max(waiting.notDoneMs, ageMs);
-        entry.news = true;
-      },
-      ended(sample) {
-        if (done) return;
-        done = true;
-        entry.waiting.delete(id);
-        if (scout) entry.scouts -= 1;
-        entry.news = true;
-        if (!sample || !(sample.lowMs >= 0) || !(sample.highMs >= sample.lowMs)) return;
-        entry.local.push(sample);
-        if (entry.local.length > KEEP) entry.local.splice(0, entry.local.length - KEEP);
-        entry.newEnded += 1;
-      },
-    };
-  }
-
-  function entryOf(model: ModelId): Entry {
+  const entryOf = (model: ModelId): Entry => {
     let entry = entries.get(model);
-    if (!entry) {
-      const created: Entry = {
-        stored: [],
-        sending: [],
-        local: [],
-        waiting: new Map(),
-        learned: null,
-        provisional: false,
-        scouts: 0,
-        plannedAt: Number.NEGATIVE_INFINITY,
-        newEnded: 0,
-        news: false,
-        cold: {
-          ...(options.cold ?? COLD_POLL),
-          track: (at) => trackFor(created, at),
-          follow: { ...(options.follow ?? FOLLOW_POLL), track: (at) => trackFor(created, at) },
-        },
-      };
-      entries.set(model, (entry = created));
-    }
+    if (!entry) entries.set(model, (entry = newEntry(state, options)));
     return entry;
-  }
-
-  function replanIfDue(entry: Entry): void {
-    if (!entry.news) return;
-    // Cheap checks first: this runs before every poll of every run.
-    const count = Math.min(KEEP, entry.stored.length + entry.sending.length + entry.local.length);
-    if (count === 0) return;
-    const at = now();
-    const due =
-      entry.learned === null ||
-      entry.newEnded >= Math.max(4, Math.ceil(count / (entry.provisional ? 8 : 2))) ||
-      at - entry.plannedAt >= (entry.provisional ? REPLAN_PROVISIONAL_MS : REPLAN_SETTLED_MS);
-    if (!due) return;
-    const samples = samplesOf(entry);
-    // Runs waiting well past every latency seen: the plan can only guess at them.
-    let maxSeen = 0;
-    for (const s of samples) maxSeen = Math.max(maxSeen, s.highMs);
-    let beyond = 0;
-    for (const w of entry.waiting.values()) if (at - w.createdAt > 1.1 * maxSeen) beyond += 1;
-    const provisional = samples.length < LEARN_AFTER || beyond > Math.max(SCOUTS, 0.1 * entry.waiting.size);
-    const learned = learnedSchedule(samples);
-    if (!learned) return;
-    const track = (createdAt: number) => trackFor(entry, createdAt);
-    entry.provisional = provisional;
-    // While the plan guesses, scouts keep looking often (the news the next plan is made of) and
-    // the other runs follow the plan, re-reading it as it improves.
-    entry.learned = provisional
-      ? { ...entry.cold, follow: { ...learned, track, recheckShare: 0.1 } }
-      : { ...learned, track };
-    entry.plannedAt = at;
-    entry.newEnded = 0;
-    entry.news = false;
-  }
+  };
 
   return {
     schedule(model) {
       const entry = entryOf(model);
-      replanIfDue(entry);
+      replanIfDue(state, entry);
       return entry.learned ?? entry.cold;
     },
     absorb(model, stored) {
