@@ -30,60 +30,73 @@ const TICK_MS = 20;
 /** The known rate is written back at most this often, when it changed. */
 const SAVE_EVERY_MS = 2_000;
 
-export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): RequestLimiter & {
-  /** Settles once the store's known rate was read (or could not be). */
-  readonly ready: Promise<void>;
-} {
-  const now = options.now ?? Date.now;
-  const nap = options.sleep ?? ((ms: number) => sleep(ms));
+/** The limiter's rate, which the known rate may replace before the first request. */
+interface RateHolder {
+  rate: AdaptiveRate;
+  used: boolean;
+}
+
+/** Keeping the account's known rate in the store: read at start, written back when it changed. */
+function knownRateKeeper(options: AdaptiveLimiterOptions, holder: RateHolder) {
   const onStoreError = options.onStoreError ?? (() => undefined);
-  let rate = options.rate ?? createAdaptiveRate(options.rateOptions);
-  const queue: Array<() => void> = [];
-  let pumping = false;
-  let closed = false;
-  let used = false;
   let saved: KnownRate | null = null;
   let savedAt = Number.NEGATIVE_INFINITY;
-
   const ready =
     options.store && !options.rate
       ? options.store.load().then(
           (known) => {
             saved = known;
             // Only before the first request: a rate in use is not replaced.
-            if (known && !used) rate = createAdaptiveRate({ ...options.rateOptions, known });
+            if (known && !holder.used) holder.rate = createAdaptiveRate({ ...options.rateOptions, known });
           },
           (error: unknown) => onStoreError(error),
         )
       : Promise.resolve();
+  return {
+    ready,
+    maybeSave(at: number): void {
+      if (!options.store || at - savedAt < SAVE_EVERY_MS) return;
+      const known = holder.rate.known();
+      if (known.rps <= 0 || (saved && saved.rps === known.rps && saved.limited === known.limited)) return;
+      savedAt = at;
+      saved = known;
+      options.store.save(known).catch(onStoreError);
+    },
+    /** A 429 is news worth keeping at once. */
+    saveNext: () => void (savedAt = Number.NEGATIVE_INFINITY),
+  };
+}
 
-  function maybeSave(at: number): void {
-    if (!options.store || at - savedAt < SAVE_EVERY_MS) return;
-    const known = rate.known();
-    if (known.rps <= 0 || (saved && saved.rps === known.rps && saved.limited === known.limited)) return;
-    savedAt = at;
-    saved = known;
-    options.store.save(known).catch(onStoreError);
-  }
+export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): RequestLimiter & {
+  /** Settles once the store's known rate was read (or could not be). */
+  readonly ready: Promise<void>;
+} {
+  const now = options.now ?? Date.now;
+  const nap = options.sleep ?? ((ms: number) => sleep(ms));
+  const holder: RateHolder = { rate: options.rate ?? createAdaptiveRate(options.rateOptions), used: false };
+  const keeper = knownRateKeeper(options, holder);
+  const queue: Array<() => void> = [];
+  let pumping = false;
+  let closed = false;
 
   async function pump(): Promise<void> {
     pumping = true;
     try {
       while (queue.length > 0 && !closed) {
         const at = now();
-        const delay = rate.delayMs(at);
+        const delay = holder.rate.delayMs(at);
         if (delay > 0) {
           // Wake at most every TICK_MS: what accrued meanwhile goes in one burst.
           await nap(Math.max(delay, TICK_MS));
           continue;
         }
         // Everything the rate allows now, at once.
-        const burst = Math.min(queue.length, Math.max(1, rate.available(at)));
+        const burst = Math.min(queue.length, Math.max(1, holder.rate.available(at)));
         for (let i = 0; i < burst; i += 1) {
-          rate.take(at);
+          holder.rate.take(at);
           queue.shift()?.();
         }
-        maybeSave(at);
+        keeper.maybeSave(at);
       }
     } finally {
       pumping = false;
@@ -91,14 +104,14 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Req
   }
 
   return {
-    ready,
+    ready: keeper.ready,
     acquire() {
-      used = true;
+      holder.used = true;
       const at = now();
       // The common case: no queue, a token to spare, no timer.
-      if (queue.length === 0 && rate.delayMs(at) === 0) {
-        rate.take(at);
-        maybeSave(at);
+      if (queue.length === 0 && holder.rate.delayMs(at) === 0) {
+        holder.rate.take(at);
+        keeper.maybeSave(at);
         return Promise.resolve();
       }
       return new Promise<void>((resolve) => {
@@ -108,13 +121,13 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Req
     },
     rateLimited(retryAfterMs) {
       const at = now();
-      rate.rateLimited(at, retryAfterMs);
-      savedAt = Number.NEGATIVE_INFINITY; // a 429 is news worth keeping at once
-      maybeSave(at);
+      holder.rate.rateLimited(at, retryAfterMs);
+      keeper.saveNext();
+      keeper.maybeSave(at);
     },
     close() {
       closed = true;
-      maybeSave(Number.POSITIVE_INFINITY);
+      keeper.maybeSave(Number.POSITIVE_INFINITY);
       for (const release of queue.splice(0)) release();
     },
   };
