@@ -8,7 +8,7 @@ import path from "node:path";
 import type { LimitFunction } from "p-limit";
 import type { BatchStore } from "../outdir/store.js";
 import { asStore } from "../outdir/stores.js";
-import type { Run, RunflowClient } from "../runflow/types.js";
+import type { DownloadRequest, Run, RunflowClient } from "../runflow/types.js";
 import { imageBasesFor } from "../core/file-names.js";
 
 /** Makes DIR/images and DIR/.partial once per output directory, not once per image. */
@@ -40,40 +40,26 @@ export async function downloadOutputs(
 ): Promise<string[]> {
   const store = asStore(target);
   const bases = imageBasesFor(rowKey, run.outputUrls.length);
-  if (store.images !== null) {
-    const writer = store.images;
-    // Object storage: each image is put whole under images/ (no directories, no partial files).
-    const written = await Promise.all(
-      run.outputUrls.map((url, index) =>
-        limit(() =>
-          client.downloadOutput({
-            runId: run.id,
-            index,
-            url,
-            destBase: `images/${bases[index] as string}`,
-            writer,
-          }),
-        ),
-      ),
-    );
-    return written.map((file) => file.path);
-  }
+  const writer = store.images;
   const outDir = store.location;
-  if (dirs) await dirs(outDir);
-  const files = await Promise.all(
-    run.outputUrls.map((url, index) =>
-      limit(() =>
-        client.downloadOutput({
-          runId: run.id,
-          index,
-          url,
-          destBase: path.join(outDir, "images", bases[index] as string),
-          // Partial files stay out of images/: a crash mid-download leaves nothing half-written there.
+  // Object storage: each image is put whole under images/ (no directories, no partial files).
+  // A directory: partial files stay out of images/, so a crash mid-download leaves nothing
+  // half-written there.
+  const where = (base: string): Pick<DownloadRequest, "destBase" | "writer" | "tempDir" | "dirsReady"> =>
+    writer !== null
+      ? { destBase: `images/${base}`, writer }
+      : {
+          destBase: path.join(outDir, "images", base),
           tempDir: path.join(outDir, ".partial"),
           dirsReady: dirs !== undefined,
-        }),
-      ),
+        };
+  if (writer === null && dirs) await dirs(outDir);
+  const files = await Promise.all(
+    run.outputUrls.map((url, index) =>
+      limit(() => client.downloadOutput({ runId: run.id, index, url, ...where(bases[index] as string) })),
     ),
   );
-  return files.map((file) => path.relative(outDir, file.path).split(path.sep).join("/"));
+  return writer !== null
+    ? files.map((file) => file.path)
+    : files.map((file) => path.relative(outDir, file.path).split(path.sep).join("/"));
 }
