@@ -15,8 +15,9 @@
  * Options: --rows N (default 1,000,000), --keep (reuse an existing file of that size).
  */
 import { buildBinary, RSS_HOOK } from "./lib/binary.js";
+import { writeLines } from "./lib/write-lines.js";
 import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
@@ -55,22 +56,7 @@ function csvRow(i: number): string {
 
 async function generate(file: string, rows: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const out = createWriteStream(file);
-  const write = (text: string) =>
-    out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once("drain", () => resolve()));
-  await write(HEADER);
-  let chunk = "";
-  for (let i = 1; i <= rows; i++) {
-    chunk += csvRow(i);
-    if (i % 2000 === 0) {
-      await write(chunk);
-      chunk = "";
-    }
-  }
-  await write(chunk);
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
+  await writeLines(file, HEADER, rows, csvRow);
 }
 
 async function bareCsvParse(file: string): Promise<number> {

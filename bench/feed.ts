@@ -19,8 +19,9 @@
  * Options: --rows N (default 200,000), --keep (reuse existing files of that size).
  */
 import { buildBinary, RSS_HOOK } from "./lib/binary.js";
+import { writeLines } from "./lib/write-lines.js";
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,25 +65,6 @@ function feedRow(i: number): { cells: string[]; prompt: string } {
     `Studio photo of the ${title} by Northwind${colour ? ` in ${colour.toLowerCase()}` : ""}, ` +
     `size ${size}, on a white background, soft shadow`;
   return { cells, prompt };
-}
-
-async function writeLines(file: string, header: string, rows: number, line: (i: number) => string) {
-  const out = createWriteStream(file);
-  const write = (text: string) =>
-    out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once("drain", () => resolve()));
-  await write(header);
-  let chunk = "";
-  for (let i = 1; i <= rows; i++) {
-    chunk += line(i);
-    if (i % 2000 === 0) {
-      await write(chunk);
-      chunk = "";
-    }
-  }
-  await write(chunk);
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
 }
 
 async function generate(dir: string, rows: number) {

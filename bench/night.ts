@@ -27,12 +27,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { buildBinary } from "./lib/binary.js";
 import { startSimulatorChild, stopChild, type SimulatorChild } from "./lib/children.js";
-import { privateRedis, type PrivateRedis } from "./lib/private-redis.js";
+import { freePort, privateRedis, type PrivateRedis } from "./lib/private-redis.js";
 
 const ROWS = Number(process.env.N_ROWS ?? 10_000);
 const WORKERS = Number(process.env.N_WORKERS ?? 2);
@@ -44,16 +43,6 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const built = buildBinary();
 const cli = built ? [built.main] : ["--import", "tsx", "src/cli/main.ts"];
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 /** Ideal time on `slots` slots, and what a scheduler that takes each run in order at once reaches. */
 function reachable(runs: readonly { start: number; latency: number }[], slots: number) {

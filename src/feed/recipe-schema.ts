@@ -6,23 +6,15 @@
  */
 import { z } from "zod";
 import { nearest } from "../core/spelling.js";
+import { INPUT_COLUMNS } from "../manifest/columns.js";
 import { describeFound } from "../manifest/problems.js";
 
-/** The model inputs a job may set, each a template (the manifest's input columns). */
-export const JOB_INPUTS = [
-  "prompt",
-  "quality",
-  "num_images",
-  "image_size",
-  "output_format",
-  "background",
-  "mask_url",
-  "image_url",
-  "aspect_ratio",
-  "resolution",
-  "sync_mode",
-] as const;
-type JobInput = (typeof JOB_INPUTS)[number];
+/**
+ * The model inputs a job may set, each a template: the manifest's input columns, but for
+ * `image_urls`, which a job may also give as a list (jobSchema below).
+ */
+type JobInput = Exclude<(typeof INPUT_COLUMNS)[number], "image_urls">;
+export const JOB_INPUTS = INPUT_COLUMNS.filter((c): c is JobInput => c !== "image_urls");
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const METADATA_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;

@@ -4,7 +4,7 @@
  * for faults the simulator does not inject on its own.
  */
 import { once } from "node:events";
-import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 interface ProxiedRequest {
@@ -20,6 +20,30 @@ export interface FaultProxy {
   /** Every request seen, in order (answered by the proxy or passed on). */
   readonly requests: ProxiedRequest[];
   close(): Promise<void>;
+}
+
+/** Passes the request on to `upstream` and its answer back (502 when upstream cannot be reached). */
+export function forward(upstream: URL, req: IncomingMessage, res: ServerResponse): void {
+  const onward = request(
+    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  onward.on("error", () => {
+    if (!res.headersSent) res.writeHead(502);
+    res.end();
+  });
+  req.pipe(onward);
+}
+
+/** Listens on a free port of 127.0.0.1; its base URL. */
+export async function listenLocally(server: Server): Promise<string> {
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
 }
 
 export async function startFaultProxy(
@@ -41,30 +65,10 @@ export async function startFaultProxy(
       res.end(JSON.stringify(own.body));
       return;
     }
-    const forward = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on("error", () => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
-    req.pipe(forward);
+    forward(upstream, req, res);
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenLocally(server),
     requests,
     async close() {
       server.closeAllConnections();

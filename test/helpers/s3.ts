@@ -4,13 +4,13 @@
  * chosen requests with the S3 errors s3rver never gives (503 SlowDown, 403
  * SignatureDoesNotMatch, 412, 409) — real HTTP both, for the SDK's real client.
  */
-import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
+import { forward, listenLocally } from "./fault-proxy.js";
 import { tempDir } from "./manifests.js";
 
 const S3_KEY = { id: "S3RVER", secret: "S3RVER" } as const;
@@ -151,30 +151,10 @@ export async function startS3Proxy(
       );
       return;
     }
-    const forward = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on("error", () => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
-    req.pipe(forward);
+    forward(upstream, req, res);
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenLocally(server),
     requests,
     faulted,
     async close() {
