@@ -1,11 +1,13 @@
 /**
- * Three tiers (vitest projects), run one after another by `npm test`:
+ * Four tiers (vitest projects), run one after another by `npm test`:
  * - unit: pure tests beside their modules in src/ (and the test helpers' own tests): no Redis, no
  *   network, no child processes; the whole tier in seconds (`npm run test:unit`). Files share
  *   their worker process (isolate: false: no fresh module graph per file) — processes, not threads,
  *   since a socket over a file descriptor (the FIFO reader) aborts a worker thread.
  * - integration: test/ against a real Redis, the simulator over HTTP and CLI child processes.
  * - browser: test/browser/, pages in headless Chromium (test/browser/browser.ts finds it).
+ * - cluster: the pipeline, lifecycle and budget tests again, against a three-master Redis Cluster
+ *   the tier starts (test/helpers/cluster-tier.ts; `npm run test:cluster`).
  * Every file of every tier must close the sockets, servers and processes it opened (leak guard).
  */
 import { defineConfig } from "vitest/config";
@@ -52,6 +54,19 @@ export default defineConfig({
           hookTimeout: 60_000,
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          name: "cluster",
+          include: ["test/pipeline/**/*.test.ts", "test/ledger/lifecycle.test.ts", "test/budget/*.test.ts"],
+          globalSetup: ["test/helpers/cluster-tier.ts"],
+          setupFiles: [LEAK_GUARD],
+          pool: "forks",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -8,6 +8,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runCli } from "../../src/cli/program.js";
+import { clusterUrl } from "./redis.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -15,6 +16,15 @@ export interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/**
+ * The command's environment: in the cluster tier, a REDIS_URL naming its cluster is a cluster's
+ * (RUNFLOW_BATCH_REDIS_CLUSTER=1), so the tests that run there need not know.
+ */
+function withCluster(env: Record<string, string>): Record<string, string> {
+  const cluster = clusterUrl();
+  return cluster !== null && env.REDIS_URL === cluster ? { RUNFLOW_BATCH_REDIS_CLUSTER: "1", ...env } : env;
 }
 
 function capture(): { stream: PassThrough; text: () => string } {
@@ -34,7 +44,7 @@ export async function cli(
   const code = await runCli(args, {
     stdout: out.stream,
     stderr: err.stream,
-    env: { LOG_LEVEL: "warn", ...env },
+    env: { LOG_LEVEL: "warn", ...withCluster(env) },
     ...(signal ? { signal } : {}),
   });
   return { code, stdout: out.text(), stderr: err.text() };
@@ -63,7 +73,12 @@ export function spawnCli(
       : pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
   const child = spawn(process.execPath, ["--import", tsx, path.join(ROOT, "src/cli/main.ts"), ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      LOG_LEVEL: "warn",
+      ...withCluster(env),
+    },
     stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
   let text = "";

@@ -1,10 +1,12 @@
 /**
- * Real Redis for integration tests: REDIS_URL when set, else the default address when a Redis
- * answers there, else a testcontainers Redis when Docker is available. Every test gets its own
- * key prefix and removes its keys afterwards.
+ * Real Redis for integration tests: in the cluster tier its Redis Cluster (cluster-tier.ts), else
+ * REDIS_URL when set, else the default address when a Redis answers there, else a testcontainers
+ * Redis when Docker is available. Every test gets its own key prefix and removes its keys
+ * afterwards.
  */
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
+import { inject } from "vitest";
 
 const DEFAULT_URL = "redis://127.0.0.1:6379";
 let containerUrl: Promise<string> | null = null;
@@ -41,15 +43,30 @@ async function redisUrl(): Promise<string> {
   return containerUrl;
 }
 
-/** Removes every key under the `{prefix}` hash tag and the batches' `{prefix:<batch>}` tags; returns how many. */
-export async function deletePrefixKeys(redis: Redis, prefix: string): Promise<number> {
+/** The cluster tier's nodes (cluster-tier.ts), or null outside that tier. */
+export function clusterUrl(): string | null {
+  try {
+    return inject("redisCluster") ?? null;
+  } catch {
+    return null; // not inside a vitest worker (a bench, a script)
+  }
+}
+
+/**
+ * Removes every key under the `{prefix}` hash tag and the batches' `{prefix:<batch>}` tags; returns
+ * how many. On a cluster, from every master (a key is deleted on the node that holds it).
+ */
+export async function deletePrefixKeys(redis: Redis | Cluster, prefix: string): Promise<number> {
+  const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
   let removed = 0;
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `{${prefix}[}:]*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) removed += await redis.unlink(...keys);
-  } while (cursor !== "0");
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", `{${prefix}[}:]*`, "COUNT", 1000);
+      cursor = next;
+      for (const key of keys) removed += await node.unlink(key);
+    } while (cursor !== "0");
+  }
   return removed;
 }
 
@@ -63,16 +80,25 @@ export interface TestRedis {
 }
 
 export async function testRedis(): Promise<TestRedis> {
-  const url = await redisUrl();
+  const cluster = clusterUrl();
+  const url = cluster ?? (await redisUrl());
   const prefix = `rfbtest-${randomUUID().slice(0, 8)}`;
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const connection = cluster
+    ? new Cluster(
+        cluster
+          .split(",")
+          .map((node) => ({ host: new URL(node).hostname, port: Number(new URL(node).port) })),
+        { redisOptions: { maxRetriesPerRequest: null } },
+      )
+    : new Redis(url, { maxRetriesPerRequest: null });
   return {
     url,
     prefix,
-    redis,
+    // A Cluster answers the same commands for keys of one slot (each batch's keys share one).
+    redis: connection as unknown as Redis,
     async cleanup() {
-      await deletePrefixKeys(redis, prefix);
-      await redis.quit();
+      await deletePrefixKeys(connection, prefix);
+      await connection.quit();
     },
   };
 }
