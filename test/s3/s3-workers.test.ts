@@ -48,7 +48,7 @@ describe("workers on many machines, one batch in object storage", () => {
     const manifest = await writeJsonl(dir, generations(rows));
     const submitted = await cli(["submit", manifest, "--out", out], { ...bed.env(), ...s3.env(endpoint) });
     expect(submitted.code, submitted.stderr).toBe(0);
-    return submitted.stdout.trim();
+    return { batch: submitted.stdout.trim(), manifest };
   }
 
   const ended = (batch: string) =>
@@ -58,11 +58,12 @@ describe("workers on many machines, one batch in object storage", () => {
     });
 
   it(
-    "two workers in different directories finish a 500-row batch into s3://, with its reports",
-    { timeout: 180_000 },
+    "two workers in different directories finish a 500-row batch into s3://, with its reports; a re-run is up to date, deleted images come back from Runflow, 0 creates",
+    { timeout: 240_000 },
     async () => {
       const prefix = `many-${bed.redis.prefix}`;
-      const batch = await submit(500, `s3://${s3.bucket}/${prefix}`);
+      const out = `s3://${s3.bucket}/${prefix}`;
+      const { batch, manifest } = await submit(500, out);
       const a = await worker(s3.endpoint);
       const b = await worker(s3.endpoint);
       await ended(batch);
@@ -87,6 +88,37 @@ describe("workers on many machines, one batch in object storage", () => {
       expect(a.w.output() + b.w.output()).not.toMatch(/Error|error/);
       expect(await readdir(a.cwd)).toEqual([]);
       expect(await readdir(b.cwd)).toEqual([]);
+
+      // A re-run of the same manifest into the same prefix, from another machine: up to date, 0 creates.
+      const run = () =>
+        cli(["run", manifest, "--out", out, "--poll-interval", "10"], { ...bed.env(), ...s3.env() });
+      const resultRows = async () => (await s3.read(`${prefix}/results.jsonl`)).toString().trim().split("\n");
+      const rowsBefore = await resultRows();
+      expect(rowsBefore).toHaveLength(500);
+      const again = await run();
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain("500 up to date, 0 changed, 0 to retry, 0 removed → 0 runs");
+      expect(bed.sim.ledger().runsCreated).toBe(500);
+
+      // Deleted image objects are downloaded again from Runflow: the same bytes, still 0 creates.
+      const gone = ["g3", "g250", "g499"].map((id) => `${prefix}/images/${id}.png`);
+      const before = await Promise.all(gone.map((key) => s3.read(key)));
+      for (const key of gone) await s3.remove(key);
+      expect((await s3.keys(`${prefix}/images/`)).length).toBe(497);
+      const restored = await run();
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.stderr).toContain("497 up to date, 0 changed, 0 to retry, 3 to download again");
+      expect(restored.stderr).toContain("Downloaded the images of 3 rows again (no new runs).");
+      expect(bed.sim.ledger().runsCreated).toBe(500);
+      for (const runs of Object.values(bed.sim.ledger().byClientRef)) expect(runs).toHaveLength(1);
+      expect((await s3.keys(`${prefix}/images/`)).length).toBe(500);
+      for (const [i, key] of gone.entries()) expect((await s3.read(key)).equals(before[i]!), key).toBe(true);
+      // The reports still list every row.
+      expect(await resultRows()).toHaveLength(500);
+      const after = JSON.parse((await s3.read(`${prefix}/cost-report.json`)).toString()) as typeof report;
+      expect(after.totals).toMatchObject({ succeeded: 500, images: 500 });
+      expect(await readdir(a.cwd)).toEqual([]);
+      expect(await readdir(b.cwd)).toEqual([]);
     },
   );
 
@@ -105,7 +137,7 @@ describe("workers on many machines, one batch in object storage", () => {
         return outage === "on" ? (FAULTS[n++ % FAULTS.length] ?? null) : null;
       });
       try {
-        const batch = await submit(60, `s3://${s3.bucket}/${prefix}`, proxy.url);
+        const { batch } = await submit(60, `s3://${s3.bucket}/${prefix}`, proxy.url);
         const { w } = await worker(proxy.url, "--write-pause", "200");
         // The outage lasts until it is said: one log line, and status names what the batch waits for.
         await eventually(
