@@ -8,11 +8,11 @@ const LAYERS = [
   "core", // vocabulary: models, inputs, money, errors, exit codes, durations, file names
   "config", // the environment and the defaults
   "log", // pino loggers, episodes
+  "runflow", // the HTTP client of the Runflow API, its error table and retry policy
   "redis", // watched connections, the managed local redis-server
   "manifest", // reading and validating manifests
   "feed", // product feeds through recipes (Liquid) into manifest rows; feeds from URLs
   "pricing", // prices, totals
-  "runflow", // the HTTP client of the Runflow API, its error table and retry policy
   "ratelimit", // request limits shared through Redis, or adaptive
   "callbacks", // the callback receiver and the wakeups rows sleep on
   "simulator", // the local Runflow API

@@ -4,18 +4,19 @@
  *
  * Stopping (SIGINT, SIGTERM): a command that does not listen to the stop signal ends at once
  * (130). One that does (run, worker, status --watch, …) is asked to stop cleanly; while it has no
- * paid work in flight it is ended if it has not stopped within STOP_GRACE_MS (a probe or a read
- * that never returns must not need a second Ctrl-C). Once it says paid work is running (a batch's
- * rows: io.onPaidWork), a clean stop is waited for; a second signal still exits at once.
+ * paid work in flight it is ended if it has not stopped within LOCAL_DEFAULTS.stopGraceMs (a probe
+ * or a read that never returns must not need a second Ctrl-C). Once it says paid work is running
+ * (a batch's rows: io.onPaidWork), a clean stop is waited for; a second signal still exits at once.
  *
  * A reader that goes away (`runflow-batch --help | head -1`) is not an error: output to a closed
  * pipe is dropped and the command ends with its own exit code, no stack.
  */
 import { processEnvironment } from "../config/config.js";
+import { LOCAL_DEFAULTS } from "../config/defaults.js";
 import { EXIT } from "../core/exit-codes.js";
 import { runCli } from "./program.js";
 
-const STOP_GRACE_MS = 5_000;
+const STOP_GRACE_MS = LOCAL_DEFAULTS.stopGraceMs;
 
 const controller = new AbortController();
 let signals = 0;

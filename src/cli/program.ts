@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { BatchError } from "../core/errors.js";
+import { EXIT, type ExitCode } from "../core/exit-codes.js";
 import { clusterFault } from "../redis/faults.js";
 import type { CommandContext } from "../commands/context.js";
 import type { CommandIo } from "../runtime/io.js";
@@ -93,8 +94,8 @@ Examples:
 }
 
 /** Runs one command line; returns the exit code. User mistakes print a sentence, never a stack. */
-export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
-  let exitCode = 0;
+export async function runCli(argv: readonly string[], io: CommandIo): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
   // --redis-cluster says what RUNFLOW_BATCH_REDIS_CLUSTER=1 says: the commands read it from here.
   const env: Record<string, string | undefined> = { ...io.env };
   const ctx: CommandContext = {
@@ -114,7 +115,7 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here with code 0; usage mistakes were already printed.
-      return error.exitCode === 0 ? 0 : 2;
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const known = error instanceof BatchError ? error : clusterFault(error);
     if (known) {
@@ -123,6 +124,6 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr.write(`runflow-batch: unexpected error (please report it):\n${detail}\n`);
-    return 1;
+    return EXIT.failedRows;
   }
 }

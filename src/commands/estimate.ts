@@ -4,6 +4,7 @@
  * Invalid rows are all listed on stderr; without --skip-invalid they stop the command (exit 2).
  */
 import { ManifestError, manifestErrorJson, problemsJson } from "../manifest/index.js";
+import { EXIT } from "../core/exit-codes.js";
 import { prepareSource } from "../feed/prepare.js";
 import { manifestLine, renderSample } from "../feed/rendered.js";
 import { sampleRows } from "../feed/sample.js";
@@ -50,11 +51,11 @@ export async function estimate(ctx: CommandContext, given: EstimateSettings): Pr
       ctx.io.stderr.write(
         "Nothing was priced: fix the rows above, or pass --skip-invalid to price only the valid rows.\n",
       );
-      return ctx.setExitCode(2);
+      return ctx.setExitCode(EXIT.usage);
     }
     if (scan.validRows === 0) {
       ctx.io.stderr.write("No valid rows to price.\n");
-      return ctx.setExitCode(2);
+      return ctx.setExitCode(EXIT.usage);
     }
   }
   const scenarios = costAtEachTier(scan.cost, settings.prices);

@@ -9,6 +9,7 @@
  */
 import path from "node:path";
 import { UsageError } from "../core/errors.js";
+import type { ExitCode } from "../core/exit-codes.js";
 import type { Quality, ModelId } from "../core/models.js";
 import { describeBinding, sameBinding, SIMULATOR_ENDPOINT } from "../ledger/binding.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
@@ -88,7 +89,7 @@ async function workFinals(
   ctx: CommandContext,
   deps: QueueDeps,
   o: { settings: PromoteSettings; draft: BatchRecord; rows: PromoteRows; saving: Saying },
-): Promise<number> {
+): Promise<ExitCode> {
   const { settings, draft, rows } = o;
   const binding = bindingOf(deps.config, false);
   const { concurrency, maxRps } = settings.work;

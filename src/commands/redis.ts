@@ -3,6 +3,7 @@
  * own when REDIS_URL is not set and nothing answers at the default address (src/redis/).
  */
 import { readConfig } from "../config/config.js";
+import { EXIT } from "../core/exit-codes.js";
 import { managedRedisStatus, startManagedRedis, stopManagedRedis } from "../redis/managed.js";
 import type { CommandContext } from "./context.js";
 
@@ -67,7 +68,7 @@ export async function redis(ctx: CommandContext, settings: RedisSettings): Promi
       `Managed Redis pid ${status.pid} is alive but does not answer on ${status.paths.socket}; ` +
         `see ${status.paths.log}. ${using}`.trimEnd(),
     );
-    ctx.setExitCode(4);
+    ctx.setExitCode(EXIT.unavailable);
   } else {
     const stale =
       status.stalePid === null

@@ -6,6 +6,7 @@
  * at all; the rendered file is itself a manifest: `estimate rendered.jsonl` gives the same totals.
  */
 import { UsageError } from "../core/errors.js";
+import { EXIT } from "../core/exit-codes.js";
 import { prepareSource } from "../feed/prepare.js";
 import { manifestLine } from "../feed/rendered.js";
 import { streamFeedBatches } from "../feed/stream.js";
@@ -60,7 +61,7 @@ export async function render(ctx: CommandContext, given: RenderSettings): Promis
         ctx.io.stderr.write(
           "Nothing was written: fix the rows above, or pass --skip-invalid to write the valid ones.\n",
         );
-        return ctx.setExitCode(2);
+        return ctx.setExitCode(EXIT.usage);
       }
     }
     await file?.commit();

@@ -5,6 +5,7 @@
  * schedules Redis holds whose file is gone.
  */
 import { loadScheduleFolder } from "../schedule/load.js";
+import { EXIT } from "../core/exit-codes.js";
 import { nextFireTimes } from "../schedule/cron.js";
 import { createOccurrenceStore } from "../schedule/occurrence-store.js";
 import { createScheduleQueue } from "../schedule/scheduler.js";
@@ -38,7 +39,7 @@ export async function scheduleList(ctx: CommandContext, settings: ScheduleDirSet
       byName.delete(schedule.name);
     }
     ctx.io.stdout.write(renderScheduleList(items, [...byName.values()], settings.dir));
-    if (folder.problems.length > 0) ctx.setExitCode(2);
+    if (folder.problems.length > 0) ctx.setExitCode(EXIT.usage);
   } finally {
     await queue.close();
     await deps.close();

@@ -149,6 +149,42 @@ export interface NotifyDefaults {
 
 export const NOTIFY_DEFAULTS: NotifyDefaults = { attempts: 6, backoffMs: 1_000, timeoutMs: 10_000 };
 
+/** Fetching a feed or manifest given as a URL (feed/fetch.ts). */
+export const FEED_FETCH_DEFAULTS = {
+  /** How long one try may take, to the end of the body, in ms. @default 120_000 */
+  timeoutMs: 120_000,
+  /** Largest body read; past it reading stops (exit 2), in bytes. @default 2 GiB */
+  maxBytes: 2 * 1024 ** 3,
+  /** Tries in all on a network error or an answer the retry policy retries (408, 429, 5xx). @default 4 */
+  attempts: 4,
+  /** Wait before the first retry, in ms; later ones double, with jitter (runflow/retry-policy.ts). @default 2_000 */
+  backoffMs: 2_000,
+} as const;
+
+/** The Runflow client's bounds (runflow/client.ts), per request. */
+export const CLIENT_DEFAULTS = {
+  /** Time to an answer's headers, and the longest silence in its body, in ms. @default 30_000 */
+  timeoutMs: 30_000,
+  /** Sockets per origin (the API, and each output host). @default 64 */
+  connections: 64,
+  /** Largest output image accepted, in bytes. @default 50 MiB */
+  maxDownloadBytes: 50 * 1024 * 1024,
+} as const;
+
+/** How long the tool waits on this machine before it says so. */
+export const LOCAL_DEFAULTS = {
+  /**
+   * A command asked to stop (SIGINT, SIGTERM) with nothing paid in flight is ended when it has not
+   * stopped within this, in ms (cli/main.ts). @default 5_000
+   */
+  stopGraceMs: 5_000,
+  /**
+   * The write probe of the output directory or S3 prefix: past this it is said not to answer
+   * (exit 2), in ms (outdir/probe.ts, outdir/s3-probe.ts). @default 10_000
+   */
+  probeTimeoutMs: 10_000,
+} as const;
+
 /** Where the tool connects when neither a flag nor the environment says (config.ts). */
 export const CONNECTION_DEFAULTS = {
   /** RUNFLOW_BASE_URL. @default "https://api.runflow.io" */

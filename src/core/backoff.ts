@@ -2,7 +2,7 @@
  * The one backoff formula of the tool: the n-th wait is `firstMs · 2^(n-1)`, capped at `maxMs`,
  * drawn at random from its top `jitter` share — [(1 − jitter) · ceiling, ceiling] — so clients
  * that failed together do not retry together. BullMQ's own exponential backoff with jitter is the
- * same curve; every retry loop of ours (rows, balance check, notifications, schedules, 429s,
+ * same curve; every retry loop of ours (rows, balance check, notifications, schedules, feeds, 429s,
  * Redis reconnects) takes its waits from here with a curve of its own. Pure: `random` is injected.
  */
 

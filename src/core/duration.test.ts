@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { between, compactDuration, durationText, formatDuration, parseDuration } from "./duration.js";
+import {
+  between,
+  compactDuration,
+  durationText,
+  formatDuration,
+  parseDuration,
+  roughDuration,
+} from "./duration.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -33,6 +40,12 @@ describe("writing durations", () => {
 
   it("keeps them short in the progress line", () => {
     expect([42_400, 185_000, 3_725_000].map(compactDuration)).toEqual(["42s", "3m05s", "1h02m"]);
+  });
+
+  it("rounds them for an estimate: seconds, then minutes, then hours and minutes", () => {
+    expect(
+      [0, 42_400, 89_000, 90_000, 240_000, 5_369_000, 5_400_000, 7_500_000, 7_199_000].map(roughDuration),
+    ).toEqual(["0s", "42s", "89s", "2m", "4m", "89m", "1h30m", "2h05m", "2h00m"]);
   });
 
   it("writes them as a schedule file does, so they read back the same", () => {

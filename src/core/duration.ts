@@ -1,8 +1,8 @@
 /**
  * Durations, in one place: as people write them on a command line, in the environment or a
  * schedule file ("90" seconds, "500ms", "30s", "5m", "2h", "1h30m"), and as the tool writes them
- * back — in sentences and reports, in the tight progress line, and in a schedule file's own
- * spelling. Pure.
+ * back — in sentences and reports, in the tight progress line, roughly for an estimate, and in a
+ * schedule file's own spelling. Pure.
  */
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -40,6 +40,18 @@ export function compactDuration(ms: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3_600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
   return `${Math.floor(s / 3_600)}h${pad(Math.floor((s % 3_600) / 60))}m`;
+}
+
+/**
+ * For an estimate, where only the order of magnitude is true (`status`'s elapsed time and time
+ * left): seconds to 89 s, whole minutes to 89 min, then hours and minutes — "75s", "6m", "2h05m".
+ */
+export function roughDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1_000));
+  if (s < 90) return `${s}s`;
+  if (s < 5_400) return `${Math.round(s / 60)}m`;
+  const minutes = Math.round(s / 60);
+  return `${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
 }
 
 /** As a schedule file or a flag writes it, so parseDuration reads it back: `2h`, `1h30m`, `90s`, `1.5s`. */

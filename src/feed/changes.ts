@@ -11,6 +11,7 @@ import { createReadStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { z } from "zod";
 import { canonicalJson } from "../core/canonical-json.js";
 import type { ManifestSource } from "../manifest/source.js";
 import type { ManifestItem } from "../manifest/types.js";
@@ -19,6 +20,11 @@ import { streamFeedBatches } from "./stream.js";
 import type { Unit } from "./units.js";
 
 const MEMO_FILE = ".runflow-feed.jsonl";
+
+/** One line of the memo: a row's key, and its request's fingerprint followed by its feed data's. */
+const memoLine = z.tuple([z.string(), z.string().length(32)]);
+
+type MemoLine = z.infer<typeof memoLine>;
 
 export interface ChangeCauses {
   /** Rows whose request differs from last time though their feed data does not. */
@@ -40,6 +46,11 @@ function dataOf(unit: Unit & { ok: true }, compiled: CompiledRecipe): string {
   );
 }
 
+/**
+ * The directory's fingerprints by row key; null when it has none, or when a line does not read
+ * (written by another version or changed by hand): a damaged memo only loses the explanation,
+ * never a row, and is written anew.
+ */
 async function readMemo(file: string): Promise<Map<string, string> | null> {
   const memo = new Map<string, string>();
   try {
@@ -49,13 +60,14 @@ async function readMemo(file: string): Promise<Map<string, string> | null> {
     });
     for await (const line of lines) {
       if (line === "") continue;
-      const [key, fingerprints] = JSON.parse(line) as [string, string];
+      const parsed = memoLine.safeParse(JSON.parse(line));
+      if (!parsed.success) return null;
+      const [key, fingerprints]: MemoLine = parsed.data;
       memo.set(key, fingerprints);
     }
     return memo;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    return null; // a damaged memo only loses the explanation, never a row
+  } catch {
+    return null; // none yet (ENOENT), or not JSON
   }
 }
 
@@ -83,7 +95,7 @@ export async function explainChanges(
       if (!item.ok) continue;
       const request = short({ model: item.row.model, input: item.row.input });
       const fingerprints = `${request}${data}`;
-      if (out) text += `${JSON.stringify([item.row.key, fingerprints])}\n`;
+      if (out) text += `${JSON.stringify([item.row.key, fingerprints] satisfies MemoLine)}\n`;
       const before = memo?.get(item.row.key);
       if (before === undefined) unknown += 1;
       else if (before.slice(0, 16) !== request) {

@@ -1,7 +1,8 @@
 /**
  * A feed (or manifest) given as a URL, fetched into a local file every later reader reads: the
- * body streamed to disk under a size cap, each attempt under a timeout, network errors and 5xx
- * answers tried again with backoff, and a conditional GET (the ETag / Last-Modified of the copy
+ * body streamed to disk under a size cap, each attempt under a timeout, network errors and the
+ * answers the retry policy retries (408, 429, 5xx) tried again with its backoff
+ * (runflow/retry-policy.ts), and a conditional GET (the ETag / Last-Modified of the copy
  * kept from last time): an unchanged feed costs one request and is read from the kept copy.
  * `https://` anywhere; `http://` only to this machine and `file://` (tests, local mirrors).
  * Credentials come as headers whose values are read from environment variables; they are never
@@ -14,7 +15,10 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { FEED_FETCH_DEFAULTS } from "../config/defaults.js";
 import { ConfigurationError, UsageError } from "../core/errors.js";
+import { BACKOFF, backoffDelay, isRetryableStatus } from "../runflow/retry-policy.js";
 import { checkFeedUrl, shownUrl } from "./url.js";
 
 export interface FetchSettings {
@@ -26,19 +30,14 @@ export interface FetchSettings {
   readonly headers?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
   readonly maxBytes?: number;
-  /** Tries in all for a network error or a 5xx (default 4). */
+  /** Tries in all for a network error or an answer the retry policy retries (default 4). */
   readonly attempts?: number;
-  /** The first wait between tries (doubles each time), ms. */
+  /** The first wait between tries (doubles each time, with jitter), ms. */
   readonly backoffMs?: number;
   readonly fetch?: typeof fetch;
+  /** The backoff's jitter (tests pin it). */
+  readonly random?: () => number;
 }
-
-const FETCH_DEFAULTS = {
-  timeoutMs: 120_000,
-  maxBytes: 2 * 1024 ** 3,
-  attempts: 4,
-  backoffMs: 2_000,
-} as const;
 
 export interface FetchedFeed {
   /** The local file to read. */
@@ -51,13 +50,16 @@ export interface FetchedFeed {
   readonly bytes: number;
 }
 
-interface Kept {
-  readonly url: string;
-  readonly etag: string | null;
-  readonly lastModified: string | null;
-  readonly file: string;
-  readonly bytes: number;
-}
+/** kept.json: the copy kept from last time and what the server said of it. */
+const keptSchema = z.object({
+  url: z.string(),
+  etag: z.string().nullable(),
+  lastModified: z.string().nullable(),
+  file: z.string().min(1),
+  bytes: z.number().int().nonnegative(),
+});
+
+type Kept = z.infer<typeof keptSchema>;
 
 const EXTENSIONS = /\.(csv|tsv|txt|tab|json|jsonl|ndjson|xml|rss|atom)$/i;
 
@@ -125,7 +127,7 @@ export async function fetchFeed(text: string, settings: FetchSettings): Promise<
     const local = fileURLToPath(url);
     return { path: local, label: local, outcome: "local", requests: 0, bytes: (await stat(local)).size };
   }
-  const o = { ...FETCH_DEFAULTS, ...settings };
+  const o = { ...FEED_FETCH_DEFAULTS, ...settings };
   const dir = path.join(
     o.cacheDir,
     createHash("sha256").update(`${o.cacheKey}\n${url.href}`).digest("hex").slice(0, 24),
@@ -150,7 +152,7 @@ export async function fetchFeed(text: string, settings: FetchSettings): Promise<
         await response.body?.cancel();
         return { path: kept.file, label, outcome: "not-modified", requests, bytes: kept.bytes };
       }
-      if (response.status >= 500 || response.status === 429) {
+      if (isRetryableStatus(response.status)) {
         await response.body?.cancel();
         throw new Retryable(`the server answered ${response.status} ${response.statusText}`.trim());
       }
@@ -176,7 +178,7 @@ export async function fetchFeed(text: string, settings: FetchSettings): Promise<
           `${label}: the feed could not be fetched after ${attempt} tries: ${reason}. ` +
             "Check the URL and the network, then run it again.",
         );
-      await sleep(o.backoffMs * 2 ** (attempt - 1));
+      await sleep(backoffDelay(attempt, BACKOFF.feedFetch(o.backoffMs), o.random));
     }
   }
 }
@@ -198,12 +200,16 @@ function refusal(label: string, status: number, headerNames: readonly string[]):
   return new UsageError(`${label}: the server answered ${status}; check the URL and the credentials`);
 }
 
+/**
+ * The copy kept for this URL, or null: none yet, its file gone, or kept.json unreadable (written
+ * by another version or changed by hand): then the feed is simply fetched whole again.
+ */
 async function readKept(metaFile: string, href: string): Promise<Kept | null> {
   try {
-    const kept = JSON.parse(await readFile(metaFile, "utf8")) as Kept;
-    if (kept.url !== href) return null;
-    await stat(kept.file);
-    return kept;
+    const parsed = keptSchema.safeParse(JSON.parse(await readFile(metaFile, "utf8")));
+    if (!parsed.success || parsed.data.url !== href) return null;
+    await stat(parsed.data.file);
+    return parsed.data;
   } catch {
     return null;
   }

@@ -22,8 +22,11 @@ const readingOptions = z.object({
 
 const estimateJson = z.object({ totals: totalsJsonSchema, by_tier: z.array(tierJsonSchema) });
 
-const feedSettings = z.object({
+/** How the batch's rows are queued: by any process that serves it (queue/feeder.ts). */
+export const feedSettingsSchema = z.object({
+  /** Rows kept waiting in the queues ahead of the workers. */
   window: z.number().int().positive(),
+  /** Tries per row for transient errors, and the first backoff (BullMQ's job options). */
   retry: z.object({ attempts: z.number().int().positive(), backoffMs: z.number().int().nonnegative() }),
 });
 
@@ -63,7 +66,7 @@ export const batchHash = z.object({
   metadata_keys: json(z.array(z.string()))
     .optional()
     .transform((keys) => keys ?? []),
-  feed_json: json(feedSettings).optional(),
+  feed_json: json(feedSettingsSchema).optional(),
   out: z.string(),
   endpoint: z.string().min(1),
   account: z.string().min(1),

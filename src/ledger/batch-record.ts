@@ -13,10 +13,11 @@
  *   notify_url, cancel_requested_at, stop_reason, ended_at, end_reason and reported_at (the lifecycle:
  *   worker/batch-end.ts).
  */
+import type { z } from "zod";
 import type { ManifestSource } from "../manifest/source.js";
 import type { PriceTable } from "../pricing/table.js";
 import type { TierJson, TotalsJson } from "../pricing/totals.js";
-import { batchHash, type BATCH_STATES } from "./batch-hash.js";
+import { batchHash, type BATCH_STATES, type feedSettingsSchema } from "./batch-hash.js";
 import type { Binding } from "./binding.js";
 import { UnreadableBatchError } from "./errors.js";
 
@@ -40,13 +41,8 @@ interface BatchEstimate {
   readonly by_tier: readonly TierJson[];
 }
 
-/** How the batch's rows are queued: by any process that serves it (queue/feeder.ts). */
-interface FeedSettings {
-  /** Rows kept waiting in the queues ahead of the workers. */
-  readonly window: number;
-  /** Tries per row for transient errors, and the first backoff (BullMQ's job options). */
-  readonly retry: { readonly attempts: number; readonly backoffMs: number };
-}
+/** How the batch's rows are queued (batch-hash.ts feedSettingsSchema). */
+type FeedSettings = z.infer<typeof feedSettingsSchema>;
 
 /** What was submitted (a re-run of the directory brings it up to date with its manifest). */
 interface BatchSubmission {

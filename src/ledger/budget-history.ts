@@ -1,23 +1,28 @@
 /**
  * A batch's budget history: a short Redis list (oldest first) under the batch's key prefix of the
  * cap set when the batch was created, each change (`budget`, or `run` again with another
- * --max-cost), and the cap stopping the batch. The reports show it; nothing decides by it.
+ * --max-cost), and the cap stopping the batch. The reports show it; nothing decides by it. Each
+ * entry is read through its schema: one that does not read is exit 4, like the batch's record.
  */
 import type { Redis } from "ioredis";
+import { z } from "zod";
+import { issuesText, UnreadableLedgerEntryError } from "./errors.js";
 import type { Keys } from "./keys.js";
 
-type BudgetEventKind = "created" | "changed" | "stopped";
+const micros = z.number().int().nonnegative();
 
-export interface BudgetEvent {
-  readonly at: string;
-  readonly kind: BudgetEventKind;
+const budgetEventSchema = z.object({
+  at: z.string(),
+  kind: z.enum(["created", "changed", "stopped"]),
   /** The cap after the event, in micro-dollars; null = no cap. */
-  readonly cap_micros: number | null;
+  cap_micros: micros.nullable(),
   /** For "changed": the cap before. */
-  readonly previous_cap_micros?: number | null;
+  previous_cap_micros: micros.nullable().exactOptional(),
   /** What the batch had spent at that moment. */
-  readonly spent_micros?: number;
-}
+  spent_micros: micros.exactOptional(),
+});
+
+export type BudgetEvent = z.infer<typeof budgetEventSchema>;
 
 export interface BudgetHistory {
   append(batchId: string, event: BudgetEvent): Promise<void>;
@@ -27,14 +32,24 @@ export interface BudgetHistory {
 /** Entries kept per batch: the newest ones. */
 const BUDGET_HISTORY_LIMIT = 200;
 
-function parse(json: string): BudgetEvent | null {
+/** One entry of the list; an entry that does not read as an event is exit 4, naming the batch and entry. */
+function parse(batchId: string, index: number, json: string): BudgetEvent {
+  let value: unknown;
   try {
-    const value = JSON.parse(json) as Partial<BudgetEvent>;
-    if (typeof value.at !== "string" || typeof value.kind !== "string") return null;
-    return value as BudgetEvent;
+    value = JSON.parse(json);
   } catch {
-    return null;
+    throw new UnreadableLedgerEntryError(
+      `entry ${index + 1} of batch ${batchId}'s budget history`,
+      "not JSON",
+    );
   }
+  const parsed = budgetEventSchema.safeParse(value);
+  if (!parsed.success)
+    throw new UnreadableLedgerEntryError(
+      `entry ${index + 1} of batch ${batchId}'s budget history`,
+      issuesText(parsed.error, "event"),
+    );
+  return parsed.data;
 }
 
 export function createBudgetHistory(redis: Redis, keys: Keys): BudgetHistory {
@@ -45,7 +60,7 @@ export function createBudgetHistory(redis: Redis, keys: Keys): BudgetHistory {
     },
     async read(batchId) {
       const entries = await redis.lrange(keys.budgetHistory(batchId), 0, -1);
-      return entries.map(parse).filter((event): event is BudgetEvent => event !== null);
+      return entries.map((json, index) => parse(batchId, index, json));
     },
   };
 }

@@ -26,10 +26,10 @@
  * one (`{<prefix>}:batch:<id>`, `legacyBatch`) are moved on their first read (legacy-layout.ts).
  */
 import { createHash } from "node:crypto";
+import { CONNECTION_DEFAULTS } from "../config/defaults.js";
 import type { ModelId } from "../core/models.js";
 import { MODELS } from "../core/models.js";
 
-const DEFAULT_PREFIX = "rfb";
 export type QueueName = "generate" | "edit";
 export const QUEUE_NAMES: readonly QueueName[] = ["generate", "edit"];
 
@@ -94,7 +94,7 @@ export interface Keys {
   knownRate(bindingId: string): string;
 }
 
-export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
+export function createKeys(prefix: string = CONNECTION_DEFAULTS.redisPrefix): Keys {
   const tag = `{${prefix}}`;
   /** Everything of one batch, under its own hash tag. */
   const of = (id: string, part: string) => `{${prefix}:${id}}:${part}`;

@@ -7,16 +7,15 @@
  * A failure is a usage error (exit 2) naming the path and the OS reason, found before a single
  * request reaches Runflow — not after the first runs were billed. Every call can fail on its own
  * (no recursive mkdir: it never returns on /proc), and the whole probe is bounded in time: a
- * file system that does not answer (a hung network mount) is said after PROBE_TIMEOUT_MS.
+ * file system that does not answer (a hung network mount) is said after
+ * LOCAL_DEFAULTS.probeTimeoutMs.
  */
 import { randomBytes } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { LOCAL_DEFAULTS } from "../config/defaults.js";
 import { UsageError } from "../core/errors.js";
 import { makeDirs, MakeDirsError, removeMadeDirs } from "./make-dirs.js";
-
-/** How long the probe may take before the directory is called unresponsive. */
-const PROBE_TIMEOUT_MS = 10_000;
 
 /** "EACCES: permission denied" from an fs error, or its message. */
 function osReason(error: unknown): string {
@@ -79,7 +78,7 @@ async function within<T>(work: Promise<T>, ms: number, late: () => Error): Promi
  * system does not answer within `timeoutMs`. Leaves neither probe files nor directories it made.
  */
 export async function probeOutDir(dir: string, options: { timeoutMs?: number } = {}): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? LOCAL_DEFAULTS.probeTimeoutMs;
   const resolved = path.resolve(dir);
   const made: string[] = [];
   const probe = async () => {

@@ -6,12 +6,11 @@
  * found before a single request reaches Runflow. Bounded in time like the local probe.
  */
 import { randomBytes } from "node:crypto";
+import { LOCAL_DEFAULTS } from "../config/defaults.js";
 import { UsageError } from "../core/errors.js";
 import { s3OutText, type S3Location } from "../core/out-location.js";
 import { send, type S3Handle } from "./s3-client.js";
 import { StoreError } from "./store-errors.js";
-
-const PROBE_TIMEOUT_MS = 10_000;
 
 export async function probeS3(
   location: S3Location,
@@ -37,7 +36,7 @@ export async function probeS3(
       }).catch(() => undefined);
     }
   };
-  const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? LOCAL_DEFAULTS.probeTimeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -6,6 +6,7 @@
  * the command races its work against, and the connections stop reconnecting.
  */
 import type { Redis } from "ioredis";
+import { PATIENCE_DEFAULTS } from "../config/defaults.js";
 import { formatDuration } from "../core/duration.js";
 import { ConfigurationError } from "../core/errors.js";
 import { createEpisode, systemTimers, type EpisodeClock } from "../log/episodes.js";
@@ -46,8 +47,6 @@ export interface OutageOptions {
   readonly clock?: EpisodeClock;
 }
 
-const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
-
 const capital = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Redis unreachable past the Redis timeout: what the command ends with (exit 4). */
@@ -82,7 +81,7 @@ function outageEpisode(
 
 export function createOutage(where: string, options: OutageOptions) {
   const clock = options.clock ?? systemTimers();
-  const timeoutMs = options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  const timeoutMs = options.redisTimeoutMs ?? PATIENCE_DEFAULTS.redisTimeoutMs;
   let connected = false;
   let lastError: string | null = null;
   let cancelGiveUp: (() => void) | null = null;

@@ -3,6 +3,7 @@
  * waits for, waiting-for.ts); and the list of recent batches as a table. Pure.
  */
 import path from "node:path";
+import { roughDuration } from "../core/duration.js";
 import { formatUsd, parseUsd } from "../core/money.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
 
@@ -141,12 +142,6 @@ const WIDTHS = [28, 7, 7, 7, 6, 7, 11, 11, 10];
 const pad = (text: string, width: number, right = false) =>
   right ? text.padStart(width) : text.padEnd(width);
 
-function duration(seconds: number): string {
-  if (seconds < 90) return `${seconds}s`;
-  if (seconds < 5_400) return `${Math.round(seconds / 60)}m`;
-  return `${Math.floor(seconds / 3_600)}h${String(Math.round((seconds % 3_600) / 60)).padStart(2, "0")}m`;
-}
-
 export function renderStatus(s: BatchStatus): string {
   const r = s.rows;
   const ended =
@@ -162,9 +157,9 @@ export function renderStatus(s: BatchStatus): string {
       (s.money.cap_usd === null ? " · no cap" : ` · cap $${s.money.cap_usd}`),
   ];
   const timing = [
-    s.elapsed_seconds === null ? "not started" : `elapsed ${duration(s.elapsed_seconds)}`,
+    s.elapsed_seconds === null ? "not started" : `elapsed ${roughDuration(s.elapsed_seconds * 1_000)}`,
     s.rows_per_minute === null ? null : `pace ${s.rows_per_minute} rows/min`,
-    s.eta_seconds === null ? null : `about ${duration(s.eta_seconds)} left`,
+    s.eta_seconds === null ? null : `about ${roughDuration(s.eta_seconds * 1_000)} left`,
   ].filter((part): part is string => part !== null);
   lines.push(timing.join(" · "));
   for (const wait of s.waiting_for) lines.push(`waiting for ${wait}`);

@@ -4,6 +4,7 @@
  * locks, or simply a worker. Built from the record, the conditions workers noted
  * (ledger/waits.ts) and what the batch's queues say about their workers. Pure.
  */
+import { formatDuration } from "../core/duration.js";
 import { formatUsd } from "../core/money.js";
 import type { BatchRecord } from "../ledger/batch-record.js";
 import type { WaitCondition, WaitKind } from "../ledger/waits.js";
@@ -36,8 +37,6 @@ const SAYS: Readonly<Record<WaitKind, (c: WaitCondition) => string>> = {
         "fix the directory and work resumes by itself",
 };
 
-const seconds = (ms: number) => `${Math.round(ms / 1_000)} s`;
-
 /** Everything the batch waits for, most pressing first; empty when it is simply working (or ended). */
 export function waitingFor(record: BatchRecord, facts: WaitFacts): string[] {
   if (record.endedAt !== null) return [];
@@ -49,7 +48,7 @@ export function waitingFor(record: BatchRecord, facts: WaitFacts): string[] {
   for (const condition of facts.conditions) said.push(SAYS[condition.kind](condition));
   if (facts.orphaned > 0) {
     said.push(
-      `${facts.orphaned} rows: waiting for a stopped worker's lock (≤ ${seconds(facts.lockDurationMs)}), ` +
+      `${facts.orphaned} rows: waiting for a stopped worker's lock (≤ ${formatDuration(facts.lockDurationMs)}), ` +
         "then another worker resumes them",
     );
   }

@@ -6,6 +6,7 @@
  * do. Its one retry is the documented one: a refused output URL → re-read the run once.
  */
 import { Agent, interceptors } from "undici";
+import { CLIENT_DEFAULTS } from "../config/defaults.js";
 import { ConfigurationError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../log/logger.js";
 import { downloadOutput } from "./download.js";
@@ -19,23 +20,17 @@ export interface RunflowClientOptions {
   readonly baseUrl: string;
   readonly apiKey: string;
   readonly logger?: Logger;
-  /** Per request: time to the response headers and longest silence in the body. Default 30 s. */
+  /** Per request: time to the response headers and longest silence in the body (CLIENT_DEFAULTS). */
   readonly timeoutMs?: number;
-  /** Sockets per origin (API, and each output host). Default 64. */
+  /** Sockets per origin (API, and each output host) (CLIENT_DEFAULTS). */
   readonly connections?: number;
-  /** Largest output accepted. Default 50 MB. */
+  /** Largest output accepted (CLIENT_DEFAULTS). */
   readonly maxDownloadBytes?: number;
   /** Sent as X-Organization-Id. */
   readonly organizationId?: string;
   /** Clock for durations and Retry-After dates; tests only. */
   readonly now?: () => number;
 }
-
-export const CLIENT_DEFAULTS = {
-  timeoutMs: 30_000,
-  connections: 64,
-  maxDownloadBytes: 50 * 1024 * 1024,
-} as const;
 
 /** "openai/gpt-image-2/edit" → "openai/gpt-image-2/edit", each segment URL-encoded. */
 export function modelPath(model: string): string {

@@ -1,9 +1,9 @@
 /**
  * The one retry policy: every retry loop of the tool asks here whether a failure is worth another
  * try and how long to wait first — the worker's rows, the start-up balance check, notifications,
- * schedule occurrences and the rate limiter's 429 retries. The answers come from the error table
- * (error-table.ts); the waits from the one backoff formula (core/backoff.ts), each caller with a
- * curve of its own below. Pure.
+ * schedule occurrences, feeds fetched from a URL and the rate limiter's 429 retries. The answers
+ * come from the error table (error-table.ts); the waits from the one backoff formula
+ * (core/backoff.ts), each caller with a curve of its own below. Pure.
  */
 import { backoffDelay, type BackoffCurve } from "../core/backoff.js";
 import { apiDecision, NETWORK_CODES } from "./error-table.js";
@@ -63,6 +63,8 @@ export const BACKOFF = {
   balanceCheck: { firstMs: 1_000, maxMs: 30_000, jitter: 0.5 },
   /** A batch's notification (`--notify-url`): NOTIFY_DEFAULTS.backoffMs first, doubling. */
   notify: (firstMs: number): BackoffCurve => ({ firstMs, maxMs: 5 * 60_000, jitter: 0.5 }),
+  /** Fetching a feed from a URL (feed/fetch.ts): FEED_FETCH_DEFAULTS.backoffMs first, doubling. */
+  feedFetch: (firstMs: number): BackoffCurve => ({ firstMs, maxMs: 5 * 60_000, jitter: 0.5 }),
   /** A request Runflow answered 429 without Retry-After: 1 s, doubling to at most 30 s. */
   rateLimited: { firstMs: 1_000, maxMs: 30_000, jitter: 0.5 },
 } as const satisfies Record<string, BackoffCurve | ((firstMs: number) => BackoffCurve)>;

@@ -1,6 +1,6 @@
 /**
- * Fetching a feed or manifest from a URL, against a local HTTP server: 5xx answers are tried
- * again, a server that stays down is exit 4 naming the URL, a body over the size cap and a
+ * Fetching a feed or manifest from a URL, against a local HTTP server: 5xx and 408 answers are
+ * tried again, a server that stays down is exit 4 naming the URL, a body over the size cap and a
  * refused token are exit 2 (the token's value never said), a silent server times out, and the
  * URL rules (https, http only to this machine, no credentials in it, no query shown). A plain
  * manifest given as a URL is estimated like a file.
@@ -36,6 +36,7 @@ beforeAll(async () => {
     const seen = (hits.get(route) ?? 0) + 1;
     hits.set(route, seen);
     if (route === "/flaky.csv") return seen < 3 ? answer(res, 503) : answer(res, 200, MANIFEST);
+    if (route === "/busy.csv") return seen < 2 ? answer(res, 408) : answer(res, 200, MANIFEST);
     if (route === "/down.csv") return answer(res, 502);
     if (route === "/big.csv") return answer(res, 200, "x".repeat(5_000));
     if (route === "/private.csv")
@@ -70,6 +71,11 @@ describe("feeds from a URL", () => {
       label: `${base}/flaky.csv`,
     });
     expect(path.basename(fetched.path)).toBe("feed.csv");
+  });
+
+  it("tries a 408 again, as the retry policy says", async () => {
+    const fetched = await fetchFeed(`${base}/busy.csv`, settings({ cacheDir: path.join(dir, "busy") }));
+    expect(fetched).toMatchObject({ outcome: "fetched", requests: 2, bytes: MANIFEST.length });
   });
 
   it("a server that stays down is exit 4 naming the URL and what it answered", async () => {

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLIENT_DEFAULTS, createRunflowClient } from "../../src/runflow/client.js";
+import { createRunflowClient } from "../../src/runflow/client.js";
 import {
   classifyError,
   DownloadError,
@@ -149,13 +149,26 @@ describe("API calls", () => {
   });
 
   it("a server that never answers times out after timeoutMs", async () => {
-    const { client } = await setup(() => {}, { timeoutMs: 300 });
-    const started = Date.now();
+    const { client, server } = await setup(() => {}, { timeoutMs: 300 });
+    // A client on the default timeout, asking the same silent server first.
+    const patient = createRunflowClient({ baseUrl: server.url, apiKey: KEY });
+    let patientSettled = false;
+    const waiting = patient.getRun("y").then(
+      () => (patientSettled = true),
+      () => (patientSettled = true),
+    );
+    // Closed last, once the server has dropped its connections.
+    cleanups.unshift(async () => {
+      await waiting;
+      await patient.close();
+    });
     const err = await rejection(client.getRun("x"));
-    // Its own 300 ms, not the 30 s default: a bound no load comes near.
-    expect(Date.now() - started).toBeLessThan(CLIENT_DEFAULTS.timeoutMs / 2);
     expect(err).toBeInstanceOf(RunflowNetworkError);
+    // Its own timeout ended it: the answer's headers did not come in time (not a reset, not a close).
+    expect((err as RunflowNetworkError).code).toBe("UND_ERR_HEADERS_TIMEOUT");
     expect((err as RunflowNetworkError).timedOut).toBe(true);
+    // … and not a default: the client on the default (CLIENT_DEFAULTS.timeoutMs) still waits.
+    expect(patientSettled).toBe(false);
     expect(classifyError(err).kind).toBe("retry");
   });
 

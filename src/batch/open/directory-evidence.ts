@@ -6,6 +6,7 @@
  * adopted — its result (run id, cost, images) goes back into the ledger and nothing runs. Rows
  * whose line lacks a fingerprint (written before lines carried one) are not adopted.
  */
+import { z } from "zod";
 import { parseUsd } from "../../core/money.js";
 import type { BatchRecord } from "../../ledger/batch-record.js";
 import type { StoredResult } from "../../ledger/stored-result.js";
@@ -16,6 +17,11 @@ import { resultLineSchema, type ResultLine } from "../../report/result-lines.js"
 const RESULTS_FILE = "results.jsonl";
 const COST_REPORT_FILE = "cost-report.json";
 
+/** What is read of DIR's cost-report.json: how many rows its last report counted as succeeded. */
+const reportedTotalsSchema = z.object({ totals: z.object({ succeeded: z.number().int().nonnegative() }) });
+
+type ReportedTotals = z.infer<typeof reportedTotalsSchema>;
+
 export interface DirectoryEvidence {
   /** Why the directory is consulted, as the plan line says it. */
   readonly because: string;
@@ -23,17 +29,20 @@ export interface DirectoryEvidence {
   adoptable(key: string, contentSha: string, seq: number): StoredResult | null;
 }
 
-/** Succeeded rows DIR's last report counted, or null when it has none that can be read. */
+/**
+ * Succeeded rows DIR's last report counted, or null when it has none that can be read (no report,
+ * or one written by hand or by another version): then only a batch Redis lost is looked for in DIR.
+ */
 async function reportedSucceeded(store: BatchStore): Promise<number | null> {
+  let value: unknown;
   try {
-    const report = JSON.parse((await store.readText(COST_REPORT_FILE)) ?? "") as {
-      totals?: { succeeded?: unknown };
-    };
-    const succeeded = report.totals?.succeeded;
-    return typeof succeeded === "number" ? succeeded : null;
+    value = JSON.parse((await store.readText(COST_REPORT_FILE)) ?? "");
   } catch {
     return null;
   }
+  const parsed = reportedTotalsSchema.safeParse(value);
+  const report: ReportedTotals | null = parsed.success ? parsed.data : null;
+  return report?.totals.succeeded ?? null;
 }
 
 function storedFrom(line: ResultLine, seq: number): StoredResult | null {
