@@ -75,9 +75,11 @@ describe("local faults and a vanished batch", () => {
       // images/ is a file now: nothing can be written under it (root or not).
       await rm(path.join(out, "images"), { recursive: true, force: true });
       await writeFile(path.join(out, "images"), "in the way");
-      const worker = bed.worker(["--concurrency", "5", "--poll-interval", "50", "--credit-pause", "500"], {
-        LOG_LEVEL: "info",
-      });
+      // Submitting pauses half a second, not the default 30 s, between tries of the local write.
+      const worker = bed.worker(
+        ["--concurrency", "5", "--poll-interval", "50", "--credit-pause", "500", "--write-pause", "500"],
+        { LOG_LEVEL: "info" },
+      );
       await advanceUntil(
         clock,
         () => /Cannot write images on this machine: could not write .*images/.test(worker.output()),
