@@ -36,12 +36,11 @@ describe("a batch stored under the earlier key layout", () => {
           : lane
             ? `${keys.bullPrefix}:${part}`
             : `${keys.legacyBatch(batch)}:${part}`;
-      try {
-        await bed.redis.redis.rename(key, old);
-        moved++;
-      } catch (error) {
-        if (!/no such key/i.test(String(error)) || (await bed.redis.redis.exists(key)) === 1) throw error;
-      }
+      const gone = await bed.redis.redis.rename(key, old).then(
+        () => false,
+        (error: unknown) => (/no such key/i.test(String(error)) ? true : Promise.reject(error)),
+      );
+      if (!gone) moved++;
     }
     return moved;
   }
